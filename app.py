@@ -1,0 +1,20 @@
+"""Flint's Chalice app: wiring only. Every rule lives in chalicelib/."""
+
+from chalice import Chalice, ConvertToMiddleware, CORSConfig
+
+from chalicelib.api.authorizer import authorizer_blueprint
+from chalicelib.api.catalog import catalog_blueprint
+from chalicelib.api.members import members_blueprint
+from chalicelib.api.system import system_blueprint
+from chalicelib.observability import logger, metrics
+
+app = Chalice(app_name="flint")
+app.api.cors = CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type"], max_age=600)
+
+app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
+app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
+
+app.register_blueprint(authorizer_blueprint)
+app.register_blueprint(system_blueprint)
+app.register_blueprint(members_blueprint)
+app.register_blueprint(catalog_blueprint)

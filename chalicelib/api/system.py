@@ -1,0 +1,48 @@
+"""Routes: health, public configuration and the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+from pydantic import BaseModel, RootModel
+
+from chalicelib.api.openapi import openapi_document
+from chalicelib.api.routing import Access, Call, endpoint
+from chalicelib.schemas.common import Health
+from chalicelib.schemas.members import PublicConfig
+from chalicelib.settings import get_settings
+
+system_blueprint = Blueprint(__name__)
+TAG = "system"
+
+
+class OpenApiDocument(RootModel[dict[str, Any]]):
+    pass
+
+
+@endpoint(system_blueprint, "/health", "GET", summary="Liveness", access=Access.PUBLIC, tag=TAG, response=Health)
+def health(call: Call[Any, Any]) -> Health:
+    return Health()
+
+
+@endpoint(system_blueprint, "/config", "GET", summary="What a client needs to sign in and upload",
+          access=Access.PUBLIC, tag=TAG, response=PublicConfig)
+def public_config(call: Call[Any, Any]) -> PublicConfig:
+    settings = get_settings()
+    return PublicConfig(
+        region=settings.region,
+        user_pool_id=settings.user_pool_id,
+        user_pool_client_id=settings.user_pool_client_id,
+        cognito_endpoint=settings.aws_endpoint_url,
+        max_upload_bytes=settings.max_upload_bytes,
+        thumbnail_sizes=settings.thumbnail_sizes,
+        min_interests=settings.min_interests,
+        max_interests=settings.max_interests,
+    )
+
+
+@endpoint(system_blueprint, "/openapi.json", "GET", summary="This API's OpenAPI 3 document",
+          access=Access.PUBLIC, tag=TAG, response=OpenApiDocument)
+def openapi(call: Call[Any, Any]) -> BaseModel:
+    return OpenApiDocument(openapi_document())

@@ -1,0 +1,35 @@
+"""boto3 clients, created lazily once per process, honouring the local endpoint override."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from chalicelib.settings import get_settings
+
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=3, read_timeout=10)
+
+
+@lru_cache(maxsize=None)
+def client(service: str) -> Any:
+    settings = get_settings()
+    return boto3.client(
+        service,
+        region_name=settings.region,
+        endpoint_url=settings.aws_endpoint_url,
+        config=_CONFIG,
+    )
+
+
+@lru_cache(maxsize=None)
+def queue_url(queue_name: str) -> str:
+    return client("sqs").get_queue_url(QueueName=queue_name)["QueueUrl"]
+
+
+def reset() -> None:
+    """Forget cached clients (tests switch endpoints between sessions)."""
+    client.cache_clear()
+    queue_url.cache_clear()

@@ -1,0 +1,44 @@
+"""Opaque, signed page cursors: a client can hand one back but cannot forge or edit it."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from typing import Any
+
+from chalicelib.errors import BadRequest
+from chalicelib.settings import get_settings
+
+_SIGNATURE_BYTES = 16
+
+
+def _sign(payload: bytes) -> bytes:
+    secret = get_settings().cursor_secret.encode()
+    return hmac.new(secret, payload, hashlib.sha256).digest()[:_SIGNATURE_BYTES]
+
+
+def encode(position: dict[str, Any] | None) -> str | None:
+    """A cursor for this position (e.g. a DynamoDB LastEvaluatedKey); None means no more pages."""
+    if not position:
+        return None
+    payload = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(_sign(payload) + payload).decode().rstrip("=")
+
+
+def decode(cursor: str | None) -> dict[str, Any] | None:
+    """The position a cursor holds; a tampered or malformed cursor is a 400 `bad_cursor`."""
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        signature, payload = raw[:_SIGNATURE_BYTES], raw[_SIGNATURE_BYTES:]
+        if len(signature) != _SIGNATURE_BYTES or not hmac.compare_digest(signature, _sign(payload)):
+            raise ValueError("signature mismatch")
+        position = json.loads(payload)
+        if not isinstance(position, dict):
+            raise ValueError("not an object")
+        return position
+    except (ValueError, TypeError) as exc:
+        raise BadRequest("The cursor is invalid; start again without it.", code="bad_cursor") from exc

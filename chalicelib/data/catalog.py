@@ -1,0 +1,163 @@
+"""Access patterns for brands, products and the product search index."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.exceptions import PutError
+
+from chalicelib.data import keys
+from chalicelib.data.models import BrandItem, FlintItem, ProductItem, SearchTermItem
+
+MIN_PREFIX = 2
+MAX_PREFIX = 12
+
+
+@dataclass(frozen=True)
+class Brand:
+    brand_id: str
+    name: str
+    owner_id: str | None
+
+
+@dataclass(frozen=True)
+class Product:
+    product_id: str
+    brand_id: str
+    brand_name: str
+    title: str
+    price_amount: str
+    currency: str
+    url: str
+    image_url: str | None
+    prime_eligible: bool
+    tag_count: int
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    last_key: dict[str, Any] | None
+
+
+def words(text: str) -> list[str]:
+    """Lower-case, accent-free alphanumeric words: the unit of search."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return [w for w in re.split(r"[^a-z0-9]+", folded) if w]
+
+
+def prefixes(word_list: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    for word in word_list:
+        for length in range(MIN_PREFIX, min(len(word), MAX_PREFIX) + 1):
+            found.add(word[:length])
+    return found
+
+
+def _product(item: ProductItem) -> Product:
+    return Product(
+        product_id=item.product_id,
+        brand_id=item.brand_id,
+        brand_name=item.brand_name,
+        title=item.title,
+        price_amount=item.price_amount,
+        currency=item.currency,
+        url=item.url,
+        image_url=item.image_url,
+        prime_eligible=bool(item.prime_eligible),
+        tag_count=int(item.tag_count or 0),
+    )
+
+
+def _product_items(product: Product, created_at: str) -> list[FlintItem]:
+    key = keys.product(product.product_id)
+    by_brand = keys.brand_product(product.brand_id, product.product_id)
+    listing = keys.catalog_entry(" ".join(words(product.title))[:100], product.product_id)
+    item = ProductItem(
+        key.pk, key.sk,
+        GSI1PK=by_brand.pk, GSI1SK=by_brand.sk, GSI2PK=listing.pk, GSI2SK=listing.sk,
+        product_id=product.product_id, brand_id=product.brand_id, brand_name=product.brand_name,
+        title=product.title, price_amount=product.price_amount, currency=product.currency, url=product.url,
+        image_url=product.image_url, prime_eligible=product.prime_eligible, tag_count=0, created_at=created_at,
+    )
+    product_words = sorted(set(words(product.title) + words(product.brand_name)))
+    terms: list[FlintItem] = []
+    for prefix in sorted(prefixes(product_words)):
+        term = keys.search_term(prefix, product.product_id)
+        terms.append(SearchTermItem(term.pk, term.sk, product_id=product.product_id, words=product_words))
+    return [item, *terms]
+
+
+def put_products(products: Sequence[Product], created_at: str) -> None:
+    """Write products with their search entries (batched; used by imports and brand owners)."""
+    with FlintItem.batch_write() as batch:
+        for product in products:
+            for item in _product_items(product, created_at):
+                batch.save(item)
+
+
+def get_product(product_id: str) -> Product | None:
+    key = keys.product(product_id)
+    try:
+        return _product(ProductItem.get(key.pk, key.sk))
+    except ProductItem.DoesNotExist:
+        return None
+
+
+def get_products(product_ids: Iterable[str]) -> dict[str, Product]:
+    wanted = list(dict.fromkeys(product_ids))
+    if not wanted:
+        return {}
+    found = ProductItem.batch_get([keys.product(p) for p in wanted])
+    return {p.product_id: _product(p) for p in found}
+
+
+def list_catalog(limit: int, start: dict[str, Any] | None) -> Page:
+    """All products A to Z by title (one Query on GSI2)."""
+    results = FlintItem.gsi2.query(keys.PRODUCT_CATALOG, limit=limit, page_size=limit, last_evaluated_key=start)
+    items = [_product(i) for i in results if isinstance(i, ProductItem)]
+    return Page(items, results.last_evaluated_key)
+
+
+def search_product_ids(terms: Sequence[str], limit: int, start: dict[str, Any] | None) -> Page:
+    """Ids of products whose words start with every term: one Query of the most selective term."""
+    anchor = max(terms, key=len)
+    results = SearchTermItem.query(
+        keys.search_partition(anchor[:MAX_PREFIX]), limit=limit, page_size=limit, last_evaluated_key=start
+    )
+    ids = [
+        entry.product_id
+        for entry in results
+        if all(any(w.startswith(term) for w in entry.words) for term in terms)
+    ]
+    return Page(ids, results.last_evaluated_key)
+
+
+def put_brand(brand: Brand, created_at: str) -> bool:
+    """Create the brand; False if the id is taken."""
+    key = keys.brand(brand.brand_id)
+    item = BrandItem(key.pk, key.sk, brand_id=brand.brand_id, name=brand.name, owner_id=brand.owner_id,
+                     created_at=created_at)
+    if brand.owner_id:
+        owned = keys.brand_owner(brand.owner_id, brand.brand_id)
+        item.GSI1PK, item.GSI1SK = owned.pk, owned.sk
+    try:
+        item.save(condition=BrandItem.PK.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def get_brand(brand_id: str) -> Brand | None:
+    key = keys.brand(brand_id)
+    try:
+        item = BrandItem.get(key.pk, key.sk)
+    except BrandItem.DoesNotExist:
+        return None
+    return Brand(item.brand_id, item.name, item.owner_id)

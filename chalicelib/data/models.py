@@ -1,0 +1,155 @@
+"""PynamoDB item models for the single Flint table.
+
+All entities share one table and one base class; `type` (a discriminator) says
+which entity an item is, so a `Query` over a mixed partition returns the right
+classes. Keys are never built here: see `keys.py`. Models are bound to a table
+name, region and endpoint at run time by `bind()`, not at import.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    ListAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from pynamodb.connection import TableConnection
+
+from chalicelib.settings import Settings, get_settings
+
+_bound_to: Settings | None = None
+
+
+class GSI1(GlobalSecondaryIndex["FlintItem"]):
+    class Meta:
+        index_name = "GSI1"
+        projection = AllProjection()
+
+    GSI1PK = UnicodeAttribute(hash_key=True)
+    GSI1SK = UnicodeAttribute(range_key=True)
+
+
+class GSI2(GlobalSecondaryIndex["FlintItem"]):
+    class Meta:
+        index_name = "GSI2"
+        projection = AllProjection()
+
+    GSI2PK = UnicodeAttribute(hash_key=True)
+    GSI2SK = UnicodeAttribute(range_key=True)
+
+
+class FlintItem(Model):
+    """Base of every item: keys, index keys, TTL and the entity discriminator."""
+
+    class Meta:
+        table_name = "flint-dev"
+        region = "us-east-1"
+        host: str | None = None
+        max_retry_attempts = 3
+
+    PK = UnicodeAttribute(hash_key=True)
+    SK = UnicodeAttribute(range_key=True)
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+    GSI2PK = UnicodeAttribute(null=True)
+    GSI2SK = UnicodeAttribute(null=True)
+    # TTL is a clean-up aid only: the emulator never expires items, and neither
+    # may correctness depend on AWS doing it promptly.
+    expires_at = TTLAttribute(null=True)
+    entity = DiscriminatorAttribute(attr_name="type")
+
+    gsi1 = GSI1()
+    gsi2 = GSI2()
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        # Bind lazily to the current settings so nothing reads the environment at import.
+        if _bound_to is not get_settings():
+            bind(get_settings())
+        return super()._get_connection()
+
+
+class UserItem(FlintItem, discriminator="user"):
+    """Member profile. `USER#<id>` / `PROFILE`; GSI2 `ACTIVE#<shard>` / last active (sparse)."""
+
+    user_id = UnicodeAttribute()
+    display_name = UnicodeAttribute()
+    bio = UnicodeAttribute(default="")
+    interests = ListAttribute(of=UnicodeAttribute, default=list)
+    onboarded = BooleanAttribute(default=False)
+    badges = ListAttribute(of=UnicodeAttribute, default=list)
+    posts = NumberAttribute(default=0)
+    smiles_received = NumberAttribute(default=0)
+    followers = NumberAttribute(default=0)
+    following = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    last_active_at = UnicodeAttribute(null=True)
+
+
+class InterestItem(FlintItem, discriminator="interest"):
+    """Interest catalog entry. `INTERESTS` / `INTEREST#<id>`."""
+
+    interest_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+
+
+class FollowItem(FlintItem, discriminator="follow"):
+    """Follow edge. `USER#<follower>` / `FOLLOWS#<followee>`; GSI1 `FOLLOWERS#<followee>` / `<follower>`."""
+
+    follower_id = UnicodeAttribute()
+    followee_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class BrandItem(FlintItem, discriminator="brand"):
+    """Brand. `BRAND#<id>` / `BRAND`; GSI1 `OWNER#<user>` / `BRAND#<id>` when owned by a member."""
+
+    brand_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    owner_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+class ProductItem(FlintItem, discriminator="product"):
+    """Product. `PRODUCT#<id>` / `PRODUCT`; GSI1 `BRAND#<brand>` / `PRODUCT#<id>`; GSI2 `PRODUCTS` / title."""
+
+    product_id = UnicodeAttribute()
+    brand_id = UnicodeAttribute()
+    brand_name = UnicodeAttribute()
+    title = UnicodeAttribute()
+    price_amount = UnicodeAttribute()  # a decimal string: money is never a float
+    currency = UnicodeAttribute()
+    url = UnicodeAttribute()
+    image_url = UnicodeAttribute(null=True)
+    prime_eligible = BooleanAttribute(default=False)
+    tag_count = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+
+
+class SearchTermItem(FlintItem, discriminator="search"):
+    """Inverted index entry. `SEARCH#<word prefix>` / `PRODUCT#<id>`; `words` are the product's full words."""
+
+    product_id = UnicodeAttribute()
+    words = ListAttribute(of=UnicodeAttribute, default=list)
+
+
+ALL_MODELS: tuple[type[FlintItem], ...] = (
+    FlintItem, UserItem, InterestItem, FollowItem, BrandItem, ProductItem, SearchTermItem,
+)
+
+
+def bind(settings: Settings) -> None:
+    """Point every model at the configured table, region and (locally) endpoint."""
+    global _bound_to
+    for model in ALL_MODELS:
+        model.Meta.table_name = settings.table_name
+        model.Meta.region = settings.region
+        model.Meta.host = settings.aws_endpoint_url
+        model._connection = None
+    _bound_to = settings

@@ -1,0 +1,146 @@
+"""Access patterns for member profiles, follow edges and the interest catalog."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.data import keys
+from chalicelib.data.models import FlintItem, FollowItem, InterestItem, UserItem
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: str
+    display_name: str
+    bio: str
+    interests: list[str]
+    onboarded: bool
+    badges: list[str]
+    posts: int
+    smiles_received: int
+    followers: int
+    following: int
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Interest:
+    interest_id: str
+    name: str
+
+
+def _member(item: UserItem) -> Member:
+    return Member(
+        user_id=item.user_id,
+        display_name=item.display_name,
+        bio=item.bio or "",
+        interests=list(item.interests or []),
+        onboarded=bool(item.onboarded),
+        badges=list(item.badges or []),
+        posts=int(item.posts or 0),
+        smiles_received=int(item.smiles_received or 0),
+        followers=int(item.followers or 0),
+        following=int(item.following or 0),
+        created_at=item.created_at,
+    )
+
+
+def upsert_activity(user_id: str, display_name: str, now: str) -> None:
+    """Create the profile on first sight and mark the member active (one UpdateItem)."""
+    key = keys.user(user_id)
+    active = keys.active_member(user_id, now)
+    item = UserItem(key.pk, key.sk)
+    item.update(
+        actions=[
+            UserItem.entity.set(UserItem),  # type: ignore[arg-type]
+            UserItem.user_id.set(user_id),
+            UserItem.display_name.set(UserItem.display_name | display_name),
+            UserItem.created_at.set(UserItem.created_at | now),
+            UserItem.last_active_at.set(now),
+            UserItem.GSI2PK.set(active.pk),
+            UserItem.GSI2SK.set(active.sk),
+        ]
+    )
+
+
+def get_member(user_id: str) -> Member | None:
+    key = keys.user(user_id)
+    try:
+        return _member(UserItem.get(key.pk, key.sk))
+    except UserItem.DoesNotExist:
+        return None
+
+
+def get_member_and_follow(user_id: str, viewer_id: str | None) -> tuple[Member | None, bool]:
+    """The profile and whether the viewer follows it, in one BatchGetItem."""
+    profile_key = keys.user(user_id)
+    wanted = [profile_key]
+    if viewer_id and viewer_id != user_id:
+        wanted.append(keys.follow(viewer_id, user_id))
+    member: Member | None = None
+    follows = False
+    for item in FlintItem.batch_get([(k.pk, k.sk) for k in wanted]):
+        if isinstance(item, UserItem):
+            member = _member(item)
+        elif isinstance(item, FollowItem):
+            follows = True
+    return member, follows
+
+
+def update_profile(user_id: str, *, display_name: str | None, bio: str | None) -> Member | None:
+    """Apply the given fields; None when the profile does not exist."""
+    key = keys.user(user_id)
+    actions = []
+    if display_name is not None:
+        actions.append(UserItem.display_name.set(display_name))
+    if bio is not None:
+        actions.append(UserItem.bio.set(bio))
+    item = UserItem(key.pk, key.sk)
+    if not actions:
+        return get_member(user_id)
+    try:
+        item.update(actions=actions, condition=UserItem.PK.exists())
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    return _member(item)
+
+
+def set_interests(user_id: str, interest_ids: Sequence[str]) -> Member | None:
+    key = keys.user(user_id)
+    item = UserItem(key.pk, key.sk)
+    try:
+        item.update(
+            actions=[UserItem.interests.set(list(interest_ids)), UserItem.onboarded.set(True)],
+            condition=UserItem.PK.exists(),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    return _member(item)
+
+
+def list_interests() -> list[Interest]:
+    prefix = keys.interest_catalog_prefix()
+    items = InterestItem.query(prefix.pk, InterestItem.SK.startswith(prefix.sk))
+    return [Interest(i.interest_id, i.name) for i in items]
+
+
+def find_interests(interest_ids: Iterable[str]) -> dict[str, Interest]:
+    """The known interests among these ids, by id (one BatchGetItem)."""
+    wanted = [keys.interest(i) for i in dict.fromkeys(interest_ids)]
+    found = InterestItem.batch_get([(k.pk, k.sk) for k in wanted])
+    return {i.interest_id: Interest(i.interest_id, i.name) for i in found}
+
+
+def put_interests(interests: Iterable[Interest]) -> None:
+    """Write catalog entries (demo data and operators; not a request path)."""
+    with InterestItem.batch_write() as batch:
+        for interest in interests:
+            key = keys.interest(interest.interest_id)
+            batch.save(InterestItem(key.pk, key.sk, interest_id=interest.interest_id, name=interest.name))

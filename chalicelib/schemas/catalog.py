@@ -1,0 +1,60 @@
+"""Request and response models for products and brands."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import BaseModel, Field, HttpUrl, field_validator
+
+from chalicelib.schemas.common import StrictModel
+
+
+class Price(BaseModel):
+    amount: str = Field(description="Decimal string, e.g. \"19.99\"", examples=["19.99"])
+    currency: str = Field(description="ISO-4217 code", examples=["USD"])
+
+
+class PriceIn(StrictModel):
+    amount: Decimal = Field(gt=0, lt=Decimal("1000000"), decimal_places=2)
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+
+
+class ProductOut(BaseModel):
+    id: str
+    title: str
+    brand_id: str
+    brand_name: str
+    price: Price
+    url: str
+    image_url: str | None
+    prime_eligible: bool
+    tag_count: int
+
+
+class ProductPage(BaseModel):
+    items: list[ProductOut]
+    next_cursor: str | None
+
+
+class ProductIn(StrictModel):
+    title: str = Field(min_length=1, max_length=200)
+    price: PriceIn
+    url: HttpUrl
+    image_url: HttpUrl | None = None
+    prime_eligible: bool = False
+
+    @field_validator("url", "image_url")
+    @classmethod
+    def _web_only(cls, value: HttpUrl | None) -> HttpUrl | None:
+        if value is not None and value.scheme not in ("http", "https"):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+
+class PageQuery(StrictModel):
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = None
+
+
+class ProductQuery(PageQuery):
+    q: str = Field(default="", max_length=200, description="Words to match in title or brand (prefixes)")

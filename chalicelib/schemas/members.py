@@ -1,0 +1,80 @@
+"""Request and response models for members, profiles and interests."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field, field_validator
+
+from chalicelib.schemas.common import StrictModel
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class Counts(BaseModel):
+    posts: int
+    smiles_received: int
+    followers: int
+    following: int
+
+
+class Profile(BaseModel):
+    id: str
+    display_name: str
+    bio: str
+    badges: list[str]
+    counts: Counts
+    followed_by_me: bool
+
+
+class Me(Profile):
+    interests: list[str]
+    prime: bool
+    brand: bool
+    onboarded: bool
+
+
+class ProfilePatch(StrictModel):
+    display_name: str | None = Field(default=None, min_length=1, max_length=50)
+    bio: str | None = Field(default=None, max_length=280)
+
+    @field_validator("display_name")
+    @classmethod
+    def _printable(cls, value: str | None) -> str | None:
+        if value is not None and _CONTROL.search(value):
+            raise ValueError("must not contain control characters")
+        return value
+
+
+class InterestsBody(StrictModel):
+    interests: list[str] = Field(description="At least 5 and at most 20 distinct interest ids")
+
+    @field_validator("interests")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        # Repeats are harmless; only distinct ids count toward the bounds.
+        return list(dict.fromkeys(value))
+
+
+class InterestsOut(BaseModel):
+    interests: list[str]
+
+
+class Interest(BaseModel):
+    id: str
+    name: str
+
+
+class InterestList(BaseModel):
+    items: list[Interest]
+
+
+class PublicConfig(BaseModel):
+    region: str
+    user_pool_id: str
+    user_pool_client_id: str
+    cognito_endpoint: str | None
+    max_upload_bytes: int
+    thumbnail_sizes: dict[str, int]
+    min_interests: int
+    max_interests: int

@@ -1,0 +1,119 @@
+"""Member rules: profiles exist from the first authenticated call; onboarding needs interests."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from chalicelib import clock
+from chalicelib.auth import Identity
+from chalicelib.data import users
+from chalicelib.data.users import Member
+from chalicelib.errors import NotFound, ValidationFailed, field_error
+from chalicelib.schemas.members import Counts, Interest, Me, Profile
+from chalicelib.settings import get_settings
+
+# A warm process marks a member active at most this often; the gateway also
+# caches the authorizer's answer, so activity costs ~1 write per member per 5 min.
+_ACTIVITY_INTERVAL_SECONDS = 300
+_recent: dict[str, float] = {}
+_recent_lock = threading.Lock()
+
+
+def record_activity(identity: Identity) -> None:
+    """Create the profile if new, and mark the member active for the feed planner."""
+    now = time.monotonic()
+    with _recent_lock:
+        last = _recent.get(identity.user_id)
+        if last is not None and now - last < _ACTIVITY_INTERVAL_SECONDS:
+            return
+        _recent[identity.user_id] = now
+    users.upsert_activity(identity.user_id, identity.display_name_hint, clock.now_iso())
+
+
+def forget_recent_activity() -> None:
+    with _recent_lock:
+        _recent.clear()
+
+
+def _profile(member: Member, followed_by_me: bool) -> Profile:
+    return Profile(
+        id=member.user_id,
+        display_name=member.display_name,
+        bio=member.bio,
+        badges=member.badges,
+        counts=Counts(
+            posts=member.posts,
+            smiles_received=member.smiles_received,
+            followers=member.followers,
+            following=member.following,
+        ),
+        followed_by_me=followed_by_me,
+    )
+
+
+def _me(identity: Identity, member: Member) -> Me:
+    return Me(
+        **_profile(member, followed_by_me=False).model_dump(),
+        interests=member.interests,
+        prime=identity.is_prime,
+        brand=identity.is_brand,
+        onboarded=member.onboarded,
+    )
+
+
+def _own_member(identity: Identity) -> Member:
+    member = users.get_member(identity.user_id)
+    if member is None:
+        # The activity mark may have been skipped by the throttle after a data reset.
+        forget_recent_activity()
+        record_activity(identity)
+        member = users.get_member(identity.user_id)
+    if member is None:
+        raise NotFound("Profile not found.")
+    return member
+
+
+def get_me(identity: Identity) -> Me:
+    return _me(identity, _own_member(identity))
+
+
+def update_me(identity: Identity, *, display_name: str | None, bio: str | None) -> Me:
+    _own_member(identity)
+    member = users.update_profile(identity.user_id, display_name=display_name, bio=bio)
+    if member is None:
+        raise NotFound("Profile not found.")
+    return _me(identity, member)
+
+
+def choose_interests(identity: Identity, interest_ids: list[str]) -> list[str]:
+    settings = get_settings()
+    if not settings.min_interests <= len(interest_ids) <= settings.max_interests:
+        raise ValidationFailed(
+            f"Choose between {settings.min_interests} and {settings.max_interests} distinct interests.",
+            [field_error("interests", f"{len(interest_ids)} distinct ids given", "interest_count")],
+        )
+    known = users.find_interests(interest_ids)
+    unknown = [
+        field_error(f"interests.{index}", f"unknown interest id {interest_id!r}", "unknown_interest")
+        for index, interest_id in enumerate(interest_ids)
+        if interest_id not in known
+    ]
+    if unknown:
+        raise ValidationFailed("Some interests do not exist.", unknown)
+    _own_member(identity)
+    member = users.set_interests(identity.user_id, interest_ids)
+    if member is None:
+        raise NotFound("Profile not found.")
+    return member.interests
+
+
+def get_profile(user_id: str, viewer: Identity | None) -> Profile:
+    member, followed = users.get_member_and_follow(user_id, viewer.user_id if viewer else None)
+    if member is None:
+        raise NotFound("No such member.")
+    return _profile(member, followed)
+
+
+def interest_catalog() -> list[Interest]:
+    return sorted((Interest(id=i.interest_id, name=i.name) for i in users.list_interests()), key=lambda i: i.name)

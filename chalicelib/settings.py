@@ -1,0 +1,79 @@
+"""Runtime configuration, read once from the environment and validated.
+
+Every value comes from environment variables: `.chalice/config.json` sets the
+per-stage names, and the local stack adds what only exists at run time there
+(the emulator endpoint, the generated Cognito pool ids). Code receives a
+`Settings`; nothing else reads `os.environ`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FLINT_", extra="ignore", frozen=True)
+
+    stage: str = "dev"
+    region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
+    # Set only under `make dev` / tests: every boto3 and PynamoDB call goes there.
+    aws_endpoint_url: str | None = Field(default=None, validation_alias="AWS_ENDPOINT_URL")
+
+    table_name: str = "flint-dev"
+    uploads_bucket: str = "flint-dev-uploads"
+    media_bucket: str = "flint-dev-media"
+    thumbnail_queue: str = "flint-dev-thumbnails"
+    feed_refresh_queue: str = "flint-dev-feed-refresh"
+
+    user_pool_id: str = ""
+    user_pool_client_id: str = ""
+    # Where the pool's signing keys are served. Default: the issuer's well-known URL.
+    jwks_url: str | None = None
+    # The `iss` claim Cognito writes; derived from region and pool id unless set.
+    token_issuer: str | None = None
+
+    max_upload_bytes: int = 20 * 1024 * 1024
+    thumbnail_sizes: dict[str, int] = {"small": 320, "medium": 640, "large": 1280}
+    # Base URL of the media bucket as clients see it (CloudFront in AWS).
+    media_base_url: str | None = None
+    cursor_secret: str = "dev-only-cursor-secret-change-me"
+    min_interests: int = 5
+    max_interests: int = 20
+    # The feed refresh schedule; under `make dev` the event runner uses FLINT_REFRESH_SECONDS.
+    refresh_rate_minutes: int = 5
+
+    @field_validator("aws_endpoint_url", "jwks_url", "token_issuer", "media_base_url")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @property
+    def issuer(self) -> str:
+        if self.token_issuer:
+            return self.token_issuer
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
+
+    @property
+    def jwks(self) -> str:
+        if self.jwks_url:
+            return self.jwks_url
+        if self.aws_endpoint_url:
+            # moto serves every pool's keys under the endpoint, not under the issuer.
+            return f"{self.aws_endpoint_url.rstrip('/')}/{self.user_pool_id}/.well-known/jwks.json"
+        return f"{self.issuer}/.well-known/jwks.json"
+
+    @property
+    def media_url(self) -> str:
+        if self.media_base_url:
+            return self.media_base_url.rstrip("/")
+        if self.aws_endpoint_url:
+            return f"{self.aws_endpoint_url.rstrip('/')}/{self.media_bucket}"
+        return f"https://{self.media_bucket}.s3.{self.region}.amazonaws.com"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,100 @@
+"""`chalice local`, plus the API Gateway "gateway responses" production has.
+
+In AWS, errors raised by API Gateway itself (no token, a token the authorizer
+denied, an unknown route) are reshaped by the stack's GatewayResponses into
+the contract's `{"error": {...}}` body. `chalice local` answers those with
+API Gateway's raw defaults, so this server runs Chalice's own local server
+with one change: gateway errors get the same mapping as production.
+
+    python -m local.api_server --host 127.0.0.1 --port 8000 --stage dev
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from chalice.cli.factory import CLIFactory
+from chalice.local import (
+    ChaliceRequestHandler,
+    CustomLocalChalice,
+    ForbiddenError,
+    InvalidAuthorizerError,
+    LocalChalice,
+    LocalDevServer,
+    LocalGatewayException,
+    NotAuthorizedError,
+)
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+# API Gateway response type -> (status, code, message); infra/ declares the same mapping.
+GATEWAY_RESPONSES: dict[str, tuple[int, str, str]] = {
+    "UNAUTHORIZED": (401, "unauthorized", "Sign in first: send 'Authorization: Bearer <ID token>'."),
+    "ACCESS_DENIED": (401, "invalid_token", "The token is missing, invalid or expired."),
+    "MISSING_AUTHENTICATION_TOKEN": (404, "not_found", "No such route."),
+    "AUTHORIZER_FAILURE": (500, "internal_error", "Something went wrong on our side."),
+}
+
+
+def gateway_response_type(error: LocalGatewayException) -> str:
+    if isinstance(error, NotAuthorizedError):
+        return "UNAUTHORIZED"
+    if isinstance(error, ForbiddenError):
+        error_type = (error.headers or {}).get("x-amzn-ErrorType", "")
+        return "ACCESS_DENIED" if error_type == "AccessDeniedException" else "MISSING_AUTHENTICATION_TOKEN"
+    if isinstance(error, InvalidAuthorizerError):
+        return "AUTHORIZER_FAILURE"
+    return "AUTHORIZER_FAILURE"
+
+
+def gateway_error(error: LocalGatewayException) -> tuple[int, dict[str, Any]]:
+    status, code, message = GATEWAY_RESPONSES[gateway_response_type(error)]
+    return status, {"error": {"code": code, "message": message}}
+
+
+class FlintRequestHandler(ChaliceRequestHandler):
+    def _send_error_response(self, error: LocalGatewayException) -> None:
+        status, body = gateway_error(error)
+        headers = {
+            "Content-Type": "application/json",
+            "Access-Control-Allow-Origin": "*",
+            "x-amzn-RequestId": (error.headers or {}).get("x-amzn-RequestId", ""),
+        }
+        self._send_http_response(status, headers, json.dumps(body))
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
+        sys.stderr.write("api %s\n" % (format % args))
+
+
+def create_server(host: str, port: int, stage: str) -> LocalDevServer:
+    factory = CLIFactory(str(PROJECT_DIR), environ=os.environ)
+    config = factory.create_config_obj(chalice_stage_name=stage)
+    app_obj = config.chalice_app
+    # What chalice.local.create_local_server does: thread-local current_request.
+    if not isinstance(app_obj, LocalChalice):
+        CustomLocalChalice.__bases__ = (LocalChalice, app_obj.__class__)
+        app_obj.__class__ = CustomLocalChalice
+    return LocalDevServer(app_obj, config, host, port, handler_cls=FlintRequestHandler)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--stage", default="dev")
+    args = parser.parse_args()
+    sys.path.insert(0, str(PROJECT_DIR))
+    server = create_server(args.host, args.port, args.stage)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""Load the deterministic demo data into a provisioned (local) stack.
+
+Interests and products go in through the same data layer the API uses;
+members sign up in the Cognito pool as clients would, and get profiles.
+Safe to run twice: existing members and catalog entries are kept.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.data import users
+from chalicelib.data.users import Interest
+from chalicelib.services import catalog
+from local import demo_data
+from local.cognito import sign_up_member
+
+log = logging.getLogger("flint.seed")
+
+
+@dataclass(frozen=True)
+class SeededMember:
+    email: str
+    password: str
+    name: str
+    groups: tuple[str, ...]
+    user_id: str
+
+
+def seed_interests() -> int:
+    users.put_interests(Interest(interest_id, name) for interest_id, name in demo_data.INTERESTS)
+    return len(demo_data.INTERESTS)
+
+
+def seed_products(brand_owner_id: str | None) -> int:
+    """Brands and products; the demo brand account owns the first brand."""
+    demo_products = demo_data.products()
+    for index, brand in enumerate(demo_data.BRANDS):
+        catalog.register_brand(brand_id=brand.brand_id, name=brand.name,
+                               owner_id=brand_owner_id if index == 0 else None)
+    catalog.import_products(demo_products)
+    return len(demo_products)
+
+
+def _user_sub(cognito: Any, pool_id: str, email: str) -> str:
+    attributes = cognito.admin_get_user(UserPoolId=pool_id, Username=email)["UserAttributes"]
+    return next(a["Value"] for a in attributes if a["Name"] == "sub")
+
+
+def seed_members(cognito: Any, *, pool_id: str, client_id: str) -> list[SeededMember]:
+    seeded = []
+    for member in demo_data.DEMO_MEMBERS:
+        try:
+            user_id = sign_up_member(
+                cognito, pool_id=pool_id, client_id=client_id, email=member.email,
+                password=member.password, name=member.name, groups=member.groups,
+            )
+        except cognito.exceptions.UsernameExistsException:
+            user_id = _user_sub(cognito, pool_id, member.email)
+        users.upsert_activity(user_id, member.name, "2026-01-01T00:00:00.000Z")
+        if member.interests:
+            users.set_interests(user_id, list(member.interests))
+        seeded.append(SeededMember(member.email, member.password, member.name, member.groups, user_id))
+    return seeded
+
+
+def seed_all(cognito: Any, *, pool_id: str, client_id: str) -> list[SeededMember]:
+    log.info("seeding %d interests", seed_interests())
+    members = seed_members(cognito, pool_id=pool_id, client_id=client_id)
+    log.info("seeded %d members", len(members))
+    brand_owner = next((m.user_id for m in members if "brand" in m.groups), None)
+    log.info("seeding %d products", seed_products(brand_owner))
+    return members
