@@ -100,7 +100,9 @@ def bearer_token(header_value: str | None) -> str | None:
 
 
 def verifier_for(settings: Settings) -> TokenVerifier:
-    return TokenVerifier(jwks_url=settings.jwks, issuer=settings.issuer, audience=settings.user_pool_client_id)
+    return TokenVerifier(
+        jwks_url=settings.jwks, issuer=settings.issuer, audience=settings.user_pool_client_id
+    )
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ with one change: gateway errors get the same mapping as production.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -67,7 +68,7 @@ class FlintRequestHandler(ChaliceRequestHandler):
         }
         self._send_http_response(status, headers, json.dumps(body))
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
+    def log_message(self, format: str, *args: Any) -> None:
         sys.stderr.write("api %s\n" % (format % args))
 
 
@@ -90,10 +91,8 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(PROJECT_DIR))
     server = create_server(args.host, args.port, args.stage)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

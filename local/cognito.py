@@ -24,7 +24,9 @@ def sign_up_member(
     attributes = [{"Name": "email", "Value": email}]
     if name:
         attributes.append({"Name": "name", "Value": name})
-    response = cognito.sign_up(ClientId=client_id, Username=email, Password=password, UserAttributes=attributes)
+    response = cognito.sign_up(
+        ClientId=client_id, Username=email, Password=password, UserAttributes=attributes
+    )
     cognito.admin_confirm_sign_up(UserPoolId=pool_id, Username=email)
     for group in groups:
         cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=email, GroupName=group)

@@ -136,7 +136,9 @@ class EventRunner:
             result = self._handler(source.name)(sqs_event(received, arn), lambda_context(source.name))
             failed = failed_message_ids(result) or set()
         except Exception:
-            log.exception("handler %s raised; the batch of %d will be redelivered", source.name, len(received))
+            log.exception(
+                "handler %s raised; the batch of %d will be redelivered", source.name, len(received)
+            )
             failed = {m["MessageId"] for m in received}
         done = [m for m in received if m["MessageId"] not in failed]
         if done:

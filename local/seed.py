@@ -38,8 +38,9 @@ def seed_products(brand_owner_id: str | None) -> int:
     """Brands and products; the demo brand account owns the first brand."""
     demo_products = demo_data.products()
     for index, brand in enumerate(demo_data.BRANDS):
-        catalog.register_brand(brand_id=brand.brand_id, name=brand.name,
-                               owner_id=brand_owner_id if index == 0 else None)
+        catalog.register_brand(
+            brand_id=brand.brand_id, name=brand.name, owner_id=brand_owner_id if index == 0 else None
+        )
     catalog.import_products(demo_products)
     return len(demo_products)
 
@@ -54,8 +55,13 @@ def seed_members(cognito: Any, *, pool_id: str, client_id: str) -> list[SeededMe
     for member in demo_data.DEMO_MEMBERS:
         try:
             user_id = sign_up_member(
-                cognito, pool_id=pool_id, client_id=client_id, email=member.email,
-                password=member.password, name=member.name, groups=member.groups,
+                cognito,
+                pool_id=pool_id,
+                client_id=client_id,
+                email=member.email,
+                password=member.password,
+                name=member.name,
+                groups=member.groups,
             )
         except cognito.exceptions.UsernameExistsException:
             user_id = _user_sub(cognito, pool_id, member.email)

@@ -98,7 +98,13 @@ def new_member(stack: ProvisionedStack, cognito: object) -> Callable[..., Signed
         email = f"member{next(_emails)}-{os.getpid()}@example.com"
         pool_id, client_id = stack.outputs["UserPoolId"], stack.outputs["UserPoolClientId"]
         user_id = sign_up_member(
-            cognito, pool_id=pool_id, client_id=client_id, email=email, password=PASSWORD, name=name, groups=groups
+            cognito,
+            pool_id=pool_id,
+            client_id=client_id,
+            email=email,
+            password=PASSWORD,
+            name=name,
+            groups=groups,
         )
         tokens = sign_in(cognito, client_id=client_id, email=email, password=PASSWORD)
         return SignedInMember(user_id, email, tokens["IdToken"], tokens["AccessToken"])

@@ -14,19 +14,45 @@ catalog_blueprint = Blueprint(__name__)
 TAG = "products"
 
 
-@endpoint(catalog_blueprint, "/products", "GET", summary="Search products by title or brand words",
-          access=Access.PUBLIC, tag=TAG, query=ProductQuery, response=ProductPage)
+@endpoint(
+    catalog_blueprint,
+    "/products",
+    "GET",
+    summary="Search products by title or brand words",
+    access=Access.PUBLIC,
+    tag=TAG,
+    query=ProductQuery,
+    response=ProductPage,
+)
 def search_products(call: Call[Any, ProductQuery]) -> ProductPage:
     return catalog.search(call.query.q, call.query.limit, call.query.cursor)
 
 
-@endpoint(catalog_blueprint, "/products/{product_id}", "GET", summary="A product page",
-          access=Access.PUBLIC, tag=TAG, response=ProductOut, errors=(404,))
+@endpoint(
+    catalog_blueprint,
+    "/products/{product_id}",
+    "GET",
+    summary="A product page",
+    access=Access.PUBLIC,
+    tag=TAG,
+    response=ProductOut,
+    errors=(404,),
+)
 def get_product(call: Call[Any, Any]) -> ProductOut:
     return catalog.get_product(call.params["product_id"])
 
 
-@endpoint(catalog_blueprint, "/brands/{brand_id}/products", "POST", summary="Add a product to a brand's catalog",
-          access=Access.BRAND, tag=TAG, body=ProductIn, response=ProductOut, status=201, errors=(403, 404))
+@endpoint(
+    catalog_blueprint,
+    "/brands/{brand_id}/products",
+    "POST",
+    summary="Add a product to a brand's catalog",
+    access=Access.BRAND,
+    tag=TAG,
+    body=ProductIn,
+    response=ProductOut,
+    status=201,
+    errors=(403, 404),
+)
 def create_product(call: Call[ProductIn, Any]) -> ProductOut:
     return catalog.create_product(call.member, call.params["brand_id"], call.body)

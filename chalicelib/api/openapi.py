@@ -43,14 +43,22 @@ def _operation(spec: routing.RouteSpec) -> dict[str, Any]:
     if spec.query is not None:
         for name, field in spec.query.model_fields.items():
             operation["parameters"].append(
-                {"name": field.alias or name, "in": "query", "required": field.is_required(),
-                 "description": field.description or ""}
+                {
+                    "name": field.alias or name,
+                    "in": "query",
+                    "required": field.is_required(),
+                    "description": field.description or "",
+                }
             )
     if spec.body is not None:
-        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(spec.body)}}}
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _ref(spec.body)}},
+        }
     if spec.response is not None:
         operation["responses"][str(spec.status)] = {
-            "description": "Success", "content": {"application/json": {"schema": _ref(spec.response)}}
+            "description": "Success",
+            "content": {"application/json": {"schema": _ref(spec.response)}},
         }
     else:
         operation["responses"][str(spec.status)] = {"description": "Success"}
@@ -87,14 +95,21 @@ def openapi_document() -> dict[str, Any]:
     )
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Flint API", "version": "1.0.0",
-                 "description": "Shoppable social photo communities. Errors: {error: {code, message, details?}}."},
+        "info": {
+            "title": "Flint API",
+            "version": "1.0.0",
+            "description": "Shoppable social photo communities. Errors: {error: {code, message, details?}}.",
+        },
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": schema.get("$defs", {}),
             "securitySchemes": {
-                "cognitoIdToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                                   "description": "A Cognito ID token of the pool in /config"}
+                "cognitoIdToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "A Cognito ID token of the pool in /config",
+                }
             },
         },
     }

@@ -98,7 +98,9 @@ def _parse_query(params: dict[str, str] | None, model: type[BaseModel]) -> BaseM
     try:
         return model.model_validate(params or {})
     except ValidationError as exc:
-        raise BadRequest("A query parameter is invalid.", code="bad_parameter", details=_details(exc)) from exc
+        raise BadRequest(
+            "A query parameter is invalid.", code="bad_parameter", details=_details(exc)
+        ) from exc
 
 
 def _identity(request: Any, access: Access) -> auth.Identity | None:
@@ -143,7 +145,9 @@ def endpoint(
     spec = RouteSpec(method, path, summary, access, tag, body, query, response, status, errors)
     ROUTES.append(spec)
 
-    def decorator(view: Callable[[Call[Any, Any]], BaseModel | None]) -> Callable[[Call[Any, Any]], BaseModel | None]:
+    def decorator(
+        view: Callable[[Call[Any, Any]], BaseModel | None],
+    ) -> Callable[[Call[Any, Any]], BaseModel | None]:
         @functools.wraps(view)
         def handler(**params: str) -> Response:
             request = blueprint.current_request
@@ -160,7 +164,9 @@ def endpoint(
             except Exception:
                 logger.exception("unhandled error", extra={"route": f"{method} {path}"})
                 return Response(
-                    body={"error": {"code": "internal_error", "message": "Something went wrong on our side."}},
+                    body={
+                        "error": {"code": "internal_error", "message": "Something went wrong on our side."}
+                    },
                     status_code=500,
                     headers=JSON_HEADERS,
                 )
@@ -168,7 +174,9 @@ def endpoint(
                 return Response(body="", status_code=status)
             return Response(body=result.model_dump(mode="json"), status_code=status, headers=JSON_HEADERS)
 
-        blueprint.route(path, methods=[method], authorizer=None if access is Access.PUBLIC else cognito_jwt)(handler)
+        blueprint.route(path, methods=[method], authorizer=None if access is Access.PUBLIC else cognito_jwt)(
+            handler
+        )
         return view
 
     return decorator

@@ -21,13 +21,22 @@ class OpenApiDocument(RootModel[dict[str, Any]]):
     pass
 
 
-@endpoint(system_blueprint, "/health", "GET", summary="Liveness", access=Access.PUBLIC, tag=TAG, response=Health)
+@endpoint(
+    system_blueprint, "/health", "GET", summary="Liveness", access=Access.PUBLIC, tag=TAG, response=Health
+)
 def health(call: Call[Any, Any]) -> Health:
     return Health()
 
 
-@endpoint(system_blueprint, "/config", "GET", summary="What a client needs to sign in and upload",
-          access=Access.PUBLIC, tag=TAG, response=PublicConfig)
+@endpoint(
+    system_blueprint,
+    "/config",
+    "GET",
+    summary="What a client needs to sign in and upload",
+    access=Access.PUBLIC,
+    tag=TAG,
+    response=PublicConfig,
+)
 def public_config(call: Call[Any, Any]) -> PublicConfig:
     settings = get_settings()
     return PublicConfig(
@@ -42,7 +51,14 @@ def public_config(call: Call[Any, Any]) -> PublicConfig:
     )
 
 
-@endpoint(system_blueprint, "/openapi.json", "GET", summary="This API's OpenAPI 3 document",
-          access=Access.PUBLIC, tag=TAG, response=OpenApiDocument)
+@endpoint(
+    system_blueprint,
+    "/openapi.json",
+    "GET",
+    summary="This API's OpenAPI 3 document",
+    access=Access.PUBLIC,
+    tag=TAG,
+    response=OpenApiDocument,
+)
 def openapi(call: Call[Any, Any]) -> BaseModel:
     return OpenApiDocument(openapi_document())

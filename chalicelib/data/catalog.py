@@ -78,11 +78,23 @@ def _product_items(product: Product, created_at: str) -> list[FlintItem]:
     by_brand = keys.brand_product(product.brand_id, product.product_id)
     listing = keys.catalog_entry(" ".join(words(product.title))[:100], product.product_id)
     item = ProductItem(
-        key.pk, key.sk,
-        GSI1PK=by_brand.pk, GSI1SK=by_brand.sk, GSI2PK=listing.pk, GSI2SK=listing.sk,
-        product_id=product.product_id, brand_id=product.brand_id, brand_name=product.brand_name,
-        title=product.title, price_amount=product.price_amount, currency=product.currency, url=product.url,
-        image_url=product.image_url, prime_eligible=product.prime_eligible, tag_count=0, created_at=created_at,
+        key.pk,
+        key.sk,
+        GSI1PK=by_brand.pk,
+        GSI1SK=by_brand.sk,
+        GSI2PK=listing.pk,
+        GSI2SK=listing.sk,
+        product_id=product.product_id,
+        brand_id=product.brand_id,
+        brand_name=product.brand_name,
+        title=product.title,
+        price_amount=product.price_amount,
+        currency=product.currency,
+        url=product.url,
+        image_url=product.image_url,
+        prime_eligible=product.prime_eligible,
+        tag_count=0,
+        created_at=created_at,
     )
     product_words = sorted(set(words(product.title) + words(product.brand_name)))
     terms: list[FlintItem] = []
@@ -118,7 +130,9 @@ def get_products(product_ids: Iterable[str]) -> dict[str, Product]:
 
 def list_catalog(limit: int, start: dict[str, Any] | None) -> Page:
     """All products A to Z by title (one Query on GSI2)."""
-    results = FlintItem.gsi2.query(keys.PRODUCT_CATALOG, limit=limit, page_size=limit, last_evaluated_key=start)
+    results = FlintItem.gsi2.query(
+        keys.PRODUCT_CATALOG, limit=limit, page_size=limit, last_evaluated_key=start
+    )
     items = [_product(i) for i in results if isinstance(i, ProductItem)]
     return Page(items, results.last_evaluated_key)
 
@@ -140,8 +154,14 @@ def search_product_ids(terms: Sequence[str], limit: int, start: dict[str, Any] |
 def put_brand(brand: Brand, created_at: str) -> bool:
     """Create the brand; False if the id is taken."""
     key = keys.brand(brand.brand_id)
-    item = BrandItem(key.pk, key.sk, brand_id=brand.brand_id, name=brand.name, owner_id=brand.owner_id,
-                     created_at=created_at)
+    item = BrandItem(
+        key.pk,
+        key.sk,
+        brand_id=brand.brand_id,
+        name=brand.name,
+        owner_id=brand.owner_id,
+        created_at=created_at,
+    )
     if brand.owner_id:
         owned = keys.brand_owner(brand.owner_id, brand.brand_id)
         item.GSI1PK, item.GSI1SK = owned.pk, owned.sk

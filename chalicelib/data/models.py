@@ -16,10 +16,9 @@ from pynamodb.attributes import (
     TTLAttribute,
     UnicodeAttribute,
 )
+from pynamodb.connection import TableConnection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
-
-from pynamodb.connection import TableConnection
 
 from chalicelib.settings import Settings, get_settings
 
@@ -140,7 +139,13 @@ class SearchTermItem(FlintItem, discriminator="search"):
 
 
 ALL_MODELS: tuple[type[FlintItem], ...] = (
-    FlintItem, UserItem, InterestItem, FollowItem, BrandItem, ProductItem, SearchTermItem,
+    FlintItem,
+    UserItem,
+    InterestItem,
+    FollowItem,
+    BrandItem,
+    ProductItem,
+    SearchTermItem,
 )
 
 

@@ -10,7 +10,7 @@ from chalicelib.schemas.common import StrictModel
 
 
 class Price(BaseModel):
-    amount: str = Field(description="Decimal string, e.g. \"19.99\"", examples=["19.99"])
+    amount: str = Field(description='Decimal string, e.g. "19.99"', examples=["19.99"])
     currency: str = Field(description="ISO-4217 code", examples=["USD"])
 
 

@@ -49,8 +49,18 @@ def register_brand(*, brand_id: str, name: str, owner_id: str | None) -> bool:
 def import_products(products: Iterable[ProductSource]) -> None:
     store.put_products(
         [
-            Product(p.product_id, p.brand_id, p.brand_name, p.title, f"{p.price:.2f}", p.currency, p.url,
-                    p.image_url, p.prime_eligible, 0)
+            Product(
+                p.product_id,
+                p.brand_id,
+                p.brand_name,
+                p.title,
+                f"{p.price:.2f}",
+                p.currency,
+                p.url,
+                p.image_url,
+                p.prime_eligible,
+                0,
+            )
             for p in products
         ],
         clock.now_iso(),
@@ -97,7 +107,9 @@ def search(q: str, limit: int, cursor: str | None) -> ProductPage:
     terms = [t for t in store.words(q) if len(t) >= store.MIN_PREFIX]
     if not terms:
         page = store.list_catalog(limit, start)
-        return ProductPage(items=[product_out(p) for p in page.items], next_cursor=cursors.encode(page.last_key))
+        return ProductPage(
+            items=[product_out(p) for p in page.items], next_cursor=cursors.encode(page.last_key)
+        )
     id_page = store.search_product_ids(terms, limit, start)
     found = store.get_products(id_page.items)
     items = [product_out(found[i]) for i in id_page.items if i in found]

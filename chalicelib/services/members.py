@@ -116,4 +116,6 @@ def get_profile(user_id: str, viewer: Identity | None) -> Profile:
 
 
 def interest_catalog() -> list[Interest]:
-    return sorted((Interest(id=i.interest_id, name=i.name) for i in users.list_interests()), key=lambda i: i.name)
+    return sorted(
+        (Interest(id=i.interest_id, name=i.name) for i in users.list_interests()), key=lambda i: i.name
+    )

@@ -14,8 +14,9 @@ from tests.conftest import SignedInMember
 
 
 def _forged(stack: ProvisionedStack, **overrides: object) -> dict[str, object]:
-    return tokens.claims(pool_id=stack.outputs["UserPoolId"], client_id=stack.outputs["UserPoolClientId"],
-                         **overrides)
+    return tokens.claims(
+        pool_id=stack.outputs["UserPoolId"], client_id=stack.outputs["UserPoolClientId"], **overrides
+    )
 
 
 def _get_me(http_api: str, token: str | None) -> requests.Response:
@@ -23,7 +24,9 @@ def _get_me(http_api: str, token: str | None) -> requests.Response:
     return requests.get(f"{http_api}/me", headers=headers, timeout=10)
 
 
-def test_a_signed_in_member_reads_their_profile(http_api: str, new_member: Callable[..., SignedInMember]) -> None:
+def test_a_signed_in_member_reads_their_profile(
+    http_api: str, new_member: Callable[..., SignedInMember]
+) -> None:
     member = new_member()
     response = _get_me(http_api, member.id_token)
     assert response.status_code == 200
@@ -39,11 +42,15 @@ def test_a_request_without_a_token_is_401(http_api: str) -> None:
 @pytest.mark.parametrize(
     "make_token",
     [
-        pytest.param(lambda s: tokens.sign(_forged(s, exp=int(time.time()) - 120, iat=int(time.time()) - 4000)),
-                     id="expired"),
+        pytest.param(
+            lambda s: tokens.sign(_forged(s, exp=int(time.time()) - 120, iat=int(time.time()) - 4000)),
+            id="expired",
+        ),
         pytest.param(lambda s: tokens.sign(_forged(s), tokens.stranger_key()), id="wrong-signature"),
         pytest.param(lambda s: tokens.sign(_forged(s, aud="someone-elses-client")), id="wrong-audience"),
-        pytest.param(lambda s: tokens.sign(_forged(s, iss="https://evil.example.com/pool")), id="wrong-issuer"),
+        pytest.param(
+            lambda s: tokens.sign(_forged(s, iss="https://evil.example.com/pool")), id="wrong-issuer"
+        ),
         pytest.param(lambda s: tokens.sign(_forged(s, token_use="access")), id="access-token-use"),
         pytest.param(lambda s: tokens.sign(_forged(s), algorithm="none"), id="alg-none"),
         pytest.param(lambda s: "not.a.jwt", id="garbage"),
@@ -65,7 +72,9 @@ def test_a_real_access_token_is_refused(http_api: str, new_member: Callable[...,
 
 def test_a_bad_token_on_a_public_route_is_401_not_ignored(http_api: str, stack: ProvisionedStack) -> None:
     token = tokens.sign(_forged(stack), tokens.stranger_key())
-    response = requests.get(f"{http_api}/users/anyone", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    response = requests.get(
+        f"{http_api}/users/anyone", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "invalid_token"
 

@@ -1,0 +1,44 @@
+# Flint: `make dev` runs the whole stack locally; `make test` runs every test. Both install what they need.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+STAGE ?= dev
+
+.PHONY: install dev test lint unit integration e2e bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Flint needs Python 3.11+"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+dev: install
+	$(BIN)/python -m local.devstack
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/cfn-lint infra/template.yaml
+
+unit: install
+	$(BIN)/pytest tests/unit -q
+
+integration: install
+	$(BIN)/pytest tests/integration -q -n 2
+
+e2e: install
+	$(BIN)/pytest tests/e2e -q
+
+test: lint
+	$(BIN)/pytest tests -q -n 2 -p no:cacheprovider
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build .flint

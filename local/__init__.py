@@ -1,0 +1,1 @@
+"""Laptop-only tooling for the local stack (emulated AWS); never shipped to Lambda."""

@@ -1,0 +1,199 @@
+"""local/provision.py builds the whole template in a fresh emulator, and what it builds works."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import unquote_plus
+
+import boto3
+import pytest
+import requests
+
+from local.provision import DEFAULT_TEMPLATE, ProvisionedStack, provision
+
+REGION = "us-east-1"
+
+
+@pytest.fixture(scope="module")
+def provisioned(moto_endpoint: str) -> Iterator[ProvisionedStack]:
+    # Module scope: provision once, then only read (the delivery test adds its own objects).
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {
+            "AWS_ENDPOINT_URL": moto_endpoint,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+        }.items():
+            patch.setenv(name, value)
+        requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10).raise_for_status()
+        yield provision(DEFAULT_TEMPLATE)
+
+
+def _client(service: str) -> Any:
+    return boto3.client(service, region_name=REGION)
+
+
+def test_table_keys_indexes_ttl_and_stream(provisioned: ProvisionedStack) -> None:
+    ddb = _client("dynamodb")
+    table = ddb.describe_table(TableName="flint-dev")["Table"]
+    assert table["KeySchema"] == [
+        {"AttributeName": "PK", "KeyType": "HASH"},
+        {"AttributeName": "SK", "KeyType": "RANGE"},
+    ]
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    indexes = {gsi["IndexName"]: gsi for gsi in table["GlobalSecondaryIndexes"]}
+    assert set(indexes) == {"GSI1", "GSI2"}
+    for name, gsi in indexes.items():
+        assert gsi["KeySchema"] == [
+            {"AttributeName": f"{name}PK", "KeyType": "HASH"},
+            {"AttributeName": f"{name}SK", "KeyType": "RANGE"},
+        ]
+        assert gsi["Projection"]["ProjectionType"] == "ALL"
+    assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert table["LatestStreamArn"] == provisioned.outputs["TableStreamArn"]
+    assert table["SSEDescription"]["Status"] == "ENABLED"
+    assert not table.get("DeletionProtectionEnabled")  # dev stage
+    ttl = ddb.describe_time_to_live(TableName="flint-dev")["TimeToLiveDescription"]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+
+
+def test_buckets_are_private_encrypted_and_have_cors_and_lifecycle(provisioned: ProvisionedStack) -> None:
+    s3 = _client("s3")
+    for bucket in ("flint-dev-uploads", "flint-dev-media"):
+        s3.head_bucket(Bucket=bucket)
+        block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+        assert all(block.values()) and len(block) == 4
+        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+        assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    uploads_cors = s3.get_bucket_cors(Bucket="flint-dev-uploads")["CORSRules"]
+    assert set(uploads_cors[0]["AllowedMethods"]) == {"POST", "PUT", "GET"}
+    assert uploads_cors[0]["AllowedOrigins"] == ["*"]
+    assert s3.get_bucket_cors(Bucket="flint-dev-media")["CORSRules"][0]["AllowedMethods"] == ["GET"]
+    lifecycle = {
+        r["ID"]: r for r in s3.get_bucket_lifecycle_configuration(Bucket="flint-dev-uploads")["Rules"]
+    }
+    assert lifecycle["AbortIncompleteMultipartUploads"]["AbortIncompleteMultipartUpload"] == {
+        "DaysAfterInitiation": 1
+    }
+    assert lifecycle["ExpireOriginals"]["Filter"] == {"Prefix": "uploads/"}
+    assert lifecycle["ExpireOriginals"]["Expiration"] == {"Days": 7}
+
+
+def test_uploads_notify_the_thumbnail_queue(provisioned: ProvisionedStack) -> None:
+    s3 = _client("s3")
+    config = s3.get_bucket_notification_configuration(Bucket="flint-dev-uploads")["QueueConfigurations"]
+    assert len(config) == 1
+    assert config[0]["QueueArn"] == provisioned.outputs["ThumbnailQueueArn"]
+    assert config[0]["Events"] == ["s3:ObjectCreated:*"]
+    assert config[0]["Filter"]["Key"]["FilterRules"] == [{"Name": "prefix", "Value": "uploads/"}]
+
+
+def test_an_upload_really_reaches_the_thumbnail_queue(provisioned: ProvisionedStack) -> None:
+    s3, sqs = _client("s3"), _client("sqs")
+    queue_url = provisioned.outputs["ThumbnailQueueUrl"]
+    s3.put_object(Bucket="flint-dev-uploads", Key="elsewhere/ignored.jpg", Body=b"x")  # outside the prefix
+    s3.put_object(Bucket="flint-dev-uploads", Key="uploads/u1/a photo.jpg", Body=b"jpeg")
+    keys: list[str] = []
+    for _ in range(5):
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        for message in messages.get("Messages", []):
+            body = json.loads(message["Body"])
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+            if body.get("Event") == "s3:TestEvent":  # sent when the notification was configured
+                continue
+            keys.extend(unquote_plus(record["s3"]["object"]["key"]) for record in body["Records"])
+        if keys:
+            break
+    assert keys == ["uploads/u1/a photo.jpg"]
+
+
+def test_queues_redrive_to_their_dead_letter_queues(provisioned: ProvisionedStack) -> None:
+    sqs = _client("sqs")
+    outputs = provisioned.outputs
+    for queue, dlq in [
+        ("ThumbnailQueueUrl", "ThumbnailDeadLetterQueueUrl"),
+        ("FeedRefreshQueueUrl", "FeedRefreshDeadLetterQueueUrl"),
+    ]:
+        attributes = sqs.get_queue_attributes(QueueUrl=outputs[queue], AttributeNames=["All"])["Attributes"]
+        dlq_attributes = sqs.get_queue_attributes(QueueUrl=outputs[dlq], AttributeNames=["All"])["Attributes"]
+        assert attributes["VisibilityTimeout"] == "180"
+        redrive = json.loads(attributes["RedrivePolicy"])
+        assert redrive["deadLetterTargetArn"] == dlq_attributes["QueueArn"]
+        assert int(redrive["maxReceiveCount"]) == 5
+        assert dlq_attributes["MessageRetentionPeriod"] == str(14 * 24 * 3600)
+
+
+def test_the_thumbnail_queue_lets_only_the_uploads_bucket_send(provisioned: ProvisionedStack) -> None:
+    sqs = _client("sqs")
+    url = provisioned.outputs["ThumbnailQueueUrl"]
+    policy = json.loads(
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"]
+    )
+    (statement,) = policy["Statement"]
+    assert statement["Principal"] == {"Service": "s3.amazonaws.com"}
+    assert statement["Action"] == "sqs:SendMessage"
+    assert statement["Resource"] == provisioned.outputs["ThumbnailQueueArn"]
+    assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == "arn:aws:s3:::flint-dev-uploads"
+    account = _client("sts").get_caller_identity()["Account"]
+    assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == account
+
+
+def test_user_pool_client_and_groups(provisioned: ProvisionedStack) -> None:
+    idp = _client("cognito-idp")
+    pool_id, client_id = provisioned.outputs["UserPoolId"], provisioned.outputs["UserPoolClientId"]
+    pool = idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    assert pool["Name"] == "flint-dev-users"
+    assert pool["UsernameAttributes"] == ["email"]
+    assert pool["AutoVerifiedAttributes"] == ["email"]
+    assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] == 8
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is False
+    client = idp.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]
+    assert "ALLOW_USER_PASSWORD_AUTH" in client["ExplicitAuthFlows"]
+    assert "ClientSecret" not in client
+    assert client["PreventUserExistenceErrors"] == "ENABLED"
+    assert (client["IdTokenValidity"], client["TokenValidityUnits"]["IdToken"]) == (60, "minutes")
+    groups = {g["GroupName"] for g in idp.list_groups(UserPoolId=pool_id)["Groups"]}
+    assert groups == {"prime", "brand"}
+
+
+def test_outputs_resolve_to_the_created_resources(provisioned: ProvisionedStack) -> None:
+    outputs = provisioned.outputs
+    pool_id = outputs["UserPoolId"]
+    assert outputs["TableName"] == "flint-dev"
+    assert outputs["UploadsBucketName"] == "flint-dev-uploads"
+    assert outputs["MediaBucketName"] == "flint-dev-media"
+    assert outputs["ThumbnailQueueUrl"].endswith("/flint-dev-thumbnails")
+    assert outputs["ThumbnailQueueArn"].endswith(":flint-dev-thumbnails")
+    assert outputs["ThumbnailDeadLetterQueueUrl"].endswith("/flint-dev-thumbnails-dlq")
+    assert outputs["FeedRefreshQueueUrl"].endswith("/flint-dev-feed-refresh")
+    assert outputs["FeedRefreshQueueArn"].endswith(":flint-dev-feed-refresh")
+    assert outputs["FeedRefreshDeadLetterQueueUrl"].endswith("/flint-dev-feed-refresh-dlq")
+    assert outputs["UserPoolProviderUrl"] == f"https://cognito-idp.{REGION}.amazonaws.com/{pool_id}"
+    assert provisioned.physical_ids["UserPool"] == pool_id
+    assert provisioned.physical_ids["PrimeGroup"] == "prime"
+    assert provisioned.adopted == frozenset()
+    for name, value in outputs.items():
+        assert value and "{" not in value, name
+
+
+def test_provisioning_again_reuses_what_exists(provisioned: ProvisionedStack) -> None:
+    again = provision(DEFAULT_TEMPLATE)
+    assert again.outputs == provisioned.outputs
+    assert again.adopted == set(again.physical_ids) - {"ThumbnailQueuePolicy"}
+    pools = _client("cognito-idp").list_user_pools(MaxResults=60)["UserPools"]
+    assert [p["Name"] for p in pools].count("flint-dev-users") == 1
+
+
+def test_prod_stage_turns_on_protection(provisioned: ProvisionedStack) -> None:
+    prod = provision(DEFAULT_TEMPLATE, parameters={"Stage": "prod", "NamePrefix": "flint-prod"})
+    ddb = _client("dynamodb")
+    assert prod.outputs["TableName"] == "flint-prod"
+    assert ddb.describe_table(TableName="flint-prod")["Table"]["DeletionProtectionEnabled"] is True
+    backups = ddb.describe_continuous_backups(TableName="flint-prod")["ContinuousBackupsDescription"]
+    assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    pool = _client("cognito-idp").describe_user_pool(UserPoolId=prod.outputs["UserPoolId"])["UserPool"]
+    assert pool["DeletionProtection"] == "ACTIVE"
