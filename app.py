@@ -4,9 +4,13 @@ from chalice import Chalice, ConvertToMiddleware, CORSConfig
 
 from chalicelib.api.authorizer import authorizer_blueprint
 from chalicelib.api.catalog import catalog_blueprint
+from chalicelib.api.media import media_blueprint
 from chalicelib.api.members import members_blueprint
+from chalicelib.api.posts import posts_blueprint
 from chalicelib.api.system import system_blueprint
+from chalicelib.handlers import thumbnails
 from chalicelib.observability import logger, metrics
+from chalicelib.settings import get_settings
 
 app = Chalice(app_name="flint")
 app.api.cors = CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type"], max_age=600)
@@ -18,3 +22,10 @@ app.register_blueprint(authorizer_blueprint)
 app.register_blueprint(system_blueprint)
 app.register_blueprint(members_blueprint)
 app.register_blueprint(catalog_blueprint)
+app.register_blueprint(media_blueprint)
+app.register_blueprint(posts_blueprint)
+
+
+@app.on_sqs_message(queue=get_settings().thumbnail_queue, batch_size=10)
+def thumbnail_worker(event):  # type: ignore[no-untyped-def]
+    return thumbnails.handle(event.to_dict(), event.context)

@@ -34,9 +34,9 @@ def seed_interests() -> int:
     return len(demo_data.INTERESTS)
 
 
-def seed_products(brand_owner_id: str | None) -> int:
+def seed_products(brand_owner_id: str | None, per_brand: int = 16) -> int:
     """Brands and products; the demo brand account owns the first brand."""
-    demo_products = demo_data.products()
+    demo_products = demo_data.products(per_brand=per_brand)
     for index, brand in enumerate(demo_data.BRANDS):
         catalog.register_brand(
             brand_id=brand.brand_id, name=brand.name, owner_id=brand_owner_id if index == 0 else None

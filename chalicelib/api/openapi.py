@@ -24,8 +24,11 @@ _STATUS_TEXT = {
 }
 
 
+_REF_TEMPLATE = "#/components/schemas/{model}"
+
+
 def _ref(model: type[BaseModel]) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"$ref": _REF_TEMPLATE.format(model=model.__name__)}
 
 
 def _operation(spec: routing.RouteSpec) -> dict[str, Any]:
@@ -41,6 +44,8 @@ def _operation(spec: routing.RouteSpec) -> dict[str, Any]:
         "responses": {},
     }
     if spec.query is not None:
+        # OpenAPI requires a schema (or content) on every parameter: take each from the query model.
+        properties = spec.query.model_json_schema(ref_template=_REF_TEMPLATE).get("properties", {})
         for name, field in spec.query.model_fields.items():
             operation["parameters"].append(
                 {
@@ -48,6 +53,7 @@ def _operation(spec: routing.RouteSpec) -> dict[str, Any]:
                     "in": "query",
                     "required": field.is_required(),
                     "description": field.description or "",
+                    "schema": properties.get(field.alias or name, {}),
                 }
             )
     if spec.body is not None:
@@ -90,9 +96,7 @@ def openapi_document() -> dict[str, Any]:
         models.update(m for m in (spec.body, spec.response) if m is not None)
         paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec)
     ordered = sorted(models, key=lambda m: m.__name__)
-    _, schema = models_json_schema(
-        [(m, "validation") for m in ordered], ref_template="#/components/schemas/{model}"
-    )
+    _, schema = models_json_schema([(m, "validation") for m in ordered], ref_template=_REF_TEMPLATE)
     return {
         "openapi": "3.1.0",
         "info": {

@@ -76,7 +76,7 @@ def error_response(error: FlintError) -> Response:
 
 def _details(exc: ValidationError) -> list[dict[str, str]]:
     return [
-        field_error(".".join(str(part) for part in err["loc"]) or "body", err["msg"], err["type"])
+        field_error(".".join(str(part) for part in err["loc"]) or "request", err["msg"], err["type"])
         for err in exc.errors(include_url=False)
     ]
 

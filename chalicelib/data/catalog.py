@@ -12,9 +12,9 @@ from pynamodb.exceptions import PutError
 
 from chalicelib.data import keys
 from chalicelib.data.models import BrandItem, FlintItem, ProductItem, SearchTermItem
+from chalicelib.data.pages import Page
 
-MIN_PREFIX = 2
-MAX_PREFIX = 12
+MIN_PREFIX = keys.SEARCH_BUCKET_CHARS
 
 
 @dataclass(frozen=True)
@@ -38,24 +38,10 @@ class Product:
     tag_count: int
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list[Any]
-    last_key: dict[str, Any] | None
-
-
 def words(text: str) -> list[str]:
     """Lower-case, accent-free alphanumeric words: the unit of search."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return [w for w in re.split(r"[^a-z0-9]+", folded) if w]
-
-
-def prefixes(word_list: Iterable[str]) -> set[str]:
-    found: set[str] = set()
-    for word in word_list:
-        for length in range(MIN_PREFIX, min(len(word), MAX_PREFIX) + 1):
-            found.add(word[:length])
-    return found
 
 
 def _product(item: ProductItem) -> Product:
@@ -97,11 +83,14 @@ def _product_items(product: Product, created_at: str) -> list[FlintItem]:
         created_at=created_at,
     )
     product_words = sorted(set(words(product.title) + words(product.brand_name)))
-    terms: list[FlintItem] = []
-    for prefix in sorted(prefixes(product_words)):
-        term = keys.search_term(prefix, product.product_id)
-        terms.append(SearchTermItem(term.pk, term.sk, product_id=product.product_id, words=product_words))
-    return [item, *terms]
+    entries: list[FlintItem] = []
+    for word in product_words:
+        if len(word) >= MIN_PREFIX:
+            entry = keys.search_word(word, product.product_id)
+            entries.append(
+                SearchTermItem(entry.pk, entry.sk, product_id=product.product_id, words=product_words)
+            )
+    return [item, *entries]
 
 
 def put_products(products: Sequence[Product], created_at: str) -> None:
@@ -137,16 +126,27 @@ def list_catalog(limit: int, start: dict[str, Any] | None) -> Page:
     return Page(items, results.last_evaluated_key)
 
 
+def _counts_once(entry_word: str, words_: list[str], anchor: str) -> bool:
+    """A product with several words matching the anchor has several entries; only its first counts."""
+    return entry_word == min(w for w in words_ if w.startswith(anchor))
+
+
 def search_product_ids(terms: Sequence[str], limit: int, start: dict[str, Any] | None) -> Page:
-    """Ids of products whose words start with every term: one Query of the most selective term."""
+    """Ids of products whose words start with every term: one Query of the longest term's prefix."""
     anchor = max(terms, key=len)
+    condition = keys.search_prefix(anchor)
     results = SearchTermItem.query(
-        keys.search_partition(anchor[:MAX_PREFIX]), limit=limit, page_size=limit, last_evaluated_key=start
+        condition.pk,
+        SearchTermItem.SK.startswith(condition.sk),
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=start,
     )
     ids = [
         entry.product_id
         for entry in results
-        if all(any(w.startswith(term) for w in entry.words) for term in terms)
+        if _counts_once(entry.SK.rsplit("#", 1)[0], entry.words, anchor)
+        and all(any(w.startswith(term) for w in entry.words) for term in terms)
     ]
     return Page(ids, results.last_evaluated_key)
 

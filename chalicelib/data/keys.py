@@ -83,10 +83,84 @@ def catalog_entry(title_key: str, product_id: str) -> Key:
     return Key(PRODUCT_CATALOG, f"{title_key}#{product_id}")
 
 
-def search_term(prefix: str, product_id: str) -> Key:
-    """Inverted index entry: `SEARCH#<word prefix>` / `PRODUCT#<id>`."""
-    return Key(f"SEARCH#{prefix}", f"PRODUCT#{product_id}")
+SEARCH_BUCKET_CHARS = 2
 
 
-def search_partition(prefix: str) -> str:
-    return f"SEARCH#{prefix}"
+def search_word(word: str, product_id: str) -> Key:
+    """Inverted index entry, one per (word, product): `SEARCH#<first 2 letters>` / `<word>#<product id>`.
+
+    A prefix query is `SK begins_with <prefix>` in the prefix's 2-letter partition.
+    """
+    return Key(f"SEARCH#{word[:SEARCH_BUCKET_CHARS]}", f"{word}#{product_id}")
+
+
+def search_prefix(prefix: str) -> Key:
+    """Key condition for words starting with `prefix` (at least 2 letters)."""
+    return Key(f"SEARCH#{prefix[:SEARCH_BUCKET_CHARS]}", prefix)
+
+
+def upload(upload_id: str) -> Key:
+    """Upload: `UPLOAD#<id>` / `UPLOAD` (owner, status, renditions; used by at most one post)."""
+    return Key(f"UPLOAD#{upload_id}", "UPLOAD")
+
+
+def upload_object(owner_id: str, upload_id: str) -> str:
+    """S3 key of an original in the uploads bucket; the presigned POST pins it."""
+    return f"uploads/{owner_id}/{upload_id}"
+
+
+UPLOADS_PREFIX = "uploads/"
+
+
+def parse_upload_object(object_key: str) -> tuple[str, str] | None:
+    """(owner_id, upload_id) of an uploads-bucket key; None for anything else."""
+    parts = object_key.split("/")
+    if len(parts) != 3 or parts[0] != "uploads" or not parts[1] or not parts[2]:
+        return None
+    return parts[1], parts[2]
+
+
+def rendition_object(upload_id: str, size_name: str, extension: str) -> str:
+    """S3 key of a thumbnail in the media bucket: deterministic, so a retry overwrites, never duplicates."""
+    return f"media/{upload_id}/{size_name}.{extension}"
+
+
+def rendition_prefix(upload_id: str) -> str:
+    return f"media/{upload_id}/"
+
+
+def post(post_id: str) -> Key:
+    """Post: `POST#<id>` / `POST`; GSI1 `AUTHOR#<author>` / `POST#<id>` (a member's posts, newest first)."""
+    return Key(f"POST#{post_id}", "POST")
+
+
+def post_by_author(author_id: str, post_id: str) -> Key:
+    return Key(f"AUTHOR#{author_id}", f"POST#{post_id}")
+
+
+def author_posts(author_id: str) -> str:
+    return f"AUTHOR#{author_id}"
+
+
+def interest_post(interest_id: str, post_id: str) -> Key:
+    """Interest listing entry: `INTEREST#<id>` / `POST#<post id>` (ids sort by time: newest last)."""
+    return Key(f"INTEREST#{interest_id}", f"POST#{post_id}")
+
+
+def product_post(product_id: str, post_id: str) -> Key:
+    """Product page entry, in the product's partition: `PRODUCT#<id>` / `TAGGED#<post id>`."""
+    return Key(f"PRODUCT#{product_id}", f"TAGGED#{post_id}")
+
+
+POST_REF_PREFIX = "POST#"
+TAGGED_PREFIX = "TAGGED#"
+
+
+def smile(post_id: str, user_id: str) -> Key:
+    """Smile edge, in the post's partition: `POST#<post>` / `SMILE#<member>`."""
+    return Key(f"POST#{post_id}", f"SMILE#{user_id}")
+
+
+def comment(post_id: str, comment_id: str) -> Key:
+    """Comment, in the post's partition: `POST#<post>` / `COMMENT#<id>` (ids sort by time: oldest first)."""
+    return Key(f"POST#{post_id}", f"COMMENT#{comment_id}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
+    JSONAttribute,
     ListAttribute,
     NumberAttribute,
     TTLAttribute,
@@ -132,10 +133,60 @@ class ProductItem(FlintItem, discriminator="product"):
 
 
 class SearchTermItem(FlintItem, discriminator="search"):
-    """Inverted index entry. `SEARCH#<word prefix>` / `PRODUCT#<id>`; `words` are the product's full words."""
+    """Search index entry. `SEARCH#<2 letters>` / `<word>#<product id>`; `words`: all its words."""
 
     product_id = UnicodeAttribute()
     words = ListAttribute(of=UnicodeAttribute, default=list)
+
+
+class UploadItem(FlintItem, discriminator="upload"):
+    """Upload. `UPLOAD#<id>` / `UPLOAD`. status: pending -> ready | rejected (final, never flipped)."""
+
+    upload_id = UnicodeAttribute()
+    owner_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    reason = UnicodeAttribute(null=True)
+    content_type = UnicodeAttribute()
+    declared_size = NumberAttribute()
+    object_key = UnicodeAttribute()
+    width = NumberAttribute(null=True)
+    height = NumberAttribute(null=True)
+    palette = ListAttribute(of=UnicodeAttribute, default=list)
+    # {"<size name>": {"key": <media object key>, "width": w, "height": h}}
+    renditions = JSONAttribute(null=True)
+    post_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    processed_at = UnicodeAttribute(null=True)
+
+
+class PostItem(FlintItem, discriminator="post"):
+    """Post. `POST#<id>` / `POST`; GSI1 `AUTHOR#<author>` / `POST#<id>`.
+
+    Photos (with their renditions and tag snapshots: product title, price, url at tagging time)
+    live inline, so a post or a feed card is one item.
+    """
+
+    post_id = UnicodeAttribute()
+    author_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    caption = UnicodeAttribute()
+    body = UnicodeAttribute(null=True)
+    interests = ListAttribute(of=UnicodeAttribute, default=list)
+    photos = JSONAttribute(default=list)
+    product_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    smile_count = NumberAttribute(default=0)
+    comment_count = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    # "live", or "deleting" while a delete cascades (readers treat it as gone).
+    state = UnicodeAttribute(default="live")
+
+
+class PostRefItem(FlintItem, discriminator="post_ref"):
+    """A listing entry pointing at a post: `INTEREST#<id>` or `PRODUCT#<id>` partitions."""
+
+    post_id = UnicodeAttribute()
+    author_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
 
 
 ALL_MODELS: tuple[type[FlintItem], ...] = (
@@ -146,6 +197,9 @@ ALL_MODELS: tuple[type[FlintItem], ...] = (
     BrandItem,
     ProductItem,
     SearchTermItem,
+    UploadItem,
+    PostItem,
+    PostRefItem,
 )
 
 

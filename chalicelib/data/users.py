@@ -32,7 +32,7 @@ class Interest:
     name: str
 
 
-def _member(item: UserItem) -> Member:
+def to_member(item: UserItem) -> Member:
     return Member(
         user_id=item.user_id,
         display_name=item.display_name,
@@ -69,7 +69,7 @@ def upsert_activity(user_id: str, display_name: str, now: str) -> None:
 def get_member(user_id: str) -> Member | None:
     key = keys.user(user_id)
     try:
-        return _member(UserItem.get(key.pk, key.sk))
+        return to_member(UserItem.get(key.pk, key.sk))
     except UserItem.DoesNotExist:
         return None
 
@@ -84,7 +84,7 @@ def get_member_and_follow(user_id: str, viewer_id: str | None) -> tuple[Member |
     follows = False
     for item in FlintItem.batch_get([(k.pk, k.sk) for k in wanted]):
         if isinstance(item, UserItem):
-            member = _member(item)
+            member = to_member(item)
         elif isinstance(item, FollowItem):
             follows = True
     return member, follows
@@ -107,7 +107,7 @@ def update_profile(user_id: str, *, display_name: str | None, bio: str | None) -
         if exc.cause_response_code == "ConditionalCheckFailedException":
             return None
         raise
-    return _member(item)
+    return to_member(item)
 
 
 def set_interests(user_id: str, interest_ids: Sequence[str]) -> Member | None:
@@ -122,7 +122,7 @@ def set_interests(user_id: str, interest_ids: Sequence[str]) -> Member | None:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             return None
         raise
-    return _member(item)
+    return to_member(item)
 
 
 def list_interests() -> list[Interest]:

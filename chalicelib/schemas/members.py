@@ -47,13 +47,9 @@ class ProfilePatch(StrictModel):
 
 
 class InterestsBody(StrictModel):
+    # Kept as sent, repeats included, so a 422 can name each bad id at its position in the
+    # request; the service counts and stores distinct ids only.
     interests: list[str] = Field(description="At least 5 and at most 20 distinct interest ids")
-
-    @field_validator("interests")
-    @classmethod
-    def _distinct(cls, value: list[str]) -> list[str]:
-        # Repeats are harmless; only distinct ids count toward the bounds.
-        return list(dict.fromkeys(value))
 
 
 class InterestsOut(BaseModel):

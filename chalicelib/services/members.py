@@ -87,13 +87,15 @@ def update_me(identity: Identity, *, display_name: str | None, bio: str | None) 
 
 
 def choose_interests(identity: Identity, interest_ids: list[str]) -> list[str]:
+    """Set the member's interests; repeats are harmless, only distinct ids count toward the bounds."""
     settings = get_settings()
-    if not settings.min_interests <= len(interest_ids) <= settings.max_interests:
+    distinct = list(dict.fromkeys(interest_ids))
+    if not settings.min_interests <= len(distinct) <= settings.max_interests:
         raise ValidationFailed(
             f"Choose between {settings.min_interests} and {settings.max_interests} distinct interests.",
-            [field_error("interests", f"{len(interest_ids)} distinct ids given", "interest_count")],
+            [field_error("interests", f"{len(distinct)} distinct ids given", "interest_count")],
         )
-    known = users.find_interests(interest_ids)
+    known = users.find_interests(distinct)
     unknown = [
         field_error(f"interests.{index}", f"unknown interest id {interest_id!r}", "unknown_interest")
         for index, interest_id in enumerate(interest_ids)
@@ -102,7 +104,7 @@ def choose_interests(identity: Identity, interest_ids: list[str]) -> list[str]:
     if unknown:
         raise ValidationFailed("Some interests do not exist.", unknown)
     _own_member(identity)
-    member = users.set_interests(identity.user_id, interest_ids)
+    member = users.set_interests(identity.user_id, distinct)
     if member is None:
         raise NotFound("Profile not found.")
     return member.interests

@@ -1,0 +1,366 @@
+"""Access patterns for posts, their listing entries, and page hydration.
+
+A post is one item (photos and tag snapshots inline). Listings (a member's
+posts, an interest's posts, a product's posts) are one `Query` of ids; a page
+is then hydrated by one `BatchGetItem` of posts, authors and the viewer's
+smiles, so counts are fresh and a deleted post never shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError, UpdateError
+
+from chalicelib.data import keys
+from chalicelib.data.connection import transaction
+from chalicelib.data.media import READY
+from chalicelib.data.models import (
+    FlintItem,
+    PostItem,
+    PostRefItem,
+    ProductItem,
+    UploadItem,
+    UserItem,
+)
+from chalicelib.data.pages import Page
+from chalicelib.data.users import Member, to_member
+
+LIVE = "live"
+DELETING = "deleting"
+# DynamoDB's BatchGetItem takes at most 100 keys: listings size their pages to fit one call.
+BATCH_GET_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class TagRecord:
+    product_id: str
+    x: float
+    y: float
+    title: str
+    price_amount: str
+    currency: str
+    url: str
+
+
+@dataclass(frozen=True)
+class PhotoRecord:
+    upload_id: str
+    width: int
+    height: int
+    renditions: dict[str, dict[str, Any]]
+    palette: list[str]
+    tags: list[TagRecord]
+
+
+@dataclass(frozen=True)
+class PostRecord:
+    post_id: str
+    author_id: str
+    kind: str
+    caption: str
+    body: str | None
+    interests: list[str]
+    photos: list[PhotoRecord]
+    created_at: str
+    smile_count: int = 0
+    comment_count: int = 0
+    product_ids: list[str] = field(default_factory=list)
+
+
+class PostWriteConflict(Exception):
+    """The transaction's conditions failed: an upload was taken, a product vanished, the post exists."""
+
+    def __init__(self, reasons: list[str | None]):
+        super().__init__(f"transaction cancelled: {reasons}")
+        self.reasons = reasons
+
+
+def _photo_json(photo: PhotoRecord) -> dict[str, Any]:
+    return {
+        "upload_id": photo.upload_id,
+        "width": photo.width,
+        "height": photo.height,
+        "renditions": photo.renditions,
+        "palette": photo.palette,
+        "tags": [
+            {
+                "product_id": t.product_id,
+                "x": t.x,
+                "y": t.y,
+                "title": t.title,
+                "price_amount": t.price_amount,
+                "currency": t.currency,
+                "url": t.url,
+            }
+            for t in photo.tags
+        ],
+    }
+
+
+def _photo(raw: dict[str, Any]) -> PhotoRecord:
+    return PhotoRecord(
+        upload_id=raw["upload_id"],
+        width=int(raw["width"]),
+        height=int(raw["height"]),
+        renditions=raw.get("renditions") or {},
+        palette=list(raw.get("palette") or []),
+        tags=[
+            TagRecord(
+                t["product_id"],
+                float(t["x"]),
+                float(t["y"]),
+                t["title"],
+                t["price_amount"],
+                t["currency"],
+                t["url"],
+            )
+            for t in raw.get("tags") or []
+        ],
+    )
+
+
+def to_post(item: PostItem) -> PostRecord:
+    return PostRecord(
+        post_id=item.post_id,
+        author_id=item.author_id,
+        kind=item.kind,
+        caption=item.caption,
+        body=item.body,
+        interests=list(item.interests or []),
+        photos=[_photo(p) for p in item.photos or []],
+        created_at=item.created_at,
+        smile_count=int(item.smile_count or 0),
+        comment_count=int(item.comment_count or 0),
+        product_ids=list(item.product_ids or []),
+    )
+
+
+def create_post(post: PostRecord) -> None:
+    """Publish atomically: the post, its listing entries, author and product counters, its uploads.
+
+    Conditions: the post id is new; each upload is the author's, ready and unused; each product exists.
+    """
+    key = keys.post(post.post_id)
+    by_author = keys.post_by_author(post.author_id, post.post_id)
+    item = PostItem(
+        key.pk,
+        key.sk,
+        GSI1PK=by_author.pk,
+        GSI1SK=by_author.sk,
+        post_id=post.post_id,
+        author_id=post.author_id,
+        kind=post.kind,
+        caption=post.caption,
+        body=post.body,
+        interests=post.interests,
+        photos=[_photo_json(p) for p in post.photos],
+        product_ids=post.product_ids,
+        smile_count=0,
+        comment_count=0,
+        created_at=post.created_at,
+        state=LIVE,
+    )
+    refs = [keys.interest_post(i, post.post_id) for i in post.interests]
+    refs += [keys.product_post(p, post.post_id) for p in post.product_ids]
+    author = keys.user(post.author_id)
+    try:
+        with transaction() as tx:
+            tx.save(item, condition=PostItem.PK.does_not_exist())
+            for ref in refs:
+                tx.save(
+                    PostRefItem(
+                        ref.pk,
+                        ref.sk,
+                        post_id=post.post_id,
+                        author_id=post.author_id,
+                        created_at=post.created_at,
+                    )
+                )
+            tx.update(
+                UserItem(author.pk, author.sk),
+                actions=[UserItem.posts.add(1)],
+                condition=UserItem.PK.exists(),
+            )
+            for product_id in post.product_ids:
+                product = keys.product(product_id)
+                tx.update(
+                    ProductItem(product.pk, product.sk),
+                    actions=[ProductItem.tag_count.add(1)],
+                    condition=ProductItem.PK.exists(),
+                )
+            for photo in post.photos:
+                upload = keys.upload(photo.upload_id)
+                tx.update(
+                    UploadItem(upload.pk, upload.sk),
+                    actions=[UploadItem.post_id.set(post.post_id), UploadItem.expires_at.remove()],
+                    condition=(UploadItem.owner_id == post.author_id)
+                    & (UploadItem.status == READY)
+                    & UploadItem.post_id.does_not_exist(),
+                )
+    except TransactWriteError as exc:
+        reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
+        raise PostWriteConflict(reasons) from exc
+
+
+def get_post(post_id: str) -> PostRecord | None:
+    key = keys.post(post_id)
+    try:
+        item = PostItem.get(key.pk, key.sk)
+    except PostItem.DoesNotExist:
+        return None
+    return to_post(item) if item.state == LIVE else None
+
+
+@dataclass(frozen=True)
+class PostRef:
+    post_id: str
+    author_id: str
+
+
+@dataclass(frozen=True)
+class Hydrated:
+    posts: dict[str, PostRecord]
+    authors: dict[str, Member]
+    smiled: set[str]
+    products: dict[str, Any]
+
+
+def hydrate(
+    post_ids: Sequence[str],
+    *,
+    viewer_id: str | None,
+    author_ids: Iterable[str] = (),
+    product_ids: Iterable[str] = (),
+    smile_post_ids: Sequence[str] | None = None,
+) -> Hydrated:
+    """Posts, their authors, the viewer's smiles (and optionally products) in one BatchGetItem.
+
+    Listing entries carry the author id, so authors ride in the same call as the posts. A post
+    page, which has its post already, asks only for author, products and `smile_post_ids`.
+    """
+    wanted: list[keys.Key] = [keys.post(p) for p in post_ids]
+    wanted += [keys.user(a) for a in dict.fromkeys(author_ids)]
+    wanted += [keys.product(p) for p in dict.fromkeys(product_ids)]
+    if viewer_id:
+        wanted += [keys.smile(p, viewer_id) for p in (post_ids if smile_post_ids is None else smile_post_ids)]
+    posts: dict[str, PostRecord] = {}
+    authors: dict[str, Member] = {}
+    products: dict[str, Any] = {}
+    smiled: set[str] = set()
+    for item in FlintItem.batch_get(list(dict.fromkeys(wanted))):
+        if isinstance(item, PostItem):
+            if item.state == LIVE:
+                posts[item.post_id] = to_post(item)
+        elif isinstance(item, UserItem):
+            authors[item.user_id] = to_member(item)
+        elif isinstance(item, ProductItem):
+            products[item.product_id] = item
+        elif item.SK.startswith("SMILE#"):
+            smiled.add(item.PK.removeprefix("POST#"))
+    return Hydrated(posts, authors, smiled, products)
+
+
+def _query_refs(partition: str, prefix: str, limit: int, start: dict[str, Any] | None) -> Page:
+    results = PostRefItem.query(
+        partition,
+        PostRefItem.SK.startswith(prefix),
+        scan_index_forward=False,
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=start,
+    )
+    return Page([PostRef(r.post_id, r.author_id) for r in results], results.last_evaluated_key)
+
+
+def list_interest_post_ids(interest_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    return _query_refs(keys.interest_post(interest_id, "").pk, keys.POST_REF_PREFIX, limit, start)
+
+
+def list_product_post_ids(product_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    return _query_refs(keys.product_post(product_id, "").pk, keys.TAGGED_PREFIX, limit, start)
+
+
+def list_author_post_ids(author_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    results = FlintItem.gsi1.query(
+        keys.author_posts(author_id),
+        FlintItem.GSI1SK.startswith(keys.POST_REF_PREFIX),
+        scan_index_forward=False,
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=start,
+    )
+    refs = [PostRef(i.post_id, i.author_id) for i in results if isinstance(i, PostItem)]
+    return Page(refs, results.last_evaluated_key)
+
+
+def begin_delete(post_id: str, owner_id: str) -> PostRecord | None:
+    """Hide the post at once (state `deleting`); None if it is not the owner's or already gone.
+
+    A crash after this leaves a hidden post whose owner can retry DELETE to finish the cascade.
+    """
+    key = keys.post(post_id)
+    item = PostItem(key.pk, key.sk)
+    try:
+        item.update(
+            actions=[PostItem.state.set(DELETING)],
+            condition=PostItem.PK.exists() & (PostItem.author_id == owner_id),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    return to_post(item)
+
+
+def get_post_any_state(post_id: str) -> tuple[PostRecord, str] | None:
+    key = keys.post(post_id)
+    try:
+        item = PostItem.get(key.pk, key.sk, consistent_read=True)
+    except PostItem.DoesNotExist:
+        return None
+    return to_post(item), item.state
+
+
+def post_partition_keys(post_id: str) -> list[tuple[str, str]]:
+    """Every item in the post's partition (the post, its smiles and comments), paged through."""
+    key = keys.post(post_id)
+    return [(i.PK, i.SK) for i in FlintItem.query(key.pk, attributes_to_get=["PK", "SK"])]
+
+
+def finish_delete(post: PostRecord, partition_keys: Sequence[tuple[str, str]]) -> None:
+    """Remove the post's listing entries and partition, then settle the counters.
+
+    Deletes are idempotent, so a retried cascade converges; counters move once, with the
+    post item's own deletion (a condition on its `deleting` state) in the same transaction.
+    """
+    refs = [keys.interest_post(i, post.post_id) for i in post.interests]
+    refs += [keys.product_post(p, post.post_id) for p in post.product_ids]
+    post_key = keys.post(post.post_id)
+    leftovers = [k for k in partition_keys if k != (post_key.pk, post_key.sk)]
+    with FlintItem.batch_write() as batch:
+        for pk, sk in [(r.pk, r.sk) for r in refs] + leftovers:
+            batch.delete(FlintItem(pk, sk))
+    author = keys.user(post.author_id)
+    try:
+        with transaction() as tx:
+            tx.delete(PostItem(post_key.pk, post_key.sk), condition=PostItem.state == DELETING)
+            tx.update(
+                UserItem(author.pk, author.sk),
+                actions=[UserItem.posts.add(-1)],
+                condition=UserItem.PK.exists(),
+            )
+            for product_id in post.product_ids:
+                product = keys.product(product_id)
+                tx.update(
+                    ProductItem(product.pk, product.sk),
+                    actions=[ProductItem.tag_count.add(-1)],
+                    condition=ProductItem.PK.exists(),
+                )
+    except TransactWriteError as exc:
+        reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
+        if reasons and reasons[0] == "ConditionalCheckFailed":
+            return  # another attempt already finished the cascade
+        raise

@@ -1,0 +1,37 @@
+"""Request and response models for uploads."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from chalicelib.schemas.common import StrictModel
+
+
+class UploadRequest(StrictModel):
+    content_type: Literal["image/jpeg", "image/png", "image/webp"]
+    size: int = Field(ge=1, description="Bytes the client will upload (at most max_upload_bytes, else 413)")
+
+
+class UploadTicket(BaseModel):
+    upload_id: str
+    url: str = Field(description="POST the file here as multipart/form-data")
+    fields: dict[str, str] = Field(description="Form fields to send before the file field")
+    expires_at: str
+
+
+class Rendition(BaseModel):
+    url: str
+    width: int
+    height: int
+
+
+class UploadOut(BaseModel):
+    upload_id: str
+    status: Literal["pending", "ready", "rejected"]
+    reason: str | None = Field(default=None, description="Why it was rejected (stable code)")
+    width: int | None
+    height: int | None
+    thumbnails: dict[str, Rendition]
+    palette: list[str]

@@ -1,0 +1,104 @@
+"""Request and response models for posts."""
+
+from __future__ import annotations
+
+from typing import Literal, Self
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from chalicelib.schemas.catalog import Price
+from chalicelib.schemas.common import StrictModel
+from chalicelib.schemas.media import Rendition
+
+PostKind = Literal["photo", "story", "idea"]
+MAX_TAGS_PER_PHOTO = 5
+MAX_PHOTOS = 10
+# Bounded so a post, its listing entries and counters publish in one DynamoDB transaction.
+MAX_PRODUCTS_PER_POST = 20
+
+
+class TagIn(StrictModel):
+    product_id: str = Field(min_length=1, max_length=100)
+    x: float = Field(ge=0, le=1, description="Horizontal position, 0 = left edge, 1 = right edge")
+    y: float = Field(ge=0, le=1, description="Vertical position, 0 = top edge, 1 = bottom edge")
+
+
+class PhotoIn(StrictModel):
+    upload_id: str = Field(min_length=1, max_length=100)
+    tags: list[TagIn] = Field(default_factory=list, max_length=MAX_TAGS_PER_PHOTO)
+
+
+class PostIn(StrictModel):
+    kind: PostKind
+    caption: str = Field(min_length=1, max_length=2200)
+    body: str | None = Field(default=None, max_length=10000)
+    interests: list[str] = Field(min_length=1, max_length=3)
+    photos: list[PhotoIn] = Field(default_factory=list, max_length=MAX_PHOTOS)
+
+    @field_validator("interests")
+    @classmethod
+    def _distinct_interests(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+    @model_validator(mode="after")
+    def _shape_of_kind(self) -> Self:
+        count = len(self.photos)
+        if self.kind == "photo" and count != 1:
+            raise ValueError("a photo post has exactly 1 photo")
+        if self.kind == "story" and not 1 <= count <= MAX_PHOTOS:
+            raise ValueError(f"a story has 1 to {MAX_PHOTOS} photos")
+        if self.kind in ("story", "idea") and not (self.body and self.body.strip()):
+            raise ValueError(f"a {self.kind} needs a body")
+        upload_ids = [p.upload_id for p in self.photos]
+        if len(set(upload_ids)) != len(upload_ids):
+            raise ValueError("each upload can appear once")
+        products = {t.product_id for p in self.photos for t in p.tags}
+        if len(products) > MAX_PRODUCTS_PER_POST:
+            raise ValueError(f"at most {MAX_PRODUCTS_PER_POST} distinct products a post")
+        return self
+
+
+class AuthorOut(BaseModel):
+    id: str
+    display_name: str
+    badges: list[str]
+
+
+class TagOut(BaseModel):
+    product_id: str
+    x: float
+    y: float
+    title: str
+    price: Price
+    url: str
+
+
+class PhotoOut(BaseModel):
+    width: int
+    height: int
+    thumbnails: dict[str, Rendition]
+    palette: list[str]
+    tags: list[TagOut]
+
+
+class PostSummary(BaseModel):
+    id: str
+    kind: PostKind
+    caption: str
+    created_at: str
+    author: AuthorOut
+    interests: list[str]
+    photos: list[PhotoOut]
+    shop_count: int = Field(description="Distinct tagged products: the shopping-bag badge")
+    smile_count: int
+    comment_count: int
+    smiled_by_me: bool
+
+
+class PostOut(PostSummary):
+    body: str | None
+
+
+class PostPage(BaseModel):
+    items: list[PostSummary]
+    next_cursor: str | None

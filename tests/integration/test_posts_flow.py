@@ -1,0 +1,92 @@
+"""Upload -> thumbnails -> tagged post -> listings -> delete, through the app and the real queue path."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+
+from local.seed import seed_interests, seed_products
+from tests.conftest import SignedInMember
+from tests.support.uploads import jpeg_bytes, upload_image
+
+
+def _json(response: Any) -> Any:
+    return json.loads(response.body)
+
+
+def _post(api: Any, member: SignedInMember, body: dict[str, Any]) -> Any:
+    return api.http.post(
+        "/posts", body=json.dumps(body), headers={"Content-Type": "application/json", **member.headers}
+    )
+
+
+def test_a_prime_member_publishes_a_tagged_photo_and_deletes_it(
+    api: Any, new_member: Callable[..., SignedInMember]
+) -> None:
+    # Given a catalog and a Prime member with a processed upload
+    seed_interests()
+    seed_products(None, per_brand=2)
+    author = new_member("prime")
+    api.http.get("/me", headers=author.headers)
+    upload_id = upload_image(api, author, jpeg_bytes(1600, 1200))
+    upload = _json(api.http.get(f"/uploads/{upload_id}", headers=author.headers))
+    assert upload["status"] == "ready", upload
+    assert set(upload["thumbnails"]) == {"small", "medium", "large"}
+    assert upload["thumbnails"]["large"]["width"] == 1280
+
+    # When they publish a photo tagging two products
+    response = _post(
+        api,
+        author,
+        {
+            "kind": "photo",
+            "caption": "My trail kit",
+            "interests": ["hiking", "camping"],
+            "photos": [
+                {
+                    "upload_id": upload_id,
+                    "tags": [
+                        {"product_id": "p-northpeak-00", "x": 0.25, "y": 0.5},
+                        {"product_id": "p-northpeak-01", "x": 0.75, "y": 0.5},
+                        {"product_id": "p-northpeak-01", "x": 0.8, "y": 0.9},
+                    ],
+                }
+            ],
+        },
+    )
+    assert response.status_code == 201, response.body
+    post = _json(response)
+
+    # Then the post, the product page and the listings show it
+    assert post["shop_count"] == 2
+    fetched = _json(api.http.get(f"/posts/{post['id']}"))
+    assert fetched["photos"][0]["tags"][0]["title"]
+    assert fetched["author"]["id"] == author.user_id
+    product_posts = _json(api.http.get("/products/p-northpeak-00/posts"))
+    assert [p["id"] for p in product_posts["items"]] == [post["id"]]
+    assert _json(api.http.get("/products/p-northpeak-00"))["tag_count"] == 1
+    assert [p["id"] for p in _json(api.http.get("/interests/hiking/posts"))["items"]] == [post["id"]]
+    assert [p["id"] for p in _json(api.http.get(f"/users/{author.user_id}/posts"))["items"]] == [post["id"]]
+    assert _json(api.http.get(f"/users/{author.user_id}"))["counts"]["posts"] == 1
+
+    # When they delete it
+    deleted = api.http.delete(f"/posts/{post['id']}", headers=author.headers)
+    assert deleted.status_code == 204
+
+    # Then nothing of it remains: no item mentions it, counters are back, images are gone
+    assert api.http.get(f"/posts/{post['id']}").status_code == 404
+    table = boto3.resource("dynamodb", region_name="us-east-1").Table("flint-dev")
+    leftovers = [
+        i
+        for i in table.scan()["Items"]
+        if post["id"] in json.dumps(i, default=str) or upload_id in json.dumps(i, default=str)
+    ]
+    assert [(i["PK"], i["SK"]) for i in leftovers if not i["PK"].startswith("IDEMPOTENCY#")] == []
+    assert _json(api.http.get("/products/p-northpeak-00"))["tag_count"] == 0
+    assert _json(api.http.get(f"/users/{author.user_id}"))["counts"]["posts"] == 0
+    s3 = boto3.client("s3", region_name="us-east-1")
+    assert s3.list_objects_v2(Bucket="flint-dev-media").get("KeyCount", 0) == 0
+    assert s3.list_objects_v2(Bucket="flint-dev-uploads").get("KeyCount", 0) == 0
