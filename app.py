@@ -1,14 +1,15 @@
 """Flint's Chalice app: wiring only. Every rule lives in chalicelib/."""
 
-from chalice import Chalice, ConvertToMiddleware, CORSConfig
+from chalice import Chalice, ConvertToMiddleware, CORSConfig, Rate
 
 from chalicelib.api.authorizer import authorizer_blueprint
 from chalicelib.api.catalog import catalog_blueprint
 from chalicelib.api.media import media_blueprint
 from chalicelib.api.members import members_blueprint
 from chalicelib.api.posts import posts_blueprint
+from chalicelib.api.social import social_blueprint
 from chalicelib.api.system import system_blueprint
-from chalicelib.handlers import thumbnails
+from chalicelib.handlers import schedules, thumbnails
 from chalicelib.observability import logger, metrics
 from chalicelib.settings import get_settings
 
@@ -24,8 +25,14 @@ app.register_blueprint(members_blueprint)
 app.register_blueprint(catalog_blueprint)
 app.register_blueprint(media_blueprint)
 app.register_blueprint(posts_blueprint)
+app.register_blueprint(social_blueprint)
 
 
 @app.on_sqs_message(queue=get_settings().thumbnail_queue, batch_size=10)
 def thumbnail_worker(event):  # type: ignore[no-untyped-def]
     return thumbnails.handle(event.to_dict(), event.context)
+
+
+@app.schedule(Rate(1, unit=Rate.DAYS), name="enthusiast_job")
+def enthusiast_job(event):  # type: ignore[no-untyped-def]
+    return schedules.enthusiast_job(event.to_dict())

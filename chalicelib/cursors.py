@@ -14,27 +14,33 @@ from chalicelib.settings import get_settings
 _SIGNATURE_BYTES = 16
 
 
-def _sign(payload: bytes) -> bytes:
+def _sign(payload: bytes, scope: str) -> bytes:
     secret = get_settings().cursor_secret.encode()
-    return hmac.new(secret, payload, hashlib.sha256).digest()[:_SIGNATURE_BYTES]
+    message = scope.encode() + b"\0" + payload if scope else payload
+    return hmac.new(secret, message, hashlib.sha256).digest()[:_SIGNATURE_BYTES]
 
 
-def encode(position: dict[str, Any] | None) -> str | None:
-    """A cursor for this position (e.g. a DynamoDB LastEvaluatedKey); None means no more pages."""
+def encode(position: dict[str, Any] | None, *, scope: str = "") -> str | None:
+    """A cursor for this position (e.g. a DynamoDB LastEvaluatedKey); None means no more pages.
+
+    `scope` names the listing the position belongs to (e.g. the query's terms): it is signed
+    with the cursor, so a cursor replayed against another listing is refused rather than
+    handed to DynamoDB as a start key outside that query (a ValidationException, i.e. a 500).
+    """
     if not position:
         return None
     payload = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
-    return base64.urlsafe_b64encode(_sign(payload) + payload).decode().rstrip("=")
+    return base64.urlsafe_b64encode(_sign(payload, scope) + payload).decode().rstrip("=")
 
 
-def decode(cursor: str | None) -> dict[str, Any] | None:
-    """The position a cursor holds; a tampered or malformed cursor is a 400 `bad_cursor`."""
+def decode(cursor: str | None, *, scope: str = "") -> dict[str, Any] | None:
+    """The position a cursor holds; a tampered, malformed or other-scope cursor is a 400 `bad_cursor`."""
     if not cursor:
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         signature, payload = raw[:_SIGNATURE_BYTES], raw[_SIGNATURE_BYTES:]
-        if len(signature) != _SIGNATURE_BYTES or not hmac.compare_digest(signature, _sign(payload)):
+        if len(signature) != _SIGNATURE_BYTES or not hmac.compare_digest(signature, _sign(payload, scope)):
             raise ValueError("signature mismatch")
         position = json.loads(payload)
         if not isinstance(position, dict):

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     cursor_secret: str = "dev-only-cursor-secret-change-me"
     min_interests: int = 5
     max_interests: int = 20
+    # Enthusiast badge: the top N per interest with at least M smiles over the window.
+    enthusiast_window_days: int = 30
+    enthusiast_top_per_interest: int = 10
+    enthusiast_min_smiles: int = 5
     # The feed refresh schedule; under `make dev` the event runner uses FLINT_REFRESH_SECONDS.
     refresh_rate_minutes: int = 5
 

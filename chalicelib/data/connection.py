@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Callable
+
 from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.settings import get_settings
+
+# Contention on hot items (a popular post's counter) cancels transactions; they are retried.
+RETRYABLE_REASONS = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
+RETRYABLE_CAUSES = {
+    "TransactionConflictException",
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+}
+
+
+class TransactionContended(Exception):
+    """Still conflicting after every retry: the caller answers 429, never 500."""
 
 
 def transaction(client_request_token: str | None = None) -> TransactWrite:
@@ -13,3 +30,27 @@ def transaction(client_request_token: str | None = None) -> TransactWrite:
     settings = get_settings()
     connection = Connection(region=settings.region, host=settings.aws_endpoint_url, max_retry_attempts=3)
     return TransactWrite(connection=connection, client_request_token=client_request_token)
+
+
+def cancellation_codes(exc: TransactWriteError) -> list[str | None]:
+    return [r.code if r else None for r in (exc.cancellation_reasons or [])]
+
+
+def is_retryable(exc: TransactWriteError) -> bool:
+    return exc.cause_response_code in RETRYABLE_CAUSES or bool(
+        RETRYABLE_REASONS & set(cancellation_codes(exc))
+    )
+
+
+def run_transaction(write: Callable[[TransactWrite], None], *, attempts: int = 8) -> None:
+    """Run `write` in a transaction, retrying contention with jittered exponential backoff."""
+    for attempt in range(attempts):
+        try:
+            with transaction() as tx:
+                write(tx)
+            return
+        except TransactWriteError as exc:
+            if not is_retryable(exc):
+                raise
+            time.sleep(min(0.5, 0.01 * 2**attempt) * random.uniform(0.5, 1.5))
+    raise TransactionContended(f"transaction still contended after {attempts} attempts")

@@ -164,3 +164,40 @@ def smile(post_id: str, user_id: str) -> Key:
 def comment(post_id: str, comment_id: str) -> Key:
     """Comment, in the post's partition: `POST#<post>` / `COMMENT#<id>` (ids sort by time: oldest first)."""
     return Key(f"POST#{post_id}", f"COMMENT#{comment_id}")
+
+
+def follower(followee_id: str, follower_id: str) -> Key:
+    """GSI1 on a follow edge: `FOLLOWERS#<followee>` / `<follower>`: who follows a member."""
+    return Key(f"FOLLOWERS#{followee_id}", follower_id)
+
+
+FOLLOWS_PREFIX = "FOLLOWS#"
+SMILE_PREFIX = "SMILE#"
+COMMENT_PREFIX = "COMMENT#"
+
+
+def smiles_by(user_id: str, post_id: str) -> Key:
+    """GSI1 on a smile: `SMILER#<member>` / `<post id>`: what a member smiled at (engagement)."""
+    return Key(f"SMILER#{user_id}", post_id)
+
+
+def score(interest_id: str, day: str, author_id: str) -> Key:
+    """Smiles an author got on a day in an interest: `SCORE#<interest>` / `<day>#<author>`.
+
+    One partition per interest, sorted by day: the Enthusiast job reads a 30-day window with one Query.
+    """
+    return Key(f"SCORE#{interest_id}", f"{day}#{author_id}")
+
+
+def score_window(interest_id: str, first_day: str, last_day: str) -> tuple[str, str, str]:
+    """(partition, low, high) for SK BETWEEN: every author's counters from first_day to last_day."""
+    return f"SCORE#{interest_id}", first_day, f"{last_day}#~"
+
+
+ENTHUSIASTS = "ENTHUSIASTS"
+ALL_INTERESTS = "ALL"
+
+
+def enthusiasts(interest_id: str | None) -> Key:
+    """Badge ranking written by the daily job: `ENTHUSIASTS` / `INTEREST#<id>` (or `ALL`)."""
+    return Key(ENTHUSIASTS, f"INTEREST#{interest_id}" if interest_id else ALL_INTERESTS)

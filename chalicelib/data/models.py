@@ -179,6 +179,8 @@ class PostItem(FlintItem, discriminator="post"):
     created_at = UnicodeAttribute()
     # "live", or "deleting" while a delete cascades (readers treat it as gone).
     state = UnicodeAttribute(default="live")
+    # Set once the deleted post's smiles are taken off its author's counters (never twice).
+    smiles_settled = BooleanAttribute(null=True)
 
 
 class PostRefItem(FlintItem, discriminator="post_ref"):
@@ -187,6 +189,42 @@ class PostRefItem(FlintItem, discriminator="post_ref"):
     post_id = UnicodeAttribute()
     author_id = UnicodeAttribute()
     created_at = UnicodeAttribute()
+
+
+class SmileItem(FlintItem, discriminator="smile"):
+    """Smile. `POST#<post>` / `SMILE#<member>`; GSI1 `SMILER#<member>` / `<post id>`."""
+
+    user_id = UnicodeAttribute()
+    post_id = UnicodeAttribute()
+    author_id = UnicodeAttribute()
+    interests = ListAttribute(of=UnicodeAttribute, default=list)
+    created_at = UnicodeAttribute()
+
+
+class CommentItem(FlintItem, discriminator="comment"):
+    """Comment. `POST#<post>` / `COMMENT#<id>` (time-ordered ids: oldest first)."""
+
+    comment_id = UnicodeAttribute()
+    post_id = UnicodeAttribute()
+    author_id = UnicodeAttribute()
+    text = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class ScoreItem(FlintItem, discriminator="score"):
+    """Daily smiles counter. `SCORE#<interest>#<day>` / `AUTHOR#<id>`; read by the Enthusiast job."""
+
+    author_id = UnicodeAttribute()
+    interest_id = UnicodeAttribute()
+    day = UnicodeAttribute()
+    smiles = NumberAttribute(default=0)
+
+
+class EnthusiastsItem(FlintItem, discriminator="enthusiasts"):
+    """Badge ranking. `ENTHUSIASTS` / `INTEREST#<id>` or `ALL`: [{"user_id", "smiles"}], best first."""
+
+    ranking = JSONAttribute(default=list)
+    computed_at = UnicodeAttribute()
 
 
 ALL_MODELS: tuple[type[FlintItem], ...] = (
@@ -200,6 +238,10 @@ ALL_MODELS: tuple[type[FlintItem], ...] = (
     UploadItem,
     PostItem,
     PostRefItem,
+    SmileItem,
+    CommentItem,
+    ScoreItem,
+    EnthusiastsItem,
 )
 
 

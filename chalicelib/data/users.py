@@ -144,3 +144,21 @@ def put_interests(interests: Iterable[Interest]) -> None:
         for interest in interests:
             key = keys.interest(interest.interest_id)
             batch.save(InterestItem(key.pk, key.sk, interest_id=interest.interest_id, name=interest.name))
+
+
+def get_members(user_ids: Iterable[str]) -> dict[str, Member]:
+    """Profiles by id, in one BatchGetItem (missing members are simply absent)."""
+    wanted = list(dict.fromkeys(user_ids))
+    if not wanted:
+        return {}
+    return {i.user_id: to_member(i) for i in UserItem.batch_get([keys.user(u) for u in wanted])}
+
+
+def set_badges(user_id: str, badges: list[str]) -> None:
+    """Replace a member's badges (only the Enthusiast job awards or revokes them)."""
+    key = keys.user(user_id)
+    try:
+        UserItem(key.pk, key.sk).update(actions=[UserItem.badges.set(badges)], condition=UserItem.PK.exists())
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise

@@ -103,14 +103,17 @@ def get_product(product_id: str) -> ProductOut:
 
 def search(q: str, limit: int, cursor: str | None) -> ProductPage:
     """A page of matches; pages can hold fewer than `limit` items: follow `next_cursor`."""
-    start = cursors.decode(cursor)
     terms = [t for t in store.words(q) if len(t) >= store.MIN_PREFIX]
+    # A cursor continues the listing it came from only: the catalog, or these very terms.
+    scope = "products?q=" + " ".join(terms)
+    start = cursors.decode(cursor, scope=scope)
     if not terms:
         page = store.list_catalog(limit, start)
         return ProductPage(
-            items=[product_out(p) for p in page.items], next_cursor=cursors.encode(page.last_key)
+            items=[product_out(p) for p in page.items],
+            next_cursor=cursors.encode(page.last_key, scope=scope),
         )
     id_page = store.search_product_ids(terms, limit, start)
     found = store.get_products(id_page.items)
     items = [product_out(found[i]) for i in id_page.items if i in found]
-    return ProductPage(items=items, next_cursor=cursors.encode(id_page.last_key))
+    return ProductPage(items=items, next_cursor=cursors.encode(id_page.last_key, scope=scope))

@@ -36,7 +36,7 @@ def forget_recent_activity() -> None:
         _recent.clear()
 
 
-def _profile(member: Member, followed_by_me: bool) -> Profile:
+def profile_out(member: Member, followed_by_me: bool) -> Profile:
     return Profile(
         id=member.user_id,
         display_name=member.display_name,
@@ -54,7 +54,7 @@ def _profile(member: Member, followed_by_me: bool) -> Profile:
 
 def _me(identity: Identity, member: Member) -> Me:
     return Me(
-        **_profile(member, followed_by_me=False).model_dump(),
+        **profile_out(member, followed_by_me=False).model_dump(),
         interests=member.interests,
         prime=identity.is_prime,
         brand=identity.is_brand,
@@ -114,7 +114,7 @@ def get_profile(user_id: str, viewer: Identity | None) -> Profile:
     member, followed = users.get_member_and_follow(user_id, viewer.user_id if viewer else None)
     if member is None:
         raise NotFound("No such member.")
-    return _profile(member, followed)
+    return profile_out(member, followed)
 
 
 def interest_catalog() -> list[Interest]:

@@ -15,6 +15,7 @@ from chalicelib.auth import Identity
 from chalicelib.data import catalog as catalog_store
 from chalicelib.data import media as media_store
 from chalicelib.data import posts as store
+from chalicelib.data import social as social_store
 from chalicelib.data import users
 from chalicelib.data.pages import Page
 from chalicelib.data.posts import PhotoRecord, PostRecord, TagRecord
@@ -257,5 +258,6 @@ def delete_post(identity: Identity, post_id: str) -> None:
     originals = [u.object_key for u in media_store.get_uploads(upload_ids).values()]
     delete_media(upload_ids, originals)
     media_store.delete_uploads(upload_ids)
+    social_store.settle_deleted_post_smiles(post, social_store.smiles_of_post(post_id))
     store.finish_delete(post, store.post_partition_keys(post_id))
     metrics.add_metric(name="PostDeleted", unit="Count", value=1)

@@ -1,0 +1,139 @@
+"""Routes: smiles, comments, follows and the Enthusiast list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.api.routing import Access, Call, endpoint
+from chalicelib.schemas.catalog import PageQuery
+from chalicelib.schemas.social import (
+    CommentIn,
+    CommentOut,
+    CommentPage,
+    EnthusiastList,
+    EnthusiastQuery,
+    FollowOut,
+    SmileOut,
+)
+from chalicelib.services import enthusiasts, social
+
+social_blueprint = Blueprint(__name__)
+TAG = "community"
+
+
+@endpoint(
+    social_blueprint,
+    "/posts/{post_id}/smile",
+    "PUT",
+    summary="Smile at a post (idempotent)",
+    access=Access.PRIME,
+    tag=TAG,
+    response=SmileOut,
+    errors=(404, 429),
+)
+def smile(call: Call[Any, Any]) -> SmileOut:
+    return social.smile(call.member, call.params["post_id"])
+
+
+@endpoint(
+    social_blueprint,
+    "/posts/{post_id}/smile",
+    "DELETE",
+    summary="Take a smile back (idempotent)",
+    access=Access.PRIME,
+    tag=TAG,
+    response=SmileOut,
+    errors=(404, 429),
+)
+def unsmile(call: Call[Any, Any]) -> SmileOut:
+    return social.unsmile(call.member, call.params["post_id"])
+
+
+@endpoint(
+    social_blueprint,
+    "/posts/{post_id}/comments",
+    "GET",
+    summary="A post's comments, oldest first",
+    access=Access.PUBLIC,
+    tag=TAG,
+    query=PageQuery,
+    response=CommentPage,
+    errors=(404,),
+)
+def list_comments(call: Call[Any, PageQuery]) -> CommentPage:
+    return social.list_comments(call.params["post_id"], call.query.limit, call.query.cursor)
+
+
+@endpoint(
+    social_blueprint,
+    "/posts/{post_id}/comments",
+    "POST",
+    summary="Comment on a post",
+    access=Access.PRIME,
+    tag=TAG,
+    body=CommentIn,
+    response=CommentOut,
+    status=201,
+    errors=(404, 429),
+)
+def add_comment(call: Call[CommentIn, Any]) -> CommentOut:
+    return social.add_comment(call.member, call.params["post_id"], call.body.text)
+
+
+@endpoint(
+    social_blueprint,
+    "/posts/{post_id}/comments/{comment_id}",
+    "DELETE",
+    summary="Delete a comment (its author or the post's owner)",
+    access=Access.MEMBER,
+    tag=TAG,
+    status=204,
+    errors=(403, 404),
+)
+def delete_comment(call: Call[Any, Any]) -> None:
+    social.delete_comment(call.member, call.params["post_id"], call.params["comment_id"])
+
+
+@endpoint(
+    social_blueprint,
+    "/users/{user_id}/follow",
+    "PUT",
+    summary="Follow a member (idempotent)",
+    access=Access.MEMBER,
+    tag=TAG,
+    response=FollowOut,
+    errors=(404, 422),
+)
+def follow(call: Call[Any, Any]) -> FollowOut:
+    return social.follow(call.member, call.params["user_id"])
+
+
+@endpoint(
+    social_blueprint,
+    "/users/{user_id}/follow",
+    "DELETE",
+    summary="Stop following a member (idempotent)",
+    access=Access.MEMBER,
+    tag=TAG,
+    response=FollowOut,
+    errors=(404, 422),
+)
+def unfollow(call: Call[Any, Any]) -> FollowOut:
+    return social.unfollow(call.member, call.params["user_id"])
+
+
+@endpoint(
+    social_blueprint,
+    "/enthusiasts",
+    "GET",
+    summary="Enthusiast badge holders, ranked",
+    access=Access.PUBLIC,
+    tag=TAG,
+    query=EnthusiastQuery,
+    response=EnthusiastList,
+    errors=(404,),
+)
+def list_enthusiasts(call: Call[Any, EnthusiastQuery]) -> EnthusiastList:
+    return enthusiasts.list_enthusiasts(call.query.interest, call.identity)

@@ -1,0 +1,135 @@
+"""Community rules: smiles and comments (Prime only), follows, who may delete what."""
+
+from __future__ import annotations
+
+from chalicelib import clock, cursors, ids
+from chalicelib.auth import Identity
+from chalicelib.data import posts as post_store
+from chalicelib.data import social as store
+from chalicelib.data import users
+from chalicelib.data.connection import TransactionContended
+from chalicelib.data.social import Comment, EdgeChange
+from chalicelib.errors import Forbidden, NotFound, Throttled, ValidationFailed, field_error
+from chalicelib.observability import metrics
+from chalicelib.schemas.social import CommentOut, CommentPage, FollowOut, SmileOut
+from chalicelib.services.posts import author_out
+
+BUSY = "This item is very busy right now; retry in a moment."
+
+
+def _live_post(post_id: str) -> post_store.PostRecord:
+    post = post_store.get_post(post_id)
+    if post is None:
+        raise NotFound("No such post.")
+    return post
+
+
+def _counts(post_id: str) -> tuple[int, int]:
+    counts = store.post_counts(post_id)
+    if counts is None:
+        raise NotFound("No such post.")
+    return counts
+
+
+def smile(identity: Identity, post_id: str) -> SmileOut:
+    post = _live_post(post_id)
+    try:
+        change = store.add_smile(post, identity.user_id, clock.now_iso())
+    except TransactionContended as exc:
+        raise Throttled(BUSY) from exc
+    if change is EdgeChange.TARGET_GONE:
+        raise NotFound("No such post.")
+    if change is EdgeChange.CHANGED:
+        metrics.add_metric(name="Smile", unit="Count", value=1)
+    return SmileOut(smiled=True, smile_count=_counts(post_id)[0])
+
+
+def unsmile(identity: Identity, post_id: str) -> SmileOut:
+    post = _live_post(post_id)
+    for _ in range(5):
+        existing = store.get_smile(post_id, identity.user_id)
+        if existing is None:
+            break
+        try:
+            change = store.remove_smile(post, existing)
+        except TransactionContended as exc:
+            raise Throttled(BUSY) from exc
+        if change is EdgeChange.TARGET_GONE:
+            raise NotFound("No such post.")
+        if change is EdgeChange.CHANGED:
+            break
+        # UNCHANGED: the smile was re-made meanwhile (new created_at): read it again.
+    return SmileOut(smiled=False, smile_count=_counts(post_id)[0])
+
+
+def _comment_out(comment: Comment, author: users.Member | None) -> CommentOut:
+    return CommentOut(
+        id=comment.comment_id,
+        author=author_out(comment.author_id, author),
+        text=comment.text,
+        created_at=comment.created_at,
+    )
+
+
+def add_comment(identity: Identity, post_id: str, text: str) -> CommentOut:
+    _live_post(post_id)
+    comment = Comment(ids.new_id("cmt"), post_id, identity.user_id, text, clock.now_iso())
+    try:
+        change = store.add_comment(comment)
+    except TransactionContended as exc:
+        raise Throttled(BUSY) from exc
+    if change is not EdgeChange.CHANGED:
+        raise NotFound("No such post.")
+    metrics.add_metric(name="Comment", unit="Count", value=1)
+    return _comment_out(comment, users.get_member(identity.user_id))
+
+
+def list_comments(post_id: str, limit: int, cursor: str | None) -> CommentPage:
+    page = store.list_comments(post_id, limit, cursors.decode(cursor))
+    if not page.items and cursor is None:
+        _live_post(post_id)  # an empty first page: is there a post at all?
+    authors = users.get_members([c.author_id for c in page.items])
+    return CommentPage(
+        items=[_comment_out(c, authors.get(c.author_id)) for c in page.items],
+        next_cursor=cursors.encode(page.last_key),
+    )
+
+
+def delete_comment(identity: Identity, post_id: str, comment_id: str) -> None:
+    comment, post = store.get_comment_and_post(post_id, comment_id)
+    if comment is None or post is None:
+        raise NotFound("No such comment.")
+    if identity.user_id not in (comment.author_id, post.author_id):
+        raise Forbidden("Only the comment's author or the post's owner may delete it.", code="not_owner")
+    try:
+        store.remove_comment(post_id, comment_id)
+    except TransactionContended as exc:
+        raise Throttled(BUSY) from exc
+
+
+def follow(identity: Identity, user_id: str) -> FollowOut:
+    if user_id == identity.user_id:
+        raise ValidationFailed(
+            "You cannot follow yourself.", [field_error("user_id", "is you", "self_follow")]
+        )
+    try:
+        change = store.follow(identity.user_id, user_id, clock.now_iso())
+    except TransactionContended as exc:
+        raise Throttled(BUSY) from exc
+    if change is EdgeChange.TARGET_GONE:
+        raise NotFound("No such member.")
+    return FollowOut(following=True)
+
+
+def unfollow(identity: Identity, user_id: str) -> FollowOut:
+    if user_id == identity.user_id:
+        raise ValidationFailed(
+            "You cannot follow yourself.", [field_error("user_id", "is you", "self_follow")]
+        )
+    try:
+        change = store.unfollow(identity.user_id, user_id)
+    except TransactionContended as exc:
+        raise Throttled(BUSY) from exc
+    if change is EdgeChange.TARGET_GONE:
+        raise NotFound("No such member.")
+    return FollowOut(following=False)
