@@ -4,12 +4,13 @@ from chalice import Chalice, ConvertToMiddleware, CORSConfig, Rate
 
 from chalicelib.api.authorizer import authorizer_blueprint
 from chalicelib.api.catalog import catalog_blueprint
+from chalicelib.api.feeds import feeds_blueprint
 from chalicelib.api.media import media_blueprint
 from chalicelib.api.members import members_blueprint
 from chalicelib.api.posts import posts_blueprint
 from chalicelib.api.social import social_blueprint
 from chalicelib.api.system import system_blueprint
-from chalicelib.handlers import schedules, thumbnails
+from chalicelib.handlers import feeds, schedules, thumbnails
 from chalicelib.observability import logger, metrics
 from chalicelib.settings import get_settings
 
@@ -26,6 +27,7 @@ app.register_blueprint(catalog_blueprint)
 app.register_blueprint(media_blueprint)
 app.register_blueprint(posts_blueprint)
 app.register_blueprint(social_blueprint)
+app.register_blueprint(feeds_blueprint)
 
 
 @app.on_sqs_message(queue=get_settings().thumbnail_queue, batch_size=10)
@@ -36,3 +38,13 @@ def thumbnail_worker(event):  # type: ignore[no-untyped-def]
 @app.schedule(Rate(1, unit=Rate.DAYS), name="enthusiast_job")
 def enthusiast_job(event):  # type: ignore[no-untyped-def]
     return schedules.enthusiast_job(event.to_dict())
+
+
+@app.schedule(Rate(get_settings().refresh_rate_minutes, unit=Rate.MINUTES), name="feed_planner")
+def feed_planner(event):  # type: ignore[no-untyped-def]
+    return feeds.planner(event.to_dict())
+
+
+@app.on_sqs_message(queue=get_settings().feed_refresh_queue, batch_size=10, name="feed_worker")
+def feed_worker(event):  # type: ignore[no-untyped-def]
+    return feeds.worker(event.to_dict(), event.context)

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     enthusiast_window_days: int = 30
     enthusiast_top_per_interest: int = 10
     enthusiast_min_smiles: int = 5
+    # Feeds: who gets a precomputed feed, how much is kept, what counts as trending.
+    feed_active_days: int = 7
+    feed_size: int = 200
+    feed_generations_kept: int = 12
+    trending_days: int = 3
+    trending_size: int = 200
     # The feed refresh schedule; under `make dev` the event runner uses FLINT_REFRESH_SECONDS.
     refresh_rate_minutes: int = 5
 

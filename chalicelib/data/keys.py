@@ -201,3 +201,36 @@ ALL_INTERESTS = "ALL"
 def enthusiasts(interest_id: str | None) -> Key:
     """Badge ranking written by the daily job: `ENTHUSIASTS` / `INTEREST#<id>` (or `ALL`)."""
     return Key(ENTHUSIASTS, f"INTEREST#{interest_id}" if interest_id else ALL_INTERESTS)
+
+
+def recent_post(created_day: str, post_id: str) -> Key:
+    """GSI2 on a post: `RECENT#<yyyy-mm-dd>` / `<post id>`: the day's posts, for trending."""
+    return Key(f"RECENT#{created_day}", post_id)
+
+
+def recent_partition(day: str) -> str:
+    return f"RECENT#{day}"
+
+
+TRENDING_OWNER = "TRENDING"
+
+
+def trending_owner(interest_id: str | None = None) -> str:
+    """Feed owner of the shared trending lists: `TRENDING` overall, `TRENDING#<interest>` per interest."""
+    return f"{TRENDING_OWNER}#{interest_id}" if interest_id else TRENDING_OWNER
+
+
+def feed_generation(owner: str, generation: str) -> Key:
+    """One generation of a precomputed feed: `FEED#<member or TRENDING…>` / `GEN#<generation id>`.
+
+    Generation ids sort by time, so the newest is one Query (descending, Limit 1) away, and a
+    generation becomes visible the instant its single item is written: no half-written feeds.
+    """
+    return Key(f"FEED#{owner}", f"GEN#{generation}")
+
+
+def feed_partition(owner: str) -> str:
+    return f"FEED#{owner}"
+
+
+GENERATION_PREFIX = "GEN#"

@@ -90,6 +90,8 @@ class UserItem(FlintItem, discriminator="user"):
     following = NumberAttribute(default=0)
     created_at = UnicodeAttribute()
     last_active_at = UnicodeAttribute(null=True)
+    # Lets the feed worker skip followees who have not posted lately (no Query for them).
+    last_posted_at = UnicodeAttribute(null=True)
 
 
 class InterestItem(FlintItem, discriminator="interest"):
@@ -227,6 +229,15 @@ class EnthusiastsItem(FlintItem, discriminator="enthusiasts"):
     computed_at = UnicodeAttribute()
 
 
+class FeedItem(FlintItem, discriminator="feed"):
+    """A feed generation. `FEED#<owner>` / `GEN#<generation>`; `entries`: [{"p", "a", "r"}], best first."""
+
+    owner = UnicodeAttribute()
+    generation = UnicodeAttribute()
+    entries = JSONAttribute(default=list)
+    generated_at = UnicodeAttribute()
+
+
 ALL_MODELS: tuple[type[FlintItem], ...] = (
     FlintItem,
     UserItem,
@@ -242,6 +253,7 @@ ALL_MODELS: tuple[type[FlintItem], ...] = (
     CommentItem,
     ScoreItem,
     EnthusiastsItem,
+    FeedItem,
 )
 
 

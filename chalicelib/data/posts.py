@@ -145,11 +145,14 @@ def create_post(post: PostRecord) -> None:
     """
     key = keys.post(post.post_id)
     by_author = keys.post_by_author(post.author_id, post.post_id)
+    recent = keys.recent_post(post.created_at[:10], post.post_id)
     item = PostItem(
         key.pk,
         key.sk,
         GSI1PK=by_author.pk,
         GSI1SK=by_author.sk,
+        GSI2PK=recent.pk,
+        GSI2SK=recent.sk,
         post_id=post.post_id,
         author_id=post.author_id,
         kind=post.kind,
@@ -181,7 +184,7 @@ def create_post(post: PostRecord) -> None:
                 )
             tx.update(
                 UserItem(author.pk, author.sk),
-                actions=[UserItem.posts.add(1)],
+                actions=[UserItem.posts.add(1), UserItem.last_posted_at.set(post.created_at)],
                 condition=UserItem.PK.exists(),
             )
             for product_id in post.product_ids:

@@ -1,0 +1,29 @@
+"""Routes: the home feed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.api.routing import Access, Call, endpoint
+from chalicelib.schemas.catalog import PageQuery
+from chalicelib.schemas.feeds import FeedPage
+from chalicelib.services import feeds
+
+feeds_blueprint = Blueprint(__name__)
+
+
+@endpoint(
+    feeds_blueprint,
+    "/feed",
+    "GET",
+    summary="Personalised feed (trending for visitors and new members)",
+    access=Access.PUBLIC,
+    tag="feeds",
+    query=PageQuery,
+    response=FeedPage,
+    errors=(400,),
+)
+def get_feed(call: Call[Any, PageQuery]) -> FeedPage:
+    return feeds.read_feed(call.identity, call.query.limit, call.query.cursor)
