@@ -95,7 +95,9 @@ class DevStack:
     def start_aws(self) -> None:
         env = base_env(self.aws_endpoint)
         process = self._spawn(
-            "aws", [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.aws_port)], env
+            "aws",
+            [sys.executable, "-m", "local.aws_server", "--host", "127.0.0.1", "-p", str(self.aws_port)],
+            env,
         )
         wait_until(
             lambda: requests.get(f"{self.aws_endpoint}/moto-api/data.json", timeout=2).ok,
@@ -128,7 +130,8 @@ class DevStack:
         return app_env
 
     def start_api_and_events(self, app_env: dict[str, str]) -> None:
-        env = {**base_env(self.aws_endpoint), **app_env}
+        # The daily Enthusiast job runs every minute locally so badges show up during a demo.
+        env = {"FLINT_SCHEDULE_ENTHUSIAST_JOB_SECONDS": "60", **base_env(self.aws_endpoint), **app_env}
         api = self._spawn(
             "api",
             [sys.executable, "-m", "local.api_server", "--host", "127.0.0.1", "--port", str(self.api_port)],
@@ -136,6 +139,21 @@ class DevStack:
         )
         wait_until(lambda: requests.get(f"{self.api_url}/health", timeout=2).ok, "the API", process=api)
         self._spawn("events", [sys.executable, "-m", "local.event_runner"], env)
+
+    def publish_demo_posts(self, app_env: dict[str, str], count: int) -> None:
+        from local.demo_posts import seed_demo_posts
+
+        started = time.monotonic()
+        cognito = boto3.client("cognito-idp", endpoint_url=self.aws_endpoint, region_name="us-east-1")
+        log.info("publishing %d demo posts through the upload path...", count)
+        posts = seed_demo_posts(
+            self.api_url,
+            cognito,
+            app_env["FLINT_USER_POOL_CLIENT_ID"],
+            count,
+            progress=lambda done, total: log.info("  %d/%d demo posts published", done, total),
+        )
+        log.info("published %d demo posts in %.0fs", len(posts), time.monotonic() - started)
 
     def stop(self) -> None:
         for name, process in reversed(self.children):
@@ -190,6 +208,12 @@ def main() -> int:
         "--refresh-seconds", type=float, default=float(os.environ.get("FLINT_REFRESH_SECONDS", "15"))
     )
     parser.add_argument("--no-seed", action="store_true", help="skip the demo data")
+    parser.add_argument(
+        "--demo-posts",
+        type=int,
+        default=int(os.environ.get("FLINT_DEMO_POSTS", "120")),
+        help="demo posts to publish through the real upload path (default 120)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(name)s %(levelname)s %(message)s")
 
@@ -208,6 +232,8 @@ def main() -> int:
         stack.start_aws()
         app_env = stack.provision_and_seed(seed=not args.no_seed)
         stack.start_api_and_events(app_env)
+        if not args.no_seed and args.demo_posts > 0:
+            stack.publish_demo_posts(app_env, args.demo_posts)
         print(banner(stack, app_env, seeded=not args.no_seed), flush=True)
         return stack.watch()
     except KeyboardInterrupt:

@@ -90,11 +90,20 @@ class Stats:
 
 
 class EventRunner:
-    def __init__(self, app: Chalice, sqs: Any, *, refresh_seconds: float = 15.0, wait_seconds: int = 1):
+    def __init__(
+        self,
+        app: Chalice,
+        sqs: Any,
+        *,
+        refresh_seconds: float = 15.0,
+        wait_seconds: int = 1,
+        pollers: int = 1,
+    ):
         self._app = app
         self._sqs = sqs
         self._refresh_seconds = refresh_seconds
         self._wait_seconds = wait_seconds
+        self._pollers = pollers
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.stats = Stats()
@@ -180,8 +189,10 @@ class EventRunner:
             log.info("schedule %s ran in %.2fs", source.name, time.monotonic() - started)
 
     def start(self) -> None:
+        # Like Lambda's SQS pollers, several invocations may run at once for one queue.
         for queue_source in self.queue_sources:
-            self._spawn(f"sqs-{queue_source.name}", self._queue_loop, queue_source)
+            for poller in range(self._pollers):
+                self._spawn(f"sqs-{queue_source.name}-{poller}", self._queue_loop, queue_source)
         for schedule_source in self.schedule_sources:
             self._spawn(f"schedule-{schedule_source.name}", self._schedule_loop, schedule_source)
 
@@ -213,6 +224,7 @@ def main() -> None:
         app,
         boto3.client("sqs", region_name=REGION),
         refresh_seconds=float(os.environ.get("FLINT_REFRESH_SECONDS", "15")),
+        pollers=int(os.environ.get("FLINT_QUEUE_POLLERS", "2")),
     )
     runner.start()
     log.info(

@@ -11,12 +11,12 @@ from pathlib import Path
 import boto3
 import pytest
 import requests
-from moto.server import ThreadedMotoServer
 
 from chalicelib import auth, aws
 from chalicelib.api import openapi
 from chalicelib.services import members
 from chalicelib.settings import get_settings
+from local.aws_server import EmbeddedAws
 from local.cognito import sign_in, sign_up_member
 from local.provision import ProvisionedStack, provision
 
@@ -26,10 +26,8 @@ PASSWORD = "Correct-horse-9"
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
+    server = EmbeddedAws().start()
+    yield server.endpoint
     server.stop()
 
 

@@ -1,0 +1,86 @@
+"""The embedded AWS: moto's server, with DynamoDB requests applied one at a time.
+
+moto's DynamoDB backend is not thread-safe: under concurrent requests,
+TransactWriteItems deep-copies a table while another request mutates it
+("dictionary changed size during iteration") and answers 500. Real DynamoDB
+isolates transactions itself; here a lock around DynamoDB calls gives the same
+guarantee. Other services stay concurrent (an SQS long poll must not block).
+
+    python -m local.aws_server --host 127.0.0.1 --port 5000
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from moto.moto_server.threaded_moto_server import MotoRequestHandler
+from moto.server import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import BaseWSGIServer, make_server
+
+
+class SerializedApp:
+    def __init__(self, app: Any):
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
+            return self._app(environ, start_response)
+        with self._lock:
+            # Drain the body inside the lock: moto may build it lazily from shared state.
+            return list(self._app(environ, start_response))
+
+
+class QuietHandler(MotoRequestHandler):
+    def log_request(self, code: Any = "-", size: Any = "-") -> None:
+        if str(code).startswith("5"):
+            super().log_request(code, size)
+
+
+def make_aws_server(host: str, port: int) -> BaseWSGIServer:
+    app = SerializedApp(DomainDispatcherApplication(create_backend_app))
+    return make_server(host, port, app, threaded=True, request_handler=QuietHandler)
+
+
+class EmbeddedAws:
+    """In-process server for tests: `start()`, `.endpoint`, `stop()`."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+        self._server = make_aws_server(host, port)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def endpoint(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> EmbeddedAws:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("-p", "--port", type=int, default=5000)
+    args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = make_aws_server(args.host, args.port)
+    print(f"embedded AWS on http://{args.host}:{args.port}", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
