@@ -73,7 +73,7 @@ class TokenVerifier:
                 options={"require": ["exp", "iat", "iss", "aud", "sub", "token_use"]},
             )
         except jwt.ExpiredSignatureError as exc:
-            raise Unauthorized("The token has expired.", code="token_expired") from exc
+            raise Unauthorized("The token has expired: sign in again.", code="invalid_token") from exc
         except jwt.PyJWKClientConnectionError as exc:
             # The key set could not be fetched: a server-side fault, not the caller's.
             raise RuntimeError("JWKS unavailable") from exc
