@@ -5,8 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 STAGE ?= dev
+ARCH ?= x86_64
 
-.PHONY: install dev test lint unit integration e2e bench clean
+.PHONY: install dev test lint unit integration e2e bench clean package package-check deploy
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Flint needs Python 3.11+"'
@@ -34,8 +35,25 @@ integration: install
 e2e: install
 	$(BIN)/pytest tests/e2e -q
 
-test: lint
+test: lint package-check
 	$(BIN)/pytest tests -q -n 2 -p no:cacheprovider
+
+# The stack as one CloudFormation (SAM) template + the Lambda zip, in build/package/$(STAGE)-$(ARCH)/
+# (ARCH=x86_64 or arm64). See docs/deploy.md.
+package: install
+	$(BIN)/python -m infra.package --stage $(STAGE) --arch $(ARCH)
+	$(BIN)/cfn-lint build/package/$(STAGE)-$(ARCH)/sam.json
+
+# What `make test` checks: prod, both architectures. Rebuilt only when its inputs change.
+package-check: install
+	$(BIN)/python -m infra.package --stage prod --arch x86_64 --arch arm64
+	$(BIN)/cfn-lint build/package/prod-x86_64/sam.json build/package/prod-arm64/sam.json
+
+# Needs the AWS CLI and real credentials: it stops before packaging if either is missing.
+deploy: install
+	infra/deploy.sh --check
+	$(MAKE) --no-print-directory package STAGE=$(STAGE) ARCH=$(ARCH)
+	infra/deploy.sh $(STAGE) $(ARCH)
 
 bench: install
 	$(BIN)/python -m bench

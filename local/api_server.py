@@ -16,6 +16,7 @@ import contextlib
 import json
 import os
 import sys
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,10 @@ from chalice.local import (
     InvalidAuthorizerError,
     LocalChalice,
     LocalDevServer,
+    LocalGateway,
     LocalGatewayException,
     NotAuthorizedError,
+    RouteMatcher,
 )
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -58,7 +61,38 @@ def gateway_error(error: LocalGatewayException) -> tuple[int, dict[str, Any]]:
     return status, {"error": {"code": code, "message": message}}
 
 
+class FlintGateway(LocalGateway):
+    """chalice local's gateway, answering a method a resource lacks as API Gateway does.
+
+    API Gateway treats `DELETE /health` like an unknown route (MISSING_AUTHENTICATION_TOKEN);
+    chalice local would pass it to the app, which answers a bare 405 outside the contract.
+    """
+
+    def __init__(self, app_object: Any, config: Any) -> None:
+        super().__init__(app_object, config)
+        self._routes = app_object.routes
+        self._matcher = RouteMatcher(list(app_object.routes))
+
+    def handle_request(self, method: str, path: str, headers: Any, body: bytes | None) -> Any:
+        if method != "OPTIONS":  # preflights are answered for every resource
+            try:
+                route = self._matcher.match_route(path).route
+            except ValueError:
+                route = None  # unknown route: the base class raises the gateway's error
+            if route is not None and method not in self._routes[route]:
+                raise ForbiddenError(
+                    {"x-amzn-ErrorType": "MissingAuthenticationTokenException"},
+                    b'{"message": "Missing Authentication Token"}',
+                )
+        return super().handle_request(method, path, headers, body)
+
+
 class FlintRequestHandler(ChaliceRequestHandler):
+    def __init__(self, request: Any, client_address: Any, server: Any, app_object: Any, config: Any) -> None:
+        # ChaliceRequestHandler.__init__ with our gateway; the base __init__ handles the request.
+        self.local_gateway = FlintGateway(app_object, config)
+        BaseHTTPRequestHandler.__init__(self, request, client_address, server)
+
     def _send_error_response(self, error: LocalGatewayException) -> None:
         status, body = gateway_error(error)
         headers = {

@@ -22,6 +22,8 @@ from moto.moto_server.threaded_moto_server import MotoRequestHandler
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from local import moto_transactions
+
 
 class SerializedApp:
     def __init__(self, app: Any):
@@ -43,6 +45,7 @@ class QuietHandler(MotoRequestHandler):
 
 
 def make_aws_server(host: str, port: int) -> BaseWSGIServer:
+    moto_transactions.install()  # O(items) transactions instead of a copy of the table each
     app = SerializedApp(DomainDispatcherApplication(create_backend_app))
     return make_server(host, port, app, threaded=True, request_handler=QuietHandler)
 

@@ -14,6 +14,7 @@ local interval: FLINT_REFRESH_SECONDS (default 15 s) unless a per-handler
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 import os
@@ -34,6 +35,21 @@ REGION = os.environ.get("AWS_REGION", "us-east-1")
 ACCOUNT_ID = "123456789012"
 
 
+def _event_message_attribute(value: dict[str, Any]) -> dict[str, Any]:
+    """A message attribute as Lambda writes it in the event (camelCase, binaries base64),
+    from the shape SQS's ReceiveMessage answers (`{"StringValue", "DataType"}`)."""
+    attribute: dict[str, Any] = {
+        "stringListValues": list(value.get("StringListValues", [])),
+        "binaryListValues": [base64.b64encode(v).decode() for v in value.get("BinaryListValues", [])],
+        "dataType": value["DataType"],
+    }
+    if "StringValue" in value:
+        attribute["stringValue"] = value["StringValue"]
+    if "BinaryValue" in value:
+        attribute["binaryValue"] = base64.b64encode(value["BinaryValue"]).decode()
+    return attribute
+
+
 def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
     """The event Lambda's SQS poller sends for a batch of received messages."""
     return {
@@ -43,7 +59,10 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
                 "receiptHandle": message["ReceiptHandle"],
                 "body": message["Body"],
                 "attributes": message.get("Attributes", {}),
-                "messageAttributes": message.get("MessageAttributes", {}),
+                "messageAttributes": {
+                    name: _event_message_attribute(value)
+                    for name, value in message.get("MessageAttributes", {}).items()
+                },
                 "md5OfBody": message.get("MD5OfBody") or hashlib.md5(message["Body"].encode()).hexdigest(),
                 "eventSource": "aws:sqs",
                 "eventSourceARN": queue_arn,

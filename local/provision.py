@@ -3,8 +3,9 @@
 moto's CloudFormation silently skips Cognito, SQS queue policies, table TTL and bucket
 notifications, so the local stack reads the same template and creates every resource itself.
 Every resource type and property this module handles is declared in HANDLED_PROPERTIES;
-anything else in the template raises before a single resource is created, so the template
-cannot drift from what the local stack builds.
+the few types that only make sense in AWS (CloudFront, alarms, ...) are declared in
+NOT_EMULATED with the reason, and skipped. Anything else in the template raises before a
+single resource is created, so the template cannot drift from what the local stack builds.
 
     AWS_ENDPOINT_URL=http://127.0.0.1:5000 python -m local.provision [--param Stage=dev]
 """
@@ -139,6 +140,25 @@ HANDLED_ATTRIBUTES: dict[str, frozenset[str]] = {
     "AWS::Cognito::UserPoolGroup": frozenset(),
 }
 
+# Types the local stack deliberately does not create, and why. They have no local
+# equivalent the app could use; cfn-lint checks their properties. A handled resource
+# may not depend on one of them, and outputs that do are left out locally.
+NOT_EMULATED: dict[str, str] = {
+    "AWS::CloudFront::Distribution": (
+        "no CDN locally: FLINT_MEDIA_BASE_URL stays unset, so media URLs point at the emulator's bucket"
+    ),
+    "AWS::CloudFront::OriginAccessControl": "only a CloudFront distribution uses it",
+    "AWS::S3::BucketPolicy": (
+        "it admits CloudFront and denies plain HTTP; the emulator has neither CloudFront nor policy checks"
+    ),
+    "AWS::CloudWatch::Alarm": "no metrics locally: failures show in `make dev` logs and dead-letter queues",
+    "AWS::SNS::Topic": "only alarms publish to it",
+    "AWS::SecretsManager::Secret": (
+        "CloudFormation resolves it into FLINT_CURSOR_SECRET at deploy time; locally the setting's "
+        "dev default signs cursors"
+    ),
+}
+
 # Resource-level keys; the deletion/update policies only matter to real CloudFormation.
 RESOURCE_KEYS = frozenset(
     {"Type", "Properties", "DependsOn", "Condition", "DeletionPolicy", "UpdateReplacePolicy", "Metadata"}
@@ -177,6 +197,8 @@ class ProvisionedStack:
     region: str
     # Logical ids that already existed in the emulator and were reused unchanged.
     adopted: frozenset[str] = field(default_factory=frozenset)
+    # Logical ids skipped because their type is in NOT_EMULATED -> why.
+    not_emulated: dict[str, str] = field(default_factory=dict)
 
 
 # --- template loading -------------------------------------------------------------------
@@ -235,13 +257,19 @@ def validate_template(template: Mapping[str, Any]) -> None:
             problems.append(f"{logical_id}: unhandled resource keys {sorted(extra_keys)}")
         if "Condition" in resource and resource["Condition"] not in conditions:
             problems.append(f"{logical_id}: unknown condition {resource['Condition']!r}")
+        if rtype in NOT_EMULATED:
+            _references(resource, template, problems, where=logical_id)
+            continue
         if rtype not in HANDLED_PROPERTIES:
             problems.append(f"{logical_id}: unhandled resource type {rtype!r}")
             continue
         unhandled = set(resource.get("Properties") or {}) - HANDLED_PROPERTIES[rtype]
         if unhandled:
             problems.append(f"{logical_id} ({rtype}): unhandled properties {sorted(unhandled)}")
-        _references(resource, template, problems, where=logical_id)
+        needs = _references(resource, template, problems, where=logical_id)
+        skipped = sorted(name for name in needs if resources[name].get("Type") in NOT_EMULATED)
+        if skipped:
+            problems.append(f"{logical_id} ({rtype}): depends on resources not emulated locally {skipped}")
     for name, output in (template.get("Outputs") or {}).items():
         _references({"Properties": output.get("Value")}, template, problems, where=f"Outputs.{name}")
     if problems:
@@ -287,7 +315,7 @@ def _references(
             problem(f"Fn::GetAtt on unknown resource {resource_name!r}")
             return
         rtype = resources[resource_name].get("Type")
-        if attribute not in HANDLED_ATTRIBUTES.get(rtype, frozenset()):
+        if rtype not in NOT_EMULATED and attribute not in HANDLED_ATTRIBUTES.get(rtype, frozenset()):
             problem(f"unhandled attribute {resource_name}.{attribute} ({rtype})")
         found.add(resource_name)
 
@@ -941,6 +969,8 @@ _HANDLERS: dict[str, Callable[[_Stack, _Props], _Created]] = {
 }
 if not set(_HANDLERS) == set(HANDLED_PROPERTIES) == set(HANDLED_ATTRIBUTES):
     raise RuntimeError("HANDLED_PROPERTIES, HANDLED_ATTRIBUTES and _HANDLERS must cover the same types")
+if set(NOT_EMULATED) & set(_HANDLERS):
+    raise RuntimeError("a type is either handled or declared not emulated, not both")
 
 
 # --- entry points -----------------------------------------------------------------------
@@ -959,11 +989,16 @@ def provision(
     validate_template(doc)
     stack = _Stack(doc, parameters or {}, session or boto3.Session(), endpoint_url, stack_name)
     resources: Mapping[str, Any] = doc["Resources"]
+    not_emulated: dict[str, str] = {}
     for logical_id in creation_order(doc):
         resource = resources[logical_id]
         if "Condition" in resource and not stack.condition(resource["Condition"]):
             continue
         rtype = resource["Type"]
+        if rtype in NOT_EMULATED:
+            not_emulated[logical_id] = NOT_EMULATED[rtype]
+            log.info("skipped %s (%s): not emulated locally: %s", logical_id, rtype, NOT_EMULATED[rtype])
+            continue
         props = _Props(logical_id, rtype, stack.resolve(resource.get("Properties") or {}))
         created = _HANDLERS[rtype](stack, props)
         stack.created[logical_id] = created
@@ -978,6 +1013,8 @@ def provision(
     for name, output in (doc.get("Outputs") or {}).items():
         if "Condition" in output and not stack.condition(output["Condition"]):
             continue
+        if _references({"Properties": output["Value"]}, doc) & set(not_emulated):
+            continue  # e.g. the CloudFront domain: exists only in AWS
         value = stack.resolve(output["Value"])
         outputs[name] = ",".join(map(str, value)) if isinstance(value, list) else str(value)
     return ProvisionedStack(
@@ -986,6 +1023,7 @@ def provision(
         parameters={k: ",".join(v) if isinstance(v, list) else v for k, v in stack.parameters.items()},
         region=stack.region,
         adopted=frozenset(lid for lid, created in stack.created.items() if created.adopted),
+        not_emulated=not_emulated,
     )
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pynamodb.exceptions import PutError
+
 from chalicelib.data import keys
 from chalicelib.data.models import FeedItem, FlintItem, PostItem, UserItem
 from chalicelib.data.posts import LIVE
@@ -62,7 +64,12 @@ def _generation(item: FeedItem) -> Generation:
 
 def save_generation(
     owner: str, generation: str, entries: Iterable[FeedEntry], generated_at: str, expires_at: datetime
-) -> None:
+) -> bool:
+    """Publish a generation once; False if it already exists (a redelivered refresh), which is kept.
+
+    A generation never changes after it is written: a reader paging through it by offset would
+    otherwise see posts twice or miss some when a retry ranks a changed world into the same id.
+    """
     key = keys.feed_generation(owner, generation)
     item = FeedItem(
         key.pk,
@@ -73,7 +80,13 @@ def save_generation(
         entries=[{"p": e.post_id, "a": e.author_id, "r": e.reasons} for e in entries],
     )
     item.expires_at = expires_at
-    item.save()
+    try:
+        item.save(condition=FeedItem.PK.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 def newest_generation(owner: str) -> Generation | None:

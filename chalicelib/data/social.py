@@ -49,11 +49,13 @@ class Comment:
 
 
 def _outcome(exc: TransactWriteError, edge_index: int = 0) -> EdgeChange:
+    # A missing target wins over the edge's own condition: unfollowing an unknown member (no edge
+    # either) is "no such member", not an idempotent "not following".
     codes = cancellation_codes(exc)
+    if any(code == CONDITION_FAILED for i, code in enumerate(codes) if i != edge_index):
+        return EdgeChange.TARGET_GONE
     if codes and codes[edge_index] == CONDITION_FAILED:
         return EdgeChange.UNCHANGED
-    if CONDITION_FAILED in codes:
-        return EdgeChange.TARGET_GONE
     raise exc
 
 
@@ -153,8 +155,9 @@ def post_counts(post_id: str) -> tuple[int, int] | None:
 
 
 def smiles_of_post(post_id: str) -> list[SmileItem]:
+    """Every smile of a post, read consistently: a smile that landed just before the delete counts."""
     key = keys.post(post_id)
-    return list(SmileItem.query(key.pk, SmileItem.SK.startswith(keys.SMILE_PREFIX)))
+    return list(SmileItem.query(key.pk, SmileItem.SK.startswith(keys.SMILE_PREFIX), consistent_read=True))
 
 
 def settle_deleted_post_smiles(post: PostRecord, smiles: Sequence[SmileItem]) -> None:

@@ -8,7 +8,8 @@ from pydantic import BaseModel, Field, field_validator
 
 from chalicelib.schemas.common import StrictModel
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# C0 and C1 control characters (Unicode Cc), and the line and paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class Counts(BaseModel):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from chalicelib.schemas.catalog import Price
 from chalicelib.schemas.common import StrictModel
@@ -29,33 +29,39 @@ class PhotoIn(StrictModel):
 
 
 class PostIn(StrictModel):
+    """Rules that span fields are checked on the later field, so a 422's details name the field to fix."""
+
     kind: PostKind
     caption: str = Field(min_length=1, max_length=2200)
-    body: str | None = Field(default=None, max_length=10000)
+    body: str | None = Field(default=None, max_length=10000, validate_default=True)
+    # Repeats are harmless (the service files the post under each interest once); unknown ids are
+    # reported at the position the client sent them, so they are not de-duplicated here.
     interests: list[str] = Field(min_length=1, max_length=3)
     photos: list[PhotoIn] = Field(default_factory=list, max_length=MAX_PHOTOS)
 
-    @field_validator("interests")
+    @field_validator("body")
     @classmethod
-    def _distinct_interests(cls, value: list[str]) -> list[str]:
-        return list(dict.fromkeys(value))
+    def _body_of_kind(cls, value: str | None, info: ValidationInfo) -> str | None:
+        kind = info.data.get("kind")
+        if kind in ("story", "idea") and not (value and value.strip()):
+            raise ValueError(f"a {kind} needs a body")
+        return value
 
-    @model_validator(mode="after")
-    def _shape_of_kind(self) -> Self:
-        count = len(self.photos)
-        if self.kind == "photo" and count != 1:
+    @field_validator("photos")
+    @classmethod
+    def _photos_of_kind(cls, value: list[PhotoIn], info: ValidationInfo) -> list[PhotoIn]:
+        count, kind = len(value), info.data.get("kind")
+        if kind == "photo" and count != 1:
             raise ValueError("a photo post has exactly 1 photo")
-        if self.kind == "story" and not 1 <= count <= MAX_PHOTOS:
+        if kind == "story" and not 1 <= count <= MAX_PHOTOS:
             raise ValueError(f"a story has 1 to {MAX_PHOTOS} photos")
-        if self.kind in ("story", "idea") and not (self.body and self.body.strip()):
-            raise ValueError(f"a {self.kind} needs a body")
-        upload_ids = [p.upload_id for p in self.photos]
+        upload_ids = [p.upload_id for p in value]
         if len(set(upload_ids)) != len(upload_ids):
             raise ValueError("each upload can appear once")
-        products = {t.product_id for p in self.photos for t in p.tags}
+        products = {t.product_id for p in value for t in p.tags}
         if len(products) > MAX_PRODUCTS_PER_POST:
             raise ValueError(f"at most {MAX_PRODUCTS_PER_POST} distinct products a post")
-        return self
+        return value
 
 
 class AuthorOut(BaseModel):

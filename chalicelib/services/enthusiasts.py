@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from chalicelib import clock
 from chalicelib.auth import Identity
@@ -45,7 +45,9 @@ def rank(totals: dict[str, int], *, top: int, min_smiles: int) -> Ranking:
 
 
 def window_days(now: datetime, days: int) -> list[str]:
-    return [(now - timedelta(days=offset)).strftime("%Y-%m-%d") for offset in range(days)]
+    """The window's days, today first, as UTC dates: the days the smile counters are written under."""
+    today = now.astimezone(UTC)
+    return [(today - timedelta(days=offset)).strftime("%Y-%m-%d") for offset in range(days)]
 
 
 def run(now: datetime | None = None) -> RunSummary:

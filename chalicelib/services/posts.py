@@ -139,6 +139,7 @@ def _check_products(data: PostIn) -> dict[str, catalog_store.Product]:
 
 def create_post(identity: Identity, data: PostIn) -> PostOut:
     _check_interests(data.interests)
+    interests = list(dict.fromkeys(data.interests))  # a repeated interest files the post once
     uploads = _check_uploads(identity, data)
     products = _check_products(data)
     photos = []
@@ -174,7 +175,7 @@ def create_post(identity: Identity, data: PostIn) -> PostOut:
         kind=data.kind,
         caption=data.caption,
         body=data.body,
-        interests=data.interests,
+        interests=interests,
         photos=photos,
         created_at=clock.now_iso(),
         product_ids=list(dict.fromkeys(t.product_id for p in data.photos for t in p.tags)),
@@ -211,9 +212,20 @@ def _page(
     limit: int,
     cursor: str | None,
     viewer: Identity | None,
+    *,
+    scope: str,
+    check_exists: Callable[[], None],
 ) -> PostPage:
-    refs_page = list_refs(page_size(limit, viewer), cursors.decode(cursor))
+    """One Query of ids, one BatchGetItem to hydrate them.
+
+    Listing entries only exist for a member, interest or product that exists, so the parent is
+    looked up (`check_exists` raises NotFound) only when the page comes back empty. The cursor is
+    scoped to the listing: replayed against another one it is a 400, not a foreign start key.
+    """
+    refs_page = list_refs(page_size(limit, viewer), cursors.decode(cursor, scope=scope))
     refs = refs_page.items
+    if not refs:
+        check_exists()
     hydrated = store.hydrate(
         [r.post_id for r in refs],
         viewer_id=viewer.user_id if viewer else None,
@@ -224,25 +236,52 @@ def _page(
         for r in refs
         if r.post_id in hydrated.posts
     ]
-    return PostPage(items=items, next_cursor=cursors.encode(refs_page.last_key))
+    return PostPage(items=items, next_cursor=cursors.encode(refs_page.last_key, scope=scope))
 
 
 def member_posts(user_id: str, limit: int, cursor: str | None, viewer: Identity | None) -> PostPage:
-    if users.get_member(user_id) is None:
-        raise NotFound("No such member.")
-    return _page(lambda n, start: store.list_author_post_ids(user_id, n, start), limit, cursor, viewer)
+    def check_exists() -> None:
+        if users.get_member(user_id) is None:
+            raise NotFound("No such member.")
+
+    return _page(
+        lambda n, start: store.list_author_post_ids(user_id, n, start),
+        limit,
+        cursor,
+        viewer,
+        scope=f"users/{user_id}/posts",
+        check_exists=check_exists,
+    )
 
 
 def interest_posts(interest_id: str, limit: int, cursor: str | None, viewer: Identity | None) -> PostPage:
-    if not users.find_interests([interest_id]):
-        raise NotFound("No such interest.")
-    return _page(lambda n, start: store.list_interest_post_ids(interest_id, n, start), limit, cursor, viewer)
+    def check_exists() -> None:
+        if not users.find_interests([interest_id]):
+            raise NotFound("No such interest.")
+
+    return _page(
+        lambda n, start: store.list_interest_post_ids(interest_id, n, start),
+        limit,
+        cursor,
+        viewer,
+        scope=f"interests/{interest_id}/posts",
+        check_exists=check_exists,
+    )
 
 
 def product_posts(product_id: str, limit: int, cursor: str | None, viewer: Identity | None) -> PostPage:
-    if catalog_store.get_product(product_id) is None:
-        raise NotFound("No such product.")
-    return _page(lambda n, start: store.list_product_post_ids(product_id, n, start), limit, cursor, viewer)
+    def check_exists() -> None:
+        if catalog_store.get_product(product_id) is None:
+            raise NotFound("No such product.")
+
+    return _page(
+        lambda n, start: store.list_product_post_ids(product_id, n, start),
+        limit,
+        cursor,
+        viewer,
+        scope=f"products/{product_id}/posts",
+        check_exists=check_exists,
+    )
 
 
 def delete_post(identity: Identity, post_id: str) -> None:

@@ -85,13 +85,16 @@ def add_comment(identity: Identity, post_id: str, text: str) -> CommentOut:
 
 
 def list_comments(post_id: str, limit: int, cursor: str | None) -> CommentPage:
-    page = store.list_comments(post_id, limit, cursors.decode(cursor))
+    # The cursor is scoped to this post: replayed on another post's comments it is a 400, not a
+    # start key outside the query (a ValidationException, i.e. a 500, in DynamoDB).
+    scope = f"posts/{post_id}/comments"
+    page = store.list_comments(post_id, limit, cursors.decode(cursor, scope=scope))
     if not page.items and cursor is None:
         _live_post(post_id)  # an empty first page: is there a post at all?
     authors = users.get_members([c.author_id for c in page.items])
     return CommentPage(
         items=[_comment_out(c, authors.get(c.author_id)) for c in page.items],
-        next_cursor=cursors.encode(page.last_key),
+        next_cursor=cursors.encode(page.last_key, scope=scope),
     )
 
 

@@ -28,27 +28,64 @@ def post_to_s3(ticket: dict[str, Any], data: bytes, filename: str = "photo.jpg")
     return response
 
 
-def run_thumbnailer(app: Any, rounds: int = 3) -> int:
-    """Deliver whatever the thumbnail queue holds to the app's SQS handler, as Lambda would."""
+def thumbnail_runner(app: Any) -> tuple[EventRunner, Any]:
+    """An event runner over the app, and the thumbnail queue's event source."""
     runner = EventRunner(app, boto3.client("sqs", region_name="us-east-1"), wait_seconds=0)
     source = next(s for s in runner.queue_sources if "thumbnail" in str(s.queue))
+    return runner, source
+
+
+def run_thumbnailer(app: Any, rounds: int = 3) -> int:
+    """Deliver whatever the thumbnail queue holds to the app's SQS handler, as Lambda would."""
+    runner, source = thumbnail_runner(app)
     delivered = 0
     for _ in range(rounds):
         delivered += runner.poll_queue_once(source)
     return delivered
 
 
+def request_upload(
+    api: Any, member: Any, content_type: str = "image/jpeg", size: int = 1000
+) -> dict[str, Any]:
+    """POST /uploads; returns the ticket (upload_id, url, fields, expires_at)."""
+    response = api.http.post(
+        "/uploads",
+        body=json.dumps({"content_type": content_type, "size": size}),
+        headers={"Content-Type": "application/json", **member.headers},
+    )
+    assert response.status_code == 201, response.body
+    return dict(json.loads(response.body))
+
+
+def send_upload(
+    api: Any, member: Any, data: bytes, content_type: str = "image/jpeg", declared_size: int | None = None
+) -> dict[str, Any]:
+    """POST /uploads, then POST the bytes to S3 (the thumbnailer has not run yet); returns the ticket."""
+    ticket = request_upload(api, member, content_type, declared_size or max(1, len(data)))
+    post_to_s3(ticket, data)
+    return ticket
+
+
 def upload_image(api: Any, member: Any, data: bytes, content_type: str = "image/jpeg") -> str:
     """POST /uploads, POST the bytes to S3, run the thumbnailer; returns the upload id."""
     from app import app
 
-    response = api.http.post(
-        "/uploads",
-        body=json.dumps({"content_type": content_type, "size": len(data)}),
-        headers={"Content-Type": "application/json", **member.headers},
-    )
-    assert response.status_code == 201, response.body
-    ticket = json.loads(response.body)
-    post_to_s3(ticket, data)
+    ticket = send_upload(api, member, data, content_type)
     run_thumbnailer(app)
     return str(ticket["upload_id"])
+
+
+def upload_images(api: Any, member: Any, images: list[bytes], content_type: str = "image/jpeg") -> list[str]:
+    """Several uploads, processed by the thumbnailer in as few batches as the queue allows."""
+    from app import app
+
+    tickets = [send_upload(api, member, data, content_type) for data in images]
+    run_thumbnailer(app, rounds=2 + len(images) // 10)
+    return [str(t["upload_id"]) for t in tickets]
+
+
+def upload_status(api: Any, member: Any, upload_id: str) -> dict[str, Any]:
+    """GET /uploads/{id} as its owner."""
+    response = api.http.get(f"/uploads/{upload_id}", headers=member.headers)
+    assert response.status_code == 200, response.body
+    return dict(json.loads(response.body))

@@ -1,4 +1,8 @@
-"""The local provisioner handles everything infra/template.yaml declares, and refuses what it does not."""
+"""The local provisioner handles everything infra/template.yaml declares, and refuses what it does not.
+
+A few types exist only in AWS (CloudFront, alarms, ...): the provisioner declares each in
+NOT_EMULATED with the reason, skips them, and refuses a handled resource that needs one.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from local.provision import (
     DEFAULT_TEMPLATE,
     HANDLED_ATTRIBUTES,
     HANDLED_PROPERTIES,
+    NOT_EMULATED,
     ProvisionError,
     creation_order,
     load_template,
@@ -34,7 +39,21 @@ EXPECTED_RESOURCES = {
     "UserPoolClient": "AWS::Cognito::UserPoolClient",
     "PrimeGroup": "AWS::Cognito::UserPoolGroup",
     "BrandGroup": "AWS::Cognito::UserPoolGroup",
+    "SiteBucket": "AWS::S3::Bucket",
+    # Only in AWS (declared in NOT_EMULATED):
+    "MediaOriginAccessControl": "AWS::CloudFront::OriginAccessControl",
+    "MediaDistribution": "AWS::CloudFront::Distribution",
+    "MediaBucketPolicy": "AWS::S3::BucketPolicy",
+    "UploadsBucketPolicy": "AWS::S3::BucketPolicy",
+    "SiteOriginAccessControl": "AWS::CloudFront::OriginAccessControl",
+    "SiteDistribution": "AWS::CloudFront::Distribution",
+    "SiteBucketPolicy": "AWS::S3::BucketPolicy",
+    "CursorSecret": "AWS::SecretsManager::Secret",
+    "AlarmTopic": "AWS::SNS::Topic",
+    "ThumbnailDeadLetterAlarm": "AWS::CloudWatch::Alarm",
+    "FeedRefreshDeadLetterAlarm": "AWS::CloudWatch::Alarm",
 }
+EMULATED = [lid for lid, rtype in EXPECTED_RESOURCES.items() if rtype not in NOT_EMULATED]
 EXPECTED_OUTPUTS = {
     "TableName",
     "TableStreamArn",
@@ -49,6 +68,13 @@ EXPECTED_OUTPUTS = {
     "UserPoolId",
     "UserPoolClientId",
     "UserPoolProviderUrl",
+    "SiteBucketName",
+    "MediaBaseUrl",
+    "MediaDistributionId",
+    "SiteUrl",
+    "SiteDistributionId",
+    "AlarmTopicArn",
+    "CursorSecretArn",
 }
 
 
@@ -61,14 +87,33 @@ def _resources(template: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return list(template["Resources"].items())
 
 
-def test_every_resource_type_in_the_template_is_handled(template: dict[str, Any]) -> None:
+def test_every_resource_type_in_the_template_is_handled_or_declared_not_emulated(
+    template: dict[str, Any],
+) -> None:
     unhandled = {
-        lid: res["Type"] for lid, res in _resources(template) if res["Type"] not in HANDLED_PROPERTIES
+        lid: res["Type"]
+        for lid, res in _resources(template)
+        if res["Type"] not in HANDLED_PROPERTIES and res["Type"] not in NOT_EMULATED
     }
     assert unhandled == {}
 
 
-@pytest.mark.parametrize("logical_id", list(EXPECTED_RESOURCES))
+def test_each_type_not_emulated_says_why() -> None:
+    assert not set(NOT_EMULATED) & set(HANDLED_PROPERTIES)
+    for rtype, reason in NOT_EMULATED.items():
+        assert rtype.startswith("AWS::") and len(reason) > 20, rtype
+
+
+def test_a_handled_resource_may_not_need_one_that_is_not_emulated(template: dict[str, Any]) -> None:
+    changed = copy.deepcopy(template)
+    changed["Resources"]["MediaBucket"]["Properties"]["Tags"] = [
+        {"Key": "cdn", "Value": {"Ref": "MediaDistribution"}}
+    ]
+    with pytest.raises(ProvisionError, match=r"MediaBucket .*not emulated locally \['MediaDistribution'\]"):
+        validate_template(changed)
+
+
+@pytest.mark.parametrize("logical_id", EMULATED)
 def test_every_property_in_the_template_is_handled(template: dict[str, Any], logical_id: str) -> None:
     resource = template["Resources"][logical_id]
     assert set(resource.get("Properties", {})) <= HANDLED_PROPERTIES[resource["Type"]]
@@ -83,7 +128,7 @@ def test_every_resource_key_and_getatt_is_handled(template: dict[str, Any]) -> N
 def test_the_template_keeps_its_contract(template: dict[str, Any]) -> None:
     assert {lid: res["Type"] for lid, res in _resources(template)} == EXPECTED_RESOURCES
     assert set(template["Outputs"]) == EXPECTED_OUTPUTS
-    assert set(template["Parameters"]) == {"Stage", "NamePrefix"}
+    assert set(template["Parameters"]) == {"Stage", "NamePrefix", "AlarmEmail", "SiteCdn"}
     assert template["AWSTemplateFormatVersion"] == "2010-09-09"  # a str, not a YAML date
 
 
@@ -124,8 +169,8 @@ def test_an_unhandled_property_raises_before_anything_is_created(template: dict[
 
 def test_an_unhandled_resource_type_raises(template: dict[str, Any]) -> None:
     changed = copy.deepcopy(template)
-    changed["Resources"]["Alerts"] = {"Type": "AWS::SNS::Topic", "Properties": {}}
-    with pytest.raises(ProvisionError, match=r"Alerts: unhandled resource type 'AWS::SNS::Topic'"):
+    changed["Resources"]["Alerts"] = {"Type": "AWS::SES::EmailIdentity", "Properties": {}}
+    with pytest.raises(ProvisionError, match=r"Alerts: unhandled resource type 'AWS::SES::EmailIdentity'"):
         validate_template(changed)
 
 

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Deploy what `make package` built to real AWS with the AWS CLI (docs/deploy.md).
+#
+#   infra/deploy.sh --check          fail fast, with the reason, unless a deploy could work
+#   infra/deploy.sh STAGE ARCH       upload build/package/STAGE-ARCH and create/update the stack
+#
+# Environment: FLINT_STACK_NAME (default flint-STAGE), FLINT_ARTIFACTS_BUCKET (default
+# flint-artifacts-ACCOUNT-REGION, created private on first use), FLINT_PARAMETERS
+# (extra "Key=Value ..." overrides, e.g. "AlarmEmail=ops@example.com LogRetentionDays=90").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fail() {
+    echo "error: $*" >&2
+    exit 2
+}
+
+preflight() {
+    command -v aws >/dev/null 2>&1 ||
+        fail "the AWS CLI is not installed (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)"
+    if [[ -n "${AWS_ENDPOINT_URL:-}" ]]; then
+        fail "AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL points at the local emulator; unset it to deploy to AWS"
+    fi
+    local identity
+    if ! identity=$(aws sts get-caller-identity --query Arn --output text 2>&1); then
+        fail "no usable AWS credentials (${identity//$'\n'/ }). Configure them first: aws configure, aws sso login, or AWS_PROFILE=..."
+    fi
+    REGION=${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region || true)}}
+    [[ -n "$REGION" ]] || fail "no AWS region: set AWS_REGION or run aws configure"
+    ACCOUNT=$(aws sts get-caller-identity --query Account --output text)
+    echo "deploying as $identity in $REGION"
+}
+
+if [[ "${1:-}" == "--check" ]]; then
+    preflight
+    exit 0
+fi
+
+STAGE=${1:?usage: infra/deploy.sh STAGE ARCH}
+ARCH=${2:?usage: infra/deploy.sh STAGE ARCH}
+DIR=build/package/$STAGE-$ARCH
+[[ -f "$DIR/sam.json" && -f "$DIR/deployment.zip" ]] || fail "$DIR is not packaged: run make package STAGE=$STAGE ARCH=$ARCH"
+preflight
+STACK=${FLINT_STACK_NAME:-flint-$STAGE}
+BUCKET=${FLINT_ARTIFACTS_BUCKET:-flint-artifacts-$ACCOUNT-$REGION}
+
+# The artifacts bucket holds the uploaded zips: private, encrypted, old versions expire.
+if ! aws s3api head-bucket --bucket "$BUCKET" >/dev/null 2>&1; then
+    echo "creating artifacts bucket $BUCKET"
+    if [[ "$REGION" == "us-east-1" ]]; then
+        aws s3api create-bucket --bucket "$BUCKET" --region "$REGION" >/dev/null
+    else
+        aws s3api create-bucket --bucket "$BUCKET" --region "$REGION" \
+            --create-bucket-configuration "LocationConstraint=$REGION" >/dev/null
+    fi
+    aws s3api put-public-access-block --bucket "$BUCKET" --public-access-block-configuration \
+        BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
+    aws s3api put-bucket-lifecycle-configuration --bucket "$BUCKET" --lifecycle-configuration \
+        '{"Rules": [{"ID": "ExpireArtifacts", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 30}}]}'
+fi
+
+aws cloudformation package \
+    --template-file "$DIR/sam.json" \
+    --s3-bucket "$BUCKET" --s3-prefix "$STACK" \
+    --output-template-file "$DIR/packaged.yaml"
+
+# shellcheck disable=SC2086 # FLINT_PARAMETERS is a list of Key=Value words
+aws cloudformation deploy \
+    --template-file "$DIR/packaged.yaml" \
+    --stack-name "$STACK" \
+    --region "$REGION" \
+    --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
+    --no-fail-on-empty-changeset \
+    ${FLINT_PARAMETERS:+--parameter-overrides $FLINT_PARAMETERS}
+
+aws cloudformation describe-stacks --stack-name "$STACK" --region "$REGION" \
+    --query "Stacks[0].Outputs[].[OutputKey, OutputValue]" --output table

@@ -1,0 +1,173 @@
+"""Who may do what on the community routes: every route x every kind of caller, over real HTTP.
+
+Requests go through the local API server with production's gateway responses, so an anonymous
+call to a member route is the gateway's 401 with the contract's body. One stack and one cast of
+members serve the whole table; cases that destroy something get a fresh target of their own.
+
+The cast: the owner is a Prime member who wrote the post and its first comment; another Prime
+member is a fan (who wrote the post's second comment); a member has no groups; a brand account is
+in the `brand` group only.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+import requests
+
+from local.api_server import create_server
+from local.cognito import sign_in, sign_up_member
+from local.provision import provision
+from local.seed import seed_interests
+from tests.conftest import PASSWORD, PROJECT_DIR, _reset_caches
+
+ROLES = ("anonymous", "member", "prime", "other_prime", "brand")
+NO_PRIME, NOT_OWNER, SELF = "403 prime_required", "403 not_owner", "422 validation_error"
+
+# A cell is the status, with the error code when refused. `prime` owns the post and its first
+# comment, and is the member followed; `other_prime` wrote the post's second comment.
+# fmt: off
+MATRIX = [
+    # route                                          anonymous member     prime      other      brand
+    ("PUT /posts/{post}/smile",                        "401",    NO_PRIME,  "200",     "200",     NO_PRIME),
+    ("DELETE /posts/{post}/smile",                     "401",    NO_PRIME,  "200",     "200",     NO_PRIME),
+    ("GET /posts/{post}/comments",                     "200",    "200",     "200",     "200",     "200"),
+    ("POST /posts/{post}/comments",                    "401",    NO_PRIME,  "201",     "201",     NO_PRIME),
+    ("DELETE /posts/{post}/comments/{own_comment}",    "401",    NOT_OWNER, "204",     NOT_OWNER, NOT_OWNER),
+    ("DELETE /posts/{post}/comments/{fan_comment}",    "401",    NOT_OWNER, "204",     "204",     NOT_OWNER),
+    ("PUT /users/{owner}/follow",                      "401",    "200",     SELF,      "200",     "200"),
+    ("DELETE /users/{owner}/follow",                   "401",    "200",     SELF,      "200",     "200"),
+    ("GET /users/{owner}",                             "200",    "200",     "200",     "200",     "200"),
+    ("GET /users/{owner}/posts",                       "200",    "200",     "200",     "200",     "200"),
+    ("GET /enthusiasts",                               "200",    "200",     "200",     "200",     "200"),
+    ("GET /enthusiasts?interest=hiking",               "200",    "200",     "200",     "200",     "200"),
+    ("POST /posts",                                    "401",    NO_PRIME,  "201",     "201",     NO_PRIME),
+    ("DELETE /posts/{fresh_post}",                     "401",    NOT_OWNER, "204",     NOT_OWNER, NOT_OWNER),
+]
+# fmt: on
+
+CASES = [
+    (route, role, expected) for route, *cells in MATRIX for role, expected in zip(ROLES, cells, strict=True)
+]
+AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "POWERTOOLS_METRICS_NAMESPACE": "Flint",
+}
+IDEA = {"kind": "idea", "caption": "Matrix", "body": "A body.", "interests": ["hiking"]}
+
+
+@dataclass
+class World:
+    url: str
+    tokens: dict[str, str]
+    user_ids: dict[str, str]
+    post_id: str
+
+    def request(self, role: str, method: str, path: str, payload: Any = None) -> requests.Response:
+        headers = {"Authorization": f"Bearer {self.tokens[role]}"} if role in self.tokens else {}
+        return requests.request(method, self.url + path, headers=headers, json=payload, timeout=30)
+
+    def made(self, role: str, method: str, path: str, payload: Any = None) -> str:
+        response = self.request(role, method, path, payload)
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+
+@pytest.fixture(scope="module")
+def world(moto_endpoint: str) -> Iterator[World]:
+    """A provisioned stack, the local API server and the cast, shared by every case of this module."""
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in {**AWS_ENV, "AWS_ENDPOINT_URL": moto_endpoint}.items():
+            env.setenv(name, value)
+        requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10).raise_for_status()
+        _reset_caches()
+        stack = provision(PROJECT_DIR / "infra" / "template.yaml", endpoint_url=moto_endpoint)
+        pool_id, client_id = stack.outputs["UserPoolId"], stack.outputs["UserPoolClientId"]
+        env.setenv("FLINT_USER_POOL_ID", pool_id)
+        env.setenv("FLINT_USER_POOL_CLIENT_ID", client_id)
+        _reset_caches()
+        seed_interests()
+        cognito = boto3.client("cognito-idp", region_name="us-east-1", endpoint_url=moto_endpoint)
+        groups = {"member": (), "prime": ("prime",), "other_prime": ("prime",), "brand": ("brand",)}
+        tokens, user_ids = {}, {}
+        for role, role_groups in groups.items():
+            email = f"matrix-{role}-{os.getpid()}@example.com"
+            user_ids[role] = sign_up_member(
+                cognito,
+                pool_id=pool_id,
+                client_id=client_id,
+                email=email,
+                password=PASSWORD,
+                groups=role_groups,
+            )
+            tokens[role] = sign_in(cognito, client_id=client_id, email=email, password=PASSWORD)["IdToken"]
+        server = create_server("127.0.0.1", 0, "dev")
+        threading.Thread(target=server.server.serve_forever, daemon=True).start()
+        host, port = server.server.server_address[:2]
+        world = World(f"http://{host}:{port}", tokens, user_ids, post_id="")
+        for role in groups:  # every member has a profile, as after their first call
+            assert world.request(role, "GET", "/me").status_code == 200
+        world.post_id = world.made("prime", "POST", "/posts", IDEA)
+        try:
+            yield world
+        finally:
+            server.server.shutdown()
+            server.server.server_close()
+    _reset_caches()
+
+
+def _path(world: World, template: str) -> str:
+    """Fill the route's placeholders; a destructive case gets a fresh target made for it."""
+    values = {"post": world.post_id, "owner": world.user_ids["prime"]}
+    comments = f"/posts/{world.post_id}/comments"
+    if "{own_comment}" in template:
+        values["own_comment"] = world.made("prime", "POST", comments, {"text": "mine"})
+    if "{fan_comment}" in template:
+        values["fan_comment"] = world.made("other_prime", "POST", comments, {"text": "a fan's"})
+    if "{fresh_post}" in template:
+        values["fresh_post"] = world.made("prime", "POST", "/posts", IDEA)
+    return template.format(**values)
+
+
+def _still_there(world: World, path: str) -> bool:
+    if "/comments/" in path:
+        listing, _, comment_id = path.rpartition("/")
+        ids = [c["id"] for c in world.request("anonymous", "GET", f"{listing}?limit=100").json()["items"]]
+        return comment_id in ids
+    return world.request("anonymous", "GET", path).status_code == 200
+
+
+@pytest.mark.parametrize(("route", "role", "expected"), CASES, ids=[f"{r} as {who}" for r, who, _ in CASES])
+def test_access(world: World, route: str, role: str, expected: str) -> None:
+    # Given the caller and the route's target
+    method, template = route.split(" ", 1)
+    path = _path(world, template)
+    status, _, code = expected.partition(" ")
+    payload = ({"text": "Nice!"} if path.endswith("/comments") else IDEA) if method == "POST" else None
+
+    # When the caller calls the route
+    response = world.request(role, method, path, payload)
+
+    # Then the status is the table's, with the contract's error body when refused
+    assert response.status_code == int(status), response.text
+    if response.status_code >= 400:
+        error = response.json()["error"]
+        assert error["code"] == (code or "unauthorized"), error  # a bare 401 is the gateway's
+        assert error["message"]
+    # And a refused delete leaves its target in place
+    if (
+        method == "DELETE"
+        and response.status_code >= 400
+        and ("_comment}" in template or "_post}" in template)
+    ):
+        assert _still_there(world, path), path

@@ -1,0 +1,375 @@
+"""The feed refresh pipeline through its real event path: schedule -> planner -> SQS -> worker."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib import clock
+from chalicelib.data import users
+from chalicelib.services import feeds
+from local.event_runner import REGION, lambda_context, sqs_event
+from local.seed import seed_interests
+from tests.conftest import SignedInMember
+from tests.dynamo_counter import count_dynamodb_calls
+from tests.support.feeds import (
+    BAKER,
+    HIKER,
+    REFRESH_QUEUE,
+    FeedEvents,
+    entry_ids,
+    feed_page,
+    follow,
+    generation_items,
+    idea,
+    joined,
+    onboard,
+    queued_refreshes,
+    reasons_by_post,
+    refresh_queue_url,
+    send_refresh,
+    sqs,
+    whole_feed,
+)
+
+NewMember = Callable[..., SignedInMember]
+
+
+@pytest.fixture(autouse=True)
+def _no_requeue_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A warm process remembers whom it queued lately; each test starts cold.
+    monkeypatch.setattr(feeds, "_requeued", {})
+
+
+@contextmanager
+def days_ago(monkeypatch: pytest.MonkeyPatch, days: int) -> Iterator[None]:
+    """Run the block with the app's clock turned back (tokens stay valid: they use real time)."""
+    then = datetime.now(UTC) - timedelta(days=days)
+    with monkeypatch.context() as patch:
+        patch.setattr(clock, "now", lambda: then)
+        yield
+
+
+def _worker(event: dict[str, Any]) -> Any:
+    from app import app
+
+    return app.handler_map["feed_worker"](event, lambda_context("feed_worker"))
+
+
+def _receive(count: int) -> list[dict[str, Any]]:
+    received: list[dict[str, Any]] = []
+    for _ in range(20):
+        received += (
+            sqs()
+            .receive_message(QueueUrl=refresh_queue_url(), MaxNumberOfMessages=10, WaitTimeSeconds=0)
+            .get("Messages", [])
+        )
+        if len(received) >= count:
+            return received
+    raise AssertionError(f"expected {count} messages, got {len(received)}")
+
+
+# Planner
+
+
+def test_the_planner_queues_one_refresh_per_member_active_in_the_last_week(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given two members who used the app today and one last seen ten days ago
+    today = [new_member(), new_member()]
+    for member in today:
+        assert api.http.get("/me", headers=member.headers).status_code == 200
+    absent = new_member()
+    with days_ago(monkeypatch, 10):
+        assert api.http.get("/me", headers=absent.headers).status_code == 200
+
+    # When the schedule fires
+    with count_dynamodb_calls(monkeypatch) as calls:
+        summary = FeedEvents.for_app().plan()
+
+    # Then each of today's members gets exactly one refresh message, for this run's generation
+    queued = queued_refreshes()
+    assert sorted(m["member_id"] for m in queued) == sorted(m.user_id for m in today)
+    assert summary["members"] == 2
+    assert {m["generation"] for m in queued} == {summary["generation"]}
+    # and the planner found them through the sparse index, without a Scan
+    assert "Scan" not in calls, calls
+
+
+def test_a_member_coming_back_after_a_week_is_planned_again(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a member last seen ten days ago
+    member = new_member()
+    with days_ago(monkeypatch, 10):
+        api.http.get("/me", headers=member.headers)
+    events = FeedEvents.for_app()
+    assert events.plan()["members"] == 0
+
+    # When they use the app again (a new process: no activity throttle)
+    from chalicelib.services import members
+
+    members.forget_recent_activity()
+    api.http.get("/me", headers=member.headers)
+
+    # Then the next run plans their refresh
+    assert events.plan()["members"] == 1
+    assert [m["member_id"] for m in queued_refreshes()] == [member.user_id]
+
+
+def test_a_member_away_for_long_reads_trending_at_once_and_their_refresh_is_queued(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a hiker who onboarded ten days ago and has not been back, and a fresh hiking post
+    seed_interests()
+    hiker = new_member()
+    with days_ago(monkeypatch, 10):
+        onboard(api, hiker, HIKER)
+    author = new_member("prime")
+    post = idea(api, author, ["hiking"])
+    events = FeedEvents.for_app()
+    events.refresh_all()
+
+    # Then the scheduled run built them no feed
+    assert generation_items(hiker.user_id) == []
+
+    # When they open the app
+    page = feed_page(api, hiker)
+
+    # Then they read the trending feed right away
+    assert reasons_by_post(page["items"]) == {post["id"]: ["trending"]}
+    # and a refresh of their own feed is on the queue
+    assert [m["member_id"] for m in queued_refreshes()] == [hiker.user_id]
+
+    # When the worker takes it
+    events.work()
+
+    # Then their next visit reads their own feed
+    assert set(reasons_by_post(feed_page(api, hiker)["items"])[post["id"]]) == {"interest:hiking", "trending"}
+
+
+def test_a_feed_left_from_a_long_absence_is_not_served_and_a_refresh_is_queued(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a hiker whose only feed was built ten days ago, before today's hiking post
+    seed_interests()
+    hiker = new_member()
+    onboard(api, hiker, HIKER)
+    with days_ago(monkeypatch, 10):
+        feeds.refresh_member(hiker.user_id, clock.now_iso())
+    author = new_member("prime")
+    post = idea(api, author, ["hiking"])
+    FeedEvents.for_app().plan()
+    queued_refreshes(release=False)  # the planner's messages are not what this test is about
+
+    # When they open the app
+    page = feed_page(api, hiker)
+
+    # Then the stale feed is not served: trending is, and a refresh is queued
+    assert reasons_by_post(page["items"]) == {post["id"]: ["trending"]}
+    assert [m["member_id"] for m in queued_refreshes()] == [hiker.user_id]
+
+
+def test_a_member_without_a_feed_queues_at_most_one_refresh_while_they_wait(
+    api: Any, new_member: NewMember
+) -> None:
+    # Given an onboarded member whose feed has not been built yet
+    seed_interests()
+    member = new_member()
+    onboard(api, member, HIKER)
+
+    # When they reload the feed several times before the worker runs
+    for _ in range(3):
+        feed_page(api, member)
+
+    # Then one refresh is queued, not one per visit
+    assert [m["member_id"] for m in queued_refreshes()] == [member.user_id]
+
+
+# Worker
+
+
+def test_the_worker_builds_a_feed_from_interests_followees_and_trending_with_reasons(
+    api: Any, new_member: NewMember
+) -> None:
+    # Given a hiker who follows a friend
+    seed_interests()
+    hiker = new_member("prime")
+    onboard(api, hiker, HIKER)
+    friend, stranger, guide = (joined(api, new_member("prime")) for _ in range(3))
+    follow(api, hiker, friend.user_id)
+    # and posts: in two of the hiker's interests, by the friend outside them, by a stranger,
+    # by the hiker, and one that was deleted
+    in_interests = idea(api, guide, ["hiking", "camping"])
+    by_friend = idea(api, friend, ["music"])
+    elsewhere = idea(api, stranger, ["gaming"])
+    own = idea(api, hiker, ["hiking"])
+    deleted = idea(api, guide, ["hiking"])
+    assert api.http.delete(f"/posts/{deleted['id']}", headers=guide.headers).status_code == 204
+
+    # When the scheduled refresh runs
+    FeedEvents.for_app().refresh_all()
+
+    # Then the hiker's feed holds each post once, saying why
+    reasons = {post_id: set(r) for post_id, r in reasons_by_post(whole_feed(api, hiker)).items()}
+    assert reasons == {
+        in_interests["id"]: {"interest:hiking", "interest:camping", "trending"},
+        by_friend["id"]: {f"following:{friend.user_id}", "trending"},
+        elsewhere["id"]: {"trending"},
+    }
+    # and never their own post nor a deleted one
+    assert own["id"] not in reasons
+    assert deleted["id"] not in reasons
+
+
+def test_an_enthusiasts_post_carries_the_enthusiast_reason(api: Any, new_member: NewMember) -> None:
+    # Given a hiking post by an Enthusiast badge holder and one by another member
+    seed_interests()
+    hiker = new_member()
+    onboard(api, hiker, HIKER)
+    expert, novice = new_member("prime"), new_member("prime")
+    by_expert = idea(api, expert, ["hiking"])
+    by_novice = idea(api, novice, ["hiking"])
+    users.set_badges(expert.user_id, ["enthusiast"])
+
+    # When the feeds are refreshed
+    FeedEvents.for_app().refresh_all()
+
+    # Then the expert's card says "enthusiast" and ranks first (the boost); the other's does not
+    cards = whole_feed(api, hiker)
+    reasons = reasons_by_post(cards)
+    assert "enthusiast" in reasons[by_expert["id"]]
+    assert "enthusiast" not in reasons[by_novice["id"]]
+    assert [c["post"]["id"] for c in cards] == [by_expert["id"], by_novice["id"]]
+    # and the anonymous trending feed says so too
+    assert "enthusiast" in reasons_by_post(feed_page(api)["items"])[by_expert["id"]]
+
+
+def test_a_followee_who_has_not_posted_for_a_week_costs_the_refresh_no_query(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a baker who follows ten members, only one of whom posted this week
+    seed_interests()
+    baker = new_member()
+    onboard(api, baker, BAKER)
+    quiet = [new_member("prime") for _ in range(9)]
+    with days_ago(monkeypatch, 10):
+        for member in quiet:
+            idea(api, member, ["gaming"])
+    active = new_member("prime")
+    post = idea(api, active, ["gaming"])
+    for member in [*quiet, active]:
+        follow(api, baker, member.user_id)
+
+    # When their feed is refreshed
+    with count_dynamodb_calls(monkeypatch) as calls:
+        feeds.refresh_member(baker.user_id, clock.now_iso())
+
+    # Then it holds the active followee's post, and only the baker's 5 interests, their follow list,
+    # the one active followee, trending and the generation list were queried
+    assert set(reasons_by_post(whole_feed(api, baker))) == {post["id"]}
+    assert calls["Query"] == 5 + 1 + 1 + 1 + 1, calls
+
+
+def test_a_refresh_delivered_twice_writes_its_generation_once(api: Any, new_member: NewMember) -> None:
+    # Given a hiker and a hiking post, and a refresh message the worker has handled
+    seed_interests()
+    hiker = new_member()
+    onboard(api, hiker, HIKER)
+    author = new_member("prime")
+    first_post = idea(api, author, ["hiking"])
+    message = json.dumps({"member_id": hiker.user_id, "generation": clock.now_iso()})
+    events = FeedEvents.for_app()
+    send_refresh(message)
+    events.work()
+    [written] = generation_items(hiker.user_id)
+    assert entry_ids(written) == [first_post["id"]]
+
+    # When another post appears and SQS delivers the same message again (at-least-once)
+    idea(api, author, ["hiking"])
+    send_refresh(message)
+    events.work()
+
+    # Then that generation is still the one item first written: a reader paging it is not disturbed
+    [after] = generation_items(hiker.user_id)
+    assert (after.SK, after.entries) == (written.SK, written.entries)
+
+
+def test_a_batch_with_one_unreadable_message_reports_only_that_message(
+    api: Any, new_member: NewMember
+) -> None:
+    # Given two members' refresh messages and one that is not JSON, in one batch
+    seed_interests()
+    hikers = [new_member(), new_member()]
+    for hiker in hikers:
+        onboard(api, hiker, HIKER)
+    generation = clock.now_iso()
+    send_refresh(json.dumps({"member_id": hikers[0].user_id, "generation": generation}))
+    bad_id = send_refresh("this is not json")
+    send_refresh(json.dumps({"member_id": hikers[1].user_id, "generation": generation}))
+    batch = _receive(3)
+
+    # When Lambda hands the batch to the worker
+    result = _worker(sqs_event(batch, f"arn:aws:sqs:{REGION}:123456789012:{REFRESH_QUEUE}"))
+
+    # Then only the bad message is reported failed (retried, then dead-lettered), and both feeds exist
+    assert result == {"batchItemFailures": [{"itemIdentifier": bad_id}]}
+    for hiker in hikers:
+        assert len(generation_items(hiker.user_id)) == 1
+
+
+def test_a_member_whose_refresh_fails_is_retried_alone(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given three onboarded members, and a refresh that fails for one of them
+    seed_interests()
+    members = [new_member() for _ in range(3)]
+    for member in members:
+        onboard(api, member, HIKER)
+    unlucky = members[1].user_id
+    refresh = feeds.refresh_member
+
+    def flaky(member_id: str, generation: str, now: datetime | None = None) -> int:
+        if member_id == unlucky:
+            raise RuntimeError("DynamoDB had a bad moment")
+        return refresh(member_id, generation, now)
+
+    monkeypatch.setattr(feeds, "refresh_member", flaky)
+
+    # When the planner runs and the runner delivers the batch
+    events = FeedEvents.for_app()
+    events.plan()
+    events.runner.poll_queue_once(events.worker)
+
+    # Then the others' feeds are written and only the unlucky member's message stays on the queue
+    assert events.runner.stats.failed == 1
+    assert [len(generation_items(m.user_id)) for m in members] == [1, 0, 1]
+    attributes = sqs().get_queue_attributes(QueueUrl=refresh_queue_url(), AttributeNames=["All"])[
+        "Attributes"
+    ]
+    assert (
+        attributes["ApproximateNumberOfMessages"],
+        attributes["ApproximateNumberOfMessagesNotVisible"],
+    ) == (
+        "0",
+        "1",
+    )
+
+
+def test_old_generations_are_pruned_to_the_configured_number(api: Any, new_member: NewMember) -> None:
+    # Given a member refreshed more often than the number of generations kept
+    seed_interests()
+    hiker = new_member()
+    onboard(api, hiker, HIKER)
+    start = clock.now()
+    for minute in range(15):
+        feeds.refresh_member(hiker.user_id, clock.iso(start + timedelta(minutes=minute)))
+
+    # Then the newest 12 remain
+    kept = [item.generation for item in generation_items(hiker.user_id)]
+    assert kept == [clock.iso(start + timedelta(minutes=m)) for m in range(3, 15)]

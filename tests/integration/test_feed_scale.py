@@ -1,0 +1,238 @@
+"""Feed refresh cost as the community grows: DynamoDB requests per refreshed member stay flat.
+
+The fixture is written straight through the data layer's models (BatchWriteItem), mirroring what
+sign-up, onboarding, follows and `create_post` write, so hundreds of members and thousands of posts
+take seconds. The refresh then runs through its real event path: schedule -> planner -> SQS -> worker.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import boto3
+import pytest
+
+from chalicelib import clock
+from chalicelib.data import keys
+from chalicelib.data.models import FlintItem, FollowItem, UserItem
+from local.demo_data import INTERESTS
+from tests.conftest import SignedInMember
+from tests.support.aws_calls import ApiCalls, record_api_calls
+from tests.support.feeds import FeedEvents, bulk_posts, joined, post_record, stored_post
+
+INTEREST_IDS = [interest_id for interest_id, _ in INTERESTS]
+INTERESTS_PER_MEMBER = 5
+FOLLOWS_PER_MEMBER = 5
+POSTS_PER_MEMBER = 10
+# Generous for moto on a busy machine; the request counts, not the time, are the assertion.
+TIME_BUDGET_SECONDS = 240
+
+
+@dataclass(frozen=True)
+class RefreshCost:
+    members: int
+    planner_requests: int
+    worker_requests: int
+    worker_write_units: int
+    worker_by_operation: dict[str, int]
+
+    @property
+    def requests_per_member(self) -> float:
+        return self.worker_requests / self.members
+
+    @property
+    def write_units_per_member(self) -> float:
+        return self.worker_write_units / self.members
+
+
+def _value_size(value: dict[str, Any]) -> int:
+    """Bytes DynamoDB bills for one attribute value (its item-size rules, close enough to bill by)."""
+    [(kind, raw)] = value.items()
+    if kind == "S":
+        return len(raw.encode())
+    if kind == "N":
+        return math.ceil(len(raw.lstrip("-").replace(".", "").lstrip("0") or "0") / 2) + 1
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "L":
+        return 3 + sum(1 + _value_size(v) for v in raw)
+    if kind == "M":
+        return 3 + sum(1 + len(k.encode()) + _value_size(v) for k, v in raw.items())
+    if kind in ("SS", "NS"):
+        return sum(len(v.encode()) for v in raw)
+    return len(str(raw))
+
+
+def _write_units(item: dict[str, Any]) -> int:
+    size = sum(len(name.encode()) + _value_size(value) for name, value in item.items())
+    return max(1, math.ceil(size / 1024))
+
+
+def _billed_writes(calls: ApiCalls) -> int:
+    units = 0
+    for operation, params in calls.calls:
+        if operation == "PutItem":
+            units += _write_units(params["Item"])
+        elif operation == "BatchWriteItem":
+            for requests in params["RequestItems"].values():
+                # A delete is billed by the deleted item's size: count each as one unit at least.
+                units += sum(_write_units(r["PutRequest"]["Item"]) if "PutRequest" in r else 1 for r in requests)
+        elif operation in ("UpdateItem", "DeleteItem"):
+            units += 1
+    return units
+
+
+def _by_operation(calls: ApiCalls) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for operation, _ in calls.calls:
+        counts[operation] = counts.get(operation, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def _add_members(rng: random.Random, first: int, count: int) -> list[str]:
+    """Onboarded members, active today (what sign-up, PUT /me/interests and the activity mark write)."""
+    now = clock.now_iso()
+    member_ids = [f"scale-member-{i:04d}" for i in range(first, first + count)]
+    with UserItem.batch_write() as batch:
+        for user_id in member_ids:
+            key, active = keys.user(user_id), keys.active_member(user_id, now)
+            batch.save(
+                UserItem(
+                    key.pk,
+                    key.sk,
+                    GSI2PK=active.pk,
+                    GSI2SK=active.sk,
+                    user_id=user_id,
+                    display_name=user_id,
+                    interests=rng.sample(INTEREST_IDS, INTERESTS_PER_MEMBER),
+                    onboarded=True,
+                    created_at=now,
+                    last_active_at=now,
+                )
+            )
+    return member_ids
+
+
+def _add_follows(rng: random.Random, followers: Sequence[str], everyone: Sequence[str]) -> None:
+    now = clock.now_iso()
+    with FollowItem.batch_write() as batch:
+        for follower in followers:
+            for followee in rng.sample([m for m in everyone if m != follower], FOLLOWS_PER_MEMBER):
+                edge, index = keys.follow(follower, followee), keys.follower(followee, follower)
+                batch.save(
+                    FollowItem(
+                        edge.pk,
+                        edge.sk,
+                        GSI1PK=index.pk,
+                        GSI1SK=index.sk,
+                        follower_id=follower,
+                        followee_id=followee,
+                        created_at=now,
+                    )
+                )
+
+
+def _add_posts(rng: random.Random, authors: Sequence[str], per_author: int) -> int:
+    """Posts in 1-3 random interests, spread over the trending window (the last 70 hours)."""
+    now = clock.now()
+    records = [
+        post_record(
+            author,
+            rng.sample(INTEREST_IDS, rng.randint(1, 3)),
+            clock.iso(now - timedelta(minutes=rng.randint(1, 70 * 60))),
+        )
+        for author in authors
+        for _ in range(per_author)
+    ]
+    bulk_posts(records)
+    return len(records)
+
+
+def _refresh_everyone(monkeypatch: pytest.MonkeyPatch) -> RefreshCost:
+    events = FeedEvents.for_app()
+    with record_api_calls(monkeypatch, "dynamodb") as planner_calls:
+        summary = events.plan()
+    with record_api_calls(monkeypatch, "dynamodb") as worker_calls:
+        events.work()
+    return RefreshCost(
+        members=summary["members"],
+        planner_requests=len(planner_calls.calls),
+        worker_requests=len(worker_calls.calls),
+        worker_write_units=_billed_writes(worker_calls),
+        worker_by_operation=_by_operation(worker_calls),
+    )
+
+
+def test_requests_per_refreshed_member_stay_flat_as_members_grow(
+    stack: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    started = time.monotonic()
+    rng = random.Random(2026)
+
+    # Given 50 onboarded members, each following 5 others, and 500 recent posts
+    small = _add_members(rng, 0, 50)
+    _add_follows(rng, small, small)
+    small_posts = _add_posts(rng, small, POSTS_PER_MEMBER)
+
+    # When the scheduled refresh runs
+    before = _refresh_everyone(monkeypatch)
+
+    # And the community grows to 200 members and 2,000 posts, and it runs again
+    grown = small + _add_members(rng, 50, 150)
+    _add_follows(rng, grown[50:], grown)
+    grown_posts = small_posts + _add_posts(rng, grown[50:], POSTS_PER_MEMBER)
+    after = _refresh_everyone(monkeypatch)
+
+    # Then every active member was refreshed each time
+    assert (before.members, after.members) == (50, 200)
+    # and the worker's requests per member stayed flat: the run grows linearly, not quadratically
+    assert after.requests_per_member == pytest.approx(before.requests_per_member, rel=0.15), (before, after)
+    assert after.write_units_per_member == pytest.approx(before.write_units_per_member, rel=0.15)
+    # and no request read a whole table
+    assert "Scan" not in before.worker_by_operation and "Scan" not in after.worker_by_operation
+
+    elapsed = time.monotonic() - started
+    with capsys.disabled():
+        for label, posts, cost in (("before", small_posts, before), ("after", grown_posts, after)):
+            print(
+                f"\nfeed scale {label}: {cost.members} members, {posts} posts: planner {cost.planner_requests}"
+                f" requests; worker {cost.worker_requests} requests = {cost.requests_per_member:.1f}/member"
+                f" {cost.worker_by_operation}; ~{cost.write_units_per_member:.1f} write units/member"
+            )
+        print(f"feed scale: {elapsed:.1f} s")
+    assert elapsed < TIME_BUDGET_SECONDS
+
+
+def _raw_items(post_id: str, author_id: str) -> dict[str, dict[str, Any]]:
+    table = boto3.resource("dynamodb", region_name="us-east-1").Table("flint-dev")
+    found: dict[str, dict[str, Any]] = {}
+    for item in table.scan(ConsistentRead=True)["Items"]:
+        if post_id in str(item):
+            name = "post" if item["SK"] == "POST" else str(item["PK"]).split("#")[0]
+            found[name] = {
+                k: str(v).replace(post_id, "<post>").replace(post_id[5:15], "<time>") for k, v in item.items()
+            }
+    return found
+
+
+def test_the_bulk_fixture_writes_what_publishing_a_post_writes(
+    api: Any, new_member: Callable[..., SignedInMember]
+) -> None:
+    # Given the same post published through create_post's transaction and through the bulk fixture
+    author = joined(api, new_member("prime"))
+    at = clock.now_iso()
+    published = stored_post(author.user_id, ["hiking", "camping"], at)
+    bulk = post_record(author.user_id, ["hiking", "camping"], at)
+    bulk_posts([bulk])
+
+    # Then they wrote the same items, attribute for attribute
+    assert _raw_items(bulk.post_id, author.user_id) == _raw_items(published, author.user_id)
+    profile = UserItem.get(*keys.user(author.user_id))
+    assert (profile.posts, profile.last_posted_at) == (2, at)
+    assert FlintItem.count() > 0

@@ -1,0 +1,92 @@
+"""The least-privilege policies are also enough: every AWS call the handlers really make is allowed.
+
+Narrow policies are easy to write and easy to get wrong: a missing action only shows in AWS,
+as an AccessDenied in production. Here every function runs against the local stack while
+infra/iam_recorder.py attributes each AWS call to the Lambda function making it and evaluates
+it against that function's .chalice/policy-<function>.json (intrinsics resolved to the local
+names). The same recorder judges any test run: `python -m pytest tests/integration -p infra.iam_recorder`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import requests
+from PIL import Image
+
+from app import app
+from infra import iam
+from infra.iam_recorder import recording, resolved_policies
+from infra.package import app_functions
+from local.event_runner import EventRunner
+from local.provision import ProvisionedStack
+from tests.conftest import SignedInMember
+
+
+def _jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (900, 600), (30, 140, 90)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def _drain(runner: EventRunner, rounds: int = 4) -> None:
+    for _ in range(rounds):
+        if not sum(runner.poll_queue_once(source) for source in runner.queue_sources):
+            return
+
+
+def test_every_call_every_handler_makes_is_allowed_by_its_policy(
+    api: Any, stack: ProvisionedStack, new_member: Callable[..., SignedInMember]
+) -> None:
+    prime = new_member("prime")
+    json_headers = {"Content-Type": "application/json", **prime.headers}
+    runner = EventRunner(app, boto3.client("sqs", region_name="us-east-1"), wait_seconds=0)
+    with recording() as recorded:
+        # The API and its authorizer.
+        assert api.http.get("/me", headers=prime.headers).status_code == 200
+        created = api.http.post(
+            "/uploads", headers=json_headers, body=json.dumps({"content_type": "image/jpeg", "size": 50_000})
+        )
+        assert created.status_code == 201, created.body
+        ticket = json.loads(created.body)
+        # The browser's upload (not a Lambda's call), then S3 -> SQS -> the thumbnailer.
+        requests.post(ticket["url"], data=ticket["fields"], files={"file": ("p.jpg", _jpeg())}, timeout=30)
+        _drain(runner)
+        upload = json.loads(api.http.get(f"/uploads/{ticket['upload_id']}", headers=prime.headers).body)
+        assert upload["status"] == "ready", upload
+        # The schedules, then the feed worker on what the planner queued.
+        for source in runner.schedule_sources:
+            runner.fire_schedule(source)
+        _drain(runner)
+        assert api.http.get("/feed", headers=prime.headers).status_code == 200
+    assert runner.stats.failed == 0
+    assert [str(denial) for denial in recorded.denials] == []
+    # Each function made calls, so each policy was exercised, not just parsed.
+    assert {f.name for f in app_functions(app)} <= recorded.functions()
+
+    # The presigned POST is signed with the API function's role: S3 checks s3:PutObject against it.
+    place, policies = resolved_policies()
+    upload_key = (
+        f"arn:aws:s3:::{ticket['fields'].get('bucket', 'flint-dev-uploads')}/{ticket['fields']['key']}"
+    )
+    assert iam.allows(policies["api_handler"], iam.Request("s3:PutObject", upload_key))
+    assert place.names["UploadsBucket"] == "flint-dev-uploads"
+
+
+def test_a_call_outside_the_policy_is_caught(api: Any, new_member: Callable[..., SignedInMember]) -> None:
+    prime = new_member("prime")
+    _place, policies = resolved_policies()
+    policy = policies["cognito_jwt"]
+    saved = list(policy["Statement"])
+    policy["Statement"] = [s for s in saved if not any(a.startswith("dynamodb:") for a in s["Action"])]
+    try:
+        with recording() as recorded:
+            api.http.get("/me", headers=prime.headers)
+    finally:
+        policy["Statement"] = saved
+    assert recorded.denials and {d.function for d in recorded.denials} == {"cognito_jwt"}
+    assert "dynamodb:UpdateItem" in str(recorded.denials[0])

@@ -1,0 +1,157 @@
+"""What reading posts costs in DynamoDB requests: a post page and a list page are two requests each.
+
+Signed-in callers: any route marks the member active (one UpdateItem, at most every 5 minutes per
+process), so each signed-in test makes one warm-up call before counting; the counted call then
+makes reads only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from chalicelib.data.posts import BATCH_GET_LIMIT
+from local.seed import seed_interests, seed_products
+from tests.conftest import SignedInMember
+from tests.dynamo_counter import count_dynamodb_calls
+from tests.support import images
+from tests.support.aws_calls import record_api_calls
+from tests.support.posts import body_of, photo, post_body, published
+from tests.support.uploads import upload_images
+
+PRODUCT = "p-northpeak-00"
+OTHER_PRODUCT = "p-brewlab-01"
+VIEWERS = ["anonymous", "signed_in"]
+
+
+@pytest.fixture
+def author(api: Any, stack: Any, new_member: Callable[..., SignedInMember]) -> SignedInMember:
+    seed_interests()
+    seed_products(None, per_brand=2)
+    member = new_member("prime")
+    api.http.get("/me", headers=member.headers)
+    return member
+
+
+def _viewer_headers(api: Any, viewer: str, new_member: Callable[..., SignedInMember]) -> dict[str, str]:
+    """No headers, or a signed-in member's, already marked active (see the module docstring)."""
+    if viewer == "anonymous":
+        return {}
+    member = new_member()
+    assert api.http.get("/interests", headers=member.headers).status_code == 200
+    assert api.http.get("/posts/post_warm_up", headers=member.headers).status_code == 404
+    return member.headers
+
+
+def _tagged_posts(api: Any, authors: list[SignedInMember]) -> list[dict[str, Any]]:
+    """One photo post per author, each tagging two products, with a smile from the first author."""
+    posts = []
+    for member in authors:
+        [upload_id] = upload_images(api, member, [images.jpeg(64, 48)])
+        request = post_body("photo", [photo(upload_id, (PRODUCT, 0.2, 0.2), (OTHER_PRODUCT, 0.8, 0.8))])
+        posts.append(published(api, member, request))
+    api.http.put(f"/posts/{posts[0]['id']}/smile", headers=authors[0].headers)
+    return posts
+
+
+def _batch_get_sizes(calls: Any) -> list[int]:
+    return [
+        sum(len(table["Keys"]) for table in params["RequestItems"].values())
+        for operation, params in calls.calls
+        if operation == "BatchGetItem"
+    ]
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_a_post_page_costs_one_get_item_and_one_batch_get_item(
+    api: Any,
+    author: SignedInMember,
+    new_member: Callable[..., SignedInMember],
+    monkeypatch: pytest.MonkeyPatch,
+    viewer: str,
+) -> None:
+    # Given a tagged photo post, and the caller
+    [post] = _tagged_posts(api, [author])
+    headers = _viewer_headers(api, viewer, new_member)
+
+    # When the post is read
+    with count_dynamodb_calls(monkeypatch) as calls:
+        response = api.http.get(f"/posts/{post['id']}", headers=headers)
+
+    # Then it took the post item and one batch (author, current products, the viewer's smile)
+    assert response.status_code == 200, response.body
+    assert body_of(response)["photos"][0]["tags"][1]["product_id"] == OTHER_PRODUCT
+    assert dict(calls) == {"GetItem": 1, "BatchGetItem": 1}
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_every_listing_page_costs_one_query_and_one_batch_get_item(
+    api: Any,
+    author: SignedInMember,
+    new_member: Callable[..., SignedInMember],
+    monkeypatch: pytest.MonkeyPatch,
+    viewer: str,
+) -> None:
+    # Given posts by two authors, tagging the same product under the same interest
+    second_author = new_member("prime")
+    api.http.get("/me", headers=second_author.headers)
+    _tagged_posts(api, [author, second_author])
+    headers = _viewer_headers(api, viewer, new_member)
+
+    for path in (f"/users/{author.user_id}/posts", "/interests/hiking/posts", f"/products/{PRODUCT}/posts"):
+        for limit in (20, 100):
+            # When a page of the listing is read
+            with count_dynamodb_calls(monkeypatch) as calls:
+                response = api.http.get(f"{path}?limit={limit}", headers=headers)
+
+            # Then it took one Query of ids and one BatchGetItem of posts, authors (and smiles)
+            assert response.status_code == 200, response.body
+            assert body_of(response)["items"], path
+            assert dict(calls) == {"Query": 1, "BatchGetItem": 1}, (path, limit)
+
+
+@pytest.mark.parametrize(
+    "path", ["/users/{author}/posts", "/interests/hiking/posts", "/products/{product}/posts"]
+)
+def test_an_empty_listing_page_costs_at_most_two_requests(
+    api: Any, author: SignedInMember, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    # Given a member, an interest and a product with no posts
+    url = path.format(author=author.user_id, product=PRODUCT)
+
+    # When the listing is read
+    with count_dynamodb_calls(monkeypatch) as calls:
+        response = api.http.get(url)
+
+    # Then it is an empty page, found in at most two requests
+    assert body_of(response) == {"items": [], "next_cursor": None}
+    assert calls.total <= 2, dict(calls)
+
+
+@pytest.mark.parametrize(("viewer", "cap"), [("anonymous", 50), ("signed_in", 33)])
+def test_a_page_of_100_is_capped_so_its_hydration_fits_one_batch_get_item(
+    api: Any,
+    author: SignedInMember,
+    new_member: Callable[..., SignedInMember],
+    monkeypatch: pytest.MonkeyPatch,
+    viewer: str,
+    cap: int,
+) -> None:
+    # Given more posts in one interest than a single BatchGetItem could hydrate at once
+    for i in range(cap + 2):
+        published(api, author, post_body("idea", body=f"idea {i}", caption=f"#{i}"))
+    headers = _viewer_headers(api, viewer, new_member)
+
+    # When a page of 100 is asked for
+    with record_api_calls(monkeypatch, "dynamodb") as calls:
+        response = api.http.get("/interests/hiking/posts?limit=100", headers=headers)
+
+    # Then the page is cut to what one BatchGetItem of at most 100 keys hydrates, and says there is more
+    page = json.loads(response.body)
+    assert len(page["items"]) == cap
+    assert page["next_cursor"] is not None
+    assert [name for name, _ in calls.calls] == ["Query", "BatchGetItem"]
+    assert _batch_get_sizes(calls)[0] <= BATCH_GET_LIMIT

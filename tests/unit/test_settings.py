@@ -1,0 +1,109 @@
+"""Settings derive the token issuer, the JWKS URL and the media URL from a few values."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from chalicelib.settings import Settings, get_settings
+
+POOL = "us-east-1_AbCdEf123"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only what each test sets: no endpoint, no FLINT_* from the shell or another test."""
+    for name in list(os.environ):
+        if name.startswith("FLINT_") or name in {"AWS_ENDPOINT_URL", "AWS_REGION"}:
+            monkeypatch.delenv(name)
+    get_settings.cache_clear()
+
+
+def settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return Settings()
+
+
+def test_the_issuer_is_the_pools_cognito_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = settings(monkeypatch, AWS_REGION="eu-west-1", FLINT_USER_POOL_ID=POOL)
+    assert s.issuer == f"https://cognito-idp.eu-west-1.amazonaws.com/{POOL}"
+
+
+def test_the_issuer_stays_the_aws_url_under_the_emulator(monkeypatch: pytest.MonkeyPatch) -> None:
+    # moto writes the AWS-style `iss` even though it serves the keys itself
+    s = settings(monkeypatch, FLINT_USER_POOL_ID=POOL, AWS_ENDPOINT_URL="http://127.0.0.1:5000")
+    assert s.issuer == f"https://cognito-idp.us-east-1.amazonaws.com/{POOL}"
+
+
+def test_an_explicit_issuer_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = settings(monkeypatch, FLINT_USER_POOL_ID=POOL, FLINT_TOKEN_ISSUER="https://issuer.example.com/x")
+    assert s.issuer == "https://issuer.example.com/x"
+
+
+def test_in_aws_the_jwks_is_under_the_issuer(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = settings(monkeypatch, FLINT_USER_POOL_ID=POOL)
+    assert s.jwks == f"https://cognito-idp.us-east-1.amazonaws.com/{POOL}/.well-known/jwks.json"
+
+
+@pytest.mark.parametrize("endpoint", ["http://127.0.0.1:5000", "http://127.0.0.1:5000/"])
+def test_under_the_emulator_the_jwks_is_under_the_endpoint(
+    monkeypatch: pytest.MonkeyPatch, endpoint: str
+) -> None:
+    s = settings(monkeypatch, FLINT_USER_POOL_ID=POOL, AWS_ENDPOINT_URL=endpoint)
+    assert s.jwks == f"http://127.0.0.1:5000/{POOL}/.well-known/jwks.json"
+
+
+def test_an_explicit_jwks_url_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = settings(
+        monkeypatch,
+        FLINT_USER_POOL_ID=POOL,
+        AWS_ENDPOINT_URL="http://127.0.0.1:5000",
+        FLINT_JWKS_URL="https://keys.example.com/jwks.json",
+    )
+    assert s.jwks == "https://keys.example.com/jwks.json"
+
+
+def test_in_aws_media_is_served_from_the_buckets_s3_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = settings(monkeypatch, AWS_REGION="eu-west-1", FLINT_MEDIA_BUCKET="flint-prod-media")
+    assert s.media_url == "https://flint-prod-media.s3.eu-west-1.amazonaws.com"
+
+
+def test_under_the_emulator_media_is_served_from_the_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = settings(monkeypatch, AWS_ENDPOINT_URL="http://127.0.0.1:5000/")
+    assert s.media_url == "http://127.0.0.1:5000/flint-dev-media"
+
+
+def test_a_media_base_url_wins_without_its_trailing_slash(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = settings(
+        monkeypatch, AWS_ENDPOINT_URL="http://127.0.0.1:5000", FLINT_MEDIA_BASE_URL="https://cdn.example.com/"
+    )
+    assert s.media_url == "https://cdn.example.com"
+
+
+@pytest.mark.parametrize(
+    "name", ["AWS_ENDPOINT_URL", "FLINT_JWKS_URL", "FLINT_TOKEN_ISSUER", "FLINT_MEDIA_BASE_URL"]
+)
+def test_a_blank_optional_value_counts_as_unset(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    s = settings(monkeypatch, FLINT_USER_POOL_ID=POOL, **{name: ""})
+    assert s.jwks == f"https://cognito-idp.us-east-1.amazonaws.com/{POOL}/.well-known/jwks.json"
+    assert s.media_url == "https://flint-dev-media.s3.us-east-1.amazonaws.com"
+
+
+def test_the_defaults_are_the_dev_stage(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = settings(monkeypatch)
+    assert (s.stage, s.region, s.table_name) == ("dev", "us-east-1", "flint-dev")
+    assert s.aws_endpoint_url is None
+    assert (s.min_interests, s.max_interests) == (5, 20)
+
+
+def test_settings_are_read_once_and_frozen(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLINT_TABLE_NAME", "first")
+    first = get_settings()
+    monkeypatch.setenv("FLINT_TABLE_NAME", "second")
+    assert get_settings() is first
+    assert first.table_name == "first"
+    with pytest.raises(ValueError):
+        first.table_name = "changed"  # type: ignore[misc]
+    get_settings.cache_clear()
