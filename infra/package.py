@@ -14,7 +14,7 @@ For each architecture, into build/package/<stage>-<arch>/ (sam.json, deployment.
    dependencies and whose requirements.txt is empty, so chalice zips them as they are.
 3. The merge template: infra/template.yaml + infra/lambda.yaml + what every function needs,
    generated from the app itself (function name, stack-derived environment, log group with
-   retention, errors alarm, and for SQS handlers the queue by !GetAtt and partial batch
+   retention, errors alarm, and for SQS handlers the queue's stack ARN and partial batch
    responses), so a new handler needs only its IAM policy file.
 4. `chalice package --stage <stage> --merge-template merge.json <out>`.
 5. Checks: every generated fragment landed on a resource chalice wrote; every function has
@@ -49,7 +49,7 @@ INFRA_DIR = PROJECT_DIR / "infra"
 CHALICE_DIR = PROJECT_DIR / ".chalice"
 BUILD_DIR = PROJECT_DIR / "build"
 PINS_FILE = INFRA_DIR / "lambda-pins.txt"
-# Bump when this file changes what a build contains (it is also hashed, but explicitly is clearer).
+# Part of the dependency cache's key: bump it when install_dependencies changes what it installs.
 BUILD_FORMAT = 1
 
 ARCHITECTURES = {"x86_64": "x86_64", "arm64": "aarch64"}  # Lambda name -> ELF / wheel machine
@@ -161,7 +161,11 @@ def app_functions(app: Any) -> list[Function]:
 
 
 def load_app(stage: str) -> tuple[Any, dict[str, Any]]:
-    """The Chalice app as `chalice package` sees it: imported with the stage's environment."""
+    """The Chalice app as `chalice package` sees it: imported with the stage's environment.
+
+    Sets the stage's variables in os.environ, as chalice does: call it in the packaging process
+    only (`build` runs one), never in a process that goes on to do anything else.
+    """
     from chalice.cli.factory import CLIFactory
 
     for name in [n for n in os.environ if n.startswith("FLINT_") or n == "AWS_ENDPOINT_URL"]:
@@ -468,6 +472,9 @@ def install_dependencies(arch: str, log: Any) -> tuple[Path, dict[str, tuple[str
     (partial / ".complete").write_text(json.dumps({"platforms": platforms, "pinned": pinned}))
     shutil.rmtree(target, ignore_errors=True)
     partial.rename(target)
+    for stale in target.parent.glob(f"{runtime}-{arch}-*"):
+        if stale != target:
+            shutil.rmtree(stale, ignore_errors=True)  # an older requirements set
     return target, pinned
 
 

@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import boto3
 import requests
@@ -78,6 +79,32 @@ def base_env(aws_endpoint: str) -> dict[str, str]:
     return env
 
 
+def allow_anonymous_reads(s3: Any, bucket: str) -> None:
+    """Stand in for the CDN: anyone may GET the bucket's objects, as through CloudFront in AWS.
+
+    There is no CloudFront locally, so media URLs point at the emulator's bucket; the emulator,
+    like S3, refuses anonymous reads of private objects, so without this no client could load a
+    thumbnail under `make dev`.
+    """
+    s3.put_bucket_policy(
+        Bucket=bucket,
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "LocalCdnStandIn",
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": "s3:GetObject",
+                        "Resource": f"arn:aws:s3:::{bucket}/*",
+                    }
+                ],
+            }
+        ),
+    )
+
+
 class DevStack:
     def __init__(self, aws_port: int, api_port: int, refresh_seconds: float):
         self.aws_port = aws_port
@@ -110,6 +137,8 @@ class DevStack:
         from local.provision import provision
 
         stack = provision(PROJECT_DIR / "infra" / "template.yaml", endpoint_url=self.aws_endpoint)
+        s3 = boto3.client("s3", endpoint_url=self.aws_endpoint, region_name="us-east-1")
+        allow_anonymous_reads(s3, stack.outputs["MediaBucketName"])
         app_env = {
             "FLINT_USER_POOL_ID": stack.outputs["UserPoolId"],
             "FLINT_USER_POOL_CLIENT_ID": stack.outputs["UserPoolClientId"],

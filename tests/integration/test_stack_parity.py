@@ -188,7 +188,7 @@ def test_every_packaged_function_is_served_by_the_local_runners(packaged: dict[s
     runner = EventRunner(app, sqs=None)
     local_queues = {source.queue for source in runner.queue_sources}
     local_schedules = {source.name for source in runner.schedule_sources}
-    routes = {path for path in app.routes}
+    routes = set(app.routes)
     for logical_id in _declared(packaged, "AWS::Serverless::Function"):
         properties = packaged["Resources"][logical_id]["Properties"]
         for event in properties.get("Events", {}).values():

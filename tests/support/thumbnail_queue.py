@@ -39,6 +39,12 @@ def set_visibility_timeout(seconds: int, name: str = QUEUE) -> None:
     sqs().set_queue_attributes(QueueUrl=queue_url(name), Attributes={"VisibilityTimeout": str(seconds)})
 
 
+def max_receive_count(name: str = QUEUE) -> int:
+    """Receives before SQS moves a message to the queue's dead-letter queue (its redrive policy)."""
+    attributes = sqs().get_queue_attributes(QueueUrl=queue_url(name), AttributeNames=["RedrivePolicy"])
+    return int(json.loads(attributes["Attributes"]["RedrivePolicy"])["maxReceiveCount"])
+
+
 def take_bodies(name: str = QUEUE) -> list[str]:
     """Receive and delete everything on the queue; returns the message bodies, oldest first."""
     client, url = sqs(), queue_url(name)
