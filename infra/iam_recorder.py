@@ -20,7 +20,7 @@ import importlib
 import json
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -107,10 +107,11 @@ def resolved_policies() -> tuple[iam.Place, dict[str, dict[str, Any]]]:
 
 
 @contextlib.contextmanager
-def recording() -> Iterator[Recording]:
-    """Record and judge the AWS calls handlers make inside the block."""
+def recording(policies: Mapping[str, Mapping[str, Any]] | None = None) -> Iterator[Recording]:
+    """Record and judge the AWS calls handlers make inside the block (against `policies` if given)."""
     _handlers()  # import the app now, not in the middle of someone's AWS call
-    place, policies = resolved_policies()
+    place, checked_in = resolved_policies()
+    policies = checked_in if policies is None else policies
     result = Recording()
     lock = threading.Lock()
     original = BaseClient._make_api_call

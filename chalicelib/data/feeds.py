@@ -111,19 +111,38 @@ def get_generation(owner: str, generation: str) -> Generation | None:
         return None
 
 
-def prune_generations(owner: str, keep: int) -> int:
-    """Delete all but the newest `keep` generations; returns how many went."""
+@dataclass(frozen=True)
+class GenerationStamp:
+    generation: str
+    generated_at: str
+
+
+def generation_stamps(owner: str) -> list[GenerationStamp]:
+    """Every stored generation's id and computation time, newest first: one Query, no entries decoded."""
     results = FeedItem.query(
         keys.feed_partition(owner),
         FeedItem.SK.startswith(keys.GENERATION_PREFIX),
         scan_index_forward=False,
-        attributes_to_get=["PK", "SK"],
+        attributes_to_get=["PK", "SK", "generated_at"],
     )
-    stale = [(item.PK, item.SK) for index, item in enumerate(results) if index >= keep]
+    return [
+        GenerationStamp(item.SK.removeprefix(keys.GENERATION_PREFIX), item.generated_at or "")
+        for item in results
+    ]
+
+
+def delete_generations(owner: str, generations: Iterable[str]) -> int:
+    """Delete these generations (BatchWriteItem); returns how many."""
+    doomed = [keys.feed_generation(owner, g) for g in generations]
     with FlintItem.batch_write() as batch:
-        for pk, sk in stale:
-            batch.delete(FlintItem(pk, sk))
-    return len(stale)
+        for key in doomed:
+            batch.delete(FlintItem(key.pk, key.sk))
+    return len(doomed)
+
+
+def prune_generations(owner: str, keep: int) -> int:
+    """Delete all but the newest `keep` generations; returns how many went."""
+    return delete_generations(owner, [s.generation for s in generation_stamps(owner)[keep:]])
 
 
 def active_member_ids(since: str) -> list[str]:

@@ -169,6 +169,13 @@ def refresh_member(member_id: str, generation: str, now: datetime | None = None)
     member = store.author_info([member_id]).get(member_id)
     if member is None or not member.onboarded:
         return 0  # no interests yet: they read the trending feed
+    # The same Query serves the pruning below. A feed computed at or after this message's
+    # generation was planned already holds everything this refresh would find: skip it. That makes
+    # a redelivered message a no-op, and lets a worker that fell behind (several planner runs queued
+    # for one member) catch up in one pass instead of refreshing each member once per run missed.
+    stamps = store.generation_stamps(member_id)
+    if stamps and max(s.generated_at for s in stamps) >= generation:
+        return 0
     candidates = _candidates(member, member_id, now)
     stats = store.post_stats(candidates)
     authors = store.author_info(s.author_id for s in stats.values())
@@ -187,8 +194,9 @@ def refresh_member(member_id: str, generation: str, now: datetime | None = None)
         )
         live.append(candidate)
     ranked = ranking.rank(live, viewer_id=member_id, now=now, weights=_weights())
-    store.save_generation(member_id, generation, _to_entries(ranked), clock.iso(now), _expiry(now))
-    store.prune_generations(member_id, settings.feed_generations_kept)
+    if store.save_generation(member_id, generation, _to_entries(ranked), clock.iso(now), _expiry(now)):
+        kept = sorted({generation, *(s.generation for s in stamps)}, reverse=True)
+        store.delete_generations(member_id, kept[settings.feed_generations_kept :])
     metrics.add_metric(name="FeedRefreshed", unit="Count", value=1)
     return len(ranked)
 

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 from chalicelib import clock
+from chalicelib.data import feeds as feed_store
 from chalicelib.data import users
+from chalicelib.data.feeds import FeedEntry
 from chalicelib.services import feeds
 from local.event_runner import REGION, lambda_context, sqs_event
 from local.seed import seed_interests
@@ -366,10 +368,54 @@ def test_old_generations_are_pruned_to_the_configured_number(api: Any, new_membe
     seed_interests()
     hiker = new_member()
     onboard(api, hiker, HIKER)
-    start = clock.now()
-    for minute in range(15):
-        feeds.refresh_member(hiker.user_id, clock.iso(start + timedelta(minutes=minute)))
+    planned = []
+    for _ in range(15):
+        planned.append(clock.now_iso())
+        feeds.refresh_member(hiker.user_id, planned[-1])
 
     # Then the newest 12 remain
-    kept = [item.generation for item in generation_items(hiker.user_id)]
-    assert kept == [clock.iso(start + timedelta(minutes=m)) for m in range(3, 15)]
+    assert [item.generation for item in generation_items(hiker.user_id)] == planned[3:]
+
+
+def test_a_refresh_overtaken_by_a_newer_one_is_skipped(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a worker that fell behind: two planner runs queued before it took anything
+    seed_interests()
+    hiker = new_member()
+    onboard(api, hiker, HIKER)
+    events = FeedEvents.for_app()
+    first, second = events.plan()["generation"], events.plan()["generation"]
+    assert [m["generation"] for m in queued_refreshes()] == [first, second]
+
+    # When it drains the queue
+    with count_dynamodb_calls(monkeypatch) as calls:
+        events.work()
+
+    # Then the first message's refresh (computed after both runs were planned) also served the
+    # second: one generation, and the second message cost two reads, not a refresh
+    assert [item.generation for item in generation_items(hiker.user_id)] == [first]
+    assert calls["PutItem"] == 1, calls
+
+
+def test_a_generation_once_written_is_never_rewritten(stack: Any) -> None:
+    # Given a generation on record
+    entries = [FeedEntry("post_a", "author_a", ["trending"])]
+    expires = clock.now() + timedelta(days=1)
+    assert feed_store.save_generation(
+        "member-x", "2026-01-01T00:00:00.000Z", entries, clock.now_iso(), expires
+    )
+
+    # When two workers race to write the same generation (the same message delivered twice at once)
+    rewritten = feed_store.save_generation(
+        "member-x",
+        "2026-01-01T00:00:00.000Z",
+        [FeedEntry("post_b", "author_b", [])],
+        clock.now_iso(),
+        expires,
+    )
+
+    # Then the second write is refused and readers keep seeing the first
+    assert rewritten is False
+    [item] = generation_items("member-x")
+    assert entry_ids(item) == ["post_a"]

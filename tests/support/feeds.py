@@ -71,11 +71,12 @@ def stored_post(author_id: str, interests: Sequence[str], created_at: str, capti
     return record.post_id
 
 
-def bulk_posts(posts: Sequence[PostRecord]) -> None:
+def bulk_posts(posts: Sequence[PostRecord], *, update_authors: bool = True) -> None:
     """What `create_post` writes for photo-less, untagged posts, in BatchWriteItem calls.
 
     The embedded DynamoDB copies every table for each transaction, so fixtures of hundreds of posts
     are written this way; tests/integration/test_feed_scale.py checks the items match create_post's.
+    Without `update_authors`, the caller writes the authors' `posts` and `last_posted_at` itself.
     """
     latest: dict[str, tuple[int, str]] = {}
     with FlintItem.batch_write() as batch:
@@ -118,7 +119,7 @@ def bulk_posts(posts: Sequence[PostRecord]) -> None:
                 )
             count, last = latest.get(post.author_id, (0, ""))
             latest[post.author_id] = (count + 1, max(last, post.created_at))
-    for author_id, (count, last) in latest.items():
+    for author_id, (count, last) in latest.items() if update_authors else ():
         author = keys.user(author_id)
         UserItem(author.pk, author.sk).update(
             actions=[UserItem.posts.add(count), UserItem.last_posted_at.set(last)],
