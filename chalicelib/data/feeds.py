@@ -155,11 +155,26 @@ def active_member_ids(since: str) -> list[str]:
     return found
 
 
+# What ranking needs of a post: the refresh never decodes photos, tags or bodies it would drop.
+_STATS_ATTRIBUTES = [
+    "PK",
+    "SK",
+    "type",
+    "post_id",
+    "author_id",
+    "created_at",
+    "interests",
+    "smile_count",
+    "comment_count",
+    "state",
+]
+
+
 def recent_post_stats(days: Iterable[str]) -> list[PostStats]:
     """Posts created on these days (one Query per day of GSI2), with their counters."""
     stats: list[PostStats] = []
     for day in days:
-        for item in FlintItem.gsi2.query(keys.recent_partition(day)):
+        for item in FlintItem.gsi2.query(keys.recent_partition(day), attributes_to_get=_STATS_ATTRIBUTES):
             if isinstance(item, PostItem) and item.state == LIVE:
                 stats.append(_stats(item))
     return stats
@@ -181,7 +196,11 @@ def post_stats(post_ids: Iterable[str]) -> dict[str, PostStats]:
     wanted = [keys.post(p) for p in dict.fromkeys(post_ids)]
     if not wanted:
         return {}
-    return {i.post_id: _stats(i) for i in PostItem.batch_get(wanted) if i.state == LIVE}
+    return {
+        i.post_id: _stats(i)
+        for i in PostItem.batch_get(wanted, attributes_to_get=_STATS_ATTRIBUTES)
+        if i.state == LIVE
+    }
 
 
 def author_info(user_ids: Iterable[str]) -> dict[str, AuthorInfo]:

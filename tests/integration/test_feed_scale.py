@@ -38,7 +38,7 @@ INTEREST_IDS = [interest_id for interest_id, _ in INTERESTS]
 INTERESTS_PER_MEMBER = 5
 FOLLOWS_PER_MEMBER = 5
 POSTS_PER_MEMBER = 10
-SAMPLE_BATCHES = 2  # 20 members refreshed (and measured) per run
+SAMPLE_BATCHES = 1  # 10 members refreshed (and measured) per run
 
 
 @dataclass(frozen=True)
