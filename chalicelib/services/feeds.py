@@ -131,6 +131,10 @@ def plan(now: datetime | None = None) -> PlanSummary:
             generation,
             _expiry(now),
         )
+    # Like members' feeds, the shared lists keep their newest generations only: TTL is a clean-up
+    # aid, not something correctness (or the local emulator, which never expires items) relies on.
+    for owner in [keys.trending_owner(), *(keys.trending_owner(i) for i in by_interest)]:
+        store.prune_generations(owner, settings.feed_generations_kept)
     since = clock.iso(now - timedelta(days=settings.feed_active_days))
     members = store.active_member_ids(since)
     enqueue_refresh(members, generation)
@@ -175,6 +179,7 @@ def refresh_member(member_id: str, generation: str, now: datetime | None = None)
     # for one member) catch up in one pass instead of refreshing each member once per run missed.
     stamps = store.generation_stamps(member_id)
     if stamps and max(s.generated_at for s in stamps) >= generation:
+        metrics.add_metric(name="FeedRefreshSkipped", unit="Count", value=1)
         return 0
     candidates = _candidates(member, member_id, now)
     stats = store.post_stats(candidates)

@@ -419,3 +419,17 @@ def test_a_generation_once_written_is_never_rewritten(stack: Any) -> None:
     assert rewritten is False
     [item] = generation_items("member-x")
     assert entry_ids(item) == ["post_a"]
+
+
+def test_the_planner_keeps_only_the_newest_trending_generations(api: Any, new_member: NewMember) -> None:
+    # Given a hiking post, and more planner runs than generations are kept
+    seed_interests()
+    author = new_member("prime")
+    idea(api, author, ["hiking"])
+    events = FeedEvents.for_app()
+    runs = [events.plan()["generation"] for _ in range(14)]
+
+    # Then the shared trending lists hold the newest 12 runs, not every run since the stack started
+    # (the emulator never expires items, and TTL is only a clean-up aid in AWS)
+    assert [item.generation for item in generation_items("TRENDING")] == runs[2:]
+    assert [item.generation for item in generation_items("TRENDING#hiking")] == runs[2:]
