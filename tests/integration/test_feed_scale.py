@@ -27,10 +27,9 @@ from tests.support.aws_calls import ApiCalls, record_api_calls
 from tests.support.feeds import (
     FeedEvents,
     bulk_posts,
+    discard_refreshes,
     joined,
     post_record,
-    refresh_queue_url,
-    sqs,
     stored_post,
 )
 
@@ -172,14 +171,14 @@ def _scheduled_refresh(monkeypatch: pytest.MonkeyPatch, sample_batches: int) -> 
     The embedded DynamoDB answers a Query by sorting its whole table, so refreshing every member of a
     large fixture takes minutes here (not in AWS); a sample of the queue, which the planner fills in
     index-shard order (a hash of the member id, so new and old members mix), measures the per-member
-    cost, and the rest of the queue is purged.
+    cost, and the rest of the queue is discarded.
     """
     events = FeedEvents.for_app()
     with record_api_calls(monkeypatch, "dynamodb") as planner_calls:
         summary = events.plan()
     with record_api_calls(monkeypatch, "dynamodb") as worker_calls:
         refreshed = sum(events.runner.poll_queue_once(events.worker) for _ in range(sample_batches))
-    sqs().purge_queue(QueueUrl=refresh_queue_url())
+    discard_refreshes()
     assert events.runner.stats.failed == 0
     return RefreshCost(
         planned=summary["members"],

@@ -198,6 +198,22 @@ def queued_refreshes(*, release: bool = True) -> list[dict[str, Any]]:
     return bodies
 
 
+def discard_refreshes() -> int:
+    """Delete every message waiting on the refresh queue (PurgeQueue allows one call a minute)."""
+    url, discarded = refresh_queue_url(), 0
+    while True:
+        messages = (
+            sqs().receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+        )
+        if not messages:
+            return discarded
+        sqs().delete_message_batch(
+            QueueUrl=url,
+            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
+        )
+        discarded += len(messages)
+
+
 def send_refresh(body: str) -> str:
     """Put one raw message on the refresh queue, as the planner would; returns its message id."""
     return str(sqs().send_message(QueueUrl=refresh_queue_url(), MessageBody=body)["MessageId"])
