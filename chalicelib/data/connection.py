@@ -11,6 +11,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.errors import Throttled
 from chalicelib.settings import Settings, get_settings
 
 # Contention on hot items (a popular post's counter) cancels transactions; they are retried.
@@ -22,8 +23,8 @@ RETRYABLE_CAUSES = {
 }
 
 
-class TransactionContended(Exception):
-    """Still conflicting after every retry: the caller answers 429, never 500."""
+class TransactionContended(Throttled):
+    """Still conflicting after every retry: a 429 `throttled` (retry), never a 500."""
 
 
 _connection: tuple[Settings, Connection] | None = None
@@ -70,4 +71,4 @@ def run_transaction(write: Callable[[TransactWrite], None], *, attempts: int = 8
             if not is_retryable(exc):
                 raise
             time.sleep(min(0.5, 0.01 * 2**attempt) * random.uniform(0.5, 1.5))
-    raise TransactionContended(f"transaction still contended after {attempts} attempts")
+    raise TransactionContended(f"This item is very busy right now ({attempts} attempts); retry in a moment.")

@@ -7,14 +7,11 @@ from chalicelib.auth import Identity
 from chalicelib.data import posts as post_store
 from chalicelib.data import social as store
 from chalicelib.data import users
-from chalicelib.data.connection import TransactionContended
 from chalicelib.data.social import Comment, EdgeChange
-from chalicelib.errors import Forbidden, NotFound, Throttled, ValidationFailed, field_error
+from chalicelib.errors import Forbidden, NotFound, ValidationFailed, field_error
 from chalicelib.observability import metrics
 from chalicelib.schemas.social import CommentOut, CommentPage, FollowOut, SmileOut
 from chalicelib.services.posts import author_out
-
-BUSY = "This item is very busy right now; retry in a moment."
 
 
 def _live_post(post_id: str) -> post_store.PostRecord:
@@ -33,10 +30,7 @@ def _counts(post_id: str) -> tuple[int, int]:
 
 def smile(identity: Identity, post_id: str) -> SmileOut:
     post = _live_post(post_id)
-    try:
-        change = store.add_smile(post, identity.user_id, clock.now_iso())
-    except TransactionContended as exc:
-        raise Throttled(BUSY) from exc
+    change = store.add_smile(post, identity.user_id, clock.now_iso())
     if change is EdgeChange.TARGET_GONE:
         raise NotFound("No such post.")
     if change is EdgeChange.CHANGED:
@@ -50,10 +44,7 @@ def unsmile(identity: Identity, post_id: str) -> SmileOut:
         existing = store.get_smile(post_id, identity.user_id)
         if existing is None:
             break
-        try:
-            change = store.remove_smile(post, existing)
-        except TransactionContended as exc:
-            raise Throttled(BUSY) from exc
+        change = store.remove_smile(post, existing)
         if change is EdgeChange.TARGET_GONE:
             raise NotFound("No such post.")
         if change is EdgeChange.CHANGED:
@@ -74,10 +65,7 @@ def _comment_out(comment: Comment, author: users.Member | None) -> CommentOut:
 def add_comment(identity: Identity, post_id: str, text: str) -> CommentOut:
     _live_post(post_id)
     comment = Comment(ids.new_id("cmt"), post_id, identity.user_id, text, clock.now_iso())
-    try:
-        change = store.add_comment(comment)
-    except TransactionContended as exc:
-        raise Throttled(BUSY) from exc
+    change = store.add_comment(comment)
     if change is not EdgeChange.CHANGED:
         raise NotFound("No such post.")
     metrics.add_metric(name="Comment", unit="Count", value=1)
@@ -104,10 +92,7 @@ def delete_comment(identity: Identity, post_id: str, comment_id: str) -> None:
         raise NotFound("No such comment.")
     if identity.user_id not in (comment.author_id, post.author_id):
         raise Forbidden("Only the comment's author or the post's owner may delete it.", code="not_owner")
-    try:
-        store.remove_comment(post_id, comment_id)
-    except TransactionContended as exc:
-        raise Throttled(BUSY) from exc
+    store.remove_comment(post_id, comment_id)
 
 
 def follow(identity: Identity, user_id: str) -> FollowOut:
@@ -115,10 +100,7 @@ def follow(identity: Identity, user_id: str) -> FollowOut:
         raise ValidationFailed(
             "You cannot follow yourself.", [field_error("user_id", "is you", "self_follow")]
         )
-    try:
-        change = store.follow(identity.user_id, user_id, clock.now_iso())
-    except TransactionContended as exc:
-        raise Throttled(BUSY) from exc
+    change = store.follow(identity.user_id, user_id, clock.now_iso())
     if change is EdgeChange.TARGET_GONE:
         raise NotFound("No such member.")
     return FollowOut(following=True)
@@ -129,10 +111,7 @@ def unfollow(identity: Identity, user_id: str) -> FollowOut:
         raise ValidationFailed(
             "You cannot follow yourself.", [field_error("user_id", "is you", "self_follow")]
         )
-    try:
-        change = store.unfollow(identity.user_id, user_id)
-    except TransactionContended as exc:
-        raise Throttled(BUSY) from exc
+    change = store.unfollow(identity.user_id, user_id)
     if change is EdgeChange.TARGET_GONE:
         raise NotFound("No such member.")
     return FollowOut(following=False)
