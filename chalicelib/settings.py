@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     enthusiast_top_per_interest: int = 10
     enthusiast_min_smiles: int = 5
     # Feeds: who gets a precomputed feed, how much is kept, what counts as trending.
+    # Tiers (README "Feed refresh tiers"): members seen in the last `feed_active_minutes` are
+    # refreshed by the planner every interval; anyone else is refreshed when they come back (the
+    # read queues it); a feed older than `feed_active_days` is not served (trending instead).
+    feed_active_minutes: int = 60
     feed_active_days: int = 7
     feed_size: int = 200
     feed_generations_kept: int = 12
@@ -54,6 +58,11 @@ class Settings(BaseSettings):
     trending_size: int = 200
     # The feed refresh schedule; under `make dev` the event runner uses FLINT_REFRESH_SECONDS.
     refresh_rate_minutes: int = 5
+    refresh_seconds: float | None = None
+
+    @property
+    def feed_refresh_interval_seconds(self) -> float:
+        return self.refresh_seconds or self.refresh_rate_minutes * 60.0
 
     @field_validator("aws_endpoint_url", "jwks_url", "token_issuer", "media_base_url")
     @classmethod

@@ -1,13 +1,22 @@
 """Access patterns for precomputed feeds and the inputs the refresh reads.
 
 A feed generation is one item holding the ranked entries (post, author,
-reasons), so writing a generation is atomic and reading a page of it is one
-request. Generations sort by id (time); old ones are pruned by the worker and
-also carry a TTL as a clean-up aid.
+reasons), compressed, so writing a generation is atomic and reading a page of
+it is one request. Each feed also has a small head item (current generation,
+last check, digest of the ranked entries): the refresh reads the head, not a
+generation, to decide whether there is anything to do, and writes nothing but
+`checked_at` when the ranked entries did not change.
+
+A member's superseded generations are not deleted: they expire (TTL, when the
+member could no longer be served them). Deleting costs write units by item
+size, as much as writing the generation did; expiring is free, and storing a
+week of an active member's generations costs a few hundredths of a cent a month.
 """
 
 from __future__ import annotations
 
+import json
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +25,14 @@ from typing import Any
 from pynamodb.exceptions import PutError
 
 from chalicelib.data import keys
-from chalicelib.data.models import FeedItem, FlintItem, PostItem, UserItem
+from chalicelib.data.models import (
+    POST_STATS_ATTRIBUTES,
+    FeedHeadItem,
+    FeedItem,
+    FlintItem,
+    PostItem,
+    UserItem,
+)
 from chalicelib.data.posts import LIVE
 
 
@@ -25,6 +41,11 @@ class FeedEntry:
     post_id: str
     author_id: str
     reasons: list[str]
+    # Ranking inputs, carried by the shared candidate lists (trending, per interest) only.
+    created_at: str | None = None
+    smiles: int = 0
+    comments: int = 0
+    enthusiast: bool = False
 
 
 @dataclass(frozen=True)
@@ -33,6 +54,14 @@ class Generation:
     generation: str
     generated_at: str
     entries: list[FeedEntry]
+
+
+@dataclass(frozen=True)
+class FeedHead:
+    generation: str
+    generated_at: str
+    checked_at: str
+    digest: str
 
 
 @dataclass(frozen=True)
@@ -54,16 +83,47 @@ class AuthorInfo:
     onboarded: bool
 
 
+def _entry_json(entry: FeedEntry) -> dict[str, Any]:
+    raw: dict[str, Any] = {"p": entry.post_id, "a": entry.author_id, "r": entry.reasons}
+    if entry.created_at is not None:
+        raw.update(c=entry.created_at, s=entry.smiles, m=entry.comments)
+        if entry.enthusiast:
+            raw["e"] = True
+    return raw
+
+
 def _entries(raw: list[dict[str, Any]]) -> list[FeedEntry]:
-    return [FeedEntry(e["p"], e["a"], list(e.get("r") or [])) for e in raw]
+    return [
+        FeedEntry(
+            e["p"],
+            e["a"],
+            list(e.get("r") or []),
+            e.get("c"),
+            int(e.get("s") or 0),
+            int(e.get("m") or 0),
+            bool(e.get("e")),
+        )
+        for e in raw
+    ]
 
 
-def _generation(item: FeedItem) -> Generation:
-    return Generation(item.owner, item.generation, item.generated_at, _entries(item.entries or []))
+def to_generation(item: FeedItem) -> Generation:
+    raw = json.loads(zlib.decompress(item.packed)) if item.packed else (item.entries or [])
+    return Generation(item.owner, item.generation, item.generated_at, _entries(raw))
+
+
+def _pack(entries: Iterable[FeedEntry]) -> bytes:
+    text = json.dumps([_entry_json(e) for e in entries], separators=(",", ":"))
+    return zlib.compress(text.encode(), 6)
 
 
 def save_generation(
-    owner: str, generation: str, entries: Iterable[FeedEntry], generated_at: str, expires_at: datetime
+    owner: str,
+    generation: str,
+    entries: Iterable[FeedEntry],
+    generated_at: str,
+    expires_at: datetime,
+    digest: str | None = None,
 ) -> bool:
     """Publish a generation once; False if it already exists (a redelivered refresh), which is kept.
 
@@ -77,7 +137,8 @@ def save_generation(
         owner=owner,
         generation=generation,
         generated_at=generated_at,
-        entries=[{"p": e.post_id, "a": e.author_id, "r": e.reasons} for e in entries],
+        packed=_pack(entries),
+        digest=digest,
     )
     item.expires_at = expires_at
     try:
@@ -87,6 +148,41 @@ def save_generation(
             return False
         raise
     return True
+
+
+def get_head(owner: str) -> FeedHead | None:
+    """The feed's head: one GetItem of a ~200-byte item."""
+    key = keys.feed_head(owner)
+    try:
+        item = FeedHeadItem.get(key.pk, key.sk)
+    except FeedHeadItem.DoesNotExist:
+        return None
+    return FeedHead(item.generation, item.generated_at, item.checked_at, item.digest)
+
+
+def put_head(owner: str, head: FeedHead, expires_at: datetime) -> None:
+    """Point the feed at its new current generation (written after the generation itself).
+
+    A worker killed between the two writes leaves the head on the previous generation: readers
+    never read the head, and the next refresh finds a digest mismatch and completes the work.
+    """
+    key = keys.feed_head(owner)
+    item = FeedHeadItem(
+        key.pk,
+        key.sk,
+        generation=head.generation,
+        generated_at=head.generated_at,
+        checked_at=head.checked_at,
+        digest=head.digest,
+    )
+    item.expires_at = expires_at
+    item.save()
+
+
+def touch_head(owner: str, checked_at: str) -> None:
+    """Record a refresh that found nothing new: one small UpdateItem, no generation written."""
+    key = keys.feed_head(owner)
+    FeedHeadItem(key.pk, key.sk).update(actions=[FeedHeadItem.checked_at.set(checked_at)])
 
 
 def newest_generation(owner: str) -> Generation | None:
@@ -99,14 +195,14 @@ def newest_generation(owner: str) -> Generation | None:
         page_size=1,
     )
     for item in results:
-        return _generation(item)
+        return to_generation(item)
     return None
 
 
 def get_generation(owner: str, generation: str) -> Generation | None:
     key = keys.feed_generation(owner, generation)
     try:
-        return _generation(FeedItem.get(key.pk, key.sk))
+        return to_generation(FeedItem.get(key.pk, key.sk))
     except FeedItem.DoesNotExist:
         return None
 
@@ -118,7 +214,11 @@ class GenerationStamp:
 
 
 def generation_stamps(owner: str) -> list[GenerationStamp]:
-    """Every stored generation's id and computation time, newest first: one Query, no entries decoded."""
+    """Every stored generation's id and computation time, newest first (one Query).
+
+    Reads whole generations (a projection does not reduce read units): only the planner's few
+    shared lists use it; members' generations expire instead.
+    """
     results = FeedItem.query(
         keys.feed_partition(owner),
         FeedItem.SK.startswith(keys.GENERATION_PREFIX),
@@ -156,18 +256,7 @@ def active_member_ids(since: str) -> list[str]:
 
 
 # What ranking needs of a post: the refresh never decodes photos, tags or bodies it would drop.
-_STATS_ATTRIBUTES = [
-    "PK",
-    "SK",
-    "type",
-    "post_id",
-    "author_id",
-    "created_at",
-    "interests",
-    "smile_count",
-    "comment_count",
-    "state",
-]
+_STATS_ATTRIBUTES = ["PK", "SK", *POST_STATS_ATTRIBUTES]
 
 
 def recent_post_stats(days: Iterable[str]) -> list[PostStats]:
@@ -178,6 +267,18 @@ def recent_post_stats(days: Iterable[str]) -> list[PostStats]:
             if isinstance(item, PostItem) and item.state == LIVE:
                 stats.append(_stats(item))
     return stats
+
+
+def author_recent_stats(author_id: str, limit: int) -> list[PostStats]:
+    """An author's newest live posts with their counters: one Query of the narrow GSI3."""
+    results = FlintItem.gsi3.query(
+        keys.author_posts(author_id),
+        FlintItem.GSI3SK.startswith(keys.POST_REF_PREFIX),
+        scan_index_forward=False,
+        limit=limit,
+        page_size=limit,
+    )
+    return [_stats(i) for i in results if isinstance(i, PostItem) and i.state == LIVE]
 
 
 def _stats(item: PostItem) -> PostStats:

@@ -1,7 +1,8 @@
 """Every DynamoDB key Flint writes or reads is built here, and only here.
 
 One table, `PK`/`SK` strings plus two overloaded indexes (`GSI1PK/GSI1SK`,
-`GSI2PK/GSI2SK`). Each function documents the shape it builds; the full
+`GSI2PK/GSI2SK`) and one narrow index of post statistics (`GSI3PK/GSI3SK`).
+Each function documents the shape it builds; the full
 access-pattern table lives in docs/data-model.md.
 """
 
@@ -130,11 +131,13 @@ def rendition_prefix(upload_id: str) -> str:
 
 
 def post(post_id: str) -> Key:
-    """Post: `POST#<id>` / `POST`; GSI1 `AUTHOR#<author>` / `POST#<id>` (a member's posts, newest first)."""
+    """Post: `POST#<id>` / `POST`; GSI3 `AUTHOR#<author>` / `POST#<id>` (a member's posts, newest first)."""
     return Key(f"POST#{post_id}", "POST")
 
 
 def post_by_author(author_id: str, post_id: str) -> Key:
+    """GSI3 on a post: `AUTHOR#<author>` / `POST#<id>`. GSI3 projects only what ranking needs (ids,
+    time, interests, counters, state), so listing an author's posts reads ~150 bytes a post."""
     return Key(f"AUTHOR#{author_id}", f"POST#{post_id}")
 
 
@@ -234,3 +237,10 @@ def feed_partition(owner: str) -> str:
 
 
 GENERATION_PREFIX = "GEN#"
+
+
+def feed_head(owner: str) -> Key:
+    """A feed's small head item, `FEED#<owner>` / `HEAD`: the current generation, when the feed was
+    last checked, the digest of its ranked entries and the generations kept. One GetItem tells the
+    refresh whether there is work to do, without reading a generation of up to 200 entries."""
+    return Key(f"FEED#{owner}", "HEAD")

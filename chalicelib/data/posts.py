@@ -149,10 +149,10 @@ def create_post(post: PostRecord) -> None:
     item = PostItem(
         key.pk,
         key.sk,
-        GSI1PK=by_author.pk,
-        GSI1SK=by_author.sk,
         GSI2PK=recent.pk,
         GSI2SK=recent.sk,
+        GSI3PK=by_author.pk,
+        GSI3SK=by_author.sk,
         post_id=post.post_id,
         author_id=post.author_id,
         kind=post.kind,
@@ -287,9 +287,9 @@ def list_product_post_ids(product_id: str, limit: int, start: dict[str, Any] | N
 
 
 def list_author_post_ids(author_id: str, limit: int, start: dict[str, Any] | None) -> Page:
-    results = FlintItem.gsi1.query(
+    results = FlintItem.gsi3.query(
         keys.author_posts(author_id),
-        FlintItem.GSI1SK.startswith(keys.POST_REF_PREFIX),
+        FlintItem.GSI3SK.startswith(keys.POST_REF_PREFIX),
         scan_index_forward=False,
         limit=limit,
         page_size=limit,

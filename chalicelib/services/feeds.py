@@ -1,21 +1,33 @@
-"""Personalised feeds, precomputed by a scheduled planner and a queue worker, read in 2 requests.
+"""Personalised feeds, precomputed where they are read, read in 2 requests.
 
-Planner (every 5 minutes): finds members active in the last 7 days (sparse
-index, no Scan), computes trending once for everyone, and enqueues one
-message per member. Worker: gathers candidates (the member's interests,
-recently-posting followees, trending), ranks them (ranking.py) and writes a
-new generation in one item; readers see either the old or the new one,
-never half of one. Members who have not been active for a week get no
-precomputed feed: their first visit is served from trending and queues a
-refresh.
+Refresh tiers (README "Feed refresh tiers"):
+- active: members seen in the last `feed_active_minutes` (60). The planner refreshes them every
+  interval (5 minutes in AWS), so a new post reaches an active reader within one interval.
+- returning: anyone else costs nothing until they read. Their first read serves the generation
+  they have (or trending) at once and queues a refresh; from then on they are active.
+- away: a generation older than `feed_active_days` (7) is not served; trending is, and a refresh
+  is queued.
 
-There is no fan-out on write: a post is pulled into feeds by the refresh, so
-an author with a million followers costs nothing extra when posting; each
-refresh only Queries followees whose `last_posted_at` is recent.
+What a refresh reads and writes:
+- the feed's head (one ~200-byte GetItem): a message planned before the last check is a
+  duplicate or was overtaken, and stops there;
+- candidates without hydrating a post: the planner writes, once per interval for everyone, a
+  candidate list per interest and the trending list, each entry carrying the post's ranking
+  inputs (time, smiles, comments, Enthusiast author); followees who posted lately are read from
+  the narrow GSI3 (ids, time, counters: ~150 bytes a post);
+- a digest of the ranked candidate set: when it matches the current generation's (and that one
+  is under an hour old), only the head's `checked_at` is written; otherwise a new generation
+  (compressed, ~8 KB for 200 entries). Superseded generations expire by TTL rather than being
+  deleted: a delete costs as many write units as the write did, an expiry nothing.
+
+There is no fan-out on write: a post is pulled into feeds by the refresh, so an author with a
+million followers costs nothing extra when posting; each refresh only Queries followees whose
+`last_posted_at` is recent.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -29,7 +41,8 @@ from chalicelib.data import feeds as store
 from chalicelib.data import keys
 from chalicelib.data import posts as post_store
 from chalicelib.data import social as social_store
-from chalicelib.data.feeds import FeedEntry, Generation
+from chalicelib.data import users as user_store
+from chalicelib.data.feeds import FeedEntry, FeedHead, Generation, PostStats
 from chalicelib.errors import BadRequest
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas.feeds import FeedItemOut, FeedPage
@@ -38,13 +51,16 @@ from chalicelib.services.enthusiasts import BADGE
 from chalicelib.services.posts import page_size, summary
 from chalicelib.settings import get_settings
 
-CANDIDATES_PER_INTEREST = 30
+CANDIDATES_PER_INTEREST = 30  # newest posts of each interest considered by the planner
+INTEREST_LIST_SIZE = 60  # best-ranked posts kept per interest for members' refreshes
 POSTS_PER_FOLLOWEE = 10
 MAX_FOLLOWEES = 1000
 TRENDING_CANDIDATES = 100
-PER_INTEREST_TRENDING = 50
 SEND_BATCH = 10
-# A reader without a feed queues a refresh at most this often per warm process.
+# An unchanged candidate set is not rewritten, unless the current generation is this old: scores
+# decay with time, so the order is refreshed at least this often for members who are reading.
+RERANK_MINUTES = 60
+# A reader without a fresh feed queues a refresh at most this often per warm process.
 _REQUEUE_SECONDS = 300
 _requeued: dict[str, float] = {}
 _requeued_lock = threading.Lock()
@@ -66,36 +82,93 @@ def _weights() -> ranking.RankingWeights:
 
 
 def _expiry(now: datetime) -> datetime:
-    return now + timedelta(days=1)
+    # Kept as long as a returning member may still be served it (TTL is a clean-up aid only).
+    return now + timedelta(days=get_settings().feed_active_days)
 
 
-def compute_trending(now: datetime) -> list[ranking.RankedEntry]:
-    """Every recent post ranked by recency and engagement velocity alone."""
+def _candidate(stats: PostStats, reason: str, enthusiasts: set[str]) -> ranking.Candidate:
+    return ranking.Candidate(
+        stats.post_id,
+        stats.author_id,
+        _parse(stats.created_at),
+        stats.smiles,
+        stats.comments,
+        author_is_enthusiast=stats.author_id in enthusiasts,
+        reasons=[reason],
+    )
+
+
+def _shared_entries(
+    ranked: Iterable[ranking.RankedEntry], by_id: dict[str, ranking.Candidate]
+) -> list[FeedEntry]:
+    """Entries of a shared list: each carries the ranking inputs members' refreshes need."""
+    entries = []
+    for r in ranked:
+        c = by_id[r.post_id]
+        entries.append(
+            FeedEntry(
+                r.post_id,
+                r.author_id,
+                r.reasons,
+                clock.iso(c.created_at),
+                c.smiles,
+                c.comments,
+                c.author_is_enthusiast,
+            )
+        )
+    return entries
+
+
+def _enthusiast_ids(author_ids: Iterable[str]) -> set[str]:
+    return {a.user_id for a in store.author_info(author_ids).values() if BADGE in a.badges}
+
+
+def _save_shared(owner: str, generation: str, entries: list[FeedEntry], now: datetime) -> None:
+    store.save_generation(owner, generation, entries, generation, _expiry(now))
+    # Like members' feeds, the shared lists keep their newest generations only: TTL is a clean-up
+    # aid, not something correctness (or the local emulator, which never expires items) relies on.
+    store.prune_generations(owner, get_settings().feed_generations_kept)
+
+
+def compute_shared_lists(now: datetime) -> tuple[list[FeedEntry], dict[str, list[FeedEntry]]]:
+    """Trending (recent posts by recency and engagement alone) and one candidate list per interest.
+
+    Costs the same whatever the number of members: it runs once per planner run, for everyone.
+    """
     settings = get_settings()
     days = [(now - timedelta(days=d)).strftime("%Y-%m-%d") for d in range(settings.trending_days)]
-    stats = store.recent_post_stats(days)
-    authors = store.author_info(s.author_id for s in stats)
-    candidates = [
-        ranking.Candidate(
-            s.post_id,
-            s.author_id,
-            _parse(s.created_at),
-            s.smiles,
-            s.comments,
-            author_is_enthusiast=BADGE in (authors[s.author_id].badges if s.author_id in authors else []),
-            reasons=[ranking.TRENDING],
-        )
-        for s in stats
-    ]
-    weights = ranking.RankingWeights(feed_size=settings.trending_size)
-    return ranking.rank(candidates, viewer_id=None, now=now, weights=weights)
+    recent = {s.post_id: s for s in store.recent_post_stats(days)}
+    newest_by_interest = {
+        i.interest_id: [
+            ref.post_id
+            for ref in post_store.list_interest_post_ids(i.interest_id, CANDIDATES_PER_INTEREST, None).items
+        ]
+        for i in user_store.list_interests()
+    }
+    listed = {p for ids in newest_by_interest.values() for p in ids if p not in recent}
+    stats = {**store.post_stats(listed), **recent}
+    enthusiasts = _enthusiast_ids(s.author_id for s in stats.values())
+
+    trending_by_id = {p: _candidate(s, ranking.TRENDING, enthusiasts) for p, s in recent.items()}
+    trending_weights = ranking.RankingWeights(feed_size=settings.trending_size)
+    trending = _shared_entries(
+        ranking.rank(trending_by_id.values(), viewer_id=None, now=now, weights=trending_weights),
+        trending_by_id,
+    )
+    by_interest: dict[str, list[FeedEntry]] = {}
+    list_weights = ranking.RankingWeights(feed_size=INTEREST_LIST_SIZE)
+    for interest_id, newest in newest_by_interest.items():
+        reason = f"{ranking.INTEREST}:{interest_id}"
+        pool = {p for p in newest if p in stats} | {
+            p for p, s in recent.items() if interest_id in s.interests
+        }
+        by_id = {p: _candidate(stats[p], reason, enthusiasts) for p in pool}
+        ranked = ranking.rank(by_id.values(), viewer_id=None, now=now, weights=list_weights)
+        by_interest[interest_id] = _shared_entries(ranked, by_id)
+    return trending, by_interest
 
 
-def _to_entries(ranked: Iterable[ranking.RankedEntry]) -> list[FeedEntry]:
-    return [FeedEntry(r.post_id, r.author_id, r.reasons) for r in ranked]
-
-
-def enqueue_refresh(member_ids: list[str], generation: str) -> None:
+def enqueue_refresh(member_ids: list[str], requested_at: str) -> None:
     sqs = aws.client("sqs")
     url = aws.queue_url(get_settings().feed_refresh_queue)
     for start in range(0, len(member_ids), SEND_BATCH):
@@ -103,7 +176,7 @@ def enqueue_refresh(member_ids: list[str], generation: str) -> None:
         response = sqs.send_message_batch(
             QueueUrl=url,
             Entries=[
-                {"Id": str(i), "MessageBody": json.dumps({"member_id": m, "generation": generation})}
+                {"Id": str(i), "MessageBody": json.dumps({"member_id": m, "generation": requested_at})}
                 for i, m in enumerate(chunk)
             ],
         )
@@ -111,31 +184,23 @@ def enqueue_refresh(member_ids: list[str], generation: str) -> None:
             raise RuntimeError(f"could not enqueue {len(response['Failed'])} feed refreshes")
 
 
+def write_shared_lists(now: datetime) -> list[FeedEntry]:
+    """Compute and publish trending and the per-interest candidate lists; returns trending."""
+    generation = clock.iso(now)
+    trending, by_interest = compute_shared_lists(now)
+    _save_shared(keys.trending_owner(), generation, trending, now)
+    for interest_id, entries in by_interest.items():
+        _save_shared(keys.trending_owner(interest_id), generation, entries, now)
+    return trending
+
+
 def plan(now: datetime | None = None) -> PlanSummary:
-    """One planner run: shared trending lists, then one refresh message per active member."""
+    """One planner run: the shared lists, then one refresh message per member of the active tier."""
     settings = get_settings()
     now = now or clock.now()
     generation = clock.iso(now)
-    trending = compute_trending(now)
-    store.save_generation(keys.trending_owner(), generation, _to_entries(trending), generation, _expiry(now))
-    by_interest: dict[str, list[ranking.RankedEntry]] = {}
-    stats = store.post_stats(e.post_id for e in trending)
-    for entry in trending:
-        for interest_id in stats[entry.post_id].interests if entry.post_id in stats else []:
-            by_interest.setdefault(interest_id, []).append(entry)
-    for interest_id, entries in by_interest.items():
-        store.save_generation(
-            keys.trending_owner(interest_id),
-            generation,
-            _to_entries(entries[:PER_INTEREST_TRENDING]),
-            generation,
-            _expiry(now),
-        )
-    # Like members' feeds, the shared lists keep their newest generations only: TTL is a clean-up
-    # aid, not something correctness (or the local emulator, which never expires items) relies on.
-    for owner in [keys.trending_owner(), *(keys.trending_owner(i) for i in by_interest)]:
-        store.prune_generations(owner, settings.feed_generations_kept)
-    since = clock.iso(now - timedelta(days=settings.feed_active_days))
+    trending = write_shared_lists(now)
+    since = clock.iso(now - timedelta(minutes=settings.feed_active_minutes))
     members = store.active_member_ids(since)
     enqueue_refresh(members, generation)
     logger.info(
@@ -145,63 +210,94 @@ def plan(now: datetime | None = None) -> PlanSummary:
     return PlanSummary(generation, len(members), len(trending))
 
 
-def _candidates(member: store.AuthorInfo, member_id: str, now: datetime) -> dict[str, ranking.Candidate]:
+def _candidates(member: store.AuthorInfo, member_id: str, now: datetime) -> list[ranking.Candidate]:
     found: dict[str, ranking.Candidate] = {}
 
-    def add(post_id: str, author_id: str, reason: str) -> None:
-        found.setdefault(post_id, ranking.Candidate(post_id, author_id, now)).add_reason(reason)
+    def add(
+        post_id: str,
+        author_id: str,
+        created_at: str | None,
+        smiles: int,
+        comments: int,
+        enthusiast: bool,
+        reason: str,
+    ) -> None:
+        if created_at is None:
+            return  # a list written before entries carried ranking inputs: the next plan replaces it
+        candidate = found.setdefault(
+            post_id,
+            ranking.Candidate(post_id, author_id, _parse(created_at), smiles, comments, enthusiast),
+        )
+        candidate.add_reason(reason)
 
     for interest_id in member.interests:
-        for ref in post_store.list_interest_post_ids(interest_id, CANDIDATES_PER_INTEREST, None).items:
-            add(ref.post_id, ref.author_id, f"{ranking.INTEREST}:{interest_id}")
+        listed = store.newest_generation(keys.trending_owner(interest_id))
+        for e in listed.entries if listed else []:
+            add(
+                e.post_id,
+                e.author_id,
+                e.created_at,
+                e.smiles,
+                e.comments,
+                e.enthusiast,
+                f"{ranking.INTEREST}:{interest_id}",
+            )
     followees = social_store.following_ids(member_id, limit=MAX_FOLLOWEES)
     recent_since = clock.iso(now - timedelta(days=get_settings().feed_active_days))
     for followee in store.author_info(followees).values():
         if followee.last_posted_at and followee.last_posted_at >= recent_since:
-            for ref in post_store.list_author_post_ids(followee.user_id, POSTS_PER_FOLLOWEE, None).items:
-                add(ref.post_id, ref.author_id, f"{ranking.FOLLOWING}:{followee.user_id}")
+            enthusiast = BADGE in followee.badges
+            for s in store.author_recent_stats(followee.user_id, POSTS_PER_FOLLOWEE):
+                if s.created_at >= recent_since:
+                    add(
+                        s.post_id,
+                        s.author_id,
+                        s.created_at,
+                        s.smiles,
+                        s.comments,
+                        enthusiast,
+                        f"{ranking.FOLLOWING}:{followee.user_id}",
+                    )
     trending = store.newest_generation(keys.trending_owner())
-    for entry in (trending.entries if trending else [])[:TRENDING_CANDIDATES]:
-        add(entry.post_id, entry.author_id, ranking.TRENDING)
-    return found
+    for e in (trending.entries if trending else [])[:TRENDING_CANDIDATES]:
+        add(e.post_id, e.author_id, e.created_at, e.smiles, e.comments, e.enthusiast, ranking.TRENDING)
+    return list(found.values())
 
 
-def refresh_member(member_id: str, generation: str, now: datetime | None = None) -> int:
-    """Build and publish one member's feed generation; idempotent for the same generation id."""
-    settings = get_settings()
+def candidate_digest(ranked: Iterable[ranking.RankedEntry]) -> str:
+    """The ranked candidate set as a set: which posts, for which reasons (order and counts aside)."""
+    canonical = sorted((r.post_id, sorted(r.reasons)) for r in ranked)
+    return hashlib.sha256(json.dumps(canonical, separators=(",", ":")).encode()).hexdigest()[:32]
+
+
+def refresh_member(member_id: str, requested_at: str, now: datetime | None = None) -> int:
+    """Refresh one member's feed; returns the entries written (0: skipped or unchanged).
+
+    A message planned at or before the feed's last check is a redelivery or was overtaken by a
+    newer refresh: the head says so in one small GetItem, and nothing else is read.
+    """
     now = now or clock.now()
+    head = store.get_head(member_id)
+    if head is not None and head.checked_at >= requested_at:
+        metrics.add_metric(name="FeedRefreshSkipped", unit="Count", value=1)
+        return 0
     member = store.author_info([member_id]).get(member_id)
     if member is None or not member.onboarded:
         return 0  # no interests yet: they read the trending feed
-    # The same Query serves the pruning below. A feed computed at or after this message's
-    # generation was planned already holds everything this refresh would find: skip it. That makes
-    # a redelivered message a no-op, and lets a worker that fell behind (several planner runs queued
-    # for one member) catch up in one pass instead of refreshing each member once per run missed.
-    stamps = store.generation_stamps(member_id)
-    if stamps and max(s.generated_at for s in stamps) >= generation:
-        metrics.add_metric(name="FeedRefreshSkipped", unit="Count", value=1)
+    ranked = ranking.rank(
+        _candidates(member, member_id, now), viewer_id=member_id, now=now, weights=_weights()
+    )
+    digest = candidate_digest(ranked)
+    checked_at = clock.iso(now)
+    rerank_after = clock.iso(now - timedelta(minutes=RERANK_MINUTES))
+    if head is not None and head.digest == digest and head.generated_at >= rerank_after:
+        store.touch_head(member_id, checked_at)
+        metrics.add_metric(name="FeedRefreshUnchanged", unit="Count", value=1)
         return 0
-    candidates = _candidates(member, member_id, now)
-    stats = store.post_stats(candidates)
-    authors = store.author_info(s.author_id for s in stats.values())
-    live = []
-    for post_id, candidate in candidates.items():
-        if post_id not in stats:
-            continue  # deleted since it was listed
-        s = stats[post_id]
-        candidate.created_at, candidate.smiles, candidate.comments = (
-            _parse(s.created_at),
-            s.smiles,
-            s.comments,
-        )
-        candidate.author_is_enthusiast = BADGE in (
-            authors[s.author_id].badges if s.author_id in authors else []
-        )
-        live.append(candidate)
-    ranked = ranking.rank(live, viewer_id=member_id, now=now, weights=_weights())
-    if store.save_generation(member_id, generation, _to_entries(ranked), clock.iso(now), _expiry(now)):
-        kept = sorted({generation, *(s.generation for s in stamps)}, reverse=True)
-        store.delete_generations(member_id, kept[settings.feed_generations_kept :])
+    entries = [FeedEntry(r.post_id, r.author_id, r.reasons) for r in ranked]
+    expires_at = _expiry(now)
+    store.save_generation(member_id, requested_at, entries, checked_at, expires_at, digest)
+    store.put_head(member_id, FeedHead(requested_at, checked_at, checked_at, digest), expires_at)
     metrics.add_metric(name="FeedRefreshed", unit="Count", value=1)
     return len(ranked)
 
@@ -225,11 +321,15 @@ def _generation_for(viewer: Identity | None, cursor: dict[str, object] | None) -
             raise BadRequest("This feed page expired; start again without a cursor.", code="cursor_expired")
         return found
     if viewer is not None:
+        settings = get_settings()
+        now = clock.now()
         own = store.newest_generation(viewer.user_id)
-        stale_before = clock.iso(clock.now() - timedelta(days=get_settings().feed_active_days))
-        if own is not None and own.generated_at >= stale_before:
+        # Not refreshed within the active tier's window: a returning member. Serve what they have
+        # (or trending) at once, and refresh where it is read.
+        if own is None or own.generated_at < clock.iso(now - timedelta(minutes=settings.feed_active_minutes)):
+            _requeue_once(viewer.user_id)
+        if own is not None and own.generated_at >= clock.iso(now - timedelta(days=settings.feed_active_days)):
             return own
-        _requeue_once(viewer.user_id)  # first visit in a long while: trending now, own feed soon
     return store.newest_generation(keys.trending_owner())
 
 

@@ -1,12 +1,17 @@
 """Feed ranking: pure rules, no I/O, so they can be tested with a controlled clock.
 
-score = affinity x recency x (1 + engagement velocity) x enthusiast boost
+score = affinity x recency x (1 + capped velocity) x freshness x enthusiast boost
 
 - affinity: the strongest reason the member sees the post: following (3.0) > interest (2.0)
   > trending (1.0); every reason is kept for the card.
 - recency: halves every `half_life_hours` (24 h) of the post's age.
-- engagement velocity: (smiles + 2 x comments) per hour of age (at least one hour), so a post
-  that gathers smiles quickly rises, and an old post's total does not dominate.
+- engagement velocity, smoothed: (smiles + 2 x comments + prior engagement) per (hours of age +
+  prior hours), with a prior of 1 engagement over 2 hours, so a post minutes old is judged by the
+  prior rather than by one early smile, and an old post's total does not dominate. The term is
+  capped at `velocity_cap` (2.0): engagement can triple a post's score, never more, so a fresh
+  post from someone the member follows cannot sink below older, well-smiled posts of strangers.
+- freshness: x(1 + 1.0 x 0.5^(age / 1 h)): a post of the last hour gets up to double weight while
+  its engagement is still unknown; after a few hours it is gone.
 - enthusiast boost: x1.3 when the author holds the Enthusiast badge (reason `enthusiast`).
 - diversity: after sorting, no more than 2 consecutive cards by the same author; a third is
   pushed down to the next place where it no longer makes a run of 3.
@@ -28,6 +33,11 @@ class RankingWeights:
     trending: float = 1.0
     half_life_hours: float = 24.0
     comment_weight: float = 2.0
+    prior_engagement: float = 1.0
+    prior_hours: float = 2.0
+    velocity_cap: float = 2.0
+    freshness_boost: float = 1.0
+    freshness_half_life_hours: float = 1.0
     enthusiast_boost: float = 1.3
     max_consecutive_same_author: int = 2
     feed_size: int = 200
@@ -61,8 +71,17 @@ def age_hours(created_at: datetime, now: datetime) -> float:
 
 
 def velocity(candidate: Candidate, now: datetime, weights: RankingWeights) -> float:
+    """Smoothed engagement per hour, capped: (engagement + prior) / (age + prior hours)."""
     engagement = candidate.smiles + weights.comment_weight * candidate.comments
-    return engagement / max(1.0, age_hours(candidate.created_at, now))
+    rate = (engagement + weights.prior_engagement) / (
+        age_hours(candidate.created_at, now) + weights.prior_hours
+    )
+    return min(weights.velocity_cap, rate)
+
+
+def freshness(candidate: Candidate, now: datetime, weights: RankingWeights) -> float:
+    age = age_hours(candidate.created_at, now)
+    return 1 + weights.freshness_boost * 0.5 ** (age / weights.freshness_half_life_hours)
 
 
 def affinity(reasons: Iterable[str], weights: RankingWeights) -> float:
@@ -81,7 +100,13 @@ def affinity(reasons: Iterable[str], weights: RankingWeights) -> float:
 def score(candidate: Candidate, now: datetime, weights: RankingWeights) -> float:
     recency = 0.5 ** (age_hours(candidate.created_at, now) / weights.half_life_hours)
     boost = weights.enthusiast_boost if candidate.author_is_enthusiast else 1.0
-    return affinity(candidate.reasons, weights) * recency * (1 + velocity(candidate, now, weights)) * boost
+    return (
+        affinity(candidate.reasons, weights)
+        * recency
+        * (1 + velocity(candidate, now, weights))
+        * freshness(candidate, now, weights)
+        * boost
+    )
 
 
 def diversify(entries: list[RankedEntry], max_run: int) -> list[RankedEntry]:

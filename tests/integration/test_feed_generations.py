@@ -11,7 +11,6 @@ from typing import Any
 import requests
 
 from chalicelib import clock
-from chalicelib.services import feeds
 from local.seed import seed_interests
 from tests.conftest import SignedInMember
 from tests.support.feeds import (
@@ -23,6 +22,7 @@ from tests.support.feeds import (
     joined,
     onboard,
     post_record,
+    refresh,
     stored_post,
 )
 
@@ -49,14 +49,14 @@ def test_a_reader_paging_a_generation_is_not_disturbed_by_the_next_one(
 ) -> None:
     # Given a hiker's feed of 30 posts (generation N), read up to its second page
     hiker, author = _hiker_and_author(api, new_member, posts=30)
-    feeds.refresh_member(hiker.user_id, clock.now_iso())
+    refresh(hiker.user_id)
     [generation_n] = generation_items(hiker.user_id)
     first = feed_page(api, hiker, 10)
     second = feed_page(api, hiker, 10, first["next_cursor"])
 
     # When a new post arrives and generation N+1 is written (the new post at its top)
     newest = stored_post(author.user_id, ["hiking"], clock.now_iso())
-    feeds.refresh_member(hiker.user_id, clock.now_iso())
+    refresh(hiker.user_id)
     assert entry_ids(generation_items(hiker.user_id)[-1])[0] == newest
 
     # Then the reader finishes generation N: no post twice, none skipped, the new one not mixed in
@@ -76,7 +76,7 @@ def test_readers_see_whole_pages_of_one_generation_while_refreshes_run(
 ) -> None:
     # Given a hiker's feed of 40 posts
     hiker, author = _hiker_and_author(api, new_member, posts=40)
-    feeds.refresh_member(hiker.user_id, clock.now_iso())
+    refresh(hiker.user_id)
     refreshes_done = threading.Event()
     walks: list[list[list[str]]] = []
     problems: list[str] = []
@@ -113,7 +113,7 @@ def test_readers_see_whole_pages_of_one_generation_while_refreshes_run(
     # When eight refreshes run meanwhile, each with a new post in the hiker's interests
     for step in range(1, 9):
         stored_post(author.user_id, [HIKER[step % len(HIKER)]], clock.now_iso())
-        assert feeds.refresh_member(hiker.user_id, clock.now_iso()) > 0
+        assert refresh(hiker.user_id) > 0
         time.sleep(0.1)
     refreshes_done.set()
     for reader in readers:

@@ -33,9 +33,11 @@ from tests.support.feeds import (
     onboard,
     queued_refreshes,
     reasons_by_post,
+    refresh,
     refresh_queue_url,
     send_refresh,
     sqs,
+    stored_post,
     whole_feed,
 )
 
@@ -49,7 +51,7 @@ def _no_requeue_memory(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @contextmanager
-def days_ago(monkeypatch: pytest.MonkeyPatch, days: int) -> Iterator[None]:
+def days_ago(monkeypatch: pytest.MonkeyPatch, days: float) -> Iterator[None]:
     """Run the block with the app's clock turned back (tokens stay valid: they use real time)."""
     then = datetime.now(UTC) - timedelta(days=days)
     with monkeypatch.context() as patch:
@@ -79,22 +81,24 @@ def _receive(count: int) -> list[dict[str, Any]]:
 # Planner
 
 
-def test_the_planner_queues_one_refresh_per_member_active_in_the_last_week(
+def test_the_planner_queues_one_refresh_per_member_active_in_the_last_hour(
     api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given two members who used the app today and one last seen ten days ago
+    # Given two members using the app now, one last seen two hours ago and one ten days ago
     today = [new_member(), new_member()]
     for member in today:
         assert api.http.get("/me", headers=member.headers).status_code == 200
-    absent = new_member()
-    with days_ago(monkeypatch, 10):
-        assert api.http.get("/me", headers=absent.headers).status_code == 200
+    for away in (2 / 24, 10):
+        absent = new_member()
+        with days_ago(monkeypatch, away):
+            assert api.http.get("/me", headers=absent.headers).status_code == 200
 
     # When the schedule fires
     with count_dynamodb_calls(monkeypatch) as calls:
         summary = FeedEvents.for_app().plan()
 
-    # Then each of today's members gets exactly one refresh message, for this run's generation
+    # Then each member of the active tier gets exactly one refresh message, for this run's
+    # generation; members who are not looking cost nothing
     queued = queued_refreshes()
     assert sorted(m["member_id"] for m in queued) == sorted(m.user_id for m in today)
     assert summary["members"] == 2
@@ -103,12 +107,12 @@ def test_the_planner_queues_one_refresh_per_member_active_in_the_last_week(
     assert "Scan" not in calls, calls
 
 
-def test_a_member_coming_back_after_a_week_is_planned_again(
+def test_a_member_coming_back_after_a_while_is_planned_again(
     api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given a member last seen ten days ago
+    # Given a member last seen three hours ago
     member = new_member()
-    with days_ago(monkeypatch, 10):
+    with days_ago(monkeypatch, 3 / 24):
         api.http.get("/me", headers=member.headers)
     events = FeedEvents.for_app()
     assert events.plan()["members"] == 0
@@ -163,7 +167,7 @@ def test_a_feed_left_from_a_long_absence_is_not_served_and_a_refresh_is_queued(
     hiker = new_member()
     onboard(api, hiker, HIKER)
     with days_ago(monkeypatch, 10):
-        feeds.refresh_member(hiker.user_id, clock.now_iso())
+        refresh(hiker.user_id)
     author = new_member("prime")
     post = idea(api, author, ["hiking"])
     FeedEvents.for_app().plan()
@@ -175,6 +179,55 @@ def test_a_feed_left_from_a_long_absence_is_not_served_and_a_refresh_is_queued(
     # Then the stale feed is not served: trending is, and a refresh is queued
     assert reasons_by_post(page["items"]) == {post["id"]: ["trending"]}
     assert [m["member_id"] for m in queued_refreshes()] == [hiker.user_id]
+
+
+def test_a_returning_member_reads_their_feed_at_once_and_a_refresh_is_queued(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a hiker last active three hours ago, when their feed was last refreshed
+    seed_interests()
+    hiker = new_member()
+    author = new_member("prime")
+    old_post = idea(api, author, ["hiking"])
+    with days_ago(monkeypatch, 3 / 24):
+        onboard(api, hiker, HIKER)
+        refresh(hiker.user_id)
+    new_post = idea(api, author, ["hiking"])
+    FeedEvents.for_app().plan()
+    planned = [m["member_id"] for m in queued_refreshes()]
+    assert hiker.user_id not in planned  # not in the active tier: the planner spent nothing on them
+
+    # When they come back
+    page = feed_page(api, hiker)
+
+    # Then the feed they have is served at once (not trending), and a refresh is queued
+    assert set(reasons_by_post(page["items"])) == {old_post["id"]}
+    assert hiker.user_id in [m["member_id"] for m in queued_refreshes(release=False)]
+    send_refresh(json.dumps({"member_id": hiker.user_id, "generation": clock.now_iso()}))
+    FeedEvents.for_app().work()
+    assert set(reasons_by_post(feed_page(api, hiker)["items"])) == {old_post["id"], new_post["id"]}
+
+
+def test_an_unchanged_candidate_set_writes_no_generation(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a hiker whose feed was just refreshed
+    seed_interests()
+    hiker = new_member()
+    onboard(api, hiker, HIKER)
+    idea(api, new_member("prime"), ["hiking"])
+    refresh(hiker.user_id)
+    [written] = generation_items(hiker.user_id)
+
+    # When the next refresh finds the same posts for the same reasons
+    with count_dynamodb_calls(monkeypatch) as calls:
+        assert feeds.refresh_member(hiker.user_id, clock.now_iso()) == 0
+
+    # Then no generation is written: one small UpdateItem records the check
+    assert [g.generation for g in generation_items(hiker.user_id)] == [written.generation]
+    assert "PutItem" not in calls and "BatchWriteItem" not in calls, calls
+    assert calls["UpdateItem"] == 1, calls
+    assert feed_store.get_head(hiker.user_id).checked_at > written.generated_at
 
 
 def test_a_member_without_a_feed_queues_at_most_one_refresh_while_they_wait(
@@ -272,10 +325,12 @@ def test_a_followee_who_has_not_posted_for_a_week_costs_the_refresh_no_query(
     with count_dynamodb_calls(monkeypatch) as calls:
         feeds.refresh_member(baker.user_id, clock.now_iso())
 
-    # Then it holds the active followee's post, and only the baker's 5 interests, their follow list,
-    # the one active followee, trending and the generation list were queried
+    # Then it holds the active followee's post, and only the baker's 5 interests' candidate lists,
+    # their follow list, the one active followee (narrow GSI3) and trending were queried, plus one
+    # GetItem of the feed's head
     assert set(reasons_by_post(whole_feed(api, baker))) == {post["id"]}
-    assert calls["Query"] == 5 + 1 + 1 + 1 + 1, calls
+    assert calls["Query"] == 5 + 1 + 1 + 1, calls
+    assert calls["GetItem"] == 1, calls
 
 
 def test_a_refresh_delivered_twice_writes_its_generation_once(api: Any, new_member: NewMember) -> None:
@@ -285,6 +340,7 @@ def test_a_refresh_delivered_twice_writes_its_generation_once(api: Any, new_memb
     onboard(api, hiker, HIKER)
     author = new_member("prime")
     first_post = idea(api, author, ["hiking"])
+    feeds.write_shared_lists(clock.now())
     message = json.dumps({"member_id": hiker.user_id, "generation": clock.now_iso()})
     events = FeedEvents.for_app()
     send_refresh(message)
@@ -299,7 +355,7 @@ def test_a_refresh_delivered_twice_writes_its_generation_once(api: Any, new_memb
 
     # Then that generation is still the one item first written: a reader paging it is not disturbed
     [after] = generation_items(hiker.user_id)
-    assert (after.SK, after.entries) == (written.SK, written.entries)
+    assert (after.SK, after.packed) == (written.SK, written.packed)
 
 
 def test_a_batch_with_one_unreadable_message_reports_only_that_message(
@@ -363,18 +419,33 @@ def test_a_member_whose_refresh_fails_is_retried_alone(
     )
 
 
-def test_old_generations_are_pruned_to_the_configured_number(api: Any, new_member: NewMember) -> None:
-    # Given a member refreshed more often than the number of generations kept
+def test_superseded_generations_expire_instead_of_being_deleted(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a member whose feed has news at every refresh
     seed_interests()
     hiker = new_member()
     onboard(api, hiker, HIKER)
+    author = joined(api, new_member("prime"))
     planned = []
-    for _ in range(15):
+    for _ in range(3):
+        stored_post(author.user_id, ["hiking"], clock.now_iso())
+        feeds.write_shared_lists(clock.now())
         planned.append(clock.now_iso())
-        feeds.refresh_member(hiker.user_id, planned[-1])
+        with count_dynamodb_calls(monkeypatch) as calls:
+            feeds.refresh_member(hiker.user_id, planned[-1])
+        # Then a refresh writes its generation and the head, and deletes nothing (a delete would
+        # cost as many write units as the write did; an expiry costs nothing)
+        assert calls["PutItem"] == 2 and "BatchWriteItem" not in calls and "DeleteItem" not in calls, calls
 
-    # Then the newest 12 remain
-    assert [item.generation for item in generation_items(hiker.user_id)] == planned[3:]
+    # and every generation carries the expiry after which its member could no longer be served it
+    written = generation_items(hiker.user_id)
+    assert [item.generation for item in written] == planned
+    week = timedelta(days=7)
+    assert all(
+        clock.now() + week - timedelta(minutes=5) < item.expires_at <= clock.now() + week for item in written
+    )
+    assert feed_store.get_head(hiker.user_id).generation == planned[-1]
 
 
 def test_a_refresh_overtaken_by_a_newer_one_is_skipped(
@@ -393,9 +464,9 @@ def test_a_refresh_overtaken_by_a_newer_one_is_skipped(
         events.work()
 
     # Then the first message's refresh (computed after both runs were planned) also served the
-    # second: one generation, and the second message cost two reads, not a refresh
+    # second: one generation and its head written, and the second message cost one GetItem
     assert [item.generation for item in generation_items(hiker.user_id)] == [first]
-    assert calls["PutItem"] == 1, calls
+    assert calls["PutItem"] == 2, calls
 
 
 def test_a_generation_once_written_is_never_rewritten(stack: Any) -> None:

@@ -9,7 +9,8 @@ from typing import Any
 
 import boto3
 
-from chalicelib import ids
+from chalicelib import clock, ids
+from chalicelib.data import feeds as feed_store
 from chalicelib.data import keys
 from chalicelib.data import posts as post_store
 from chalicelib.data.models import FeedItem, FlintItem, PostItem, PostRefItem, UserItem
@@ -88,10 +89,10 @@ def bulk_posts(posts: Sequence[PostRecord], *, update_authors: bool = True) -> N
                 PostItem(
                     key.pk,
                     key.sk,
-                    GSI1PK=by_author.pk,
-                    GSI1SK=by_author.sk,
                     GSI2PK=recent.pk,
                     GSI2SK=recent.sk,
+                    GSI3PK=by_author.pk,
+                    GSI3SK=by_author.sk,
                     post_id=post.post_id,
                     author_id=post.author_id,
                     kind=post.kind,
@@ -251,8 +252,22 @@ def reasons_by_post(cards: list[dict[str, Any]]) -> dict[str, list[str]]:
 
 def generation_items(owner: str) -> list[FeedItem]:
     """Every stored generation of a feed (consistent read), oldest first."""
-    return list(FeedItem.query(keys.feed_partition(owner), consistent_read=True))
+    return list(
+        FeedItem.query(
+            keys.feed_partition(owner),
+            FeedItem.SK.startswith(keys.GENERATION_PREFIX),
+            consistent_read=True,
+        )
+    )
+
+
+def refresh(member_id: str) -> int:
+    """What one planner run does for a member of the active tier: the shared lists, then their refresh."""
+    from chalicelib.services import feeds
+
+    feeds.write_shared_lists(clock.now())
+    return feeds.refresh_member(member_id, clock.now_iso())
 
 
 def entry_ids(item: FeedItem) -> list[str]:
-    return [e["p"] for e in item.entries or []]
+    return [e.post_id for e in feed_store.to_generation(item).entries]

@@ -63,9 +63,11 @@ def test_an_older_post_ranks_below_a_newer_one_with_equal_engagement() -> None:
 
 
 def test_a_post_without_engagement_loses_half_its_score_every_half_life() -> None:
-    fresh = ranking.score(_post("p", hours_old=0), NOW, WEIGHTS)
-    day_old = ranking.score(_post("p", hours_old=24), NOW, WEIGHTS)
-    two_days_old = ranking.score(_post("p", hours_old=48), NOW, WEIGHTS)
+    # Recency alone (no prior, no freshness term): the score halves every 24 hours
+    recency_only = RankingWeights(prior_engagement=0.0, freshness_boost=0.0)
+    fresh = ranking.score(_post("p", hours_old=0), NOW, recency_only)
+    day_old = ranking.score(_post("p", hours_old=24), NOW, recency_only)
+    two_days_old = ranking.score(_post("p", hours_old=48), NOW, recency_only)
 
     assert day_old == pytest.approx(fresh / 2)
     assert two_days_old == pytest.approx(fresh / 4)
@@ -81,13 +83,53 @@ def test_a_post_dated_in_the_future_counts_as_brand_new() -> None:
 # Engagement velocity
 
 
-def test_velocity_is_smiles_plus_twice_the_comments_per_hour_of_age() -> None:
-    assert ranking.velocity(_post("p", hours_old=2, smiles=4, comments=3), NOW, WEIGHTS) == pytest.approx(5.0)
-    assert ranking.velocity(_post("p", hours_old=10, smiles=10), NOW, WEIGHTS) == pytest.approx(1.0)
+def test_velocity_is_engagement_plus_a_prior_per_hour_of_age_plus_prior_hours() -> None:
+    # (4 smiles + 2 x 3 comments + 1 prior) / (2 h + 2 prior h) = 11 / 4, capped at 2
+    assert ranking.velocity(_post("p", hours_old=2, smiles=4, comments=3), NOW, WEIGHTS) == pytest.approx(2.0)
+    # (10 + 1) / (20 + 2) = 0.5
+    assert ranking.velocity(_post("p", hours_old=20, smiles=10), NOW, WEIGHTS) == pytest.approx(0.5)
 
 
-def test_velocity_counts_a_post_younger_than_an_hour_as_one_hour_old() -> None:
-    assert ranking.velocity(_post("p", hours_old=0.1, smiles=6), NOW, WEIGHTS) == pytest.approx(6.0)
+def test_a_post_minutes_old_is_judged_by_the_prior_not_by_one_early_smile() -> None:
+    # One smile on a 6-minute-old post is (1 + 1) / (0.1 + 2) per hour, not 10 per hour
+    assert ranking.velocity(_post("p", hours_old=0.1, smiles=1), NOW, WEIGHTS) == pytest.approx(2 / 2.1)
+    # A post with no engagement yet starts from the prior: 1 / 2 per hour
+    assert ranking.velocity(_post("p", hours_old=0), NOW, WEIGHTS) == pytest.approx(0.5)
+
+
+def test_engagement_can_at_most_triple_a_score() -> None:
+    viral = _post("viral", hours_old=3, smiles=5000)
+    quiet = _post("quiet", hours_old=3, smiles=0)
+    assert ranking.velocity(viral, NOW, WEIGHTS) == WEIGHTS.velocity_cap
+    ratio = ranking.score(viral, NOW, WEIGHTS) / ranking.score(quiet, NOW, WEIGHTS)
+    assert ratio == pytest.approx((1 + WEIGHTS.velocity_cap) / (1 + 1 / 5))
+
+
+def test_a_fresh_followee_post_outranks_older_well_smiled_posts_of_strangers() -> None:
+    # Given a followee's post 20 minutes old without smiles, and strangers' posts with many smiles
+    fresh = _post("fresh", author="friend", hours_old=0.3, reasons=("following:friend",))
+    popular = [
+        _post(
+            f"popular-{i}",
+            author=f"stranger-{i}",
+            hours_old=4 + i,
+            smiles=40 + i,
+            reasons=("interest:hiking",),
+        )
+        for i in range(30)
+    ]
+
+    # Then the followee's post leads the feed
+    assert _rank(*popular, fresh)[0] == "fresh"
+
+
+def test_a_fresh_interest_post_outranks_day_old_well_smiled_interest_posts() -> None:
+    fresh = _post("fresh", author="someone", hours_old=0.5, reasons=("interest:hiking",))
+    older = [
+        _post(f"older-{i}", author=f"a-{i}", hours_old=12 + i, smiles=30, reasons=("interest:hiking",))
+        for i in range(30)
+    ]
+    assert _rank(*older, fresh).index("fresh") < 5
 
 
 def test_a_comment_weighs_as_much_as_two_smiles() -> None:
