@@ -30,9 +30,7 @@ def markdown(rows: Iterable[Row]) -> str:
     ]
     for row in rows:
         met = "" if row.met is None else ("yes" if row.met else "**no**")
-        lines.append(
-            f"| {row.section} | {row.figure} | {row.measured} | {row.target} | {met} | {row.note} |"
-        )
+        lines.append(f"| {row.section} | {row.figure} | {row.measured} | {row.target} | {met} | {row.note} |")
     return "\n".join(lines) + "\n"
 
 
