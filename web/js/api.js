@@ -192,9 +192,9 @@ async function freshToken() {
 
 // ---- The API ----
 
-export async function api(method, path, body, { retried = false, keepalive = false } = {}) {
+export async function api(method, path, body, { retried = false, keepalive = false, auth = true } = {}) {
   const headers = {};
-  const token = await freshToken();
+  const token = auth ? await freshToken() : null;
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
@@ -232,8 +232,8 @@ function readable(status, error) {
 }
 
 export async function loadConfig() {
-  state.config = await api("GET", "/config");
-  const catalog = await api("GET", "/interests");
+  state.config = await api("GET", "/config", undefined, { auth: false });
+  const catalog = await api("GET", "/interests", undefined, { auth: false });
   state.interests = catalog.items;
   state.interestNames = new Map(catalog.items.map((i) => [i.id, i.name]));
 }
@@ -246,7 +246,7 @@ let openapi = null;
  * missing route from a network failure, because the CORS preflight of an unknown route fails.
  */
 export async function hasRoute(method, path) {
-  if (!openapi) openapi = api("GET", "/openapi.json").catch(() => ({ paths: {} }));
+  if (!openapi) openapi = api("GET", "/openapi.json", undefined, { auth: false }).catch(() => ({ paths: {} }));
   const doc = await openapi;
   return Boolean(doc.paths && doc.paths[path] && doc.paths[path][method.toLowerCase()]);
 }

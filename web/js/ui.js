@@ -12,7 +12,12 @@ export function h(tag, attrs = {}, ...children) {
   for (const [key, value] of Object.entries(attrs || {})) {
     if (value === undefined || value === null || value === false) continue;
     if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
-    else if (key === "style" && typeof value === "object") Object.assign(el.style, value);
+    else if (key === "style" && typeof value === "object") {
+      for (const [property, v] of Object.entries(value)) {
+        if (property.startsWith("--")) el.style.setProperty(property, v);
+        else el.style[property] = v;
+      }
+    }
     else if (key === "dataset") Object.assign(el.dataset, value);
     else el.setAttribute(key, value === true ? "" : value);
   }
@@ -101,7 +106,7 @@ export function card(post, reasons = [], sizes = "320px") {
     const small = smallest(photo.thumbnails);
     media = h(
       "a.media",
-      { href: link, "aria-label": `Open post: ${post.caption}` },
+      { href: link },
       h("img.photo", {
         src: small?.url,
         srcset: srcset(photo.thumbnails),
@@ -133,7 +138,7 @@ export function card(post, reasons = [], sizes = "320px") {
         "div.meta",
         {},
         h("span", {}, h("a.author", { href: `#/user/${encodeURIComponent(post.author.id)}` }, post.author.display_name), badges(post.author.badges)),
-        h("span", { title: "Smiles" }, "☺ ", h("span.sr-only", {}, "Smiles: "), String(post.smile_count)),
+        h("span.smiles", { title: "Smiles" }, "☺ ", h("span.sr-only", {}, "Smiles: "), String(post.smile_count)),
       ),
       reason ? h("div.reason", {}, reason) : null,
     ),
@@ -144,7 +149,7 @@ export function card(post, reasons = [], sizes = "320px") {
 export class Masonry {
   constructor(container) {
     this.container = container;
-    this.root = h("div.masonry", { role: "feed", "aria-label": "Posts" });
+    this.root = h("section.masonry", { "aria-label": "Posts" });
     container.append(this.root);
     this.entries = [];
     this.columns = [];

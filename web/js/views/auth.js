@@ -1,6 +1,6 @@
 // Sign in and sign up against Cognito's JSON API.
 
-import { confirmSignUp, me, signIn, signUp } from "../api.js";
+import { api, confirmSignUp, me, signIn, signUp } from "../api.js";
 import { go, h } from "../ui.js";
 
 export async function authView(main, mode) {
@@ -18,7 +18,12 @@ export async function authView(main, mode) {
   const submit = h("button.btn.primary", { type: "submit" }, signup ? "Create account" : "Sign in");
 
   async function afterSignIn() {
-    const profile = await me(true);
+    let profile = await me(true);
+    const chosen = signup && name.value.trim();
+    if (chosen && profile.display_name !== chosen) {
+      await api("PATCH", "/me", { display_name: chosen }); // the name the newcomer typed
+      profile = await me(true);
+    }
     go(profile.onboarded ? "/" : "/onboarding");
   }
 

@@ -213,7 +213,7 @@ async function productsFallback(brand, note) {
         h("a", { href: `#/product/${encodeURIComponent(p.id)}` }, p.title),
         formatPrice(p.price),
         p.prime_eligible ? "yes" : "no",
-        `${p.tag_count} posts`,
+        `${p.tag_count} ${p.tag_count === 1 ? "post" : "posts"}`,
       ]),
     ),
   );

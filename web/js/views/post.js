@@ -226,7 +226,12 @@ function taggedList(post) {
 function comments(post, viewer) {
   const list = h("ul.comments", { "aria-live": "polite" });
   const more = h("button.btn", { type: "button", hidden: true }, "Older comments");
-  const heading = h("h2", {}, `Comments (${post.comment_count})`);
+  let total = post.comment_count;
+  const heading = h("h2", {}, `Comments (${total})`);
+  const recount = (delta) => {
+    total += delta;
+    heading.textContent = `Comments (${total})`;
+  };
   let cursor = null;
 
   const render = (comment) => {
@@ -247,6 +252,7 @@ function comments(post, viewer) {
                 try {
                   await api("DELETE", `/posts/${encodeURIComponent(post.id)}/comments/${encodeURIComponent(comment.id)}`);
                   item.remove();
+                  recount(-1);
                 } catch (error) {
                   showError(error);
                 }
@@ -285,6 +291,7 @@ function comments(post, viewer) {
           submit.disabled = true;
           try {
             render(await api("POST", `/posts/${encodeURIComponent(post.id)}/comments`, { text: text.value }));
+            recount(1);
             text.value = "";
           } catch (error) {
             showError(error);
