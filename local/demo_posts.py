@@ -124,7 +124,7 @@ def publish_demo_post(client: DemoClient, seed: int, catalog: dict[str, list[str
     upload = _wait_ready(client, ticket["upload_id"])
     if upload["status"] != "ready":
         raise RuntimeError(f"demo photo rejected: {upload.get('reason')}")
-    pool = [p for i in interests for p in catalog.get(i, [])]
+    pool = catalog.get(interests[0], [])  # products of the pictured scene's interest
     tagged = rng.sample(pool, k=min(len(pool), len(anchors), rng.randint(0, 3)))
     post = client.call(
         "POST",
