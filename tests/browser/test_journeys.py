@@ -228,6 +228,13 @@ def test_a_newcomer_signs_up_onboards_shops_a_post_smiles_comments_and_posts(
     page.locator("article.card", has_text="Pitched before sunset").wait_for()
     member.shot("profile")
     assert_accessible(member, "profile")
+
+    # They delete it: it leaves their profile
+    page.locator("article.card", has_text="Pitched before sunset").locator("a.media").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete post").click()
+    page.get_by_text("You haven't posted yet.").wait_for()
+    assert not page.locator("article.card", has_text="Pitched before sunset").count()
     assert not member.errors
 
 
