@@ -58,6 +58,14 @@ def _shadow(image: Image.Image, box: tuple[float, float, float, float], blur: fl
     )
 
 
+def _trapezoid(
+    draw: ImageDraw.ImageDraw, cx: float, top: tuple[float, float], bottom: tuple[float, float], fill: Colour
+) -> None:
+    """A shape centred on cx: `top` and `bottom` are (y, half width)."""
+    (y0, w0), (y1, w1) = top, bottom
+    draw.polygon([(cx - w0, y0), (cx + w0, y0), (cx + w1, y1), (cx - w1, y1)], fill=fill)
+
+
 # ---- objects: each draws at (cx, base_y) with a scale s (pixels) and returns its centre ----
 
 
@@ -133,15 +141,7 @@ def _pot(draw: ImageDraw.ImageDraw, cx: float, base: float, s: float, colour: Co
 
 
 def _plant(draw: ImageDraw.ImageDraw, cx: float, base: float, s: float, colour: Colour) -> Anchor:
-    draw.polygon(
-        [
-            (cx - s * 0.4, base - s * 0.7),
-            (cx + s * 0.4, base - s * 0.7),
-            (cx + s * 0.3, base),
-            (cx - s * 0.3, base),
-        ],
-        fill=colour,
-    )
+    _trapezoid(draw, cx, (base - s * 0.7, s * 0.4), (base, s * 0.3), colour)
     for angle, length in ((-0.9, 1.2), (-0.4, 1.5), (0.1, 1.6), (0.6, 1.3), (1.0, 1.0)):
         tip = (cx + angle * s * 0.8, base - s * 0.7 - length * s)
         draw.ellipse(
@@ -156,15 +156,7 @@ def _plant(draw: ImageDraw.ImageDraw, cx: float, base: float, s: float, colour: 
 def _lamp(draw: ImageDraw.ImageDraw, cx: float, base: float, s: float, colour: Colour) -> Anchor:
     draw.rectangle((cx - s * 0.04, base - s * 2.0, cx + s * 0.04, base), fill=(60, 60, 60))
     draw.ellipse((cx - s * 0.35, base - s * 0.1, cx + s * 0.35, base + s * 0.05), fill=(60, 60, 60))
-    draw.polygon(
-        [
-            (cx - s * 0.3, base - s * 2.4),
-            (cx + s * 0.3, base - s * 2.4),
-            (cx + s * 0.55, base - s * 1.9),
-            (cx - s * 0.55, base - s * 1.9),
-        ],
-        fill=colour,
-    )
+    _trapezoid(draw, cx, (base - s * 2.4, s * 0.3), (base - s * 1.9, s * 0.55), colour)
     return cx, base - s * 2.15
 
 
@@ -244,15 +236,7 @@ def _jar(draw: ImageDraw.ImageDraw, cx: float, base: float, s: float, colour: Co
 
 
 def _mat(draw: ImageDraw.ImageDraw, cx: float, base: float, s: float, colour: Colour) -> Anchor:
-    draw.polygon(
-        [
-            (cx - s * 1.6, base),
-            (cx + s * 1.6, base),
-            (cx + s * 1.0, base - s * 0.5),
-            (cx - s * 1.0, base - s * 0.5),
-        ],
-        fill=colour,
-    )
+    _trapezoid(draw, cx, (base - s * 0.5, s * 1.0), (base, s * 1.6), colour)
     draw.ellipse((cx + s * 1.1, base - s * 0.55, cx + s * 1.6, base - s * 0.05), fill=_shade(colour, 0.8))
     return cx, base - s * 0.25
 
@@ -289,15 +273,7 @@ def _tote(draw: ImageDraw.ImageDraw, cx: float, base: float, s: float, colour: C
         fill=_shade(colour, 0.6),
         width=int(s * 0.07),
     )
-    draw.polygon(
-        [
-            (cx - s * 0.6, base - s * 1.1),
-            (cx + s * 0.6, base - s * 1.1),
-            (cx + s * 0.7, base),
-            (cx - s * 0.7, base),
-        ],
-        fill=colour,
-    )
+    _trapezoid(draw, cx, (base - s * 1.1, s * 0.6), (base, s * 0.7), colour)
     return cx, base - s * 0.55
 
 

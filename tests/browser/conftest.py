@@ -75,6 +75,12 @@ class Journey:
     def open(self, route: str = "/") -> None:
         self.page.goto(f"{self.stack.web}/#{route}")
 
+    def sign_in(self, email: str, password: str) -> None:
+        self.open("/signin")
+        self.page.get_by_label("E-mail").fill(email)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign in").click()
+
     def shot(self, label: str) -> Path:
         self.step += 1
         ARTIFACTS.mkdir(exist_ok=True)

@@ -251,10 +251,7 @@ def test_an_expired_id_token_is_refreshed_before_the_api_sees_it(journey: Any) -
     # Given the Prime demo member signed in, whose stored ID token has expired
     member = journey(DESKTOP)
     page = member.page
-    member.open("/signin")
-    page.get_by_label("E-mail").fill("prime@demo.flint.dev")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    member.sign_in("prime@demo.flint.dev", DEMO_PASSWORD)
     page.get_by_role("heading", name="Your feed").wait_for()
     token = page.evaluate("JSON.parse(localStorage.getItem('flint.session')).idToken")
     page.evaluate(
@@ -278,10 +275,7 @@ def test_an_expired_id_token_is_refreshed_before_the_api_sees_it(journey: Any) -
 def test_a_brand_account_sees_its_dashboard(journey: Any) -> None:
     brand = journey(DESKTOP)
     page = brand.page
-    brand.open("/signin")
-    page.get_by_label("E-mail").fill("brand@demo.flint.dev")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    brand.sign_in("brand@demo.flint.dev", DEMO_PASSWORD)
     page.get_by_role("link", name="Brand dashboard").click()
     page.get_by_role("heading", name="Brand dashboard").wait_for()
     # Charts when the API has brand insights, else the brand's products
@@ -394,10 +388,7 @@ def test_a_brand_dashboard_draws_the_insights_contract(journey: Any, local_stack
         return route.continue_()
 
     page.route(f"{local_stack.api}/**", stub)
-    brand.open("/signin")
-    page.get_by_label("E-mail").fill("brand@demo.flint.dev")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    brand.sign_in("brand@demo.flint.dev", DEMO_PASSWORD)
     page.get_by_role("link", name="Brand dashboard").click()
     # Then the dashboard draws the series chart, the funnel, the people tables, creatives and lift
     page.locator("svg.chart").wait_for()
