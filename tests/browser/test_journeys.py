@@ -407,3 +407,105 @@ def test_a_brand_dashboard_draws_the_insights_contract(journey: Any, local_stack
     brand.shot("creatives and people")
     assert_accessible(brand, "brand insights")
     assert not brand.errors
+
+
+def test_a_smile_the_api_refuses_rolls_back_and_follow_toggles(journey: Any, local_stack: LocalStack) -> None:
+    # Given the Prime demo member on a post whose smile the API will refuse (throttled)
+    member = journey(DESKTOP)
+    page = member.page
+    member.sign_in("prime@demo.flint.dev", DEMO_PASSWORD)
+    page.get_by_role("heading", name="Your feed").wait_for()
+    post = tagged_posts(local_stack)[-1]
+    refused = {"error": {"code": "throttled", "message": "Too many smiles at once: try again."}}
+    page.route(
+        f"{local_stack.api}/posts/{post['id']}/smile",
+        lambda route: route.fulfill(status=429, json=refused, headers={"Access-Control-Allow-Origin": "*"}),
+    )
+    member.open(f"/post/{post['id']}")
+    button = page.locator(".side button[aria-pressed]")
+    button.wait_for()
+    before = (button.get_attribute("aria-pressed"), button.inner_text())
+    # When they tap smile
+    button.click()
+    # Then the optimistic change is rolled back and the API's message is shown
+    page.get_by_text("Too many smiles at once: try again.").wait_for()
+    page.wait_for_function("!document.querySelector('.side button[aria-pressed]').disabled")
+    assert (button.get_attribute("aria-pressed"), button.inner_text()) == before
+    member.shot("smile rolled back")
+    # And on the author's profile, follow and unfollow update the button and the count
+    page.locator(".side a.author").first.click()
+    follow = page.locator(".profile-head button[aria-pressed]")
+    follow.wait_for()
+    followers = page.locator(".counts div", has_text="followers").locator("strong")
+    count, state = int(followers.inner_text()), follow.get_attribute("aria-pressed")
+    follow.click()
+    page.wait_for_function(
+        f"document.querySelector('.profile-head button').getAttribute('aria-pressed') !== '{state}'"
+    )
+    assert int(followers.inner_text()) == count + (1 if state == "false" else -1)
+    member.shot("follow toggled")
+    follow.click()
+    page.wait_for_function(
+        f"document.querySelector('.profile-head button').getAttribute('aria-pressed') === '{state}'"
+    )
+    assert int(followers.inner_text()) == count
+    assert not member.errors
+
+
+def test_engagement_events_are_batched_to_the_events_route(journey: Any, local_stack: LocalStack) -> None:
+    # Given an API whose OpenAPI document lists POST /events (stubbed: the route is built separately)
+    visitor = journey(DESKTOP)
+    page = visitor.page
+    batches: list[dict[str, Any]] = []
+
+    def stub(route: Any) -> None:
+        path = route.request.url.split("?")[0].removeprefix(local_stack.api)
+        if path == "/openapi.json":
+            document = route.fetch().json()
+            document["paths"]["/events"] = {"post": {}}
+            return route.fulfill(json=document)
+        if path == "/events" and route.request.method == "POST":
+            batch = route.request.post_data_json
+            batches.append(batch)
+            return route.fulfill(status=202, json={"accepted": len(batch["events"]), "dropped": 0})
+        return route.continue_()
+
+    page.route(f"{local_stack.api}/**", stub)
+    post = tagged_posts(local_stack)[0]
+    tag = post["photos"][0]["tags"][0]
+    # When a visitor sees the feed, taps a hotspot and clicks through to the product
+    visitor.open("/")
+    page.wait_for_function(ALL_LOADED, arg=".masonry .col > article.card:first-child img.photo")
+    visitor.open(f"/post/{post['id']}")
+    page.locator(".bag-toggle").first.click()
+    page.locator(f".hotspot[data-product-id='{tag['product_id']}']").first.click()
+    page.locator(".product-card a").click()
+    page.get_by_role("heading", name=tag["title"]).wait_for()
+    # Then the events arrive in batches with a batch_id (flushed on each page change)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not any(
+        e["type"] == "product_click" for b in batches for e in b["events"]
+    ):
+        page.wait_for_timeout(250)
+    events = [e for b in batches for e in b["events"]]
+    assert all(8 <= len(b["batch_id"]) <= 64 and 1 <= len(b["events"]) <= 100 for b in batches)
+    assert len({b["batch_id"] for b in batches}) == len(batches)
+    assert any(e["type"] == "impression" for e in events)
+    assert {"type": "tag_click", "post_id": post["id"], "product_id": tag["product_id"]} in events
+    assert {"type": "product_click", "post_id": post["id"], "product_id": tag["product_id"]} in events
+    impressions = [e["post_id"] for e in events if e["type"] == "impression"]
+    assert len(impressions) == len(set(impressions)), "one impression per post per page view"
+
+
+def test_interest_pages_list_their_posts(journey: Any, local_stack: LocalStack) -> None:
+    visitor = journey(PHONE)
+    page = visitor.page
+    post = tagged_posts(local_stack)[0]
+    interest = post["interests"][0]
+    visitor.open(f"/post/{post['id']}")
+    page.locator(f".chips a[href='#/interest/{interest}']").click()
+    page.locator("article.card").first.wait_for()
+    assert page.locator(f"article.card[data-post-id='{post['id']}']").count() == 1
+    visitor.shot("interest page")
+    assert_accessible(visitor, "interest page")
+    assert not visitor.errors
