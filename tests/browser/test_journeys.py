@@ -509,3 +509,26 @@ def test_interest_pages_list_their_posts(journey: Any, local_stack: LocalStack) 
     visitor.shot("interest page")
     assert_accessible(visitor, "interest page")
     assert not visitor.errors
+
+
+def test_the_shopping_hotspots_work_from_the_keyboard(journey: Any, local_stack: LocalStack) -> None:
+    visitor = journey(DESKTOP)
+    page = visitor.page
+    post = tagged_posts(local_stack)[0]
+    visitor.open(f"/post/{post['id']}")
+    page.locator(".bag-toggle").first.wait_for()
+    # A route change moves focus to the content: the first Tab reaches the photo's bag
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('bag-toggle')")
+    # Enter on the bag shows the hotspots and focuses the first; Enter on it opens its product card
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.classList.contains('hotspot')")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none", "focused controls show an outline"
+    page.keyboard.press("Enter")
+    page.locator(".product-card").wait_for()
+    assert page.evaluate("document.activeElement.closest('.product-card') !== null")
+    visitor.shot("keyboard product card")
+    # Escape closes it
+    page.keyboard.press("Escape")
+    page.locator(".product-card").wait_for(state="detached")

@@ -118,7 +118,7 @@ function placeCard(card, frame, tag) {
 }
 
 function productCard(post, tag, close) {
-  const image = h("img", { alt: "", src: "data:," });
+  const image = h("img", { alt: "", width: 64, height: 64 }); // src once the product is fetched
   const prime = h("span");
   const link = h(
     "a",
