@@ -39,7 +39,7 @@ def _gradient(size: tuple[int, int], top: Colour, bottom: Colour) -> Image.Image
     height = size[1]
     steps = [y / max(1, height - 1) for y in range(height)]
     column = bytes(int(a + (b - a) * t) for t in steps for a, b in zip(top, bottom, strict=True))
-    return Image.frombytes("RGB", (1, height), column).resize(size)
+    return Image.frombytes("RGB", (1, height), column).resize(size, Image.Resampling.NEAREST)
 
 
 def _shade(colour: Colour, factor: float) -> Colour:
