@@ -532,3 +532,57 @@ def test_the_shopping_hotspots_work_from_the_keyboard(journey: Any, local_stack:
     # Escape closes it
     page.keyboard.press("Escape")
     page.locator(".product-card").wait_for(state="detached")
+
+
+def test_a_refused_photo_shows_why_and_an_idea_publishes_with_its_body(journey: Any) -> None:
+    member = journey(DESKTOP)
+    page = member.page
+    member.sign_in("prime@demo.flint.dev", DEMO_PASSWORD)
+    page.get_by_role("heading", name="Your feed").wait_for()
+    member.open("/create")
+    # A file that claims to be a PNG but is not an image is refused by the thumbnailer, with the reason
+    page.get_by_label("Photo (JPEG, PNG or WebP)").set_input_files(
+        {"name": "fake.png", "mimeType": "image/png", "buffer": b"this is not a picture at all"}
+    )
+    page.get_by_text("This photo was refused: the file is not an image.").wait_for(timeout=60_000)
+    member.shot("refused photo")
+    # An idea needs no photo but has a body
+    page.get_by_label("Photo (JPEG, PNG or WebP)").set_input_files([])
+    page.get_by_label("Kind").select_option("idea")
+    page.get_by_label("Caption").fill("Pack list for a first overnight hike")
+    page.get_by_label("Text", exact=True).fill("1. Tent\n2. Headlamp\n3. Water filter")
+    page.get_by_role("button", name="Hiking", exact=True).click()
+    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("heading", name="Pack list for a first overnight hike").wait_for()
+    assert "2. Headlamp" in page.locator(".post-body").inner_text()
+    member.shot("idea")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete post").click()
+    page.get_by_role("heading", name="Priya Prime").wait_for()
+    assert not member.errors
+
+
+def test_the_feed_pages_through_cursors_while_scrolling(journey: Any, local_stack: LocalStack) -> None:
+    # Given pages of 2 cards (the client asks for 20; the test shrinks them to see several pages)
+    visitor = journey(PHONE)
+    page = visitor.page
+    feed_urls: list[str] = []
+
+    def small_pages(route: Any) -> None:
+        url = route.request.url.replace("limit=20", "limit=2")
+        feed_urls.append(url)
+        route.continue_(url=url)
+
+    page.route(lambda url: url.startswith(f"{local_stack.api}/feed?"), small_pages)
+    expected = [
+        item["post"]["id"]
+        for item in requests.get(f"{local_stack.api}/feed?limit=50", timeout=10).json()["items"]
+    ]
+    # When the visitor scrolls to the end
+    visitor.open("/")
+    page.get_by_text("You're all caught up.").wait_for(timeout=60_000)
+    # Then every trending post was shown once, fetched over several cursor pages
+    shown = page.evaluate("[...document.querySelectorAll('article.card')].map(c => c.dataset.postId)")
+    assert sorted(shown) == sorted(expected)
+    assert len(feed_urls) >= len(expected) // 2
+    assert all("cursor=" in url for url in feed_urls[1:])

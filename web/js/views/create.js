@@ -49,13 +49,14 @@ export async function createView(main) {
     form.upload = null;
     form.tags = [];
     placer.replaceChildren();
+    uploadStatus.className = "hint";
     if (!chosen) return;
     try {
       form.upload = await upload(chosen, progress, uploadStatus);
       drawPlacer();
     } catch (error) {
-      uploadStatus.textContent = "";
-      message.textContent = error.message;
+      uploadStatus.textContent = error.message; // shown under the photo it is about
+      uploadStatus.className = "error";
     }
   });
 
@@ -186,7 +187,7 @@ export async function createView(main) {
     h(
       "form.stack",
       {
-        style: { maxWidth: "720px" },
+        style: { maxWidth: "720px", margin: "0" },
         onsubmit: async (event) => {
           event.preventDefault();
           message.textContent = "";
