@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -277,6 +278,19 @@ def _tote(draw: ImageDraw.ImageDraw, cx: float, base: float, s: float, colour: C
     return cx, base - s * 0.55
 
 
+def _board(draw: ImageDraw.ImageDraw, cx: float, base: float, s: float, colour: Colour) -> Anchor:
+    draw.rounded_rectangle((cx - s * 1.1, base - s * 0.5, cx + s * 0.9, base), radius=s * 0.1, fill=colour)
+    draw.rounded_rectangle(
+        (cx + s * 0.9, base - s * 0.32, cx + s * 1.4, base - s * 0.18),
+        radius=s * 0.07,
+        fill=_shade(colour, 0.7),
+    )
+    draw.line(
+        (cx - s * 0.9, base - s * 0.42, cx + s * 0.7, base - s * 0.42), fill=_shade(colour, 1.25), width=3
+    )
+    return cx, base - s * 0.25
+
+
 Drawer = Callable[[ImageDraw.ImageDraw, float, float, float, Colour], Anchor]
 
 # Scene families: background (top, bottom), floor colour, and the objects that appear.
@@ -360,17 +374,18 @@ KIND_DRAWERS: list[tuple[tuple[str, ...], Drawer]] = [
     (("shoes", "sneakers", "socks"), _shoe),
     (("kettle", "press"), _kettle),
     (("mug", "grinder", "scale", "tamper"), _mug),
-    (("oven", "skillet", "bowl", "pet bowl"), _pot),
+    (("oven", "skillet", "bowl"), _pot),
     (("lamp", "light", "headlamp"), _lamp),
+    (("board", "knife", "apron", "shelf", "rug", "throw", "stand", "mat"), _board),
     (("planter", "seed", "vase", "plant"), _plant),
     (("book", "journal", "bookends", "bookmark"), _books),
     (("monitor", "reader"), _monitor),
-    (("keyboard", "mat", "mouse"), _keyboard),
+    (("keyboard", "mouse"), _keyboard),
     (("headphones", "headset", "speaker"), _headphones),
     (("camera", "lens", "tripod", "filter", "card"), _camera),
     (("serum", "lotion", "spray", "bottle", "filter"), _bottle),
     (("cream", "balm", "masks"), _jar),
-    (("yoga", "towel", "strap"), _mat),
+    (("yoga", "towel", "strap", "cushion"), _mat),
     (("roller", "blocks"), _dumbbell),
     (("dog", "cat", "chew", "leash", "grooming"), _pet_bed),
 ]
@@ -379,9 +394,10 @@ KIND_DRAWERS: list[tuple[tuple[str, ...], Drawer]] = [
 def product_image(title: str, seed: int, size: int = 480) -> bytes:
     """A square packshot: the product's kind, in the colour its title names, on a soft backdrop."""
     rng = random.Random(seed)
-    words = title.lower()
-    drawer = next((d for keys, d in KIND_DRAWERS if any(k in words for k in keys)), _tote)
-    colour = next((c for name, c in COLOURS.items() if name.lower() in words), rng.choice(PALETTE))
+    name, _, colour_name = title.partition(" - ")  # demo titles: "Classic Tent - Olive"
+    words = set(re.findall(r"[a-z]+", name.lower()))
+    drawer = next((d for keys, d in KIND_DRAWERS if words & set(keys)), _tote)
+    colour = COLOURS.get(colour_name.strip(), rng.choice(PALETTE))
     image = _gradient((size, size), (248, 246, 242), (226, 222, 216))
     s = size * 0.3
     base = size * 0.8
