@@ -64,6 +64,14 @@ def assert_hotspots_on_tags(journey: Journey) -> int:
     return checked
 
 
+def prime_member(journey: Any) -> Journey:
+    """The Prime demo member, signed in on a desktop, on their feed."""
+    member: Journey = journey(DESKTOP)
+    member.sign_in("prime@demo.flint.dev", DEMO_PASSWORD)
+    member.page.get_by_role("heading", name="Your feed").wait_for()
+    return member
+
+
 def tagged_posts(stack: LocalStack) -> list[dict[str, Any]]:
     items = requests.get(f"{stack.api}/feed?limit=50", timeout=10).json()["items"]
     return [item["post"] for item in items if item["post"]["photos"] and item["post"]["photos"][0]["tags"]]
@@ -249,10 +257,8 @@ def _fake_expired(token: str) -> str:
 
 def test_an_expired_id_token_is_refreshed_before_the_api_sees_it(journey: Any) -> None:
     # Given the Prime demo member signed in, whose stored ID token has expired
-    member = journey(DESKTOP)
+    member = prime_member(journey)
     page = member.page
-    member.sign_in("prime@demo.flint.dev", DEMO_PASSWORD)
-    page.get_by_role("heading", name="Your feed").wait_for()
     token = page.evaluate("JSON.parse(localStorage.getItem('flint.session')).idToken")
     page.evaluate(
         """(expired) => { const s = JSON.parse(localStorage.getItem('flint.session'));
@@ -411,10 +417,8 @@ def test_a_brand_dashboard_draws_the_insights_contract(journey: Any, local_stack
 
 def test_a_smile_the_api_refuses_rolls_back_and_follow_toggles(journey: Any, local_stack: LocalStack) -> None:
     # Given the Prime demo member on a post whose smile the API will refuse (throttled)
-    member = journey(DESKTOP)
+    member = prime_member(journey)
     page = member.page
-    member.sign_in("prime@demo.flint.dev", DEMO_PASSWORD)
-    page.get_by_role("heading", name="Your feed").wait_for()
     post = tagged_posts(local_stack)[-1]
     refused = {"error": {"code": "throttled", "message": "Too many smiles at once: try again."}}
     page.route(
@@ -535,10 +539,8 @@ def test_the_shopping_hotspots_work_from_the_keyboard(journey: Any, local_stack:
 
 
 def test_a_refused_photo_shows_why_and_an_idea_publishes_with_its_body(journey: Any) -> None:
-    member = journey(DESKTOP)
+    member = prime_member(journey)
     page = member.page
-    member.sign_in("prime@demo.flint.dev", DEMO_PASSWORD)
-    page.get_by_role("heading", name="Your feed").wait_for()
     member.open("/create")
     # A file that claims to be a PNG but is not an image is refused by the thumbnailer, with the reason
     page.get_by_label("Photo (JPEG, PNG or WebP)").set_input_files(
