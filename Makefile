@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 STAGE ?= dev
 ARCH ?= x86_64
 
-.PHONY: install dev test lint unit integration e2e bench clean package package-check deploy
+.PHONY: install dev test lint unit integration e2e browser chromium bench clean package package-check deploy
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Flint needs Python 3.11+"'
@@ -35,8 +35,18 @@ integration: install
 e2e: install
 	$(BIN)/pytest tests/e2e -q
 
-test: lint package-check
-	$(BIN)/pytest tests -q -n 2 -p no:cacheprovider
+test: lint package-check chromium
+	$(BIN)/pytest tests -q -n 2 --dist loadgroup -p no:cacheprovider
+
+# The browser tests (tests/browser) drive Debian's chromium: Playwright cannot download its own
+# browser here, so install the distribution's package when it is missing (CI runs as root).
+chromium:
+	@test -x /usr/bin/chromium || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; }
+
+browser: install chromium
+	$(BIN)/pytest tests/browser -q -p no:cacheprovider
 
 # The stack as one CloudFormation (SAM) template + the Lambda zip, in build/package/$(STAGE)-$(ARCH)/
 # (ARCH=x86_64 or arm64). See docs/deploy.md.

@@ -73,5 +73,26 @@ aws cloudformation deploy \
     --no-fail-on-empty-changeset \
     ${FLINT_PARAMETERS:+--parameter-overrides $FLINT_PARAMETERS}
 
+# The web client: web/ goes to the site bucket as it is (no build step), plus a config.js that
+# names this stack's API (locally `make dev` serves one naming the local API).
+output() {
+    aws cloudformation describe-stacks --stack-name "$STACK" --region "$REGION" \
+        --query "Stacks[0].Outputs[?OutputKey=='$1'].OutputValue" --output text
+}
+SITE_BUCKET=$(output SiteBucketName)
+if [[ -n "$SITE_BUCKET" && "$SITE_BUCKET" != "None" ]]; then
+    API_URL=$(output EndpointURL)
+    aws s3 sync web/ "s3://$SITE_BUCKET/" --delete --exclude config.js --region "$REGION" \
+        --cache-control "public, max-age=300"
+    printf 'window.FLINT_CONFIG = {"api": "%s", "localHelpers": false};\n' "${API_URL%/}" |
+        aws s3 cp - "s3://$SITE_BUCKET/config.js" --region "$REGION" \
+            --content-type text/javascript --cache-control no-cache
+    SITE_DISTRIBUTION=$(output SiteDistributionId)
+    if [[ -n "$SITE_DISTRIBUTION" && "$SITE_DISTRIBUTION" != "None" ]]; then
+        aws cloudfront create-invalidation --distribution-id "$SITE_DISTRIBUTION" --paths '/*' >/dev/null
+    fi
+    echo "web client published to s3://$SITE_BUCKET"
+fi
+
 aws cloudformation describe-stacks --stack-name "$STACK" --region "$REGION" \
     --query "Stacks[0].Outputs[].[OutputKey, OutputValue]" --output table

@@ -9,7 +9,6 @@ so feeds, counters and Enthusiast badges have something to show.
 
 from __future__ import annotations
 
-import io
 import logging
 import random
 import time
@@ -19,10 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from local.cognito import sign_in
 from local.demo_data import BRANDS, DEMO_MEMBERS, DemoMember, products
+from local.demo_images import INTEREST_FAMILY, jpeg, scene
 
 log = logging.getLogger("flint.demo")
 
@@ -46,25 +46,39 @@ CAPTIONS = [
     "Worth every penny",
     "Daily essentials",
 ]
+CAPTIONS_BY_FAMILY = {
+    "outdoors": [
+        "Sunrise at camp",
+        "Packed for the ridge trail",
+        "Three days, one backpack",
+        "First night in the new tent",
+    ],
+    "kitchen": ["Sunday slow cooking", "Morning pour-over ritual", "Counter refresh", "Bread day"],
+    "home": ["Reading corner, finally done", "Cosy evening light", "Shelfie", "Weekend DIY: done"],
+    "desk": ["Desk setup v3", "Late-night session", "New gear day", "Clean desk, clear head"],
+    "beauty": ["Evening routine", "Shelf of favourites", "Glow kit for travel", "Five-minute routine"],
+    "active": ["Morning flow", "Ready for the 10K", "Home gym corner", "Recovery day kit"],
+    "pets": ["His favourite spot", "Nap o'clock", "Spoiled and proud"],
+    "style": ["Autumn layers", "Weekend uniform", "Thrift and new"],
+}
 
 
-def demo_photo(seed: int) -> bytes:
-    """A colourful generated JPEG; some carry an EXIF orientation the thumbnailer must apply."""
-    rng = random.Random(seed)
+def demo_photo(seed: int, interest: str = "home-decor") -> tuple[bytes, list[tuple[float, float]]]:
+    """A generated scene for `interest` as JPEG, and where its objects are (as displayed).
+
+    Some are stored sideways or upside down with the EXIF orientation that shows them upright,
+    as phones do, so the thumbnailer must apply it; the anchors are in the upright picture.
+    """
     width, height, orientation = SHAPES[seed % len(SHAPES)]
-    image = Image.new("RGB", (width, height), tuple(rng.randrange(40, 220) for _ in range(3)))
-    draw = ImageDraw.Draw(image)
-    for _ in range(12):
-        x0, y0 = rng.randrange(width), rng.randrange(height)
-        size = rng.randrange(min(width, height) // 10, min(width, height) // 3)
-        box = (x0, y0, x0 + size, y0 + size)
-        colour = tuple(rng.randrange(256) for _ in range(3))
-        (draw.ellipse if rng.random() < 0.5 else draw.rectangle)(box, fill=colour)
+    upright = (height, width) if orientation in (6, 8) else (width, height)
+    image, anchors = scene(interest, upright, seed)
+    if orientation == 6:
+        image = image.transpose(Image.Transpose.ROTATE_90)
+    elif orientation == 3:
+        image = image.transpose(Image.Transpose.ROTATE_180)
     exif = Image.Exif()
     exif[0x0112] = orientation
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=80, exif=exif.tobytes())
-    return buffer.getvalue()
+    return jpeg(image, quality=80, exif=exif.tobytes()), anchors
 
 
 @dataclass
@@ -101,7 +115,8 @@ def _wait_ready(client: DemoClient, upload_id: str, timeout: float = 60) -> dict
 
 def publish_demo_post(client: DemoClient, seed: int, catalog: dict[str, list[str]]) -> str:
     rng = random.Random(seed)
-    photo = demo_photo(seed)
+    interests = rng.sample(list(client.member.interests), k=rng.randint(1, 3))
+    photo, anchors = demo_photo(seed, interests[0])
     ticket = client.call("POST", "/uploads", {"content_type": "image/jpeg", "size": len(photo)})
     requests.post(
         ticket["url"], data=ticket["fields"], files={"file": ("photo.jpg", photo)}, timeout=30
@@ -109,26 +124,21 @@ def publish_demo_post(client: DemoClient, seed: int, catalog: dict[str, list[str
     upload = _wait_ready(client, ticket["upload_id"])
     if upload["status"] != "ready":
         raise RuntimeError(f"demo photo rejected: {upload.get('reason')}")
-    interests = rng.sample(list(client.member.interests), k=rng.randint(1, 3))
-    pool = [p for i in interests for p in catalog.get(i, [])]
-    tagged = rng.sample(pool, k=min(len(pool), rng.randint(0, 3)))
+    pool = catalog.get(interests[0], [])  # products of the pictured scene's interest
+    tagged = rng.sample(pool, k=min(len(pool), len(anchors), rng.randint(0, 3)))
     post = client.call(
         "POST",
         "/posts",
         {
             "kind": "photo",
-            "caption": rng.choice(CAPTIONS),
+            "caption": rng.choice(CAPTIONS_BY_FAMILY.get(INTEREST_FAMILY.get(interests[0], ""), CAPTIONS)),
             "interests": interests,
             "photos": [
                 {
                     "upload_id": ticket["upload_id"],
                     "tags": [
-                        {
-                            "product_id": pid,
-                            "x": round(rng.uniform(0.1, 0.9), 3),
-                            "y": round(rng.uniform(0.1, 0.9), 3),
-                        }
-                        for pid in tagged
+                        {"product_id": pid, "x": x, "y": y}
+                        for pid, (x, y) in zip(tagged, anchors, strict=False)
                     ],
                 }
             ],

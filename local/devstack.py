@@ -5,7 +5,8 @@
 3. deterministic demo data (interests, brands, products, members in Cognito);
 4. the API (chalice local + production's gateway responses) on 127.0.0.1:$FLINT_API_PORT (8000),
    and the event runner that delivers SQS messages and fires schedules;
-5. a banner with the URLs and demo logins. Ctrl-C stops every child process.
+5. the web client (web/, local/web_server.py) on 127.0.0.1:$FLINT_WEB_PORT (8080);
+6. a banner with the URLs and demo logins. Ctrl-C stops every child process.
 """
 
 from __future__ import annotations
@@ -106,9 +107,10 @@ def allow_anonymous_reads(s3: Any, bucket: str) -> None:
 
 
 class DevStack:
-    def __init__(self, aws_port: int, api_port: int, refresh_seconds: float):
+    def __init__(self, aws_port: int, api_port: int, refresh_seconds: float, web_port: int = 8080):
         self.aws_port = aws_port
         self.api_port = api_port
+        self.web_url = f"http://127.0.0.1:{web_port}"
         self.refresh_seconds = refresh_seconds
         self.aws_endpoint = f"http://127.0.0.1:{aws_port}"
         self.api_url = f"http://127.0.0.1:{api_port}"
@@ -149,8 +151,12 @@ class DevStack:
             from local.seed import seed_all
 
             cognito = boto3.client("cognito-idp", endpoint_url=self.aws_endpoint, region_name="us-east-1")
+            media_bucket = stack.outputs["MediaBucketName"]
             seed_all(
-                cognito, pool_id=app_env["FLINT_USER_POOL_ID"], client_id=app_env["FLINT_USER_POOL_CLIENT_ID"]
+                cognito,
+                pool_id=app_env["FLINT_USER_POOL_ID"],
+                client_id=app_env["FLINT_USER_POOL_CLIENT_ID"],
+                media=(s3, media_bucket, f"{self.aws_endpoint}/{media_bucket}"),
             )
         STATE_DIR.mkdir(exist_ok=True)
         exported = {**app_env, "AWS_ENDPOINT_URL": self.aws_endpoint, "FLINT_API_URL": self.api_url}
@@ -168,6 +174,15 @@ class DevStack:
         )
         wait_until(lambda: requests.get(f"{self.api_url}/health", timeout=2).ok, "the API", process=api)
         self._spawn("events", [sys.executable, "-m", "local.event_runner"], env)
+        web_port = self.web_url.rsplit(":", 1)[1]
+        web = self._spawn(
+            "web",
+            [sys.executable, "-m", "local.web_server", "--port", web_port, "--api", self.api_url],
+            env,
+        )
+        wait_until(
+            lambda: requests.get(f"{self.web_url}/config.js", timeout=2).ok, "the web client", process=web
+        )
 
     def publish_demo_posts(self, app_env: dict[str, str], count: int) -> None:
         from local.demo_posts import seed_demo_posts
@@ -211,6 +226,7 @@ def banner(stack: DevStack, app_env: dict[str, str], seeded: bool) -> str:
     lines = [
         "",
         "Flint is running.",
+        f"  Web client     {stack.web_url}",
         f"  API            {stack.api_url}   (try {stack.api_url}/health, /config, /openapi.json)",
         f"  Embedded AWS   {stack.aws_endpoint}   (moto; dashboard at {stack.aws_endpoint}/moto-api/)",
         f"  Cognito pool   {app_env['FLINT_USER_POOL_ID']}  client {app_env['FLINT_USER_POOL_CLIENT_ID']}",
@@ -233,6 +249,7 @@ def main() -> int:
     )
     parser.add_argument("--aws-port", type=int, default=int(os.environ.get("FLINT_AWS_PORT", "5000")))
     parser.add_argument("--api-port", type=int, default=int(os.environ.get("FLINT_API_PORT", "8000")))
+    parser.add_argument("--web-port", type=int, default=int(os.environ.get("FLINT_WEB_PORT", "8080")))
     parser.add_argument(
         "--refresh-seconds", type=float, default=float(os.environ.get("FLINT_REFRESH_SECONDS", "15"))
     )
@@ -246,7 +263,12 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(name)s %(levelname)s %(message)s")
 
-    for port, variable in ((args.aws_port, "FLINT_AWS_PORT"), (args.api_port, "FLINT_API_PORT")):
+    ports = (
+        (args.aws_port, "FLINT_AWS_PORT"),
+        (args.api_port, "FLINT_API_PORT"),
+        (args.web_port, "FLINT_WEB_PORT"),
+    )
+    for port, variable in ports:
         if not port_is_free(port):
             print(
                 f"error: port {port} on 127.0.0.1 is busy (another `make dev`?). Stop whatever holds it, "
@@ -255,7 +277,7 @@ def main() -> int:
             )
             return 2
 
-    stack = DevStack(args.aws_port, args.api_port, args.refresh_seconds)
+    stack = DevStack(args.aws_port, args.api_port, args.refresh_seconds, args.web_port)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         stack.start_aws()

@@ -8,7 +8,7 @@ Safe to run twice: existing members and catalog entries are kept.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from chalicelib.data import users
@@ -34,9 +34,19 @@ def seed_interests() -> int:
     return len(demo_data.INTERESTS)
 
 
-def seed_products(brand_owner_id: str | None, per_brand: int = 16) -> int:
-    """Brands and products; the demo brand account owns the first brand."""
+def seed_products(
+    brand_owner_id: str | None, per_brand: int = 16, image_urls: dict[str, str] | None = None
+) -> int:
+    """Brands and products; the demo brand account owns the first brand.
+
+    `image_urls` (product id -> URL) replaces the placeholder shop image URLs, so that under
+    `make dev` product images load from the media bucket (see `seed_product_images`).
+    """
     demo_products = demo_data.products(per_brand=per_brand)
+    if image_urls:
+        demo_products = [
+            replace(p, image_url=image_urls.get(p.product_id, p.image_url)) for p in demo_products
+        ]
     for index, brand in enumerate(demo_data.BRANDS):
         catalog.register_brand(
             brand_id=brand.brand_id, name=brand.name, owner_id=brand_owner_id if index == 0 else None
@@ -72,10 +82,22 @@ def seed_members(cognito: Any, *, pool_id: str, client_id: str) -> list[SeededMe
     return seeded
 
 
-def seed_all(cognito: Any, *, pool_id: str, client_id: str) -> list[SeededMember]:
+def seed_product_images(s3: Any, bucket: str, base_url: str) -> dict[str, str]:
+    """A generated packshot per demo product in the media bucket; returns product id -> URL."""
+    from local.demo_images import put_product_images
+
+    keys = put_product_images(s3, bucket, demo_data.products())
+    return {product_id: f"{base_url.rstrip('/')}/{key}" for product_id, key in keys.items()}
+
+
+def seed_all(
+    cognito: Any, *, pool_id: str, client_id: str, media: tuple[Any, str, str] | None = None
+) -> list[SeededMember]:
+    """Everything; `media` = (s3 client, media bucket, its base URL) adds product images."""
     log.info("seeding %d interests", seed_interests())
     members = seed_members(cognito, pool_id=pool_id, client_id=client_id)
     log.info("seeded %d members", len(members))
     brand_owner = next((m.user_id for m in members if "brand" in m.groups), None)
-    log.info("seeding %d products", seed_products(brand_owner))
+    image_urls = seed_product_images(*media) if media else None
+    log.info("seeding %d products", seed_products(brand_owner, image_urls=image_urls))
     return members

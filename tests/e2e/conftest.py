@@ -6,6 +6,7 @@ Tests talk to it only as a client would: HTTP to the API and Cognito calls to th
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import signal
@@ -42,6 +43,7 @@ class LocalStack:
     api: str
     config: dict[str, Any]
     refresh_seconds: float
+    web: str = ""
 
     def cognito(self) -> Any:
         return boto3.client(
@@ -73,7 +75,13 @@ class Client:
 
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[LocalStack]:
-    aws_port, api_port = free_port(), free_port()
+    with running_local_stack() as stack:
+        yield stack
+
+
+@contextlib.contextmanager
+def running_local_stack() -> Iterator[LocalStack]:
+    aws_port, api_port, web_port = free_port(), free_port(), free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="flint-e2e-", suffix=".log", delete=False)  # noqa: SIM115
     env = {**os.environ, "FLINT_DEMO_POSTS": str(DEMO_POSTS), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
@@ -85,6 +93,8 @@ def local_stack() -> Iterator[LocalStack]:
             str(aws_port),
             "--api-port",
             str(api_port),
+            "--web-port",
+            str(web_port),
             "--refresh-seconds",
             str(REFRESH_SECONDS),
         ],
@@ -108,7 +118,7 @@ def local_stack() -> Iterator[LocalStack]:
                 raise RuntimeError(f"local stack not up after 240 s:\n{Path(log.name).read_text()[-4000:]}")
             time.sleep(0.5)
         config = requests.get(f"{api}/config", timeout=10).json()
-        yield LocalStack(api, config, REFRESH_SECONDS)
+        yield LocalStack(api, config, REFRESH_SECONDS, f"http://127.0.0.1:{web_port}")
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGINT)

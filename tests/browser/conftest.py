@@ -1,0 +1,117 @@
+"""Browser journeys: Playwright for Python driving Debian's chromium against the real local stack.
+
+The stack is the e2e one (`tests/e2e/conftest.py`: `make dev` in a subprocess on free ports,
+web client included). Playwright's own browser download cannot work here, so the tests use
+/usr/bin/chromium (`make test` installs the `chromium` package when it is missing). Each step
+saves a screenshot under tests/artifacts/, and `axe_check` runs axe-core in the page.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.e2e.conftest import LocalStack, running_local_stack
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture(scope="session")
+def local_stack() -> Iterator[LocalStack]:
+    """The e2e stack; FLINT_BROWSER_WEB + FLINT_BROWSER_API point the tests at a running `make dev`."""
+    web, api = os.environ.get("FLINT_BROWSER_WEB"), os.environ.get("FLINT_BROWSER_API")
+    if web and api:
+        yield LocalStack(api, requests.get(f"{api}/config", timeout=10).json(), 15, web)
+        return
+    with running_local_stack() as stack:
+        yield stack
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail("chromium is not installed: run `apt-get install -y chromium` (make test does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Journey:
+    """One browser context (one visitor) with screenshots and page checks."""
+
+    def __init__(self, stack: LocalStack, context: Any, name: str):
+        self.stack = stack
+        self.context = context
+        self.page = context.new_page()
+        self.name = name
+        self.step = 0
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.set_default_timeout(20_000)
+
+    def open(self, route: str = "/") -> None:
+        self.page.goto(f"{self.stack.web}/#{route}")
+
+    def sign_in(self, email: str, password: str) -> None:
+        self.open("/signin")
+        self.page.get_by_label("E-mail").fill(email)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign in").click()
+
+    def shot(self, label: str) -> Path:
+        self.step += 1
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{self.name}-{self.step:02d}-{re.sub(r'[^a-z0-9]+', '-', label.lower())}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+    def axe(self) -> list[dict[str, Any]]:
+        """Serious or critical accessibility violations on the current page."""
+        if not self.page.evaluate("() => Boolean(window.axe)"):
+            self.page.add_script_tag(path=str(AXE))
+        result = self.page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        )
+        return [
+            {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result
+            if v["impact"] in ("serious", "critical")
+        ]
+
+
+@pytest.fixture
+def journey(browser: Any, local_stack: LocalStack, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """`journey(viewport)` -> a fresh visitor; contexts are closed after the test."""
+    contexts = []
+
+    def make(viewport: dict[str, int] = DESKTOP, suffix: str = "") -> Journey:
+        context = browser.new_context(viewport=viewport, device_scale_factor=1)
+        contexts.append(context)
+        return Journey(local_stack, context, request.node.name.removeprefix("test_") + suffix)
+
+    yield make
+    for context in contexts:
+        context.close()

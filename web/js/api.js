@@ -1,0 +1,258 @@
+// Talking to Flint: the API (GET /config first), Cognito's JSON API, and the session.
+//
+// The session (ID and refresh tokens) lives in localStorage so it survives a reload. Before
+// every API call an ID token that expires within a minute is refreshed with REFRESH_TOKEN_AUTH;
+// if the API still answers 401 `invalid_token`, the client refreshes once and retries.
+
+const SESSION_KEY = "flint.session";
+
+export class ApiError extends Error {
+  constructor(status, code, message, details) {
+    super(message || code || `HTTP ${status}`);
+    this.status = status;
+    this.code = code;
+    this.details = details || [];
+  }
+}
+
+function apiBase() {
+  const fromQuery = new URLSearchParams(location.search).get("api");
+  const configured = (window.FLINT_CONFIG || {}).api;
+  const base = fromQuery || configured || `${location.protocol}//${location.hostname}:8000`;
+  return base.replace(/\/$/, "");
+}
+
+export const state = {
+  api: apiBase(),
+  localHelpers: Boolean((window.FLINT_CONFIG || {}).localHelpers),
+  config: null,
+  interests: [],
+  interestNames: new Map(),
+  session: loadSession(),
+  me: null,
+};
+
+function loadSession() {
+  try {
+    return JSON.parse(localStorage.getItem(SESSION_KEY)) || null;
+  } catch {
+    return null;
+  }
+}
+
+function saveSession(session) {
+  state.session = session;
+  if (session) localStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  else localStorage.removeItem(SESSION_KEY);
+}
+
+export function tokenClaims(token) {
+  try {
+    const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(decodeURIComponent(escape(atob(part))));
+  } catch {
+    return {};
+  }
+}
+
+export function groups() {
+  if (!state.session) return [];
+  return tokenClaims(state.session.idToken)["cognito:groups"] || [];
+}
+
+export const signedIn = () => Boolean(state.session);
+export const isPrime = () => groups().includes("prime");
+export const isBrand = () => groups().includes("brand");
+
+// ---- Cognito (JSON API, no SDK) ----
+
+const COGNITO_MESSAGES = {
+  NotAuthorizedException: "Wrong e-mail or password.",
+  UserNotFoundException: "Wrong e-mail or password.",
+  UsernameExistsException: "An account with this e-mail already exists: sign in instead.",
+  InvalidPasswordException: "The password needs 8+ characters with upper and lower case letters and a digit.",
+  UserNotConfirmedException: "This account is not confirmed yet.",
+  CodeMismatchException: "That code is not right.",
+  InvalidParameterException: "Check the e-mail address and password.",
+};
+
+async function cognito(action, body) {
+  const config = state.config;
+  const endpoint = config.cognito_endpoint || `https://cognito-idp.${config.region}.amazonaws.com/`;
+  let response;
+  try {
+    response = await fetch(endpoint, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": `AWSCognitoIdentityProviderService.${action}`,
+      },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, "network", "Can't reach the sign-in service. Check your connection.");
+  }
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const type = String(data.__type || "").split("#").pop();
+    throw new ApiError(response.status, type, COGNITO_MESSAGES[type] || data.message || "Sign-in failed.");
+  }
+  return data;
+}
+
+function storeAuth(result, email, refreshToken) {
+  saveSession({
+    email,
+    idToken: result.IdToken,
+    refreshToken: result.RefreshToken || refreshToken,
+  });
+}
+
+export async function signIn(email, password) {
+  const data = await cognito("InitiateAuth", {
+    ClientId: state.config.user_pool_client_id,
+    AuthFlow: "USER_PASSWORD_AUTH",
+    AuthParameters: { USERNAME: email, PASSWORD: password },
+  });
+  storeAuth(data.AuthenticationResult, email);
+  state.me = null;
+}
+
+/** Signs up; returns true when the account is confirmed and signed in, false if a code is needed. */
+export async function signUp(email, password, name) {
+  const attributes = [{ Name: "email", Value: email }];
+  if (name) attributes.push({ Name: "name", Value: name });
+  const data = await cognito("SignUp", {
+    ClientId: state.config.user_pool_client_id,
+    Username: email,
+    Password: password,
+    UserAttributes: attributes,
+  });
+  if (!data.UserConfirmed) {
+    if (!state.localHelpers) return false;
+    await localHelper("confirm", email); // the local stack confirms at once; AWS e-mails a code
+  }
+  await signIn(email, password);
+  return true;
+}
+
+export async function confirmSignUp(email, code, password) {
+  await cognito("ConfirmSignUp", {
+    ClientId: state.config.user_pool_client_id,
+    Username: email,
+    ConfirmationCode: code,
+  });
+  await signIn(email, password);
+}
+
+/** The local stack's helpers on the web server (never part of the deployed site or API). */
+export async function localHelper(name, email) {
+  const response = await fetch(`local/${name}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email }),
+  });
+  if (!response.ok) throw new ApiError(response.status, "local_helper", `The local ${name} helper failed.`);
+}
+
+let refreshing = null;
+
+export async function refreshSession() {
+  if (!state.session) return;
+  if (!refreshing) {
+    const { refreshToken, email } = state.session;
+    refreshing = cognito("InitiateAuth", {
+      ClientId: state.config.user_pool_client_id,
+      AuthFlow: "REFRESH_TOKEN_AUTH",
+      AuthParameters: { REFRESH_TOKEN: refreshToken },
+    })
+      .then((data) => storeAuth(data.AuthenticationResult, email, refreshToken))
+      .catch((error) => {
+        if (error.status >= 400 && error.status < 500) signOut(); // refresh token revoked or expired
+        throw error;
+      })
+      .finally(() => {
+        refreshing = null;
+      });
+  }
+  return refreshing;
+}
+
+export function signOut() {
+  saveSession(null);
+  state.me = null;
+}
+
+async function freshToken() {
+  if (!state.session) return null;
+  const exp = tokenClaims(state.session.idToken).exp || 0;
+  if (exp * 1000 - Date.now() < 60_000) await refreshSession();
+  return state.session ? state.session.idToken : null;
+}
+
+// ---- The API ----
+
+export async function api(method, path, body, { retried = false, keepalive = false, auth = true } = {}) {
+  const headers = {};
+  const token = auth ? await freshToken() : null;
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  let response;
+  try {
+    response = await fetch(`${state.api}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      keepalive,
+    });
+  } catch {
+    throw new ApiError(0, "network", "Can't reach Flint right now. Check your connection and try again.");
+  }
+  if (response.status === 401 && token && !retried) {
+    await refreshSession().catch(() => {});
+    if (state.session) return api(method, path, body, { retried: true, keepalive });
+  }
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = (data && data.error) || {};
+    throw new ApiError(response.status, error.code, readable(response.status, error), error.details);
+  }
+  return data;
+}
+
+function readable(status, error) {
+  if (error.code === "validation_error" && error.details && error.details.length) {
+    return error.details.map((d) => `${d.field}: ${d.message}`).join("; ");
+  }
+  if (error.message) return error.message;
+  if (status === 429) return "Too many requests: wait a moment and try again.";
+  if (status >= 500) return "Something went wrong on our side. Try again.";
+  return `The request failed (HTTP ${status}).`;
+}
+
+export async function loadConfig() {
+  state.config = await api("GET", "/config", undefined, { auth: false });
+  const catalog = await api("GET", "/interests", undefined, { auth: false });
+  state.interests = catalog.items;
+  state.interestNames = new Map(catalog.items.map((i) => [i.id, i.name]));
+}
+
+let openapi = null;
+
+/**
+ * Whether the API serves `method path` (per its OpenAPI document). Routes being built in
+ * parallel (events, brand insights) are used only once they exist: a browser cannot tell a
+ * missing route from a network failure, because the CORS preflight of an unknown route fails.
+ */
+export async function hasRoute(method, path) {
+  if (!openapi) openapi = api("GET", "/openapi.json", undefined, { auth: false }).catch(() => ({ paths: {} }));
+  const doc = await openapi;
+  return Boolean(doc.paths && doc.paths[path] && doc.paths[path][method.toLowerCase()]);
+}
+
+export async function me(force = false) {
+  if (!state.session) return null;
+  if (!state.me || force) state.me = await api("GET", "/me");
+  return state.me;
+}

@@ -1,0 +1,86 @@
+// Engagement events (API.md "Engagement events"): impressions, hotspot taps and product
+// clicks are queued and sent to POST /events in batches of up to 100, each with a fresh
+// `batch_id` (a retry of the same batch reuses it, so the server counts it once). The queue is
+// flushed every 10 s, at 50 events and when the page is hidden. The client sends only when the
+// API's OpenAPI document lists POST /events (a browser cannot tell a missing route from a network
+// failure: the preflight of an unknown route fails), and stops if the route answers 404.
+
+import { api, hasRoute } from "./api.js";
+
+const queue = [];
+const seen = new Set();
+let enabled = false;
+let timer = null;
+
+function batchId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Turn sending on when the API documents POST /events. */
+export async function detectEventsRoute() {
+  enabled = await hasRoute("POST", "/events");
+  return enabled;
+}
+
+export function track(type, postId, productId) {
+  if (!enabled) return;
+  const event = { type, post_id: postId };
+  if (productId) event.product_id = productId;
+  queue.push(event);
+  if (queue.length >= 50) flush();
+  else if (!timer) timer = setTimeout(flush, 10_000);
+}
+
+export async function flush({ keepalive = false } = {}) {
+  clearTimeout(timer);
+  timer = null;
+  if (!enabled || !queue.length) return;
+  const events = queue.splice(0, 100);
+  const batch = { batch_id: batchId(), events };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await api("POST", "/events", batch, { keepalive });
+      break;
+    } catch (error) {
+      if (error.status === 404) {
+        enabled = false; // no events route on this API
+        queue.length = 0;
+        return;
+      }
+      if (error.status && error.status < 500 && error.status !== 429) return; // bad batch: drop it
+    }
+  }
+  if (queue.length) flush({ keepalive });
+}
+
+const observer =
+  "IntersectionObserver" in window
+    ? new IntersectionObserver(
+        (entries) => {
+          for (const entry of entries) {
+            if (!entry.isIntersecting) continue;
+            const postId = entry.target.dataset.postId;
+            observer.unobserve(entry.target);
+            if (seen.has(postId)) continue;
+            seen.add(postId);
+            track("impression", postId);
+          }
+        },
+        { threshold: 0.5 },
+      )
+    : null;
+
+/** One impression per post per page view, once half the card is on screen. */
+export function trackImpressions(el, postId) {
+  if (!observer) return;
+  el.dataset.postId = postId;
+  observer.observe(el);
+}
+
+export function resetImpressions() {
+  seen.clear();
+}
+
+addEventListener("pagehide", () => flush({ keepalive: true }));
+document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && flush({ keepalive: true }));

@@ -1,0 +1,107 @@
+// The single-page app: hash routes -> views. Each view renders into <main> and may return a
+// cleanup function run when the route changes.
+
+import { isBrand, loadConfig, me, signedIn, signOut, state } from "./api.js";
+import { detectEventsRoute, flush, resetImpressions } from "./events.js";
+import { errorBox, go, h } from "./ui.js";
+import { authView } from "./views/auth.js";
+import { brandView } from "./views/brand.js";
+import { createView } from "./views/create.js";
+import { feedView, interestView } from "./views/feed.js";
+import { onboardingView } from "./views/onboarding.js";
+import { postView } from "./views/post.js";
+import { productView } from "./views/product.js";
+import { profileView } from "./views/profile.js";
+
+const routes = [
+  [/^\/$/, feedView],
+  [/^\/signin$/, (main) => authView(main, "signin")],
+  [/^\/signup$/, (main) => authView(main, "signup")],
+  [/^\/onboarding$/, onboardingView],
+  [/^\/post\/([^/]+)$/, postView],
+  [/^\/product\/([^/]+)$/, productView],
+  [/^\/user\/([^/]+)$/, profileView],
+  [/^\/interest\/([^/]+)$/, interestView],
+  [/^\/create$/, createView],
+  [/^\/brand$/, brandView],
+];
+
+let cleanup = null;
+
+function navLink(href, label) {
+  const current = (location.hash || "#/") === href;
+  return h("a", { href, "aria-current": current ? "page" : null }, label);
+}
+
+async function renderNav() {
+  const nav = document.getElementById("nav");
+  const links = [navLink("#/", "Feed")];
+  if (signedIn()) {
+    const profile = await me().catch(() => null);
+    links.push(navLink("#/create", "Post"));
+    if (isBrand()) links.push(navLink("#/brand", "Brand dashboard"));
+    if (profile) links.push(navLink(`#/user/${encodeURIComponent(profile.id)}`, "Profile"));
+    links.push(
+      h(
+        "button",
+        {
+          type: "button",
+          onclick: () => {
+            signOut();
+            go("/");
+          },
+        },
+        "Sign out",
+      ),
+    );
+  } else {
+    links.push(navLink("#/signin", "Sign in"), navLink("#/signup", "Sign up"));
+  }
+  nav.replaceChildren(...links);
+}
+
+async function route() {
+  if (cleanup) cleanup();
+  cleanup = null;
+  flush();
+  resetImpressions();
+  const path = decodeURI((location.hash || "#/").slice(1)) || "/";
+  const main = document.getElementById("main");
+  main.replaceChildren(h("p.loading", {}, "Loading…"));
+  renderNav();
+  for (const [pattern, view] of routes) {
+    const match = path.match(pattern);
+    if (!match) continue;
+    try {
+      main.replaceChildren();
+      cleanup = (await view(main, ...match.slice(1).map(decodeURIComponent))) || null;
+    } catch (error) {
+      main.replaceChildren(errorBox(error));
+    }
+    document.title = `${(main.querySelector("h1") || {}).textContent || "Feed"} · Flint`;
+    if (document.activeElement === document.body || !main.contains(document.activeElement)) {
+      main.focus({ preventScroll: true });
+    }
+    window.scrollTo(0, 0);
+    return;
+  }
+  main.replaceChildren(h("h1", {}, "Not found"), h("p", {}, "There is no such page. ", h("a", { href: "#/" }, "Go to the feed")));
+}
+
+async function start() {
+  try {
+    await loadConfig();
+  } catch (error) {
+    document.getElementById("main").replaceChildren(
+      h("h1", {}, "Flint is unreachable"),
+      errorBox(error),
+      h("p.hint", {}, `The web client talks to the API at ${state.api}.`),
+    );
+    return;
+  }
+  detectEventsRoute();
+  addEventListener("hashchange", route);
+  route();
+}
+
+start();

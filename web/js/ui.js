@@ -1,0 +1,246 @@
+// DOM helpers and the pieces every page shares: toasts, feed cards, the masonry grid,
+// infinite scroll, image sources.
+
+import { state } from "./api.js";
+import { trackImpressions } from "./events.js";
+
+/** h("a.card", {href}, child, ...) builds an element; strings become text nodes. */
+export function h(tag, attrs = {}, ...children) {
+  const [name, ...classes] = tag.split(".");
+  const el = document.createElement(name);
+  if (classes.length) el.className = classes.join(" ");
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else if (key === "style" && typeof value === "object") {
+      for (const [property, v] of Object.entries(value)) {
+        if (property.startsWith("--")) el.style.setProperty(property, v);
+        else el.style[property] = v;
+      }
+    }
+    else if (key === "dataset") Object.assign(el.dataset, value);
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+/** Navigate to a hash route (re-rendering when it is the current one). */
+export function go(path) {
+  if (location.hash === `#${path}`) dispatchEvent(new HashChangeEvent("hashchange"));
+  else location.hash = path;
+}
+
+/** The shopping-bag icon (inline SVG: no emoji font needed). */
+export function bagIcon() {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("class", "icon");
+  svg.setAttribute("aria-hidden", "true");
+  svg.innerHTML = '<path d="M7 8V7a5 5 0 0 1 10 0v1h3l-1 14H5L4 8h3zm2 0h6V7a3 3 0 0 0-6 0v1z"/>';
+  return svg;
+}
+
+export function toast(message, kind = "info") {
+  const el = h(`div.toast.${kind}`, {}, message);
+  document.getElementById("toasts").append(el);
+  setTimeout(() => el.remove(), kind === "error" ? 7000 : 3500);
+}
+
+export function showError(error) {
+  toast(error.message || String(error), "error");
+}
+
+export function errorBox(error) {
+  return h("div.panel.error", { role: "alert" }, h("strong", {}, "Something went wrong. "), error.message || String(error));
+}
+
+export const formatPrice = (price) =>
+  price ? new Intl.NumberFormat(undefined, { style: "currency", currency: price.currency }).format(Number(price.amount)) : "";
+
+export const interestName = (id) => state.interestNames.get(id) || id;
+
+export function badges(list) {
+  return (list || []).map((b) => h("span.badge", { title: b === "enthusiast" ? "Enthusiast: among the most-smiled contributors" : b }, b === "enthusiast" ? "Enthusiast" : b));
+}
+
+/** `srcset` from the renditions (small/medium/large), widest last. */
+export function srcset(thumbnails) {
+  return Object.values(thumbnails || {})
+    .sort((a, b) => a.width - b.width)
+    .map((t) => `${t.url} ${t.width}w`)
+    .join(", ");
+}
+
+export function smallest(thumbnails, atLeast = 0) {
+  const list = Object.values(thumbnails || {}).sort((a, b) => a.width - b.width);
+  return list.find((t) => t.width >= atLeast) || list[list.length - 1];
+}
+
+/** Alt text: the caption plus the names of the tagged products. */
+export function altText(post, photo) {
+  const products = (photo?.tags || []).map((t) => t.title);
+  return products.length ? `${post.caption}. Tagged: ${products.join(", ")}` : post.caption;
+}
+
+export function reasonText(reason, post) {
+  const [kind, value] = reason.split(/:(.*)/s);
+  if (kind === "following") {
+    const name = post.author.id === value ? post.author.display_name : "someone you follow";
+    return `Because you follow ${name}`;
+  }
+  if (kind === "interest") return `Popular in ${interestName(value)}`;
+  if (kind === "trending") return "Trending now";
+  if (kind === "enthusiast") return "From an Enthusiast";
+  return "";
+}
+
+export function card(post, reasons = [], sizes = "320px") {
+  const photo = post.photos[0];
+  const link = `#/post/${encodeURIComponent(post.id)}`;
+  let media;
+  if (photo) {
+    const small = smallest(photo.thumbnails);
+    media = h(
+      "a.media",
+      { href: link },
+      h("img.photo", {
+        src: small?.url,
+        srcset: srcset(photo.thumbnails),
+        sizes,
+        width: photo.width,
+        height: photo.height,
+        alt: altText(post, photo),
+        loading: "lazy",
+        decoding: "async",
+        style: { backgroundColor: (photo.palette || [])[0] || "#ddd", aspectRatio: `${photo.width} / ${photo.height}` },
+      }),
+      post.shop_count
+        ? h("span.bag", { title: `${post.shop_count} tagged products` }, bagIcon(), h("span.sr-only", {}, "Tagged products: "), String(post.shop_count))
+        : null,
+    );
+  } else {
+    media = h("a.text-only", { href: link }, post.kind === "idea" ? "💡 " : "📖 ", post.caption);
+  }
+  const reason = reasons.map((r) => reasonText(r, post)).find(Boolean);
+  return h(
+    "article.card",
+    { dataset: { postId: post.id } },
+    media,
+    h(
+      "div.body",
+      {},
+      photo ? h("p.caption", {}, post.caption) : null,
+      h(
+        "div.meta",
+        {},
+        h("span", {}, h("a.author", { href: `#/user/${encodeURIComponent(post.author.id)}` }, post.author.display_name), badges(post.author.badges)),
+        h("span.smiles", { title: "Smiles" }, "☺ ", h("span.sr-only", {}, "Smiles: "), String(post.smile_count)),
+      ),
+      reason ? h("div.reason", {}, reason) : null,
+    ),
+  );
+}
+
+/** A waterfall grid: each card goes to the currently shortest column. */
+export class Masonry {
+  constructor(container) {
+    this.container = container;
+    this.root = h("section.masonry", { "aria-label": "Posts" });
+    container.append(this.root);
+    this.entries = [];
+    this.columns = [];
+    this.layout();
+    this.onResize = () => {
+      if (this.columnCount() !== this.columns.length) this.layout();
+    };
+    window.addEventListener("resize", this.onResize);
+  }
+
+  columnCount() {
+    const width = this.container.clientWidth || window.innerWidth;
+    return Math.max(2, Math.min(5, Math.floor(width / 260)));
+  }
+
+  sizes() {
+    const width = this.container.clientWidth || window.innerWidth;
+    return `${Math.ceil(width / this.columnCount())}px`;
+  }
+
+  layout() {
+    this.root.replaceChildren();
+    this.columns = Array.from({ length: this.columnCount() }, () => {
+      const col = h("div.col");
+      this.root.append(col);
+      return { el: col, height: 0 };
+    });
+    const entries = this.entries;
+    this.entries = [];
+    for (const entry of entries) this.add(entry.post, entry.reasons);
+  }
+
+  add(post, reasons) {
+    const photo = post.photos[0];
+    const height = photo ? photo.height / photo.width + 0.35 : 0.6;
+    const column = this.columns.reduce((a, b) => (b.height < a.height ? b : a));
+    const el = card(post, reasons, this.sizes());
+    column.el.append(el);
+    column.height += height;
+    this.entries.push({ post, reasons });
+    trackImpressions(el, post.id);
+    return el;
+  }
+
+  destroy() {
+    window.removeEventListener("resize", this.onResize);
+  }
+}
+
+/**
+ * Infinite scroll over cursor pages: `load(cursor)` returns {items, next_cursor}; `render(item)`
+ * draws one. Loads the next page when the sentinel nears the viewport.
+ */
+export function infinite(container, load, render, { empty = "Nothing here yet." } = {}) {
+  const sentinel = h("div.sentinel", { "aria-hidden": "true" });
+  const status = h("p.loading", { role: "status" }, "Loading…");
+  container.append(sentinel, status);
+  let cursor = null;
+  let done = false;
+  let busy = false;
+  let count = 0;
+  const more = async () => {
+    if (busy || done) return;
+    busy = true;
+    try {
+      const page = await load(cursor);
+      page.items.forEach(render);
+      count += page.items.length;
+      cursor = page.next_cursor;
+      done = !cursor;
+      status.textContent = done ? (count ? "You're all caught up." : empty) : "Loading…";
+    } catch (error) {
+      if (error.code === "cursor_expired") {
+        cursor = null; // the feed was refreshed long ago: start over
+      } else {
+        done = true;
+        status.replaceWith(errorBox(error));
+      }
+    } finally {
+      busy = false;
+    }
+    if (!done && sentinel.isConnected && sentinel.getBoundingClientRect().top < window.innerHeight + 800) more();
+  };
+  const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && more(), {
+    rootMargin: "800px 0px",
+  });
+  observer.observe(sentinel);
+  more();
+  return () => observer.disconnect();
+}
+
+export function initials(name) {
+  return (name || "?").trim().slice(0, 1).toUpperCase();
+}

@@ -1,0 +1,36 @@
+// A product: details and the posts that tag it.
+
+import { api } from "../api.js";
+import { formatPrice, h, infinite, Masonry } from "../ui.js";
+
+export async function productView(main, productId) {
+  const product = await api("GET", `/products/${encodeURIComponent(productId)}`);
+  main.append(
+    h(
+      "div.product-head",
+      {},
+      product.image_url ? h("img", { src: product.image_url, alt: product.title, width: 200, height: 200 }) : null,
+      h(
+        "div",
+        {},
+        h("h1", {}, product.title),
+        h("p", {}, `by ${product.brand_name}`),
+        h("p.price", {}, formatPrice(product.price), product.prime_eligible ? h("span.badge.prime", {}, "prime") : null),
+        h("p.hint", {}, `Tagged in ${product.tag_count} ${product.tag_count === 1 ? "post" : "posts"}`),
+        h("a.btn.primary", { href: product.url, rel: "noopener", target: "_blank" }, "View in shop"),
+      ),
+    ),
+    h("h2", {}, "Posts with this product"),
+  );
+  const grid = new Masonry(main);
+  const stop = infinite(
+    main,
+    (cursor) => api("GET", `/products/${encodeURIComponent(productId)}/posts?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`),
+    (post) => grid.add(post, []),
+    { empty: "No posts tag this product yet." },
+  );
+  return () => {
+    stop();
+    grid.destroy();
+  };
+}
