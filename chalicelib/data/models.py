@@ -238,6 +238,47 @@ class FeedItem(FlintItem, discriminator="feed"):
     generated_at = UnicodeAttribute()
 
 
+class BrandCounterItem(FlintItem, discriminator="brand_counter"):
+    """A brand's daily counter (keys.brand_counter): `BAGG#<brand>#<shard>` / `<day>#<dimension>`.
+
+    Only ever changed with atomic ADD; a counter missing a field counts 0.
+    """
+
+    brand_id = UnicodeAttribute()
+    day = UnicodeAttribute()
+    dimension = UnicodeAttribute()
+    posts = NumberAttribute(null=True)
+    impressions = NumberAttribute(null=True)
+    smiles = NumberAttribute(null=True)
+    comments = NumberAttribute(null=True)
+    tag_clicks = NumberAttribute(null=True)
+    product_clicks = NumberAttribute(null=True)
+
+
+class BrandAuthorItem(FlintItem, discriminator="brand_author"):
+    """A member posted about a brand: `BAUTHOR#<brand>` / `<member>`; `posts` ever (ADD)."""
+
+    posts = NumberAttribute(null=True)
+
+
+class AppliedMarkerItem(FlintItem, discriminator="applied"):
+    """Idempotency marker: `APPLIED#<token>` / `APPLIED`, written in the transaction it guards."""
+
+    applied_at = UnicodeAttribute()
+
+
+class CampaignItem(FlintItem, discriminator="campaign"):
+    """Campaign: `BRAND#<brand>` / `CAMPAIGN#<id>`."""
+
+    campaign_id = UnicodeAttribute()
+    brand_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    product_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    starts_at = UnicodeAttribute()
+    ends_at = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
 ALL_MODELS: tuple[type[FlintItem], ...] = (
     FlintItem,
     UserItem,
@@ -254,6 +295,10 @@ ALL_MODELS: tuple[type[FlintItem], ...] = (
     ScoreItem,
     EnthusiastsItem,
     FeedItem,
+    BrandCounterItem,
+    BrandAuthorItem,
+    AppliedMarkerItem,
+    CampaignItem,
 )
 
 
