@@ -1,9 +1,10 @@
 """Brand insights and campaign reports, computed from the precomputed daily counters.
 
 Cost of one insights call, whatever the brand's size: 1 GetItem (the brand, for the owner
-check), 4 Queries (one per counter shard, the window's counters), 1 BatchGetItem (which engaged
-members ever posted about the brand, for at most 100 candidates) and 2 BatchGetItems (profiles,
-post summaries and product titles of what is shown). Lists hold at most 20 entries.
+check), 4 Queries (one per counter shard, the window's counters; one more page per shard only
+past 1 MB of one window's counters, ~8,000 counters a shard), and 3 BatchGetItems of at most 100
+keys: which engaged members ever posted about the brand (60 candidates), the shown posts and
+products, and the profiles of everyone shown. 8 requests. Lists hold at most 20 entries.
 
 Ranking (pure functions below, unit-tested):
 - fans: members who posted about the brand in the window, by posts, then smiles received.
@@ -59,8 +60,12 @@ LIST_SIZE = 20
 DEFAULT_WINDOW_DAYS = 28
 HALF_LIFE_DAYS = 14.0
 BADGE_BOOST = 1.25
-LEADER_CANDIDATES = 50
-PROSPECT_CANDIDATES = 100
+# Sized so each of the three BatchGetItems holds at most 100 keys: brand-author marks of the
+# prospect candidates (60); shown posts and products (25 + 20); profiles of fans, leader
+# candidates, prospects and the shown posts' authors (20 + 30 + 20 + 25).
+POST_CANDIDATES = 25
+LEADER_CANDIDATES = 30
+PROSPECT_CANDIDATES = 60
 TOTAL_FIELDS = ("posts", "impressions", "smiles", "comments", "tag_clicks", "product_clicks")
 
 
@@ -222,20 +227,15 @@ def insights(identity: Identity, brand_id: str, first: date | None, last: date |
     prospects_wanted = prospect_candidates(engaged)
     authors_ever = store.brand_authors(brand.brand_id, prospects_wanted)
     prospects = rank_prospects(engaged, prospects_wanted, authors_ever)
-    post_ids = rank_posts(window.by.get("X", {}))[: 2 * LIST_SIZE]  # room for deleted ones
+    post_ids = rank_posts(window.by.get("X", {}))[:POST_CANDIDATES]  # room for deleted ones
     products = sorted(
         window.by.get("P", {}).items(),
         key=lambda pt: (-pt[1].counts.get("impressions", 0), -pt[1].counts.get("posts", 0), pt[0]),
     )[:LIST_SIZE]
+    hydrated = post_store.hydrate(post_ids, viewer_id=None, product_ids=[p for p, _ in products])
     members = [m for m, _ in fans] + leaders_wanted + prospects
-    hydrated = post_store.hydrate(
-        post_ids, viewer_id=None, author_ids=members, product_ids=[p for p, _ in products]
-    )
-    # Authors of the shown posts: those missing from the first call are one more BatchGetItem.
-    missing = {p.author_id for p in hydrated.posts.values()} - set(hydrated.authors)
-    profiles = dict(hydrated.authors)
-    if missing:
-        profiles.update(post_store.hydrate([], viewer_id=None, author_ids=missing).authors)
+    members += [p.author_id for p in hydrated.posts.values()]
+    profiles = post_store.hydrate([], viewer_id=None, author_ids=members).authors
     leaders = rank_leaders(authors, leaders_wanted, profiles)
 
     def member(member_id: str):  # type: ignore[no-untyped-def]

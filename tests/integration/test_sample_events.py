@@ -51,7 +51,9 @@ def test_the_authorizer_sample_event_with_a_forged_token_is_denied(stack: Any) -
         ("stream_worker", "stream_worker.dynamodb.json"),
     ],
 )
-def test_queue_and_stream_sample_events_are_processed_without_failures(stack: Any, handler: str, sample: str) -> None:
+def test_queue_and_stream_sample_events_are_processed_without_failures(
+    stack: Any, handler: str, sample: str
+) -> None:
     # The sample's upload / member do not exist here: the handler must ignore them, not fail.
     from app import app
 
