@@ -9,6 +9,7 @@ per-stage names, and the local stack adds what only exists at run time there
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -60,7 +61,7 @@ class Settings(BaseSettings):
     # The feed refresh schedule; under `make dev` the event runner uses FLINT_REFRESH_SECONDS.
     refresh_rate_minutes: int = 5
     # Image labels: "rekognition" (DetectLabels plus colour names) or "colours" (colour names only).
-    labels: str = "rekognition"
+    labels: Literal["rekognition", "colours"] = "rekognition"
     label_min_confidence: float = 80.0
     label_max_labels: int = 10
 

@@ -154,6 +154,8 @@ class UploadItem(FlintItem, discriminator="upload"):
     width = NumberAttribute(null=True)
     height = NumberAttribute(null=True)
     palette = ListAttribute(of=UnicodeAttribute, default=list)
+    # Image labels (Rekognition names and colour names), copied onto the post that uses it.
+    labels = ListAttribute(of=UnicodeAttribute, null=True)
     # {"<size name>": {"key": <media object key>, "width": w, "height": h}}
     renditions = JSONAttribute(null=True)
     post_id = UnicodeAttribute(null=True)
@@ -179,6 +181,8 @@ class PostItem(FlintItem, discriminator="post"):
     smile_count = NumberAttribute(default=0)
     comment_count = NumberAttribute(default=0)
     created_at = UnicodeAttribute()
+    # Its photos' image labels, for brand insights (read from the stream's new image).
+    labels = ListAttribute(of=UnicodeAttribute, null=True)
     # "live", or "deleting" while a delete cascades (readers treat it as gone).
     state = UnicodeAttribute(default="live")
     # Set once the deleted post's smiles are taken off its author's counters (never twice).
