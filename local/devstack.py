@@ -263,6 +263,9 @@ def main() -> int:
         stack.start_api_and_events(app_env)
         if not args.no_seed and args.demo_posts > 0:
             stack.publish_demo_posts(app_env, args.demo_posts)
+            from local.demo_brands import seed_for_stack
+
+            seed_for_stack(stack.api_url, stack.aws_endpoint, app_env["FLINT_USER_POOL_ID"])
         print(banner(stack, app_env, seeded=not args.no_seed), flush=True)
         return stack.watch()
     except KeyboardInterrupt:

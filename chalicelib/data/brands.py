@@ -85,3 +85,16 @@ def list_campaigns(brand_id: str, limit: int, start: dict[str, Any] | None) -> P
         last_evaluated_key=start,
     )
     return Page([_campaign(i) for i in results], results.last_evaluated_key)
+
+
+def set_owner(brand_id: str, owner_id: str) -> None:
+    """Give an existing brand to a brand account (its GSI1 entry makes it one of theirs)."""
+    key, owned = keys.brand(brand_id), keys.brand_owner(owner_id, brand_id)
+    BrandItem(key.pk, key.sk).update(
+        actions=[
+            BrandItem.owner_id.set(owner_id),
+            BrandItem.GSI1PK.set(owned.pk),
+            BrandItem.GSI1SK.set(owned.sk),
+        ],
+        condition=BrandItem.PK.exists(),
+    )
