@@ -95,15 +95,19 @@ def test_no_policy_has_a_wildcard_resource_or_a_whole_service(path: Path) -> Non
         assert not [a for a in actions if "*" in a]
 
 
-def test_lint_catches_what_least_privilege_forbids(template: dict[str, Any]) -> None:
-    logs = {
+def own_logs_statement(function: str) -> dict[str, Any]:
+    return {
         "Effect": "Allow",
         "Action": ["logs:CreateLogStream"],
         "Resource": {
             "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:"
-            "log-group:/aws/lambda/${NamePrefix}-f:*"
+            f"log-group:/aws/lambda/${{NamePrefix}}-{function}:*"
         },
     }
+
+
+def test_lint_catches_what_least_privilege_forbids(template: dict[str, Any]) -> None:
+    logs = own_logs_statement("f")
 
     def problems(*statements: dict[str, Any]) -> list[str]:
         document = {"Version": "2012-10-17", "Statement": [logs, *statements]}
@@ -180,14 +184,7 @@ def test_the_evaluator_reads_policies_as_iam_does(template: dict[str, Any]) -> N
 
 
 def test_only_actions_without_resources_may_name_the_wildcard(template: dict[str, Any]) -> None:
-    logs = {
-        "Effect": "Allow",
-        "Action": ["logs:CreateLogStream"],
-        "Resource": {
-            "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:"
-            "log-group:/aws/lambda/${NamePrefix}-f:*"
-        },
-    }
+    logs = own_logs_statement("f")
     labels = {"Effect": "Allow", "Action": ["rekognition:DetectLabels"], "Resource": "*"}
     mixed = {"Effect": "Allow", "Action": ["rekognition:DetectLabels", "s3:GetObject"], "Resource": "*"}
     assert (
