@@ -2,8 +2,9 @@
 
 Runs after the demo posts are published. The brand accounts (local/demo_data.py) get their
 brands: brand@ owns Northpeak (seeded so), brewlab@ Brewlab, stride@ Stride Athletics. Each
-gets a campaign over its first products for the last 14 days. Engagement: the last
-`DAYS` days of events for every post tagging their products, with a realistic funnel (most
+gets a campaign over its first products for the last 3 days (the 3 before give it a lift).
+Engagement: the last `DAYS` days of events for every post tagging their products, with a
+realistic funnel (most
 impressions never click: ~4% tap a hotspot, ~35% of those open the product). Past days go
 through the aggregator's own code (services.engagement.aggregate_events, one deterministic
 token per post and day, so a rerun adds nothing); today's batches are sent to `POST /events`
@@ -84,7 +85,7 @@ def seed_demo_brands(api_url: str, owner_ids: dict[str, str], seed: int = 11) ->
                 CampaignIn(
                     name="Spring launch",
                     product_ids=product_ids[:4],
-                    starts_at=today - timedelta(days=13),
+                    starts_at=today - timedelta(days=2),
                     ends_at=today,
                 ),
             )
