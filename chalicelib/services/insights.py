@@ -53,6 +53,7 @@ from chalicelib.schemas.brands import (
     TopPostOut,
     Totals,
 )
+from chalicelib.schemas.posts import AuthorOut
 from chalicelib.services.catalog import owned_brand
 from chalicelib.services.posts import author_out, summary
 
@@ -238,7 +239,7 @@ def insights(identity: Identity, brand_id: str, first: date | None, last: date |
     profiles = post_store.hydrate([], viewer_id=None, author_ids=members).authors
     leaders = rank_leaders(authors, leaders_wanted, profiles)
 
-    def member(member_id: str):  # type: ignore[no-untyped-def]
+    def member(member_id: str) -> AuthorOut:
         return author_out(member_id, profiles.get(member_id))
 
     top_posts = []
