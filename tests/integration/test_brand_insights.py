@@ -309,3 +309,27 @@ def test_stream_events_have_lambdas_shape(brand_world: dict[str, Any]) -> None:
         "arn:aws:dynamodb:"
     )
     assert {"Keys", "SequenceNumber", "StreamViewType"} <= set(record["dynamodb"])
+
+
+def test_a_redelivered_message_and_an_anonymous_replay_count_once(
+    api: Any, brand_world: dict[str, Any]
+) -> None:
+    from app import app
+    from local.event_runner import lambda_context, sqs_event
+
+    owner, brand, post = brand_world["owner"], brand_world["brand"], brand_world["post"]
+    run_aggregators()  # the post itself, from the stream
+    batch = {"batch_id": "anon-batch-01", "events": [{"type": "impression", "post_id": post["id"]}] * 2}
+    assert ok(call(api, "POST", "/events", None, batch), 202) == {"accepted": 2, "dropped": 0}
+    assert ok(call(api, "POST", "/events", None, batch), 202) == {"accepted": 2, "dropped": 0}
+    # Given the queued messages, delivered to the aggregator twice (as SQS may redeliver)
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = sqs.get_queue_url(QueueName="flint-dev-engagement")["QueueUrl"]
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)["Messages"]
+    assert len(messages) == 2
+    event = sqs_event(messages, "arn:aws:sqs:us-east-1:123456789012:flint-dev-engagement")
+    for _ in range(2):
+        result = app.handler_map["engagement_worker"](event, lambda_context("engagement_worker"))
+        assert result == {"batchItemFailures": []}
+    # Then the replayed batch and the redelivery counted once: 2 impressions
+    assert insights(api, owner, brand["id"])["totals"]["impressions"] == 2
