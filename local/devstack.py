@@ -222,7 +222,11 @@ def banner(stack: DevStack, app_env: dict[str, str], seeded: bool) -> str:
         for member in DEMO_MEMBERS[:3]:
             groups = ",".join(member.groups) or "no groups"
             lines.append(f"    {member.email:<26} {member.password}   ({groups})")
-        lines.append(f"    ...and {len(DEMO_MEMBERS) - 3} demo contributors with the same password")
+        brands = [m.email for m in DEMO_MEMBERS[3:] if "brand" in m.groups]
+        lines.append(f"    {', '.join(brands)}   (brand accounts with insights, same password)")
+        lines.append(
+            f"    ...and {len(DEMO_MEMBERS) - 3 - len(brands)} demo contributors with the same password"
+        )
     lines += ["Ctrl-C stops everything.", ""]
     return "\n".join(lines)
 
