@@ -108,6 +108,14 @@ NAME_PROPERTIES = {
 }
 
 
+# The stream consumer's event filter: changes to the items it aggregates, nothing else.
+STREAM_ENTITIES = ["post", "smile", "comment"]
+STREAM_FILTERS = [
+    {"Pattern": json.dumps({"dynamodb": {image: {"type": {"S": STREAM_ENTITIES}}}})}
+    for image in ("NewImage", "OldImage")
+]
+
+
 class PackageError(Exception):
     pass
 
@@ -288,6 +296,8 @@ def function_parts(
                     # The stack's table stream (config.json holds only a placeholder ARN).
                     "Stream": {"Fn::GetAtt": ["FlintTable", "StreamArn"]},
                     "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                    # Only posts, smiles and comments invoke it (not the counters it writes).
+                    "FilterCriteria": {"Filters": STREAM_FILTERS},
                 }
             }
         }

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from infra.package import app_functions, merge_template
+import json
+
+from chalicelib.services import engagement
+from infra.package import STREAM_ENTITIES, app_functions, merge_template
 
 
 def test_the_stream_consumer_reads_the_stacks_table_stream_and_reports_failures() -> None:
@@ -13,10 +16,17 @@ def test_the_stream_consumer_reads_the_stacks_table_stream_and_reports_failures(
     assert (stream.name, stream.event_id) == ("stream_worker", "StreamWorkerDynamodbEventSource")
     merged = merge_template("dev", "flint", functions, {})
     event = merged["Resources"][stream.logical_id]["Properties"]["Events"][stream.event_id]["Properties"]
+    filters = event.pop("FilterCriteria")["Filters"]
     assert event == {
         "Stream": {"Fn::GetAtt": ["FlintTable", "StreamArn"]},
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
     }
+    # Only the entities the consumer aggregates invoke it, inserted or removed.
+    assert set(STREAM_ENTITIES) == engagement.RELEVANT
+    assert [json.loads(f["Pattern"]) for f in filters] == [
+        {"dynamodb": {"NewImage": {"type": {"S": ["post", "smile", "comment"]}}}},
+        {"dynamodb": {"OldImage": {"type": {"S": ["post", "smile", "comment"]}}}},
+    ]
     assert merged["Resources"]["FlintTable"]["Properties"]["StreamSpecification"] == {
         "StreamViewType": "NEW_AND_OLD_IMAGES"
     }
