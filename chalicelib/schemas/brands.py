@@ -60,25 +60,22 @@ class WindowQuery(StrictModel):
     to: date | None = Field(default=None, description="Last day (UTC, inclusive), default today")
 
 
-class Totals(BaseModel):
+class Counts(BaseModel):
     posts: int
     impressions: int
     smiles: int
     comments: int
     tag_clicks: int
     product_clicks: int
+
+
+class Totals(Counts):
     tag_click_rate: float
     product_click_rate: float
 
 
-class DayOut(BaseModel):
+class DayOut(Counts):
     date: str
-    posts: int
-    impressions: int
-    smiles: int
-    comments: int
-    tag_clicks: int
-    product_clicks: int
 
 
 class ProductFunnel(BaseModel):
