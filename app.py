@@ -3,14 +3,16 @@
 from chalice import Chalice, ConvertToMiddleware, CORSConfig, Rate
 
 from chalicelib.api.authorizer import authorizer_blueprint
+from chalicelib.api.brands import brands_blueprint
 from chalicelib.api.catalog import catalog_blueprint
+from chalicelib.api.events import events_blueprint
 from chalicelib.api.feeds import feeds_blueprint
 from chalicelib.api.media import media_blueprint
 from chalicelib.api.members import members_blueprint
 from chalicelib.api.posts import posts_blueprint
 from chalicelib.api.social import social_blueprint
 from chalicelib.api.system import system_blueprint
-from chalicelib.handlers import feeds, schedules, thumbnails
+from chalicelib.handlers import engagement, feeds, schedules, thumbnails
 from chalicelib.observability import logger, metrics
 from chalicelib.settings import get_settings
 
@@ -28,6 +30,8 @@ app.register_blueprint(media_blueprint)
 app.register_blueprint(posts_blueprint)
 app.register_blueprint(social_blueprint)
 app.register_blueprint(feeds_blueprint)
+app.register_blueprint(events_blueprint)
+app.register_blueprint(brands_blueprint)
 
 
 @app.on_sqs_message(queue=get_settings().thumbnail_queue, batch_size=10)
@@ -48,3 +52,13 @@ def feed_planner(event):  # type: ignore[no-untyped-def]
 @app.on_sqs_message(queue=get_settings().feed_refresh_queue, batch_size=10, name="feed_worker")
 def feed_worker(event):  # type: ignore[no-untyped-def]
     return feeds.worker(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=get_settings().engagement_queue, batch_size=10, name="engagement_worker")
+def engagement_worker(event):  # type: ignore[no-untyped-def]
+    return engagement.event_worker(event.to_dict(), event.context)
+
+
+@app.on_dynamodb_record(stream_arn=get_settings().table_stream_arn, batch_size=100, name="stream_worker")
+def stream_worker(event):  # type: ignore[no-untyped-def]
+    return engagement.stream_worker(event.to_dict(), event.context)

@@ -9,6 +9,7 @@ per-stage names, and the local stack adds what only exists at run time there
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,6 +28,11 @@ class Settings(BaseSettings):
     media_bucket: str = "flint-dev-media"
     thumbnail_queue: str = "flint-dev-thumbnails"
     feed_refresh_queue: str = "flint-dev-feed-refresh"
+    engagement_queue: str = "flint-dev-engagement"
+    # The table's stream, for the stream consumer's event source mapping. `make package` replaces
+    # it with the stack's own (Fn::GetAtt FlintTable.StreamArn); locally the event runner finds
+    # the stream by table name.
+    table_stream_arn: str = "arn:aws:dynamodb:us-east-1:123456789012:table/flint-dev/stream/local"
 
     user_pool_id: str = ""
     user_pool_client_id: str = ""
@@ -58,11 +64,10 @@ class Settings(BaseSettings):
     trending_size: int = 200
     # The feed refresh schedule; under `make dev` the event runner uses FLINT_REFRESH_SECONDS.
     refresh_rate_minutes: int = 5
-    refresh_seconds: float | None = None
-
-    @property
-    def feed_refresh_interval_seconds(self) -> float:
-        return self.refresh_seconds or self.refresh_rate_minutes * 60.0
+    # Image labels: "rekognition" (DetectLabels plus colour names) or "colours" (colour names only).
+    labels: Literal["rekognition", "colours"] = "rekognition"
+    label_min_confidence: float = 80.0
+    label_max_labels: int = 10
 
     @field_validator("aws_endpoint_url", "jwks_url", "token_issuer", "media_base_url")
     @classmethod

@@ -31,6 +31,10 @@ PLACE_VARIABLES = {
 }
 
 
+# Actions AWS authorises on no resource at all: their statements name "*" and nothing else.
+NO_RESOURCE_ACTIONS = frozenset({"rekognition:DetectLabels"})
+
+
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
@@ -60,6 +64,9 @@ def lint(document: Mapping[str, Any], *, function: str, template: Mapping[str, A
         for action in _as_list(statement.get("Action", [])):
             if not isinstance(action, str) or not _ACTION.match(action):
                 problems.append(f"{where}: action {action!r} must be one exact service:Action (no wildcards)")
+        actions = set(_as_list(statement.get("Action", [])))
+        if statement.get("Resource") == "*" and actions and actions <= NO_RESOURCE_ACTIONS:
+            continue  # e.g. rekognition:DetectLabels: "*" is the only resource IAM accepts
         for resource in _as_list(statement.get("Resource", [])):
             problems += [f"{where}: {p}" for p in _resource_problems(resource, resources, parameters)]
             text = resource.get("Fn::Sub", "") if isinstance(resource, dict) else ""
@@ -170,6 +177,9 @@ class Place:
         if name in self.parameters:
             return self.parameters[name]
         logical_id, _, attribute = name.partition(".")
+        if attribute == "StreamArn" and self.types.get(logical_id) == "AWS::DynamoDB::Table":
+            # Any of the table's streams: the label after /stream/ is chosen by DynamoDB.
+            return f"{self.arn(logical_id)}/stream/*"
         if attribute:
             if attribute != "Arn":
                 raise KeyError(name)
@@ -254,6 +264,12 @@ def requests_for(service: str, operation: str, params: Mapping[str, Any], place:
         return _s3(operation, params, place)
     if service == "sqs":
         return _sqs(operation, params, place)
+    if service == "rekognition" and operation == "DetectLabels":
+        requests = [Request("rekognition:DetectLabels", "*")]
+        s3_object = params.get("Image", {}).get("S3Object")
+        if s3_object:  # Rekognition reads the object with the caller's permissions
+            requests += _s3("GetObject", {"Bucket": s3_object["Bucket"], "Key": s3_object["Name"]}, place)
+        return requests
     raise ValueError(f"{service}:{operation}: teach infra/iam.py which IAM actions it needs")
 
 

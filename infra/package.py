@@ -108,6 +108,14 @@ NAME_PROPERTIES = {
 }
 
 
+# The stream consumer's event filter: changes to the items it aggregates, nothing else.
+STREAM_ENTITIES = ["post", "smile", "comment"]
+STREAM_FILTERS = [
+    {"Pattern": json.dumps({"dynamodb": {image: {"type": {"S": STREAM_ENTITIES}}}})}
+    for image in ("NewImage", "OldImage")
+]
+
+
 class PackageError(Exception):
     pass
 
@@ -122,7 +130,7 @@ class Function:
     name: str  # chalice's name: the key in .chalice/config.json lambda_functions
     logical_id: str  # its AWS::Serverless::Function in the SAM template
     handler: str
-    kind: str  # api | authorizer | sqs | schedule | other
+    kind: str  # api | authorizer | sqs | stream | schedule | other
     queue: str | None = None
     event_id: str | None = None  # the SAM event chalice writes for an event source
 
@@ -135,7 +143,7 @@ def cfn_name(name: str) -> str:
 
 def app_functions(app: Any) -> list[Function]:
     """Every function chalice will generate for the app, named as chalice names them."""
-    from chalice.app import CloudWatchEventConfig, ScheduledEventConfig, SQSEventConfig
+    from chalice.app import CloudWatchEventConfig, DynamoDBEventConfig, ScheduledEventConfig, SQSEventConfig
 
     functions: list[Function] = []
     if app.routes:
@@ -151,6 +159,11 @@ def app_functions(app: Any) -> list[Function]:
             queue = source.queue or str(source.queue_arn).rsplit(":", 1)[-1]
             event_id = cfn_name(f"{source.name}-sqs-event-source")
             functions.append(Function(source.name, logical_id, source.handler_string, "sqs", queue, event_id))
+        elif isinstance(source, DynamoDBEventConfig):
+            event_id = cfn_name(f"{source.name}-dynamodb-event-source")
+            functions.append(
+                Function(source.name, logical_id, source.handler_string, "stream", None, event_id)
+            )
         elif isinstance(source, ScheduledEventConfig | CloudWatchEventConfig):
             functions.append(Function(source.name, logical_id, source.handler_string, "schedule"))
         else:
@@ -273,6 +286,18 @@ def function_parts(
                     "Queue": {"Fn::Sub": f"${{{matches[0]}.Arn}}"},
                     # Handlers answer batchItemFailures: only failed records are retried.
                     "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                }
+            }
+        }
+    if function.kind == "stream":
+        properties["Events"] = {
+            function.event_id: {
+                "Properties": {
+                    # The stack's table stream (config.json holds only a placeholder ARN).
+                    "Stream": {"Fn::GetAtt": ["FlintTable", "StreamArn"]},
+                    "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                    # Only posts, smiles and comments invoke it (not the counters it writes).
+                    "FilterCriteria": {"Filters": STREAM_FILTERS},
                 }
             }
         }

@@ -195,6 +195,9 @@ DEMO_MEMBERS: list[DemoMember] = [
     ),
     DemoMember("member@demo.flint.dev", DEMO_PASSWORD, "Max Member", (), ()),
     DemoMember("brand@demo.flint.dev", DEMO_PASSWORD, "Northpeak Team", ("brand",), ()),
+    # More brand accounts (local/demo_brands.py gives them their brands, campaigns and events).
+    DemoMember("brewlab@demo.flint.dev", DEMO_PASSWORD, "Brewlab Team", ("brand",), ()),
+    DemoMember("stride@demo.flint.dev", DEMO_PASSWORD, "Stride Team", ("brand",), ()),
     # Contributors that give the demo feed its posts.
     DemoMember(
         "alex@demo.flint.dev",

@@ -238,7 +238,11 @@ def banner(stack: DevStack, app_env: dict[str, str], seeded: bool) -> str:
         for member in DEMO_MEMBERS[:3]:
             groups = ",".join(member.groups) or "no groups"
             lines.append(f"    {member.email:<26} {member.password}   ({groups})")
-        lines.append(f"    ...and {len(DEMO_MEMBERS) - 3} demo contributors with the same password")
+        brands = [m.email for m in DEMO_MEMBERS[3:] if "brand" in m.groups]
+        lines.append(f"    {', '.join(brands)}   (brand accounts with insights, same password)")
+        lines.append(
+            f"    ...and {len(DEMO_MEMBERS) - 3 - len(brands)} demo contributors with the same password"
+        )
     lines += ["Ctrl-C stops everything.", ""]
     return "\n".join(lines)
 
@@ -285,6 +289,9 @@ def main() -> int:
         stack.start_api_and_events(app_env)
         if not args.no_seed and args.demo_posts > 0:
             stack.publish_demo_posts(app_env, args.demo_posts)
+            from local.demo_brands import seed_for_stack
+
+            seed_for_stack(stack.api_url, stack.aws_endpoint, app_env["FLINT_USER_POOL_ID"])
         print(banner(stack, app_env, seeded=not args.no_seed), flush=True)
         return stack.watch()
     except KeyboardInterrupt:

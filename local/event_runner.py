@@ -7,6 +7,12 @@ leaves only the failed messages in the queue; an exception leaves the whole
 batch. Either way SQS redelivers after the visibility timeout and, after the
 queue's maxReceiveCount, moves the message to its dead-letter queue, as in AWS.
 
+For every `@app.on_dynamodb_record` handler it reads the table's stream in the embedded AWS
+(ListStreams by table name, DescribeStream, GetShardIterator from TRIM_HORIZON, GetRecords),
+keeps its position per shard, and hands the handler the event Lambda's stream mapping sends
+(`{"Records": [...]}`, each with `eventSourceARN`). A `batchItemFailures` answer resumes the
+shard at the first failed record, as Lambda does with ReportBatchItemFailures.
+
 For every `@app.schedule` handler it sends the scheduled CloudWatch event on a
 local interval: FLINT_REFRESH_SECONDS (default 15 s) unless a per-handler
 `FLINT_SCHEDULE_<NAME>_SECONDS` says otherwise.
@@ -26,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from chalice.app import Chalice, ScheduledEventConfig, SQSEventConfig
+from chalice.app import Chalice, DynamoDBEventConfig, ScheduledEventConfig, SQSEventConfig
 from chalice.local import LambdaContext
 
 log = logging.getLogger("flint.events")
@@ -73,6 +79,31 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
     }
 
 
+def _epoch(value: Any) -> Any:
+    return value.timestamp() if isinstance(value, datetime) else value
+
+
+def stream_event(records: list[dict[str, Any]], stream_arn: str) -> dict[str, Any]:
+    """The event Lambda's DynamoDB stream mapping sends for records GetRecords returned."""
+    out = []
+    for record in records:
+        data = dict(record["dynamodb"])
+        if "ApproximateCreationDateTime" in data:
+            data["ApproximateCreationDateTime"] = _epoch(data["ApproximateCreationDateTime"])
+        out.append(
+            {
+                "eventID": record["eventID"],
+                "eventName": record["eventName"],
+                "eventVersion": record.get("eventVersion", "1.1"),
+                "eventSource": "aws:dynamodb",
+                "awsRegion": record.get("awsRegion", REGION),
+                "dynamodb": data,
+                "eventSourceARN": stream_arn,
+            }
+        )
+    return {"Records": out}
+
+
 def scheduled_event(rule_name: str, at: datetime | None = None) -> dict[str, Any]:
     """The event EventBridge sends when a schedule rule fires."""
     moment = (at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -117,9 +148,15 @@ class EventRunner:
         refresh_seconds: float = 15.0,
         wait_seconds: int = 1,
         pollers: int = 1,
+        streams: Any = None,
+        table_name: str | None = None,
     ):
         self._app = app
         self._sqs = sqs
+        self._streams = streams
+        self._table_name = table_name or os.environ.get("FLINT_TABLE_NAME", "flint-dev")
+        # shard id -> the iterator to read next (None once a closed shard is drained)
+        self._positions: dict[str, str | None] = {}
         self._refresh_seconds = refresh_seconds
         self._wait_seconds = wait_seconds
         self._pollers = pollers
@@ -131,6 +168,10 @@ class EventRunner:
     @property
     def queue_sources(self) -> list[SQSEventConfig]:
         return [s for s in self._app.event_sources if isinstance(s, SQSEventConfig)]
+
+    @property
+    def stream_sources(self) -> list[DynamoDBEventConfig]:
+        return [s for s in self._app.event_sources if isinstance(s, DynamoDBEventConfig)]
 
     @property
     def schedule_sources(self) -> list[ScheduledEventConfig]:
@@ -177,6 +218,64 @@ class EventRunner:
         self._count(source.name, len(done), len(failed))
         return len(received)
 
+    def poll_stream_once(self, source: DynamoDBEventConfig) -> int:
+        """Read each shard of the table's stream once and deliver what is new. Returns records read."""
+        streams = self._streams.list_streams(TableName=self._table_name).get("Streams", [])
+        if not streams:
+            return 0
+        arn = streams[-1]["StreamArn"]
+        shards = self._streams.describe_stream(StreamArn=arn)["StreamDescription"].get("Shards", [])
+        total = 0
+        for shard in shards:
+            shard_id = shard["ShardId"]
+            if shard_id not in self._positions:
+                self._positions[shard_id] = self._streams.get_shard_iterator(
+                    StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+            iterator = self._positions[shard_id]
+            if iterator is None:
+                continue
+            answer = self._streams.get_records(ShardIterator=iterator, Limit=min(source.batch_size, 1000))
+            records = answer.get("Records", [])
+            next_iterator = answer.get("NextShardIterator")
+            if records:
+                total += len(records)
+                next_iterator = self._deliver_stream(source, arn, shard_id, records, next_iterator)
+            self._positions[shard_id] = next_iterator
+        return total
+
+    def _deliver_stream(
+        self, source: DynamoDBEventConfig, arn: str, shard_id: str, records: list[dict[str, Any]], after: Any
+    ) -> Any:
+        try:
+            result = self._handler(source.name)(stream_event(records, arn), lambda_context(source.name))
+            failed = failed_message_ids(result) or set()
+        except Exception:
+            log.exception("handler %s raised; %d stream records will be retried", source.name, len(records))
+            failed = {records[0]["dynamodb"]["SequenceNumber"]}
+        self._count(source.name, len(records) - len(failed), len(failed))
+        if not failed:
+            return after
+        first = min(
+            (r for r in records if r["dynamodb"]["SequenceNumber"] in failed),
+            key=lambda r: int(r["dynamodb"]["SequenceNumber"]),
+        )
+        return self._streams.get_shard_iterator(
+            StreamArn=arn,
+            ShardId=shard_id,
+            ShardIteratorType="AT_SEQUENCE_NUMBER",
+            SequenceNumber=first["dynamodb"]["SequenceNumber"],
+        )["ShardIterator"]
+
+    def _stream_loop(self, source: DynamoDBEventConfig) -> None:
+        while not self._stop.is_set():
+            try:
+                if not self.poll_stream_once(source):
+                    self._stop.wait(self._wait_seconds)
+            except Exception:
+                log.exception("reading the stream for %s failed", source.name)
+                self._stop.wait(1.0)
+
     def interval_for(self, source: ScheduledEventConfig) -> float:
         override = os.environ.get(f"FLINT_SCHEDULE_{source.name.upper()}_SECONDS")
         return float(override) if override else self._refresh_seconds
@@ -212,6 +311,9 @@ class EventRunner:
         for queue_source in self.queue_sources:
             for poller in range(self._pollers):
                 self._spawn(f"sqs-{queue_source.name}-{poller}", self._queue_loop, queue_source)
+        if self._streams is not None:
+            for stream_source in self.stream_sources:
+                self._spawn(f"stream-{stream_source.name}", self._stream_loop, stream_source)
         for schedule_source in self.schedule_sources:
             self._spawn(f"schedule-{schedule_source.name}", self._schedule_loop, schedule_source)
 
@@ -244,6 +346,7 @@ def main() -> None:
         boto3.client("sqs", region_name=REGION),
         refresh_seconds=float(os.environ.get("FLINT_REFRESH_SECONDS", "15")),
         pollers=int(os.environ.get("FLINT_QUEUE_POLLERS", "2")),
+        streams=boto3.client("dynamodbstreams", region_name=REGION),
     )
     runner.start()
     log.info(

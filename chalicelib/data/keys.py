@@ -244,3 +244,55 @@ def feed_head(owner: str) -> Key:
     last checked, the digest of its ranked entries and the generations kept. One GetItem tells the
     refresh whether there is work to do, without reading a generation of up to 200 entries."""
     return Key(f"FEED#{owner}", "HEAD")
+
+
+# --- brands, engagement events and brand insights --------------------------------------------
+
+# Every brand's daily counters are spread over this many partitions, so one viral post (or one
+# busy brand) never concentrates its writes on one key; a read Queries every shard and sums.
+ENGAGEMENT_SHARDS = 4
+
+
+def owner_brands(owner_id: str) -> Key:
+    """Key condition for the brands a member owns: GSI1 `OWNER#<user>`, SK begins_with `BRAND#`."""
+    return Key(f"OWNER#{owner_id}", "BRAND#")
+
+
+def engagement_shard(token: str) -> int:
+    return int(hashlib.sha256(token.encode()).hexdigest(), 16) % ENGAGEMENT_SHARDS
+
+
+def brand_counter(brand_id: str, shard: int, day: str, dimension: str) -> Key:
+    """A brand's daily counter: `BAGG#<brand>#<shard>` / `<yyyy-mm-dd>#<dimension>`.
+
+    Dimensions: `T` (the brand's totals), `P#<product>`, `X#<post>`, `A#<author>` (fans),
+    `E#<member>` (engaged members), `I#<interest>`, `L#<label>`. A window is one Query per shard
+    (SK BETWEEN `<from>` and `<to>#~`); the same SK in several shards is summed on read.
+    """
+    return Key(f"BAGG#{brand_id}#{shard}", f"{day}#{dimension}")
+
+
+def brand_counter_window(brand_id: str, shard: int, first_day: str, last_day: str) -> tuple[str, str, str]:
+    """(partition, low, high) for SK BETWEEN: every counter of one shard from first_day to last_day."""
+    return f"BAGG#{brand_id}#{shard}", first_day, f"{last_day}#~"
+
+
+def brand_author(brand_id: str, author_id: str) -> Key:
+    """Lifetime mark that a member posted about a brand: `BAUTHOR#<brand>` / `<member>`.
+
+    Potential customers are engaged members without one (one BatchGetItem for the candidates).
+    """
+    return Key(f"BAUTHOR#{brand_id}", author_id)
+
+
+def applied_marker(token: str) -> Key:
+    """Idempotency marker of one aggregated delivery: `APPLIED#<token>` / `APPLIED` (TTL 7 days)."""
+    return Key(f"APPLIED#{token}", "APPLIED")
+
+
+def campaign(brand_id: str, campaign_id: str) -> Key:
+    """Campaign, in its brand's partition: `BRAND#<brand>` / `CAMPAIGN#<id>` (ids sort by time)."""
+    return Key(f"BRAND#{brand_id}", f"CAMPAIGN#{campaign_id}")
+
+
+CAMPAIGN_PREFIX = "CAMPAIGN#"

@@ -39,6 +39,7 @@ class Upload:
     palette: list[str] = field(default_factory=list)
     renditions: list[RenditionRecord] = field(default_factory=list)
     post_id: str | None = None
+    labels: list[str] = field(default_factory=list)
 
 
 def _renditions(raw: dict[str, Any] | None) -> list[RenditionRecord]:
@@ -62,6 +63,7 @@ def to_upload(item: UploadItem) -> Upload:
         palette=list(item.palette or []),
         renditions=_renditions(item.renditions),
         post_id=item.post_id,
+        labels=list(item.labels or []),
     )
 
 
@@ -114,7 +116,14 @@ def _finish(upload_id: str, actions: list[Any]) -> bool:
 
 
 def mark_ready(
-    upload_id: str, *, width: int, height: int, palette: list[str], renditions: list[RenditionRecord], at: str
+    upload_id: str,
+    *,
+    width: int,
+    height: int,
+    palette: list[str],
+    renditions: list[RenditionRecord],
+    at: str,
+    labels: list[str] | None = None,
 ) -> bool:
     return _finish(
         upload_id,
@@ -127,6 +136,7 @@ def mark_ready(
                 {r.name: {"key": r.key, "width": r.width, "height": r.height} for r in renditions}
             ),
             UploadItem.processed_at.set(at),
+            UploadItem.labels.set(labels or []),
         ],
     )
 

@@ -182,6 +182,8 @@ class UploadItem(FlintItem, discriminator="upload"):
     width = NumberAttribute(null=True)
     height = NumberAttribute(null=True)
     palette = ListAttribute(of=UnicodeAttribute, default=list)
+    # Image labels (Rekognition names and colour names), copied onto the post that uses it.
+    labels = ListAttribute(of=UnicodeAttribute, null=True)
     # {"<size name>": {"key": <media object key>, "width": w, "height": h}}
     renditions = JSONAttribute(null=True)
     post_id = UnicodeAttribute(null=True)
@@ -207,6 +209,8 @@ class PostItem(FlintItem, discriminator="post"):
     smile_count = NumberAttribute(default=0)
     comment_count = NumberAttribute(default=0)
     created_at = UnicodeAttribute()
+    # Its photos' image labels, for brand insights (read from the stream's new image).
+    labels = ListAttribute(of=UnicodeAttribute, null=True)
     # "live", or "deleting" while a delete cascades (readers treat it as gone).
     state = UnicodeAttribute(default="live")
     # Set once the deleted post's smiles are taken off its author's counters (never twice).
@@ -283,6 +287,47 @@ class FeedHeadItem(FlintItem, discriminator="feed_head"):
     digest = UnicodeAttribute()
 
 
+class BrandCounterItem(FlintItem, discriminator="brand_counter"):
+    """A brand's daily counter (keys.brand_counter): `BAGG#<brand>#<shard>` / `<day>#<dimension>`.
+
+    Only ever changed with atomic ADD; a counter missing a field counts 0.
+    """
+
+    brand_id = UnicodeAttribute()
+    day = UnicodeAttribute()
+    dimension = UnicodeAttribute()
+    posts = NumberAttribute(null=True)
+    impressions = NumberAttribute(null=True)
+    smiles = NumberAttribute(null=True)
+    comments = NumberAttribute(null=True)
+    tag_clicks = NumberAttribute(null=True)
+    product_clicks = NumberAttribute(null=True)
+
+
+class BrandAuthorItem(FlintItem, discriminator="brand_author"):
+    """A member posted about a brand: `BAUTHOR#<brand>` / `<member>`; `posts` ever (ADD)."""
+
+    posts = NumberAttribute(null=True)
+
+
+class AppliedMarkerItem(FlintItem, discriminator="applied"):
+    """Idempotency marker: `APPLIED#<token>` / `APPLIED`, written in the transaction it guards."""
+
+    applied_at = UnicodeAttribute()
+
+
+class CampaignItem(FlintItem, discriminator="campaign"):
+    """Campaign: `BRAND#<brand>` / `CAMPAIGN#<id>`."""
+
+    campaign_id = UnicodeAttribute()
+    brand_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    product_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    starts_at = UnicodeAttribute()
+    ends_at = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
 ALL_MODELS: tuple[type[FlintItem], ...] = (
     FlintItem,
     UserItem,
@@ -300,6 +345,10 @@ ALL_MODELS: tuple[type[FlintItem], ...] = (
     EnthusiastsItem,
     FeedItem,
     FeedHeadItem,
+    BrandCounterItem,
+    BrandAuthorItem,
+    AppliedMarkerItem,
+    CampaignItem,
 )
 
 

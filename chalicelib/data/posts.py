@@ -68,6 +68,7 @@ class PostRecord:
     smile_count: int = 0
     comment_count: int = 0
     product_ids: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
 
 
 class PostWriteConflict(Exception):
@@ -161,6 +162,7 @@ def create_post(post: PostRecord) -> None:
         interests=post.interests,
         photos=[_photo_json(p) for p in post.photos],
         product_ids=post.product_ids,
+        labels=post.labels,
         smile_count=0,
         comment_count=0,
         created_at=post.created_at,

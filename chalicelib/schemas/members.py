@@ -28,11 +28,17 @@ class Profile(BaseModel):
     followed_by_me: bool
 
 
+class BrandRef(BaseModel):
+    id: str
+    name: str
+
+
 class Me(Profile):
     interests: list[str]
     prime: bool
     brand: bool
     onboarded: bool
+    brands: list[BrandRef] = Field(default_factory=list, description="Brands a brand account owns")
 
 
 class ProfilePatch(StrictModel):

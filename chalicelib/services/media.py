@@ -24,6 +24,7 @@ from chalicelib.data.media import RenditionRecord, Upload
 from chalicelib.errors import Forbidden, NotFound, TooLarge
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas.media import Rendition, UploadOut, UploadTicket
+from chalicelib.services.labels import image_labels
 from chalicelib.settings import Settings, get_settings
 
 ALLOWED_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
@@ -160,6 +161,7 @@ def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
             CacheControl=CACHE_FOREVER,
         )
         renditions.append(RenditionRecord(rendition.name, media_key, rendition.width, rendition.height))
+    labels = image_labels(settings, data, bucket=bucket, key=object_key, palette=image.palette)
     finished = store.mark_ready(
         upload.upload_id,
         width=image.width,
@@ -167,6 +169,7 @@ def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
         palette=image.palette,
         renditions=renditions,
         at=clock.now_iso(),
+        labels=labels,
     )
     if not finished:
         return Outcome.DUPLICATE

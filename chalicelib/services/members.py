@@ -7,10 +7,11 @@ import time
 
 from chalicelib import clock
 from chalicelib.auth import Identity
+from chalicelib.data import brands as brand_store
 from chalicelib.data import users
 from chalicelib.data.users import Member
 from chalicelib.errors import NotFound, ValidationFailed, field_error
-from chalicelib.schemas.members import Counts, Interest, Me, Profile
+from chalicelib.schemas.members import BrandRef, Counts, Interest, Me, Profile
 from chalicelib.settings import get_settings
 
 # A warm process marks a member active at most this often; the gateway also
@@ -59,6 +60,9 @@ def _me(identity: Identity, member: Member) -> Me:
         prime=identity.is_prime,
         brand=identity.is_brand,
         onboarded=member.onboarded,
+        brands=[BrandRef(id=b.brand_id, name=b.name) for b in brand_store.owned_brands(identity.user_id)]
+        if identity.is_brand
+        else [],
     )
 
 

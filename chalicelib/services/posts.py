@@ -179,6 +179,7 @@ def create_post(identity: Identity, data: PostIn) -> PostOut:
         photos=photos,
         created_at=clock.now_iso(),
         product_ids=list(dict.fromkeys(t.product_id for p in data.photos for t in p.tags)),
+        labels=list(dict.fromkeys(label for u in uploads.values() for label in u.labels)),
     )
     try:
         store.create_post(record)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -55,6 +55,27 @@ MATRIX = [
 CASES = [
     (route, role, expected) for route, *cells in MATRIX for role, expected in zip(ROLES, cells, strict=True)
 ]
+
+# Brand routes: `brand` owns {brand} (with {product} and {campaign}); `other_brand` owns another.
+BRAND_ROLES = ("anonymous", "member", "prime", "brand", "other_brand")
+NO_BRAND = "403 brand_required"
+# fmt: off
+BRAND_MATRIX = [
+    # route                                           anonymous member     prime      owner  other brand
+    ("POST /brands",                                    "401",    NO_BRAND,  NO_BRAND,  "201", "201"),
+    ("POST /brands/{brand}/products",                   "401",    NO_BRAND,  NO_BRAND,  "201", NOT_OWNER),
+    ("GET /brands/{brand}/insights",                    "401",    NO_BRAND,  NO_BRAND,  "200", NOT_OWNER),
+    ("POST /brands/{brand}/campaigns",                  "401",    NO_BRAND,  NO_BRAND,  "201", NOT_OWNER),
+    ("GET /brands/{brand}/campaigns",                   "401",    NO_BRAND,  NO_BRAND,  "200", NOT_OWNER),
+    ("GET /brands/{brand}/campaigns/{campaign}",        "401",    NO_BRAND,  NO_BRAND,  "200", NOT_OWNER),
+    ("POST /events",                                    "202",    "202",     "202",     "202", "202"),
+]
+# fmt: on
+BRAND_CASES = [
+    (route, role, expected)
+    for route, *cells in BRAND_MATRIX
+    for role, expected in zip(BRAND_ROLES, cells, strict=True)
+]
 AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -64,6 +85,7 @@ AWS_ENV = {
     "POWERTOOLS_METRICS_NAMESPACE": "Flint",
 }
 IDEA = {"kind": "idea", "caption": "Matrix", "body": "A body.", "interests": ["hiking"]}
+PRODUCT = {"title": "Matrix tent", "price": {"amount": "10.00", "currency": "USD"}, "url": "https://x.test/t"}
 
 
 @dataclass
@@ -72,6 +94,7 @@ class World:
     tokens: dict[str, str]
     user_ids: dict[str, str]
     post_id: str
+    brand: dict[str, str] = field(default_factory=dict)
 
     def request(self, role: str, method: str, path: str, payload: Any = None) -> requests.Response:
         headers = {"Authorization": f"Bearer {self.tokens[role]}"} if role in self.tokens else {}
@@ -98,7 +121,13 @@ def world(moto_endpoint: str) -> Iterator[World]:
         _reset_caches()
         seed_interests()
         cognito = boto3.client("cognito-idp", region_name="us-east-1", endpoint_url=moto_endpoint)
-        groups = {"member": (), "prime": ("prime",), "other_prime": ("prime",), "brand": ("brand",)}
+        groups = {
+            "member": (),
+            "prime": ("prime",),
+            "other_prime": ("prime",),
+            "brand": ("brand",),
+            "other_brand": ("brand",),
+        }
         tokens, user_ids = {}, {}
         for role, role_groups in groups.items():
             email = f"matrix-{role}-{os.getpid()}@example.com"
@@ -118,6 +147,16 @@ def world(moto_endpoint: str) -> Iterator[World]:
         for role in groups:  # every member has a profile, as after their first call
             assert world.request(role, "GET", "/me").status_code == 200
         world.post_id = world.made("prime", "POST", "/posts", IDEA)
+        brand_id = world.made("brand", "POST", "/brands", {"name": "Matrix"})
+        product_id = world.made("brand", "POST", f"/brands/{brand_id}/products", PRODUCT)
+        campaign = {
+            "name": "c",
+            "product_ids": [product_id],
+            "starts_at": "2026-01-01",
+            "ends_at": "2026-01-31",
+        }
+        campaign_id = world.made("brand", "POST", f"/brands/{brand_id}/campaigns", campaign)
+        world.brand = {"brand": brand_id, "product": product_id, "campaign": campaign_id}
         try:
             yield world
         finally:
@@ -171,3 +210,37 @@ def test_access(world: World, route: str, role: str, expected: str) -> None:
         and ("_comment}" in template or "_post}" in template)
     ):
         assert _still_there(world, path), path
+
+
+def _brand_payload(world: World, path: str) -> Any:
+    if path == "/brands":
+        return {"name": "Another"}
+    if path.endswith("/products"):
+        return PRODUCT
+    if path.endswith("/campaigns"):
+        return {
+            "name": "c",
+            "product_ids": [world.brand["product"]],
+            "starts_at": "2026-02-01",
+            "ends_at": "2026-02-10",
+        }
+    return {"events": [{"type": "impression", "post_id": world.post_id}]}
+
+
+@pytest.mark.parametrize(
+    ("route", "role", "expected"), BRAND_CASES, ids=[f"{r} as {who}" for r, who, _ in BRAND_CASES]
+)
+def test_brand_access(world: World, route: str, role: str, expected: str) -> None:
+    # Given the caller and a brand owned by `brand`
+    method, template = route.split(" ", 1)
+    path = template.format(**world.brand)
+    status, _, code = expected.partition(" ")
+
+    # When the caller calls the brand route
+    response = world.request(role, method, path, _brand_payload(world, path) if method == "POST" else None)
+
+    # Then the status is the table's, with the contract's error body when refused
+    assert response.status_code == int(status), response.text
+    if response.status_code >= 400:
+        error = response.json()["error"]
+        assert error["code"] == (code or "unauthorized"), error

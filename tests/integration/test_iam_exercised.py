@@ -24,6 +24,7 @@ from infra.iam_recorder import recording, resolved_policies
 from infra.package import app_functions
 from local.event_runner import EventRunner
 from local.provision import ProvisionedStack
+from local.seed import seed_interests
 from tests.conftest import SignedInMember
 
 
@@ -44,7 +45,13 @@ def test_every_call_every_handler_makes_is_allowed_by_its_policy(
 ) -> None:
     prime = new_member("prime")
     json_headers = {"Content-Type": "application/json", **prime.headers}
-    runner = EventRunner(app, boto3.client("sqs", region_name="us-east-1"), wait_seconds=0)
+    seed_interests()
+    runner = EventRunner(
+        app,
+        boto3.client("sqs", region_name="us-east-1"),
+        wait_seconds=0,
+        streams=boto3.client("dynamodbstreams", region_name="us-east-1"),
+    )
     with recording() as recorded:
         # The API and its authorizer.
         assert api.http.get("/me", headers=prime.headers).status_code == 200
@@ -63,6 +70,15 @@ def test_every_call_every_handler_makes_is_allowed_by_its_policy(
             runner.fire_schedule(source)
         _drain(runner)
         assert api.http.get("/feed", headers=prime.headers).status_code == 200
+        # Engagement: a post, an event about it (queue -> aggregator), the table's stream.
+        idea = {"kind": "idea", "caption": "IAM", "body": "b", "interests": ["hiking"]}
+        post = json.loads(api.http.post("/posts", headers=json_headers, body=json.dumps(idea)).body)
+        events = {"events": [{"type": "impression", "post_id": post["id"]}]}
+        sent = api.http.post("/events", headers={"Content-Type": "application/json"}, body=json.dumps(events))
+        assert json.loads(sent.body) == {"accepted": 1, "dropped": 0}
+        _drain(runner)
+        for source in runner.stream_sources:
+            runner.poll_stream_once(source)
     assert runner.stats.failed == 0
     assert [str(denial) for denial in recorded.denials] == []
     # Each function made calls, so each policy was exercised, not just parsed.

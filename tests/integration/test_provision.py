@@ -117,6 +117,7 @@ def test_queues_redrive_to_their_dead_letter_queues(provisioned: ProvisionedStac
     for queue, dlq in [
         ("ThumbnailQueueUrl", "ThumbnailDeadLetterQueueUrl"),
         ("FeedRefreshQueueUrl", "FeedRefreshDeadLetterQueueUrl"),
+        ("EngagementQueueUrl", "EngagementDeadLetterQueueUrl"),
     ]:
         attributes = sqs.get_queue_attributes(QueueUrl=outputs[queue], AttributeNames=["All"])["Attributes"]
         dlq_attributes = sqs.get_queue_attributes(QueueUrl=outputs[dlq], AttributeNames=["All"])["Attributes"]

@@ -155,3 +155,52 @@ def test_a_page_of_100_is_capped_so_its_hydration_fits_one_batch_get_item(
     assert page["next_cursor"] is not None
     assert [name for name, _ in calls.calls] == ["Query", "BatchGetItem"]
     assert _batch_get_sizes(calls)[0] <= BATCH_GET_LIMIT
+
+
+def _brand_with_counters(api: Any, owner: SignedInMember, posts: int) -> str:
+    """A brand whose counters hold `posts` posts by as many authors, each engaged by another member."""
+    from datetime import UTC, datetime
+
+    from chalicelib.data.engagement import Deltas, apply_once
+
+    brand = body_of(
+        api.http.post(
+            "/brands",
+            body=json.dumps({"name": f"Brand {posts}"}),
+            headers={"Content-Type": "application/json", **owner.headers},
+        )
+    )
+    now = datetime.now(UTC)
+    day = now.date().isoformat()
+    deltas = Deltas()
+    for i in range(posts):
+        deltas.add(brand["id"], day, "T", posts=1, impressions=10, smiles=1, tag_clicks=1)
+        deltas.add(brand["id"], day, f"X#post_{i:05d}", posts=1, impressions=10, smiles=1, tag_clicks=1)
+        deltas.add(brand["id"], day, f"A#author_{i:05d}", posts=1, smiles=1, tag_clicks=1)
+        deltas.add(brand["id"], day, f"E#fan_{i:05d}", smiles=1, tag_clicks=1)
+        deltas.add(brand["id"], day, f"P#prod_{i % 30:02d}", posts=1, impressions=10, tag_clicks=1)
+        deltas.add(brand["id"], day, f"I#interest_{i % 7}", posts=1, smiles=1)
+    apply_once(f"read-cost-{brand['id']}", deltas, now)
+    return str(brand["id"])
+
+
+def test_brand_insights_cost_the_same_requests_for_10_and_500_posts(
+    api: Any, stack: Any, new_member: Callable[..., SignedInMember], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a brand with 10 engaged posts and one with 500
+    owner = new_member("brand")
+    api.http.get("/me", headers=owner.headers)
+    small, large = _brand_with_counters(api, owner, 10), _brand_with_counters(api, owner, 500)
+
+    costs = []
+    for brand_id in (small, large):
+        # When each brand's insights are read
+        with record_api_calls(monkeypatch, "dynamodb") as calls:
+            response = api.http.get(f"/brands/{brand_id}/insights", headers=owner.headers)
+        assert response.status_code == 200, response.body
+        assert body_of(response)["fans"]
+        assert max(_batch_get_sizes(calls)) <= BATCH_GET_LIMIT
+        costs.append(sorted(name for name, _ in calls.calls))
+
+    # Then both took the brand, one Query per counter shard and three BatchGetItems: 8 requests
+    assert costs[0] == costs[1] == sorted(["GetItem"] + ["Query"] * 4 + ["BatchGetItem"] * 3)

@@ -47,9 +47,13 @@ def test_the_authorizer_sample_event_with_a_forged_token_is_denied(stack: Any) -
         ("thumbnail_worker", "thumbnail_worker.sqs.json"),
         ("thumbnail_worker", "thumbnail_worker.s3-test-event.sqs.json"),
         ("feed_worker", "feed_worker.sqs.json"),
+        ("engagement_worker", "engagement_worker.sqs.json"),
+        ("stream_worker", "stream_worker.dynamodb.json"),
     ],
 )
-def test_queue_sample_events_are_processed_without_failures(stack: Any, handler: str, sample: str) -> None:
+def test_queue_and_stream_sample_events_are_processed_without_failures(
+    stack: Any, handler: str, sample: str
+) -> None:
     # The sample's upload / member do not exist here: the handler must ignore them, not fail.
     from app import app
 

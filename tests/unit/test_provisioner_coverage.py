@@ -34,6 +34,8 @@ EXPECTED_RESOURCES = {
     "ThumbnailDeadLetterQueue": "AWS::SQS::Queue",
     "FeedRefreshQueue": "AWS::SQS::Queue",
     "FeedRefreshDeadLetterQueue": "AWS::SQS::Queue",
+    "EngagementQueue": "AWS::SQS::Queue",
+    "EngagementDeadLetterQueue": "AWS::SQS::Queue",
     "ThumbnailQueuePolicy": "AWS::SQS::QueuePolicy",
     "UserPool": "AWS::Cognito::UserPool",
     "UserPoolClient": "AWS::Cognito::UserPoolClient",
@@ -52,6 +54,7 @@ EXPECTED_RESOURCES = {
     "AlarmTopic": "AWS::SNS::Topic",
     "ThumbnailDeadLetterAlarm": "AWS::CloudWatch::Alarm",
     "FeedRefreshDeadLetterAlarm": "AWS::CloudWatch::Alarm",
+    "EngagementDeadLetterAlarm": "AWS::CloudWatch::Alarm",
 }
 EMULATED = [lid for lid, rtype in EXPECTED_RESOURCES.items() if rtype not in NOT_EMULATED]
 EXPECTED_OUTPUTS = {
@@ -65,6 +68,9 @@ EXPECTED_OUTPUTS = {
     "FeedRefreshQueueUrl",
     "FeedRefreshQueueArn",
     "FeedRefreshDeadLetterQueueUrl",
+    "EngagementQueueUrl",
+    "EngagementQueueArn",
+    "EngagementDeadLetterQueueUrl",
     "UserPoolId",
     "UserPoolClientId",
     "UserPoolProviderUrl",
@@ -149,6 +155,7 @@ def test_dependencies_come_first(template: dict[str, Any]) -> None:
     before = [
         ("ThumbnailDeadLetterQueue", "ThumbnailQueue"),
         ("FeedRefreshDeadLetterQueue", "FeedRefreshQueue"),
+        ("EngagementDeadLetterQueue", "EngagementQueue"),
         ("ThumbnailQueue", "ThumbnailQueuePolicy"),
         ("ThumbnailQueuePolicy", "UploadsBucket"),  # DependsOn
         ("UserPool", "UserPoolClient"),

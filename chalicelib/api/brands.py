@@ -1,0 +1,100 @@
+"""Routes: brands, brand insights and campaigns (brand accounts, owners only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.api.routing import Access, Call, endpoint
+from chalicelib.schemas.brands import (
+    BrandIn,
+    BrandOut,
+    CampaignIn,
+    CampaignOut,
+    CampaignPage,
+    CampaignQuery,
+    CampaignReport,
+    InsightsOut,
+    WindowQuery,
+)
+from chalicelib.services import brands, insights
+
+brands_blueprint = Blueprint(__name__)
+TAG = "brands"
+
+
+@endpoint(
+    brands_blueprint,
+    "/brands",
+    "POST",
+    summary="Create a brand the caller owns",
+    access=Access.BRAND,
+    tag=TAG,
+    body=BrandIn,
+    response=BrandOut,
+    status=201,
+    errors=(403, 422),
+)
+def create_brand(call: Call[BrandIn, Any]) -> BrandOut:
+    return brands.create_brand(call.member, call.body)
+
+
+@endpoint(
+    brands_blueprint,
+    "/brands/{brand_id}/insights",
+    "GET",
+    summary="Engagement with the posts that tag the brand's products, over a window of days",
+    access=Access.BRAND,
+    tag=TAG,
+    query=WindowQuery,
+    response=InsightsOut,
+    errors=(403, 404),
+)
+def get_insights(call: Call[Any, WindowQuery]) -> InsightsOut:
+    return insights.insights(call.member, call.params["brand_id"], call.query.from_, call.query.to)
+
+
+@endpoint(
+    brands_blueprint,
+    "/brands/{brand_id}/campaigns",
+    "POST",
+    summary="Create a campaign over some of the brand's products",
+    access=Access.BRAND,
+    tag=TAG,
+    body=CampaignIn,
+    response=CampaignOut,
+    status=201,
+    errors=(403, 404, 422),
+)
+def create_campaign(call: Call[CampaignIn, Any]) -> CampaignOut:
+    return insights.create_campaign(call.member, call.params["brand_id"], call.body)
+
+
+@endpoint(
+    brands_blueprint,
+    "/brands/{brand_id}/campaigns",
+    "GET",
+    summary="The brand's campaigns, newest first",
+    access=Access.BRAND,
+    tag=TAG,
+    query=CampaignQuery,
+    response=CampaignPage,
+    errors=(403, 404),
+)
+def list_campaigns(call: Call[Any, CampaignQuery]) -> CampaignPage:
+    return insights.list_campaigns(call.member, call.params["brand_id"], call.query.limit, call.query.cursor)
+
+
+@endpoint(
+    brands_blueprint,
+    "/brands/{brand_id}/campaigns/{campaign_id}",
+    "GET",
+    summary="A campaign with its metrics, the previous window's and the lift",
+    access=Access.BRAND,
+    tag=TAG,
+    response=CampaignReport,
+    errors=(403, 404),
+)
+def get_campaign(call: Call[Any, Any]) -> CampaignReport:
+    return insights.campaign_report(call.member, call.params["brand_id"], call.params["campaign_id"])

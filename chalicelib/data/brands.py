@@ -1,0 +1,100 @@
+"""Access patterns for brand accounts: the brands a member owns, and brand campaigns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.data import keys
+from chalicelib.data.catalog import Brand
+from chalicelib.data.models import BrandItem, CampaignItem, FlintItem, ProductItem
+from chalicelib.data.pages import Page
+
+
+@dataclass(frozen=True)
+class Campaign:
+    campaign_id: str
+    brand_id: str
+    name: str
+    product_ids: list[str]
+    starts_at: str
+    ends_at: str
+
+
+def owned_brands(owner_id: str) -> list[Brand]:
+    """The member's brands, by id (one Query on GSI1)."""
+    condition = keys.owner_brands(owner_id)
+    return [
+        Brand(item.brand_id, item.name, item.owner_id)
+        for item in FlintItem.gsi1.query(condition.pk, FlintItem.GSI1SK.startswith(condition.sk))
+        if isinstance(item, BrandItem)
+    ]
+
+
+def brand_product_titles(brand_id: str, product_ids: list[str]) -> dict[str, tuple[str, str]]:
+    """(brand id, title) of these products (one BatchGetItem per 100), for any brand."""
+    wanted = [keys.product(p) for p in dict.fromkeys(product_ids)]
+    if not wanted:
+        return {}
+    return {item.product_id: (item.brand_id, item.title) for item in ProductItem.batch_get(wanted)}
+
+
+def _campaign(item: CampaignItem) -> Campaign:
+    return Campaign(
+        campaign_id=item.campaign_id,
+        brand_id=item.brand_id,
+        name=item.name,
+        product_ids=list(item.product_ids or []),
+        starts_at=item.starts_at,
+        ends_at=item.ends_at,
+    )
+
+
+def put_campaign(campaign: Campaign, created_at: str) -> None:
+    key = keys.campaign(campaign.brand_id, campaign.campaign_id)
+    CampaignItem(
+        key.pk,
+        key.sk,
+        campaign_id=campaign.campaign_id,
+        brand_id=campaign.brand_id,
+        name=campaign.name,
+        product_ids=campaign.product_ids,
+        starts_at=campaign.starts_at,
+        ends_at=campaign.ends_at,
+        created_at=created_at,
+    ).save(condition=CampaignItem.PK.does_not_exist())
+
+
+def get_campaign(brand_id: str, campaign_id: str) -> Campaign | None:
+    key = keys.campaign(brand_id, campaign_id)
+    try:
+        return _campaign(CampaignItem.get(key.pk, key.sk))
+    except CampaignItem.DoesNotExist:
+        return None
+
+
+def list_campaigns(brand_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    """The brand's campaigns, newest first (one Query of its partition)."""
+    partition = keys.brand(brand_id).pk
+    results = CampaignItem.query(
+        partition,
+        CampaignItem.SK.startswith(keys.CAMPAIGN_PREFIX),
+        scan_index_forward=False,
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=start,
+    )
+    return Page([_campaign(i) for i in results], results.last_evaluated_key)
+
+
+def set_owner(brand_id: str, owner_id: str) -> None:
+    """Give an existing brand to a brand account (its GSI1 entry makes it one of theirs)."""
+    key, owned = keys.brand(brand_id), keys.brand_owner(owner_id, brand_id)
+    BrandItem(key.pk, key.sk).update(
+        actions=[
+            BrandItem.owner_id.set(owner_id),
+            BrandItem.GSI1PK.set(owned.pk),
+            BrandItem.GSI1SK.set(owned.sk),
+        ],
+        condition=BrandItem.PK.exists(),
+    )

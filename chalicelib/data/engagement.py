@@ -1,0 +1,205 @@
+"""Access patterns for engagement: event checks, sharded daily brand counters, idempotency markers.
+
+Writes are exactly-once per delivery: `apply_once` puts a marker item (`attribute_not_exists`)
+in the same transaction as the counter ADDs it guards, through connection.run_transaction.
+A delivery seen before (a redelivered SQS message, a replayed client batch, a retried stream
+batch) fails the marker's condition and changes nothing. Updates are split into transactions of
+99 (plus the marker); each part has its own marker, so a part that failed is redone alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.data import keys
+from chalicelib.data.connection import cancellation_codes, run_transaction
+from chalicelib.data.models import (
+    AppliedMarkerItem,
+    BrandAuthorItem,
+    BrandCounterItem,
+    FlintItem,
+    PostItem,
+    ProductItem,
+)
+from chalicelib.data.posts import LIVE
+
+COUNTER_FIELDS = ("posts", "impressions", "smiles", "comments", "tag_clicks", "product_clicks")
+MARKER_DAYS = 7
+_TRANSACTION_ITEMS = 100  # DynamoDB's TransactWriteItems limit: the marker plus 99 updates
+
+
+@dataclass(frozen=True)
+class PostFacts:
+    """What aggregation needs of a post: who wrote it, what it tags, where it belongs."""
+
+    post_id: str
+    author_id: str
+    product_ids: list[str]
+    interests: list[str]
+    labels: list[str]
+    created_at: str
+    live: bool
+
+
+@dataclass(frozen=True)
+class CounterKey:
+    brand_id: str
+    day: str
+    dimension: str
+
+
+@dataclass
+class Deltas:
+    """Counter changes of one delivery, summed per counter before they are written."""
+
+    counters: dict[CounterKey, dict[str, int]] = field(default_factory=dict)
+    authors: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def add(self, brand_id: str, day: str, dimension: str, **amounts: int) -> None:
+        counts = self.counters.setdefault(CounterKey(brand_id, day, dimension), {})
+        for name, amount in amounts.items():
+            counts[name] = counts.get(name, 0) + amount
+
+    def add_author(self, brand_id: str, author_id: str, posts: int) -> None:
+        self.authors[(brand_id, author_id)] = self.authors.get((brand_id, author_id), 0) + posts
+
+    def __bool__(self) -> bool:
+        return bool(self.counters or self.authors)
+
+
+@dataclass(frozen=True)
+class CounterRow:
+    day: str
+    dimension: str
+    counts: dict[str, int]
+
+
+def _facts(item: PostItem) -> PostFacts:
+    return PostFacts(
+        post_id=item.post_id,
+        author_id=item.author_id,
+        product_ids=list(item.product_ids or []),
+        interests=list(item.interests or []),
+        labels=list(getattr(item, "labels", None) or []),
+        created_at=item.created_at,
+        live=item.state == LIVE,
+    )
+
+
+def get_posts_and_products(
+    post_ids: Iterable[str], product_ids: Iterable[str] = ()
+) -> tuple[dict[str, PostFacts], dict[str, str]]:
+    """Posts (any state) and products' brand ids in one BatchGetItem (100 keys at most)."""
+    wanted = [keys.post(p) for p in dict.fromkeys(post_ids)]
+    wanted += [keys.product(p) for p in dict.fromkeys(product_ids)]
+    posts: dict[str, PostFacts] = {}
+    brands: dict[str, str] = {}
+    if not wanted:
+        return posts, brands
+    for item in FlintItem.batch_get(wanted):
+        if isinstance(item, PostItem):
+            posts[item.post_id] = _facts(item)
+        elif isinstance(item, ProductItem):
+            brands[item.product_id] = item.brand_id
+    return posts, brands
+
+
+def product_brands(product_ids: Iterable[str]) -> dict[str, str]:
+    return get_posts_and_products((), product_ids)[1]
+
+
+def _updates(deltas: Deltas, shard: int) -> list[tuple[FlintItem, list[object]]]:
+    updates: list[tuple[FlintItem, list[object]]] = []
+    for counter, counts in sorted(
+        deltas.counters.items(), key=lambda kv: (kv[0].brand_id, kv[0].day, kv[0].dimension)
+    ):
+        key = keys.brand_counter(counter.brand_id, shard, counter.day, counter.dimension)
+        actions: list[object] = [
+            BrandCounterItem.entity.set(BrandCounterItem),  # type: ignore[arg-type]
+            BrandCounterItem.brand_id.set(counter.brand_id),
+            BrandCounterItem.day.set(counter.day),
+            BrandCounterItem.dimension.set(counter.dimension),
+        ]
+        actions += [getattr(BrandCounterItem, name).add(n) for name, n in sorted(counts.items()) if n]
+        if len(actions) > 4:
+            updates.append((BrandCounterItem(key.pk, key.sk), actions))
+    for (brand_id, author_id), posts in sorted(deltas.authors.items()):
+        key = keys.brand_author(brand_id, author_id)
+        updates.append(
+            (
+                BrandAuthorItem(key.pk, key.sk),
+                [BrandAuthorItem.entity.set(BrandAuthorItem), BrandAuthorItem.posts.add(posts)],  # type: ignore[arg-type]
+            )
+        )
+    return updates
+
+
+def apply_once(token: str, deltas: Deltas, now: datetime) -> bool:
+    """ADD `deltas` into the counters unless `token` was applied before. True if anything was new.
+
+    The shard is chosen by the token, so one delivery writes one shard and concurrent deliveries
+    about the same brand and day spread over all of them.
+    """
+    shard = keys.engagement_shard(token)
+    updates = _updates(deltas, shard)
+    size = _TRANSACTION_ITEMS - 1
+    parts = [updates[i : i + size] for i in range(0, len(updates), size)] or [[]]
+    applied = False
+    for index, part in enumerate(parts):
+        applied |= _apply_part(f"{token}#{index}", part, now)
+    return applied
+
+
+def _apply_part(token: str, part: Sequence[tuple[FlintItem, list[object]]], now: datetime) -> bool:
+    marker_key = keys.applied_marker(token)
+    marker = AppliedMarkerItem(
+        marker_key.pk,
+        marker_key.sk,
+        applied_at=now.isoformat(),
+        expires_at=now + timedelta(days=MARKER_DAYS),
+    )
+
+    def write(tx: TransactWrite) -> None:
+        tx.save(marker, condition=AppliedMarkerItem.PK.does_not_exist())
+        for item, actions in part:
+            tx.update(item, actions=actions)  # type: ignore[arg-type]
+
+    try:
+        run_transaction(write)
+    except TransactWriteError as exc:
+        codes = cancellation_codes(exc)
+        if codes and codes[0] == "ConditionalCheckFailed":
+            return False  # applied before: a redelivery or a replay
+        raise
+    return True
+
+
+def read_window(brand_id: str, first_day: str, last_day: str) -> list[CounterRow]:
+    """Every counter of the brand in [first_day, last_day]: one Query per shard, shards summed."""
+    merged: dict[tuple[str, str], dict[str, int]] = {}
+    for shard in range(keys.ENGAGEMENT_SHARDS):
+        partition, low, high = keys.brand_counter_window(brand_id, shard, first_day, last_day)
+        for item in BrandCounterItem.query(partition, BrandCounterItem.SK.between(low, high)):
+            counts = merged.setdefault((item.day, item.dimension), {})
+            for name in COUNTER_FIELDS:
+                value = getattr(item, name)
+                if value:
+                    counts[name] = counts.get(name, 0) + int(value)
+    return [CounterRow(day, dimension, counts) for (day, dimension), counts in sorted(merged.items())]
+
+
+def brand_authors(brand_id: str, member_ids: Iterable[str]) -> set[str]:
+    """Which of these members ever posted about the brand (one BatchGetItem per 100)."""
+    wanted = [keys.brand_author(brand_id, m) for m in dict.fromkeys(member_ids)]
+    if not wanted:
+        return set()
+    return {item.SK for item in BrandAuthorItem.batch_get(wanted) if (item.posts or 0) > 0}
+
+
+def counter_fields() -> Mapping[str, int]:
+    return dict.fromkeys(COUNTER_FIELDS, 0)

@@ -1,0 +1,170 @@
+"""Brand insights end to end over the running local stack, exactly as clients would drive it.
+
+A brand account creates a brand and products; a member posts a photo tagging them; others smile,
+comment and unsmile; clients send engagement events (one batch twice, one naming an unknown post).
+The stack's event runner delivers the engagement queue and the table's stream to the aggregators,
+and the insights and a campaign report show exactly the expected numbers.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import requests
+from PIL import Image
+
+from tests.e2e.conftest import Client, LocalStack
+
+pytestmark = pytest.mark.e2e
+DEADLINE_SECONDS = 120
+
+
+def _ok(response: requests.Response, status: int = 200) -> Any:
+    assert response.status_code == status, f"{response.status_code} {response.text}"
+    return response.json()
+
+
+def _ready_upload(member: Client) -> str:
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (30, 60, 200)).save(buffer, "JPEG")
+    data = buffer.getvalue()
+    ticket = _ok(
+        member.request("POST", "/uploads", json={"content_type": "image/jpeg", "size": len(data)}), 201
+    )
+    requests.post(
+        ticket["url"], data=ticket["fields"], files={"file": ("p.jpg", data, "image/jpeg")}, timeout=30
+    )
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while time.monotonic() < deadline:
+        upload = _ok(member.request("GET", f"/uploads/{ticket['upload_id']}"))
+        if upload["status"] == "ready":
+            return str(ticket["upload_id"])
+        time.sleep(0.5)
+    pytest.fail("the upload never became ready")
+
+
+def _until(read: Callable[[], Any], expected: Callable[[Any], bool]) -> Any:
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while True:
+        value = read()
+        if expected(value) or time.monotonic() > deadline:
+            return value
+        time.sleep(1)
+
+
+def test_insights_and_a_campaign_report_count_exactly_what_happened(
+    local_stack: LocalStack, sign_up: Callable[..., Client]
+) -> None:
+    today = datetime.now(UTC).date()
+    # Given a brand with two products, and a photo post tagging both
+    owner = sign_up("brand", name="E2E Brand")
+    brand = _ok(owner.request("POST", "/brands", json={"name": "E2E Outdoors"}), 201)
+    price = {"amount": "49.00", "currency": "USD"}
+    tent, lamp = (
+        _ok(
+            owner.request(
+                "POST",
+                f"/brands/{brand['id']}/products",
+                json={"title": title, "price": price, "url": "https://shop.example.com/x"},
+            ),
+            201,
+        )
+        for title in ("E2E Tent", "E2E Lamp")
+    )
+    assert {b["id"] for b in _ok(owner.request("GET", "/me"))["brands"]} == {brand["id"]}
+    author = sign_up("prime", name="E2E Author")
+    upload_id = _ready_upload(author)
+    tags = [{"product_id": tent["id"], "x": 0.3, "y": 0.4}, {"product_id": lamp["id"], "x": 0.7, "y": 0.6}]
+    post = _ok(
+        author.request(
+            "POST",
+            "/posts",
+            json={
+                "kind": "photo",
+                "caption": "Camp",
+                "interests": ["camping"],
+                "photos": [{"upload_id": upload_id, "tags": tags}],
+            },
+        ),
+        201,
+    )
+    # And a fan who smiles and comments, and a member who smiles then takes it back
+    fan, fickle = sign_up("prime", name="E2E Fan"), sign_up("prime", name="E2E Fickle")
+    _ok(fan.request("PUT", f"/posts/{post['id']}/smile"))
+    _ok(fan.request("POST", f"/posts/{post['id']}/comments", json={"text": "Want it"}), 201)
+    _ok(fickle.request("PUT", f"/posts/{post['id']}/smile"))
+    _ok(fickle.request("DELETE", f"/posts/{post['id']}/smile"))
+
+    # When clients send events: the fan's batch twice (a replay), and an anonymous batch
+    batch = {
+        "batch_id": f"e2e-{post['id'][-12:]}",
+        "events": [{"type": "impression", "post_id": post["id"]}] * 4
+        + [
+            {"type": "tag_click", "post_id": post["id"], "product_id": tent["id"]},
+            {"type": "product_click", "post_id": post["id"], "product_id": tent["id"]},
+            {"type": "impression", "post_id": "post_does_not_exist"},
+        ],
+    }
+    assert _ok(fan.request("POST", "/events", json=batch), 202) == {"accepted": 6, "dropped": 1}
+    assert _ok(fan.request("POST", "/events", json=batch), 202) == {"accepted": 6, "dropped": 1}
+    anonymous = {"events": [{"type": "impression", "post_id": post["id"]}] * 2}
+    assert _ok(requests.post(f"{local_stack.api}/events", json=anonymous, timeout=30), 202) == {
+        "accepted": 2,
+        "dropped": 0,
+    }
+
+    # Then, once the aggregators ran, the insights hold exactly what happened
+    expected = {
+        "posts": 1,
+        "impressions": 6,
+        "smiles": 1,
+        "comments": 1,
+        "tag_clicks": 1,
+        "product_clicks": 1,
+        "tag_click_rate": 0.1667,
+        "product_click_rate": 0.1667,
+    }
+    path = f"/brands/{brand['id']}/insights?from={today.isoformat()}&to={today.isoformat()}"
+    report = _until(lambda: _ok(owner.request("GET", path)), lambda r: r["totals"] == expected)
+    assert report["totals"] == expected
+    funnel = {
+        p["product_id"]: (p["posts"], p["impressions"], p["tag_clicks"], p["product_clicks"])
+        for p in report["products"]
+    }
+    assert funnel == {tent["id"]: (1, 6, 1, 1), lamp["id"]: (1, 6, 0, 0)}
+    assert [(f["member"]["id"], f["posts"], f["smiles_received"]) for f in report["fans"]] == [
+        (author.user_id, 1, 1)
+    ]
+    assert [
+        (p["member"]["id"], p["smiles"], p["comments"], p["tag_clicks"])
+        for p in report["potential_customers"]
+    ] == [(fan.user_id, 1, 1, 1)]
+    assert [(t["post"]["id"], t["impressions"], t["engagement"]) for t in report["top_posts"]] == [
+        (post["id"], 6, 3)
+    ]
+    assert report["top_interests"] == [{"interest": "camping", "posts": 1, "engagement": 3}]
+    assert {"label": "blue", "posts": 1} in report["labels"]
+
+    # And a campaign over the tent for the last week compares with the week before
+    campaign = _ok(
+        owner.request(
+            "POST",
+            f"/brands/{brand['id']}/campaigns",
+            json={
+                "name": "Tent week",
+                "product_ids": [tent["id"]],
+                "starts_at": (today - timedelta(days=6)).isoformat(),
+                "ends_at": today.isoformat(),
+            },
+        ),
+        201,
+    )
+    result = _ok(owner.request("GET", f"/brands/{brand['id']}/campaigns/{campaign['id']}"))
+    assert result["metrics"] == {**expected}
+    assert set(result["previous"].values()) == {0}
+    assert set(result["lift"].values()) == {None}
