@@ -35,6 +35,17 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+# Actions AWS authorises on no resource type: their only possible Resource is "*". A statement
+# using "*" holds these actions and nothing else (tracing: every function sends its segments).
+UNSCOPED_ACTIONS = frozenset({"xray:PutTraceSegments", "xray:PutTelemetryRecords"})
+
+
+def unscoped(statement: Mapping[str, Any]) -> bool:
+    """The statement grants only actions that take no resource, on "*"."""
+    actions = set(_as_list(statement.get("Action", [])))
+    return _as_list(statement.get("Resource", [])) == ["*"] and bool(actions) and actions <= UNSCOPED_ACTIONS
+
+
 def log_group_arn_suffix(function: str) -> str:
     return f":log-group:/aws/lambda/${{NamePrefix}}-{function}:*"
 
@@ -60,6 +71,8 @@ def lint(document: Mapping[str, Any], *, function: str, template: Mapping[str, A
         for action in _as_list(statement.get("Action", [])):
             if not isinstance(action, str) or not _ACTION.match(action):
                 problems.append(f"{where}: action {action!r} must be one exact service:Action (no wildcards)")
+        if unscoped(statement):
+            continue
         for resource in _as_list(statement.get("Resource", [])):
             problems += [f"{where}: {p}" for p in _resource_problems(resource, resources, parameters)]
             text = resource.get("Fn::Sub", "") if isinstance(resource, dict) else ""
@@ -174,6 +187,9 @@ class Place:
             if attribute != "Arn":
                 raise KeyError(name)
             return self.arn(logical_id)
+        if logical_id not in self.names and self.types.get(logical_id) == "AWS::SecretsManager::Secret":
+            # Ref answers the secret's ARN; its name is generated, so here a stand-in.
+            return f"arn:{self.partition}:secretsmanager:{self.region}:{self.account}:secret:{logical_id}"
         return self.names[logical_id]
 
 

@@ -99,8 +99,9 @@ def test_prod_protects_the_table_and_the_user_pool(template: dict[str, Any]) -> 
     table = template["Resources"]["FlintTable"]["Properties"]
     assert table["BillingMode"] == "PAY_PER_REQUEST"
     assert table["DeletionProtectionEnabled"] == {"Fn::If": ["IsProd", True, False]}
+    # Backups everywhere but throwaway test stacks.
     assert table["PointInTimeRecoverySpecification"] == {
-        "PointInTimeRecoveryEnabled": {"Fn::If": ["IsProd", True, False]}
+        "PointInTimeRecoveryEnabled": {"Fn::If": ["KeepBackups", True, False]}
     }
     pool = template["Resources"]["UserPool"]["Properties"]
     assert pool["DeletionProtection"] == {"Fn::If": ["IsProd", "ACTIVE", "INACTIVE"]}
@@ -114,7 +115,9 @@ def test_gateway_responses_are_the_local_gateways_exactly(template: dict[str, An
         assert int(response["StatusCode"]) == status, response_type
         body = json.loads(response["ResponseTemplates"]["application/json"])
         assert body == {"error": {"code": code, "message": message}}, response_type
-        assert response["ResponseParameters"]["Headers"] == {"Access-Control-Allow-Origin": "'*'"}
+        assert response["ResponseParameters"]["Headers"] == {
+            "Access-Control-Allow-Origin": {"Fn::Sub": "'${SiteOrigin}'"}  # the site's origin, not "*"
+        }
 
 
 def test_sqs_handlers_read_their_own_queue_and_report_batch_item_failures(
@@ -152,9 +155,10 @@ def test_every_function_takes_its_configuration_from_the_stack(
         assert env["FLINT_THUMBNAIL_QUEUE"] == {"Fn::GetAtt": ["ThumbnailQueue", "QueueName"]}
         assert env["FLINT_FEED_REFRESH_QUEUE"] == {"Fn::GetAtt": ["FeedRefreshQueue", "QueueName"]}
         assert env["FLINT_MEDIA_BASE_URL"] == {"Fn::Sub": "https://${MediaDistribution.DomainName}"}
-        assert env["FLINT_CURSOR_SECRET"] == {
-            "Fn::Sub": "{{resolve:secretsmanager:${CursorSecret}:SecretString}}"
-        }
+        # The cursor keys are read at run time, by the API alone: no value in any configuration.
+        assert "FLINT_CURSOR_SECRET" not in env
+        expected = {"Ref": "CursorSecret"} if function["name"] == "api_handler" else None
+        assert env.get("FLINT_CURSOR_SECRET_ID") == expected, function["name"]
         assert env["FLINT_STAGE"] == "prod"
         assert "AWS_ENDPOINT_URL" not in env  # the only local-only setting
     secret = template["Resources"]["CursorSecret"]["Properties"]["GenerateSecretString"]
@@ -208,10 +212,11 @@ def test_every_dead_letter_queue_raises_an_alarm(template: dict[str, Any]) -> No
     watched = {
         alarm["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
         for alarm in _resources(template, "AWS::CloudWatch::Alarm").values()
-        if alarm["Properties"]["Namespace"] == "AWS/SQS"
+        if alarm["Properties"].get("Namespace") == "AWS/SQS"
         and alarm["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
     }
     assert dead_letter_queues and dead_letter_queues <= watched
+    assert "ScheduledJobFailureQueue" in watched  # the scheduled jobs' on-failure destination
 
 
 # --- least privilege, as deployed -------------------------------------------------------------

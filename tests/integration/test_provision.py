@@ -11,7 +11,7 @@ import boto3
 import pytest
 import requests
 
-from local.provision import DEFAULT_TEMPLATE, ProvisionedStack, provision
+from local.provision import DEFAULT_TEMPLATE, ProvisionedStack, ProvisionError, provision
 
 REGION = "us-east-1"
 
@@ -189,7 +189,15 @@ def test_provisioning_again_reuses_what_exists(provisioned: ProvisionedStack) ->
 
 
 def test_prod_stage_turns_on_protection(provisioned: ProvisionedStack) -> None:
-    prod = provision(DEFAULT_TEMPLATE, parameters={"Stage": "prod", "NamePrefix": "flint-prod"})
+    prod = provision(
+        DEFAULT_TEMPLATE,
+        parameters={
+            "Stage": "prod",
+            "NamePrefix": "flint-prod",
+            "AlarmEmail": "ops@example.com",
+            "SiteOrigin": "https://flint.example.com",
+        },
+    )
     ddb = _client("dynamodb")
     assert prod.outputs["TableName"] == "flint-prod"
     assert ddb.describe_table(TableName="flint-prod")["Table"]["DeletionProtectionEnabled"] is True
@@ -197,3 +205,23 @@ def test_prod_stage_turns_on_protection(provisioned: ProvisionedStack) -> None:
     assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
     pool = _client("cognito-idp").describe_user_pool(UserPoolId=prod.outputs["UserPoolId"])["UserPool"]
     assert pool["DeletionProtection"] == "ACTIVE"
+
+
+def test_a_throwaway_stack_keeps_no_backups(provisioned: ProvisionedStack) -> None:
+    # Given the dev stack (keeps backups by default) and a throwaway one
+    ddb = _client("dynamodb")
+    throwaway = provision(DEFAULT_TEMPLATE, parameters={"NamePrefix": "flint-tmp", "Throwaway": "true"})
+    # Then only the throwaway table goes without point-in-time recovery
+    for table, status in (
+        (provisioned.outputs["TableName"], "ENABLED"),
+        (throwaway.outputs["TableName"], "DISABLED"),
+    ):
+        backups = ddb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"]
+        assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == status
+
+
+def test_prod_refuses_to_provision_without_an_alarm_recipient_or_a_site_origin() -> None:
+    with pytest.raises(ProvisionError, match="AlarmEmail") as refused:
+        provision(DEFAULT_TEMPLATE, parameters={"Stage": "prod", "NamePrefix": "flint-nope"})
+    assert "SiteOrigin" in str(refused.value)
+    assert "flint-nope" not in str(_client("dynamodb").list_tables()["TableNames"])
