@@ -95,10 +95,15 @@ SYSTEM_LIBRARIES = frozenset(
 )
 # The native code the app needs; the check fails if a build lacks any of them.
 REQUIRED_NATIVE = {
-    "pillow": "PIL/_imaging.",
     "pydantic-core": "pydantic_core/_pydantic_core.",
     "cryptography": "cryptography/hazmat/bindings/_rust.",
 }
+# The image library ships in its own layer, attached only to the functions that make
+# thumbnails (infra/lambda.yaml ImagingFunctions): the API and the authorizer go without it.
+IMAGING_LAYER = "imaging-layer.zip"
+IMAGING_LOGICAL_ID = "ImagingLayer"
+IMAGING_NATIVE = {"pillow": "python/PIL/_imaging."}
+_IMAGING_PATHS = re.compile(r"^(PIL/|pillow\.libs/|pillow-[^/]+\.dist-info/)")
 
 # Resource type -> the property holding the physical name the app is configured with.
 NAME_PROPERTIES = {
@@ -596,6 +601,25 @@ def merge_template(
             "VisibilityConfig": {**edge["VisibilityConfig"], "MetricName": {"Fn::Sub": "${NamePrefix}-api"}},
         },
     }
+    imaging = metadata.get("ImagingFunctions", [])
+    unknown = set(imaging) - {f.name for f in functions}
+    if unknown:
+        raise PackageError(f"infra/lambda.yaml ImagingFunctions names no function: {sorted(unknown)}")
+    resources[IMAGING_LOGICAL_ID] = {
+        "Type": "AWS::Serverless::LayerVersion",
+        "Properties": {
+            "LayerName": {"Fn::Sub": "${NamePrefix}-imaging"},
+            "Description": "Pillow and its libraries, for the functions that make thumbnails.",
+            "ContentUri": f"./{IMAGING_LAYER}",
+            "CompatibleRuntimes": [python_runtime()],
+            # Older versions stay: a rolled-back function version still finds its layer.
+            "RetentionPolicy": "Retain",
+        },
+    }
+    for function in functions:
+        if function.name in imaging:
+            properties = resources[function.logical_id]["Properties"]
+            properties["Layers"] = [{"Ref": IMAGING_LOGICAL_ID}]
     resources["TableSystemErrorsAlarm"] = table_alarm("FlintTable")
     consumed = {lid: name for lid, name in queues.items() if "DeadLetter" not in lid and "Failure" not in lid}
     resources["Dashboard"] = dashboard(functions, consumed, "FlintTable")
@@ -822,6 +846,45 @@ def _mixed_intrinsics(node: Any, where: str) -> Iterator[str]:
             yield from _mixed_intrinsics(value, f"{where}.{key}")
 
 
+def split_imaging_layer(out: Path) -> None:
+    """Move the image library out of chalice's zip into the layer zip (under python/, on Lambda's path)."""
+    source, app_zip, layer_zip = out / "deployment.zip", out / "deployment.zip.partial", out / IMAGING_LAYER
+    with (
+        zipfile.ZipFile(source) as archive,
+        zipfile.ZipFile(app_zip, "w", zipfile.ZIP_DEFLATED) as app,
+        zipfile.ZipFile(layer_zip, "w", zipfile.ZIP_DEFLATED) as layer,
+    ):
+        for info in archive.infolist():
+            data = archive.read(info)
+            if _IMAGING_PATHS.match(info.filename):
+                moved = zipfile.ZipInfo(f"python/{info.filename}", date_time=info.date_time)
+                moved.external_attr = info.external_attr
+                moved.compress_type = zipfile.ZIP_DEFLATED
+                layer.writestr(moved, data)
+            else:
+                app.writestr(info, data)
+    app_zip.replace(source)
+
+
+def function_sizes(
+    template: Mapping[str, Any], functions: list[Function], code: ZipReport, layer: ZipReport
+) -> dict[str, dict[str, int]]:
+    """What each function deploys: its code zip, plus the layers it has (Lambda's limits count both)."""
+    sizes = {}
+    for function in functions:
+        layers = template["Resources"][function.logical_id]["Properties"].get("Layers", [])
+        with_layer = {"Ref": IMAGING_LOGICAL_ID} in layers
+        sizes[function.name] = {
+            "zipped_bytes": code.zipped_bytes + (layer.zipped_bytes if with_layer else 0),
+            "unzipped_bytes": code.unzipped_bytes + (layer.unzipped_bytes if with_layer else 0),
+            "imaging_layer": with_layer,
+        }
+    too_big = [name for name, size in sizes.items() if size["unzipped_bytes"] > UNZIPPED_LIMIT]
+    if too_big:
+        raise PackageError(f"functions over Lambda's {UNZIPPED_LIMIT / MB:.0f} MB unzipped: {too_big}")
+    return sizes
+
+
 def check_template(template: Mapping[str, Any], functions: list[Function]) -> None:
     problems = list(_mixed_intrinsics(template["Resources"], "Resources"))
     for logical_id, resource in template["Resources"].items():
@@ -873,7 +936,16 @@ class ZipReport:
     native: dict[str, list[str]] = field(default_factory=dict)  # top-level package -> .so files
 
 
-def check_zip(path: Path, arch: str, linux: LambdaLinux) -> ZipReport:
+def check_zip(
+    path: Path,
+    arch: str,
+    linux: LambdaLinux,
+    *,
+    required_native: Mapping[str, str] = REQUIRED_NATIVE,
+    required_files: Sequence[str] = ("app.py", "chalice/app.py", "chalicelib/__init__.py"),
+    forbidden: re.Pattern[str] | None = _IMAGING_PATHS,
+) -> ZipReport:
+    """The zip's native code suits the architecture and Lambda's glibc; the files it must (not) hold."""
     from infra import elf
 
     problems = []
@@ -891,7 +963,7 @@ def check_zip(path: Path, arch: str, linux: LambdaLinux) -> ZipReport:
             except elf.NotElf as exc:
                 problems.append(f"{filename}: {exc}")
                 continue
-            report.native.setdefault(filename.split("/", 1)[0], []).append(filename)
+            report.native.setdefault(filename.removeprefix("python/").split("/", 1)[0], []).append(filename)
             if library.machine != ARCHITECTURES[arch]:
                 problems.append(f"{filename}: built for {library.machine}, not {ARCHITECTURES[arch]}")
             missing = [n for n in library.needed if n not in SYSTEM_LIBRARIES and n not in basenames]
@@ -907,12 +979,16 @@ def check_zip(path: Path, arch: str, linux: LambdaLinux) -> ZipReport:
                             f"{filename}: needs {family}_{'.'.join(map(str, version))} from {needed_from}; "
                             f"{linux.image} has {'.'.join(map(str, available))}"
                         )
-        for package, prefix in REQUIRED_NATIVE.items():
+        for package, prefix in required_native.items():
             if not any(name.startswith(prefix) and ".so" in name for name in names):
                 problems.append(f"{package}: no {prefix}*.so in the zip")
-        for required in ("app.py", "chalice/app.py", "chalicelib/__init__.py"):
+        for required in required_files:
             if required not in names:
                 problems.append(f"{required} is missing")
+        if forbidden is not None:
+            shipped = sorted({name.split("/", 1)[0] for name in names if forbidden.match(name)})
+            if shipped:
+                problems.append(f"{shipped} belong in the {IMAGING_LAYER} layer, not here")
     if report.zipped_bytes > ZIPPED_LIMIT:
         problems.append(f"zipped {report.zipped_bytes / MB:.1f} MB > {ZIPPED_LIMIT / MB:.0f} MB")
     if report.unzipped_bytes > UNZIPPED_LIMIT:
@@ -976,7 +1052,18 @@ def package(stage: str, arch: str, *, force: bool = False, log: Any = print) -> 
         template = finish_template(json.loads((out / "sam.json").read_text()), functions)
         (out / "sam.json").write_text(json.dumps(template, indent=2))
         check_template(template, functions)
-        zip_report = check_zip(out / "deployment.zip", arch, RUNTIME_LINUX[python_runtime()])
+        split_imaging_layer(out)
+        linux = RUNTIME_LINUX[python_runtime()]
+        zip_report = check_zip(out / "deployment.zip", arch, linux)
+        layer_report = check_zip(
+            out / IMAGING_LAYER,
+            arch,
+            linux,
+            required_native=IMAGING_NATIVE,
+            required_files=(),
+            forbidden=re.compile(r"^(?!python/)"),
+        )
+        sizes = function_sizes(template, functions, zip_report, layer_report)
         report = {
             "stage": stage,
             "arch": arch,
@@ -989,6 +1076,8 @@ def package(stage: str, arch: str, *, force: bool = False, log: Any = print) -> 
             "functions": {f.name: asdict(f) for f in functions},
             "policies": {name: str(path.relative_to(PROJECT_DIR)) for name, path in policies.items()},
             "size": asdict(zip_report),
+            "layers": {IMAGING_LOGICAL_ID: {"zip": str(out / IMAGING_LAYER), "size": asdict(layer_report)}},
+            "function_sizes": sizes,
             "limits": {"zipped_bytes": ZIPPED_LIMIT, "unzipped_bytes": UNZIPPED_LIMIT},
         }
         report_path.write_text(json.dumps(report, indent=2))
@@ -1007,13 +1096,23 @@ def build(stage: str, arches: Sequence[str]) -> dict[str, dict[str, Any]]:
 
 def describe(report: Mapping[str, Any]) -> str:
     size = report["size"]
+    layer = report["layers"][IMAGING_LOGICAL_ID]["size"]
     lines = [
         f"{report['stage']} {report['arch']} ({report['runtime']}): {report['template']}",
-        f"  zip {size['zipped_bytes'] / MB:.1f} MB zipped (direct-upload limit {ZIPPED_LIMIT / MB:.0f}), "
-        f"{size['unzipped_bytes'] / MB:.1f} MB unzipped (limit {UNZIPPED_LIMIT / MB:.0f} MB)",
-        f"  native code: {', '.join(sorted(size['native']))}",
-        f"  functions: {', '.join(sorted(report['functions']))}",
+        f"  code zip {size['zipped_bytes'] / MB:.1f} MB zipped (direct-upload limit "
+        f"{ZIPPED_LIMIT / MB:.0f}), {size['unzipped_bytes'] / MB:.1f} MB unzipped "
+        f"(limit {UNZIPPED_LIMIT / MB:.0f} MB, code and layers together)",
+        f"  imaging layer {layer['zipped_bytes'] / MB:.1f} MB zipped, "
+        f"{layer['unzipped_bytes'] / MB:.1f} MB unzipped",
+        f"  native code: {', '.join(sorted({*size['native'], *layer['native']}))}",
+        "  per function (code + layers):",
     ]
+    for name, function in sorted(report["function_sizes"].items()):
+        extra = " (with the imaging layer)" if function["imaging_layer"] else ""
+        lines.append(
+            f"    {name}: {function['zipped_bytes'] / MB:.1f} MB zipped, "
+            f"{function['unzipped_bytes'] / MB:.1f} MB unzipped{extra}"
+        )
     for name, (was, now) in report["pinned_for_lambda"].items():
         lines.append(f"  {name}: Lambda gets {now} (requirements.txt {was}): see infra/lambda-pins.txt")
     return "\n".join(lines)
