@@ -11,17 +11,15 @@ from typing import Any
 
 import pytest
 
-from infra.package import INFRA_DIR, Function, build, function_parts, load_yaml
+from infra.package import INFRA_DIR, Function, function_parts, load_yaml
+from tests.support.packaged import packaged_template
 
 pytestmark = pytest.mark.timeout(900)
 
 
 @pytest.fixture(scope="module")
 def template() -> dict[str, Any]:
-    report = build("prod", ["x86_64"])["x86_64"]
-    with open(report["template"]) as handle:
-        packaged: dict[str, Any] = json.load(handle)
-    return packaged
+    return packaged_template()
 
 
 def _of_type(template: dict[str, Any], rtype: str) -> dict[str, dict[str, Any]]:

@@ -21,9 +21,9 @@ import boto3
 import pytest
 import requests
 
-from infra.package import build
 from local.event_runner import EventRunner
 from local.provision import DEFAULT_TEMPLATE, HANDLED_PROPERTIES, NOT_EMULATED, ProvisionedStack, provision
+from tests.support.packaged import packaged_template
 
 pytestmark = pytest.mark.timeout(900)  # the first build downloads wheels
 REGION = "us-east-1"
@@ -45,10 +45,7 @@ LAMBDA_PLUMBING = {
 
 @pytest.fixture(scope="module")
 def packaged() -> dict[str, Any]:
-    report = build("prod", ["x86_64"])["x86_64"]
-    with open(report["template"]) as handle:
-        template: dict[str, Any] = json.load(handle)
-    return template
+    return packaged_template()
 
 
 @pytest.fixture(scope="module")
