@@ -64,6 +64,7 @@ HANDLED_PROPERTIES: dict[str, frozenset[str]] = {
             "VersioningConfiguration",
             "NotificationConfiguration",
             "OwnershipControls",
+            "LoggingConfiguration",
             "Tags",
         }
     ),
@@ -779,6 +780,10 @@ def _s3_bucket(stack: _Stack, props: _Props) -> _Created:
         )
     if "Tags" in props:
         s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": props.get("Tags")})
+    if props.get("LoggingConfiguration") is not None:
+        # Deliberately not applied: S3 access logs have no reader locally, and the emulator
+        # demands ACL grants on the target that the log bucket (BucketOwnerPreferred) omits.
+        log.info("%s.LoggingConfiguration not applied locally: no access logs", props.logical_id)
     if "NotificationConfiguration" in props:
         # Last, like CloudFormation: the target queues (dependencies) already exist.
         s3.put_bucket_notification_configuration(

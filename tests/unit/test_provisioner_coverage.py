@@ -47,6 +47,7 @@ EXPECTED_RESOURCES = {
     "MediaDistribution": "AWS::CloudFront::Distribution",
     "MediaBucketPolicy": "AWS::S3::BucketPolicy",
     "UploadsBucketPolicy": "AWS::S3::BucketPolicy",
+    "LogBucketPolicy": "AWS::S3::BucketPolicy",
     "SiteOriginAccessControl": "AWS::CloudFront::OriginAccessControl",
     "SiteDistribution": "AWS::CloudFront::Distribution",
     "SiteBucketPolicy": "AWS::S3::BucketPolicy",
