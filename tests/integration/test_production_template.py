@@ -228,3 +228,15 @@ def test_a_stream_consumer_gets_an_iterator_age_alarm() -> None:
         function, {"Environment": {"Variables": {}}}, {}, settings={}, environment={}, consumers={}
     )
     assert parts["EventsStreamIteratorAgeAlarm"]["Properties"]["MetricName"] == "IteratorAge"
+
+
+def test_only_the_api_may_read_the_cursor_keys(template: dict[str, Any]) -> None:
+    readers = set()
+    for logical_id, role in _of_type(template, "AWS::IAM::Role").items():
+        for policy in role["Properties"].get("Policies", []):
+            for statement in policy["PolicyDocument"]["Statement"]:
+                actions = statement["Action"]
+                if "secretsmanager:GetSecretValue" in (actions if isinstance(actions, list) else [actions]):
+                    readers.add(logical_id)
+                    assert statement["Resource"] == {"Fn::Sub": "${CursorSecret}"}
+    assert readers == {"ApiHandlerRole"}
