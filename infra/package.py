@@ -349,6 +349,9 @@ def function_parts(
         "AutoPublishAlias": ALIAS,
         "DeploymentPreference": {"Type": {"Ref": "DeploymentType"}, "Alarms": [{"Ref": errors_alarm}]},
     }
+    if function.kind == "api":
+        # The API maps its own errors to responses: clients' 5xx show what Errors misses.
+        properties["DeploymentPreference"]["Alarms"].append({"Ref": "ApiServerErrorsAlarm"})
     if environment:
         properties["Environment"]["Variables"].update(copy.deepcopy(dict(environment)))
     timeout_ms = int(settings.get("lambda_timeout", 60)) * 1000

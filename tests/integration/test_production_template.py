@@ -152,6 +152,8 @@ def test_every_function_is_traced_alarmed_and_released_gradually(template: dict[
         for alarm, metric in (("Throttles", "Throttles"), ("Duration", "Duration"), ("Errors", "Errors")):
             assert resources[f"{logical_id}{alarm}Alarm"]["Properties"]["MetricName"] == metric
     assert template["Parameters"]["DeploymentType"]["Default"].startswith("Canary")
+    api_alarms = _functions(template)["APIHandler"]["Properties"]["DeploymentPreference"]["Alarms"]
+    assert {"Ref": "ApiServerErrorsAlarm"} in api_alarms  # what clients see, not only Lambda errors
 
 
 def test_the_api_and_authorizer_are_invoked_through_the_alias(template: dict[str, Any]) -> None:
