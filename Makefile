@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 STAGE ?= dev
+# checkov and the SAM translator pin boto3/pydantic versions the app cannot use: their own venv.
+CHECKOV_VENV := build/tools/checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat requirements-checkov.txt | sha1sum | cut -c1-12)
 ARCH ?= x86_64
 
 .PHONY: install dev test lint unit integration e2e browser chromium bench clean package package-check deploy
@@ -18,6 +21,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+$(CHECKOV_STAMP): requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet -r requirements-checkov.txt
+	@rm -f $(CHECKOV_VENV)/.installed-*
+	@touch $(CHECKOV_STAMP)
 
 dev: install
 	$(BIN)/python -m local.devstack
@@ -55,9 +64,13 @@ package: install
 	$(BIN)/cfn-lint build/package/$(STAGE)-$(ARCH)/sam.json
 
 # What `make test` checks: prod, both architectures. Rebuilt only when its inputs change.
-package-check: install
+# Then checkov on the template after the SAM transform (skips, with reasons: infra/checkov-skips.yaml)
+# and cfn-lint on that too (W1020/W2001: parameters the transform already substituted).
+package-check: install $(CHECKOV_STAMP)
 	$(BIN)/python -m infra.package --stage prod --arch x86_64 --arch arm64
 	$(BIN)/cfn-lint build/package/prod-x86_64/sam.json build/package/prod-arm64/sam.json
+	$(CHECKOV_VENV)/bin/python -m infra.checks build/package/prod-x86_64
+	$(BIN)/cfn-lint --ignore-checks W1020 W2001 -- build/package/prod-x86_64/cfn.json
 
 # Needs the AWS CLI and real credentials: it stops before packaging if either is missing.
 deploy: install

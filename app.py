@@ -13,14 +13,18 @@ from chalicelib.api.posts import posts_blueprint
 from chalicelib.api.social import social_blueprint
 from chalicelib.api.system import system_blueprint
 from chalicelib.handlers import engagement, feeds, schedules, thumbnails
-from chalicelib.observability import logger, metrics
+from chalicelib.observability import logger, metrics, trace
 from chalicelib.settings import get_settings
 
 app = Chalice(app_name="flint")
-app.api.cors = CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type"], max_age=600)
+# The site's origin in AWS (SiteOrigin, via FLINT_CORS_ORIGIN); "*" only locally.
+app.api.cors = CORSConfig(
+    allow_origin=get_settings().cors_origin, allow_headers=["Authorization", "Content-Type"], max_age=600
+)
 
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
+app.register_middleware(trace)
 
 app.register_blueprint(authorizer_blueprint)
 app.register_blueprint(system_blueprint)

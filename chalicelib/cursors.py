@@ -8,16 +8,16 @@ import hmac
 import json
 from typing import Any
 
+from chalicelib import secrets
 from chalicelib.errors import BadRequest
-from chalicelib.settings import get_settings
 
 _SIGNATURE_BYTES = 16
 
 
-def _sign(payload: bytes, scope: str) -> bytes:
-    secret = get_settings().cursor_secret.encode()
+def _sign(payload: bytes, scope: str, key: bytes | None = None) -> bytes:
+    key = secrets.cursor_keys()[0] if key is None else key  # the newest key signs
     message = scope.encode() + b"\0" + payload if scope else payload
-    return hmac.new(secret, message, hashlib.sha256).digest()[:_SIGNATURE_BYTES]
+    return hmac.new(key, message, hashlib.sha256).digest()[:_SIGNATURE_BYTES]
 
 
 def encode(position: dict[str, Any] | None, *, scope: str = "") -> str | None:
@@ -40,7 +40,10 @@ def decode(cursor: str | None, *, scope: str = "") -> dict[str, Any] | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         signature, payload = raw[:_SIGNATURE_BYTES], raw[_SIGNATURE_BYTES:]
-        if len(signature) != _SIGNATURE_BYTES or not hmac.compare_digest(signature, _sign(payload, scope)):
+        # Any current key verifies: cursors signed just before a rotation still work.
+        if len(signature) != _SIGNATURE_BYTES or not any(
+            hmac.compare_digest(signature, _sign(payload, scope, key)) for key in secrets.cursor_keys()
+        ):
             raise ValueError("signature mismatch")
         position = json.loads(payload)
         if not isinstance(position, dict):

@@ -11,8 +11,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Signs cursors under `make dev` and in tests only: a deployed function refuses it.
+DEVELOPMENT_CURSOR_SECRET = "dev-only-cursor-secret-change-me"
 
 
 class Settings(BaseSettings):
@@ -22,6 +25,8 @@ class Settings(BaseSettings):
     region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
     # Set only under `make dev` / tests: every boto3 and PynamoDB call goes there.
     aws_endpoint_url: str | None = Field(default=None, validation_alias="AWS_ENDPOINT_URL")
+    # Set by Lambda itself: with no endpoint override, this process is a deployed function.
+    lambda_function_name: str | None = Field(default=None, validation_alias="AWS_LAMBDA_FUNCTION_NAME")
 
     table_name: str = "flint-dev"
     uploads_bucket: str = "flint-dev-uploads"
@@ -45,7 +50,12 @@ class Settings(BaseSettings):
     thumbnail_sizes: dict[str, int] = {"small": 320, "medium": 640, "large": 1280}
     # Base URL of the media bucket as clients see it (CloudFront in AWS).
     media_base_url: str | None = None
-    cursor_secret: str = "dev-only-cursor-secret-change-me"
+    # Cursor keys (chalicelib/secrets.py): in AWS the API reads the secret this names at run
+    # time; locally an explicit key, else the development one.
+    cursor_secret_id: str | None = None
+    cursor_secret: str | None = None
+    # The web client's origin the API answers CORS for ("*" only locally).
+    cors_origin: str = "*"
     min_interests: int = 5
     max_interests: int = 20
     # Enthusiast badge: the top N per interest with at least M smiles over the window.
@@ -69,10 +79,26 @@ class Settings(BaseSettings):
     label_min_confidence: float = 80.0
     label_max_labels: int = 10
 
-    @field_validator("aws_endpoint_url", "jwks_url", "token_issuer", "media_base_url")
+    @field_validator(
+        "aws_endpoint_url", "jwks_url", "token_issuer", "media_base_url", "cursor_secret_id", "cursor_secret"
+    )
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value or None
+
+    @model_validator(mode="after")
+    def _no_development_key_when_deployed(self) -> Settings:
+        if self.deployed and self.cursor_secret == DEVELOPMENT_CURSOR_SECRET:
+            raise ValueError(
+                "refusing to start: FLINT_CURSOR_SECRET is the development key; deployed functions "
+                "read the cursor keys from Secrets Manager (FLINT_CURSOR_SECRET_ID)"
+            )
+        return self
+
+    @property
+    def deployed(self) -> bool:
+        """Running as a Lambda function in AWS (not under `make dev`, tests or chalice local)."""
+        return bool(self.lambda_function_name) and self.aws_endpoint_url is None
 
     @property
     def issuer(self) -> str:

@@ -28,6 +28,12 @@ preflight() {
     REGION=${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region || true)}}
     [[ -n "$REGION" ]] || fail "no AWS region: set AWS_REGION or run aws configure"
     ACCOUNT=$(aws sts get-caller-identity --query Account --output text)
+    # The API stage's access logs need the account's API Gateway CloudWatch role (one per
+    # account and region, so not in this stack): docs/deploy.md, Prerequisites.
+    local role
+    role=$(aws apigateway get-account --region "$REGION" --query cloudwatchRoleArn --output text 2>/dev/null || true)
+    [[ -n "$role" && "$role" != "None" ]] ||
+        fail "API Gateway has no CloudWatch Logs role in $REGION (needed for access logs): see docs/deploy.md, Prerequisites"
     echo "deploying as $identity in $REGION"
 }
 
@@ -39,7 +45,8 @@ fi
 STAGE=${1:?usage: infra/deploy.sh STAGE ARCH}
 ARCH=${2:?usage: infra/deploy.sh STAGE ARCH}
 DIR=build/package/$STAGE-$ARCH
-[[ -f "$DIR/sam.json" && -f "$DIR/deployment.zip" ]] || fail "$DIR is not packaged: run make package STAGE=$STAGE ARCH=$ARCH"
+[[ -f "$DIR/sam.json" && -f "$DIR/deployment.zip" && -f "$DIR/imaging-layer.zip" ]] ||
+    fail "$DIR is not packaged: run make package STAGE=$STAGE ARCH=$ARCH"
 preflight
 STACK=${FLINT_STACK_NAME:-flint-$STAGE}
 BUCKET=${FLINT_ARTIFACTS_BUCKET:-flint-artifacts-$ACCOUNT-$REGION}
@@ -57,6 +64,17 @@ if ! aws s3api head-bucket --bucket "$BUCKET" >/dev/null 2>&1; then
         BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
     aws s3api put-bucket-lifecycle-configuration --bucket "$BUCKET" --lifecycle-configuration \
         '{"Rules": [{"ID": "ExpireArtifacts", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 30}}]}'
+fi
+
+# A failed update rolls back to the code the stack runs now: its artifacts must still exist.
+# Copying them onto themselves restarts their 30-day lifecycle clock, so whatever is deployed
+# (and so whatever a rollback returns to) never expires, however long ago it was uploaded.
+if current=$(aws cloudformation get-template --stack-name "$STACK" --region "$REGION" \
+    --template-stage Original --query TemplateBody --output text 2>/dev/null); then
+    for uri in $(grep -oE "s3://$BUCKET/[^\"' ,}]+" <<<"$current" | sort -u); do
+        aws s3 cp "$uri" "$uri" --metadata-directive REPLACE --only-show-errors ||
+            fail "$uri, which the deployed stack runs, is gone: a rollback could not restore it"
+    done
 fi
 
 aws cloudformation package \

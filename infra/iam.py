@@ -32,11 +32,22 @@ PLACE_VARIABLES = {
 
 
 # Actions AWS authorises on no resource at all: their statements name "*" and nothing else.
-NO_RESOURCE_ACTIONS = frozenset({"rekognition:DetectLabels"})
-
-
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+# Actions AWS authorises on no resource type: their only possible Resource is "*". A statement
+# using "*" holds these actions and nothing else (tracing: every function sends its segments;
+# the thumbnailer labels images).
+UNSCOPED_ACTIONS = frozenset(
+    {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "rekognition:DetectLabels"}
+)
+
+
+def unscoped(statement: Mapping[str, Any]) -> bool:
+    """The statement grants only actions that take no resource, on "*"."""
+    actions = set(_as_list(statement.get("Action", [])))
+    return _as_list(statement.get("Resource", [])) == ["*"] and bool(actions) and actions <= UNSCOPED_ACTIONS
 
 
 def log_group_arn_suffix(function: str) -> str:
@@ -64,9 +75,8 @@ def lint(document: Mapping[str, Any], *, function: str, template: Mapping[str, A
         for action in _as_list(statement.get("Action", [])):
             if not isinstance(action, str) or not _ACTION.match(action):
                 problems.append(f"{where}: action {action!r} must be one exact service:Action (no wildcards)")
-        actions = set(_as_list(statement.get("Action", [])))
-        if statement.get("Resource") == "*" and actions and actions <= NO_RESOURCE_ACTIONS:
-            continue  # e.g. rekognition:DetectLabels: "*" is the only resource IAM accepts
+        if unscoped(statement):
+            continue
         for resource in _as_list(statement.get("Resource", [])):
             problems += [f"{where}: {p}" for p in _resource_problems(resource, resources, parameters)]
             text = resource.get("Fn::Sub", "") if isinstance(resource, dict) else ""
@@ -184,6 +194,9 @@ class Place:
             if attribute != "Arn":
                 raise KeyError(name)
             return self.arn(logical_id)
+        if logical_id not in self.names and self.types.get(logical_id) == "AWS::SecretsManager::Secret":
+            # Ref answers the secret's ARN; its name is generated, so here a stand-in.
+            return f"arn:{self.partition}:secretsmanager:{self.region}:{self.account}:secret:{logical_id}"
         return self.names[logical_id]
 
 

@@ -95,10 +95,15 @@ SYSTEM_LIBRARIES = frozenset(
 )
 # The native code the app needs; the check fails if a build lacks any of them.
 REQUIRED_NATIVE = {
-    "pillow": "PIL/_imaging.",
     "pydantic-core": "pydantic_core/_pydantic_core.",
     "cryptography": "cryptography/hazmat/bindings/_rust.",
 }
+# The image library ships in its own layer, attached only to the functions that make
+# thumbnails (infra/lambda.yaml ImagingFunctions): the API and the authorizer go without it.
+IMAGING_LAYER = "imaging-layer.zip"
+IMAGING_LOGICAL_ID = "ImagingLayer"
+IMAGING_NATIVE = {"pillow": "python/PIL/_imaging."}
+_IMAGING_PATHS = re.compile(r"^(PIL/|pillow\.libs/|pillow-[^/]+\.dist-info/)")
 
 # Resource type -> the property holding the physical name the app is configured with.
 NAME_PROPERTIES = {
@@ -130,7 +135,7 @@ class Function:
     name: str  # chalice's name: the key in .chalice/config.json lambda_functions
     logical_id: str  # its AWS::Serverless::Function in the SAM template
     handler: str
-    kind: str  # api | authorizer | sqs | stream | schedule | other
+    kind: str  # api | authorizer | sqs | schedule | stream | other
     queue: str | None = None
     event_id: str | None = None  # the SAM event chalice writes for an event source
 
@@ -254,23 +259,139 @@ def _sub_parameters(value: Any, parameters: Mapping[str, str]) -> str:
     raise PackageError(f"cannot resolve the name {value!r}")
 
 
+def _condition(template: Mapping[str, Any], name: str, parameters: Mapping[str, str]) -> bool:
+    """A condition on parameters alone (Fn::Equals of a Ref and a literal), as the names use."""
+    node = template["Conditions"][name]
+    if set(node) == {"Fn::Equals"}:
+        left, right = (_sub_parameters(item, parameters) for item in node["Fn::Equals"])
+        return left == right
+    raise PackageError(f"condition {name} is not a Fn::Equals of parameters: cannot resolve a name with it")
+
+
 def physical_names(template: Mapping[str, Any], parameters: Mapping[str, str]) -> dict[str, str]:
-    """Logical id -> name, for the tables, buckets and queues the app is configured with by name."""
+    """Logical id -> name, for the tables, buckets and queues the app is configured with by name.
+
+    Names that exist only in AWS (with the account id, e.g. the buckets) are left out: the
+    Lambdas get those from the stack, and config.json's names are the local stack's.
+    """
+    declared = template.get("Parameters", {})
+    parameters = {**{name: str(spec.get("Default", "")) for name, spec in declared.items()}, **parameters}
     names = {}
     for logical_id, resource in template["Resources"].items():
         prop = NAME_PROPERTIES.get(resource.get("Type", ""))
-        if prop and prop in resource.get("Properties", {}):
-            names[logical_id] = _sub_parameters(resource["Properties"][prop], parameters)
+        if not (prop and prop in resource.get("Properties", {})):
+            continue
+        value = resource["Properties"][prop]
+        if isinstance(value, dict) and set(value) == {"Fn::If"}:
+            condition, if_true, if_false = value["Fn::If"]
+            value = if_true if _condition(template, condition, parameters) else if_false
+        if isinstance(value, dict) and "${AWS::AccountId}" in str(value.get("Fn::Sub", "")):
+            continue
+        names[logical_id] = _sub_parameters(value, parameters)
     return names
 
 
+ALIAS = "live"
+# The DynamoDB operations the app calls: SystemErrors has no table-wide total, so the alarm sums these.
+TABLE_OPERATIONS = (
+    "GetItem",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "Query",
+    "BatchGetItem",
+    "BatchWriteItem",
+    "TransactGetItems",
+    "TransactWriteItems",
+)
+
+
+def _alarm(name: str, description: str, metric: Mapping[str, Any], **settings: Any) -> dict[str, Any]:
+    """A CloudWatch alarm that notifies the alarm topic (and again when it clears)."""
+    properties = {
+        "AlarmName": {"Fn::Sub": f"${{NamePrefix}}-{name}"},
+        "AlarmDescription": description,
+        **metric,
+        **({} if "Metrics" in metric else {"Period": 300}),
+        "EvaluationPeriods": 1,
+        "Threshold": 0,
+        "ComparisonOperator": "GreaterThanThreshold",
+        "TreatMissingData": "notBreaching",
+        **settings,
+        "AlarmActions": [{"Ref": "AlarmTopic"}],
+        "OKActions": [{"Ref": "AlarmTopic"}],
+    }
+    return {"Type": "AWS::CloudWatch::Alarm", "Properties": properties}
+
+
+def _lambda_metric(function: Function, metric: str, **statistic: Any) -> dict[str, Any]:
+    return {
+        "Namespace": "AWS/Lambda",
+        "MetricName": metric,
+        "Dimensions": [{"Name": "FunctionName", "Value": {"Ref": function.logical_id}}],
+        **(statistic or {"Statistic": "Sum"}),
+    }
+
+
 def function_parts(
-    function: Function, defaults: Mapping[str, Any], queues: Mapping[str, str]
+    function: Function,
+    defaults: Mapping[str, Any],
+    queues: Mapping[str, str],
+    *,
+    settings: Mapping[str, Any],
+    environment: Mapping[str, Any],
+    consumers: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """The resources and properties one function gets on top of what chalice writes."""
+    """The resources and properties one function gets on top of what chalice writes.
+
+    Every function: its name, the stack-derived environment (plus what only it needs), a log
+    group with retention, alarms on errors, throttles and a p99 duration near its timeout,
+    and an alias (`live`) that CodeDeploy moves to each new version gradually, rolling back
+    when the errors alarm fires. SQS consumers: their queue's stack ARN, partial batch
+    responses, a maximum concurrency and an alarm on the queue's oldest message. Scheduled
+    jobs: an on-failure destination. DynamoDB stream consumers: an alarm on the iterator age.
+    """
     log_group = f"{function.logical_id}LogGroup"
+    errors_alarm = f"{function.logical_id}ErrorsAlarm"
     name = {"Fn::Sub": f"${{NamePrefix}}-{function.name}"}
-    properties: dict[str, Any] = {**copy.deepcopy(dict(defaults)), "FunctionName": name}
+    properties: dict[str, Any] = {
+        **copy.deepcopy(dict(defaults)),
+        "FunctionName": name,
+        "AutoPublishAlias": ALIAS,
+        "DeploymentPreference": {"Type": {"Ref": "DeploymentType"}, "Alarms": [{"Ref": errors_alarm}]},
+    }
+    if function.kind == "api":
+        # The API maps its own errors to responses: clients' 5xx show what Errors misses.
+        properties["DeploymentPreference"]["Alarms"].append({"Ref": "ApiServerErrorsAlarm"})
+    if environment:
+        properties["Environment"]["Variables"].update(copy.deepcopy(dict(environment)))
+    timeout_ms = int(settings.get("lambda_timeout", 60)) * 1000
+    parts: dict[str, Any] = {
+        log_group: {
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {
+                "LogGroupName": {"Fn::Sub": f"/aws/lambda/${{NamePrefix}}-{function.name}"},
+                "RetentionInDays": {"Ref": "LogRetentionDays"},
+            },
+        },
+        errors_alarm: _alarm(
+            f"{function.name}-errors",
+            f"{function.name} raised (a failed invocation, crash or timeout).",
+            _lambda_metric(function, "Errors"),
+        ),
+        f"{function.logical_id}ThrottlesAlarm": _alarm(
+            f"{function.name}-throttled",
+            f"Invocations of {function.name} were throttled (reserved or account concurrency reached).",
+            _lambda_metric(function, "Throttles"),
+        ),
+        f"{function.logical_id}DurationAlarm": _alarm(
+            f"{function.name}-p99-duration",
+            f"The slowest 1% of {function.name}'s invocations ran past 80% of its timeout for 15 minutes.",
+            _lambda_metric(function, "Duration", ExtendedStatistic="p99"),
+            EvaluationPeriods=3,
+            Threshold=timeout_ms * 0.8,
+        ),
+    }
     if function.kind == "sqs":
         matches = [lid for lid, queue in queues.items() if queue == function.queue]
         if len(matches) != 1:
@@ -278,6 +399,7 @@ def function_parts(
                 f"{function.name} reads queue {function.queue!r}, which infra/template.yaml "
                 f"declares {len(matches)} times (expected once)"
             )
+        limits = {**consumers["default"], **consumers.get(function.name, {})}
         properties["Events"] = {
             function.event_id: {
                 "Properties": {
@@ -286,10 +408,36 @@ def function_parts(
                     "Queue": {"Fn::Sub": f"${{{matches[0]}.Arn}}"},
                     # Handlers answer batchItemFailures: only failed records are retried.
                     "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                    # How many batches at once, whatever the backlog (docs/deploy.md, Limits).
+                    "ScalingConfig": {"MaximumConcurrency": limits["MaximumConcurrency"]},
                 }
             }
         }
-    if function.kind == "stream":
+        parts[f"{function.logical_id}QueueAgeAlarm"] = _alarm(
+            f"{function.name}-queue-age",
+            f"The oldest message waiting for {function.name} is older than "
+            f"{limits['OldestMessageAlarmSeconds']} s: the consumer is failing or cannot keep up.",
+            {
+                "Namespace": "AWS/SQS",
+                "MetricName": "ApproximateAgeOfOldestMessage",
+                "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [matches[0], "QueueName"]}}],
+                "Statistic": "Maximum",
+            },
+            Threshold=limits["OldestMessageAlarmSeconds"],
+        )
+    elif function.kind == "schedule":
+        # Lambda retries a failed asynchronous invocation, then leaves the event here
+        # (ScheduledJobFailureAlarm); the job's policy may send to the queue.
+        properties["EventInvokeConfig"] = {
+            "MaximumRetryAttempts": 1,
+            "DestinationConfig": {
+                "OnFailure": {
+                    "Type": "SQS",
+                    "Destination": {"Fn::GetAtt": ["ScheduledJobFailureQueue", "Arn"]},
+                }
+            },
+        }
+    elif function.kind == "stream":
         properties["Events"] = {
             function.event_id: {
                 "Properties": {
@@ -301,34 +449,111 @@ def function_parts(
                 }
             }
         }
+        parts[f"{function.logical_id}IteratorAgeAlarm"] = _alarm(
+            f"{function.name}-iterator-age",
+            f"{function.name} is more than a minute behind its stream (failing or too slow).",
+            _lambda_metric(function, "IteratorAge", Statistic="Maximum"),
+            Threshold=60_000,
+        )
+    parts[function.logical_id] = {"DependsOn": [log_group], "Properties": properties}
+    return parts
+
+
+def table_alarm(table: str) -> dict[str, Any]:
+    """DynamoDB's system errors (5xx) on any operation the app calls, summed."""
+    metrics: list[dict[str, Any]] = [
+        {"Id": "errors", "Expression": "SUM(METRICS())", "Label": "System errors"}
+    ]
+    for index, operation in enumerate(TABLE_OPERATIONS):
+        metrics.append(
+            {
+                "Id": f"op{index}",
+                "ReturnData": False,
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": "AWS/DynamoDB",
+                        "MetricName": "SystemErrors",
+                        "Dimensions": [
+                            {"Name": "TableName", "Value": {"Ref": table}},
+                            {"Name": "Operation", "Value": operation},
+                        ],
+                    },
+                    "Period": 300,
+                    "Stat": "Sum",
+                },
+            }
+        )
+    return _alarm(
+        "table-system-errors", "DynamoDB answered 5xx (its own errors) to the app.", {"Metrics": metrics}
+    )
+
+
+def dashboard(functions: list[Function], queues: Mapping[str, str], table: str) -> dict[str, Any]:
+    """One CloudWatch dashboard for the stack: API, every function, every queue, the table."""
+    region = "${AWS::Region}"
+
+    def widget(title: str, metrics: list[list[Any]], stat: str = "Sum") -> dict[str, Any]:
+        return {
+            "type": "metric",
+            "width": 12,
+            "height": 6,
+            "properties": {"title": title, "region": region, "stat": stat, "period": 300, "metrics": metrics},
+        }
+
+    api = ["AWS/ApiGateway", "{metric}", "ApiName", "${NamePrefix}", "Stage", "api"]
+    widgets = [
+        widget(
+            "API requests and errors", [[*api[:1], m, *api[2:]] for m in ("Count", "4XXError", "5XXError")]
+        ),
+        widget("API latency p99 (ms)", [[api[0], "Latency", *api[2:]]], stat="p99"),
+    ]
+    for function in functions:
+        dims = ["FunctionName", f"${{NamePrefix}}-{function.name}"]
+        widgets.append(
+            widget(
+                f"{function.name}: invocations, errors, throttles",
+                [["AWS/Lambda", m, *dims] for m in ("Invocations", "Errors", "Throttles")],
+            )
+        )
+        widgets.append(
+            widget(f"{function.name}: duration p99 (ms)", [["AWS/Lambda", "Duration", *dims]], "p99")
+        )
+    for logical_id in queues:
+        dims = ["QueueName", f"${{{logical_id}.QueueName}}"]
+        widgets.append(
+            widget(
+                f"{logical_id}: backlog and oldest message (s)",
+                [
+                    ["AWS/SQS", "ApproximateNumberOfMessagesVisible", *dims],
+                    ["AWS/SQS", "ApproximateAgeOfOldestMessage", *dims, {"yAxis": "right"}],
+                ],
+                stat="Maximum",
+            )
+        )
+    table_dims = ["TableName", f"${{{table}}}"]
+    widgets.append(
+        widget(
+            "Table: consumed capacity and throttles",
+            [
+                ["AWS/DynamoDB", m, *table_dims]
+                for m in (
+                    "ConsumedReadCapacityUnits",
+                    "ConsumedWriteCapacityUnits",
+                    "ReadThrottleEvents",
+                    "WriteThrottleEvents",
+                )
+            ],
+        )
+    )
+    body = json.dumps({"widgets": widgets}, separators=(",", ":"))
     return {
-        function.logical_id: {"DependsOn": [log_group], "Properties": properties},
-        log_group: {
-            "Type": "AWS::Logs::LogGroup",
-            "Properties": {
-                "LogGroupName": {"Fn::Sub": f"/aws/lambda/${{NamePrefix}}-{function.name}"},
-                "RetentionInDays": {"Ref": "LogRetentionDays"},
-            },
-        },
-        f"{function.logical_id}ErrorsAlarm": {
-            "Type": "AWS::CloudWatch::Alarm",
-            "Properties": {
-                "AlarmName": {"Fn::Sub": f"${{NamePrefix}}-{function.name}-errors"},
-                "AlarmDescription": f"{function.name} raised (a failed invocation, crash or timeout).",
-                "Namespace": "AWS/Lambda",
-                "MetricName": "Errors",
-                "Dimensions": [{"Name": "FunctionName", "Value": {"Ref": function.logical_id}}],
-                "Statistic": "Sum",
-                "Period": 300,
-                "EvaluationPeriods": 1,
-                "Threshold": 0,
-                "ComparisonOperator": "GreaterThanThreshold",
-                "TreatMissingData": "notBreaching",
-                "AlarmActions": [{"Ref": "AlarmTopic"}],
-                "OKActions": [{"Ref": "AlarmTopic"}],
-            },
-        },
+        "Type": "AWS::CloudWatch::Dashboard",
+        "Properties": {"DashboardName": {"Fn::Sub": "${NamePrefix}"}, "DashboardBody": {"Fn::Sub": body}},
     }
+
+
+# Packaged-template defaults of the parameters whose local value differs (infra/template.yaml).
+AWS_PARAMETERS = {"BucketNameSuffix": "account-region", "PasswordAuth": "false"}
 
 
 def merge_template(
@@ -337,7 +562,8 @@ def merge_template(
     """infra/template.yaml + infra/lambda.yaml + every function's parts, for --merge-template."""
     stateful = load_yaml(INFRA_DIR / "template.yaml")
     lambda_side = load_yaml(INFRA_DIR / "lambda.yaml")
-    defaults = lambda_side.pop("Metadata", {}).get("FunctionDefaults", {})
+    metadata = lambda_side.pop("Metadata", {})
+    defaults = metadata.get("FunctionDefaults", {})
     clashes = set(stateful["Resources"]) & {
         lid for lid, res in lambda_side["Resources"].items() if "Type" in res
     }
@@ -348,7 +574,7 @@ def merge_template(
     stage_param = merged["Parameters"]["Stage"]
     if stage not in stage_param.get("AllowedValues", [stage]):
         raise PackageError(f"stage {stage!r} is not one of the template's {stage_param['AllowedValues']}")
-    parameters = {"Stage": stage, "NamePrefix": f"{app_name}-{stage}"}
+    parameters = {"Stage": stage, "NamePrefix": f"{app_name}-{stage}", **AWS_PARAMETERS}
     for key, value in parameters.items():
         merged["Parameters"][key]["Default"] = value  # `aws cloudformation deploy` needs no overrides
 
@@ -367,11 +593,61 @@ def merge_template(
     queues = {
         lid: name for lid, name in names.items() if merged["Resources"][lid]["Type"] == "AWS::SQS::Queue"
     }
+    settings = chalice_config().get("lambda_functions", {})
+    environments = metadata.get("FunctionEnvironment", {})
+    unknown = set(environments) - {f.name for f in functions}
+    if unknown:
+        raise PackageError(
+            f"infra/lambda.yaml FunctionEnvironment names no function of the app: {sorted(unknown)}"
+        )
     for function in functions:
-        for logical_id, part in function_parts(function, defaults, queues).items():
+        parts = function_parts(
+            function,
+            defaults,
+            queues,
+            settings=settings.get(function.name, {}),
+            environment=environments.get(function.name, {}),
+            consumers=metadata["QueueConsumers"],
+        )
+        for logical_id, part in parts.items():
             if logical_id in merged["Resources"] and "Type" in part:
                 raise PackageError(f"{logical_id} is generated for {function.name} but already declared")
             merged["Resources"][logical_id] = deep_merge(merged["Resources"].get(logical_id), part)
+    resources = merged["Resources"]
+    # The API's web ACL: the edge ACL's rules, for API Gateway (REGIONAL).
+    edge = resources["CloudFrontWebAcl"]["Properties"]
+    resources["ApiWebAcl"] = {
+        "Type": "AWS::WAFv2::WebACL",
+        "Condition": "HasApiWaf",
+        "Properties": {
+            **copy.deepcopy(edge),
+            "Name": {"Fn::Sub": "${NamePrefix}-api"},
+            "Scope": "REGIONAL",
+            "VisibilityConfig": {**edge["VisibilityConfig"], "MetricName": {"Fn::Sub": "${NamePrefix}-api"}},
+        },
+    }
+    imaging = metadata.get("ImagingFunctions", [])
+    unknown = set(imaging) - {f.name for f in functions}
+    if unknown:
+        raise PackageError(f"infra/lambda.yaml ImagingFunctions names no function: {sorted(unknown)}")
+    resources[IMAGING_LOGICAL_ID] = {
+        "Type": "AWS::Serverless::LayerVersion",
+        "Properties": {
+            "LayerName": {"Fn::Sub": "${NamePrefix}-imaging"},
+            "Description": "Pillow and its libraries, for the functions that make thumbnails.",
+            "ContentUri": f"./{IMAGING_LAYER}",
+            "CompatibleRuntimes": [python_runtime()],
+            # Older versions stay: a rolled-back function version still finds its layer.
+            "RetentionPolicy": "Retain",
+        },
+    }
+    for function in functions:
+        if function.name in imaging:
+            properties = resources[function.logical_id]["Properties"]
+            properties["Layers"] = [{"Ref": IMAGING_LOGICAL_ID}]
+    resources["TableSystemErrorsAlarm"] = table_alarm("FlintTable")
+    consumed = {lid: name for lid, name in queues.items() if "DeadLetter" not in lid and "Failure" not in lid}
+    resources["Dashboard"] = dashboard(functions, consumed, "FlintTable")
     return merged
 
 
@@ -539,6 +815,47 @@ def run_chalice(staging: Path, stage: str, merge: Path, out: Path) -> None:
         raise PackageError(f"chalice package failed:\n{result.stdout}{result.stderr}")
 
 
+def finish_template(template: dict[str, Any], functions: list[Function]) -> dict[str, Any]:
+    """What the merge cannot reach inside chalice's output.
+
+    - API Gateway invokes the functions' `live` alias, so CodeDeploy's traffic shifting and
+      rollback apply to the API and the authorizer too (chalice points it at the function).
+    - The API's CORS preflights answer the site's origin (chalice writes the origin the app
+      had when packaged; the stack's SiteOrigin parameter decides in AWS).
+    """
+    by_arn = {f"${{{f.logical_id}.Arn}}": f"${{{f.logical_id}.Alias}}" for f in functions}
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, list):
+            return [rewrite(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if set(node) == {"Fn::Sub"} and isinstance(node["Fn::Sub"], str):
+            text = node["Fn::Sub"]
+            for arn, alias in by_arn.items():
+                text = text.replace(arn, alias)
+            return {"Fn::Sub": text}
+        out = {}
+        for key, value in node.items():
+            if key == "method.response.header.Access-Control-Allow-Origin":
+                value = {"Fn::Sub": "'${SiteOrigin}'"}
+            out[key] = rewrite(value)
+        return out
+
+    resources = template["Resources"]
+    api = resources.get("RestAPI")
+    if api is not None:
+        api["Properties"]["DefinitionBody"] = rewrite(api["Properties"]["DefinitionBody"])
+        # cfn-lint reads ${Fn.Alias} as a GetAtt Lambda lacks; the SAM transform resolves it
+        # (infra/checks.py lints the transformed template, where this rule stays on).
+        api["Metadata"] = {"cfn-lint": {"config": {"ignore_checks": ["E1019"]}}}
+    for function in functions:
+        permission = resources.get(f"{function.logical_id}InvokePermission")
+        if permission is not None:
+            permission["Properties"]["FunctionName"] = {"Ref": f"{function.logical_id}.Alias"}
+    return template
+
+
 # --- checks -------------------------------------------------------------------------------
 
 
@@ -552,6 +869,45 @@ def _mixed_intrinsics(node: Any, where: str) -> Iterator[str]:
             yield f"{where}: merged into an intrinsic function: {sorted(node)}"
         for key, value in node.items():
             yield from _mixed_intrinsics(value, f"{where}.{key}")
+
+
+def split_imaging_layer(out: Path) -> None:
+    """Move the image library out of chalice's zip into the layer zip (under python/, on Lambda's path)."""
+    source, app_zip, layer_zip = out / "deployment.zip", out / "deployment.zip.partial", out / IMAGING_LAYER
+    with (
+        zipfile.ZipFile(source) as archive,
+        zipfile.ZipFile(app_zip, "w", zipfile.ZIP_DEFLATED) as app,
+        zipfile.ZipFile(layer_zip, "w", zipfile.ZIP_DEFLATED) as layer,
+    ):
+        for info in archive.infolist():
+            data = archive.read(info)
+            if _IMAGING_PATHS.match(info.filename):
+                moved = zipfile.ZipInfo(f"python/{info.filename}", date_time=info.date_time)
+                moved.external_attr = info.external_attr
+                moved.compress_type = zipfile.ZIP_DEFLATED
+                layer.writestr(moved, data)
+            else:
+                app.writestr(info, data)
+    app_zip.replace(source)
+
+
+def function_sizes(
+    template: Mapping[str, Any], functions: list[Function], code: ZipReport, layer: ZipReport
+) -> dict[str, dict[str, int]]:
+    """What each function deploys: its code zip, plus the layers it has (Lambda's limits count both)."""
+    sizes = {}
+    for function in functions:
+        layers = template["Resources"][function.logical_id]["Properties"].get("Layers", [])
+        with_layer = {"Ref": IMAGING_LOGICAL_ID} in layers
+        sizes[function.name] = {
+            "zipped_bytes": code.zipped_bytes + (layer.zipped_bytes if with_layer else 0),
+            "unzipped_bytes": code.unzipped_bytes + (layer.unzipped_bytes if with_layer else 0),
+            "imaging_layer": with_layer,
+        }
+    too_big = [name for name, size in sizes.items() if size["unzipped_bytes"] > UNZIPPED_LIMIT]
+    if too_big:
+        raise PackageError(f"functions over Lambda's {UNZIPPED_LIMIT / MB:.0f} MB unzipped: {too_big}")
+    return sizes
 
 
 def check_template(template: Mapping[str, Any], functions: list[Function]) -> None:
@@ -605,7 +961,16 @@ class ZipReport:
     native: dict[str, list[str]] = field(default_factory=dict)  # top-level package -> .so files
 
 
-def check_zip(path: Path, arch: str, linux: LambdaLinux) -> ZipReport:
+def check_zip(
+    path: Path,
+    arch: str,
+    linux: LambdaLinux,
+    *,
+    required_native: Mapping[str, str] = REQUIRED_NATIVE,
+    required_files: Sequence[str] = ("app.py", "chalice/app.py", "chalicelib/__init__.py"),
+    forbidden: re.Pattern[str] | None = _IMAGING_PATHS,
+) -> ZipReport:
+    """The zip's native code suits the architecture and Lambda's glibc; the files it must (not) hold."""
     from infra import elf
 
     problems = []
@@ -623,7 +988,7 @@ def check_zip(path: Path, arch: str, linux: LambdaLinux) -> ZipReport:
             except elf.NotElf as exc:
                 problems.append(f"{filename}: {exc}")
                 continue
-            report.native.setdefault(filename.split("/", 1)[0], []).append(filename)
+            report.native.setdefault(filename.removeprefix("python/").split("/", 1)[0], []).append(filename)
             if library.machine != ARCHITECTURES[arch]:
                 problems.append(f"{filename}: built for {library.machine}, not {ARCHITECTURES[arch]}")
             missing = [n for n in library.needed if n not in SYSTEM_LIBRARIES and n not in basenames]
@@ -639,12 +1004,16 @@ def check_zip(path: Path, arch: str, linux: LambdaLinux) -> ZipReport:
                             f"{filename}: needs {family}_{'.'.join(map(str, version))} from {needed_from}; "
                             f"{linux.image} has {'.'.join(map(str, available))}"
                         )
-        for package, prefix in REQUIRED_NATIVE.items():
+        for package, prefix in required_native.items():
             if not any(name.startswith(prefix) and ".so" in name for name in names):
                 problems.append(f"{package}: no {prefix}*.so in the zip")
-        for required in ("app.py", "chalice/app.py", "chalicelib/__init__.py"):
+        for required in required_files:
             if required not in names:
                 problems.append(f"{required} is missing")
+        if forbidden is not None:
+            shipped = sorted({name.split("/", 1)[0] for name in names if forbidden.match(name)})
+            if shipped:
+                problems.append(f"{shipped} belong in the {IMAGING_LAYER} layer, not here")
     if report.zipped_bytes > ZIPPED_LIMIT:
         problems.append(f"zipped {report.zipped_bytes / MB:.1f} MB > {ZIPPED_LIMIT / MB:.0f} MB")
     if report.unzipped_bytes > UNZIPPED_LIMIT:
@@ -705,9 +1074,21 @@ def package(stage: str, arch: str, *, force: bool = False, log: Any = print) -> 
         merge.write_text(json.dumps(merged, indent=2))
         log(f"chalice package --stage {stage} ({arch})")
         run_chalice(staging, stage, merge, out)
-        template = json.loads((out / "sam.json").read_text())
+        template = finish_template(json.loads((out / "sam.json").read_text()), functions)
+        (out / "sam.json").write_text(json.dumps(template, indent=2))
         check_template(template, functions)
-        zip_report = check_zip(out / "deployment.zip", arch, RUNTIME_LINUX[python_runtime()])
+        split_imaging_layer(out)
+        linux = RUNTIME_LINUX[python_runtime()]
+        zip_report = check_zip(out / "deployment.zip", arch, linux)
+        layer_report = check_zip(
+            out / IMAGING_LAYER,
+            arch,
+            linux,
+            required_native=IMAGING_NATIVE,
+            required_files=(),
+            forbidden=re.compile(r"^(?!python/)"),
+        )
+        sizes = function_sizes(template, functions, zip_report, layer_report)
         report = {
             "stage": stage,
             "arch": arch,
@@ -720,6 +1101,8 @@ def package(stage: str, arch: str, *, force: bool = False, log: Any = print) -> 
             "functions": {f.name: asdict(f) for f in functions},
             "policies": {name: str(path.relative_to(PROJECT_DIR)) for name, path in policies.items()},
             "size": asdict(zip_report),
+            "layers": {IMAGING_LOGICAL_ID: {"zip": str(out / IMAGING_LAYER), "size": asdict(layer_report)}},
+            "function_sizes": sizes,
             "limits": {"zipped_bytes": ZIPPED_LIMIT, "unzipped_bytes": UNZIPPED_LIMIT},
         }
         report_path.write_text(json.dumps(report, indent=2))
@@ -738,13 +1121,23 @@ def build(stage: str, arches: Sequence[str]) -> dict[str, dict[str, Any]]:
 
 def describe(report: Mapping[str, Any]) -> str:
     size = report["size"]
+    layer = report["layers"][IMAGING_LOGICAL_ID]["size"]
     lines = [
         f"{report['stage']} {report['arch']} ({report['runtime']}): {report['template']}",
-        f"  zip {size['zipped_bytes'] / MB:.1f} MB zipped (direct-upload limit {ZIPPED_LIMIT / MB:.0f}), "
-        f"{size['unzipped_bytes'] / MB:.1f} MB unzipped (limit {UNZIPPED_LIMIT / MB:.0f} MB)",
-        f"  native code: {', '.join(sorted(size['native']))}",
-        f"  functions: {', '.join(sorted(report['functions']))}",
+        f"  code zip {size['zipped_bytes'] / MB:.1f} MB zipped (direct-upload limit "
+        f"{ZIPPED_LIMIT / MB:.0f}), {size['unzipped_bytes'] / MB:.1f} MB unzipped "
+        f"(limit {UNZIPPED_LIMIT / MB:.0f} MB, code and layers together)",
+        f"  imaging layer {layer['zipped_bytes'] / MB:.1f} MB zipped, "
+        f"{layer['unzipped_bytes'] / MB:.1f} MB unzipped",
+        f"  native code: {', '.join(sorted({*size['native'], *layer['native']}))}",
+        "  per function (code + layers):",
     ]
+    for name, function in sorted(report["function_sizes"].items()):
+        extra = " (with the imaging layer)" if function["imaging_layer"] else ""
+        lines.append(
+            f"    {name}: {function['zipped_bytes'] / MB:.1f} MB zipped, "
+            f"{function['unzipped_bytes'] / MB:.1f} MB unzipped{extra}"
+        )
     for name, (was, now) in report["pinned_for_lambda"].items():
         lines.append(f"  {name}: Lambda gets {now} (requirements.txt {was}): see infra/lambda-pins.txt")
     return "\n".join(lines)

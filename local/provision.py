@@ -63,6 +63,8 @@ HANDLED_PROPERTIES: dict[str, frozenset[str]] = {
             "LifecycleConfiguration",
             "VersioningConfiguration",
             "NotificationConfiguration",
+            "OwnershipControls",
+            "LoggingConfiguration",
             "Tags",
         }
     ),
@@ -97,8 +99,14 @@ HANDLED_PROPERTIES: dict[str, frozenset[str]] = {
             "Schema",
             "AdminCreateUserConfig",
             "MfaConfiguration",
+            "EnabledMfas",
+            "UserAttributeUpdateSettings",
             "DeletionProtection",
             "UserPoolTags",
+            "UserPoolTier",
+            # Accepted and deliberately not applied (see _cognito_user_pool):
+            "UserPoolAddOns",
+            "EmailConfiguration",
         }
     ),
     "AWS::Cognito::UserPoolClient": frozenset(
@@ -154,9 +162,11 @@ NOT_EMULATED: dict[str, str] = {
     "AWS::CloudWatch::Alarm": "no metrics locally: failures show in `make dev` logs and dead-letter queues",
     "AWS::SNS::Topic": "only alarms publish to it",
     "AWS::SecretsManager::Secret": (
-        "CloudFormation resolves it into FLINT_CURSOR_SECRET at deploy time; locally the setting's "
-        "dev default signs cursors"
+        "only the deployed API function reads it (chalicelib/secrets.py); locally the settings' "
+        "development key signs cursors"
     ),
+    "AWS::CloudFront::ResponseHeadersPolicy": "only a CloudFront distribution uses it",
+    "AWS::WAFv2::WebACL": "no edge or API Gateway locally to filter: chalice local serves the API directly",
 }
 
 # Resource-level keys; the deletion/update policies only matter to real CloudFormation.
@@ -172,6 +182,7 @@ TEMPLATE_SECTIONS = frozenset(
         "Description",
         "Metadata",
         "Parameters",
+        "Rules",
         "Conditions",
         "Resources",
         "Outputs",
@@ -272,6 +283,11 @@ def validate_template(template: Mapping[str, Any]) -> None:
             problems.append(f"{logical_id} ({rtype}): depends on resources not emulated locally {skipped}")
     for name, output in (template.get("Outputs") or {}).items():
         _references({"Properties": output.get("Value")}, template, problems, where=f"Outputs.{name}")
+    for name, rule in (template.get("Rules") or {}).items():
+        unknown = set(rule) - {"RuleCondition", "Assertions"}
+        if unknown:
+            problems.append(f"Rules.{name}: unhandled keys {sorted(unknown)}")
+        _references({"Properties": rule}, template, problems, where=f"Rules.{name}")
     if problems:
         raise ProvisionError(
             "infra template uses what local/provision.py does not handle "
@@ -435,7 +451,19 @@ class _Stack:
         # CloudFormation would invent a name; locally a readable, stable one will do.
         return f"{self.stack_name}-{logical_id}".lower()
 
-    # conditions
+    # rules and conditions
+
+    def check_rules(self) -> None:
+        """Refuse parameters the template's Rules refuse, as CloudFormation does before creating anything."""
+        failed = []
+        for name, rule in (self.template.get("Rules") or {}).items():
+            if "RuleCondition" in rule and not self._evaluate(rule["RuleCondition"]):
+                continue
+            for assertion in rule.get("Assertions", []):
+                if not self._evaluate(assertion["Assert"]):
+                    failed.append(f"{name}: {assertion.get('AssertDescription', 'assertion failed')}")
+        if failed:
+            raise ProvisionError("the template's Rules refuse these parameters:\n  " + "\n  ".join(failed))
 
     def condition(self, name: str) -> bool:
         if name not in self._conditions:
@@ -720,6 +748,12 @@ def _s3_bucket(stack: _Stack, props: _Props) -> _Created:
         create["CreateBucketConfiguration"] = {"LocationConstraint": stack.region}
     s3.create_bucket(**create)
 
+    if "OwnershipControls" in props:
+        ownership = _only(props.get("OwnershipControls"), ["Rules"], "OwnershipControls")
+        rules = [
+            dict(_only(rule, ["ObjectOwnership"], "OwnershipControls.Rules")) for rule in ownership["Rules"]
+        ]
+        s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls={"Rules": rules})
     if "PublicAccessBlockConfiguration" in props:
         s3.put_public_access_block(
             Bucket=name, PublicAccessBlockConfiguration=props.get("PublicAccessBlockConfiguration")
@@ -746,6 +780,10 @@ def _s3_bucket(stack: _Stack, props: _Props) -> _Created:
         )
     if "Tags" in props:
         s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": props.get("Tags")})
+    if props.get("LoggingConfiguration") is not None:
+        # Deliberately not applied: S3 access logs have no reader locally, and the emulator
+        # demands ACL grants on the target that the log bucket (BucketOwnerPreferred) omits.
+        log.info("%s.LoggingConfiguration not applied locally: no access logs", props.logical_id)
     if "NotificationConfiguration" in props:
         # Last, like CloudFormation: the target queues (dependencies) already exist.
         s3.put_bucket_notification_configuration(
@@ -883,8 +921,15 @@ _USER_POOL_PARAMETERS = {
     "Schema": "Schema",
     "AdminCreateUserConfig": "AdminCreateUserConfig",
     "MfaConfiguration": "MfaConfiguration",
+    "UserAttributeUpdateSettings": "UserAttributeUpdateSettings",
     "DeletionProtection": "DeletionProtection",
     "UserPoolTags": "UserPoolTags",
+    "UserPoolTier": "UserPoolTier",
+}
+# What the emulator cannot do, so the local pool goes without, deliberately:
+_USER_POOL_NOT_EMULATED = {
+    "UserPoolAddOns": "threat protection (adaptive authentication) has no local counterpart",
+    "EmailConfiguration": "the emulator sends no e-mail (codes are confirmed with admin calls)",
 }
 
 
@@ -906,6 +951,19 @@ def _cognito_user_pool(stack: _Stack, props: _Props) -> _Created:
         props.copy(kwargs, _USER_POOL_PARAMETERS)
         pool = idp.create_user_pool(**kwargs)["UserPool"]
         pool_id, arn, adopted = pool["Id"], pool["Arn"], False
+        enabled = props.get("EnabledMfas") or []
+        unknown = set(enabled) - {"SOFTWARE_TOKEN_MFA"}
+        if unknown:
+            raise ProvisionError(f"{props.logical_id}.EnabledMfas: unhandled {sorted(unknown)}")
+        if enabled:
+            idp.set_user_pool_mfa_config(
+                UserPoolId=pool_id,
+                SoftwareTokenMfaConfiguration={"Enabled": True},
+                MfaConfiguration=kwargs.get("MfaConfiguration", "OPTIONAL"),
+            )
+        for skipped, why in _USER_POOL_NOT_EMULATED.items():
+            if props.get(skipped) is not None:
+                log.info("%s.%s not applied locally: %s", props.logical_id, skipped, why)
         props.check_consumed()
     provider = f"cognito-idp.{stack.region}.{stack.url_suffix}/{pool_id}"
     attributes = {
@@ -988,6 +1046,7 @@ def provision(
     doc = template if isinstance(template, Mapping) else load_template(template)
     validate_template(doc)
     stack = _Stack(doc, parameters or {}, session or boto3.Session(), endpoint_url, stack_name)
+    stack.check_rules()
     resources: Mapping[str, Any] = doc["Resources"]
     not_emulated: dict[str, str] = {}
     for logical_id in creation_order(doc):

@@ -12,7 +12,7 @@ import boto3
 import pytest
 import requests
 
-from chalicelib import auth, aws
+from chalicelib import auth, aws, secrets
 from chalicelib.api import openapi
 from chalicelib.services import members
 from chalicelib.settings import get_settings
@@ -34,6 +34,7 @@ def moto_endpoint() -> Iterator[str]:
 def _reset_caches() -> None:
     get_settings.cache_clear()
     aws.reset()
+    secrets.reset()
     auth.get_verifier.cache_clear()
     members.forget_recent_activity()
     openapi.openapi_document.cache_clear()

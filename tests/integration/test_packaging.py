@@ -25,6 +25,8 @@ from infra import iam
 from infra.package import (
     ARCHITECTURES,
     CHALICE_DIR,
+    IMAGING_LOGICAL_ID,
+    IMAGING_NATIVE,
     MB,
     RUNTIME_LINUX,
     UNZIPPED_LIMIT,
@@ -99,8 +101,9 @@ def test_prod_protects_the_table_and_the_user_pool(template: dict[str, Any]) -> 
     table = template["Resources"]["FlintTable"]["Properties"]
     assert table["BillingMode"] == "PAY_PER_REQUEST"
     assert table["DeletionProtectionEnabled"] == {"Fn::If": ["IsProd", True, False]}
+    # Backups everywhere but throwaway test stacks.
     assert table["PointInTimeRecoverySpecification"] == {
-        "PointInTimeRecoveryEnabled": {"Fn::If": ["IsProd", True, False]}
+        "PointInTimeRecoveryEnabled": {"Fn::If": ["KeepBackups", True, False]}
     }
     pool = template["Resources"]["UserPool"]["Properties"]
     assert pool["DeletionProtection"] == {"Fn::If": ["IsProd", "ACTIVE", "INACTIVE"]}
@@ -114,7 +117,9 @@ def test_gateway_responses_are_the_local_gateways_exactly(template: dict[str, An
         assert int(response["StatusCode"]) == status, response_type
         body = json.loads(response["ResponseTemplates"]["application/json"])
         assert body == {"error": {"code": code, "message": message}}, response_type
-        assert response["ResponseParameters"]["Headers"] == {"Access-Control-Allow-Origin": "'*'"}
+        assert response["ResponseParameters"]["Headers"] == {
+            "Access-Control-Allow-Origin": {"Fn::Sub": "'${SiteOrigin}'"}  # the site's origin, not "*"
+        }
 
 
 def test_sqs_handlers_read_their_own_queue_and_report_batch_item_failures(
@@ -152,9 +157,10 @@ def test_every_function_takes_its_configuration_from_the_stack(
         assert env["FLINT_THUMBNAIL_QUEUE"] == {"Fn::GetAtt": ["ThumbnailQueue", "QueueName"]}
         assert env["FLINT_FEED_REFRESH_QUEUE"] == {"Fn::GetAtt": ["FeedRefreshQueue", "QueueName"]}
         assert env["FLINT_MEDIA_BASE_URL"] == {"Fn::Sub": "https://${MediaDistribution.DomainName}"}
-        assert env["FLINT_CURSOR_SECRET"] == {
-            "Fn::Sub": "{{resolve:secretsmanager:${CursorSecret}:SecretString}}"
-        }
+        # The cursor keys are read at run time, by the API alone: no value in any configuration.
+        assert "FLINT_CURSOR_SECRET" not in env
+        expected = {"Ref": "CursorSecret"} if function["name"] == "api_handler" else None
+        assert env.get("FLINT_CURSOR_SECRET_ID") == expected, function["name"]
         assert env["FLINT_STAGE"] == "prod"
         assert "AWS_ENDPOINT_URL" not in env  # the only local-only setting
     secret = template["Resources"]["CursorSecret"]["Properties"]["GenerateSecretString"]
@@ -208,10 +214,11 @@ def test_every_dead_letter_queue_raises_an_alarm(template: dict[str, Any]) -> No
     watched = {
         alarm["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
         for alarm in _resources(template, "AWS::CloudWatch::Alarm").values()
-        if alarm["Properties"]["Namespace"] == "AWS/SQS"
+        if alarm["Properties"].get("Namespace") == "AWS/SQS"
         and alarm["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
     }
     assert dead_letter_queues and dead_letter_queues <= watched
+    assert "ScheduledJobFailureQueue" in watched  # the scheduled jobs' on-failure destination
 
 
 # --- least privilege, as deployed -------------------------------------------------------------
@@ -263,51 +270,84 @@ def test_sqs_consumers_may_receive_from_their_queue(
 # --- the zip -------------------------------------------------------------------------------
 
 
+def _zips(report: dict[str, Any]) -> list[Path]:
+    return [Path(report["zip"]), Path(report["layers"][IMAGING_LOGICAL_ID]["zip"])]
+
+
 @pytest.mark.parametrize("arch", ARCHES)
 def test_the_zip_holds_manylinux_native_code_for_its_architecture(reports: dict[str, Any], arch: str) -> None:
     report = reports[arch]
-    again = check_zip(Path(report["zip"]), arch, RUNTIME_LINUX[report["runtime"]])  # raises on any problem
-    assert {"PIL", "pillow.libs", "pydantic_core", "cryptography"} <= set(again.native)
+    linux = RUNTIME_LINUX[report["runtime"]]
+    code = check_zip(Path(report["zip"]), arch, linux)  # raises on any problem
+    layer = check_zip(
+        _zips(report)[1], arch, linux, required_native=IMAGING_NATIVE, required_files=(), forbidden=None
+    )
+    assert {"pydantic_core", "cryptography"} <= set(code.native)
+    assert not {"PIL", "pillow.libs"} & set(code.native)  # the image library is the layer's
+    assert {"PIL", "pillow.libs"} <= set(layer.native)
     machine = ARCHITECTURES[arch]
-    with zipfile.ZipFile(report["zip"]) as archive:
-        names = archive.namelist()
-        wheels = {
-            name.split("/")[0]: archive.read(name).decode()
-            for name in names
-            if re.match(r"^(pillow|pydantic_core|cryptography)-[^/]+\.dist-info/WHEEL$", name)
-        }
-    assert any(re.match(rf"PIL/_imaging\.cpython-311-{machine}-linux-gnu\.so$", n) for n in names)
+    names, wheels = [], {}
+    for path in _zips(report):
+        with zipfile.ZipFile(path) as archive:
+            names += archive.namelist()
+            wheels |= {
+                name.removeprefix("python/").split("/")[0]: archive.read(name).decode()
+                for name in archive.namelist()
+                if re.match(r"^(python/)?(pillow|pydantic_core|cryptography)-[^/]+\.dist-info/WHEEL$", name)
+            }
+    assert any(re.match(rf"python/PIL/_imaging\.cpython-311-{machine}-linux-gnu\.so$", n) for n in names)
     for dist_info, wheel in wheels.items():
         tags = re.findall(r"^Tag: (\S+)$", wheel, re.MULTILINE)
         assert tags and all(re.search(rf"manylinux\w*_{machine}$", tag) for tag in tags), (dist_info, tags)
     assert len(wheels) == 3
 
 
+def test_only_the_thumbnailer_ships_the_image_library(
+    template: dict[str, Any], reports: dict[str, Any]
+) -> None:
+    # Issue 10: the API and the authorizer deploy without Pillow; the thumbnailer gets the layer.
+    layer = template["Resources"][IMAGING_LOGICAL_ID]
+    assert layer["Type"] == "AWS::Serverless::LayerVersion"
+    assert layer["Properties"]["ContentUri"] == "./imaging-layer.zip"
+    sizes = reports["x86_64"]["function_sizes"]
+    with_layer = {name for name, size in sizes.items() if size["imaging_layer"]}
+    assert with_layer == {"thumbnail_worker"}
+    for function in reports["x86_64"]["functions"].values():
+        layers = template["Resources"][function["logical_id"]]["Properties"].get("Layers", [])
+        assert (layers == [{"Ref": IMAGING_LOGICAL_ID}]) == (function["name"] in with_layer)
+    assert sizes["api_handler"]["zipped_bytes"] < sizes["thumbnail_worker"]["zipped_bytes"]
+
+
 @pytest.mark.parametrize("arch", ARCHES)
 def test_the_zip_is_within_lambdas_size_limits(reports: dict[str, Any], arch: str) -> None:
     size = reports[arch]["size"]
-    print(
-        f"{arch}: {size['zipped_bytes'] / MB:.1f} MB zipped (limit {ZIPPED_LIMIT / MB:.0f}), "
-        f"{size['unzipped_bytes'] / MB:.1f} MB unzipped (limit {UNZIPPED_LIMIT / MB:.0f})"
-    )
     assert size["zipped_bytes"] == Path(reports[arch]["zip"]).stat().st_size
-    assert size["zipped_bytes"] < ZIPPED_LIMIT
-    assert size["unzipped_bytes"] < UNZIPPED_LIMIT
+    for name, function in reports[arch]["function_sizes"].items():
+        print(
+            f"{arch} {name}: {function['zipped_bytes'] / MB:.1f} MB zipped (limit {ZIPPED_LIMIT / MB:.0f}), "
+            f"{function['unzipped_bytes'] / MB:.1f} MB unzipped (limit {UNZIPPED_LIMIT / MB:.0f})"
+        )
+        assert function["zipped_bytes"] < ZIPPED_LIMIT
+        assert function["unzipped_bytes"] < UNZIPPED_LIMIT
 
 
 @pytest.fixture(scope="session")
 def unzipped(reports: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The x86_64 code in task/ (Lambda's /var/task) and the imaging layer in opt/ (/opt)."""
     target = tmp_path_factory.mktemp("lambda-x86_64")
-    with zipfile.ZipFile(reports["x86_64"]["zip"]) as archive:
-        archive.extractall(target)
+    for path, where in zip(_zips(reports["x86_64"]), ("task", "opt"), strict=True):
+        with zipfile.ZipFile(path) as archive:
+            archive.extractall(target / where)
     return target
 
 
 @pytest.mark.skipif(platform.machine() != "x86_64", reason="runs the x86_64 zip's native code")
 def test_the_zip_alone_imports_the_app_and_makes_thumbnails(unzipped: Path) -> None:
-    # -S: no site-packages, so everything but the standard library comes from the zip, as in Lambda.
+    # -S: no site-packages, so everything but the standard library comes from the zip and the
+    # layer, as in Lambda (which puts /opt/python on the path).
     script = (
-        "import io, sys, PIL, PIL.Image;"
+        f"import sys; sys.path.append({str(unzipped / 'opt' / 'python')!r});"
+        "import io, PIL, PIL.Image;"
         "import app;"
         "from chalicelib.services.imaging import process_image;"
         "buffer = io.BytesIO(); PIL.Image.new('RGB', (1200, 900), (10, 120, 200)).save(buffer, 'JPEG');"
@@ -317,7 +357,7 @@ def test_the_zip_alone_imports_the_app_and_makes_thumbnails(unzipped: Path) -> N
     env = {"PATH": os.environ["PATH"], "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"}
     run = subprocess.run(
         [sys.executable, "-S", "-c", script],
-        cwd=unzipped,
+        cwd=unzipped / "task",
         env=env,
         capture_output=True,
         text=True,
@@ -325,9 +365,19 @@ def test_the_zip_alone_imports_the_app_and_makes_thumbnails(unzipped: Path) -> N
     )
     assert run.returncode == 0, run.stderr
     version, location, types = run.stdout.split(" ", 2)
-    assert location.startswith(str(unzipped))
-    assert (unzipped / f"pillow-{version}.dist-info").is_dir()
+    assert location.startswith(str(unzipped / "opt" / "python"))
+    assert (unzipped / "opt" / "python" / f"pillow-{version}.dist-info").is_dir()
     assert "image/" in types
+    # Without the layer (the API, the authorizer) the app still imports; Pillow is not there.
+    alone = subprocess.run(
+        [sys.executable, "-S", "-c", "import app\ntry:\n import PIL\nexcept ImportError: print('no PIL')"],
+        cwd=unzipped / "task",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert alone.stdout.strip() == "no PIL", alone.stderr
 
 
 @pytest.mark.skipif(platform.machine() != "x86_64", reason="runs the x86_64 zip's native code")

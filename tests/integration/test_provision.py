@@ -11,7 +11,8 @@ import boto3
 import pytest
 import requests
 
-from local.provision import DEFAULT_TEMPLATE, ProvisionedStack, provision
+from chalicelib.data.models import POST_STATS_ATTRIBUTES
+from local.provision import DEFAULT_TEMPLATE, ProvisionedStack, ProvisionError, provision
 
 REGION = "us-east-1"
 
@@ -46,13 +47,17 @@ def test_table_keys_indexes_ttl_and_stream(provisioned: ProvisionedStack) -> Non
     ]
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     indexes = {gsi["IndexName"]: gsi for gsi in table["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {"GSI1", "GSI2"}
+    assert set(indexes) == {"GSI1", "GSI2", "GSI3"}
     for name, gsi in indexes.items():
         assert gsi["KeySchema"] == [
             {"AttributeName": f"{name}PK", "KeyType": "HASH"},
             {"AttributeName": f"{name}SK", "KeyType": "RANGE"},
         ]
-        assert gsi["Projection"]["ProjectionType"] == "ALL"
+    assert indexes["GSI1"]["Projection"]["ProjectionType"] == "ALL"
+    assert indexes["GSI2"]["Projection"]["ProjectionType"] == "ALL"
+    # GSI3 is narrow: a post's ranking inputs only, exactly what the models declare
+    assert indexes["GSI3"]["Projection"]["ProjectionType"] == "INCLUDE"
+    assert indexes["GSI3"]["Projection"]["NonKeyAttributes"] == POST_STATS_ATTRIBUTES
     assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
     assert table["LatestStreamArn"] == provisioned.outputs["TableStreamArn"]
     assert table["SSEDescription"]["Status"] == "ENABLED"
@@ -190,7 +195,15 @@ def test_provisioning_again_reuses_what_exists(provisioned: ProvisionedStack) ->
 
 
 def test_prod_stage_turns_on_protection(provisioned: ProvisionedStack) -> None:
-    prod = provision(DEFAULT_TEMPLATE, parameters={"Stage": "prod", "NamePrefix": "flint-prod"})
+    prod = provision(
+        DEFAULT_TEMPLATE,
+        parameters={
+            "Stage": "prod",
+            "NamePrefix": "flint-prod",
+            "AlarmEmail": "ops@example.com",
+            "SiteOrigin": "https://flint.example.com",
+        },
+    )
     ddb = _client("dynamodb")
     assert prod.outputs["TableName"] == "flint-prod"
     assert ddb.describe_table(TableName="flint-prod")["Table"]["DeletionProtectionEnabled"] is True
@@ -198,3 +211,23 @@ def test_prod_stage_turns_on_protection(provisioned: ProvisionedStack) -> None:
     assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
     pool = _client("cognito-idp").describe_user_pool(UserPoolId=prod.outputs["UserPoolId"])["UserPool"]
     assert pool["DeletionProtection"] == "ACTIVE"
+
+
+def test_a_throwaway_stack_keeps_no_backups(provisioned: ProvisionedStack) -> None:
+    # Given the dev stack (keeps backups by default) and a throwaway one
+    ddb = _client("dynamodb")
+    throwaway = provision(DEFAULT_TEMPLATE, parameters={"NamePrefix": "flint-tmp", "Throwaway": "true"})
+    # Then only the throwaway table goes without point-in-time recovery
+    for table, status in (
+        (provisioned.outputs["TableName"], "ENABLED"),
+        (throwaway.outputs["TableName"], "DISABLED"),
+    ):
+        backups = ddb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"]
+        assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == status
+
+
+def test_prod_refuses_to_provision_without_an_alarm_recipient_or_a_site_origin() -> None:
+    with pytest.raises(ProvisionError, match="AlarmEmail") as refused:
+        provision(DEFAULT_TEMPLATE, parameters={"Stage": "prod", "NamePrefix": "flint-nope"})
+    assert "SiteOrigin" in str(refused.value)
+    assert "flint-nope" not in str(_client("dynamodb").list_tables()["TableNames"])

@@ -36,25 +36,31 @@ EXPECTED_RESOURCES = {
     "FeedRefreshDeadLetterQueue": "AWS::SQS::Queue",
     "EngagementQueue": "AWS::SQS::Queue",
     "EngagementDeadLetterQueue": "AWS::SQS::Queue",
+    "ScheduledJobFailureQueue": "AWS::SQS::Queue",
     "ThumbnailQueuePolicy": "AWS::SQS::QueuePolicy",
     "UserPool": "AWS::Cognito::UserPool",
     "UserPoolClient": "AWS::Cognito::UserPoolClient",
     "PrimeGroup": "AWS::Cognito::UserPoolGroup",
     "BrandGroup": "AWS::Cognito::UserPoolGroup",
     "SiteBucket": "AWS::S3::Bucket",
+    "LogBucket": "AWS::S3::Bucket",
     # Only in AWS (declared in NOT_EMULATED):
     "MediaOriginAccessControl": "AWS::CloudFront::OriginAccessControl",
     "MediaDistribution": "AWS::CloudFront::Distribution",
     "MediaBucketPolicy": "AWS::S3::BucketPolicy",
     "UploadsBucketPolicy": "AWS::S3::BucketPolicy",
+    "LogBucketPolicy": "AWS::S3::BucketPolicy",
     "SiteOriginAccessControl": "AWS::CloudFront::OriginAccessControl",
     "SiteDistribution": "AWS::CloudFront::Distribution",
     "SiteBucketPolicy": "AWS::S3::BucketPolicy",
+    "SiteHeadersPolicy": "AWS::CloudFront::ResponseHeadersPolicy",
+    "CloudFrontWebAcl": "AWS::WAFv2::WebACL",
     "CursorSecret": "AWS::SecretsManager::Secret",
     "AlarmTopic": "AWS::SNS::Topic",
     "ThumbnailDeadLetterAlarm": "AWS::CloudWatch::Alarm",
     "FeedRefreshDeadLetterAlarm": "AWS::CloudWatch::Alarm",
     "EngagementDeadLetterAlarm": "AWS::CloudWatch::Alarm",
+    "ScheduledJobFailureAlarm": "AWS::CloudWatch::Alarm",
 }
 EMULATED = [lid for lid, rtype in EXPECTED_RESOURCES.items() if rtype not in NOT_EMULATED]
 EXPECTED_OUTPUTS = {
@@ -134,13 +140,30 @@ def test_every_resource_key_and_getatt_is_handled(template: dict[str, Any]) -> N
 def test_the_template_keeps_its_contract(template: dict[str, Any]) -> None:
     assert {lid: res["Type"] for lid, res in _resources(template)} == EXPECTED_RESOURCES
     assert set(template["Outputs"]) == EXPECTED_OUTPUTS
-    assert set(template["Parameters"]) == {"Stage", "NamePrefix", "AlarmEmail", "SiteCdn"}
+    assert set(template["Parameters"]) == {
+        "Stage",
+        "NamePrefix",
+        "AlarmEmail",
+        "SiteCdn",
+        "BucketNameSuffix",
+        "Throwaway",
+        "SiteOrigin",
+        "PasswordAuth",
+        "UserPoolTier",
+        "SesFromAddress",
+        "WafEnabled",
+        "WafRateLimit",
+        "DomainName",
+        "CertificateArn",
+    }
     assert template["AWSTemplateFormatVersion"] == "2010-09-09"  # a str, not a YAML date
 
 
 def test_short_form_tags_load_as_long_form(template: dict[str, Any]) -> None:
     resources = template["Resources"]
-    assert resources["UploadsBucket"]["Properties"]["BucketName"] == {"Fn::Sub": "${NamePrefix}-uploads"}
+    assert resources["UploadsBucket"]["Properties"]["BucketName"]["Fn::If"][2] == {
+        "Fn::Sub": "${NamePrefix}-uploads"
+    }
     assert resources["FlintTable"]["Properties"]["TableName"] == {"Ref": "NamePrefix"}
     assert template["Outputs"]["UserPoolProviderUrl"]["Value"] == {"Fn::GetAtt": ["UserPool", "ProviderURL"]}
     assert resources["FlintTable"]["Properties"]["DeletionProtectionEnabled"] == {
@@ -260,6 +283,27 @@ def test_intrinsics_resolve() -> None:
     assert stack.resolve(removed) == {"Keep": 1}
     with pytest.raises(ProvisionError, match="Fn::Base64"):
         stack.resolve({"Fn::Base64": "x"})
+
+
+@pytest.mark.parametrize(
+    ("parameters", "refused"),
+    [
+        ({"Stage": "prod", "SiteOrigin": "https://flint.example.com"}, "AlarmEmail"),
+        ({"Stage": "prod", "AlarmEmail": "ops@example.com"}, "SiteOrigin"),
+        ({"DomainName": "flint.example.com"}, "CertificateArn"),
+    ],
+)
+def test_the_templates_rules_refuse_unsafe_parameters(
+    template: dict[str, Any], parameters: dict[str, str], refused: str
+) -> None:
+    with pytest.raises(ProvisionError, match=refused):
+        _stack(template, **parameters).check_rules()
+
+
+def test_prod_with_a_recipient_and_an_origin_passes_the_rules(template: dict[str, Any]) -> None:
+    _stack(
+        template, Stage="prod", AlarmEmail="ops@example.com", SiteOrigin="https://flint.example.com"
+    ).check_rules()
 
 
 def test_parameters_are_checked(template: dict[str, Any]) -> None:

@@ -1,0 +1,106 @@
+"""Cursor keys come from Secrets Manager at run time and survive a rotation (chalicelib/secrets.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from pydantic import ValidationError
+
+from chalicelib import cursors, secrets
+from chalicelib.errors import BadRequest
+from chalicelib.settings import DEVELOPMENT_CURSOR_SECRET, Settings, get_settings
+
+POSITION = {"PK": "POST#1", "SK": "POST#1"}
+
+
+def _reset() -> None:
+    get_settings.cache_clear()
+    secrets.reset()
+
+
+@pytest.fixture
+def secret_id(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    client = boto3.client("secretsmanager", region_name="us-east-1")
+    arn = client.create_secret(Name="flint-cursor-keys", SecretString="first-key")["ARN"]
+    monkeypatch.setenv("FLINT_CURSOR_SECRET_ID", arn)
+    monkeypatch.delenv("FLINT_CURSOR_SECRET", raising=False)
+    _reset()
+    yield arn
+    _reset()
+
+
+def _rotate(secret_id: str, value: str) -> None:
+    # What `aws secretsmanager put-secret-value` does: the new value becomes AWSCURRENT,
+    # the old one AWSPREVIOUS.
+    boto3.client("secretsmanager", region_name="us-east-1").put_secret_value(
+        SecretId=secret_id, SecretString=value
+    )
+
+
+def test_locally_the_development_key_signs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FLINT_CURSOR_SECRET_ID", raising=False)
+    monkeypatch.delenv("FLINT_CURSOR_SECRET", raising=False)
+    _reset()
+    assert secrets.cursor_keys() == (DEVELOPMENT_CURSOR_SECRET.encode(),)
+    monkeypatch.setenv("FLINT_CURSOR_SECRET", "explicit")
+    _reset()
+    assert secrets.cursor_keys() == (b"explicit",)
+
+
+def test_the_keys_are_read_from_the_secret(secret_id: str) -> None:
+    assert secrets.cursor_keys() == (b"first-key",)
+
+
+def test_after_a_rotation_the_new_key_signs_and_the_old_one_still_verifies(secret_id: str) -> None:
+    # Given a cursor handed out before the rotation
+    before = cursors.encode(POSITION)
+    # When the secret is rotated (and the cached value has expired)
+    _rotate(secret_id, "second-key")
+    secrets.reset()
+    # Then the new key signs first, the old one is kept for verifying
+    assert secrets.cursor_keys() == (b"second-key", b"first-key")
+    assert cursors.decode(before) == POSITION
+    after = cursors.encode(POSITION)
+    assert after != before and cursors.decode(after) == POSITION
+    # And after the next rotation the first key is gone: its cursors are refused
+    _rotate(secret_id, "third-key")
+    secrets.reset()
+    assert secrets.cursor_keys() == (b"third-key", b"second-key")
+    assert cursors.decode(after) == POSITION
+    with pytest.raises(BadRequest):
+        cursors.decode(before)
+
+
+def test_the_keys_are_cached_between_requests(secret_id: str) -> None:
+    assert secrets.cursor_keys() == (b"first-key",)
+    _rotate(secret_id, "second-key")
+    # Within MAX_AGE_SECONDS a warm function keeps signing with what it read.
+    assert secrets.cursor_keys() == (b"first-key",)
+
+
+def test_a_deployed_function_refuses_to_start_with_the_development_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "flint-prod-api_handler")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setenv("FLINT_CURSOR_SECRET", DEVELOPMENT_CURSOR_SECRET)
+    with pytest.raises(ValidationError, match="refusing to start"):
+        Settings()
+
+
+def test_a_deployed_function_without_its_secret_never_falls_back_to_the_development_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "flint-prod-feed_worker")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("FLINT_CURSOR_SECRET", raising=False)
+    monkeypatch.delenv("FLINT_CURSOR_SECRET_ID", raising=False)
+    _reset()
+    try:
+        with pytest.raises(secrets.SecretsUnavailable):
+            secrets.cursor_keys()
+    finally:
+        monkeypatch.undo()
+        _reset()

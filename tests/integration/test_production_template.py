@@ -1,0 +1,244 @@
+"""What makes the packaged stack production-grade is in it, so none of it can silently disappear.
+
+Reads build/package/prod-x86_64/sam.json (built by infra/package.py, shared with the other
+packaging tests): retention, limits, tracing, alarms, safe releases, edge protection.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from infra.package import INFRA_DIR, Function, function_parts, load_yaml
+from tests.support.packaged import packaged_template
+
+pytestmark = pytest.mark.timeout(900)
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    return packaged_template()
+
+
+def _of_type(template: dict[str, Any], rtype: str) -> dict[str, dict[str, Any]]:
+    return {lid: res for lid, res in template["Resources"].items() if res["Type"] == rtype}
+
+
+def _functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return _of_type(template, "AWS::Serverless::Function")
+
+
+# --- data that survives -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("logical_id", ["FlintTable", "MediaBucket", "UserPool"])
+def test_the_data_outlives_the_stack(template: dict[str, Any], logical_id: str) -> None:
+    resource = template["Resources"][logical_id]
+    assert resource["DeletionPolicy"] == "Retain"
+    assert resource["UpdateReplacePolicy"] == "Retain"
+
+
+def test_media_keeps_old_versions_for_a_while_and_backups_are_on_unless_throwaway(
+    template: dict[str, Any],
+) -> None:
+    media = template["Resources"]["MediaBucket"]["Properties"]
+    assert media["VersioningConfiguration"] == {"Status": "Enabled"}
+    rules = {rule["Id"]: rule for rule in media["LifecycleConfiguration"]["Rules"]}
+    assert rules["ExpireOldVersions"]["NoncurrentVersionExpirationInDays"] == 30
+    pitr = template["Resources"]["FlintTable"]["Properties"]["PointInTimeRecoverySpecification"]
+    assert pitr == {"PointInTimeRecoveryEnabled": {"Fn::If": ["KeepBackups", True, False]}}
+    assert template["Parameters"]["Throwaway"]["Default"] == "false"
+
+
+def test_bucket_names_carry_the_account_and_region_in_aws(template: dict[str, Any]) -> None:
+    assert template["Parameters"]["BucketNameSuffix"]["Default"] == "account-region"
+    for logical_id, bucket in _of_type(template, "AWS::S3::Bucket").items():
+        condition, scoped, _local = bucket["Properties"]["BucketName"]["Fn::If"]
+        assert condition == "ScopedBucketNames", logical_id
+        assert scoped["Fn::Sub"].endswith("-${AWS::AccountId}-${AWS::Region}"), logical_id
+
+
+def test_prod_cannot_deploy_without_an_alarm_recipient_or_with_open_cors(template: dict[str, Any]) -> None:
+    rules = template["Rules"]
+    assert rules["ProdHasAnAlarmRecipient"]["RuleCondition"] == {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}
+    assert rules["ProdNarrowsCors"]["Assertions"][0]["Assert"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "SiteOrigin"}, "*"]}]
+    }
+
+
+# --- limits --------------------------------------------------------------------------------
+
+
+def test_the_scheduled_jobs_never_run_twice_at_once(template: dict[str, Any]) -> None:
+    functions = _functions(template)
+    for logical_id in ("FeedPlanner", "EnthusiastJob"):
+        assert functions[logical_id]["Properties"]["ReservedConcurrentExecutions"] == 1
+
+
+def test_every_queue_consumer_has_a_maximum_concurrency_and_an_age_alarm(template: dict[str, Any]) -> None:
+    consumers = 0
+    for logical_id, function in _functions(template).items():
+        for event in function["Properties"].get("Events", {}).values():
+            if event["Type"] != "SQS":
+                continue
+            consumers += 1
+            assert 1 <= event["Properties"]["ScalingConfig"]["MaximumConcurrency"] <= 10, logical_id
+            alarm = template["Resources"][f"{logical_id}QueueAgeAlarm"]["Properties"]
+            assert alarm["MetricName"] == "ApproximateAgeOfOldestMessage"
+    assert consumers >= 2
+
+
+def test_the_api_stage_is_throttled_traced_and_logged(template: dict[str, Any]) -> None:
+    api = template["Resources"]["RestAPI"]["Properties"]
+    assert api["TracingEnabled"] is True
+    (settings,) = api["MethodSettings"]
+    assert settings["ThrottlingRateLimit"] == {"Ref": "ApiRateLimit"}
+    assert settings["ThrottlingBurstLimit"] == {"Ref": "ApiBurstLimit"}
+    assert api["AccessLogSetting"]["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
+    assert json.loads(api["AccessLogSetting"]["Format"])["requestId"] == "$context.requestId"
+    logs = template["Resources"]["ApiAccessLogGroup"]["Properties"]
+    assert logs["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+
+
+def test_waf_guards_the_api_and_both_distributions_unless_switched_off(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    for acl_id in ("CloudFrontWebAcl", "ApiWebAcl"):
+        rules = resources[acl_id]["Properties"]["Rules"]
+        managed = {r["Statement"].get("ManagedRuleGroupStatement", {}).get("Name") for r in rules}
+        assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"} <= managed
+        assert any("RateBasedStatement" in r["Statement"] for r in rules)
+    assert resources["ApiWebAclAssociation"]["Condition"] == "HasApiWaf"
+    for distribution in ("MediaDistribution", "SiteDistribution"):
+        config = resources[distribution]["Properties"]["DistributionConfig"]
+        assert config["WebACLId"]["Fn::If"][1] == {"Fn::GetAtt": ["CloudFrontWebAcl", "Arn"]}
+        assert config["Logging"]["Bucket"] == {"Fn::GetAtt": ["LogBucket", "DomainName"]}
+        custom_certificate = config["ViewerCertificate"]["Fn::If"][1]
+        assert custom_certificate["MinimumProtocolVersion"] == "TLSv1.2_2021"
+    site = resources["SiteDistribution"]["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]
+    assert site["ResponseHeadersPolicyId"] == {"Ref": "SiteHeadersPolicy"}
+
+
+def test_cors_is_the_sites_origin(template: dict[str, Any]) -> None:
+    uploads = template["Resources"]["UploadsBucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
+    assert uploads[0]["AllowedOrigins"] == [{"Ref": "SiteOrigin"}]
+    paths = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    origins = {
+        json.dumps(
+            method["x-amazon-apigateway-integration"]["responses"]["default"]["responseParameters"][
+                "method.response.header.Access-Control-Allow-Origin"
+            ]
+        )
+        for path in paths.values()
+        for name, method in path.items()
+        if name == "options"
+    }
+    assert origins == {json.dumps({"Fn::Sub": "'${SiteOrigin}'"})}
+
+
+# --- observability and releases --------------------------------------------------------------
+
+
+def test_every_function_is_traced_alarmed_and_released_gradually(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    for logical_id, function in _functions(template).items():
+        properties = function["Properties"]
+        assert properties["Tracing"] == "Active", logical_id
+        assert properties["AutoPublishAlias"] == "live", logical_id
+        preference = properties["DeploymentPreference"]
+        assert preference["Type"] == {"Ref": "DeploymentType"}
+        assert {"Ref": f"{logical_id}ErrorsAlarm"} in preference["Alarms"]  # rolls back on errors
+        for alarm, metric in (("Throttles", "Throttles"), ("Duration", "Duration"), ("Errors", "Errors")):
+            assert resources[f"{logical_id}{alarm}Alarm"]["Properties"]["MetricName"] == metric
+    assert template["Parameters"]["DeploymentType"]["Default"].startswith("Canary")
+    api_alarms = _functions(template)["APIHandler"]["Properties"]["DeploymentPreference"]["Alarms"]
+    assert {"Ref": "ApiServerErrorsAlarm"} in api_alarms  # what clients see, not only Lambda errors
+
+
+def test_the_api_and_authorizer_are_invoked_through_the_alias(template: dict[str, Any]) -> None:
+    body = json.dumps(template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"])
+    assert "${APIHandler.Alias}" in body and "${CognitoJwt.Alias}" in body
+    assert "${APIHandler.Arn}" not in body and "${CognitoJwt.Arn}" not in body
+    for permission in _of_type(template, "AWS::Lambda::Permission").values():
+        assert permission["Properties"]["FunctionName"]["Ref"].endswith(".Alias")
+
+
+def test_scheduled_job_failures_reach_a_queue_with_an_alarm(template: dict[str, Any]) -> None:
+    functions = _functions(template)
+    for logical_id in ("FeedPlanner", "EnthusiastJob"):
+        failure = functions[logical_id]["Properties"]["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]
+        assert failure["Destination"] == {"Fn::GetAtt": ["ScheduledJobFailureQueue", "Arn"]}
+    alarm = template["Resources"]["ScheduledJobFailureAlarm"]["Properties"]
+    assert alarm["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["ScheduledJobFailureQueue", "QueueName"]}
+
+
+def test_the_table_and_the_api_have_alarms_and_every_alarm_reaches_the_topic(
+    template: dict[str, Any],
+) -> None:
+    resources = template["Resources"]
+    throttled = {
+        m.get("MetricStat", {}).get("Metric", {}).get("MetricName")
+        for m in resources["TableThrottledRequestsAlarm"]["Properties"]["Metrics"]
+    }
+    assert {"ReadThrottleEvents", "WriteThrottleEvents"} <= throttled
+    errors = resources["TableSystemErrorsAlarm"]["Properties"]["Metrics"]
+    assert {m["MetricStat"]["Metric"]["MetricName"] for m in errors if "MetricStat" in m} == {"SystemErrors"}
+    assert resources["ApiLatencyAlarm"]["Properties"]["ExtendedStatistic"] == "p99"
+    for logical_id, alarm in _of_type(template, "AWS::CloudWatch::Alarm").items():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}], logical_id
+
+
+def test_one_dashboard_shows_every_function_and_queue(template: dict[str, Any]) -> None:
+    body = template["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    for function in _functions(template).values():
+        name = function["Properties"]["FunctionName"]["Fn::Sub"]
+        assert name in body
+    assert "${ThumbnailQueue.QueueName}" in body and "${FeedRefreshQueue.QueueName}" in body
+
+
+# --- the pattern a new handler follows --------------------------------------------------------
+
+
+def test_a_new_queue_consumer_gets_the_default_limits_and_alarms() -> None:
+    consumers = load_yaml(INFRA_DIR / "lambda.yaml")["Metadata"]["QueueConsumers"]
+    function = Function(
+        "events_worker", "EventsWorker", "app.events_worker", "sqs", "flint-prod-events", "Src"
+    )
+    parts = function_parts(
+        function,
+        {"Environment": {"Variables": {}}},
+        {"EventsQueue": "flint-prod-events"},
+        settings={"lambda_timeout": 30},
+        environment={},
+        consumers=consumers,
+    )
+    event = parts["EventsWorker"]["Properties"]["Events"]["Src"]["Properties"]
+    assert event["ScalingConfig"]["MaximumConcurrency"] == consumers["default"]["MaximumConcurrency"]
+    assert (
+        parts["EventsWorkerQueueAgeAlarm"]["Properties"]["Threshold"]
+        == (consumers["default"]["OldestMessageAlarmSeconds"])
+    )
+    assert {"EventsWorkerErrorsAlarm", "EventsWorkerThrottlesAlarm", "EventsWorkerDurationAlarm"} <= set(
+        parts
+    )
+
+
+def test_a_stream_consumer_gets_an_iterator_age_alarm() -> None:
+    function = Function("events_stream", "EventsStream", "app.events_stream", "stream")
+    parts = function_parts(
+        function, {"Environment": {"Variables": {}}}, {}, settings={}, environment={}, consumers={}
+    )
+    assert parts["EventsStreamIteratorAgeAlarm"]["Properties"]["MetricName"] == "IteratorAge"
+
+
+def test_only_the_api_may_read_the_cursor_keys(template: dict[str, Any]) -> None:
+    readers = set()
+    for logical_id, role in _of_type(template, "AWS::IAM::Role").items():
+        for policy in role["Properties"].get("Policies", []):
+            for statement in policy["PolicyDocument"]["Statement"]:
+                actions = statement["Action"]
+                if "secretsmanager:GetSecretValue" in (actions if isinstance(actions, list) else [actions]):
+                    readers.add(logical_id)
+                    assert statement["Resource"] == {"Fn::Sub": "${CursorSecret}"}
+    assert readers == {"ApiHandlerRole"}
