@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
-import hmac
 import json
 import shutil
 import subprocess
@@ -14,19 +13,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pycognito.aws_srp import AWSSRP, N_HEX, calculate_u, compute_hkdf, hex_hash, hex_to_long, pad_hex
+from pycognito.aws_srp import AWSSRP, calculate_u, hex_hash, hex_to_long, pad_hex
+
+from tests.unit.srp_server import K, N, SrpServer
 
 HARNESS = Path(__file__).with_name("srp_harness.mjs")
 POOL_ID = "eu-west-1_Abc123XyZ"
 USER_ID = "7f3e2a10-5b6c-4d8e-9f01-23456789abcd"
 PASSWORD = "Correct-Horse-9"
-N, G = hex_to_long(N_HEX), 2
-K = hex_to_long(hex_hash("00" + N_HEX + "02"))
-SECRET_BLOCK = base64.b64encode(bytes(range(200)) * 3).decode()
 TIMESTAMP = "Tue Dec 1 16:40:00 UTC 2026"
 SMALL_A = int.from_bytes(hashlib.sha512(b"fixed a").digest() * 2, "big") % N
-SALT = "a3c9e1f04b7d2e8c95f60a1b2c3d4e5f"
-SMALL_B = int.from_bytes(hashlib.sha512(b"fixed b").digest() * 2, "big") % N
+SERVER = SrpServer(
+    POOL_ID,
+    USER_ID,
+    PASSWORD,
+    small_b=int.from_bytes(hashlib.sha512(b"fixed b").digest() * 2, "big") % N,
+    secret_block=base64.b64encode(bytes(range(200)) * 3).decode(),
+)
+SECRET_BLOCK, SALT = SERVER.secret_block, SERVER.salt
 
 
 def run_harness(payload: dict[str, Any]) -> dict[str, Any]:
@@ -44,26 +48,6 @@ def run_harness(payload: dict[str, Any]) -> dict[str, Any]:
     return json.loads(done.stdout)
 
 
-def verifier(password: str, salt_hex: str) -> int:
-    """What Cognito stores at sign-up: v = g^x with x = H(salt | H(poolName | userId | ":" | password))."""
-    inner = hashlib.sha256(f"{POOL_ID.split('_')[1]}{USER_ID}:{password}".encode()).hexdigest()
-    return pow(G, hex_to_long(hex_hash(pad_hex(salt_hex) + inner)), N)
-
-
-def server_b(password: str) -> int:
-    return (K * verifier(password, SALT) + pow(G, SMALL_B, N)) % N
-
-
-def server_signature(big_a: int, big_b: int, secret_block: str, timestamp: str) -> str:
-    """The server's side: S = (A * v^u)^b, the same HKDF key, the signature Cognito expects."""
-    u = calculate_u(big_a, big_b)
-    s = pow(big_a * pow(verifier(PASSWORD, SALT), u, N), SMALL_B, N)
-    key = compute_hkdf(bytes.fromhex(pad_hex(s)), bytes.fromhex(pad_hex(u)))
-    pool_name = POOL_ID.split("_")[1]
-    message = pool_name.encode() + USER_ID.encode() + base64.b64decode(secret_block) + timestamp.encode()
-    return base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
-
-
 @pytest.fixture(scope="module")
 def reference() -> AWSSRP:
     srp = AWSSRP(USER_ID, PASSWORD, POOL_ID, "client", client=object())
@@ -78,7 +62,7 @@ def computed() -> dict[str, Any]:
         {
             "mode": "math",
             "a": f"{SMALL_A:x}",
-            "B": f"{server_b(PASSWORD):x}",
+            "B": f"{SERVER.big_b:x}",
             "salt": SALT,
             "poolId": POOL_ID,
             "userId": USER_ID,
@@ -91,12 +75,13 @@ def computed() -> dict[str, Any]:
 
 
 def test_srp_values_match_pycognito_for_fixed_inputs(computed: dict[str, Any], reference: AWSSRP) -> None:
-    big_b = server_b(PASSWORD)
+    big_b = SERVER.big_b
     u = calculate_u(reference.large_a_value, big_b)
     x = hex_to_long(
         hex_hash(pad_hex(SALT) + hashlib.sha256(f"Abc123XyZ{USER_ID}:{PASSWORD}".encode()).hexdigest())
     )
-    assert int(computed["k"], 16) == reference.val_k
+    assert x == SERVER.private_x(PASSWORD)
+    assert int(computed["k"], 16) == reference.val_k == K
     assert int(computed["A"], 16) == reference.large_a_value
     assert int(computed["u"], 16) == u
     assert int(computed["x"], 16) == x
@@ -107,7 +92,7 @@ def test_srp_values_match_pycognito_for_fixed_inputs(computed: dict[str, Any], r
 def test_password_claim_matches_pycognito_and_the_server_side(
     computed: dict[str, Any], reference: AWSSRP
 ) -> None:
-    big_b = server_b(PASSWORD)
+    big_b = SERVER.big_b
     challenge = {
         "USER_ID_FOR_SRP": USER_ID,
         "USERNAME": USER_ID,
@@ -126,7 +111,7 @@ def test_password_claim_matches_pycognito_and_the_server_side(
         "TIMESTAMP": TIMESTAMP,
     }
     # The server, knowing only the verifier, b and A, derives the same key.
-    assert server_signature(reference.large_a_value, big_b, SECRET_BLOCK, TIMESTAMP) == computed["signature"]
+    assert SERVER.signature(reference.large_a_value, TIMESTAMP) == computed["signature"]
 
 
 def test_timestamps_are_cognito_formatted_in_utc_with_an_unpadded_day(computed: dict[str, Any]) -> None:
@@ -141,7 +126,6 @@ def test_timestamps_are_cognito_formatted_in_utc_with_an_unpadded_day(computed: 
 
 
 def flow(config: dict[str, Any], password: str) -> dict[str, Any]:
-    big_b = server_b(PASSWORD)
     tokens = {"IdToken": "h.eyJleHAiOjR9.s", "RefreshToken": "refresh-1"}
     return run_harness(
         {
@@ -153,13 +137,7 @@ def flow(config: dict[str, Any], password: str) -> dict[str, Any]:
                 "USER_SRP_AUTH": {
                     "ChallengeName": "PASSWORD_VERIFIER",
                     "Session": "session-1",
-                    "ChallengeParameters": {
-                        "SALT": SALT,
-                        "SRP_B": f"{big_b:x}",
-                        "SECRET_BLOCK": SECRET_BLOCK,
-                        "USERNAME": USER_ID,
-                        "USER_ID_FOR_SRP": USER_ID,
-                    },
+                    "ChallengeParameters": SERVER.challenge(USER_ID),
                 },
                 "PASSWORD_VERIFIER": {"AuthenticationResult": tokens},
                 "USER_PASSWORD_AUTH": {"AuthenticationResult": tokens},
@@ -194,8 +172,8 @@ def test_in_aws_sign_in_goes_through_srp_with_a_proof_the_server_accepts() -> No
     answer = respond["body"]["ChallengeResponses"]
     assert answer["USERNAME"] == USER_ID and answer["PASSWORD_CLAIM_SECRET_BLOCK"] == SECRET_BLOCK
     assert PASSWORD not in json.dumps(result["requests"])
-    expected = server_signature(big_a, server_b(PASSWORD), SECRET_BLOCK, answer["TIMESTAMP"])
-    assert answer["PASSWORD_CLAIM_SIGNATURE"] == expected
+    assert answer["PASSWORD_CLAIM_SIGNATURE"] == SERVER.signature(big_a, answer["TIMESTAMP"])
+    assert SERVER.accepts(initiate["body"]["AuthParameters"]["SRP_A"], answer)
     assert result["afterSignIn"] == {
         "email": "ada@example.com",
         "idToken": "h.eyJleHAiOjR9.s",
@@ -216,9 +194,8 @@ def test_a_wrong_password_gives_a_proof_the_server_rejects() -> None:
     initiate, respond = result["requests"][:2]
     big_a = int(initiate["body"]["AuthParameters"]["SRP_A"], 16)
     answer = respond["body"]["ChallengeResponses"]
-    assert answer["PASSWORD_CLAIM_SIGNATURE"] != server_signature(
-        big_a, server_b(PASSWORD), SECRET_BLOCK, answer["TIMESTAMP"]
-    )
+    assert answer["PASSWORD_CLAIM_SIGNATURE"] != SERVER.signature(big_a, answer["TIMESTAMP"])
+    assert not SERVER.accepts(initiate["body"]["AuthParameters"]["SRP_A"], answer)
 
 
 def test_on_the_local_stack_sign_in_uses_the_password_flow_and_refreshes_the_same_way() -> None:
