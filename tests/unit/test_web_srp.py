@@ -1,5 +1,6 @@
-"""The web client's SRP sign-in (web/js/srp.js, api.js) run under node, checked against pycognito
-and against the server side of SRP-6a computed here."""
+"""The web client's sign-in (web/js/srp.js, api.js) run under node (tests/unit/srp_harness.mjs):
+SRP values checked against pycognito and Cognito's side of SRP-6a (srp_server.py), the flow chosen
+from GET /config, and the refresh in both modes."""
 
 from __future__ import annotations
 
