@@ -15,6 +15,7 @@ from local.demo_data import DEMO_PASSWORD
 from local.demo_images import jpeg, scene
 from tests.browser.conftest import DESKTOP, PHONE, Journey
 from tests.e2e.conftest import LocalStack
+from tests.unit.srp_server import SrpServer
 
 # One xdist worker runs them all (`make test` uses --dist loadgroup): one stack, one browser.
 pytestmark = [pytest.mark.timeout(420), pytest.mark.xdist_group("browser")]
@@ -588,3 +589,66 @@ def test_the_feed_pages_through_cursors_while_scrolling(journey: Any, local_stac
     assert sorted(shown) == sorted(expected)
     assert len(feed_urls) >= len(expected) // 2
     assert all("cursor=" in url for url in feed_urls[1:])
+
+
+def test_in_aws_mode_the_browser_proves_the_password_with_srp(journey: Any, local_stack: LocalStack) -> None:
+    # Given the configuration AWS serves (no Cognito endpoint) and a Cognito that checks SRP proofs
+    # (the embedded one cannot: it accepts any proof); a valid proof gets the local pool's tokens.
+    config = {**local_stack.config, "cognito_endpoint": None}
+    aws_cognito = f"https://cognito-idp.{config['region']}.amazonaws.com/"
+    email = "prime@demo.flint.dev"
+    user = local_stack.cognito().admin_get_user(UserPoolId=config["user_pool_id"], Username=email)
+    user_id = next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
+    server = SrpServer(config["user_pool_id"], user_id, DEMO_PASSWORD)
+    cors = {"Access-Control-Allow-Origin": "*"}
+    sent: list[dict[str, Any]] = []
+
+    def cognito(route: Any) -> None:
+        request = route.request
+        if request.method == "OPTIONS":
+            route.fulfill(
+                status=204,
+                headers={
+                    **cors,
+                    "Access-Control-Allow-Headers": "content-type,x-amz-target",
+                    "Access-Control-Allow-Methods": "POST",
+                },
+            )
+            return
+        body = request.post_data_json
+        sent.append(body)
+        if body.get("AuthFlow") == "USER_SRP_AUTH":
+            answer = {
+                "ChallengeName": "PASSWORD_VERIFIER",
+                "Session": "srp-session",
+                "ChallengeParameters": server.challenge(body["AuthParameters"]["USERNAME"]),
+            }
+            return route.fulfill(json=answer, headers=cors)
+        if body.get("ChallengeName") == "PASSWORD_VERIFIER":
+            srp_a = sent[-2]["AuthParameters"]["SRP_A"]
+            if not server.accepts(srp_a, body["ChallengeResponses"]):
+                refused = {"__type": "NotAuthorizedException", "message": "Incorrect username or password."}
+                return route.fulfill(status=400, json=refused, headers=cors)
+            tokens = local_stack.cognito().initiate_auth(
+                ClientId=config["user_pool_client_id"],
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": email, "PASSWORD": DEMO_PASSWORD},
+            )
+            return route.fulfill(json={"AuthenticationResult": tokens["AuthenticationResult"]}, headers=cors)
+        route.fulfill(status=400, json={"__type": "InvalidParameterException"}, headers=cors)
+
+    member = journey(DESKTOP)
+    page = member.page
+    page.route(f"{local_stack.api}/config", lambda route: route.fulfill(json=config, headers=cors))
+    page.route(aws_cognito, cognito)
+    # When they sign in with a wrong password, the proof is refused
+    member.sign_in(email, "Wrong-pass-1")
+    page.get_by_text("Wrong e-mail or password.").wait_for()
+    # Then with the right one, they reach their feed
+    member.sign_in(email, DEMO_PASSWORD)
+    page.get_by_role("heading", name="Your feed").wait_for()
+    member.shot("signed in with srp")
+    flows = [b.get("AuthFlow") or b.get("ChallengeName") for b in sent]
+    assert flows == ["USER_SRP_AUTH", "PASSWORD_VERIFIER"] * 2
+    assert DEMO_PASSWORD not in json.dumps(sent) and "Wrong-pass-1" not in json.dumps(sent)
+    assert not member.errors

@@ -3,6 +3,9 @@
 // The session (ID and refresh tokens) lives in localStorage so it survives a reload. Before
 // every API call an ID token that expires within a minute is refreshed with REFRESH_TOKEN_AUTH;
 // if the API still answers 401 `invalid_token`, the client refreshes once and retries.
+// Sign-in uses SRP against AWS (srp.js) and USER_PASSWORD_AUTH on the local stack (signInFlow).
+
+import { passwordVerifierResponses, srpStart } from "./srp.js";
 
 const SESSION_KEY = "flint.session";
 
@@ -108,12 +111,47 @@ function storeAuth(result, email, refreshToken) {
   });
 }
 
+/**
+ * The sign-in flow: SRP against AWS (the app client allows only USER_SRP_AUTH and refresh);
+ * USER_PASSWORD_AUTH against the embedded AWS (`cognito_endpoint` set), whose USER_SRP_AUTH
+ * checks no password proof and returns no tokens.
+ */
+export const signInFlow = (config = state.config) => (config.cognito_endpoint ? "USER_PASSWORD_AUTH" : "USER_SRP_AUTH");
+
 export async function signIn(email, password) {
-  const data = await cognito("InitiateAuth", {
-    ClientId: state.config.user_pool_client_id,
-    AuthFlow: "USER_PASSWORD_AUTH",
-    AuthParameters: { USERNAME: email, PASSWORD: password },
-  });
+  const clientId = state.config.user_pool_client_id;
+  let data;
+  if (signInFlow() === "USER_SRP_AUTH") {
+    const start = srpStart();
+    const challenge = await cognito("InitiateAuth", {
+      ClientId: clientId,
+      AuthFlow: "USER_SRP_AUTH",
+      AuthParameters: { USERNAME: email, SRP_A: start.srpA },
+    });
+    if (challenge.ChallengeName !== "PASSWORD_VERIFIER") {
+      throw new ApiError(0, challenge.ChallengeName, "This account needs a sign-in step the web client does not offer.");
+    }
+    data = await cognito("RespondToAuthChallenge", {
+      ClientId: clientId,
+      ChallengeName: "PASSWORD_VERIFIER",
+      Session: challenge.Session,
+      ChallengeResponses: await passwordVerifierResponses({
+        ...start,
+        poolId: state.config.user_pool_id,
+        password,
+        challenge: challenge.ChallengeParameters,
+      }),
+    });
+  } else {
+    data = await cognito("InitiateAuth", {
+      ClientId: clientId,
+      AuthFlow: "USER_PASSWORD_AUTH",
+      AuthParameters: { USERNAME: email, PASSWORD: password },
+    });
+  }
+  if (!data.AuthenticationResult) {
+    throw new ApiError(0, data.ChallengeName, "This account needs a sign-in step the web client does not offer.");
+  }
   storeAuth(data.AuthenticationResult, email);
   state.me = null;
 }
