@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 STAGE ?= dev
 ARCH ?= x86_64
 
-.PHONY: install dev test lint unit integration e2e bench clean package package-check deploy
+.PHONY: install dev test lint unit integration e2e bench clean package package-check deploy check-invariants
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Flint needs Python 3.11+"'
@@ -57,6 +57,10 @@ deploy: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# Does the data agree with itself? Scans the `make dev` stack's table and media bucket (local/invariants.py).
+check-invariants: install
+	$(BIN)/python -m local.invariants
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build .flint

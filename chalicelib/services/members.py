@@ -10,7 +10,8 @@ from chalicelib.auth import Identity
 from chalicelib.data import users
 from chalicelib.data.users import Member
 from chalicelib.errors import NotFound, ValidationFailed, field_error
-from chalicelib.schemas.members import Counts, Interest, Me, Profile
+from chalicelib.schemas.members import Interest, Me, Profile
+from chalicelib.services.presenters import me_out, profile_out
 from chalicelib.settings import get_settings
 
 # A warm process marks a member active at most this often; the gateway also
@@ -36,30 +37,8 @@ def forget_recent_activity() -> None:
         _recent.clear()
 
 
-def profile_out(member: Member, followed_by_me: bool) -> Profile:
-    return Profile(
-        id=member.user_id,
-        display_name=member.display_name,
-        bio=member.bio,
-        badges=member.badges,
-        counts=Counts(
-            posts=member.posts,
-            smiles_received=member.smiles_received,
-            followers=member.followers,
-            following=member.following,
-        ),
-        followed_by_me=followed_by_me,
-    )
-
-
 def _me(identity: Identity, member: Member) -> Me:
-    return Me(
-        **profile_out(member, followed_by_me=False).model_dump(),
-        interests=member.interests,
-        prime=identity.is_prime,
-        brand=identity.is_brand,
-        onboarded=member.onboarded,
-    )
+    return me_out(member, prime=identity.is_prime, brand=identity.is_brand)
 
 
 def _own_member(identity: Identity) -> Member:
