@@ -296,6 +296,8 @@ def check(items: Iterable[dict[str, Any]], media: set[str] | None) -> Report:
 
 def run(*, endpoint: str | None, table: str, media_bucket: str, region: str = "us-east-1") -> Report:
     options: dict[str, Any] = {"region_name": region, "endpoint_url": endpoint}
+    if endpoint:  # the local stack takes any credentials
+        options.update(aws_access_key_id="testing", aws_secret_access_key="testing")
     dynamodb = boto3.client("dynamodb", **options)
     s3 = boto3.client("s3", **options)
     return check(scan(dynamodb, table), media_keys(s3, media_bucket))
@@ -318,9 +320,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--media-bucket", default=env.get("FLINT_MEDIA_BUCKET", "flint-dev-media"))
     parser.add_argument("--region", default=env.get("AWS_DEFAULT_REGION", "us-east-1"))
     args = parser.parse_args(argv)
-    if args.endpoint:  # the local stack takes any credentials
-        os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     report = run(endpoint=args.endpoint, table=args.table, media_bucket=args.media_bucket, region=args.region)
     print(report.table())
     return 1 if report.findings else 0

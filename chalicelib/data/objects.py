@@ -8,6 +8,8 @@ refusal is `ObjectAccessDenied`, which the caller must not mistake for "gone".
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,30 +45,35 @@ def _denied(exc: ClientError, bucket: str, key: str) -> ObjectAccessDenied:
     )
 
 
-def head(bucket: str, key: str) -> ObjectHead | None:
-    """The object's size and ETag; None when it does not exist."""
+@contextmanager
+def _missing_is_none(bucket: str, key: str) -> Iterator[list[bool]]:
+    """Inside: a 404 sets the yielded flag (the caller answers None), a 403 is ObjectAccessDenied."""
+    missing = [False]
     try:
-        response = aws.client("s3").head_object(Bucket=bucket, Key=key)
+        yield missing
     except ClientError as exc:
         if _code(exc) in MISSING:
-            return None
-        if _code(exc) in DENIED:
+            missing[0] = True
+        elif _code(exc) in DENIED:
             raise _denied(exc, bucket, key) from exc
-        raise
+        else:
+            raise
+
+
+def head(bucket: str, key: str) -> ObjectHead | None:
+    """The object's size and ETag; None when it does not exist."""
+    with _missing_is_none(bucket, key) as missing:
+        response = aws.client("s3").head_object(Bucket=bucket, Key=key)
+    if missing[0]:
+        return None
     return ObjectHead(int(response["ContentLength"]), str(response.get("ETag", "")))
 
 
 def read(bucket: str, key: str, max_bytes: int) -> bytes | None:
     """At most `max_bytes` of the object; None when it does not exist."""
-    try:
-        body = aws.client("s3").get_object(Bucket=bucket, Key=key)["Body"]
-    except ClientError as exc:
-        if _code(exc) in MISSING:
-            return None
-        if _code(exc) in DENIED:
-            raise _denied(exc, bucket, key) from exc
-        raise
-    return bytes(body.read(max_bytes))
+    with _missing_is_none(bucket, key) as missing:
+        data = bytes(aws.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read(max_bytes))
+    return None if missing[0] else data
 
 
 def delete(bucket: str, key: str) -> None:

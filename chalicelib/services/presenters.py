@@ -102,22 +102,15 @@ def product_out(product: Product) -> ProductOut:
 
 
 def _tag_out(tag: TagRecord, product: Product | None) -> TagOut:
-    if product is not None:  # the post page shows the product as it is now
-        return TagOut(
-            product_id=tag.product_id,
-            x=tag.x,
-            y=tag.y,
-            title=product.title,
-            price=Price(amount=product.price_amount, currency=product.currency),
-            url=product.url,
-        )
+    """A post page shows the tagged product as it is now; a card, the snapshot taken at tagging."""
+    shown: Product | TagRecord = product if product is not None else tag
     return TagOut(
         product_id=tag.product_id,
         x=tag.x,
         y=tag.y,
-        title=tag.title,
-        price=Price(amount=tag.price_amount, currency=tag.currency),
-        url=tag.url,
+        title=shown.title,
+        price=Price(amount=shown.price_amount, currency=shown.currency),
+        url=shown.url,
     )
 
 
