@@ -10,7 +10,7 @@ CHECKOV_VENV := build/tools/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat requirements-checkov.txt | sha1sum | cut -c1-12)
 ARCH ?= x86_64
 
-.PHONY: install dev test lint unit integration e2e browser chromium bench clean package package-check deploy
+.PHONY: install dev test lint unit integration e2e browser chromium bench clean package package-check deploy check-invariants
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Flint needs Python 3.11+"'
@@ -80,6 +80,10 @@ deploy: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# Does the data agree with itself? Scans the `make dev` stack's table and media bucket (local/invariants.py).
+check-invariants: install
+	$(BIN)/python -m local.invariants
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build .flint

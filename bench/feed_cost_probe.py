@@ -137,13 +137,11 @@ def _community(members: int, rng: random.Random, posts_total: int | None = None)
             for followee in _power_law_choice(rng, popularity, FOLLOWS_PER_MEMBER, 0.8):
                 if followee == follower:
                     continue
-                edge, index = keys.follow(follower, followee), keys.follower(followee, follower)
+                edge = keys.follow(follower, followee)
                 batch.save(
                     FollowItem(
                         edge.pk,
                         edge.sk,
-                        GSI1PK=index.pk,
-                        GSI1SK=index.sk,
                         follower_id=follower,
                         followee_id=followee,
                         created_at=today,
@@ -246,13 +244,11 @@ def _precomputed_vs_assembled(capacity: Any, rng: random.Random) -> dict[str, An
     reader = member_ids[0]
     with FollowItem.batch_write() as batch:
         for followee in rng.sample(member_ids[1:], READER_FOLLOWS):
-            edge, index = keys.follow(reader, followee), keys.follower(followee, reader)
+            edge = keys.follow(reader, followee)
             batch.save(
                 FollowItem(
                     edge.pk,
                     edge.sk,
-                    GSI1PK=index.pk,
-                    GSI1SK=index.sk,
                     follower_id=reader,
                     followee_id=followee,
                     created_at=clock.now_iso(),

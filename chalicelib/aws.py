@@ -13,8 +13,17 @@ from chalicelib.settings import get_settings
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=3, read_timeout=10)
 
 
-@cache
 def client(service: str) -> Any:
+    """The process's client for `service`. DynamoDB's is the one every model and transaction uses."""
+    if service == "dynamodb":
+        from chalicelib.data.connection import shared_client
+
+        return shared_client()
+    return _client(service)
+
+
+@cache
+def _client(service: str) -> Any:
     settings = get_settings()
     return boto3.client(
         service,
@@ -31,5 +40,8 @@ def queue_url(queue_name: str) -> str:
 
 def reset() -> None:
     """Forget cached clients (tests switch endpoints between sessions)."""
-    client.cache_clear()
+    from chalicelib.data import connection
+
+    _client.cache_clear()
+    connection.reset()
     queue_url.cache_clear()

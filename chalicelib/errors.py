@@ -24,6 +24,10 @@ class FlintError(Exception):
             error["details"] = self.details
         return {"error": error}
 
+    def headers(self) -> dict[str, str]:
+        """Extra response headers this error carries (e.g. `Retry-After`)."""
+        return {}
+
 
 class BadRequest(FlintError):
     status = 400
@@ -64,8 +68,17 @@ class ValidationFailed(FlintError):
 
 
 class Throttled(FlintError):
+    """Retry later: a 429 whose `Retry-After` header says after how many seconds."""
+
     status = 429
     code = "throttled"
+
+    def __init__(self, message: str, *, code: str | None = None, retry_after: int = 1):
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 def field_error(field: str, message: str, kind: str) -> dict[str, str]:

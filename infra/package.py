@@ -228,7 +228,7 @@ def policy_files(config: Mapping[str, Any], functions: list[Function]) -> dict[s
 
 
 def load_yaml(path: Path) -> dict[str, Any]:
-    from local.provision import load_template  # reads !Ref/!Sub/... into their long forms
+    from flint_template import load_template  # reads !Ref/!Sub/... into their long forms
 
     return load_template(path)
 

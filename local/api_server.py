@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+from chalice import local as chalice_local
 from chalice.cli.factory import CLIFactory
 from chalice.local import (
     ChaliceRequestHandler,
@@ -106,6 +107,9 @@ class FlintRequestHandler(ChaliceRequestHandler):
         sys.stderr.write("api %s\n" % (format % args))
 
 
+LISTEN_BACKLOG = 128
+
+
 def create_server(host: str, port: int, stage: str) -> LocalDevServer:
     factory = CLIFactory(str(PROJECT_DIR), environ=os.environ)
     config = factory.create_config_obj(chalice_stage_name=stage)
@@ -114,6 +118,9 @@ def create_server(host: str, port: int, stage: str) -> LocalDevServer:
     if not isinstance(app_obj, LocalChalice):
         CustomLocalChalice.__bases__ = (LocalChalice, app_obj.__class__)
         app_obj.__class__ = CustomLocalChalice
+    # http.server listens with a backlog of 5: twenty clients at once saw connections reset, which
+    # API Gateway never does. A deeper accept queue lets every request wait for a thread instead.
+    chalice_local.ThreadedHTTPServer.request_queue_size = LISTEN_BACKLOG
     return LocalDevServer(app_obj, config, host, port, handler_cls=FlintRequestHandler)
 
 

@@ -26,8 +26,10 @@ from typing import Any
 from urllib.parse import urlparse
 
 import boto3
-import yaml
 from botocore.exceptions import ClientError
+
+from flint_template import TemplateError
+from flint_template import load_template as _load_template
 
 log = logging.getLogger(__name__)
 
@@ -212,45 +214,14 @@ class ProvisionedStack:
     not_emulated: dict[str, str] = field(default_factory=dict)
 
 
-# --- template loading -------------------------------------------------------------------
-
-
-class CfnLoader(yaml.SafeLoader):
-    """SafeLoader that reads CloudFormation short forms (!Ref, !Sub, ...) as long-form dicts."""
-
-
-# CloudFormation reads `2010-09-09` as a string, not a date.
-CfnLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _short_form(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    if tag_suffix in ("Ref", "Condition"):
-        return {tag_suffix: value}
-    if tag_suffix == "GetAtt" and isinstance(value, str):
-        resource, _, attribute = value.partition(".")
-        value = [resource, attribute]
-    return {f"Fn::{tag_suffix}": value}
-
-
-CfnLoader.add_multi_constructor("!", _short_form)
+# --- template loading: flint_template (shared with infra/package.py) ------------------------
 
 
 def load_template(path: Path | str = DEFAULT_TEMPLATE) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as stream:
-        template = yaml.load(stream, Loader=CfnLoader)  # CfnLoader is a SafeLoader
-    if not isinstance(template, dict) or not isinstance(template.get("Resources"), dict):
-        raise ProvisionError(f"{path}: not a CloudFormation template (no Resources)")
-    return template
+    try:
+        return _load_template(path)
+    except TemplateError as exc:
+        raise ProvisionError(str(exc)) from exc
 
 
 def validate_template(template: Mapping[str, Any]) -> None:

@@ -12,10 +12,7 @@ import boto3
 import pytest
 import requests
 
-from chalicelib import auth, aws, secrets
-from chalicelib.api import openapi
-from chalicelib.services import members
-from chalicelib.settings import get_settings
+from chalicelib import caches
 from local.aws_server import EmbeddedAws
 from local.cognito import sign_in, sign_up_member
 from local.provision import ProvisionedStack, provision
@@ -32,12 +29,7 @@ def moto_endpoint() -> Iterator[str]:
 
 
 def _reset_caches() -> None:
-    get_settings.cache_clear()
-    aws.reset()
-    secrets.reset()
-    auth.get_verifier.cache_clear()
-    members.forget_recent_activity()
-    openapi.openapi_document.cache_clear()
+    caches.reset()
 
 
 @pytest.fixture

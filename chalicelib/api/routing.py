@@ -71,7 +71,7 @@ class Call(Generic[BodyT, QueryT]):
 
 
 def error_response(error: FlintError) -> Response:
-    return Response(body=error.body(), status_code=error.status, headers=JSON_HEADERS)
+    return Response(body=error.body(), status_code=error.status, headers={**JSON_HEADERS, **error.headers()})
 
 
 def _details(exc: ValidationError) -> list[dict[str, str]]:

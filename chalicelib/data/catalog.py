@@ -8,9 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import PutError
-
-from chalicelib.data import keys
+from chalicelib.data import connection, keys
 from chalicelib.data.models import BrandItem, FlintItem, ProductItem, SearchTermItem
 from chalicelib.data.pages import Page
 
@@ -44,7 +42,7 @@ def words(text: str) -> list[str]:
     return [w for w in re.split(r"[^a-z0-9]+", folded) if w]
 
 
-def _product(item: ProductItem) -> Product:
+def to_product(item: ProductItem) -> Product:
     return Product(
         product_id=item.product_id,
         brand_id=item.brand_id,
@@ -104,7 +102,7 @@ def put_products(products: Sequence[Product], created_at: str) -> None:
 def get_product(product_id: str) -> Product | None:
     key = keys.product(product_id)
     try:
-        return _product(ProductItem.get(key.pk, key.sk))
+        return to_product(ProductItem.get(key.pk, key.sk))
     except ProductItem.DoesNotExist:
         return None
 
@@ -114,7 +112,7 @@ def get_products(product_ids: Iterable[str]) -> dict[str, Product]:
     if not wanted:
         return {}
     found = ProductItem.batch_get([keys.product(p) for p in wanted])
-    return {p.product_id: _product(p) for p in found}
+    return {p.product_id: to_product(p) for p in found}
 
 
 def list_catalog(limit: int, start: dict[str, Any] | None) -> Page:
@@ -122,7 +120,7 @@ def list_catalog(limit: int, start: dict[str, Any] | None) -> Page:
     results = FlintItem.gsi2.query(
         keys.PRODUCT_CATALOG, limit=limit, page_size=limit, last_evaluated_key=start
     )
-    items = [_product(i) for i in results if isinstance(i, ProductItem)]
+    items = [to_product(i) for i in results if isinstance(i, ProductItem)]
     return Page(items, results.last_evaluated_key)
 
 
@@ -165,13 +163,7 @@ def put_brand(brand: Brand, created_at: str) -> bool:
     if brand.owner_id:
         owned = keys.brand_owner(brand.owner_id, brand.brand_id)
         item.GSI1PK, item.GSI1SK = owned.pk, owned.sk
-    try:
-        item.save(condition=BrandItem.PK.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return connection.put(item, condition=BrandItem.PK.does_not_exist())
 
 
 def get_brand(brand_id: str) -> Brand | None:

@@ -1,7 +1,7 @@
 """Access patterns for engagement: event checks, sharded daily brand counters, idempotency markers.
 
 Writes are exactly-once per delivery: `apply_once` puts a marker item (`attribute_not_exists`)
-in the same transaction as the counter ADDs it guards, through connection.run_transaction.
+in the same transaction as the counter ADDs it guards, through connection.transact().
 A delivery seen before (a redelivered SQS message, a replayed client batch, a retried stream
 batch) fails the marker's condition and changes nothing. Updates are split into transactions of
 99 (plus the marker); each part has its own marker, so a part that failed is redone alone.
@@ -13,11 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
-
 from chalicelib.data import keys
-from chalicelib.data.connection import cancellation_codes, run_transaction
+from chalicelib.data.connection import Tx, transact
 from chalicelib.data.models import (
     AppliedMarkerItem,
     BrandAuthorItem,
@@ -164,19 +161,13 @@ def _apply_part(token: str, part: Sequence[tuple[FlintItem, list[object]]], now:
         expires_at=now + timedelta(days=MARKER_DAYS),
     )
 
-    def write(tx: TransactWrite) -> None:
-        tx.save(marker, condition=AppliedMarkerItem.PK.does_not_exist())
+    def write(tx: Tx) -> None:
+        tx.put(marker, condition=AppliedMarkerItem.PK.does_not_exist(), label="marker")
         for item, actions in part:
-            tx.update(item, actions=actions)  # type: ignore[arg-type]
+            tx.update(item, actions, label="counter")
 
-    try:
-        run_transaction(write)
-    except TransactWriteError as exc:
-        codes = cancellation_codes(exc)
-        if codes and codes[0] == "ConditionalCheckFailed":
-            return False  # applied before: a redelivery or a replay
-        raise
-    return True
+    # The marker's condition failing means applied before: a redelivery or a replay.
+    return not transact(write).failed_on("marker")
 
 
 def read_window(brand_id: str, first_day: str, last_day: str) -> list[CounterRow]:

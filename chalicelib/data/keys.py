@@ -169,19 +169,9 @@ def comment(post_id: str, comment_id: str) -> Key:
     return Key(f"POST#{post_id}", f"COMMENT#{comment_id}")
 
 
-def follower(followee_id: str, follower_id: str) -> Key:
-    """GSI1 on a follow edge: `FOLLOWERS#<followee>` / `<follower>`: who follows a member."""
-    return Key(f"FOLLOWERS#{followee_id}", follower_id)
-
-
 FOLLOWS_PREFIX = "FOLLOWS#"
 SMILE_PREFIX = "SMILE#"
 COMMENT_PREFIX = "COMMENT#"
-
-
-def smiles_by(user_id: str, post_id: str) -> Key:
-    """GSI1 on a smile: `SMILER#<member>` / `<post id>`: what a member smiled at (engagement)."""
-    return Key(f"SMILER#{user_id}", post_id)
 
 
 def score(interest_id: str, day: str, author_id: str) -> Key:

@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
-
-from chalicelib.data import keys
+from chalicelib.data import connection, keys
 from chalicelib.data.models import UploadItem
 
 PENDING = "pending"
@@ -82,7 +80,8 @@ def create_upload(upload: Upload, created_at: str, expires_at: datetime) -> None
     )
     # TTL only tidies never-used uploads; a post's uploads have the TTL removed when published.
     item.expires_at = expires_at
-    item.save(condition=UploadItem.PK.does_not_exist())
+    if not connection.put(item, condition=UploadItem.PK.does_not_exist()):
+        raise RuntimeError(f"upload id {upload.upload_id} already exists")  # ids are random: never
 
 
 def get_upload(upload_id: str) -> Upload | None:
@@ -106,13 +105,7 @@ def get_uploads(upload_ids: Iterable[str]) -> dict[str, Upload]:
 def _finish(upload_id: str, actions: list[Any]) -> bool:
     """Apply a final status once: only a pending upload changes. False if it was already final."""
     key = keys.upload(upload_id)
-    try:
-        UploadItem(key.pk, key.sk).update(actions=actions, condition=UploadItem.status == PENDING)
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return connection.update(UploadItem(key.pk, key.sk), actions, condition=UploadItem.status == PENDING)
 
 
 def mark_ready(

@@ -8,6 +8,8 @@ name, region and endpoint at run time by `bind()`, not at import.
 
 from __future__ import annotations
 
+import threading
+
 from pynamodb.attributes import (
     BinaryAttribute,
     BooleanAttribute,
@@ -18,13 +20,18 @@ from pynamodb.attributes import (
     TTLAttribute,
     UnicodeAttribute,
 )
-from pynamodb.connection import TableConnection
+from pynamodb.connection import Connection, TableConnection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
+from chalicelib.data import connection
 from chalicelib.settings import Settings, get_settings
 
 _bound_to: Settings | None = None
+# Every model shares one table connection around the process's one DynamoDB connection
+# (connection.shared_connection): one botocore client and pool, not one per model class.
+_table: tuple[Connection, TableConnection] | None = None
+_table_lock = threading.Lock()
 
 
 class GSI1(GlobalSecondaryIndex["FlintItem"]):
@@ -98,9 +105,11 @@ class FlintItem(Model):
     @classmethod
     def _get_connection(cls) -> TableConnection:
         # Bind lazily to the current settings so nothing reads the environment at import.
-        if _bound_to is not get_settings():
-            bind(get_settings())
-        return super()._get_connection()
+        shared = connection.shared_connection()
+        table = _table
+        if table is not None and table[0] is shared and _bound_to is get_settings():
+            return table[1]
+        return _share_table(shared)
 
 
 class UserItem(FlintItem, discriminator="user"):
@@ -130,7 +139,7 @@ class InterestItem(FlintItem, discriminator="interest"):
 
 
 class FollowItem(FlintItem, discriminator="follow"):
-    """Follow edge. `USER#<follower>` / `FOLLOWS#<followee>`; GSI1 `FOLLOWERS#<followee>` / `<follower>`."""
+    """Follow edge. `USER#<follower>` / `FOLLOWS#<followee>` (no index entry: nothing reads one)."""
 
     follower_id = UnicodeAttribute()
     followee_id = UnicodeAttribute()
@@ -226,7 +235,7 @@ class PostRefItem(FlintItem, discriminator="post_ref"):
 
 
 class SmileItem(FlintItem, discriminator="smile"):
-    """Smile. `POST#<post>` / `SMILE#<member>`; GSI1 `SMILER#<member>` / `<post id>`."""
+    """Smile. `POST#<post>` / `SMILE#<member>` (no index entry: nothing reads one)."""
 
     user_id = UnicodeAttribute()
     post_id = UnicodeAttribute()
@@ -350,6 +359,19 @@ ALL_MODELS: tuple[type[FlintItem], ...] = (
     AppliedMarkerItem,
     CampaignItem,
 )
+
+
+def _share_table(shared: Connection) -> TableConnection:
+    """All models have FlintItem's schema: one TableConnection, its Connection the shared one."""
+    global _table
+    with _table_lock:
+        if _table is None or _table[0] is not shared or _bound_to is not get_settings():
+            bind(get_settings())
+            table = Model._get_connection.__func__(FlintItem)  # type: ignore[attr-defined]  # PynamoDB builds the schema
+            shared.add_meta_table(table.get_meta_table())
+            table.connection = shared
+            _table = (shared, table)
+        return _table[1]
 
 
 def bind(settings: Settings) -> None:

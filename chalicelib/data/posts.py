@@ -12,13 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
-
-from chalicelib.data import keys
-from chalicelib.data.connection import transaction
-from chalicelib.data.media import READY
+from chalicelib.data import connection, keys
+from chalicelib.data.catalog import Product, to_product
+from chalicelib.data.connection import Outcome, Tx, transact
+from chalicelib.data.media import READY, Upload, to_upload
 from chalicelib.data.models import (
     FlintItem,
+    InterestItem,
     PostItem,
     PostRefItem,
     ProductItem,
@@ -26,7 +26,7 @@ from chalicelib.data.models import (
     UserItem,
 )
 from chalicelib.data.pages import Page
-from chalicelib.data.users import Member, to_member
+from chalicelib.data.users import Interest, Member, to_member
 
 LIVE = "live"
 DELETING = "deleting"
@@ -71,12 +71,8 @@ class PostRecord:
     labels: list[str] = field(default_factory=list)
 
 
-class PostWriteConflict(Exception):
-    """The transaction's conditions failed: an upload was taken, a product vanished, the post exists."""
-
-    def __init__(self, reasons: list[str | None]):
-        super().__init__(f"transaction cancelled: {reasons}")
-        self.reasons = reasons
+# Labels of a publish transaction's conditions (see `create_post`): what a failed outcome names.
+POST, AUTHOR, UPLOAD, PRODUCT = "post", "author", "upload:", "product:"
 
 
 def _photo_json(photo: PhotoRecord) -> dict[str, Any]:
@@ -139,10 +135,46 @@ def to_post(item: PostItem) -> PostRecord:
     )
 
 
-def create_post(post: PostRecord) -> None:
+@dataclass(frozen=True)
+class PublishInputs:
+    """Everything a publish checks, read in one consistent BatchGetItem."""
+
+    author: Member | None
+    interests: dict[str, Interest]
+    uploads: dict[str, Upload]
+    products: dict[str, Product]
+
+
+def publish_inputs(
+    author_id: str, interest_ids: Iterable[str], upload_ids: Iterable[str], product_ids: Iterable[str]
+) -> PublishInputs:
+    """The author, the named interests, uploads and products (whichever exist), in one request.
+
+    Consistent, because an upload turns `ready` moments before a client publishes it.
+    """
+    wanted = [keys.user(author_id)]
+    wanted += [keys.interest(i) for i in dict.fromkeys(interest_ids)]
+    wanted += [keys.upload(u) for u in dict.fromkeys(upload_ids)]
+    wanted += [keys.product(p) for p in dict.fromkeys(product_ids)]
+    found = PublishInputs(None, {}, {}, {})
+    author: Member | None = None
+    for item in FlintItem.batch_get(wanted, consistent_read=True):
+        if isinstance(item, UserItem):
+            author = to_member(item)
+        elif isinstance(item, InterestItem):
+            found.interests[item.interest_id] = Interest(item.interest_id, item.name)
+        elif isinstance(item, UploadItem):
+            found.uploads[item.upload_id] = to_upload(item)
+        elif isinstance(item, ProductItem):
+            found.products[item.product_id] = to_product(item)
+    return PublishInputs(author, found.interests, found.uploads, found.products)
+
+
+def create_post(post: PostRecord) -> Outcome:
     """Publish atomically: the post, its listing entries, author and product counters, its uploads.
 
-    Conditions: the post id is new; each upload is the author's, ready and unused; each product exists.
+    Conditions, named in a failed outcome: `post` (the id is new), `author` (the profile exists),
+    `upload:<id>` (the author's, ready and unused), `product:<id>` (it exists).
     """
     key = keys.post(post.post_id)
     by_author = keys.post_by_author(post.author_id, post.post_id)
@@ -171,49 +203,52 @@ def create_post(post: PostRecord) -> None:
     refs = [keys.interest_post(i, post.post_id) for i in post.interests]
     refs += [keys.product_post(p, post.post_id) for p in post.product_ids]
     author = keys.user(post.author_id)
-    try:
-        with transaction() as tx:
-            tx.save(item, condition=PostItem.PK.does_not_exist())
-            for ref in refs:
-                tx.save(
-                    PostRefItem(
-                        ref.pk,
-                        ref.sk,
-                        post_id=post.post_id,
-                        author_id=post.author_id,
-                        created_at=post.created_at,
-                    )
+
+    def write(tx: Tx) -> None:
+        tx.put(item, condition=PostItem.PK.does_not_exist(), label=POST)
+        for ref in refs:
+            tx.put(
+                PostRefItem(
+                    ref.pk,
+                    ref.sk,
+                    post_id=post.post_id,
+                    author_id=post.author_id,
+                    created_at=post.created_at,
                 )
-            tx.update(
-                UserItem(author.pk, author.sk),
-                actions=[UserItem.posts.add(1), UserItem.last_posted_at.set(post.created_at)],
-                condition=UserItem.PK.exists(),
             )
-            for product_id in post.product_ids:
-                product = keys.product(product_id)
-                tx.update(
-                    ProductItem(product.pk, product.sk),
-                    actions=[ProductItem.tag_count.add(1)],
-                    condition=ProductItem.PK.exists(),
-                )
-            for photo in post.photos:
-                upload = keys.upload(photo.upload_id)
-                tx.update(
-                    UploadItem(upload.pk, upload.sk),
-                    actions=[UploadItem.post_id.set(post.post_id), UploadItem.expires_at.remove()],
-                    condition=(UploadItem.owner_id == post.author_id)
-                    & (UploadItem.status == READY)
-                    & UploadItem.post_id.does_not_exist(),
-                )
-    except TransactWriteError as exc:
-        reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
-        raise PostWriteConflict(reasons) from exc
+        tx.update(
+            UserItem(author.pk, author.sk),
+            actions=[UserItem.posts.add(1), UserItem.last_posted_at.set(post.created_at)],
+            condition=UserItem.PK.exists(),
+            label=AUTHOR,
+        )
+        for product_id in post.product_ids:
+            product = keys.product(product_id)
+            tx.update(
+                ProductItem(product.pk, product.sk),
+                actions=[ProductItem.tag_count.add(1)],
+                condition=ProductItem.PK.exists(),
+                label=PRODUCT + product_id,
+            )
+        for photo in post.photos:
+            upload = keys.upload(photo.upload_id)
+            tx.update(
+                UploadItem(upload.pk, upload.sk),
+                actions=[UploadItem.post_id.set(post.post_id), UploadItem.expires_at.remove()],
+                condition=(UploadItem.owner_id == post.author_id)
+                & (UploadItem.status == READY)
+                & UploadItem.post_id.does_not_exist(),
+                label=UPLOAD + photo.upload_id,
+            )
+
+    return transact(write)
 
 
-def get_post(post_id: str) -> PostRecord | None:
+def get_post(post_id: str, *, consistent: bool = False) -> PostRecord | None:
+    """The live post; None if it does not exist or is being deleted."""
     key = keys.post(post_id)
     try:
-        item = PostItem.get(key.pk, key.sk)
+        item = PostItem.get(key.pk, key.sk, consistent_read=consistent)
     except PostItem.DoesNotExist:
         return None
     return to_post(item) if item.state == LIVE else None
@@ -230,7 +265,7 @@ class Hydrated:
     posts: dict[str, PostRecord]
     authors: dict[str, Member]
     smiled: set[str]
-    products: dict[str, Any]
+    products: dict[str, Product]
 
 
 def hydrate(
@@ -253,7 +288,7 @@ def hydrate(
         wanted += [keys.smile(p, viewer_id) for p in (post_ids if smile_post_ids is None else smile_post_ids)]
     posts: dict[str, PostRecord] = {}
     authors: dict[str, Member] = {}
-    products: dict[str, Any] = {}
+    products: dict[str, Product] = {}
     smiled: set[str] = set()
     for item in FlintItem.batch_get(list(dict.fromkeys(wanted))):
         if isinstance(item, PostItem):
@@ -262,7 +297,7 @@ def hydrate(
         elif isinstance(item, UserItem):
             authors[item.user_id] = to_member(item)
         elif isinstance(item, ProductItem):
-            products[item.product_id] = item
+            products[item.product_id] = to_product(item)
         elif item.SK.startswith("SMILE#"):
             smiled.add(item.PK.removeprefix("POST#"))
     return Hydrated(posts, authors, smiled, products)
@@ -308,15 +343,12 @@ def begin_delete(post_id: str, owner_id: str) -> PostRecord | None:
     """
     key = keys.post(post_id)
     item = PostItem(key.pk, key.sk)
-    try:
-        item.update(
-            actions=[PostItem.state.set(DELETING)],
-            condition=PostItem.PK.exists() & (PostItem.author_id == owner_id),
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise
+    if not connection.update(
+        item,
+        [PostItem.state.set(DELETING)],
+        condition=PostItem.PK.exists() & (PostItem.author_id == owner_id),
+    ):
+        return None
     return to_post(item)
 
 
@@ -349,23 +381,20 @@ def finish_delete(post: PostRecord, partition_keys: Sequence[tuple[str, str]]) -
         for pk, sk in [(r.pk, r.sk) for r in refs] + leftovers:
             batch.delete(FlintItem(pk, sk))
     author = keys.user(post.author_id)
-    try:
-        with transaction() as tx:
-            tx.delete(PostItem(post_key.pk, post_key.sk), condition=PostItem.state == DELETING)
-            tx.update(
-                UserItem(author.pk, author.sk),
-                actions=[UserItem.posts.add(-1)],
-                condition=UserItem.PK.exists(),
-            )
-            for product_id in post.product_ids:
-                product = keys.product(product_id)
-                tx.update(
-                    ProductItem(product.pk, product.sk),
-                    actions=[ProductItem.tag_count.add(-1)],
-                    condition=ProductItem.PK.exists(),
-                )
-    except TransactWriteError as exc:
-        reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
-        if reasons and reasons[0] == "ConditionalCheckFailed":
-            return  # another attempt already finished the cascade
-        raise
+
+    def write(tx: Tx, vanished: frozenset[str] = frozenset()) -> None:
+        tx.delete(PostItem(post_key.pk, post_key.sk), condition=PostItem.state == DELETING, label=POST)
+        counters = [(AUTHOR, UserItem(author.pk, author.sk), UserItem.posts)]
+        counters += [
+            (PRODUCT + p, ProductItem(keys.product(p).pk, keys.product(p).sk), ProductItem.tag_count)
+            for p in post.product_ids
+        ]
+        for label, counted, counter in counters:
+            if label not in vanished:
+                tx.update(counted, actions=[counter.add(-1)], condition=FlintItem.PK.exists(), label=label)
+
+    # A failed `post` condition: another attempt already finished the cascade. A vanished author
+    # or product has no counter left to settle: the post and the other counters go without it.
+    outcome = transact(write)
+    if outcome.failed and not outcome.failed_on(POST):
+        transact(lambda tx: write(tx, outcome.failed))

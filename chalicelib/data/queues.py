@@ -1,22 +1,50 @@
-"""SQS adapter: services hand message bodies here and never hold a boto3 client."""
+"""SQS adapter: services send message bodies to a queue by name, never holding a client.
+
+`send()` batches by ten (SQS's limit), resends only the entries SQS reports as failed (a batch
+call can partly succeed), and raises `SendFailed` naming how many never got in, so the caller's
+invocation fails and is retried instead of silently dropping work.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from botocore.exceptions import ClientError
+
 from chalicelib import aws
 
-SEND_BATCH = 10  # SQS SendMessageBatch takes at most 10 entries
+BATCH = 10
+ATTEMPTS = 3
 
 
-def send(queue_name: str, bodies: Sequence[str]) -> None:
-    """Send every body (in batches of 10); raises if SQS refused any."""
+class SendFailed(Exception):
+    """Some messages could not be queued after retries."""
+
+    def __init__(self, queue_name: str, failed: int, reason: str):
+        super().__init__(f"{failed} message(s) not queued on {queue_name}: {reason}")
+        self.failed = failed
+
+
+def send(queue_name: str, bodies: Sequence[str]) -> int:
+    """Queue every body (SendMessageBatch, ten a call); returns how many were sent."""
     sqs = aws.client("sqs")
     url = aws.queue_url(queue_name)
-    for start in range(0, len(bodies), SEND_BATCH):
-        chunk = bodies[start : start + SEND_BATCH]
-        response = sqs.send_message_batch(
-            QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": body} for i, body in enumerate(chunk)]
-        )
-        if response.get("Failed"):
-            raise RuntimeError(f"{queue_name}: {len(response['Failed'])} messages were not sent")
+    for start in range(0, len(bodies), BATCH):
+        pending = {str(i): body for i, body in enumerate(bodies[start : start + BATCH])}
+        reason = ""
+        for _ in range(ATTEMPTS):
+            try:
+                response = sqs.send_message_batch(
+                    QueueUrl=url, Entries=[{"Id": i, "MessageBody": b} for i, b in pending.items()]
+                )
+            except ClientError as exc:
+                reason = str(exc.response.get("Error", {}).get("Code", "error"))
+                continue
+            failed = {f["Id"] for f in response.get("Failed", [])}
+            reason = ", ".join(sorted({str(f.get("Code", "")) for f in response.get("Failed", [])}))
+            pending = {i: b for i, b in pending.items() if i in failed}
+            if not pending:
+                break
+        if pending:
+            raise SendFailed(queue_name, len(pending), reason)
+    return len(bodies)

@@ -12,11 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
-
 from chalicelib.data import keys
-from chalicelib.data.connection import cancellation_codes, run_transaction
+from chalicelib.data.connection import MAX_TRANSACTION_ITEMS, Outcome, Tx, transact
 from chalicelib.data.models import (
     CommentItem,
     FlintItem,
@@ -27,10 +24,9 @@ from chalicelib.data.models import (
     UserItem,
 )
 from chalicelib.data.pages import Page
-from chalicelib.data.posts import LIVE, PostRecord
+from chalicelib.data.posts import LIVE, PostRecord, to_post
 
-CONDITION_FAILED = "ConditionalCheckFailed"
-MAX_TRANSACTION_ITEMS = 100
+EDGE, TARGET = "edge", "target"
 
 
 class EdgeChange(StrEnum):
@@ -48,26 +44,24 @@ class Comment:
     created_at: str
 
 
-def _outcome(exc: TransactWriteError, edge_index: int = 0) -> EdgeChange:
+@dataclass(frozen=True)
+class Smile:
+    post_id: str
+    user_id: str
+    created_at: str
+
+
+def _change(outcome: Outcome) -> EdgeChange:
     # A missing target wins over the edge's own condition: unfollowing an unknown member (no edge
     # either) is "no such member", not an idempotent "not following".
-    codes = cancellation_codes(exc)
-    if any(code == CONDITION_FAILED for i, code in enumerate(codes) if i != edge_index):
+    if outcome.failed_on(TARGET):
         return EdgeChange.TARGET_GONE
-    if codes and codes[edge_index] == CONDITION_FAILED:
+    if outcome.failed_on(EDGE):
         return EdgeChange.UNCHANGED
-    raise exc
-
-
-def _transact(write: Any) -> EdgeChange:
-    try:
-        run_transaction(write)
-    except TransactWriteError as exc:
-        return _outcome(exc)
     return EdgeChange.CHANGED
 
 
-def _score_updates(tx: TransactWrite, post: PostRecord, day: str, delta: int) -> None:
+def _score_updates(tx: Tx, post: PostRecord, day: str, delta: int) -> None:
     for interest_id in post.interests:
         key = keys.score(interest_id, day, post.author_id)
         tx.update(
@@ -85,16 +79,13 @@ def _score_updates(tx: TransactWrite, post: PostRecord, day: str, delta: int) ->
 def add_smile(post: PostRecord, user_id: str, at: str) -> EdgeChange:
     """Smile once: the edge, the post's count, the author's total and today's interest scores."""
     smile = keys.smile(post.post_id, user_id)
-    by_member = keys.smiles_by(user_id, post.post_id)
     post_key, author = keys.post(post.post_id), keys.user(post.author_id)
 
-    def write(tx: TransactWrite) -> None:
-        tx.save(
+    def write(tx: Tx) -> None:
+        tx.put(
             SmileItem(
                 smile.pk,
                 smile.sk,
-                GSI1PK=by_member.pk,
-                GSI1SK=by_member.sk,
                 user_id=user_id,
                 post_id=post.post_id,
                 author_id=post.author_id,
@@ -102,65 +93,69 @@ def add_smile(post: PostRecord, user_id: str, at: str) -> EdgeChange:
                 created_at=at,
             ),
             condition=SmileItem.PK.does_not_exist(),
+            label=EDGE,
         )
         tx.update(
             PostItem(post_key.pk, post_key.sk),
             actions=[PostItem.smile_count.add(1)],
             condition=PostItem.state == LIVE,
+            label=TARGET,
         )
         tx.update(UserItem(author.pk, author.sk), actions=[UserItem.smiles_received.add(1)])
         _score_updates(tx, post, at[:10], 1)
 
-    return _transact(write)
+    return _change(transact(write))
 
 
-def get_smile(post_id: str, user_id: str) -> SmileItem | None:
-    key = keys.smile(post_id, user_id)
-    try:
-        return SmileItem.get(key.pk, key.sk, consistent_read=True)
-    except SmileItem.DoesNotExist:
-        return None
+def _smile(item: SmileItem) -> Smile:
+    return Smile(item.post_id, item.user_id, item.created_at)
 
 
-def remove_smile(post: PostRecord, smile: SmileItem) -> EdgeChange:
+def post_and_smile(post_id: str, user_id: str) -> tuple[PostRecord | None, Smile | None]:
+    """The live post and the member's smile on it, read consistently in one BatchGetItem."""
+    post: PostRecord | None = None
+    smile: Smile | None = None
+    for item in FlintItem.batch_get([keys.post(post_id), keys.smile(post_id, user_id)], consistent_read=True):
+        if isinstance(item, PostItem) and item.state == LIVE:
+            post = to_post(item)
+        elif isinstance(item, SmileItem):
+            smile = _smile(item)
+    return post, smile
+
+
+def remove_smile(post: PostRecord, smile: Smile) -> EdgeChange:
     """Take a smile back, undoing exactly the counters it moved (its own day's scores)."""
     smile_key = keys.smile(post.post_id, smile.user_id)
     post_key, author = keys.post(post.post_id), keys.user(post.author_id)
 
-    def write(tx: TransactWrite) -> None:
-        tx.delete(SmileItem(smile_key.pk, smile_key.sk), condition=SmileItem.created_at == smile.created_at)
+    def write(tx: Tx) -> None:
+        tx.delete(
+            SmileItem(smile_key.pk, smile_key.sk),
+            condition=SmileItem.created_at == smile.created_at,
+            label=EDGE,
+        )
         tx.update(
             PostItem(post_key.pk, post_key.sk),
             actions=[PostItem.smile_count.add(-1)],
             condition=PostItem.state == LIVE,
+            label=TARGET,
         )
         tx.update(UserItem(author.pk, author.sk), actions=[UserItem.smiles_received.add(-1)])
         _score_updates(tx, post, smile.created_at[:10], -1)
 
-    return _transact(write)
+    return _change(transact(write))
 
 
-def post_counts(post_id: str) -> tuple[int, int] | None:
-    """(smile_count, comment_count), read consistently after a change; None if gone."""
-    key = keys.post(post_id)
-    try:
-        item = PostItem.get(
-            key.pk, key.sk, consistent_read=True, attributes_to_get=["smile_count", "comment_count", "state"]
-        )
-    except PostItem.DoesNotExist:
-        return None
-    if item.state != LIVE:
-        return None
-    return int(item.smile_count or 0), int(item.comment_count or 0)
-
-
-def smiles_of_post(post_id: str) -> list[SmileItem]:
+def smiles_of_post(post_id: str) -> list[Smile]:
     """Every smile of a post, read consistently: a smile that landed just before the delete counts."""
     key = keys.post(post_id)
-    return list(SmileItem.query(key.pk, SmileItem.SK.startswith(keys.SMILE_PREFIX), consistent_read=True))
+    return [
+        _smile(item)
+        for item in SmileItem.query(key.pk, SmileItem.SK.startswith(keys.SMILE_PREFIX), consistent_read=True)
+    ]
 
 
-def settle_deleted_post_smiles(post: PostRecord, smiles: Sequence[SmileItem]) -> None:
+def settle_deleted_post_smiles(post: PostRecord, smiles: Sequence[Smile]) -> None:
     """A deleted post's smiles no longer count: take them off the author and the daily scores, once.
 
     A flag on the (hidden) post item rides in the same transaction, so a retried delete never
@@ -178,11 +173,12 @@ def settle_deleted_post_smiles(post: PostRecord, smiles: Sequence[SmileItem]) ->
         for i in post.interests
     ]
 
-    def write(tx: TransactWrite) -> None:
+    def write(tx: Tx) -> None:
         tx.update(
             PostItem(post_key.pk, post_key.sk),
             actions=[PostItem.smiles_settled.set(True)],
             condition=PostItem.smiles_settled.does_not_exist(),
+            label="settled",
         )
         tx.update(UserItem(author.pk, author.sk), actions=[UserItem.smiles_received.add(-len(smiles))])
         # Scores beyond one transaction's reach (smiles spread over many weeks) are clipped: the
@@ -190,12 +186,7 @@ def settle_deleted_post_smiles(post: PostRecord, smiles: Sequence[SmileItem]) ->
         for key, count in score_keys[: MAX_TRANSACTION_ITEMS - 2]:
             tx.update(ScoreItem(key.pk, key.sk), actions=[ScoreItem.smiles.add(-count)])
 
-    try:
-        run_transaction(write)
-    except TransactWriteError as exc:
-        if cancellation_codes(exc)[:1] == [CONDITION_FAILED]:
-            return  # settled by an earlier attempt
-        raise
+    transact(write)  # a failed "settled" condition: an earlier attempt already did it
 
 
 def _comment(item: CommentItem) -> Comment:
@@ -205,8 +196,8 @@ def _comment(item: CommentItem) -> Comment:
 def add_comment(comment: Comment) -> EdgeChange:
     key, post_key = keys.comment(comment.post_id, comment.comment_id), keys.post(comment.post_id)
 
-    def write(tx: TransactWrite) -> None:
-        tx.save(
+    def write(tx: Tx) -> None:
+        tx.put(
             CommentItem(
                 key.pk,
                 key.sk,
@@ -217,41 +208,44 @@ def add_comment(comment: Comment) -> EdgeChange:
                 created_at=comment.created_at,
             ),
             condition=CommentItem.PK.does_not_exist(),
+            label=EDGE,
         )
         tx.update(
             PostItem(post_key.pk, post_key.sk),
             actions=[PostItem.comment_count.add(1)],
             condition=PostItem.state == LIVE,
+            label=TARGET,
         )
 
-    return _transact(write)
+    return _change(transact(write))
 
 
-def get_comment_and_post(post_id: str, comment_id: str) -> tuple[Comment | None, PostItem | None]:
-    """The comment and its post in one BatchGetItem."""
+def get_comment_and_post(post_id: str, comment_id: str) -> tuple[Comment | None, PostRecord | None]:
+    """The comment and its (live) post in one BatchGetItem."""
     comment: Comment | None = None
-    post: PostItem | None = None
+    post: PostRecord | None = None
     wanted = [keys.comment(post_id, comment_id), keys.post(post_id)]
     for item in FlintItem.batch_get(wanted):
         if isinstance(item, CommentItem):
             comment = _comment(item)
         elif isinstance(item, PostItem) and item.state == LIVE:
-            post = item
+            post = to_post(item)
     return comment, post
 
 
 def remove_comment(post_id: str, comment_id: str) -> EdgeChange:
     key, post_key = keys.comment(post_id, comment_id), keys.post(post_id)
 
-    def write(tx: TransactWrite) -> None:
-        tx.delete(CommentItem(key.pk, key.sk), condition=CommentItem.PK.exists())
+    def write(tx: Tx) -> None:
+        tx.delete(CommentItem(key.pk, key.sk), condition=CommentItem.PK.exists(), label=EDGE)
         tx.update(
             PostItem(post_key.pk, post_key.sk),
             actions=[PostItem.comment_count.add(-1)],
             condition=PostItem.state == LIVE,
+            label=TARGET,
         )
 
-    return _transact(write)
+    return _change(transact(write))
 
 
 def list_comments(post_id: str, limit: int, start: dict[str, Any] | None) -> Page:
@@ -267,44 +261,57 @@ def list_comments(post_id: str, limit: int, start: dict[str, Any] | None) -> Pag
 
 
 def follow(follower_id: str, followee_id: str, at: str) -> EdgeChange:
-    edge, index = keys.follow(follower_id, followee_id), keys.follower(followee_id, follower_id)
+    edge = keys.follow(follower_id, followee_id)
     me, them = keys.user(follower_id), keys.user(followee_id)
 
-    def write(tx: TransactWrite) -> None:
-        tx.save(
+    def write(tx: Tx) -> None:
+        tx.put(
             FollowItem(
                 edge.pk,
                 edge.sk,
-                GSI1PK=index.pk,
-                GSI1SK=index.sk,
                 follower_id=follower_id,
                 followee_id=followee_id,
                 created_at=at,
             ),
             condition=FollowItem.PK.does_not_exist(),
+            label=EDGE,
         )
         tx.update(
-            UserItem(them.pk, them.sk), actions=[UserItem.followers.add(1)], condition=UserItem.PK.exists()
+            UserItem(them.pk, them.sk),
+            actions=[UserItem.followers.add(1)],
+            condition=UserItem.PK.exists(),
+            label=TARGET,
         )
-        tx.update(UserItem(me.pk, me.sk), actions=[UserItem.following.add(1)], condition=UserItem.PK.exists())
+        tx.update(
+            UserItem(me.pk, me.sk),
+            actions=[UserItem.following.add(1)],
+            condition=UserItem.PK.exists(),
+            label=TARGET,
+        )
 
-    return _transact(write)
+    return _change(transact(write))
 
 
 def unfollow(follower_id: str, followee_id: str) -> EdgeChange:
     edge = keys.follow(follower_id, followee_id)
     me, them = keys.user(follower_id), keys.user(followee_id)
 
-    def write(tx: TransactWrite) -> None:
-        tx.delete(FollowItem(edge.pk, edge.sk), condition=FollowItem.PK.exists())
+    def write(tx: Tx) -> None:
+        tx.delete(FollowItem(edge.pk, edge.sk), condition=FollowItem.PK.exists(), label=EDGE)
         tx.update(
-            UserItem(them.pk, them.sk), actions=[UserItem.followers.add(-1)], condition=UserItem.PK.exists()
+            UserItem(them.pk, them.sk),
+            actions=[UserItem.followers.add(-1)],
+            condition=UserItem.PK.exists(),
+            label=TARGET,
         )
         tx.update(
-            UserItem(me.pk, me.sk), actions=[UserItem.following.add(-1)], condition=UserItem.PK.exists()
+            UserItem(me.pk, me.sk),
+            actions=[UserItem.following.add(-1)],
+            condition=UserItem.PK.exists(),
+            label=TARGET,
         )
 
-    return _transact(write)
+    return _change(transact(write))
 
 
 def following_ids(user_id: str, limit: int = 500) -> list[str]:

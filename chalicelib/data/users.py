@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from pynamodb.exceptions import UpdateError
-
-from chalicelib.data import keys
+from chalicelib.data import connection, keys
 from chalicelib.data.models import FlintItem, FollowItem, InterestItem, UserItem
 
 
@@ -101,27 +99,20 @@ def update_profile(user_id: str, *, display_name: str | None, bio: str | None) -
     item = UserItem(key.pk, key.sk)
     if not actions:
         return get_member(user_id)
-    try:
-        item.update(actions=actions, condition=UserItem.PK.exists())
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise
+    if not connection.update(item, actions, condition=UserItem.PK.exists()):
+        return None
     return to_member(item)
 
 
 def set_interests(user_id: str, interest_ids: Sequence[str]) -> Member | None:
     key = keys.user(user_id)
     item = UserItem(key.pk, key.sk)
-    try:
-        item.update(
-            actions=[UserItem.interests.set(list(interest_ids)), UserItem.onboarded.set(True)],
-            condition=UserItem.PK.exists(),
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise
+    if not connection.update(
+        item,
+        [UserItem.interests.set(list(interest_ids)), UserItem.onboarded.set(True)],
+        condition=UserItem.PK.exists(),
+    ):
+        return None
     return to_member(item)
 
 
@@ -157,8 +148,4 @@ def get_members(user_ids: Iterable[str]) -> dict[str, Member]:
 def set_badges(user_id: str, badges: list[str]) -> None:
     """Replace a member's badges (only the Enthusiast job awards or revokes them)."""
     key = keys.user(user_id)
-    try:
-        UserItem(key.pk, key.sk).update(actions=[UserItem.badges.set(badges)], condition=UserItem.PK.exists())
-    except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    connection.update(UserItem(key.pk, key.sk), [UserItem.badges.set(badges)], condition=UserItem.PK.exists())

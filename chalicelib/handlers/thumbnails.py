@@ -46,6 +46,11 @@ def _idempotency() -> tuple[DynamoDBPersistenceLayer, IdempotencyConfig]:
     return persistence, IdempotencyConfig(expires_after_seconds=24 * 3600, raise_on_no_idempotency_key=True)
 
 
+def reset_idempotency() -> None:
+    """Forget the idempotency store (it holds a client and the table name): see caches.reset()."""
+    _idempotency.cache_clear()
+
+
 def s3_objects(body: str) -> list[dict[str, str]]:
     """The (bucket, key, etag) of each ObjectCreated record in an S3 notification; [] for a test event."""
     message = json.loads(body)

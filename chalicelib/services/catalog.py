@@ -11,7 +11,8 @@ from chalicelib.auth import Identity
 from chalicelib.data import catalog as store
 from chalicelib.data.catalog import Brand, Product
 from chalicelib.errors import Forbidden, NotFound
-from chalicelib.schemas.catalog import Price, ProductIn, ProductOut, ProductPage
+from chalicelib.schemas.catalog import ProductIn, ProductOut, ProductPage
+from chalicelib.services.presenters import product_out
 
 
 class ProductSource(Protocol):
@@ -26,20 +27,6 @@ class ProductSource(Protocol):
     url: str
     image_url: str
     prime_eligible: bool
-
-
-def product_out(product: Product) -> ProductOut:
-    return ProductOut(
-        id=product.product_id,
-        title=product.title,
-        brand_id=product.brand_id,
-        brand_name=product.brand_name,
-        price=Price(amount=product.price_amount, currency=product.currency),
-        url=product.url,
-        image_url=product.image_url,
-        prime_eligible=product.prime_eligible,
-        tag_count=product.tag_count,
-    )
 
 
 def register_brand(*, brand_id: str, name: str, owner_id: str | None) -> bool:

@@ -23,7 +23,7 @@ from chalicelib.data.enthusiasts import Ranking
 from chalicelib.errors import NotFound
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas.social import EnthusiastList, RankedProfile
-from chalicelib.services.members import profile_out
+from chalicelib.services.presenters import profile_out
 from chalicelib.settings import get_settings
 
 BADGE = "enthusiast"

@@ -35,10 +35,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from chalicelib import aws, clock, cursors
+from chalicelib import caches, clock, cursors
 from chalicelib.auth import Identity
 from chalicelib.data import feeds as store
-from chalicelib.data import keys
+from chalicelib.data import keys, queues
 from chalicelib.data import posts as post_store
 from chalicelib.data import social as social_store
 from chalicelib.data import users as user_store
@@ -56,7 +56,6 @@ INTEREST_LIST_SIZE = 60  # best-ranked posts kept per interest for members' refr
 POSTS_PER_FOLLOWEE = 10
 MAX_FOLLOWEES = 1000
 TRENDING_CANDIDATES = 100
-SEND_BATCH = 10
 # An unchanged candidate set is not rewritten, unless the current generation is this old: scores
 # decay with time, so the order is refreshed at least this often for members who are reading.
 RERANK_MINUTES = 60
@@ -64,6 +63,7 @@ RERANK_MINUTES = 60
 _REQUEUE_SECONDS = 300
 _requeued: dict[str, float] = {}
 _requeued_lock = threading.Lock()
+caches.register(_requeued.clear)
 
 
 @dataclass(frozen=True)
@@ -169,19 +169,8 @@ def compute_shared_lists(now: datetime) -> tuple[list[FeedEntry], dict[str, list
 
 
 def enqueue_refresh(member_ids: list[str], requested_at: str) -> None:
-    sqs = aws.client("sqs")
-    url = aws.queue_url(get_settings().feed_refresh_queue)
-    for start in range(0, len(member_ids), SEND_BATCH):
-        chunk = member_ids[start : start + SEND_BATCH]
-        response = sqs.send_message_batch(
-            QueueUrl=url,
-            Entries=[
-                {"Id": str(i), "MessageBody": json.dumps({"member_id": m, "generation": requested_at})}
-                for i, m in enumerate(chunk)
-            ],
-        )
-        if response.get("Failed"):
-            raise RuntimeError(f"could not enqueue {len(response['Failed'])} feed refreshes")
+    bodies = [json.dumps({"member_id": m, "generation": requested_at}) for m in member_ids]
+    queues.send(get_settings().feed_refresh_queue, bodies)
 
 
 def write_shared_lists(now: datetime) -> list[FeedEntry]:

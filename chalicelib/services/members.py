@@ -11,7 +11,8 @@ from chalicelib.data import brands as brand_store
 from chalicelib.data import users
 from chalicelib.data.users import Member
 from chalicelib.errors import NotFound, ValidationFailed, field_error
-from chalicelib.schemas.members import BrandRef, Counts, Interest, Me, Profile
+from chalicelib.schemas.members import BrandRef, Interest, Me, Profile
+from chalicelib.services.presenters import me_out, profile_out
 from chalicelib.settings import get_settings
 
 # A warm process marks a member active at most this often; the gateway also
@@ -37,32 +38,13 @@ def forget_recent_activity() -> None:
         _recent.clear()
 
 
-def profile_out(member: Member, followed_by_me: bool) -> Profile:
-    return Profile(
-        id=member.user_id,
-        display_name=member.display_name,
-        bio=member.bio,
-        badges=member.badges,
-        counts=Counts(
-            posts=member.posts,
-            smiles_received=member.smiles_received,
-            followers=member.followers,
-            following=member.following,
-        ),
-        followed_by_me=followed_by_me,
-    )
-
-
 def _me(identity: Identity, member: Member) -> Me:
-    return Me(
-        **profile_out(member, followed_by_me=False).model_dump(),
-        interests=member.interests,
+    owned = brand_store.owned_brands(identity.user_id) if identity.is_brand else []
+    return me_out(
+        member,
         prime=identity.is_prime,
         brand=identity.is_brand,
-        onboarded=member.onboarded,
-        brands=[BrandRef(id=b.brand_id, name=b.name) for b in brand_store.owned_brands(identity.user_id)]
-        if identity.is_brand
-        else [],
+        brands=[BrandRef(id=b.brand_id, name=b.name) for b in owned],
     )
 
 

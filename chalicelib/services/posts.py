@@ -14,20 +14,18 @@ from chalicelib import clock, cursors, ids
 from chalicelib.auth import Identity
 from chalicelib.data import catalog as catalog_store
 from chalicelib.data import media as media_store
+from chalicelib.data import objects, users
 from chalicelib.data import posts as store
 from chalicelib.data import social as social_store
-from chalicelib.data import users
+from chalicelib.data.connection import Outcome
 from chalicelib.data.pages import Page
-from chalicelib.data.posts import PhotoRecord, PostRecord, TagRecord
-from chalicelib.data.users import Member
+from chalicelib.data.posts import PhotoRecord, PostRecord, PublishInputs, TagRecord
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from chalicelib.observability import logger, metrics
-from chalicelib.schemas.catalog import Price
-from chalicelib.schemas.posts import AuthorOut, PhotoOut, PostIn, PostOut, PostPage, PostSummary, TagOut
-from chalicelib.services.media import delete_media, renditions_out
-from chalicelib.settings import get_settings
+from chalicelib.schemas.posts import PostIn, PostOut, PostPage
+from chalicelib.services.presenters import post_out, summary
 
-FORMER_MEMBER = "Former member"
+__all__ = ["page_size", "summary"]  # the feed service pages and presents cards the same way
 
 
 def page_size(limit: int, viewer: Identity | None) -> int:
@@ -36,115 +34,61 @@ def page_size(limit: int, viewer: Identity | None) -> int:
     return max(1, min(limit, store.BATCH_GET_LIMIT // keys_per_card))
 
 
-def author_out(author_id: str, member: Member | None) -> AuthorOut:
-    if member is None:
-        return AuthorOut(id=author_id, display_name=FORMER_MEMBER, badges=[])
-    return AuthorOut(id=member.user_id, display_name=member.display_name, badges=member.badges)
-
-
-def _tag_out(tag: TagRecord, product: Any | None) -> TagOut:
-    if product is not None:  # the post page shows the product as it is now
-        return TagOut(
-            product_id=tag.product_id,
-            x=tag.x,
-            y=tag.y,
-            title=product.title,
-            price=Price(amount=product.price_amount, currency=product.currency),
-            url=product.url,
-        )
-    return TagOut(
-        product_id=tag.product_id,
-        x=tag.x,
-        y=tag.y,
-        title=tag.title,
-        price=Price(amount=tag.price_amount, currency=tag.currency),
-        url=tag.url,
-    )
-
-
-def summary(
-    post: PostRecord, author: Member | None, smiled: bool, products: dict[str, Any] | None = None
-) -> PostSummary:
-    settings = get_settings()
-    products = products or {}
-    return PostSummary(
-        id=post.post_id,
-        kind=post.kind,  # type: ignore[arg-type]
-        caption=post.caption,
-        created_at=post.created_at,
-        author=author_out(post.author_id, author),
-        interests=post.interests,
-        photos=[
-            PhotoOut(
-                width=photo.width,
-                height=photo.height,
-                thumbnails=renditions_out(settings, photo.renditions),
-                palette=photo.palette,
-                tags=[_tag_out(t, products.get(t.product_id)) for t in photo.tags],
-            )
-            for photo in post.photos
-        ],
-        shop_count=len(post.product_ids),
-        smile_count=post.smile_count,
-        comment_count=post.comment_count,
-        smiled_by_me=smiled,
-    )
-
-
-def _check_interests(interest_ids: list[str]) -> None:
-    known = users.find_interests(interest_ids)
+def _check_interests(interest_ids: list[str], found: PublishInputs) -> None:
     unknown = [
         field_error(f"interests.{i}", f"unknown interest id {iid!r}", "unknown_interest")
         for i, iid in enumerate(interest_ids)
-        if iid not in known
+        if iid not in found.interests
     ]
     if unknown:
         raise ValidationFailed("Some interests do not exist.", unknown)
 
 
-def _check_uploads(identity: Identity, data: PostIn) -> dict[str, media_store.Upload]:
-    uploads = media_store.get_uploads(p.upload_id for p in data.photos)
+def _upload_conflict(upload: media_store.Upload) -> Conflict:
+    if upload.post_id:
+        return Conflict(f"Upload {upload.upload_id} is already in a post.", code="upload_already_used")
+    return Conflict(f"Upload {upload.upload_id} is {upload.status}, not ready.", code="upload_not_ready")
+
+
+def _check_uploads(identity: Identity, data: PostIn, found: PublishInputs) -> None:
     unknown = [
         field_error(f"photos.{i}.upload_id", f"unknown upload {p.upload_id!r}", "unknown_upload")
         for i, p in enumerate(data.photos)
-        if p.upload_id not in uploads
+        if p.upload_id not in found.uploads
     ]
     if unknown:
         raise ValidationFailed("Some uploads do not exist.", unknown)
-    for upload in uploads.values():
+    for upload in found.uploads.values():
         if upload.owner_id != identity.user_id:
             raise Forbidden(f"Upload {upload.upload_id} is not yours.", code="not_owner")
-        if upload.status != media_store.READY:
-            raise Conflict(
-                f"Upload {upload.upload_id} is {upload.status}, not ready.", code="upload_not_ready"
-            )
-        if upload.post_id:
-            raise Conflict(f"Upload {upload.upload_id} is already in a post.", code="upload_already_used")
-    return uploads
+        if upload.status != media_store.READY or upload.post_id:
+            raise _upload_conflict(upload)
 
 
-def _check_products(data: PostIn) -> dict[str, catalog_store.Product]:
-    wanted = [t.product_id for p in data.photos for t in p.tags]
-    products = catalog_store.get_products(wanted)
+def _unknown_products(data: PostIn, known: set[str] | dict[str, object]) -> ValidationFailed | None:
     unknown = [
         field_error(f"photos.{i}.tags.{j}.product_id", f"unknown product {t.product_id!r}", "unknown_product")
         for i, p in enumerate(data.photos)
         for j, t in enumerate(p.tags)
-        if t.product_id not in products
+        if t.product_id not in known
     ]
-    if unknown:
-        raise ValidationFailed("Some tagged products do not exist.", unknown)
-    return products
+    return ValidationFailed("Some tagged products do not exist.", unknown) if unknown else None
 
 
 def create_post(identity: Identity, data: PostIn) -> PostOut:
-    _check_interests(data.interests)
+    """Publish in two requests: one consistent BatchGetItem of what it checks, one transaction."""
     interests = list(dict.fromkeys(data.interests))  # a repeated interest files the post once
-    uploads = _check_uploads(identity, data)
-    products = _check_products(data)
+    product_ids = list(dict.fromkeys(t.product_id for p in data.photos for t in p.tags))
+    found = store.publish_inputs(identity.user_id, interests, [p.upload_id for p in data.photos], product_ids)
+    _check_interests(data.interests, found)
+    _check_uploads(identity, data, found)
+    unknown = _unknown_products(data, found.products)
+    if unknown:
+        raise unknown
+    products = found.products
     photos = []
     for photo in data.photos:
-        upload = uploads[photo.upload_id]
+        upload = found.uploads[photo.upload_id]
         tags = [
             TagRecord(
                 t.product_id,
@@ -178,19 +122,32 @@ def create_post(identity: Identity, data: PostIn) -> PostOut:
         interests=interests,
         photos=photos,
         created_at=clock.now_iso(),
-        product_ids=list(dict.fromkeys(t.product_id for p in data.photos for t in p.tags)),
-        labels=list(dict.fromkeys(label for u in uploads.values() for label in u.labels)),
+        product_ids=product_ids,
+        labels=list(dict.fromkeys(label for u in found.uploads.values() for label in u.labels)),
     )
-    try:
-        store.create_post(record)
-    except store.PostWriteConflict as exc:
-        logger.info("post transaction cancelled", extra={"reasons": exc.reasons})
-        raise Conflict(
-            "An upload or product changed while publishing; check them and retry.", code="upload_not_ready"
-        ) from exc
+    outcome = store.create_post(record)
+    if not outcome.committed:
+        # Contention never lands here (retried, then a 429): only a condition that really failed.
+        logger.info("post transaction cancelled", extra={"failed": sorted(outcome.failed)})
+        _raise_publish_failure(data, outcome, found)
     metrics.add_metric(name="PostPublished", unit="Count", value=1)
-    author = users.get_member(identity.user_id)
-    return PostOut(**summary(record, author, smiled=False).model_dump(), body=record.body)
+    return post_out(record, found.author, smiled=False)
+
+
+def _raise_publish_failure(data: PostIn, outcome: Outcome, found: PublishInputs) -> None:
+    """Name what changed between the read and the write: an upload, a product, the profile."""
+    taken = outcome.failed_like(store.UPLOAD)
+    if taken:
+        upload = media_store.get_uploads(taken).get(taken[0]) or found.uploads[taken[0]]
+        raise _upload_conflict(upload)
+    gone = outcome.failed_like(store.PRODUCT)
+    if gone:
+        unknown = _unknown_products(data, set(found.products) - set(gone))
+        if unknown:
+            raise unknown
+    if outcome.failed_on(store.AUTHOR):
+        raise NotFound("Your profile is gone; sign in again.")
+    raise Conflict("The post could not be published; retry.", code="conflict")
 
 
 def get_post(post_id: str, viewer: Identity | None) -> PostOut:
@@ -204,8 +161,7 @@ def get_post(post_id: str, viewer: Identity | None) -> PostOut:
         product_ids=post.product_ids,
         smile_post_ids=[post_id],
     )
-    base = summary(post, hydrated.authors.get(post.author_id), post_id in hydrated.smiled, hydrated.products)
-    return PostOut(**base.model_dump(), body=post.body)
+    return post_out(post, hydrated.authors.get(post.author_id), post_id in hydrated.smiled, hydrated.products)
 
 
 def _page(
@@ -296,7 +252,7 @@ def delete_post(identity: Identity, post_id: str) -> None:
     # Images first, the post item last: a crash anywhere leaves a hidden post a retry can finish.
     upload_ids = [p.upload_id for p in post.photos]
     originals = [u.object_key for u in media_store.get_uploads(upload_ids).values()]
-    delete_media(upload_ids, originals)
+    objects.delete_upload_images(upload_ids, originals)
     media_store.delete_uploads(upload_ids)
     social_store.settle_deleted_post_smiles(post, social_store.smiles_of_post(post_id))
     store.finish_delete(post, store.post_partition_keys(post_id))

@@ -164,3 +164,85 @@ def test_concurrent_follows_and_unfollows_leave_an_exact_follower_count(cast: di
     assert [json_of(m, f"/users/{m.user_id}")["counts"]["following"] for m in members] == [
         int(f) for f in last_following
     ]
+
+
+CROWD = 20
+WRITES_EACH = 10
+# What each kind of write may answer when another member's write raced it (a deleted post is 404).
+ALLOWED = {
+    "smile": {200, 404},
+    "unsmile": {200, 404},
+    "comment": {201, 404},
+    "delete comment": {204, 404},
+    "follow": {200},
+    "unfollow": {200},
+    "post": {201},
+    "delete post": {204, 404},
+}
+
+
+@pytest.fixture(scope="module")
+def crowd(sign_up: Callable[..., Client]) -> list[Client]:
+    """Twenty Prime members with profiles, each with one idea post."""
+    with ThreadPoolExecutor(6) as pool:
+        members = list(pool.map(lambda _: sign_up("prime"), range(CROWD)))
+        assert {m.request("GET", "/me").status_code for m in members} == {200}
+    return members
+
+
+def test_200_concurrent_mixed_writes_from_20_members_leave_no_5xx_and_consistent_data(
+    local_stack: Any, crowd: list[Client]
+) -> None:
+    from local.invariants import run
+
+    # Given twenty Prime members, each with a post everyone can reach
+    idea = {"kind": "idea", "caption": "Crowded", "body": "Go.", "interests": ["hiking"]}
+    posts = [send(m, "POST", "/posts", json=idea).json()["id"] for m in crowd]
+    shared = list(posts)
+
+    # When each sends ten writes of every kind (smile, unsmile, comment, delete comment, follow,
+    # unfollow, post, delete post), all twenty at once
+    def script(member: Client, rng: random.Random) -> list[tuple[str, int]]:
+        mine = [posts[crowd.index(member)]]
+        comments: list[tuple[str, str]] = []
+        answers: list[tuple[str, int]] = []
+        while len(answers) < WRITES_EACH:
+            kind = rng.choice(list(ALLOWED))
+            target = rng.choice(shared)
+            other = rng.choice([m for m in crowd if m is not member])
+            if kind == "smile":
+                response = send(member, "PUT", f"/posts/{target}/smile")
+            elif kind == "unsmile":
+                response = send(member, "DELETE", f"/posts/{target}/smile")
+            elif kind == "comment":
+                response = send(member, "POST", f"/posts/{target}/comments", json={"text": "busy"})
+                if response.status_code == 201:
+                    comments.append((target, response.json()["id"]))
+            elif kind == "delete comment" and comments:
+                post_id, comment_id = comments.pop(rng.randrange(len(comments)))
+                response = send(member, "DELETE", f"/posts/{post_id}/comments/{comment_id}")
+            elif kind == "follow":
+                response = send(member, "PUT", f"/users/{other.user_id}/follow")
+            elif kind == "unfollow":
+                response = send(member, "DELETE", f"/users/{other.user_id}/follow")
+            elif kind == "post":
+                response = send(member, "POST", "/posts", json=idea)
+                mine.append(response.json()["id"])
+            elif kind == "delete post" and mine:
+                response = send(member, "DELETE", f"/posts/{mine.pop(rng.randrange(len(mine)))}")
+            else:
+                continue  # nothing of theirs to delete yet: draw again
+            answers.append((kind, response.status_code))
+        return answers
+
+    answers = [a for answered in run_concurrently(crowd, script) for a in answered]
+
+    # Then no write was a 5xx (send() fails on one), each answer is one its kind may give
+    assert len(answers) == CROWD * WRITES_EACH == 200
+    unexpected = [(kind, status) for kind, status in answers if status not in ALLOWED[kind]]
+    assert unexpected == []
+    # And every counter equals the items it summarises, nothing is orphaned
+    report = run(
+        endpoint=local_stack.config["cognito_endpoint"], table="flint-dev", media_bucket="flint-dev-media"
+    )
+    assert not report.findings, "\n" + report.table()

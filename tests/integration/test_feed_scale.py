@@ -151,13 +151,11 @@ def _add_follows(rng: random.Random, followers: Sequence[str], everyone: Sequenc
     with FollowItem.batch_write() as batch:
         for follower in followers:
             for followee in rng.sample([m for m in everyone if m != follower], FOLLOWS_PER_MEMBER):
-                edge, index = keys.follow(follower, followee), keys.follower(followee, follower)
+                edge = keys.follow(follower, followee)
                 batch.save(
                     FollowItem(
                         edge.pk,
                         edge.sk,
-                        GSI1PK=index.pk,
-                        GSI1SK=index.sk,
                         follower_id=follower,
                         followee_id=followee,
                         created_at=now,

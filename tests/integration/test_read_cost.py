@@ -11,8 +11,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import botocore.session
 import pytest
 
+from chalicelib import caches
 from chalicelib.data.posts import BATCH_GET_LIMIT
 from local.seed import seed_interests, seed_products
 from tests.conftest import SignedInMember
@@ -204,3 +206,104 @@ def test_brand_insights_cost_the_same_requests_for_10_and_500_posts(
 
     # Then both took the brand, one Query per counter shard and three BatchGetItems: 8 requests
     assert costs[0] == costs[1] == sorted(["GetItem"] + ["Query"] * 4 + ["BatchGetItem"] * 3)
+
+
+# --- what writing costs (issue 10: smile and unsmile in 2 requests, publish in at most 3) -----
+
+
+def test_smile_and_unsmile_cost_two_requests_each_and_answer_the_right_count(
+    api: Any,
+    author: SignedInMember,
+    new_member: Callable[..., SignedInMember],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a post another member already smiled at, and a fan already marked active
+    [post] = _tagged_posts(api, [author])
+    fan = new_member("prime")
+    api.http.get("/me", headers=fan.headers)
+
+    # When the fan smiles, smiles again, takes it back, and takes it back again
+    answers, costs = [], []
+    for method in ("PUT", "PUT", "DELETE", "DELETE"):
+        with count_dynamodb_calls(monkeypatch) as calls:
+            response = api.http.request(method, f"/posts/{post['id']}/smile", headers=fan.headers, body=b"")
+        answers.append(body_of(response))
+        costs.append(dict(calls))
+
+    # Then each is one consistent read and one transaction (whose conditions make it idempotent),
+    # and the counts answered are right without reading the post again
+    assert answers == [
+        {"smiled": True, "smile_count": 2},
+        {"smiled": True, "smile_count": 2},
+        {"smiled": False, "smile_count": 1},
+        {"smiled": False, "smile_count": 1},
+    ]
+    assert costs[:2] == [{"GetItem": 1, "TransactWriteItems": 1}] * 2
+    assert costs[2] == {"BatchGetItem": 1, "TransactWriteItems": 1}
+    assert costs[3] == {"BatchGetItem": 1}  # nothing to take back: no write at all
+
+
+def test_publishing_a_tagged_photo_costs_two_requests(
+    api: Any, author: SignedInMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a processed upload
+    [upload_id] = upload_images(api, author, [images.jpeg(64, 48)])
+    request = post_body("photo", [photo(upload_id, (PRODUCT, 0.2, 0.2), (OTHER_PRODUCT, 0.8, 0.8))])
+
+    # When it is published tagging two products
+    with count_dynamodb_calls(monkeypatch) as calls:
+        post = published(api, author, request)
+
+    # Then one consistent BatchGetItem read the author, interests, upload and products, and one
+    # transaction wrote the post, its listings, the counters and the upload
+    assert post["author"]["id"] == author.user_id
+    assert dict(calls) == {"BatchGetItem": 1, "TransactWriteItems": 1}
+
+
+def test_one_dynamodb_client_serves_every_model_transaction_and_the_thumbnailer(
+    api: Any,
+    author: SignedInMember,
+    new_member: Callable[..., SignedInMember],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a fresh process state (no client made yet), counting the DynamoDB clients created
+    created: list[str] = []
+    original = botocore.session.Session.create_client
+
+    def counting(self: Any, service_name: str, *args: Any, **kwargs: Any) -> Any:
+        if service_name == "dynamodb":
+            created.append(service_name)
+        return original(self, service_name, *args, **kwargs)
+
+    monkeypatch.setattr(botocore.session.Session, "create_client", counting)
+    caches.reset()
+    fan = new_member("prime")
+
+    # When requests touch the upload and thumbnailer, post, listing, smile, comment, follow,
+    # profile, catalog and feed paths
+    [upload_id] = upload_images(api, author, [images.jpeg(64, 48)])
+    post = published(api, author, post_body("photo", [photo(upload_id, (PRODUCT, 0.5, 0.5))]))
+    for method, path in [
+        ("GET", f"/posts/{post['id']}"),
+        ("PUT", f"/posts/{post['id']}/smile"),
+        ("DELETE", f"/posts/{post['id']}/smile"),
+        ("GET", f"/users/{author.user_id}/posts"),
+        ("GET", "/interests/hiking/posts"),
+        ("PUT", f"/users/{author.user_id}/follow"),
+        ("GET", f"/users/{author.user_id}"),
+        ("GET", f"/products/{PRODUCT}"),
+        ("GET", "/products?q=north"),
+        ("GET", "/feed"),
+        ("GET", "/me"),
+    ]:
+        response = api.http.request(method, path, headers=fan.headers, body=b"")
+        assert response.status_code == 200, (path, response.body)
+    comment = api.http.post(
+        f"/posts/{post['id']}/comments",
+        headers={**fan.headers, "Content-Type": "application/json"},
+        body=json.dumps({"text": "Nice"}),
+    )
+    assert comment.status_code == 201, comment.body
+
+    # Then the process made exactly one DynamoDB client, shared by all of them
+    assert created == ["dynamodb"]

@@ -1,0 +1,160 @@
+"""Presenters: records from chalicelib/data in, the API's response models out.
+
+Every response model is built here, so services never import each other for a
+`summary()` helper, and no storage detail (keys, index attributes, item classes)
+can reach a response.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.data.catalog import Product
+from chalicelib.data.media import RenditionRecord, Upload
+from chalicelib.data.posts import PostRecord, TagRecord
+from chalicelib.data.social import Comment
+from chalicelib.data.users import Member
+from chalicelib.schemas.catalog import Price, ProductOut
+from chalicelib.schemas.media import Rendition, UploadOut
+from chalicelib.schemas.members import BrandRef, Counts, Me, Profile
+from chalicelib.schemas.posts import AuthorOut, PhotoOut, PostOut, PostSummary, TagOut
+from chalicelib.schemas.social import CommentOut
+from chalicelib.settings import Settings, get_settings
+
+FORMER_MEMBER = "Former member"
+
+
+def rendition_url(settings: Settings, object_key: str) -> str:
+    return f"{settings.media_url}/{object_key}"
+
+
+def renditions_out(settings: Settings, renditions: dict[str, dict[str, Any]]) -> dict[str, Rendition]:
+    """A post photo's renditions (stored inline as {"<size>": {"key", "width", "height"}})."""
+    return {
+        name: Rendition(url=rendition_url(settings, r["key"]), width=int(r["width"]), height=int(r["height"]))
+        for name, r in renditions.items()
+    }
+
+
+def _rendition_records_out(settings: Settings, renditions: list[RenditionRecord]) -> dict[str, Rendition]:
+    return {
+        r.name: Rendition(url=rendition_url(settings, r.key), width=r.width, height=r.height)
+        for r in renditions
+    }
+
+
+def upload_out(upload: Upload) -> UploadOut:
+    return UploadOut(
+        upload_id=upload.upload_id,
+        status=upload.status,
+        reason=upload.reason,
+        width=upload.width,
+        height=upload.height,
+        thumbnails=_rendition_records_out(get_settings(), upload.renditions),
+        palette=upload.palette,
+    )
+
+
+def author_out(author_id: str, member: Member | None) -> AuthorOut:
+    if member is None:
+        return AuthorOut(id=author_id, display_name=FORMER_MEMBER, badges=[])
+    return AuthorOut(id=member.user_id, display_name=member.display_name, badges=member.badges)
+
+
+def profile_out(member: Member, followed_by_me: bool) -> Profile:
+    return Profile(
+        id=member.user_id,
+        display_name=member.display_name,
+        bio=member.bio,
+        badges=member.badges,
+        counts=Counts(
+            posts=member.posts,
+            smiles_received=member.smiles_received,
+            followers=member.followers,
+            following=member.following,
+        ),
+        followed_by_me=followed_by_me,
+    )
+
+
+def me_out(member: Member, *, prime: bool, brand: bool, brands: list[BrandRef]) -> Me:
+    return Me(
+        **profile_out(member, followed_by_me=False).model_dump(),
+        interests=member.interests,
+        prime=prime,
+        brand=brand,
+        onboarded=member.onboarded,
+        brands=brands,
+    )
+
+
+def product_out(product: Product) -> ProductOut:
+    return ProductOut(
+        id=product.product_id,
+        title=product.title,
+        brand_id=product.brand_id,
+        brand_name=product.brand_name,
+        price=Price(amount=product.price_amount, currency=product.currency),
+        url=product.url,
+        image_url=product.image_url,
+        prime_eligible=product.prime_eligible,
+        tag_count=product.tag_count,
+    )
+
+
+def _tag_out(tag: TagRecord, product: Product | None) -> TagOut:
+    """A post page shows the tagged product as it is now; a card, the snapshot taken at tagging."""
+    shown: Product | TagRecord = product if product is not None else tag
+    return TagOut(
+        product_id=tag.product_id,
+        x=tag.x,
+        y=tag.y,
+        title=shown.title,
+        price=Price(amount=shown.price_amount, currency=shown.currency),
+        url=shown.url,
+    )
+
+
+def summary(
+    post: PostRecord, author: Member | None, smiled: bool, products: dict[str, Product] | None = None
+) -> PostSummary:
+    """A feed card: everything a client draws without fetching the post."""
+    settings = get_settings()
+    products = products or {}
+    return PostSummary(
+        id=post.post_id,
+        kind=post.kind,  # type: ignore[arg-type]
+        caption=post.caption,
+        created_at=post.created_at,
+        author=author_out(post.author_id, author),
+        interests=post.interests,
+        photos=[
+            PhotoOut(
+                width=photo.width,
+                height=photo.height,
+                thumbnails=renditions_out(settings, photo.renditions),
+                palette=photo.palette,
+                tags=[_tag_out(t, products.get(t.product_id)) for t in photo.tags],
+            )
+            for photo in post.photos
+        ],
+        shop_count=len(post.product_ids),
+        smile_count=post.smile_count,
+        comment_count=post.comment_count,
+        smiled_by_me=smiled,
+    )
+
+
+def post_out(
+    post: PostRecord, author: Member | None, smiled: bool, products: dict[str, Product] | None = None
+) -> PostOut:
+    return PostOut(**summary(post, author, smiled, products).model_dump(), body=post.body)
+
+
+def comment_out(comment: Comment, author: Member | None) -> CommentOut:
+    return CommentOut(
+        id=comment.comment_id,
+        author=author_out(comment.author_id, author),
+        text=comment.text,
+        created_at=comment.created_at,
+    )
