@@ -12,7 +12,6 @@ from chalicelib.api.members import members_blueprint
 from chalicelib.api.posts import posts_blueprint
 from chalicelib.api.social import social_blueprint
 from chalicelib.api.system import system_blueprint
-from chalicelib.handlers import engagement, feeds, schedules, thumbnails
 from chalicelib.observability import logger, metrics, trace
 from chalicelib.settings import get_settings
 
@@ -38,31 +37,47 @@ app.register_blueprint(events_blueprint)
 app.register_blueprint(brands_blueprint)
 
 
+# Event handlers import their module on first use: Powertools' batch processing and the stream
+# record types load only in the function that needs them, never in the API or the authorizer.
+
+
 @app.on_sqs_message(queue=get_settings().thumbnail_queue, batch_size=10)
 def thumbnail_worker(event):  # type: ignore[no-untyped-def]
+    from chalicelib.handlers import thumbnails
+
     return thumbnails.handle(event.to_dict(), event.context)
 
 
 @app.schedule(Rate(1, unit=Rate.DAYS), name="enthusiast_job")
 def enthusiast_job(event):  # type: ignore[no-untyped-def]
+    from chalicelib.handlers import schedules
+
     return schedules.enthusiast_job(event.to_dict())
 
 
 @app.schedule(Rate(get_settings().refresh_rate_minutes, unit=Rate.MINUTES), name="feed_planner")
 def feed_planner(event):  # type: ignore[no-untyped-def]
+    from chalicelib.handlers import feeds
+
     return feeds.planner(event.to_dict())
 
 
 @app.on_sqs_message(queue=get_settings().feed_refresh_queue, batch_size=10, name="feed_worker")
 def feed_worker(event):  # type: ignore[no-untyped-def]
+    from chalicelib.handlers import feeds
+
     return feeds.worker(event.to_dict(), event.context)
 
 
 @app.on_sqs_message(queue=get_settings().engagement_queue, batch_size=10, name="engagement_worker")
 def engagement_worker(event):  # type: ignore[no-untyped-def]
+    from chalicelib.handlers import engagement
+
     return engagement.event_worker(event.to_dict(), event.context)
 
 
 @app.on_dynamodb_record(stream_arn=get_settings().table_stream_arn, batch_size=100, name="stream_worker")
 def stream_worker(event):  # type: ignore[no-untyped-def]
+    from chalicelib.handlers import engagement
+
     return engagement.stream_worker(event.to_dict(), event.context)

@@ -48,7 +48,8 @@ from chalicelib.observability import logger, metrics
 from chalicelib.schemas.feeds import FeedItemOut, FeedPage
 from chalicelib.services import ranking
 from chalicelib.services.enthusiasts import BADGE
-from chalicelib.services.posts import page_size, summary
+from chalicelib.services.posts import page_size
+from chalicelib.services.presenters import summary
 from chalicelib.settings import get_settings
 
 CANDIDATES_PER_INTEREST = 30  # newest posts of each interest considered by the planner

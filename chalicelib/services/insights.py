@@ -55,7 +55,7 @@ from chalicelib.schemas.brands import (
 )
 from chalicelib.schemas.posts import AuthorOut
 from chalicelib.services.catalog import owned_brand
-from chalicelib.services.posts import author_out, summary
+from chalicelib.services.presenters import author_out, summary
 
 LIST_SIZE = 20
 DEFAULT_WINDOW_DAYS = 28

@@ -20,6 +20,7 @@ case "$*" in
   "sts get-caller-identity --query Arn"*) echo arn:aws:iam::123456789012:user/dev ;;
   "sts get-caller-identity --query Account"*) echo 123456789012 ;;
   "configure get region") echo us-east-1 ;;
+  "apigateway get-account"*) echo arn:aws:iam::123456789012:role/apigateway-logs ;;
   *"OutputKey=='SiteBucketName'"*) echo flint-prod-site ;;
   *"OutputKey=='EndpointURL'"*) echo https://abc123.execute-api.us-east-1.amazonaws.com/api/ ;;
   *"OutputKey=='SiteDistributionId'"*) echo E2SITE ;;
@@ -36,6 +37,7 @@ def packaged() -> Iterator[str]:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "sam.json").write_text("{}")
     (directory / "deployment.zip").write_bytes(b"")
+    (directory / "imaging-layer.zip").write_bytes(b"")
     yield stage
     shutil.rmtree(directory)
 
