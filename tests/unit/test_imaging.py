@@ -767,15 +767,23 @@ def test_palette_ignores_transparent_pixels() -> None:
 
 
 def photo_like(size: tuple[int, int], seed: int) -> Image.Image:
-    """Texture at several scales, hard-edged shapes and sensor noise: detail up to the pixel level."""
+    """Texture at several scales (weaker as it gets finer), hard-edged shapes, sensor grain.
+
+    Deterministic: every random byte comes from `seed` (Pillow's effect_noise uses C rand()).
+    """
     rng = random.Random(seed)
     width, height = size
+
+    def noise(step: int) -> Image.Image:
+        cells = (-(-width // step), -(-height // step))
+        layer = Image.frombytes("L", cells, rng.randbytes(cells[0] * cells[1]))
+        return layer.resize(size, Image.Resampling.BICUBIC)
+
     channels = []
     for _ in range(3):
         layer = Image.new("L", size, rng.randrange(60, 200))
-        for step in (256, 64, 16, 4):
-            noise = Image.effect_noise((-(-width // step), -(-height // step)), 40)
-            layer = Image.blend(layer, noise.resize(size, Image.Resampling.BICUBIC), 0.35)
+        for step, weight in ((256, 0.5), (64, 0.35), (16, 0.25), (4, 0.15)):
+            layer = Image.blend(layer, noise(step), weight)
         channels.append(layer)
     image = Image.merge("RGB", channels)
     draw = ImageDraw.Draw(image)
@@ -784,8 +792,8 @@ def photo_like(size: tuple[int, int], seed: int) -> Image.Image:
         colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
         draw.ellipse((x - r, y - r, x + r, y + r // 2), fill=colour)
         draw.line((x, y, rng.randrange(width), rng.randrange(height)), fill=colour, width=rng.randrange(1, 6))
-    grain = Image.merge("RGB", [Image.effect_noise(size, 6)] * 3)
-    return ImageChops.add(image, grain, offset=-128)
+    grain = Image.frombytes("L", size, rng.randbytes(width * height)).point(lambda v: 128 + (v - 128) // 24)
+    return ImageChops.add(image, Image.merge("RGB", [grain] * 3), offset=-128)
 
 
 def psnr(image: Image.Image, reference: Image.Image) -> float:
