@@ -456,8 +456,13 @@ def _rows(
             )
             if time_met is False:
                 time_note += (
-                    "; gap: Pillow's LANCZOS resample of the shrunk decode (libvips' reduce is"
-                    " vectorised) - a BICUBIC first step or pillow-simd would close it"
+                    "; gap: Pillow's resample of the shrunk decode (libvips' reduce is vectorised)"
+                    " and the full-size decode buffer - pillow-simd or banded resizes would close it"
+                )
+            elif not case.is_jpeg:
+                time_note += (
+                    "; no target: Pillow has no shrink-on-load for PNG/WebP and flint resizes with"
+                    " LANCZOS where thumbnail() uses BICUBIC"
                 )
             rows.append(
                 Row(
