@@ -1,16 +1,36 @@
-"""`make bench`: every benchmark in one run, printing ratios measured side by side (never absolute times)."""
+"""`make bench`: every benchmark in one run, one table of ratios (never absolute times).
+
+Each module in MODULES exposes `rows() -> list[Row]` (bench/report.py); the table is printed and
+written to bench/results.md, which the README shows.
+"""
 
 from __future__ import annotations
 
+import platform
 import sys
+import time
+from types import ModuleType
 
 from bench import bench_imaging
+from bench.report import Row, markdown, write_results
+
+MODULES: list[ModuleType] = [bench_imaging]
 
 
 def main() -> None:
-    print("## Thumbnailer: shrink-on-load + cascaded resizes vs naive full decode", flush=True)
-    sys.argv = [sys.argv[0]]
-    bench_imaging.main()
+    rows: list[Row] = []
+    for module in MODULES:
+        started = time.monotonic()
+        print(f"running {module.__name__}...", file=sys.stderr, flush=True)
+        rows.extend(module.rows())
+        print(f"{module.__name__} took {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+    header = (
+        "# `make bench` results\n\n"
+        f"Measured side by side in one run on {platform.machine()}, Python {platform.python_version()}"
+        f" ({sys.platform}); ratios only. Regenerate with `make bench`."
+    )
+    print(markdown(rows))
+    write_results(rows, header)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import random
 import struct
 import time
@@ -12,9 +13,26 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from PIL import ExifTags, Image, ImageCms, ImageFile, JpegImagePlugin
+from PIL import (
+    ExifTags,
+    Image,
+    ImageChops,
+    ImageCms,
+    ImageDraw,
+    ImageFile,
+    ImageOps,
+    ImageStat,
+    JpegImagePlugin,
+)
 
-from chalicelib.services.imaging import ImageRejected, ProcessedImage, Rendition, process_image
+from chalicelib.services.imaging import (
+    JPEG_QUALITY,
+    ImageRejected,
+    ProcessedImage,
+    Rendition,
+    jpeg_scale,
+    process_image,
+)
 
 SIZES = {"small": 320, "medium": 640, "large": 1280}
 MAX_BYTES = 20 * 1024 * 1024
@@ -593,8 +611,8 @@ def test_renditions_are_listed_largest_first_whatever_the_order_of_sizes() -> No
     assert [r.name for r in renditions] == ["large", "medium", "small"]
 
 
-def test_large_jpeg_is_decoded_at_reduced_scale(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Given a 2600x1950 JPEG, a 320 px rendition, and a spy on JPEG draft mode
+def spy_on_draft(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """The sizes JPEGs were drafted to (libjpeg shrink-on-load), in call order."""
     drafted: list[tuple[int, int]] = []
     real_draft: Callable[..., Any] = JpegImagePlugin.JpegImageFile.draft
 
@@ -604,14 +622,74 @@ def test_large_jpeg_is_decoded_at_reduced_scale(monkeypatch: pytest.MonkeyPatch)
         return result
 
     monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spy)
+    return drafted
+
+
+@pytest.mark.parametrize(
+    ("stored", "needed", "scale"),
+    [
+        ((4032, 3024), (1280, 960), 2),  # 12 MP phone photo: 2016x1512 still covers 1280
+        ((4000, 3000), (1280, 960), 2),
+        ((6000, 4000), (1280, 853), 4),  # 24 MP: 1500x1000
+        ((4032, 3024), (1707, 1280), 2),  # EXIF-rotated portrait, needed size in stored orientation
+        ((2560, 1920), (1280, 960), 2),  # exactly covered
+        ((2559, 1919), (1280, 960), 2),  # libjpeg rounds up: 1280x960
+        ((2500, 1875), (1280, 960), 1),  # 1/2 would be 1250 wide: full decode
+        ((10240, 7680), (1280, 960), 8),
+        ((1280, 960), (1280, 960), 1),  # never shrink below the rendition
+        ((8000, 100), (1280, 16), 4),  # the short side limits too: 1/8 leaves 13 rows
+    ],
+)
+def test_jpeg_scale_is_the_smallest_decode_that_covers_the_largest_rendition(
+    stored: tuple[int, int], needed: tuple[int, int], scale: int
+) -> None:
+    assert jpeg_scale(stored, needed) == scale
+
+
+def test_large_jpeg_is_decoded_at_the_smallest_scale_covering_the_rendition(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a 2600x1950 JPEG, a 320 px rendition, and a spy on JPEG draft mode
+    drafted = spy_on_draft(monkeypatch)
     data = encode(colourful((2600, 1950)), "JPEG")
 
     # When processed
     rendition = process(data, sizes={"small": 320}).renditions[0]
 
-    # Then libjpeg decoded at 1/4 scale (still >= 2x the target) and the output is exact
-    assert drafted == [(650, 488)]
+    # Then libjpeg decoded at 1/8 scale (325x244 still covers 320x240) and the output is exact
+    assert drafted == [(325, 244)]
     assert (rendition.width, rendition.height) == (320, 240)
+
+
+def test_phone_photo_is_shrunk_on_load_even_when_exif_rotated(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a 4032x3024 JPEG tagged "rotate 90" (a 3024x4032 portrait), spies on draft and transpose
+    drafted = spy_on_draft(monkeypatch)
+    transposed: list[tuple[int, int]] = []
+    real_transpose: Callable[..., Image.Image] = Image.Image.transpose
+
+    def transpose_spy(self: Image.Image, method: Image.Transpose) -> Image.Image:
+        transposed.append(self.size)
+        return real_transpose(self, method)
+
+    monkeypatch.setattr(Image.Image, "transpose", transpose_spy)
+    data = encode(colourful((4032, 3024)), "JPEG", exif=exif_with_orientation(6))
+
+    # When processed into 1280, 640 and 320
+    result = process(data)
+
+    # Then it decoded at 1/2 (2016x1512 covers the 1707x1280 stored-orientation rendition) and only
+    # the renditions were transposed, never the decoded photo
+    assert drafted == [(2016, 1512)]
+    assert transposed == [(1707, 1280), (853, 640), (427, 320)]
+    assert (result.width, result.height) == (3024, 4032)
+    assert [(r.width, r.height) for r in result.renditions] == [(1280, 1707), (640, 853), (320, 427)]
+    assert [decode(r).size for r in result.renditions] == [(1280, 1707), (640, 853), (320, 427)]
+
+
+def test_small_jpeg_is_decoded_at_full_scale(monkeypatch: pytest.MonkeyPatch) -> None:
+    drafted = spy_on_draft(monkeypatch)
+    process(encode(colourful((2000, 1500)), "JPEG"))
+    assert drafted == []
 
 
 def test_smaller_renditions_are_resized_from_larger_ones_not_from_the_source(
@@ -683,3 +761,68 @@ def test_palette_ignores_transparent_pixels() -> None:
 
     # Then the invisible red does not count
     assert palette == ["#00ff00"]
+
+
+# --- quality against the textbook pipeline -------------------------------------------------------
+
+
+def photo_like(size: tuple[int, int], seed: int) -> Image.Image:
+    """Texture at several scales (weaker as it gets finer), hard-edged shapes, sensor grain.
+
+    Deterministic: every random byte comes from `seed` (Pillow's effect_noise uses C rand()).
+    """
+    rng = random.Random(seed)
+    width, height = size
+
+    def noise(step: int) -> Image.Image:
+        cells = (-(-width // step), -(-height // step))
+        layer = Image.frombytes("L", cells, rng.randbytes(cells[0] * cells[1]))
+        return layer.resize(size, Image.Resampling.BICUBIC)
+
+    channels = []
+    for _ in range(3):
+        layer = Image.new("L", size, rng.randrange(60, 200))
+        for step, weight in ((256, 0.5), (64, 0.35), (16, 0.25), (4, 0.15)):
+            layer = Image.blend(layer, noise(step), weight)
+        channels.append(layer)
+    image = Image.merge("RGB", channels)
+    draw = ImageDraw.Draw(image)
+    for _ in range(30):
+        x, y, r = rng.randrange(width), rng.randrange(height), rng.randrange(width // 60, width // 8)
+        colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
+        draw.ellipse((x - r, y - r, x + r, y + r // 2), fill=colour)
+        draw.line((x, y, rng.randrange(width), rng.randrange(height)), fill=colour, width=rng.randrange(1, 6))
+    grain = Image.frombytes("L", size, rng.randbytes(width * height)).point(lambda v: 128 + (v - 128) // 24)
+    return ImageChops.add(image, Image.merge("RGB", [grain] * 3), offset=-128)
+
+
+def psnr(image: Image.Image, reference: Image.Image) -> float:
+    squares = ImageStat.Stat(ImageChops.difference(image.convert("RGB"), reference)).sum2
+    mse = sum(squares) / (3 * reference.width * reference.height)
+    return math.inf if mse == 0 else 10 * math.log10(255**2 / mse)
+
+
+# Half the bench's sizes, so the same shrink-on-load choices come up at a quarter of the pixels:
+# 1/2 with room to spare (a phone photo), 1/2 rotated, 1/4 (24 MP), and 1/2 covering just 1.02x.
+@pytest.mark.parametrize(
+    ("stored", "orientation"),
+    [((2016, 1512), 1), ((2016, 1512), 6), ((3000, 2000), 1), ((1300, 975), 1)],
+)
+def test_renditions_are_within_half_a_db_of_a_full_decode_lanczos_reference(
+    stored: tuple[int, int], orientation: int
+) -> None:
+    # Given a photo-like JPEG, and the textbook renditions: full decode, orient, LANCZOS from full size
+    exif = exif_with_orientation(orientation)
+    data = encode(photo_like(stored, seed=stored[0]), "JPEG", quality=92, exif=exif)
+    with Image.open(io.BytesIO(data)) as opened:
+        full = ImageOps.exif_transpose(opened)
+
+    # When processed (shrink-on-load, resized before orienting, cascaded)
+    renditions = process(data, sizes={"large": 640, "medium": 320, "small": 160}).renditions
+
+    # Then each is as close to the reference pixels as the reference itself once JPEG-encoded
+    for rendition in renditions:
+        reference = full.resize((rendition.width, rendition.height), Image.Resampling.LANCZOS)
+        encoded = encode(reference, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+        ceiling = psnr(Image.open(io.BytesIO(encoded)), reference)
+        assert psnr(decode(rendition), reference) >= ceiling - 0.5, rendition.name
