@@ -11,10 +11,10 @@ import sys
 import time
 from types import ModuleType
 
-from bench import bench_imaging
+from bench import bench_api, bench_coldstart, bench_feeds, bench_imaging
 from bench.report import Row, markdown, write_results
 
-MODULES: list[ModuleType] = [bench_imaging]
+MODULES: list[ModuleType] = [bench_imaging, bench_feeds, bench_api, bench_coldstart]
 
 
 def main() -> None:
