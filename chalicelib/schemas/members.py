@@ -39,7 +39,10 @@ class InterestsBody(StrictModel):
     # Kept as sent, repeats included, so a 422 can name each bad id at its position in the
     # request; the service counts and stores distinct ids only.
     interests: list[Id] = Field(
-        min_length=5, max_length=20, description="At least 5 and at most 20 distinct interest ids"
+        min_length=5,
+        max_length=20,
+        description="At least 5 and at most 20 distinct interest ids",
+        examples=[["hiking", "camping", "coffee", "cooking", "photography"]],
     )
 
 

@@ -53,7 +53,14 @@ _KIND_RULES = {
 class PostIn(StrictModel):
     """Rules that span fields are checked on the later field, so a 422's details name the field to fix."""
 
-    model_config = ConfigDict(json_schema_extra=_KIND_RULES)
+    model_config = ConfigDict(
+        json_schema_extra={
+            **_KIND_RULES,
+            "examples": [
+                {"kind": "idea", "caption": "Pack list", "body": "Light and warm.", "interests": ["hiking"]}
+            ],
+        }
+    )
 
     kind: PostKind
     caption: VisibleText = Field(min_length=1, max_length=2200)

@@ -16,7 +16,7 @@ class SmileOut(BaseModel):
 
 class CommentIn(StrictModel):
     # Stored as written, normalised (NFC, outer whitespace trimmed); JSON escaping happens on output.
-    text: VisibleText = Field(min_length=1, max_length=1000)
+    text: VisibleText = Field(min_length=1, max_length=1000, examples=["Great light on that ridge!"])
 
 
 class CommentOut(BaseModel):

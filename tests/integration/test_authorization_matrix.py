@@ -42,7 +42,7 @@ MATRIX = [
     ("DELETE /posts/{post}/comments/{own_comment}",    "401",    NOT_OWNER, "204",     NOT_OWNER, NOT_OWNER),
     ("DELETE /posts/{post}/comments/{fan_comment}",    "401",    NOT_OWNER, "204",     "204",     NOT_OWNER),
     ("PUT /users/{owner}/follow",                      "401",    "200",     SELF,      "200",     "200"),
-    ("DELETE /users/{owner}/follow",                   "401",    "200",     SELF,      "200",     "200"),
+    ("DELETE /users/{owner}/follow",                   "401",    "200",     "200",     "200",     "200"),
     ("GET /users/{owner}",                             "200",    "200",     "200",     "200",     "200"),
     ("GET /users/{owner}/posts",                       "200",    "200",     "200",     "200",     "200"),
     ("GET /enthusiasts",                               "200",    "200",     "200",     "200",     "200"),
