@@ -1,36 +1,57 @@
-"""Opaque, signed page cursors: a client can hand one back but cannot forge or edit it."""
+"""Opaque page cursors: encrypted and authenticated, so a client can hand one back but can neither
+read the table's key layout in it nor forge or edit it.
+
+A cursor is `base64url(nonce || AES-256-GCM(position JSON))`, with the listing's scope as the
+associated data. Keys are derived with HKDF-SHA256 from `secrets.cursor_keys()` (newest first):
+the newest encrypts, every key decrypts, so a secret can be rotated without breaking the pages
+clients hold.
+"""
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
+import os
+from functools import lru_cache
 from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from chalicelib import secrets
 from chalicelib.errors import BadRequest
 
-_SIGNATURE_BYTES = 16
+_NONCE_BYTES = 12
+_TAG_BYTES = 16
+# Longer than any cursor Flint writes (positions are a few short keys): refused before decrypting.
+MAX_CURSOR_CHARS = 2048
 
 
-def _sign(payload: bytes, scope: str, key: bytes | None = None) -> bytes:
-    key = secrets.cursor_keys()[0] if key is None else key  # the newest key signs
-    message = scope.encode() + b"\0" + payload if scope else payload
-    return hmac.new(key, message, hashlib.sha256).digest()[:_SIGNATURE_BYTES]
+@lru_cache(maxsize=8)
+def _cipher(secret: bytes) -> AESGCM:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"flint page cursor v1").derive(secret)
+    return AESGCM(key)
+
+
+def _ciphers() -> list[AESGCM]:
+    return [_cipher(secret) for secret in secrets.cursor_keys()]
 
 
 def encode(position: dict[str, Any] | None, *, scope: str = "") -> str | None:
     """A cursor for this position (e.g. a DynamoDB LastEvaluatedKey); None means no more pages.
 
-    `scope` names the listing the position belongs to (e.g. the query's terms): it is signed
-    with the cursor, so a cursor replayed against another listing is refused rather than
-    handed to DynamoDB as a start key outside that query (a ValidationException, i.e. a 500).
+    `scope` names the listing the position belongs to (e.g. the query's terms): it is bound to
+    the cursor, so a cursor replayed against another listing is refused rather than handed to
+    DynamoDB as a start key outside that query (a ValidationException, i.e. a 500).
     """
     if not position:
         return None
     payload = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
-    return base64.urlsafe_b64encode(_sign(payload, scope) + payload).decode().rstrip("=")
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = _ciphers()[0].encrypt(nonce, payload, scope.encode())
+    return base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
 
 
 def decode(cursor: str | None, *, scope: str = "") -> dict[str, Any] | None:
@@ -38,13 +59,20 @@ def decode(cursor: str | None, *, scope: str = "") -> dict[str, Any] | None:
     if not cursor:
         return None
     try:
+        if len(cursor) > MAX_CURSOR_CHARS:
+            raise ValueError("too long")
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        signature, payload = raw[:_SIGNATURE_BYTES], raw[_SIGNATURE_BYTES:]
-        # Any current key verifies: cursors signed just before a rotation still work.
-        if len(signature) != _SIGNATURE_BYTES or not any(
-            hmac.compare_digest(signature, _sign(payload, scope, key)) for key in secrets.cursor_keys()
-        ):
-            raise ValueError("signature mismatch")
+        if len(raw) < _NONCE_BYTES + _TAG_BYTES:
+            raise ValueError("too short")
+        nonce, sealed = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:]
+        for cipher in _ciphers():
+            try:
+                payload = cipher.decrypt(nonce, sealed, scope.encode())
+                break
+            except InvalidTag:
+                continue
+        else:
+            raise ValueError("no key opens it")
         position = json.loads(payload)
         if not isinstance(position, dict):
             raise ValueError("not an object")

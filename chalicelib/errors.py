@@ -81,6 +81,21 @@ class Throttled(FlintError):
         return {"Retry-After": str(self.retry_after)}
 
 
+class RateLimited(Throttled):
+    """The caller used up an abuse limit: 429 `rate_limited`, with `Retry-After` in seconds."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class UnsupportedMediaType(FlintError):
+    status = 415
+    code = "unsupported_media_type"
+
+
 def field_error(field: str, message: str, kind: str) -> dict[str, str]:
     """One entry of a 422's `details`: which field, what is wrong, a stable type."""
     return {"field": field, "message": message, "type": kind}

@@ -78,6 +78,20 @@ class Settings(BaseSettings):
     labels: Literal["rekognition", "colours"] = "rekognition"
     label_min_confidence: float = 80.0
     label_max_labels: int = 10
+    # Request bodies larger than this (bytes) are a 413 before any JSON parsing.
+    max_body_bytes: int = 128 * 1024
+    # Abuse limits on writes: action -> [requests, window seconds], per member (per client address
+    # when anonymous), as fixed windows. FLINT_RATE_LIMITS='{"comments": [60, 600]}' overrides.
+    rate_limits: dict[str, tuple[int, int]] = {
+        "uploads": (60, 3600),
+        "posts": (30, 3600),
+        "comments": (60, 600),
+        "smiles": (300, 600),
+        "follows": (200, 3600),
+        "profile": (60, 600),
+        "events": (120, 60),
+        "brands": (60, 3600),
+    }
 
     @field_validator(
         "aws_endpoint_url", "jwks_url", "token_issuer", "media_base_url", "cursor_secret_id", "cursor_secret"

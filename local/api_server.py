@@ -43,7 +43,18 @@ GATEWAY_RESPONSES: dict[str, tuple[int, str, str]] = {
     "ACCESS_DENIED": (401, "invalid_token", "The token is missing, invalid or expired."),
     "MISSING_AUTHENTICATION_TOKEN": (404, "not_found", "No such route."),
     "AUTHORIZER_FAILURE": (500, "internal_error", "Something went wrong on our side."),
+    # Not raised by chalice local (the app answers these itself, in the same shape); declared so
+    # the gateway's own 413/415/429 in AWS carry the contract's body too.
+    "UNSUPPORTED_MEDIA_TYPE": (
+        415,
+        "unsupported_media_type",
+        "Send the body as JSON with 'Content-Type: application/json'.",
+    ),
+    "REQUEST_TOO_LARGE": (413, "too_large", "The request is too large."),
+    "THROTTLED": (429, "throttled", "Too many requests: retry in a moment."),
 }
+# HTTP methods API Gateway routes; any other (TRACE, CONNECT, PROPFIND, ...) is a contract 405.
+KNOWN_METHODS = frozenset({"GET", "PUT", "POST", "HEAD", "DELETE", "PATCH", "OPTIONS"})
 
 
 def gateway_response_type(error: LocalGatewayException) -> str:
@@ -102,6 +113,22 @@ class FlintRequestHandler(ChaliceRequestHandler):
             "x-amzn-RequestId": (error.headers or {}).get("x-amzn-RequestId", ""),
         }
         self._send_http_response(status, headers, json.dumps(body))
+
+    def __getattr__(self, name: str) -> Any:
+        # BaseHTTPRequestHandler looks up `do_<METHOD>` and answers an HTML 501 when it is missing.
+        if name.startswith("do_") and name[3:] not in KNOWN_METHODS:
+            return self._unknown_method
+        raise AttributeError(name)
+
+    def _unknown_method(self) -> None:
+        self._parse_payload()  # drain any body, so a keep-alive connection stays usable
+        body = {"error": {"code": "method_not_allowed", "message": f"Method {self.command} is not allowed."}}
+        headers = {
+            "Content-Type": "application/json",
+            "Access-Control-Allow-Origin": "*",
+            "Allow": ", ".join(sorted(KNOWN_METHODS)),
+        }
+        self._send_http_response(405, headers, json.dumps(body))
 
     def log_message(self, format: str, *args: Any) -> None:
         sys.stderr.write("api %s\n" % (format % args))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -13,12 +14,16 @@ import pytest
 import requests
 
 from chalicelib import caches
+from chalicelib.settings import Settings
 from local.aws_server import EmbeddedAws
 from local.cognito import sign_in, sign_up_member
 from local.provision import ProvisionedStack, provision
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PASSWORD = "Correct-horse-9"
+# Abuse limits out of the way of tests that write a lot as one member (a page of 100 posts);
+# tests/integration/test_edge.py sets tight ones to test them.
+GENEROUS_RATE_LIMITS = json.dumps({name: [1_000_000, 60] for name in Settings().rate_limits})
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +48,7 @@ def aws_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_REGION": "us-east-1",
         "POWERTOOLS_METRICS_NAMESPACE": "Flint",
+        "FLINT_RATE_LIMITS": GENEROUS_RATE_LIMITS,
     }.items():
         monkeypatch.setenv(name, value)
     requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10).raise_for_status()

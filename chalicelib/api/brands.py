@@ -35,6 +35,7 @@ TAG = "brands"
     response=BrandOut,
     status=201,
     errors=(403, 422),
+    rate_limit="brands",
 )
 def create_brand(call: Call[BrandIn, Any]) -> BrandOut:
     return brands.create_brand(call.member, call.body)
@@ -66,6 +67,7 @@ def get_insights(call: Call[Any, WindowQuery]) -> InsightsOut:
     response=CampaignOut,
     status=201,
     errors=(403, 404, 422),
+    rate_limit="brands",
 )
 def create_campaign(call: Call[CampaignIn, Any]) -> CampaignOut:
     return insights.create_campaign(call.member, call.params["brand_id"], call.body)

@@ -23,6 +23,7 @@ TAG = "products"
     tag=TAG,
     query=ProductQuery,
     response=ProductPage,
+    personalised=False,
 )
 def search_products(call: Call[Any, ProductQuery]) -> ProductPage:
     return catalog.search(call.query.q, call.query.limit, call.query.cursor)
@@ -37,6 +38,7 @@ def search_products(call: Call[Any, ProductQuery]) -> ProductPage:
     tag=TAG,
     response=ProductOut,
     errors=(404,),
+    personalised=False,
 )
 def get_product(call: Call[Any, Any]) -> ProductOut:
     return catalog.get_product(call.params["product_id"])
@@ -53,6 +55,7 @@ def get_product(call: Call[Any, Any]) -> ProductOut:
     response=ProductOut,
     status=201,
     errors=(403, 404),
+    rate_limit="brands",
 )
 def create_product(call: Call[ProductIn, Any]) -> ProductOut:
     return catalog.create_product(call.member, call.params["brand_id"], call.body)

@@ -34,6 +34,7 @@ def _caller(call: Call[Any, Any]) -> str:
     response=EventBatchOut,
     status=202,
     errors=(422,),
+    rate_limit="events",
 )
 def post_events(call: Call[EventBatchIn, Any]) -> EventBatchOut:
     actor = call.identity.user_id if call.identity else None

@@ -25,6 +25,7 @@ TAG = "uploads"
     response=UploadTicket,
     status=201,
     errors=(413,),
+    rate_limit="uploads",
 )
 def create_upload(call: Call[UploadRequest, Any]) -> UploadTicket:
     return media.create_upload(call.member, call.body.content_type, call.body.size)

@@ -29,6 +29,7 @@ TAG = "members"
     access=Access.PUBLIC,
     tag=TAG,
     response=InterestList,
+    personalised=False,
 )
 def list_interests(call: Call[Any, Any]) -> InterestList:
     return InterestList(items=members.interest_catalog())
@@ -49,6 +50,7 @@ def get_me(call: Call[Any, Any]) -> Me:
     body=ProfilePatch,
     response=Me,
     errors=(422,),
+    rate_limit="profile",
 )
 def patch_me(call: Call[ProfilePatch, Any]) -> Me:
     return members.update_me(call.member, display_name=call.body.display_name, bio=call.body.bio)
@@ -64,6 +66,7 @@ def patch_me(call: Call[ProfilePatch, Any]) -> Me:
     body=InterestsBody,
     response=InterestsOut,
     errors=(422,),
+    rate_limit="profile",
 )
 def put_interests(call: Call[InterestsBody, Any]) -> InterestsOut:
     return InterestsOut(interests=members.choose_interests(call.member, call.body.interests))

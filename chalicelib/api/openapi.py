@@ -10,21 +10,49 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.api import routing
-from chalicelib.schemas.common import ErrorBody
+from chalicelib.schemas.common import ID_MAX_LENGTH, ID_PATTERN, ErrorBody
 
 _STATUS_TEXT = {
-    400: "Bad JSON or bad parameter",
-    401: "Missing, invalid or expired token",
+    400: "bad_json, bad_parameter (a malformed path id or query parameter), bad_cursor, cursor_expired",
+    401: "unauthorized (no token) or invalid_token (bad, expired, forged, wrong audience)",
     403: "Not allowed (prime_required, not_owner, brand_required)",
-    404: "Not found",
+    404: "not_found",
+    405: "Method not allowed",
     409: "Conflict",
-    413: "Too large",
+    413: "too_large: the body is over the byte cap, or the upload over max_upload_bytes",
+    415: "unsupported_media_type: the body must be sent with Content-Type: application/json",
     422: "Validation error, with details naming each bad field",
-    429: "Throttled",
+    429: "rate_limited (an abuse limit; Retry-After) or throttled (contention; Retry-After)",
 }
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "string"}}}
+_PATH_ID = {"type": "string", "minLength": 1, "maxLength": ID_MAX_LENGTH, "pattern": ID_PATTERN}
 
 
 _REF_TEMPLATE = "#/components/schemas/{model}"
+
+
+# OpenAPI links: what a created resource lets a client (or a stateful fuzzer) call next.
+_POST_ID = {"post_id": "$response.body#/id"}
+_LINKS: dict[tuple[str, str], dict[str, tuple[str, str, dict[str, str]]]] = {
+    ("POST", "/posts"): {
+        "ReadPost": ("GET", "/posts/{post_id}", _POST_ID),
+        "SmileAtPost": ("PUT", "/posts/{post_id}/smile", _POST_ID),
+        "CommentOnPost": ("POST", "/posts/{post_id}/comments", _POST_ID),
+        "ListComments": ("GET", "/posts/{post_id}/comments", _POST_ID),
+        "DeletePost": ("DELETE", "/posts/{post_id}", _POST_ID),
+    },
+    ("POST", "/posts/{post_id}/comments"): {
+        "DeleteComment": (
+            "DELETE",
+            "/posts/{post_id}/comments/{comment_id}",
+            {"post_id": "$request.path.post_id", "comment_id": "$response.body#/id"},
+        ),
+    },
+}
+
+
+def _operation_id(method: str, path: str) -> str:
+    return re.sub(r"\W+", "_", f"{method.lower()}{path}").strip("_")
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
@@ -35,10 +63,10 @@ def _operation(spec: routing.RouteSpec) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "summary": spec.summary,
         "tags": [spec.tag],
-        "operationId": re.sub(r"\W+", "_", f"{spec.method.lower()}{spec.path}").strip("_"),
+        "operationId": _operation_id(spec.method, spec.path),
         "x-flint-access": spec.access.value,
         "parameters": [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            {"name": name, "in": "path", "required": True, "schema": dict(_PATH_ID)}
             for name in re.findall(r"{(\w+)}", spec.path)
         ],
         "responses": {},
@@ -61,30 +89,43 @@ def _operation(spec: routing.RouteSpec) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": _ref(spec.body)}},
         }
+    success: dict[str, Any] = {"description": "Success"}
     if spec.response is not None:
-        operation["responses"][str(spec.status)] = {
-            "description": "Success",
-            "content": {"application/json": {"schema": _ref(spec.response)}},
+        success["content"] = {"application/json": {"schema": _ref(spec.response)}}
+    links = _LINKS.get((spec.method, spec.path))
+    if links:
+        success["links"] = {
+            name: {"operationId": _operation_id(method, path), "parameters": parameters}
+            for name, (method, path, parameters) in links.items()
         }
-    else:
-        operation["responses"][str(spec.status)] = {"description": "Success"}
-    errors = set(spec.errors)
+    operation["responses"][str(spec.status)] = success
+    errors = set(spec.errors) | {405}
     if spec.body is not None:
-        errors |= {400, 422}
-    if spec.query is not None:
-        errors.add(400)
+        errors |= {400, 413, 415, 422}
+    if spec.query is not None or operation["parameters"]:
+        errors.add(400)  # a bad query parameter or cursor, a malformed path id
+    if operation["parameters"] and any(p["in"] == "path" for p in operation["parameters"]):
+        errors.add(404)
     if spec.access is not routing.Access.PUBLIC:
         operation["security"] = [{"cognitoIdToken": []}]
-        errors.add(401)
-    else:
+    elif spec.reads_token:
         operation["security"] = [{}, {"cognitoIdToken": []}]
+    else:
+        operation["security"] = [{}]  # any token is ignored
+    if spec.reads_token:
+        errors.add(401)
     if spec.access in (routing.Access.PRIME, routing.Access.BRAND):
         errors.add(403)
+    if spec.rate_limit is not None:
+        errors.add(429)
     for status in sorted(errors):
-        operation["responses"][str(status)] = {
+        response: dict[str, Any] = {
             "description": _STATUS_TEXT.get(status, "Error"),
             "content": {"application/json": {"schema": _ref(ErrorBody)}},
         }
+        if status == 429:
+            response["headers"] = dict(_RETRY_AFTER)
+        operation["responses"][str(status)] = response
     return operation
 
 

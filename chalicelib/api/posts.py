@@ -26,6 +26,7 @@ TAG = "posts"
     response=PostOut,
     status=201,
     errors=(403, 409),
+    rate_limit="posts",
 )
 def create_post(call: Call[PostIn, Any]) -> PostOut:
     return posts.create_post(call.member, call.body)
@@ -54,6 +55,7 @@ def get_post(call: Call[Any, Any]) -> PostOut:
     tag=TAG,
     status=204,
     errors=(403, 404),
+    rate_limit="posts",
 )
 def delete_post(call: Call[Any, Any]) -> None:
     posts.delete_post(call.member, call.params["post_id"])

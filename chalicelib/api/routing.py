@@ -1,15 +1,25 @@
-"""The route edge: one decorator parses, authorises, calls the view and maps errors.
+"""The route edge: one decorator parses, authorises, limits, calls the view and maps errors.
 
 `endpoint()` registers a Chalice route on a blueprint and records its
 contract (access rule, request and response models) for /openapi.json, so the
 published document is generated from the same models that validate requests.
 Chalice middleware never sees a view's exceptions, so errors are mapped here.
+
+In order, for every request: path ids are checked (short, URL-safe: a 5,000-character id is a
+400 before anything reads DynamoDB); the caller is identified (routes that do not personalise
+ignore any token, so an expired one never blocks /config or /health); a write spends one unit
+of its abuse limit (`rate_limit=`, one conditional UpdateItem, 429 `rate_limited`); a body is
+checked for its media type (415) and size (413) before it is parsed; any body that does not
+parse is 400 `bad_json`; unknown query parameters are ignored and known ones validated.
+Chalice's own content-type check is switched off (`content_types=["*/*"]`) so that a wrong or
+missing Content-Type gets the contract's 415 body, in AWS and locally alike.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -20,9 +30,22 @@ from pydantic import BaseModel, ValidationError
 
 from chalicelib import auth
 from chalicelib.api.authorizer import cognito_jwt
-from chalicelib.errors import BadRequest, FlintError, Forbidden, Unauthorized, ValidationFailed, field_error
+from chalicelib.data import keys, ratelimits
+from chalicelib.errors import (
+    BadRequest,
+    FlintError,
+    Forbidden,
+    RateLimited,
+    TooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+    ValidationFailed,
+    field_error,
+)
 from chalicelib.observability import logger
+from chalicelib.schemas.common import ID_RE
 from chalicelib.services import members
+from chalicelib.settings import get_settings
 
 BodyT = TypeVar("BodyT", bound=BaseModel)
 QueryT = TypeVar("QueryT", bound=BaseModel)
@@ -49,6 +72,13 @@ class RouteSpec:
     response: type[BaseModel] | None = None
     status: int = 200
     errors: tuple[int, ...] = ()
+    personalised: bool = True
+    rate_limit: str | None = None
+
+    @property
+    def reads_token(self) -> bool:
+        """Whether a token sent to this route is verified (and so may be a 401)."""
+        return self.access is not Access.PUBLIC or self.personalised
 
 
 ROUTES: list[RouteSpec] = []
@@ -70,8 +100,27 @@ class Call(Generic[BodyT, QueryT]):
         return self.identity
 
 
+# Error bodies never echo a client's input without bound (a 1 MB id, 10,000 bad fields).
+MAX_ECHO_CHARS = 200
+MAX_DETAILS = 20
+
+
+def clip(text: str, limit: int = MAX_ECHO_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def _bounded(body: dict[str, Any]) -> dict[str, Any]:
+    error = dict(body["error"])
+    error["message"] = clip(str(error["message"]), 2 * MAX_ECHO_CHARS)
+    if error.get("details") is not None:
+        error["details"] = [{k: clip(str(v)) for k, v in d.items()} for d in error["details"][:MAX_DETAILS]]
+    return {"error": error}
+
+
 def error_response(error: FlintError) -> Response:
-    return Response(body=error.body(), status_code=error.status, headers={**JSON_HEADERS, **error.headers()})
+    # Throttled errors carry their Retry-After (transaction contention, abuse limits).
+    headers = {**JSON_HEADERS, **error.headers()}
+    return Response(body=_bounded(error.body()), status_code=error.status, headers=headers)
 
 
 def _details(exc: ValidationError) -> list[dict[str, str]]:
@@ -81,10 +130,28 @@ def _details(exc: ValidationError) -> list[dict[str, str]]:
     ]
 
 
-def _parse_body(raw: bytes | None, model: type[BaseModel]) -> BaseModel:
+def _is_json(content_type: str | None) -> bool:
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+
+
+def _parse_body(raw: bytes | str | None, content_type: str | None, model: type[BaseModel]) -> BaseModel:
+    if isinstance(raw, str):
+        raw = raw.encode()
+    if not _is_json(content_type):
+        raise UnsupportedMediaType(
+            "Send the body as JSON with 'Content-Type: application/json'.", code="unsupported_media_type"
+        )
+    limit = get_settings().max_body_bytes
+    if raw and len(raw) > limit:
+        raise TooLarge(f"The request body is over {limit} bytes.")
     try:
         data = json.loads(raw) if raw else None
-    except (ValueError, UnicodeDecodeError) as exc:
+        # Lone surrogates ("\ud800") parse but are not Unicode: refuse them here, once.
+        json.dumps(data, ensure_ascii=False).encode()
+    except (ValueError, UnicodeError, RecursionError) as exc:
         raise BadRequest("The request body is not valid JSON.", code="bad_json") from exc
     if data is None:
         raise BadRequest("A JSON request body is required.", code="bad_json")
@@ -92,18 +159,52 @@ def _parse_body(raw: bytes | None, model: type[BaseModel]) -> BaseModel:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ValidationFailed("The request body is invalid.", _details(exc)) from exc
+    except RecursionError as exc:  # nesting under the parser's limit but over the validator's
+        raise BadRequest("The request body is nested too deeply.", code="bad_json") from exc
 
 
 def _parse_query(params: dict[str, str] | None, model: type[BaseModel]) -> BaseModel:
+    # Unknown parameters (cache-busters such as `_=123`, `utm_*`) are ignored, known ones validated.
+    known = {field.alias or name for name, field in model.model_fields.items()}
     try:
-        return model.model_validate(params or {})
+        return model.model_validate({k: v for k, v in (params or {}).items() if k in known})
     except ValidationError as exc:
         raise BadRequest(
             "A query parameter is invalid.", code="bad_parameter", details=_details(exc)
         ) from exc
 
 
-def _identity(request: Any, access: Access) -> auth.Identity | None:
+def _check_path(params: dict[str, str]) -> None:
+    bad = [name for name, value in params.items() if not ID_RE.match(value)]
+    if bad:
+        raise BadRequest(
+            "An id in the path is malformed: ids are 1..128 URL-safe characters.",
+            code="bad_parameter",
+            details=[field_error(name, "not a valid id", "bad_id") for name in bad],
+        )
+
+
+def _limit(request: Any, action: str, identity: auth.Identity | None) -> None:
+    limits = get_settings().rate_limits
+    if action not in limits:
+        return
+    limit, window = limits[action]
+    if identity is not None:
+        subject = identity.user_id
+    else:
+        source = ((request.context or {}).get("identity") or {}).get("sourceIp") or "unknown"
+        subject = keys.anonymous_subject(str(source))
+    verdict = ratelimits.hit(action, subject, limit=limit, window_seconds=window, now=time.time())
+    if not verdict.allowed:
+        raise RateLimited(
+            f"Too many {action} requests: at most {limit} every {window} s. Retry later.",
+            retry_after=verdict.retry_after,
+        )
+
+
+def _identity(request: Any, access: Access, personalised: bool = True) -> auth.Identity | None:
+    if access is Access.PUBLIC and not personalised:
+        return None  # the answer is the same for everyone: a token, even an expired one, is ignored
     authorizer = (request.context or {}).get("authorizer") or {}
     if access is not Access.PUBLIC and authorizer.get("principalId"):
         identity = auth.Identity.from_context(authorizer["principalId"], authorizer)
@@ -140,9 +241,20 @@ def endpoint(
     response: type[BaseModel] | None = None,
     status: int = 200,
     errors: tuple[int, ...] = (),
+    personalised: bool = True,
+    rate_limit: str | None = None,
 ) -> Callable[[Callable[[Call[Any, Any]], BaseModel | None]], Callable[[Call[Any, Any]], BaseModel | None]]:
-    """Register `view(call) -> model | None` as `METHOD path` with parsing and error mapping."""
-    spec = RouteSpec(method, path, summary, access, tag, body, query, response, status, errors)
+    """Register `view(call) -> model | None` as `METHOD path` with parsing and error mapping.
+
+    `personalised=False` marks a public route whose answer does not depend on the caller: it
+    ignores any token. `rate_limit="comments"` spends one unit of that abuse limit (settings
+    `rate_limits`) per request, per member or, anonymously, per client address.
+    """
+    if rate_limit is not None and rate_limit not in get_settings().rate_limits:
+        raise ValueError(f"no rate limit named {rate_limit!r} in settings")
+    spec = RouteSpec(
+        method, path, summary, access, tag, body, query, response, status, errors, personalised, rate_limit
+    )
     ROUTES.append(spec)
 
     def decorator(
@@ -152,9 +264,17 @@ def endpoint(
         def handler(**params: str) -> Response:
             request = blueprint.current_request
             try:
+                _check_path(params)
+                identity = _identity(request, access, personalised)
+                if rate_limit is not None:
+                    _limit(request, rate_limit, identity)
                 call = Call(
-                    identity=_identity(request, access),
-                    body=_parse_body(request.raw_body, body) if body else _Empty(),
+                    identity=identity,
+                    body=(
+                        _parse_body(request.raw_body, request.headers.get("content-type"), body)
+                        if body
+                        else _Empty()
+                    ),
                     query=_parse_query(request.query_params, query) if query else _Empty(),
                     params=params,
                 )
@@ -174,9 +294,12 @@ def endpoint(
                 return Response(body="", status_code=status)
             return Response(body=result.model_dump(mode="json"), status_code=status, headers=JSON_HEADERS)
 
-        blueprint.route(path, methods=[method], authorizer=None if access is Access.PUBLIC else cognito_jwt)(
-            handler
-        )
+        blueprint.route(
+            path,
+            methods=[method],
+            authorizer=None if access is Access.PUBLIC else cognito_jwt,
+            content_types=["*/*"],  # checked above, so a wrong type gets the contract's 415
+        )(handler)
         return view
 
     return decorator

@@ -32,6 +32,7 @@ TAG = "community"
     tag=TAG,
     response=SmileOut,
     errors=(404, 429),
+    rate_limit="smiles",
 )
 def smile(call: Call[Any, Any]) -> SmileOut:
     return social.smile(call.member, call.params["post_id"])
@@ -46,6 +47,7 @@ def smile(call: Call[Any, Any]) -> SmileOut:
     tag=TAG,
     response=SmileOut,
     errors=(404, 429),
+    rate_limit="smiles",
 )
 def unsmile(call: Call[Any, Any]) -> SmileOut:
     return social.unsmile(call.member, call.params["post_id"])
@@ -61,6 +63,7 @@ def unsmile(call: Call[Any, Any]) -> SmileOut:
     query=PageQuery,
     response=CommentPage,
     errors=(404,),
+    personalised=False,
 )
 def list_comments(call: Call[Any, PageQuery]) -> CommentPage:
     return social.list_comments(call.params["post_id"], call.query.limit, call.query.cursor)
@@ -77,6 +80,7 @@ def list_comments(call: Call[Any, PageQuery]) -> CommentPage:
     response=CommentOut,
     status=201,
     errors=(404, 429),
+    rate_limit="comments",
 )
 def add_comment(call: Call[CommentIn, Any]) -> CommentOut:
     return social.add_comment(call.member, call.params["post_id"], call.body.text)
@@ -91,6 +95,7 @@ def add_comment(call: Call[CommentIn, Any]) -> CommentOut:
     tag=TAG,
     status=204,
     errors=(403, 404),
+    rate_limit="comments",
 )
 def delete_comment(call: Call[Any, Any]) -> None:
     social.delete_comment(call.member, call.params["post_id"], call.params["comment_id"])
@@ -105,6 +110,7 @@ def delete_comment(call: Call[Any, Any]) -> None:
     tag=TAG,
     response=FollowOut,
     errors=(404, 422),
+    rate_limit="follows",
 )
 def follow(call: Call[Any, Any]) -> FollowOut:
     return social.follow(call.member, call.params["user_id"])
@@ -119,8 +125,11 @@ def follow(call: Call[Any, Any]) -> FollowOut:
     tag=TAG,
     response=FollowOut,
     errors=(404, 422),
+    rate_limit="follows",
 )
 def unfollow(call: Call[Any, Any]) -> FollowOut:
+    if call.params["user_id"] == call.member.user_id:
+        return FollowOut(following=False)  # nobody follows themselves: already true, idempotently
     return social.unfollow(call.member, call.params["user_id"])
 
 

@@ -22,7 +22,14 @@ class OpenApiDocument(RootModel[dict[str, Any]]):
 
 
 @endpoint(
-    system_blueprint, "/health", "GET", summary="Liveness", access=Access.PUBLIC, tag=TAG, response=Health
+    system_blueprint,
+    "/health",
+    "GET",
+    summary="Liveness",
+    access=Access.PUBLIC,
+    tag=TAG,
+    response=Health,
+    personalised=False,
 )
 def health(call: Call[Any, Any]) -> Health:
     return Health()
@@ -36,6 +43,7 @@ def health(call: Call[Any, Any]) -> Health:
     access=Access.PUBLIC,
     tag=TAG,
     response=PublicConfig,
+    personalised=False,
 )
 def public_config(call: Call[Any, Any]) -> PublicConfig:
     settings = get_settings()
@@ -59,6 +67,7 @@ def public_config(call: Call[Any, Any]) -> PublicConfig:
     access=Access.PUBLIC,
     tag=TAG,
     response=OpenApiDocument,
+    personalised=False,
 )
 def openapi(call: Call[Any, Any]) -> BaseModel:
     return OpenApiDocument(openapi_document())

@@ -286,3 +286,16 @@ def campaign(brand_id: str, campaign_id: str) -> Key:
 
 
 CAMPAIGN_PREFIX = "CAMPAIGN#"
+
+
+def rate_window(action: str, subject: str, window_start: int) -> Key:
+    """Abuse-limit counter: `RATE#<action>#<subject>` / `WINDOW#<window start, epoch s>`.
+
+    The subject is a member id, or `ip:<sha256 of the client address, 16 hex>` for anonymous
+    callers, so no raw address is stored. Items expire (TTL) after their window.
+    """
+    return Key(f"RATE#{action}#{subject}", f"WINDOW#{window_start}")
+
+
+def anonymous_subject(client_address: str) -> str:
+    return "ip:" + hashlib.sha256(client_address.encode()).hexdigest()[:16]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import BaseModel, Field, HttpUrl, field_validator
+from pydantic import BaseModel, Field, HttpUrl, StrictBool, field_validator
 
-from chalicelib.schemas.common import StrictModel
+from chalicelib.schemas.common import Name, QueryModel, StrictModel
 
 
 class Price(BaseModel):
@@ -37,11 +37,11 @@ class ProductPage(BaseModel):
 
 
 class ProductIn(StrictModel):
-    title: str = Field(min_length=1, max_length=200)
+    title: Name = Field(min_length=1, max_length=200)
     price: PriceIn
     url: HttpUrl
     image_url: HttpUrl | None = None
-    prime_eligible: bool = False
+    prime_eligible: StrictBool = False
 
     @field_validator("url", "image_url")
     @classmethod
@@ -51,9 +51,9 @@ class ProductIn(StrictModel):
         return value
 
 
-class PageQuery(StrictModel):
+class PageQuery(QueryModel):
     limit: int = Field(default=20, ge=1, le=100)
-    cursor: str | None = None
+    cursor: str | None = Field(default=None, max_length=2048, description="next_cursor of the previous page")
 
 
 class ProductQuery(PageQuery):

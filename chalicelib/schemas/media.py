@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from chalicelib.schemas.common import StrictModel
 
 
 class UploadRequest(StrictModel):
     content_type: Literal["image/jpeg", "image/png", "image/webp"]
-    size: int = Field(ge=1, description="Bytes the client will upload (at most max_upload_bytes, else 413)")
+    size: StrictInt = Field(
+        ge=1, description="Bytes the client will upload (at most max_upload_bytes, else 413)"
+    )
 
 
 class UploadTicket(BaseModel):

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import re
+from pydantic import BaseModel, Field
 
-from pydantic import BaseModel, Field, field_validator
-
-from chalicelib.schemas.common import StrictModel
-
-# C0 and C1 control characters (Unicode Cc), and the line and paragraph separators.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+from chalicelib.schemas.common import Id, Name, StrictModel, Text
 
 
 class Counts(BaseModel):
@@ -42,21 +37,19 @@ class Me(Profile):
 
 
 class ProfilePatch(StrictModel):
-    display_name: str | None = Field(default=None, min_length=1, max_length=50)
-    bio: str | None = Field(default=None, max_length=280)
-
-    @field_validator("display_name")
-    @classmethod
-    def _printable(cls, value: str | None) -> str | None:
-        if value is not None and _CONTROL.search(value):
-            raise ValueError("must not contain control characters")
-        return value
+    display_name: Name | None = Field(default=None, min_length=1, max_length=50)
+    bio: Text | None = Field(default=None, max_length=280)
 
 
 class InterestsBody(StrictModel):
     # Kept as sent, repeats included, so a 422 can name each bad id at its position in the
     # request; the service counts and stores distinct ids only.
-    interests: list[str] = Field(description="At least 5 and at most 20 distinct interest ids")
+    interests: list[Id] = Field(
+        min_length=5,
+        max_length=20,
+        description="At least 5 and at most 20 distinct interest ids",
+        examples=[["hiking", "camping", "coffee", "cooking", "photography"]],
+    )
 
 
 class InterestsOut(BaseModel):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, ValidationInfo, field_validator
 
 from chalicelib.schemas.catalog import Price
-from chalicelib.schemas.common import StrictModel
+from chalicelib.schemas.common import Id, StrictModel, Text, VisibleText
 from chalicelib.schemas.media import Rendition
 
 PostKind = Literal["photo", "story", "idea"]
@@ -18,26 +18,57 @@ MAX_PRODUCTS_PER_POST = 20
 
 
 class TagIn(StrictModel):
-    product_id: str = Field(min_length=1, max_length=100)
-    x: float = Field(ge=0, le=1, description="Horizontal position, 0 = left edge, 1 = right edge")
-    y: float = Field(ge=0, le=1, description="Vertical position, 0 = top edge, 1 = bottom edge")
+    product_id: Id
+    x: StrictFloat = Field(ge=0, le=1, description="Horizontal position, 0 = left edge, 1 = right edge")
+    y: StrictFloat = Field(ge=0, le=1, description="Vertical position, 0 = top edge, 1 = bottom edge")
 
 
 class PhotoIn(StrictModel):
-    upload_id: str = Field(min_length=1, max_length=100)
+    upload_id: Id
     tags: list[TagIn] = Field(default_factory=list, max_length=MAX_TAGS_PER_PHOTO)
+
+
+# The rules between fields, as JSON Schema (OpenAPI 3.1) states them, for /openapi.json.
+_KIND_RULES = {
+    "allOf": [
+        {
+            "if": {"properties": {"kind": {"const": "photo"}}, "required": ["kind"]},
+            "then": {"required": ["photos"], "properties": {"photos": {"minItems": 1, "maxItems": 1}}},
+        },
+        {
+            "if": {"properties": {"kind": {"const": "story"}}, "required": ["kind"]},
+            "then": {
+                "required": ["body", "photos"],
+                "properties": {"body": {"type": "string", "minLength": 1}, "photos": {"minItems": 1}},
+            },
+        },
+        {
+            "if": {"properties": {"kind": {"const": "idea"}}, "required": ["kind"]},
+            "then": {"required": ["body"], "properties": {"body": {"type": "string", "minLength": 1}}},
+        },
+    ]
+}
 
 
 class PostIn(StrictModel):
     """Rules that span fields are checked on the later field, so a 422's details name the field to fix."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            **_KIND_RULES,
+            "examples": [
+                {"kind": "idea", "caption": "Pack list", "body": "Light and warm.", "interests": ["hiking"]}
+            ],
+        }
+    )
+
     kind: PostKind
-    caption: str = Field(min_length=1, max_length=2200)
-    body: str | None = Field(default=None, max_length=10000, validate_default=True)
+    caption: VisibleText = Field(min_length=1, max_length=2200)
+    body: Text | None = Field(default=None, max_length=10000, validate_default=True)
     # Repeats are harmless (the service files the post under each interest once); unknown ids are
     # reported at the position the client sent them, so they are not de-duplicated here.
-    interests: list[str] = Field(min_length=1, max_length=3)
-    photos: list[PhotoIn] = Field(default_factory=list, max_length=MAX_PHOTOS)
+    interests: list[Id] = Field(min_length=1, max_length=3)
+    photos: list[PhotoIn] = Field(default_factory=list, max_length=MAX_PHOTOS, validate_default=True)
 
     @field_validator("body")
     @classmethod

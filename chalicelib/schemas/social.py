@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
-from chalicelib.schemas.common import StrictModel
+from chalicelib.schemas.common import Id, QueryModel, StrictModel, VisibleText
 from chalicelib.schemas.members import Profile
 from chalicelib.schemas.posts import AuthorOut
 
@@ -15,15 +15,8 @@ class SmileOut(BaseModel):
 
 
 class CommentIn(StrictModel):
-    # Stored exactly as written (only the outer whitespace trimmed); JSON escaping happens on output.
-    text: str = Field(min_length=1, max_length=1000)
-
-    @field_validator("text")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
-        return value
+    # Stored as written, normalised (NFC, outer whitespace trimmed); JSON escaping happens on output.
+    text: VisibleText = Field(min_length=1, max_length=1000, examples=["Great light on that ridge!"])
 
 
 class CommentOut(BaseModel):
@@ -42,8 +35,8 @@ class FollowOut(BaseModel):
     following: bool
 
 
-class EnthusiastQuery(StrictModel):
-    interest: str | None = Field(default=None, max_length=100, description="An interest id; omit for overall")
+class EnthusiastQuery(QueryModel):
+    interest: Id | None = Field(default=None, description="An interest id; omit for overall")
 
 
 class RankedProfile(Profile):

@@ -311,8 +311,9 @@ def test_limits_at_the_bounds_are_accepted(shop: Any, limit: str) -> None:
     assert len(body(response)["items"]) == int(limit)
 
 
-def test_an_unknown_query_parameter_is_a_400(shop: Any) -> None:
-    assert_error(search(shop, "sort=price"), 400, "bad_parameter")
+def test_an_unknown_query_parameter_is_ignored(shop: Any) -> None:
+    # cache-busters and tracking parameters must not break a listing (issue 13, defect 9)
+    assert search(shop, "sort=price&_=1712345678&utm_source=x").status_code == 200
 
 
 # --- read cost ------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -53,17 +54,21 @@ def test_unfollowing_twice_undoes_the_follow_once(api: Any, new_member: NewMembe
     assert counts(api, star.user_id)["following"] == 0
 
 
-def test_following_yourself_is_a_422(api: Any, new_member: NewMember) -> None:
+def test_following_yourself_is_a_422_and_unfollowing_yourself_an_idempotent_200(
+    api: Any, new_member: NewMember
+) -> None:
     # Given a member
     member = new_member()
 
-    # When they follow or unfollow themselves
-    # Then both are validation errors naming user_id, and nothing is counted
-    for method in ("PUT", "DELETE"):
-        error = assert_error(
-            call(api, method, f"/users/{member.user_id}/follow", member), 422, "validation_error"
-        )
-        assert [d["field"] for d in error["details"]] == ["user_id"]
+    # When they follow themselves: a validation error naming user_id
+    error = assert_error(call(api, "PUT", f"/users/{member.user_id}/follow", member), 422, "validation_error")
+    assert [d["field"] for d in error["details"]] == ["user_id"]
+    # When they unfollow themselves: already true, so 200 {"following": false}, as often as asked
+    for _ in range(2):
+        response = call(api, "DELETE", f"/users/{member.user_id}/follow", member)
+        assert response.status_code == 200
+        assert json.loads(response.body) == {"following": False}
+    # And nothing is counted
     assert counts(api, member.user_id) == {"posts": 0, "smiles_received": 0, "followers": 0, "following": 0}
 
 

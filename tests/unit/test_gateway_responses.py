@@ -137,3 +137,25 @@ def test_a_cors_preflight_is_answered_not_refused(local_api: str) -> None:
     )
     assert response.status_code == 200
     assert "PATCH" in response.headers["Access-Control-Allow-Methods"]
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "PROPFIND", "BREW"])
+def test_an_unknown_http_method_is_a_contract_405_not_an_html_501(local_api: str, method: str) -> None:
+    response = requests.request(method, f"{local_api}/health", timeout=10)
+    _assert_contract_error(response, 405, "method_not_allowed")
+    assert "GET" in response.headers["Allow"]
+
+
+def test_the_connection_stays_usable_after_an_unknown_method(local_api: str) -> None:
+    with requests.Session() as session:
+        refused = session.request("TRACE", f"{local_api}/health", data="x" * 5000, timeout=10)
+        good = session.get(f"{local_api}/health", timeout=10)
+    assert (refused.status_code, good.status_code) == (405, 200)
+
+
+def test_the_gateways_own_413_415_and_429_carry_the_contract_body() -> None:
+    from local.api_server import GATEWAY_RESPONSES
+
+    assert GATEWAY_RESPONSES["UNSUPPORTED_MEDIA_TYPE"][:2] == (415, "unsupported_media_type")
+    assert GATEWAY_RESPONSES["REQUEST_TOO_LARGE"][:2] == (413, "too_large")
+    assert GATEWAY_RESPONSES["THROTTLED"][:2] == (429, "throttled")

@@ -27,12 +27,20 @@ def _rejected(model: Any, data: Any) -> set[str]:
 def test_interests_keep_the_order_and_repeats_they_were_sent_in() -> None:
     # Repeats are counted once by the service; the body keeps them so that a 422 can point
     # at each bad id where the client put it (interests.<index>).
-    body = InterestsBody.model_validate({"interests": ["coffee", "yoga", "coffee"]})
-    assert body.interests == ["coffee", "yoga", "coffee"]
+    sent = ["coffee", "yoga", "coffee", "hiking", "baking"]
+    body = InterestsBody.model_validate({"interests": sent})
+    assert body.interests == sent
 
 
-def test_interest_ids_are_trimmed() -> None:
-    assert InterestsBody.model_validate({"interests": [" coffee "]}).interests == ["coffee"]
+@pytest.mark.parametrize("count", [4, 21])
+def test_fewer_than_5_or_more_than_20_interest_entries_are_refused(count: int) -> None:
+    assert _rejected(InterestsBody, {"interests": [f"i{n}" for n in range(count)]}) == {"interests"}
+
+
+@pytest.mark.parametrize("bad", [" coffee ", "x" * 129, "a/b", "coffee#1", ""])
+def test_an_interest_id_that_is_not_a_short_url_safe_id_is_refused(bad: str) -> None:
+    ids = ["a", "b", "c", "d", bad]
+    assert _rejected(InterestsBody, {"interests": ids}) == {"interests.4"}
 
 
 @pytest.mark.parametrize(
@@ -41,7 +49,7 @@ def test_interest_ids_are_trimmed() -> None:
         ({}, "interests"),
         ({"interests": "coffee"}, "interests"),
         ({"interests": None}, "interests"),
-        ({"interests": ["coffee", 7]}, "interests.1"),
+        ({"interests": ["coffee", 7, "a", "b", "c"]}, "interests.1"),
         ({"interests": ["coffee"], "extra": True}, "extra"),
     ],
     ids=["missing", "a-string", "null", "a-number-inside", "unknown-field"],
