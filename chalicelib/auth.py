@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import jwt
-
 from chalicelib.errors import Unauthorized
 from chalicelib.settings import Settings, get_settings
 
@@ -55,12 +53,18 @@ def default_display_name(claims: dict[str, Any]) -> str:
 
 class TokenVerifier:
     def __init__(self, *, jwks_url: str, issuer: str, audience: str, leeway_seconds: int = 30):
+        # PyJWT (and the cryptography it loads) is imported by the first verification, not by
+        # `import app`: anonymous requests never pay for it.
+        import jwt
+
         self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=3600, timeout=5)
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway_seconds
 
     def verify(self, token: str) -> Identity:
+        import jwt
+
         try:
             signing_key = self._jwks.get_signing_key_from_jwt(token)
             claims = jwt.decode(

@@ -13,15 +13,13 @@ import base64
 import json
 import os
 from functools import lru_cache
-from typing import Any
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import secrets
 from chalicelib.errors import BadRequest
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 _NONCE_BYTES = 12
 _TAG_BYTES = 16
@@ -31,6 +29,12 @@ MAX_CURSOR_CHARS = 2048
 
 @lru_cache(maxsize=8)
 def _cipher(secret: bytes) -> AESGCM:
+    # cryptography loads on the first cursor, not at import: a cold start that pages nothing
+    # (most first requests) does not pay for it.
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"flint page cursor v1").derive(secret)
     return AESGCM(key)
 
@@ -65,6 +69,8 @@ def decode(cursor: str | None, *, scope: str = "") -> dict[str, Any] | None:
         if len(raw) < _NONCE_BYTES + _TAG_BYTES:
             raise ValueError("too short")
         nonce, sealed = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:]
+        from cryptography.exceptions import InvalidTag
+
         for cipher in _ciphers():
             try:
                 payload = cipher.decrypt(nonce, sealed, scope.encode())
