@@ -10,15 +10,16 @@ from typing import Any
 
 import pytest
 
-from chalicelib import clock
+from chalicelib import aws, clock
+from chalicelib.data import connection, queues, users
 from chalicelib.data import feeds as feed_store
-from chalicelib.data import users
 from chalicelib.data.feeds import FeedEntry
 from chalicelib.services import feeds
 from local.event_runner import REGION, lambda_context, sqs_event
 from local.seed import seed_interests
 from tests.conftest import SignedInMember
 from tests.dynamo_counter import count_dynamodb_calls
+from tests.support.faults import Fault, inject
 from tests.support.feeds import (
     BAKER,
     HIKER,
@@ -504,3 +505,53 @@ def test_the_planner_keeps_only_the_newest_trending_generations(api: Any, new_me
     # (the emulator never expires items, and TTL is only a clean-up aid in AWS)
     assert [item.generation for item in generation_items("TRENDING")] == runs[2:]
     assert [item.generation for item in generation_items("TRENDING#hiking")] == runs[2:]
+
+
+# Faults (botocore hooks: AWS answers with an error; Flint's code is untouched)
+
+
+def test_a_refresh_that_dies_before_its_write_leaves_the_previous_generation_and_the_next_completes(
+    api: Any, new_member: NewMember
+) -> None:
+    # Given a hiker reading their feed, and a new hiking post after it was built
+    seed_interests()
+    hiker = new_member()
+    onboard(api, hiker, HIKER)
+    author = joined(api, new_member("prime"))
+    first = stored_post(author.user_id, ["hiking"], clock.now_iso())
+    refresh(hiker.user_id)
+    feeds.write_shared_lists(clock.now())
+    second = stored_post(author.user_id, ["hiking"], clock.now_iso())
+    feeds.write_shared_lists(clock.now())
+
+    # When the worker dies between gathering its candidates and writing (DynamoDB fails the write)
+    failing = Fault("PutItem", code="InternalServerError", status=500)
+    with inject(connection.shared_client(), failing), pytest.raises(Exception):  # noqa: B017
+        feeds.refresh_member(hiker.user_id, clock.now_iso())
+    assert failing.injected >= 1
+
+    # Then readers still get the previous generation, whole
+    assert set(reasons_by_post(feed_page(api, hiker)["items"])) == {first}
+    # and the next run completes the work
+    assert feeds.refresh_member(hiker.user_id, clock.now_iso()) > 0
+    assert set(reasons_by_post(feed_page(api, hiker)["items"])) == {first, second}
+
+
+def test_a_planner_that_cannot_queue_fails_loudly_and_the_next_run_plans_everyone(
+    api: Any, new_member: NewMember
+) -> None:
+    # Given two active members
+    for member in (new_member(), new_member()):
+        assert api.http.get("/me", headers=member.headers).status_code == 200
+    events = FeedEvents.for_app()
+
+    # When SQS refuses every send during a planner run
+    refused = Fault("SendMessageBatch", code="ServiceUnavailable", status=503)
+    with inject(aws.client("sqs"), refused), pytest.raises(queues.SendFailed):
+        feeds.plan()
+
+    # Then the run failed (so the schedule's retry and failure destination see it), nothing was
+    # half-sent, and the next run plans every active member
+    assert refused.injected >= 1
+    assert queued_refreshes() == []
+    assert events.plan()["members"] == 2
