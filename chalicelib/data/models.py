@@ -337,6 +337,12 @@ class CampaignItem(FlintItem, discriminator="campaign"):
     created_at = UnicodeAttribute()
 
 
+class RateWindowItem(FlintItem, discriminator="rate_limit"):
+    """Abuse-limit window (keys.rate_window): `RATE#<action>#<subject>` / `WINDOW#<start>`; `n` so far."""
+
+    n = NumberAttribute(null=True)
+
+
 ALL_MODELS: tuple[type[FlintItem], ...] = (
     FlintItem,
     UserItem,
@@ -354,6 +360,7 @@ ALL_MODELS: tuple[type[FlintItem], ...] = (
     EnthusiastsItem,
     FeedItem,
     FeedHeadItem,
+    RateWindowItem,
     BrandCounterItem,
     BrandAuthorItem,
     AppliedMarkerItem,

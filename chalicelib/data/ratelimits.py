@@ -10,14 +10,10 @@ again, since the window start is part of its key).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from botocore.exceptions import ClientError
-
-from chalicelib import aws
-from chalicelib.data import keys
-from chalicelib.settings import get_settings
-
-ENTITY = "rate_limit"
+from chalicelib.data import connection, keys
+from chalicelib.data.models import RateWindowItem
 
 
 @dataclass(frozen=True)
@@ -27,26 +23,21 @@ class Verdict:
 
 
 def hit(action: str, subject: str, *, limit: int, window_seconds: int, now: float) -> Verdict:
-    """Count one request of `subject` for `action` in the current window, if the limit allows it."""
+    """Count one request of `subject` for `action` in the current window, if the limit allows it.
+
+    Through the spine's conditional update: a failed condition is the verdict, and DynamoDB
+    throttling is a 429 `throttled` like every other write's, never a 500.
+    """
     window_start = int(now) - int(now) % window_seconds
     window_end = window_start + window_seconds
     key = keys.rate_window(action, subject, window_start)
-    try:
-        aws.client("dynamodb").update_item(
-            TableName=get_settings().table_name,
-            Key={"PK": {"S": key.pk}, "SK": {"S": key.sk}},
-            UpdateExpression="ADD #n :one SET #type = :type, expires_at = :expires",
-            ConditionExpression="attribute_not_exists(#n) OR #n < :limit",
-            ExpressionAttributeNames={"#n": "n", "#type": "type"},
-            ExpressionAttributeValues={
-                ":one": {"N": "1"},
-                ":limit": {"N": str(limit)},
-                ":type": {"S": ENTITY},
-                ":expires": {"N": str(window_end + 60)},
-            },
-        )
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-            raise
-        return Verdict(False, max(1, window_end - int(now)))
-    return Verdict(True, 0)
+    allowed = connection.update(
+        RateWindowItem(key.pk, key.sk),
+        [
+            RateWindowItem.n.add(1),
+            RateWindowItem.entity.set(RateWindowItem),  # type: ignore[arg-type]
+            RateWindowItem.expires_at.set(datetime.fromtimestamp(window_end + 60, UTC)),
+        ],
+        condition=RateWindowItem.n.does_not_exist() | (RateWindowItem.n < limit),
+    )
+    return Verdict(True, 0) if allowed else Verdict(False, max(1, window_end - int(now)))

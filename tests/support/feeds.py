@@ -105,6 +105,7 @@ def bulk_posts(posts: Sequence[PostRecord], *, update_authors: bool = True) -> N
                     comment_count=0,
                     created_at=post.created_at,
                     state=post_store.LIVE,
+                    labels=[],
                 )
             )
             for interest_id in post.interests:
