@@ -22,9 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import PutError
-
-from chalicelib.data import keys
+from chalicelib.data import connection, keys
 from chalicelib.data.models import (
     POST_STATS_ATTRIBUTES,
     FeedHeadItem,
@@ -141,13 +139,7 @@ def save_generation(
         digest=digest,
     )
     item.expires_at = expires_at
-    try:
-        item.save(condition=FeedItem.PK.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return connection.put(item, condition=FeedItem.PK.does_not_exist())
 
 
 def get_head(owner: str) -> FeedHead | None:
@@ -176,13 +168,13 @@ def put_head(owner: str, head: FeedHead, expires_at: datetime) -> None:
         digest=head.digest,
     )
     item.expires_at = expires_at
-    item.save()
+    connection.put(item)
 
 
 def touch_head(owner: str, checked_at: str) -> None:
     """Record a refresh that found nothing new: one small UpdateItem, no generation written."""
     key = keys.feed_head(owner)
-    FeedHeadItem(key.pk, key.sk).update(actions=[FeedHeadItem.checked_at.set(checked_at)])
+    connection.update(FeedHeadItem(key.pk, key.sk), [FeedHeadItem.checked_at.set(checked_at)])
 
 
 def newest_generation(owner: str) -> Generation | None:
