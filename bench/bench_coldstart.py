@@ -44,12 +44,12 @@ from local.provision import provision
 stack = provision("infra/template.yaml", endpoint_url=server.endpoint)
 os.environ["FLINT_USER_POOL_ID"] = stack.outputs["UserPoolId"]
 os.environ["FLINT_USER_POOL_CLIENT_ID"] = stack.outputs["UserPoolClientId"]
+created.clear()  # provisioning's own clients aside: from here on, Flint's code (data layer and app)
 from local.seed import seed_interests
 seed_interests()
 from tests.support.feeds import bulk_posts, post_record
 from chalicelib import clock
 bulk_posts([post_record("author-1", ["hiking"], clock.now_iso())], update_authors=False)
-created.clear()  # what the app itself creates from here on
 from chalice.test import Client
 from app import app
 with Client(app, stage_name="dev", project_dir=os.getcwd()) as client:
@@ -97,7 +97,7 @@ def rows() -> list[Row]:
         ),
         Row(
             SECTION,
-            "botocore clients created serving feed, listing and post page (fresh process)",
+            "botocore clients Flint's data layer and app create (seed, feed, listing, post; fresh process)",
             ", ".join(f"{service}: {count}" for service, count in sorted(clients.items())) or "none",
             "dynamodb: 1",
             clients.get("dynamodb", 0) == 1,
