@@ -24,6 +24,7 @@ import json
 import os
 import random
 import sys
+import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -284,6 +285,10 @@ def main() -> None:
     parser.add_argument("--assemble", action="store_true", help="precomputed read vs assembled at read")
     args = parser.parse_args()
     tree = Path(args.tree).resolve()
+    # PynamoDB's read timeout too (its settings file, read at import): see the SQS client below.
+    settings_file = Path(tempfile.mkdtemp()) / "pynamodb_settings.py"
+    settings_file.write_text("read_timeout_seconds = 600\nconnect_timeout_seconds = 60\n")
+    os.environ["PYNAMODB_CONFIG"] = str(settings_file)
     sys.path.insert(0, str(tree))
     os.chdir(tree)
     capacity = _load_capacity()
@@ -299,10 +304,15 @@ def main() -> None:
     os.environ["FLINT_USER_POOL_ID"] = stack.outputs["UserPoolId"]
     os.environ["FLINT_USER_POOL_CLIENT_ID"] = stack.outputs["UserPoolClientId"]
 
-    from chalicelib import clock
+    from botocore.config import Config
+
+    from chalicelib import aws, clock
     from chalicelib.services import feeds
     from chalicelib.settings import get_settings
 
+    # The embedded AWS answers a 10,000-member planner run slowly on a busy machine: the
+    # bench's clients wait for it (Lambda's 10 s read timeout is for real AWS).
+    aws._CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, read_timeout=600)
     rng = random.Random(2026 + args.members)
     if args.assemble:
         print(json.dumps(_precomputed_vs_assembled(capacity, rng)), flush=True)
