@@ -130,7 +130,13 @@ def _probe(tree: Path, *args: str) -> dict[str, Any]:
     )
     if result.returncode != 0:
         raise RuntimeError(f"probe {tree.name} {args} failed:\n{result.stderr[-3000:]}")
-    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+    measured = dict(json.loads(result.stdout.strip().splitlines()[-1]))
+    # Kept as each probe ends: a long run that fails later still leaves what it measured.
+    name = "legacy" if tree == LEGACY_TREE else "today"
+    (ROOT / "build" / f"bench-feeds-{name}{'-'.join(('', *args)).replace('--', '')}.json").write_text(
+        json.dumps(measured)
+    )
+    return measured
 
 
 def _per_member_day(probe: dict[str, Any], refreshes: float, planner_runs: float) -> dict[str, float]:
