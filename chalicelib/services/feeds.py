@@ -65,6 +65,10 @@ _REQUEUE_SECONDS = 300
 _requeued: dict[str, float] = {}
 _requeued_lock = threading.Lock()
 caches.register(_requeued.clear)
+# Shared lists this warm planner last wrote: owner -> (digest of the entries, when written). The
+# planner runs every interval with reserved concurrency 1, so its process usually stays warm.
+_shared_written: dict[str, tuple[str, datetime]] = {}
+caches.register(_shared_written.clear)
 
 
 @dataclass(frozen=True)
@@ -124,11 +128,24 @@ def _enthusiast_ids(author_ids: Iterable[str]) -> set[str]:
     return {a.user_id for a in store.author_info(author_ids).values() if BADGE in a.badges}
 
 
-def _save_shared(owner: str, generation: str, entries: list[FeedEntry], now: datetime) -> None:
+def _shared_digest(entries: list[FeedEntry]) -> str:
+    ordered = [(e.post_id, e.smiles, e.comments, e.enthusiast) for e in entries]
+    return hashlib.sha256(json.dumps(ordered, separators=(",", ":")).encode()).hexdigest()[:32]
+
+
+def _save_shared(owner: str, generation: str, entries: list[FeedEntry], now: datetime) -> bool:
+    """Publish a shared list unless this warm planner wrote the very same list within the rerank
+    window (then readers keep that generation, and the run writes and prunes nothing)."""
+    digest = _shared_digest(entries)
+    last = _shared_written.get(owner)
+    if last is not None and last[0] == digest and now - last[1] < timedelta(minutes=RERANK_MINUTES):
+        return False
     store.save_generation(owner, generation, entries, generation, _expiry(now))
     # Like members' feeds, the shared lists keep their newest generations only: TTL is a clean-up
     # aid, not something correctness (or the local emulator, which never expires items) relies on.
     store.prune_generations(owner, get_settings().feed_generations_kept)
+    _shared_written[owner] = (digest, now)
+    return True
 
 
 def compute_shared_lists(now: datetime) -> tuple[list[FeedEntry], dict[str, list[FeedEntry]]]:

@@ -494,17 +494,38 @@ def test_a_generation_once_written_is_never_rewritten(stack: Any) -> None:
 
 
 def test_the_planner_keeps_only_the_newest_trending_generations(api: Any, new_member: NewMember) -> None:
-    # Given a hiking post, and more planner runs than generations are kept
+    # Given more planner runs than generations are kept, each with a new hiking post
     seed_interests()
-    author = new_member("prime")
-    idea(api, author, ["hiking"])
+    author = joined(api, new_member("prime"))
     events = FeedEvents.for_app()
-    runs = [events.plan()["generation"] for _ in range(14)]
+    runs = []
+    for _ in range(14):
+        stored_post(author.user_id, ["hiking"], clock.now_iso())
+        runs.append(events.plan()["generation"])
 
     # Then the shared trending lists hold the newest 12 runs, not every run since the stack started
     # (the emulator never expires items, and TTL is only a clean-up aid in AWS)
     assert [item.generation for item in generation_items("TRENDING")] == runs[2:]
     assert [item.generation for item in generation_items("TRENDING#hiking")] == runs[2:]
+
+
+def test_a_planner_run_with_nothing_new_writes_no_shared_list(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a planner run that published the shared lists
+    seed_interests()
+    author = joined(api, new_member("prime"))
+    stored_post(author.user_id, ["hiking"], clock.now_iso())
+    events = FeedEvents.for_app()
+    first = events.plan()["generation"]
+
+    # When it runs again with nothing new
+    with count_dynamodb_calls(monkeypatch) as calls:
+        events.plan()
+
+    # Then it wrote and pruned nothing: readers keep the lists it wrote before
+    assert "PutItem" not in calls and "BatchWriteItem" not in calls, calls
+    assert [item.generation for item in generation_items("TRENDING#hiking")] == [first]
 
 
 # Faults (botocore hooks: AWS answers with an error; Flint's code is untouched)
