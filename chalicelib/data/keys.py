@@ -231,7 +231,7 @@ GENERATION_PREFIX = "GEN#"
 
 def feed_head(owner: str) -> Key:
     """A feed's small head item, `FEED#<owner>` / `HEAD`: the current generation, when the feed was
-    last checked, the digest of its ranked entries and the generations kept. One GetItem tells the
+    last checked and the digest of its ranked entries. One GetItem tells the
     refresh whether there is work to do, without reading a generation of up to 200 entries."""
     return Key(f"FEED#{owner}", "HEAD")
 

@@ -128,9 +128,12 @@ def _enthusiast_ids(author_ids: Iterable[str]) -> set[str]:
     return {a.user_id for a in store.author_info(author_ids).values() if BADGE in a.badges}
 
 
+def _digest(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, separators=(",", ":")).encode()).hexdigest()[:32]
+
+
 def _shared_digest(entries: list[FeedEntry]) -> str:
-    ordered = [(e.post_id, e.smiles, e.comments, e.enthusiast) for e in entries]
-    return hashlib.sha256(json.dumps(ordered, separators=(",", ":")).encode()).hexdigest()[:32]
+    return _digest([(e.post_id, e.smiles, e.comments, e.enthusiast) for e in entries])
 
 
 def _save_shared(owner: str, generation: str, entries: list[FeedEntry], now: datetime) -> bool:
@@ -274,7 +277,7 @@ def _candidates(member: store.AuthorInfo, member_id: str, now: datetime) -> list
 def candidate_digest(ranked: Iterable[ranking.RankedEntry]) -> str:
     """The ranked candidate set as a set: which posts, for which reasons (order and counts aside)."""
     canonical = sorted((r.post_id, sorted(r.reasons)) for r in ranked)
-    return hashlib.sha256(json.dumps(canonical, separators=(",", ":")).encode()).hexdigest()[:32]
+    return _digest(canonical)
 
 
 def refresh_member(member_id: str, requested_at: str, now: datetime | None = None) -> int:
