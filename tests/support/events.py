@@ -37,3 +37,18 @@ def stream_start() -> dict[str, str | None]:
 
 def queue_source(runner: EventRunner, handler: str) -> Any:
     return next(s for s in runner.queue_sources if s.name == handler)
+
+
+def purge(*queue_names: str) -> None:
+    """Empty these queues of the session, hidden (in-flight, failed) messages included, for a test
+    that counts what its handlers receive or leaves poison behind. The emulator allows a purge at
+    any time (AWS: one a minute), and nothing else polls the queues during a test."""
+    sqs = boto3.client("sqs", region_name=REGION)
+    for name in queue_names:
+        sqs.purge_queue(QueueUrl=sqs.get_queue_url(QueueName=name)["QueueUrl"])
+
+
+def app_queues() -> list[str]:
+    """Every queue the app's handlers read, and their dead-letter queues."""
+    names = [EventRunner.queue_name(source) for source in app_runner().queue_sources]
+    return names + [f"{name}-dlq" for name in names]
