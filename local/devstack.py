@@ -107,13 +107,17 @@ def allow_anonymous_reads(s3: Any, bucket: str) -> None:
 
 
 class DevStack:
-    def __init__(self, aws_port: int, api_port: int, refresh_seconds: float, web_port: int = 8080):
+    def __init__(
+        self, aws_port: int, api_port: int, refresh_seconds: float, web_port: int = 8080, events_port: int = 0
+    ):
         self.aws_port = aws_port
         self.api_port = api_port
         self.web_url = f"http://127.0.0.1:{web_port}"
         self.refresh_seconds = refresh_seconds
         self.aws_endpoint = f"http://127.0.0.1:{aws_port}"
         self.api_url = f"http://127.0.0.1:{api_port}"
+        # The event runner's control API (local/event_runner.py), when a port is given.
+        self.events_url = f"http://127.0.0.1:{events_port}" if events_port else ""
         self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
 
     def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -160,6 +164,8 @@ class DevStack:
             )
         STATE_DIR.mkdir(exist_ok=True)
         exported = {**app_env, "AWS_ENDPOINT_URL": self.aws_endpoint, "FLINT_API_URL": self.api_url}
+        if self.events_url:
+            exported["FLINT_EVENTS_URL"] = self.events_url
         (STATE_DIR / "dev.env").write_text("".join(f"{k}={v}\n" for k, v in sorted(exported.items())))
         (STATE_DIR / "outputs.json").write_text(json.dumps(stack.outputs, indent=2))
         return app_env
@@ -173,7 +179,12 @@ class DevStack:
             env,
         )
         wait_until(lambda: requests.get(f"{self.api_url}/health", timeout=2).ok, "the API", process=api)
-        self._spawn("events", [sys.executable, "-m", "local.event_runner"], env)
+        events_env = (
+            {**env, "FLINT_EVENTS_CONTROL_PORT": self.events_url.rsplit(":", 1)[1]}
+            if self.events_url
+            else env
+        )
+        self._spawn("events", [sys.executable, "-m", "local.event_runner"], events_env)
         web_port = self.web_url.rsplit(":", 1)[1]
         web = self._spawn(
             "web",
@@ -257,6 +268,12 @@ def main() -> int:
     parser.add_argument(
         "--refresh-seconds", type=float, default=float(os.environ.get("FLINT_REFRESH_SECONDS", "15"))
     )
+    parser.add_argument(
+        "--events-port",
+        type=int,
+        default=int(os.environ.get("FLINT_EVENTS_PORT", "0")),
+        help="the event runner's control API (POST /run/<schedule>, POST /drain, GET /stats); 0: none",
+    )
     parser.add_argument("--no-seed", action="store_true", help="skip the demo data")
     parser.add_argument(
         "--demo-posts",
@@ -271,6 +288,7 @@ def main() -> int:
         (args.aws_port, "FLINT_AWS_PORT"),
         (args.api_port, "FLINT_API_PORT"),
         (args.web_port, "FLINT_WEB_PORT"),
+        *([(args.events_port, "FLINT_EVENTS_PORT")] if args.events_port else []),
     )
     for port, variable in ports:
         if not port_is_free(port):
@@ -281,7 +299,7 @@ def main() -> int:
             )
             return 2
 
-    stack = DevStack(args.aws_port, args.api_port, args.refresh_seconds, args.web_port)
+    stack = DevStack(args.aws_port, args.api_port, args.refresh_seconds, args.web_port, args.events_port)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         stack.start_aws()

@@ -27,6 +27,7 @@ from local.aws_server import EmbeddedAws
 from local.provision import ProvisionedStack, provision
 from local.seed import seed_interests
 from tests.support.aws import REGION, emulator_env, environment
+from tests.support.local_stack import ENV_API, running_local_stack
 from tests.support.members import PASSWORD, SignedInMember, minted_member, sign_up_and_in
 from tests.support.tables import table_of_its_own
 
@@ -187,3 +188,31 @@ def http_api(stack: ProvisionedStack) -> Iterator[str]:
     yield f"http://{host}:{port}"
     server.server.shutdown()
     server.server.server_close()
+
+
+# --- the one local stack of the e2e and browser tiers ------------------------------------------------
+
+STACK_TIERS = (PROJECT_DIR / "tests" / "e2e", PROJECT_DIR / "tests" / "browser")
+
+
+def _runs_stack_tests(config: pytest.Config) -> bool:
+    """Whether the paths on the command line take in e2e or browser tests."""
+    for arg in config.args or ["."]:
+        path = (Path(config.invocation_params.dir) / arg.split("::", 1)[0]).resolve()
+        if any(path == tier or tier in path.parents or path in tier.parents for tier in STACK_TIERS):
+            return True
+    return False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under xdist, the controller starts the local stack the e2e and browser tests share and hands it
+    to its workers (FLINT_E2E_API...): one stack, never one per worker. Without xdist the session
+    fixture starts it when a test first needs it; the tier runner (tests/tiers.py) starts its own."""
+    if hasattr(config, "workerinput") or not config.getoption("numprocesses", default=None):
+        return
+    if os.environ.get(ENV_API) or not _runs_stack_tests(config):
+        return
+    started = running_local_stack()
+    stack = started.__enter__()
+    os.environ.update(stack.export())
+    config.add_cleanup(lambda: started.__exit__(None, None, None))

@@ -45,8 +45,10 @@ def assert_error(response: Any, status: int, code: str, *, details: bool | None 
     assert {"code", "message"} <= set(error) <= ERROR_FIELDS, error
     assert error["code"] == code, error
     assert isinstance(error["message"], str) and error["message"], error
-    if details is not None:
-        assert bool(error.get("details")) is details, error
+    if details is False:
+        assert "details" not in error, error
+    if details is True:
+        assert error.get("details"), error
     for detail in error.get("details", []):
         assert set(detail) == DETAIL_FIELDS, detail
     return dict(error)
