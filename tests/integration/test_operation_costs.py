@@ -32,8 +32,10 @@ def _bill(action: Callable[[], Any]) -> capacity.Bill:
 
 
 def test_every_read_page_costs_at_most_two_requests(
-    api: Any, stack: Any, new_member: Callable[..., SignedInMember]
+    api: Any, private_table: str, new_member: Callable[..., SignedInMember]
 ) -> None:
+    # A table of its own: GET /feed reads the trending list every planner run rewrites for everyone,
+    # and what a page costs depends on what that list holds.
     # Given a community: an author with a tagged photo post, a reader who follows them (and a brand
     # of the test's own, so the product routes read its products, not other tests')
     brand = fresh_brand(products=2)
