@@ -384,8 +384,8 @@ class EventRunner:
                     pause = 0.0
                 else:
                     pause = min(max(pause * 2, 0.25), self._stream_idle_seconds)
-            except Exception:
-                log.exception("reading the stream for %s failed", source.name)
+            except Exception as exc:
+                log.warning("reading the stream for %s failed (%s: %s)", source.name, type(exc).__name__, exc)
                 pause = self._stream_idle_seconds
 
     # --- schedules ------------------------------------------------------------------------------
@@ -425,9 +425,10 @@ class EventRunner:
         while not self._stop.is_set():
             try:
                 self.poll_queue_once(source)
-            except Exception:
-                # The emulator restarting or a network blip: keep the runner alive.
-                log.exception("polling %s failed", source.queue)
+            except Exception as exc:
+                # The emulator restarting, stopping first at the end, or a network blip: one line, and
+                # keep the runner alive.
+                log.warning("polling %s failed (%s: %s); retrying", source.queue, type(exc).__name__, exc)
                 self._stop.wait(1.0)
 
     def _schedule_loop(self, source: ScheduledEventConfig) -> None:

@@ -42,6 +42,7 @@ TIERS = [
     Tier("browser", ["tests/browser"]),
     Tier("e2e", ["tests/e2e"]),
 ]
+STACK_TIERS = {"browser", "e2e"}
 
 
 def run_tier(tier: Tier, env: dict[str, str]) -> None:
@@ -70,7 +71,13 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--started", type=float, help="epoch seconds when `make test` started")
+    parser.add_argument(
+        "--only", help="comma-separated tiers to run (default: all): " + ", ".join(t.name for t in TIERS)
+    )
     args = parser.parse_args(argv)
+    tiers = [t for t in TIERS if not args.only or t.name in {n.strip() for n in args.only.split(",")}]
+    if not tiers:
+        parser.error(f"--only: no such tier among {[t.name for t in TIERS]}")
     sys.path.insert(0, str(PROJECT_DIR))
     from tests.support.local_stack import running_local_stack
 
