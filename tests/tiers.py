@@ -84,22 +84,24 @@ def main(argv: list[str] | None = None) -> int:
     phase_started = time.monotonic()
     env = dict(os.environ)
     stack_seconds = 0.0
-    run_tier(TIERS[0], env)
-    stack_started = time.monotonic()
-    try:
-        with running_local_stack() as stack:
-            stack_seconds = time.monotonic() - stack_started
-            print(
-                f"\n=== local stack ready in {stack_seconds:.1f} s: {stack.api} (web {stack.web})", flush=True
-            )
-            for tier in TIERS[1:]:
-                run_tier(tier, {**env, **stack.export()})
-    except RuntimeError as exc:  # the stack did not start: its tiers fail
-        print(f"\n=== the local stack did not start: {exc}", flush=True)
-        for tier in TIERS[1:]:
-            tier.status = tier.status if tier.status is not None else 1
-    print(report(TIERS, stack_seconds, time.monotonic() - phase_started, args.started), flush=True)
-    return 0 if all(tier.status == 0 for tier in TIERS) else 1
+    for tier in tiers:
+        if tier.name not in STACK_TIERS:
+            run_tier(tier, env)
+    stack_tiers = [t for t in tiers if t.name in STACK_TIERS]
+    if stack_tiers:
+        stack_started = time.monotonic()
+        try:
+            with running_local_stack() as stack:
+                stack_seconds = time.monotonic() - stack_started
+                print(f"\n=== local stack ready in {stack_seconds:.1f} s: {stack.api}", flush=True)
+                for tier in stack_tiers:
+                    run_tier(tier, {**env, **stack.export()})
+        except RuntimeError as exc:  # the stack did not start: its tiers fail
+            print(f"\n=== the local stack did not start: {exc}", flush=True)
+            for tier in stack_tiers:
+                tier.status = tier.status if tier.status is not None else 1
+    print(report(tiers, stack_seconds, time.monotonic() - phase_started, args.started), flush=True)
+    return 0 if all(tier.status == 0 for tier in tiers) else 1
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from typing import Any
 import requests
 
 from tests.support.eventually import eventually
+from tests.support.members import cognito_client
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # A few demo posts so feeds and products have something in them (the full demo has 120).
@@ -46,6 +47,10 @@ class LocalStack:
     config: dict[str, Any]
     web: str = ""
     events: str = ""  # the event runner's control API
+
+    def cognito(self) -> Any:
+        """The Cognito client a client app builds from GET /config."""
+        return cognito_client(self.config)
 
     def run(self, schedule: str) -> Any:
         """Run a scheduled function now (POST /run/<schedule>); its result."""
