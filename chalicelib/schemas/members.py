@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from chalicelib.schemas.common import Id, Name, StrictModel, Text
+from chalicelib.text import DISPLAY_NAME_MAX
 
 
 class Counts(BaseModel):
@@ -37,7 +38,7 @@ class Me(Profile):
 
 
 class ProfilePatch(StrictModel):
-    display_name: Name | None = Field(default=None, min_length=1, max_length=50)
+    display_name: Name | None = Field(default=None, min_length=1, max_length=DISPLAY_NAME_MAX)
     bio: Text | None = Field(default=None, max_length=280)
 
 
