@@ -14,9 +14,12 @@ from typing import Any
 
 import pytest
 
+from chalicelib import caches
 from local.provision import ProvisionedStack
+from local.seed import seed_interests
 from tests import tokens
 from tests.conftest import SignedInMember
+from tests.support.posts import post_body, published
 
 NewMember = Callable[..., SignedInMember]
 
@@ -65,3 +68,28 @@ def test_a_name_claim_the_display_name_rules_refuse_never_reaches_the_profile(
     assert me["display_name"] == profile["display_name"] == f"member-{sub[:8]}"
     # And it is the same rule PATCH /me applies
     assert _send(api, "PATCH", "/me", {"display_name": claimed}, headers).status_code == 422
+
+
+# --- finding 9: deleting comments does not spend the budget for writing them ---------------------------
+
+
+def test_a_member_who_deletes_their_comment_may_still_comment(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a comment limit of 2 per window
+    monkeypatch.setenv("FLINT_RATE_LIMITS", json.dumps({"comments": [2, 600]}))
+    caches.reset()
+    seed_interests()
+    author, fan = new_member("prime"), new_member("prime")
+    post = published(api, author, post_body("idea", body="A body."))
+    path = f"/posts/{post['id']}/comments"
+    # When a member comments, deletes the comment and comments again
+    draft = _send(api, "POST", path, {"text": "draft"}, fan.headers)
+    assert draft.status_code == 201
+    assert api.http.delete(f"{path}/{_body(draft)['id']}", headers=fan.headers).status_code == 204
+    final = _send(api, "POST", path, {"text": "final"}, fan.headers)
+    # Then the second comment is taken: the delete spent nothing of the comment budget
+    assert final.status_code == 201, final.body
+    # And the budget still holds: a third comment in the window is refused
+    third = _send(api, "POST", path, {"text": "one more"}, fan.headers)
+    assert (third.status_code, _body(third)["error"]["code"]) == (429, "rate_limited")
