@@ -9,10 +9,12 @@ number, a query-string integer is written in digits.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from chalicelib.schemas.currencies import CURRENCY_CODES
 from chalicelib.text import clean_name, clean_text, is_visible
 
 __all__ = ["clean_name", "clean_text", "is_visible"]
@@ -40,6 +42,46 @@ Name = Annotated[str, AfterValidator(clean_name)]
 VisibleText = Annotated[str, AfterValidator(_visible_lines)]
 # A bio or post body: lines allowed, may be empty.
 Text = Annotated[str, AfterValidator(_lines)]
+
+
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_DIGITS = re.compile(r"^[0-9]{1,18}$")
+
+
+def _iso_date(value: Any) -> Any:
+    # pydantic alone takes 1704067200 (and "1704067200", "2024-01-01T00:00:00") as a day.
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value  # built in code, not parsed from a request
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+def _query_int(value: Any) -> Any:
+    # Query strings arrive as text: pydantic alone takes "20.0", "+20" and " 20" as 20.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value  # built in code, not parsed from a request
+    if not isinstance(value, str) or not _DIGITS.match(value):
+        raise ValueError("must be a whole number written in digits")
+    return value
+
+
+def _iso_4217(code: str) -> str:
+    if code not in CURRENCY_CODES:
+        raise ValueError("must be an ISO 4217 currency code in circulation, e.g. USD")
+    return code
+
+
+# A calendar day as the contract writes it: a JSON string "YYYY-MM-DD", never a number or a time.
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+# An integer query parameter (`?limit=20`): digits only.
+QueryInt = Annotated[int, BeforeValidator(_query_int)]
+# A price's currency: an ISO 4217 code of a currency in circulation (schemas/currencies.py).
+Currency = Annotated[
+    str,
+    Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code", examples=["USD"]),
+    AfterValidator(_iso_4217),
+]
 
 
 class StrictModel(BaseModel):

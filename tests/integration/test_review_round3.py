@@ -8,9 +8,11 @@ so it passes on a table shared with other tests.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -93,3 +95,91 @@ def test_a_member_who_deletes_their_comment_may_still_comment(
     # And the budget still holds: a third comment in the window is refused
     third = _send(api, "POST", path, {"text": "one more"}, fan.headers)
     assert (third.status_code, _body(third)["error"]["code"]) == (429, "rate_limited")
+
+
+# --- finding 7: strict types: no integer dates, no made-up currencies, no fractional limits -------------
+
+
+@pytest.fixture
+def brand_owner(api: Any, new_member: NewMember) -> tuple[SignedInMember, str, str]:
+    """A brand account, its brand and one of its products: (owner, brand id, product id)."""
+    owner = new_member("brand")
+    brand = _send(api, "POST", "/brands", {"name": f"Review {uuid.uuid4().hex[:12]}"}, owner.headers)
+    assert brand.status_code == 201, brand.body
+    product = _send(
+        api,
+        "POST",
+        f"/brands/{_body(brand)['id']}/products",
+        {"title": "Trail tent", "price": {"amount": "199.00", "currency": "USD"}, "url": "https://x.test/t"},
+        owner.headers,
+    )
+    assert product.status_code == 201, product.body
+    return owner, _body(brand)["id"], _body(product)["id"]
+
+
+def _details(response: Any) -> list[str]:
+    assert response.status_code == 422, response.body
+    assert _body(response)["error"]["code"] == "validation_error"
+    return [d["field"] for d in _body(response)["error"]["details"]]
+
+
+def test_a_campaign_day_given_as_a_unix_timestamp_is_422(api: Any, brand_owner: tuple[Any, str, str]) -> None:
+    owner, brand_id, product_id = brand_owner
+    campaign = {"name": "Spring", "product_ids": [product_id], "ends_at": "2025-01-20"}
+    # 1735689600 is 2025-01-01T00:00:00Z: it used to be taken as that day
+    refused = _send(
+        api, "POST", f"/brands/{brand_id}/campaigns", campaign | {"starts_at": 1735689600}, owner.headers
+    )
+    assert _details(refused) == ["starts_at"]
+    as_text = _send(
+        api, "POST", f"/brands/{brand_id}/campaigns", campaign | {"starts_at": "1735689600"}, owner.headers
+    )
+    assert _details(as_text) == ["starts_at"]
+    taken = _send(
+        api, "POST", f"/brands/{brand_id}/campaigns", campaign | {"starts_at": "2025-01-01"}, owner.headers
+    )
+    assert taken.status_code == 201, taken.body
+
+
+@pytest.mark.parametrize("currency", ["ZZZ", "XXX", "XTS", "XAU"])
+def test_a_price_in_a_currency_iso_4217_does_not_list_in_circulation_is_422(
+    api: Any, brand_owner: tuple[Any, str, str], currency: str
+) -> None:
+    owner, brand_id, _ = brand_owner
+    product = {
+        "title": "Stove",
+        "price": {"amount": "19.99", "currency": currency},
+        "url": "https://x.test/s",
+    }
+    assert _details(_send(api, "POST", f"/brands/{brand_id}/products", product, owner.headers)) == [
+        "price.currency"
+    ]
+
+
+def _list_routes() -> list[str]:
+    from chalicelib.api.routing import ROUTES
+
+    return sorted(
+        r.path
+        for r in ROUTES
+        if r.method == "GET" and r.query is not None and "limit" in r.query.model_fields
+    )
+
+
+@pytest.mark.parametrize("limit", ["20.0", "2e1", "+20", " 20", "twenty"])
+def test_a_limit_that_is_not_written_in_digits_is_400_on_every_list_route(
+    api: Any, new_member: NewMember, limit: str
+) -> None:
+    # Given a caller every route lets through to parameter parsing (the ids need not exist: the
+    # query is parsed before anything is read)
+    caller = new_member("prime", "brand")
+    routes = _list_routes()
+    assert {"/products", "/feed", "/posts/{post_id}/comments", "/brands/{brand_id}/campaigns"} <= set(routes)
+    for path in routes:
+        concrete = re.sub(r"\{[a-z_]+\}", "x1", path)
+        # When a list is asked for with that limit
+        response = api.http.get(f"{concrete}?limit={quote(limit)}", headers=caller.headers)
+        # Then it is a 400 naming the parameter, not a page of 20
+        assert response.status_code == 400, (path, response.body)
+        error = _body(response)["error"]
+        assert (error["code"], [d["field"] for d in error["details"]]) == ("bad_parameter", ["limit"]), path

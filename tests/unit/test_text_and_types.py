@@ -8,13 +8,15 @@ invisible text, right-to-left overrides, NUL and control characters; upload `siz
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from chalicelib import text
-from chalicelib.schemas.catalog import ProductIn
+from chalicelib.schemas.brands import CampaignIn
+from chalicelib.schemas.catalog import PageQuery, PriceIn, ProductIn
 from chalicelib.schemas.media import UploadRequest
 from chalicelib.schemas.members import ProfilePatch
 from chalicelib.schemas.posts import PostIn, TagIn
@@ -176,3 +178,44 @@ def test_names_that_look_alike_share_one_key() -> None:
     assert keys == {"northpeak"}
     assert text.name_key("North Peak") != text.name_key("NorthPeak")
     assert text.name_key("Stra\u00dfe") == text.name_key("STRASSE")
+
+
+# --- strict shared scalars (issue 21, finding 7) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        1735689600,
+        "1735689600",
+        1735689600.0,
+        "2025-01-01T00:00:00",
+        "2025-1-1",
+        "\uff12\uff10\uff12\uff15-01-01",
+    ],
+    ids=["int", "digits", "float", "datetime", "unpadded", "fullwidth-digits"],
+)
+def test_a_day_is_a_string_written_yyyy_mm_dd(value: Any) -> None:
+    campaign = {"name": "c", "product_ids": ["p-1"], "ends_at": "2025-01-20"}
+    assert _rejected(CampaignIn, campaign | {"starts_at": value}) == {"starts_at"}
+    assert CampaignIn.model_validate(campaign | {"starts_at": "2025-01-01"}).starts_at == date(2025, 1, 1)
+
+
+@pytest.mark.parametrize("limit", ["20.0", "+20", " 20", "20 ", "2e1", "0x14", "", True, 20.0])
+def test_a_query_limit_is_digits(limit: Any) -> None:
+    assert _rejected(PageQuery, {"limit": limit}) == {"limit"}
+
+
+def test_a_query_limit_in_digits_is_a_number_in_range() -> None:
+    assert PageQuery.model_validate({"limit": "020"}).limit == 20
+    assert _rejected(PageQuery, {"limit": "101"}) == {"limit"}
+
+
+@pytest.mark.parametrize("currency", ["ZZZ", "XXX", "XTS", "XAU", "HRK", "usd", "US", "USDT"])
+def test_a_currency_is_an_iso_4217_code_in_circulation(currency: str) -> None:
+    assert _rejected(PriceIn, {"amount": "1.00", "currency": currency}) == {"currency"}
+
+
+@pytest.mark.parametrize("currency", ["USD", "EUR", "JPY", "GBP", "INR", "XOF", "CHF"])
+def test_common_currencies_are_accepted(currency: str) -> None:
+    assert PriceIn.model_validate({"amount": "1.00", "currency": currency}).currency == currency
