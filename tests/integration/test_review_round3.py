@@ -16,11 +16,14 @@ from urllib.parse import quote
 
 import pytest
 
-from chalicelib import caches
+from chalicelib import caches, clock
+from chalicelib.data import enthusiasts as enthusiast_store
+from chalicelib.services import enthusiasts
 from local.provision import ProvisionedStack
 from local.seed import seed_interests
 from tests import tokens
 from tests.conftest import SignedInMember
+from tests.support import community
 from tests.support.posts import post_body, published
 
 NewMember = Callable[..., SignedInMember]
@@ -183,3 +186,57 @@ def test_a_limit_that_is_not_written_in_digits_is_400_on_every_list_route(
         assert response.status_code == 400, (path, response.body)
         error = _body(response)["error"]
         assert (error["code"], [d["field"] for d in error["details"]]) == ("bad_parameter", ["limit"]), path
+
+
+# --- finding 5: an author's smile on their own post earns them nothing ---------------------------------
+
+
+def test_an_authors_own_smile_shows_on_the_post_but_earns_no_badge(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given badges for anyone with a single smile in the window, among many holders
+    monkeypatch.setenv("FLINT_ENTHUSIAST_MIN_SMILES", "1")
+    monkeypatch.setenv("FLINT_ENTHUSIAST_TOP_PER_INTEREST", "100000")
+    caches.reset()
+    seed_interests()
+    author, other = new_member("prime"), new_member("prime")
+    post = community.publish(api, author, interests=["hiking"])
+    # When the author smiles at their own post
+    smiled = community.smile(api, author, post["id"])
+    # Then the smile shows on the post like anyone's (the contract's smile_count counts members)
+    assert smiled == {"smiled": True, "smile_count": 1}
+    shown = community.post_of(api, post["id"], author)
+    assert (shown["smile_count"], shown["smiled_by_me"]) == (1, True)
+    # But it counts nowhere a badge is ranked: not in the profile, not in the daily score
+    assert community.counts(api, author.user_id)["smiles_received"] == 0
+    today = clock.now_iso()[:10]
+    assert author.user_id not in enthusiast_store.window_scores("hiking", today, today)
+    enthusiasts.run(now=clock.now())
+    assert community.profile(api, author.user_id)["badges"] == []
+
+    # When another member smiles too, and the author takes their own smile back
+    community.smile(api, other, post["id"])
+    assert community.unsmile(api, author, post["id"]) == {"smiled": False, "smile_count": 1}
+    # Then only the other member's smile is credited, and it earns the badge
+    assert community.counts(api, author.user_id)["smiles_received"] == 1
+    assert enthusiast_store.window_scores("hiking", today, today)[author.user_id] == 1
+    enthusiasts.run(now=clock.now())
+    assert community.profile(api, author.user_id)["badges"] == ["enthusiast"]
+
+
+def test_deleting_a_post_takes_back_only_the_smiles_its_author_was_credited_with(
+    api: Any, new_member: NewMember
+) -> None:
+    seed_interests()
+    author, other = new_member("prime"), new_member("prime")
+    kept, deleted = (community.publish(api, author, interests=["hiking"]) for _ in range(2))
+    community.smile(api, other, kept["id"])
+    community.smile(api, author, deleted["id"])
+    community.smile(api, other, deleted["id"])
+    assert community.counts(api, author.user_id)["smiles_received"] == 2
+    # When the post with the author's own smile is deleted
+    assert api.http.delete(f"/posts/{deleted['id']}", headers=author.headers).status_code == 204
+    # Then the author keeps exactly the credit of the post that is left
+    assert community.counts(api, author.user_id)["smiles_received"] == 1
+    today = clock.now_iso()[:10]
+    assert enthusiast_store.window_scores("hiking", today, today)[author.user_id] == 1
