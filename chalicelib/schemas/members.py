@@ -72,6 +72,6 @@ class PublicConfig(BaseModel):
     user_pool_client_id: str
     cognito_endpoint: str | None
     max_upload_bytes: int
-    thumbnail_sizes: dict[str, int]
+    thumbnail_sizes: dict[str, int] = Field(description="Rendition name -> W: it fits W wide and 2W high")
     min_interests: int
     max_interests: int

@@ -7,6 +7,7 @@ so it passes on a table shared with other tests.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import uuid
@@ -15,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from PIL import Image
 
 from chalicelib import caches, clock
 from chalicelib.data import enthusiasts as enthusiast_store
@@ -25,6 +27,7 @@ from tests import tokens
 from tests.conftest import SignedInMember
 from tests.support import community
 from tests.support.posts import post_body, published
+from tests.support.uploads import upload_image, upload_status
 
 NewMember = Callable[..., SignedInMember]
 
@@ -240,3 +243,36 @@ def test_deleting_a_post_takes_back_only_the_smiles_its_author_was_credited_with
     assert community.counts(api, author.user_id)["smiles_received"] == 1
     today = clock.now_iso()[:10]
     assert enthusiast_store.window_scores("hiking", today, today)[author.user_id] == 1
+
+
+# --- finding 6: tall images are refused, renditions are height-capped ------------------------------------
+
+
+def _jpeg(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("L", (width, height), 128).save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("size", [(600, 65_000), (300, 30_000)], ids=["600x65000", "300x30000"])
+def test_a_strip_of_an_image_is_rejected_with_its_reason(
+    api: Any, new_member: NewMember, size: tuple[int, int]
+) -> None:
+    # Given the reviewer's JPEG, sent through the presigned POST
+    author = new_member("prime")
+    upload_id = upload_image(api, author, _jpeg(*size))
+    # Then the thumbnailer refuses it, saying why, and made no rendition
+    status = upload_status(api, author, upload_id)
+    assert (status["status"], status["reason"], status["thumbnails"]) == (
+        "rejected",
+        "extreme_aspect_ratio",
+        {},
+    )
+
+
+def test_a_tall_photo_within_the_limit_gets_height_capped_renditions(api: Any, new_member: NewMember) -> None:
+    author = new_member("prime")
+    status = upload_status(api, author, upload_image(api, author, _jpeg(500, 1750)))
+    assert status["status"] == "ready", status
+    sizes = {name: (r["width"], r["height"]) for name, r in status["thumbnails"].items()}
+    assert sizes == {"small": (183, 640), "medium": (366, 1280), "large": (500, 1750)}
