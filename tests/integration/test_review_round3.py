@@ -7,6 +7,7 @@ so it passes on a table shared with other tests.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -15,19 +16,24 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
+import boto3
 import pytest
+from botocore.exceptions import ClientError
 from PIL import Image
 
+from app import app
 from chalicelib import caches, clock
 from chalicelib.data import enthusiasts as enthusiast_store
+from chalicelib.data import media as media_store
 from chalicelib.services import enthusiasts
+from chalicelib.settings import get_settings
 from local.provision import ProvisionedStack
 from local.seed import seed_interests
 from tests import tokens
 from tests.conftest import SignedInMember
 from tests.support import community
-from tests.support.posts import post_body, published
-from tests.support.uploads import upload_image, upload_status
+from tests.support.posts import photo, post_body, published
+from tests.support.uploads import post_to_s3, run_thumbnailer, send_upload, upload_image, upload_status
 
 NewMember = Callable[..., SignedInMember]
 
@@ -276,3 +282,83 @@ def test_a_tall_photo_within_the_limit_gets_height_capped_renditions(api: Any, n
     assert status["status"] == "ready", status
     sizes = {name: (r["width"], r["height"]) for name, r in status["thumbnails"].items()}
     assert sizes == {"small": (183, 640), "medium": (366, 1280), "large": (500, 1750)}
+
+
+# --- finding 8: a replayed presigned POST cannot replace an original once the upload is ready -----------
+
+
+def _object(bucket: str, key: str) -> bytes | None:
+    try:
+        return bytes(
+            boto3.client("s3", region_name="us-east-1").get_object(Bucket=bucket, Key=key)["Body"].read()
+        )
+    except ClientError:
+        return None
+
+
+def _photo_bytes(upload_id: str) -> dict[str, bytes | None]:
+    """Everything a published photo is made of: its kept original and each rendition's bytes."""
+    settings = get_settings()
+    upload = media_store.get_upload(upload_id)
+    assert upload is not None and upload.original_key is not None
+    stored = {"original": _object(settings.uploads_bucket, upload.original_key)}
+    for rendition in upload.renditions:
+        stored[rendition.name] = _object(settings.media_bucket, rendition.key)
+    return stored
+
+
+def _coloured_jpeg(size: tuple[int, int], colour: tuple[int, int, int]) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def test_a_replayed_upload_post_leaves_the_published_photo_byte_for_byte_unchanged(
+    api: Any, new_member: NewMember
+) -> None:
+    # Given a photo uploaded through its presigned POST, made ready and published
+    seed_interests()
+    author = new_member("prime")
+    screened = _coloured_jpeg((900, 600), (200, 60, 40))
+    ticket = send_upload(api, author, screened)
+    run_thumbnailer(app)
+    upload_id = ticket["upload_id"]
+    post = published(api, author, post_body("photo", [photo(upload_id)]))
+    before = _photo_bytes(upload_id)
+    record_before = media_store.get_upload(upload_id)
+    page_before = _body(api.http.get(f"/posts/{post['id']}"))
+    assert before["original"] == screened
+
+    # When the same presigned POST is replayed with another file, and S3's event is delivered
+    replacement = _coloured_jpeg((600, 900), (20, 40, 220))
+    post_to_s3(ticket, replacement)
+    run_thumbnailer(app)
+
+    # Then the original, every rendition, the record and the post are exactly as before
+    assert _photo_bytes(upload_id) == before
+    assert media_store.get_upload(upload_id) == record_before
+    assert _body(api.http.get(f"/posts/{post['id']}")) == page_before
+
+
+def test_a_replay_before_the_thumbnailer_runs_keeps_one_consistent_photo(
+    api: Any, new_member: NewMember
+) -> None:
+    # Given an upload POSTed twice with different files before the thumbnailer ran
+    author = new_member("prime")
+    first, second = _coloured_jpeg((900, 600), (200, 60, 40)), _coloured_jpeg((600, 900), (20, 40, 220))
+    ticket = send_upload(api, author, first)
+    post_to_s3(ticket, second)
+    # When both S3 events are delivered
+    run_thumbnailer(app)
+    # Then the upload names one original, holding exactly the bytes its size and digest describe
+    upload = media_store.get_upload(ticket["upload_id"])
+    assert upload is not None and upload.status == "ready" and upload.original_key is not None
+    kept = _object(get_settings().uploads_bucket, upload.original_key)
+    assert kept in (first, second)
+    assert upload.original_key.endswith(hashlib.sha256(kept).hexdigest())
+    assert (upload.width, upload.height) == Image.open(io.BytesIO(kept)).size
+    # And no other copy was left behind
+    listed = boto3.client("s3", region_name="us-east-1").list_objects_v2(
+        Bucket=get_settings().uploads_bucket, Prefix=upload.original_key.rsplit("/", 1)[0] + "/"
+    )
+    assert [o["Key"] for o in listed.get("Contents", [])] == [upload.original_key]
