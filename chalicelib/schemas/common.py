@@ -79,7 +79,12 @@ QueryInt = Annotated[int, BeforeValidator(_query_int)]
 # A price's currency: an ISO 4217 code of a currency in circulation (schemas/currencies.py).
 Currency = Annotated[
     str,
-    Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code", examples=["USD"]),
+    Field(
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code of a currency in circulation",
+        examples=["USD"],
+        json_schema_extra={"enum": sorted(CURRENCY_CODES)},
+    ),
     AfterValidator(_iso_4217),
 ]
 
