@@ -17,7 +17,8 @@ from typing import Any
 
 from moto.dynamodb.models.table import Table
 
-INDEX_NAME_POSITION = 6  # Table.query(hash_key, range_comparison, range_objs, limit, start, forward, projection, index)
+# Table.query(hash_key, range_comparison, range_objs, limit, start_key, forward, projection, index_name)
+INDEX_NAME_POSITION = 6
 
 
 def _candidates(table: Table, hash_key: Any, index_name: str | None) -> list[Any]:
@@ -35,7 +36,8 @@ def cheap(stock_query: Callable[..., Any]) -> Callable[..., Any]:
     """moto's `Table.query`, given only the candidates that can match."""
 
     def query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
-        index_name = args[INDEX_NAME_POSITION] if len(args) > INDEX_NAME_POSITION else kwargs.get("index_name")
+        positional = len(args) > INDEX_NAME_POSITION
+        index_name = args[INDEX_NAME_POSITION] if positional else kwargs.get("index_name")
         candidates = _candidates(self, hash_key, index_name)
         # Only for this call (DynamoDB requests are applied one at a time: aws_server's lock).
         self.all_items = lambda: candidates  # type: ignore[method-assign]

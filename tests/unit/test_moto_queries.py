@@ -25,7 +25,10 @@ def dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         strings = ("PK", "SK", "G1PK", "G1SK")
         client.create_table(
             TableName=TABLE,
-            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+            KeySchema=[
+                {"AttributeName": "PK", "KeyType": "HASH"},
+                {"AttributeName": "SK", "KeyType": "RANGE"},
+            ],
             AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in strings],
             GlobalSecondaryIndexes=[
                 {
