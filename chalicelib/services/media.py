@@ -94,8 +94,6 @@ def _reject(upload: Upload, bucket: str, reason: str) -> Outcome:
 
 def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
     """Turn an uploaded original into renditions; safe to call any number of times."""
-    from chalicelib.services.imaging import ImageRejected, process_image  # Pillow: thumbnailer only
-
     settings = get_settings()
     parsed = keys.parse_upload_object(object_key)
     upload = store.get_upload(parsed[1]) if parsed else None
@@ -116,6 +114,15 @@ def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
     if data is None:
         logger.warning("uploaded object is gone", extra={"key": object_key})
         return Outcome.IGNORED
+    return finish_upload(upload, data, bucket=bucket)
+
+
+def finish_upload(upload: Upload, data: bytes, *, bucket: str) -> Outcome:
+    """A pending upload's bytes -> renditions in the media bucket, labels, and `ready` (or
+    `rejected`), exactly once. The thumbnailer calls it with what it read from `bucket`."""
+    from chalicelib.services.imaging import ImageRejected, process_image  # Pillow: thumbnailer only
+
+    settings = get_settings()
     try:
         image = process_image(data, sizes=settings.thumbnail_sizes, max_bytes=settings.max_upload_bytes)
     except ImageRejected as rejected:
@@ -131,7 +138,7 @@ def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
             rendition.content_type,
         )
         renditions.append(RenditionRecord(rendition.name, media_key, rendition.width, rendition.height))
-    labels = image_labels(settings, data, bucket=bucket, key=object_key, palette=image.palette)
+    labels = image_labels(settings, data, bucket=bucket, key=upload.object_key, palette=image.palette)
     finished = store.mark_ready(
         upload.upload_id,
         width=image.width,
