@@ -14,10 +14,11 @@ import io
 import random
 import re
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from PIL import Image, ImageDraw, ImageFilter
+
+from local.processes import parallel_map
 
 Colour = tuple[int, int, int]
 Anchor = tuple[float, float]
@@ -430,5 +431,4 @@ def put_product_images(
         )
         return product.product_id, key
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return dict(pool.map(put, enumerate(products)))
+    return dict(parallel_map(put, enumerate(products), workers))

@@ -21,7 +21,6 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +35,7 @@ from chalicelib.settings import get_settings
 from local.cognito import sign_in
 from local.demo_data import BRANDS, DEMO_MEMBERS, DemoMember, products
 from local.demo_images import INTEREST_FAMILY, jpeg, scene
+from local.processes import parallel_map
 
 log = logging.getLogger("flint.demo")
 
@@ -261,8 +261,7 @@ def seed_demo_posts(
                 progress(done[0], count)
         return post_id
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        post_ids = list(pool.map(one, range(count)))
+    post_ids = parallel_map(one, range(count), workers)
     demo_engagement(prime, post_ids, workers)
     return post_ids
 
@@ -278,5 +277,4 @@ def demo_engagement(members: list[DemoAuthor], post_ids: list[str], workers: int
         for member in members
         for post_id in rng.sample(post_ids, k=min(len(post_ids), SMILES_PER_MEMBER))
     ]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(lambda pair: social.smile(pair[0].identity, pair[1]), smiles))
+    parallel_map(lambda pair: social.smile(pair[0].identity, pair[1]), smiles, workers)
