@@ -403,7 +403,7 @@ def banner(stack: DevStack, app_env: dict[str, str], seeded: bool, log_path: Pat
 
     lines = [
         "",
-        f"Flint is running ({took}).",
+        f"Flint is running. Ready in {took}.",
         f"  Logs           {log_path}",
         f"  Environment    {STATE_DIR / 'dev.env'}   (Cognito pool {app_env['FLINT_USER_POOL_ID']})",
         f"  Feed refresh   every {stack.refresh_seconds:g}s; events control {stack.events_url}",
@@ -564,7 +564,7 @@ def main() -> int:
                 seed_everything(stack, console, status, app_env, outputs, args.demo_posts)
             status.write(ready=True, step="ready")
             cpu = cpu_seconds([process.pid for _, process in stack.children])
-            took = f"ready in {console.elapsed():.0f}s, {cpu:.0f} CPU s"
+            took = f"{console.elapsed():.0f}s ({cpu:.0f} CPU s)"
             log.info("%s", took)
             console.print(banner(stack, app_env, not args.no_seed, log_path, took))
             exited = stack.watch()

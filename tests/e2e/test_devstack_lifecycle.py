@@ -112,7 +112,7 @@ def stop_twice_and_check(process: subprocess.Popen[bytes], output: Path, ports: 
 
 def test_two_sigterms_after_the_banner_stop_the_whole_stack(devstack) -> None:  # type: ignore[no-untyped-def]
     process, output, ports = devstack
-    wait_for("Flint is running", process, output)
+    wait_for("Flint is running.", process, output)
     stop_twice_and_check(process, output, ports)
 
 
