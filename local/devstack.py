@@ -41,7 +41,7 @@ from local.processes import die_with_parent
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 STATE_DIR = PROJECT_DIR / ".flint"
-log = logging.getLogger("flint.dev")
+log = logging.getLogger("local.devstack")  # not under "flint": Powertools owns that logger
 
 STEPS = (
     "starting the embedded AWS",

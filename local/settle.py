@@ -19,7 +19,7 @@ from chalicelib.data import feeds as feed_store
 from chalicelib.services import feeds
 from chalicelib.settings import get_settings
 
-log = logging.getLogger("flint.dev")
+log = logging.getLogger("local.devstack")
 
 DRAIN_SECONDS = 300.0
 PLANNER = "feed_planner"
