@@ -340,12 +340,11 @@ class DevStack:
             processes["web"],
         )
 
-    def settle(self, feed_members: list[str]) -> int:
-        """Deliver everything queued, then compute the demo members' feeds; returns feeds computed."""
-        from local.settle import compute_feeds, drain
+    def settle(self, reader_tokens: list[str]) -> int:
+        """Deliver everything queued, then compute the demo readers' feeds; returns feeds computed."""
+        from local.settle import settle
 
-        drain(self.events_url)
-        return compute_feeds(self.events_url, feed_members)
+        return settle(self.events_url, self.api_url, reader_tokens)
 
     def stop(self) -> None:
         """Stop every child, whole and in order. Idempotent; no signal can interrupt it."""
@@ -438,6 +437,7 @@ def seed_everything(
     from chalicelib import clock
     from chalicelib.data import users
     from chalicelib.observability import metrics
+    from local.cognito import sign_in
     from local.demo_brands import seed_for_stack
     from local.demo_data import DEMO_MEMBERS
     from local.demo_posts import seed_demo_posts
@@ -474,11 +474,15 @@ def seed_everything(
 
     console.step(5)
     status.write(ready=False, step=STEPS[5])
-    # The demo's readers are active now: the planner refreshes members seen in the last hour.
+    # The demo's readers sign in, as they would to read: active now, so the planner refreshes them.
     readers = [m for m in DEMO_MEMBERS if m.interests]
     for member in readers:
         users.upsert_activity(user_ids[member.email], member.name, clock.now_iso())
-    stack.settle([user_ids[m.email] for m in readers])
+    client_id = app_env["FLINT_USER_POOL_CLIENT_ID"]
+    tokens = [
+        sign_in(cognito, client_id=client_id, email=m.email, password=m.password)["IdToken"] for m in readers
+    ]
+    stack.settle(tokens)
 
 
 def serialise_metrics(metrics: Any) -> None:

@@ -1,28 +1,37 @@
-"""Settling the local stack before `make dev` says "ready": deliver what is queued, compute feeds.
+"""Settling the local stack before `make dev` says "ready": everything delivered, feeds computed.
 
-The event runner's control API (local/event_runner.py, BOARD.md: `POST /drain`,
-`POST /run/<schedule>`, `GET /stats` on FLINT_EVENTS_CONTROL_PORT) does both when it is there.
-Until it is, the same happens from here: the queues are watched until empty (visible and in
-flight), and the planner's service code writes the shared lists and refreshes each demo reader's
-feed, as the planner run and its queue would.
+"Ready" means a demo reader's first page load shows their own feed: deliver what is queued, run
+the feed planner, deliver its refreshes. Then check as a client would: each demo reader's
+`GET /feed` has posts picked for them (for an interest or an author they follow), not only the
+trending fallback; if not, once or twice more (the planner reads what the stream worker logged,
+which may lag a moment behind the queues). A reader whose interests no demo post has (a tiny
+`--demo-posts`) keeps the trending feed: that is logged, not an error.
+
+The event runner's control API (BOARD.md: `POST /drain`, `POST /run/<schedule>`, `GET /stats`
+on FLINT_EVENTS_CONTROL_PORT) does the delivering and the planner run when the runner has it.
+Until then the same is done from here: queues are watched until empty (visible and in flight)
+and the planner's handler is invoked in this process with the scheduled event the runner would
+send, so nothing here depends on how feeds are computed.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 
 import requests
 
-from chalicelib import aws, clock
-from chalicelib.data import feeds as feed_store
-from chalicelib.services import feeds
+from chalicelib import aws
+from chalicelib.services import ranking
 from chalicelib.settings import get_settings
 
 log = logging.getLogger("local.devstack")
 
 DRAIN_SECONDS = 300.0
 PLANNER = "feed_planner"
+ATTEMPTS = 3
+PERSONAL_REASONS = (ranking.INTEREST, ranking.FOLLOWING)
 
 
 def has_control_api(events_url: str) -> bool:
@@ -57,16 +66,37 @@ def drain(events_url: str) -> None:
         time.sleep(0.5)
 
 
-def compute_feeds(events_url: str, member_ids: list[str]) -> int:
-    """Trending, the interest lists and each member's feed; returns how many members have one."""
+def run_planner(events_url: str) -> None:
     if has_control_api(events_url):
         requests.post(f"{events_url}/run/{PLANNER}", timeout=DRAIN_SECONDS).raise_for_status()
-        requests.post(f"{events_url}/drain", timeout=DRAIN_SECONDS).raise_for_status()
-    else:
-        now = clock.now()
-        feeds.write_shared_lists(now)
-        for member_id in member_ids:
-            feeds.refresh_member(member_id, clock.iso(now), now)
-    with_feed = sum(1 for m in member_ids if feed_store.newest_generation(m) is not None)
-    log.info("feeds computed for %d of %d demo readers", with_feed, len(member_ids))
-    return with_feed
+        return
+    import app
+    from local.event_runner import lambda_context, scheduled_event
+
+    app.app.handler_map[PLANNER](scheduled_event(PLANNER), lambda_context(PLANNER))
+
+
+def has_personal_feed(api_url: str, token: str) -> bool:
+    page = requests.get(
+        f"{api_url}/feed", params={"limit": 20}, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+    page.raise_for_status()
+    reasons = {r.split(":", 1)[0] for item in page.json()["items"] for r in item["reasons"]}
+    return bool(reasons & set(PERSONAL_REASONS))
+
+
+def settle(events_url: str, api_url: str, reader_tokens: Sequence[str]) -> int:
+    """Deliver everything, compute the readers' feeds; returns how many readers have theirs."""
+    waiting = list(reader_tokens)
+    for attempt in range(ATTEMPTS):
+        drain(events_url)
+        run_planner(events_url)
+        drain(events_url)
+        waiting = [token for token in waiting if not has_personal_feed(api_url, token)]
+        if not waiting:
+            break
+        time.sleep(1.0 + attempt)  # the stream worker's log may lag the queues
+    log.info(
+        "feeds computed for %d of %d demo readers", len(reader_tokens) - len(waiting), len(reader_tokens)
+    )
+    return len(reader_tokens) - len(waiting)
