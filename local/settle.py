@@ -1,11 +1,11 @@
 """Settling the local stack before `make dev` says "ready": everything delivered, feeds computed.
 
 "Ready" means a demo reader's first page load shows their own feed: deliver what is queued, run
-the feed planner, deliver its refreshes. Then check as a client would: each demo reader's
-`GET /feed` has posts picked for them (for an interest or an author they follow), not only the
-trending fallback; if not, once or twice more (the planner reads what the stream worker logged,
-which may lag a moment behind the queues). A reader whose interests no demo post has (a tiny
-`--demo-posts`) keeps the trending feed: that is logged, not an error.
+the Enthusiast job (badges) and the feed planner, deliver its refreshes. Then check as a client
+would: each demo reader's `GET /feed` has posts picked for them (for an interest or an author
+they follow), not only the trending fallback; if not, once or twice more (the planner reads what
+the stream worker logged, which may lag a moment behind the queues). A reader whose interests no
+demo post has (a tiny `--demo-posts`) keeps the trending feed: that is logged, not an error.
 
 The event runner's control API (BOARD.md: `POST /drain`, `POST /run/<schedule>`, `GET /stats`
 on FLINT_EVENTS_CONTROL_PORT) does the delivering and the planner run when the runner has it.
@@ -30,6 +30,7 @@ log = logging.getLogger("local.devstack")
 
 DRAIN_SECONDS = 300.0
 PLANNER = "feed_planner"
+ENTHUSIAST_JOB = "enthusiast_job"  # the badges, which the planner's ranking reads
 ATTEMPTS = 3
 PERSONAL_REASONS = (ranking.INTEREST, ranking.FOLLOWING)
 
@@ -66,14 +67,15 @@ def drain(events_url: str) -> None:
         time.sleep(0.5)
 
 
-def run_planner(events_url: str) -> None:
+def run_schedule(events_url: str, name: str) -> None:
+    """Run a scheduled handler now: through the control API, or here with the runner's event."""
     if has_control_api(events_url):
-        requests.post(f"{events_url}/run/{PLANNER}", timeout=DRAIN_SECONDS).raise_for_status()
+        requests.post(f"{events_url}/run/{name}", timeout=DRAIN_SECONDS).raise_for_status()
         return
     import app
     from local.event_runner import lambda_context, scheduled_event
 
-    app.app.handler_map[PLANNER](scheduled_event(PLANNER), lambda_context(PLANNER))
+    app.app.handler_map[name](scheduled_event(name), lambda_context(name))
 
 
 def has_personal_feed(api_url: str, token: str) -> bool:
@@ -88,9 +90,11 @@ def has_personal_feed(api_url: str, token: str) -> bool:
 def settle(events_url: str, api_url: str, reader_tokens: Sequence[str]) -> int:
     """Deliver everything, compute the readers' feeds; returns how many readers have theirs."""
     waiting = list(reader_tokens)
+    drain(events_url)
+    run_schedule(events_url, ENTHUSIAST_JOB)
     for attempt in range(ATTEMPTS):
         drain(events_url)
-        run_planner(events_url)
+        run_schedule(events_url, PLANNER)
         drain(events_url)
         waiting = [token for token in waiting if not has_personal_feed(api_url, token)]
         if not waiting:
