@@ -12,6 +12,7 @@ Query on an index scans the items unsorted. Results, paging and errors are moto'
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -35,6 +36,7 @@ def _candidates(table: Table, hash_key: Any, index_name: str | None) -> list[Any
 def cheap(stock_query: Callable[..., Any]) -> Callable[..., Any]:
     """moto's `Table.query`, given only the candidates that can match."""
 
+    @functools.wraps(stock_query)
     def query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         positional = len(args) > INDEX_NAME_POSITION
         index_name = args[INDEX_NAME_POSITION] if positional else kwargs.get("index_name")
