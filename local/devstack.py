@@ -302,7 +302,7 @@ class DevStack:
     def start_api_events_web(self, app_env: dict[str, str]) -> None:
         """Start the three; `wait_for_api_and_web` waits for them (they boot while data goes in)."""
         # The daily Enthusiast job runs every 5 minutes locally (and once before "ready", in settle)
-        # so badges follow a demo's smiles; every minute cost ~2% of a core while idle.
+        # so badges follow a demo's smiles without costing the idle stack a run every minute.
         env = {
             "FLINT_SCHEDULE_ENTHUSIAST_JOB_SECONDS": "300",
             **base_env(self.aws_endpoint),
