@@ -104,8 +104,6 @@ def _reject(upload: Upload, bucket: str, reason: str) -> Outcome:
 
 def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
     """Turn an uploaded original into renditions; safe to call any number of times."""
-    from chalicelib.services.imaging import ImageRejected, process_image  # Pillow: thumbnailer only
-
     settings = get_settings()
     parsed = keys.parse_upload_object(object_key)
     upload = store.get_upload(parsed[1]) if parsed else None
@@ -129,6 +127,15 @@ def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
     if data is None:
         logger.warning("uploaded object is gone", extra={"key": object_key})
         return Outcome.IGNORED
+    return finish_upload(upload, data, bucket=bucket)
+
+
+def finish_upload(upload: Upload, data: bytes, *, bucket: str) -> Outcome:
+    """A pending upload's bytes -> renditions in the media bucket, labels, and `ready` (or
+    `rejected`), exactly once. The thumbnailer calls it with what it read from `bucket`."""
+    from chalicelib.services.imaging import ImageRejected, process_image  # Pillow: thumbnailer only
+
+    settings = get_settings()
     try:
         image = process_image(data, sizes=settings.thumbnail_sizes, max_bytes=settings.max_upload_bytes)
     except ImageRejected as rejected:
@@ -164,7 +171,7 @@ def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
         if winner is None or winner.original_key != original_key:
             objects.delete(bucket, original_key)
         return Outcome.DUPLICATE
-    objects.delete(bucket, object_key)
+    objects.delete(bucket, upload.object_key)
     logger.info("upload ready", extra={"upload_id": upload.upload_id, "renditions": len(renditions)})
     metrics.add_metric(name="UploadProcessed", unit="Count", value=1)
     return Outcome.READY
