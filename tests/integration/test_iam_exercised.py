@@ -21,7 +21,7 @@ from PIL import Image
 from app import app
 from infra import iam
 from infra.iam_recorder import recording, resolved_policies
-from infra.package import app_functions
+from infra.functions import app_functions
 from local.event_runner import EventRunner
 from local.provision import ProvisionedStack
 from local.seed import seed_interests

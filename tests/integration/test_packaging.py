@@ -22,18 +22,10 @@ from typing import Any
 import pytest
 
 from infra import iam
-from infra.package import (
-    ARCHITECTURES,
-    CHALICE_DIR,
-    IMAGING_LOGICAL_ID,
-    IMAGING_NATIVE,
-    MB,
-    RUNTIME_LINUX,
-    UNZIPPED_LIMIT,
-    ZIPPED_LIMIT,
-    build,
-    check_zip,
-)
+from infra.deps import RUNTIME_LINUX
+from infra.layout import ARCHITECTURES, CHALICE_DIR, MB, UNZIPPED_LIMIT, ZIPPED_LIMIT
+from infra.package import build
+from infra.zipcheck import IMAGING_LOGICAL_ID, IMAGING_NATIVE, check_zip
 from local.api_server import GATEWAY_RESPONSES
 from tests.conftest import PROJECT_DIR, SignedInMember
 

@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 
-from infra.package import INFRA_DIR, Function, function_parts, load_yaml
+from infra.functions import Function
+from infra.layout import INFRA_DIR
+from infra.merge import load_yaml
+from infra.wiring import function_parts
 from tests.support.packaged import packaged_template
 
 pytestmark = pytest.mark.timeout(900)
