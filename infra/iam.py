@@ -150,7 +150,12 @@ class Place:
     partition: str = "aws"
 
     def arn(self, logical_id: str) -> str:
-        rtype, name = self.types[logical_id], self.names[logical_id]
+        rtype = self.types[logical_id]
+        if rtype == "AWS::Cognito::UserPool":
+            # Pool ids are generated: the local stack's, or a stand-in where none was provisioned.
+            pool = self.names.get(logical_id, logical_id)
+            return f"arn:{self.partition}:cognito-idp:{self.region}:{self.account}:userpool/{pool}"
+        name = self.names[logical_id]
         if rtype == "AWS::DynamoDB::Table":
             return f"arn:{self.partition}:dynamodb:{self.region}:{self.account}:table/{name}"
         if rtype == "AWS::S3::Bucket":

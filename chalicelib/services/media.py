@@ -16,9 +16,13 @@ from typing import Any
 
 from chalicelib import clock, ids
 from chalicelib.auth import Identity
-from chalicelib.data import keys, objects
+from chalicelib.data import keys, objects, ownership
 from chalicelib.data import media as store
+from chalicelib.data import posts as post_store
 from chalicelib.data.media import RenditionRecord, Upload
+from chalicelib.data.models import UploadItem
+from chalicelib.data.ownership import Erased, OwnedKind
+from chalicelib.data.pages import Page
 from chalicelib.errors import Forbidden, NotFound, TooLarge
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas.media import UploadOut, UploadTicket
@@ -146,3 +150,44 @@ def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
     logger.info("upload ready", extra={"upload_id": upload.upload_id, "renditions": len(renditions)})
     metrics.add_metric(name="UploadProcessed", unit="Count", value=1)
     return Outcome.READY
+
+
+# --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------
+# Their uploads: a post's uploads go with the post (the posts kind, phase 1); the rest (pending,
+# rejected, or ready and never posted) go here with every version of their images.
+ORIGINAL_LINK_SECONDS = 3600
+
+
+def _member_uploads(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    page = ownership.find_owned(member_id, store.UPLOAD_KIND, limit, start)
+    found = store.get_uploads(upload_id for _, upload_id in (k[0].split("#", 1) for k in page.items))
+    return Page(list(found.values()), page.last_key)
+
+
+def _erase_upload(member_id: str, upload: Upload) -> Erased:
+    if upload.post_id and post_store.get_post_any_state(upload.post_id) is not None:
+        return Erased.WAIT  # its post's deletion removes it
+    objects.purge_upload_images([upload.upload_id], [upload.object_key])
+    store.delete_uploads([upload.upload_id])
+    return Erased.GONE
+
+
+def _upload_json(upload: Upload) -> dict[str, Any]:
+    out = upload_out(upload).model_dump(mode="json")
+    # The original as sent, while it is kept (7 days): a link valid for an hour.
+    out["original_url"] = objects.presigned_original(upload.object_key, ORIGINAL_LINK_SECONDS)
+    out["post_id"] = upload.post_id
+    return out
+
+
+ownership.register(
+    OwnedKind(
+        "uploads",
+        (UploadItem,),
+        ("upload", "upload_object"),
+        _member_uploads,
+        _erase_upload,
+        _upload_json,
+        phase=2,
+    )
+)
