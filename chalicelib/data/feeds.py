@@ -334,6 +334,10 @@ def _erase_feed_item(member_id: str, table_key: tuple[str, str]) -> Erased:
 
 ownership.register(
     OwnedKind(
-        "feed", (FeedItem, FeedHeadItem), ("feed_generation", "feed_head"), _member_feed, _erase_feed_item
+        "feed",
+        (FeedItem, FeedHeadItem),
+        ("feed_generation", "feed_head", "feed_partition"),
+        _member_feed,
+        _erase_feed_item,
     )
 )

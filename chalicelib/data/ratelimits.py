@@ -64,5 +64,7 @@ def _erase_window(member_id: str, table_key: tuple[str, str]) -> Erased:
 
 
 ownership.register(
-    OwnedKind("rate_limits", (RateWindowItem,), ("rate_window",), _member_windows, _erase_window)
+    OwnedKind(
+        "rate_limits", (RateWindowItem,), ("rate_window", "rate_partition"), _member_windows, _erase_window
+    )
 )

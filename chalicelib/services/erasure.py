@@ -28,6 +28,7 @@ from typing import Any
 from chalicelib import clock, cursors
 from chalicelib.auth import Identity
 from chalicelib.data import identities, ownership, queues, users
+from chalicelib.data.models import UserItem
 from chalicelib.data.ownership import Erased, OwnedKind
 from chalicelib.data.pages import Page
 from chalicelib.errors import NotFound
@@ -57,7 +58,9 @@ def _erase_profile(member_id: str, _: str) -> Erased:
 
 # The profile is exported in the export's `member` block; it is erased last, by the job.
 PROFILE = ownership.register(
-    OwnedKind("profile", (), ("user", "active_member"), _profile, _erase_profile, phase=PROFILE_PHASE)
+    OwnedKind(
+        "profile", (UserItem,), ("user", "active_member"), _profile, _erase_profile, phase=PROFILE_PHASE
+    )
 )
 
 

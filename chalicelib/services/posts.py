@@ -291,6 +291,12 @@ def _post_json(post: PostRecord) -> dict[str, Any]:
 
 ownership.register(
     OwnedKind(
-        "posts", (PostItem,), ("post", "post_by_author"), _member_posts, _erase_post, _post_json, phase=1
+        "posts",
+        (PostItem,),
+        ("post_by_author", "author_posts"),
+        _member_posts,
+        _erase_post,
+        _post_json,
+        phase=1,
     )
 )

@@ -20,8 +20,8 @@ from PIL import Image
 
 from app import app
 from infra import iam
-from infra.iam_recorder import recording, resolved_policies
 from infra.functions import app_functions
+from infra.iam_recorder import recording, resolved_policies
 from local.event_runner import EventRunner
 from local.provision import ProvisionedStack
 from local.seed import seed_interests
