@@ -10,7 +10,7 @@ CHECKOV_VENV := build/tools/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat requirements-checkov.txt | sha1sum | cut -c1-12)
 ARCH ?= x86_64
 
-.PHONY: install dev test lint unit integration e2e browser chromium bench clean package package-check deploy check-invariants
+.PHONY: install dev test lint unit integration e2e browser chromium bench clean package package-check deploy check-invariants restore-drill
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Flint needs Python 3.11+"'
@@ -84,6 +84,11 @@ bench: install
 # Does the data agree with itself? Scans the `make dev` stack's table and media bucket (local/invariants.py).
 check-invariants: install
 	$(BIN)/python -m local.invariants
+
+# Restore the table to a point in time into a new table and check it (local/restore_drill.py):
+# on a fresh embedded AWS with demo data, or RESTORE_ENDPOINT=http://127.0.0.1:5000 for make dev's.
+restore-drill: install
+	$(BIN)/python -m local.restore_drill $(if $(RESTORE_ENDPOINT),--endpoint $(RESTORE_ENDPOINT))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build .flint

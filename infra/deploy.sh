@@ -21,7 +21,7 @@ preflight() {
     command -v aws >/dev/null 2>&1 ||
         fail "the AWS CLI is not installed (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)"
     if [[ -n "${AWS_ENDPOINT_URL:-}" ]]; then
-        [[ "${FLINT_REHEARSAL:-}" == 1 && "$AWS_ENDPOINT_URL" =~ ^http://127\.0\.0\.1: ]] ||
+        [[ "${FLINT_REHEARSAL:-}" == 1 && "$AWS_ENDPOINT_URL" =~ ^http://(127\.0\.0\.1|localhost): ]] ||
             fail "AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL points at the local emulator; unset it to deploy to AWS"
     fi
     local identity
