@@ -1,0 +1,74 @@
+"""The site's content security policy: strict, the same under `make dev` as in AWS, and the web
+client keeps to it (no inline script or style, no eval), so the browser tests run under it."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from flint_template.csp import site_csp
+from local.web_server import make_web_server
+
+WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+
+
+def directives(policy: str) -> dict[str, list[str]]:
+    return {part.split()[0]: part.split()[1:] for part in (p.strip() for p in policy.split(";")) if part}
+
+
+def test_only_the_sites_own_scripts_run_and_it_talks_only_to_the_api_and_cognito() -> None:
+    policy = directives(
+        site_csp(api="https://api.test", cognito="https://idp.test", uploads=["https://up.test"])
+    )
+    assert policy["script-src"] == ["'self'"]
+    assert policy["default-src"] == ["'none'"]
+    assert policy["connect-src"] == ["'self'", "https://api.test", "https://idp.test", "https://up.test"]
+    assert policy["object-src"] == ["'none'"] and policy["frame-ancestors"] == ["'none'"]
+    assert "'unsafe-inline'" not in str(policy) and "'unsafe-eval'" not in str(policy)
+
+
+@pytest.fixture
+def web() -> Iterator[str]:
+    server = make_web_server("127.0.0.1", 0, "http://127.0.0.1:8123", "http://127.0.0.1:9", "pool")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_make_devs_web_server_sends_the_same_policy_with_local_urls(web: str) -> None:
+    for path in ("/", "/config.js", "/js/main.js"):
+        policy = requests.get(f"{web}{path}", timeout=5).headers["Content-Security-Policy"]
+        assert policy == site_csp(
+            api="http://127.0.0.1:8123",
+            cognito="http://127.0.0.1:9",
+            uploads=["http://127.0.0.1:9"],
+            images=["http://127.0.0.1:9"],
+        )
+
+
+def test_the_web_client_has_no_inline_script_style_or_eval() -> None:
+    html = (WEB_DIR / "index.html").read_text()
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline <script>"
+    assert not re.search(r"<style\b|\sstyle=|\son[a-z]+=", html), "inline style or event handler"
+    for script in WEB_DIR.rglob("*.js"):
+        text = script.read_text()
+        assert not re.search(r"\beval\(|new Function\(|setTimeout\(\s*['\"]", text), script.name
+        assert "<script" not in text, script.name
+
+
+def test_tokens_are_kept_per_tab_not_in_local_storage() -> None:
+    api = (WEB_DIR / "js" / "api.js").read_text()
+    assert "localStorage" not in api and "sessionStorage.setItem(SESSION_KEY" in api
+
+
+def test_a_member_with_an_authenticator_app_can_sign_in() -> None:
+    # The pool allows optional TOTP MFA (infra/template.yaml): the client answers its challenge.
+    api = (WEB_DIR / "js" / "api.js").read_text()
+    assert 'ChallengeName: "SOFTWARE_TOKEN_MFA"' in api and "SOFTWARE_TOKEN_MFA_CODE" in api
