@@ -2,7 +2,7 @@
 # Deploy what `make package` built to real AWS with the AWS CLI (docs/deploy.md).
 #
 #   infra/deploy.sh --check          fail fast, with the reason, unless a deploy could work
-#   infra/deploy.sh STAGE ARCH       upload build/package/STAGE-ARCH and create/update the stack
+#   infra/deploy.sh STAGE ARCH [RUNTIME]   upload build/package/STAGE-ARCH[-RUNTIME] and create/update the stack
 #
 # Environment: FLINT_STACK_NAME (default flint-STAGE), FLINT_ARTIFACTS_BUCKET (default
 # flint-artifacts-ACCOUNT-REGION, created private on first use), FLINT_PARAMETERS
@@ -49,9 +49,9 @@ fi
 
 STAGE=${1:?usage: infra/deploy.sh STAGE ARCH}
 ARCH=${2:?usage: infra/deploy.sh STAGE ARCH}
-DIR=build/package/$STAGE-$ARCH
+DIR=build/package/$STAGE-$ARCH${3:+-$3}
 [[ -f "$DIR/sam.json" && -f "$DIR/deployment.zip" && -f "$DIR/imaging-layer.zip" ]] ||
-    fail "$DIR is not packaged: run make package STAGE=$STAGE ARCH=$ARCH"
+    fail "$DIR is not packaged: run make package STAGE=$STAGE ARCH=$ARCH${3:+ RUNTIME=$3}"
 preflight
 STACK=${FLINT_STACK_NAME:-flint-$STAGE}
 BUCKET=${FLINT_ARTIFACTS_BUCKET:-flint-artifacts-$ACCOUNT-$REGION}

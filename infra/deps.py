@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +45,25 @@ _AL2023 = LambdaLinux(
 RUNTIME_LINUX = {"python3.10": _AL2, "python3.11": _AL2, "python3.12": _AL2023, "python3.13": _AL2023}
 
 
+RUNTIME_VARIABLE = "FLINT_LAMBDA_RUNTIME"  # set by `python -m infra.package --runtime` (make RUNTIME=)
+
+
+@lru_cache
+def pinned_runtime() -> str:
+    """The Lambda runtime, pinned in one place: infra/lambda.yaml Metadata.Runtime."""
+    from flint_template import load_template
+
+    return str(load_template(INFRA_DIR / "lambda.yaml")["Metadata"]["Runtime"])
+
+
 def python_runtime() -> str:
-    return f"python{sys.version_info.major}.{sys.version_info.minor}"
+    """The runtime this build targets: the pinned one, or `--runtime` (e.g. python3.13)."""
+    return os.environ.get(RUNTIME_VARIABLE) or pinned_runtime()
+
+
+def builds_bytecode(runtime: str) -> bool:
+    """Bytecode is only valid for the interpreter that wrote it: the build's own Python."""
+    return runtime == f"python{sys.version_info.major}.{sys.version_info.minor}"
 
 
 def _requirement_name(line: str) -> str | None:
@@ -56,10 +75,14 @@ def _requirement_name(line: str) -> str | None:
     )
 
 
-def lambda_requirements() -> tuple[str, dict[str, tuple[str, str]]]:
-    """requirements.txt with infra/lambda-pins.txt applied; and what was changed (name -> (was, now))."""
+def lambda_requirements(linux: LambdaLinux | None = None) -> tuple[str, dict[str, tuple[str, str]]]:
+    """requirements.txt with infra/lambda-pins.txt applied; and what was changed (name -> (was, now)).
+
+    The pins are for Amazon Linux 2's old glibc: a runtime on Amazon Linux 2023 gets requirements.txt.
+    """
     pins = {}
-    for line in PINS_FILE.read_text().splitlines() if PINS_FILE.exists() else []:
+    applies = (linux or RUNTIME_LINUX[python_runtime()]) is _AL2
+    for line in PINS_FILE.read_text().splitlines() if PINS_FILE.exists() and applies else []:
         name = _requirement_name(line)
         if name:
             pins[name] = line.split("#", 1)[0].strip()
@@ -107,14 +130,14 @@ def _digest(*parts: str | bytes) -> str:
 
 def install_dependencies(arch: str, log: Any) -> tuple[Path, dict[str, tuple[str, str]]]:
     """The Lambda dependencies for `arch`, installed from manylinux wheels (cached)."""
-    requirements, pinned = lambda_requirements()
-    # requirements.txt pins the direct dependencies; the venv's versions pin the transitive ones.
-    direct = {name for name in map(_requirement_name, requirements.splitlines()) if name}
-    constraints = tested_versions(exclude=direct | {"chalice"})
     runtime = python_runtime()
     linux = RUNTIME_LINUX.get(runtime)
     if linux is None:
-        raise PackageError(f"no Lambda image known for {runtime}: extend RUNTIME_LINUX in infra/package.py")
+        raise PackageError(f"no Lambda image known for {runtime}: extend RUNTIME_LINUX in infra/deps.py")
+    requirements, pinned = lambda_requirements(linux)
+    # requirements.txt pins the direct dependencies; the venv's versions pin the transitive ones.
+    direct = {name for name in map(_requirement_name, requirements.splitlines()) if name}
+    constraints = tested_versions(exclude=direct | {"chalice"})
     platforms = _platforms(ARCHITECTURES[arch], linux)
     key = _digest(str(BUILD_FORMAT), requirements, constraints, runtime, arch, *platforms)
     target = BUILD_DIR / "lambda" / "deps" / f"{runtime}-{arch}-{key}"
@@ -143,22 +166,25 @@ def install_dependencies(arch: str, log: Any) -> tuple[Path, dict[str, tuple[str
     site = partial / "site"
     shutil.rmtree(site / "bin", ignore_errors=True)  # console scripts: useless in Lambda
     # Lambda's /var/task is read-only: without .pyc every cold start compiles every import.
-    # unchecked-hash: valid whatever mtimes the zip round-trip leaves.
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "compileall",
-            "-q",
-            "-j",
-            "0",
-            "--invalidation-mode",
-            "unchecked-hash",
-            str(site),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    # unchecked-hash: valid whatever mtimes the zip round-trip leaves. Only this interpreter's
+    # bytecode can be written here: for another runtime the functions compile at cold start
+    # (docs/deploy.md, runtime), until the project itself moves to that Python.
+    if builds_bytecode(runtime):
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "compileall",
+                "-q",
+                "-j",
+                "0",
+                "--invalidation-mode",
+                "unchecked-hash",
+                str(site),
+            ],
+            check=True,
+            capture_output=True,
+        )
     (partial / ".complete").write_text(json.dumps({"platforms": platforms, "pinned": pinned}))
     shutil.rmtree(target, ignore_errors=True)
     partial.rename(target)
@@ -166,4 +192,3 @@ def install_dependencies(arch: str, log: Any) -> tuple[Path, dict[str, tuple[str
         if stale != target:
             shutil.rmtree(stale, ignore_errors=True)  # an older requirements set
     return target, pinned
-

@@ -26,7 +26,6 @@ NAME_PROPERTIES = {
 }
 
 
-
 # --- templates ----------------------------------------------------------------------------
 
 
@@ -68,7 +67,6 @@ def physical_names(template: Mapping[str, Any], parameters: Mapping[str, str]) -
     return names
 
 
-
 # The common rule set's rules the API's web ACL only counts (see merge_template).
 API_COUNTED_RULES = ("SizeRestrictions_BODY",)
 
@@ -83,6 +81,9 @@ def merge_template(
     stateful = load_yaml(INFRA_DIR / "template.yaml")
     lambda_side = load_yaml(INFRA_DIR / "lambda.yaml")
     metadata = lambda_side.pop("Metadata", {})
+    for function in functions:  # chalice writes its own interpreter's version: the pinned one wins
+        lambda_side["Resources"].setdefault(function.logical_id, {}).setdefault("Properties", {})
+        lambda_side["Resources"][function.logical_id]["Properties"]["Runtime"] = python_runtime()
     defaults = metadata.get("FunctionDefaults", {})
     clashes = set(stateful["Resources"]) & {
         lid for lid, res in lambda_side["Resources"].items() if "Type" in res
@@ -161,7 +162,10 @@ def merge_template(
         "Fn::Sub": site_csp(
             api="https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}",
             cognito="https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}",
-            uploads=["https://${UploadsBucket}.s3.${AWS::URLSuffix}", "https://${UploadsBucket.RegionalDomainName}"],
+            uploads=[
+                "https://${UploadsBucket}.s3.${AWS::URLSuffix}",
+                "https://${UploadsBucket.RegionalDomainName}",
+            ],
         )
     }
     imaging = metadata.get("ImagingFunctions", [])
@@ -187,7 +191,6 @@ def merge_template(
     consumed = {lid: name for lid, name in queues.items() if "DeadLetter" not in lid and "Failure" not in lid}
     resources["Dashboard"] = dashboard(functions, consumed, "FlintTable")
     return merged
-
 
 
 def finish_template(template: dict[str, Any], functions: list[Function]) -> dict[str, Any]:
@@ -229,4 +232,3 @@ def finish_template(template: dict[str, Any], functions: list[Function]) -> dict
         if permission is not None:
             permission["Properties"]["FunctionName"] = {"Ref": f"{function.logical_id}.Alias"}
     return template
-

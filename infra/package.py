@@ -41,7 +41,15 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from infra.deps import RUNTIME_LINUX, _digest, install_dependencies, python_runtime
+from infra.deps import (
+    RUNTIME_LINUX,
+    RUNTIME_VARIABLE,
+    _digest,
+    builds_bytecode,
+    install_dependencies,
+    pinned_runtime,
+    python_runtime,
+)
 from infra.functions import app_functions, chalice_config, load_app, policy_files
 from infra.layout import (
     ARCHITECTURES,
@@ -102,7 +110,6 @@ def run_chalice(staging: Path, stage: str, merge: Path, out: Path) -> None:
         raise PackageError(f"chalice package failed:\n{result.stdout}{result.stderr}")
 
 
-
 # --- entry points -------------------------------------------------------------------------
 
 
@@ -130,7 +137,9 @@ def package(stage: str, arch: str, *, force: bool = False, log: Any = print) -> 
     """Build (or reuse) build/package/<stage>-<arch>/; returns its report."""
     if arch not in ARCHITECTURES:
         raise PackageError(f"unknown architecture {arch!r}: one of {sorted(ARCHITECTURES)}")
-    out = BUILD_DIR / "package" / f"{stage}-{arch}"
+    runtime = python_runtime()
+    # Another runtime than the pinned one builds beside it, so the two never evict each other.
+    out = BUILD_DIR / "package" / (f"{stage}-{arch}" + ("" if runtime == pinned_runtime() else f"-{runtime}"))
     with _lock():
         deps, pinned = install_dependencies(arch, log)
         digest = _inputs_digest(stage, arch, deps)
@@ -159,12 +168,13 @@ def package(stage: str, arch: str, *, force: bool = False, log: Any = print) -> 
         (out / "sam.json").write_text(json.dumps(template, indent=2))
         check_template(template, functions)
         split_imaging_layer(out)
-        linux = RUNTIME_LINUX[python_runtime()]
-        zip_report = check_zip(out / "deployment.zip", arch, linux)
+        linux = RUNTIME_LINUX[runtime]
+        zip_report = check_zip(out / "deployment.zip", arch, linux, runtime=runtime)
         layer_report = check_zip(
             out / IMAGING_LAYER,
             arch,
             linux,
+            runtime=runtime,
             required_native=IMAGING_NATIVE,
             required_files=(),
             forbidden=re.compile(r"^(?!python/)"),
@@ -173,7 +183,8 @@ def package(stage: str, arch: str, *, force: bool = False, log: Any = print) -> 
         report = {
             "stage": stage,
             "arch": arch,
-            "runtime": python_runtime(),
+            "runtime": runtime,
+            "bytecode": builds_bytecode(runtime),
             "inputs": digest,
             "template": str(out / "sam.json"),
             "zip": str(out / "deployment.zip"),
@@ -190,9 +201,10 @@ def package(stage: str, arch: str, *, force: bool = False, log: Any = print) -> 
         return report
 
 
-def build(stage: str, arches: Sequence[str]) -> dict[str, dict[str, Any]]:
+def build(stage: str, arches: Sequence[str], runtime: str | None = None) -> dict[str, dict[str, Any]]:
     """Package in a fresh interpreter (importing the app sets the stage's environment): reports by arch."""
     command = [sys.executable, "-m", "infra.package", "--stage", stage, "--json"]
+    command += ["--runtime", runtime] if runtime else []
     command += [arg for arch in arches for arg in ("--arch", arch)]
     result = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True)
     if result.returncode != 0:
@@ -231,8 +243,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stage", default="dev")
     parser.add_argument("--arch", action="append", choices=sorted(ARCHITECTURES), help="repeatable")
     parser.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    parser.add_argument(
+        "--runtime", help="Lambda runtime to build for (default: infra/lambda.yaml Metadata.Runtime)"
+    )
     parser.add_argument("--json", action="store_true", help="print the reports as JSON")
     args = parser.parse_args(argv)
+    if args.runtime:
+        if args.runtime not in RUNTIME_LINUX:
+            parser.error(f"--runtime: one of {sorted(RUNTIME_LINUX)}")
+        os.environ[RUNTIME_VARIABLE] = args.runtime
     sys.path.insert(0, str(PROJECT_DIR))
     log = (lambda message: print(message, file=sys.stderr)) if args.json else print
     reports = []
@@ -251,4 +270,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

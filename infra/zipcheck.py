@@ -145,11 +145,46 @@ class ZipReport:
     native: dict[str, list[str]] = field(default_factory=dict)  # top-level package -> .so files
 
 
+_ABI_SUFFIX = re.compile(r"\.cpython-(\d)(\d+)-")
+_PLATFORM = re.compile(r"^(?:manylinux_(\d+)_(\d+)|manylinux(2014|2010|1))_(x86_64|aarch64)$")
+_LEGACY_GLIBC = {"2014": (2, 17), "2010": (2, 12), "1": (2, 5)}
+
+
+def wheel_tag_problems(tag: str, runtime: str, machine: str, linux: LambdaLinux) -> list[str]:
+    """Why a wheel tag (`cp313-cp313-manylinux_2_28_x86_64`) cannot run on the runtime; [] when it can."""
+    version = runtime.removeprefix("python").replace(".", "")
+    interpreter, abi, platform = tag.split("-")
+    if platform == "any":
+        return (
+            []
+            if interpreter.startswith("py") or interpreter == f"cp{version}"
+            else [f"{tag}: not for cp{version}"]
+        )
+    problems = []
+    if abi == "abi3":
+        if not interpreter.startswith("cp3") or int(interpreter[3:]) > int(version[1:]):
+            problems.append(f"{tag}: the stable ABI of a newer Python than {runtime}")
+    elif interpreter != f"cp{version}" or abi != f"cp{version}":
+        problems.append(f"{tag}: built for {interpreter}/{abi}, not cp{version}")
+    match = _PLATFORM.match(platform)
+    if not match:
+        return [*problems, f"{tag}: not a manylinux platform"]
+    glibc = (int(match[1]), int(match[2])) if match[1] else _LEGACY_GLIBC[match[3]]
+    if match[4] != machine:
+        problems.append(f"{tag}: for {match[4]}, not {machine}")
+    if glibc > linux.max_versions["GLIBC"]:
+        problems.append(
+            f"{tag}: needs glibc {glibc[0]}.{glibc[1]}; {linux.image} has {linux.max_versions['GLIBC']}"
+        )
+    return problems
+
+
 def check_zip(
     path: Path,
     arch: str,
     linux: LambdaLinux,
     *,
+    runtime: str | None = None,
     required_native: Mapping[str, str] = REQUIRED_NATIVE,
     required_files: Sequence[str] = ("app.py", "chalice/app.py", "chalicelib/__init__.py"),
     forbidden: re.Pattern[str] | None = _IMAGING_PATHS,
@@ -188,6 +223,23 @@ def check_zip(
                             f"{filename}: needs {family}_{'.'.join(map(str, version))} from {needed_from}; "
                             f"{linux.image} has {'.'.join(map(str, available))}"
                         )
+        if runtime is not None:
+            # Every wheel's tags, and every extension's ABI suffix, must suit the runtime's Python.
+            version = runtime.removeprefix("python").split(".")
+            for info in infos:
+                if info.filename.endswith(".dist-info/WHEEL"):
+                    # A wheel's tags are alternatives for one binary: one that fits is enough.
+                    tags = [
+                        line[4:].strip()
+                        for line in archive.read(info).decode().splitlines()
+                        if line.startswith("Tag:")
+                    ]
+                    found = [wheel_tag_problems(tag, runtime, ARCHITECTURES[arch], linux) for tag in tags]
+                    if found and all(found):
+                        problems += found[0]
+                suffix = _ABI_SUFFIX.search(info.filename)
+                if suffix and info.filename.endswith(".so") and list(suffix.groups()) != version:
+                    problems.append(f"{info.filename}: an extension for CPython {'.'.join(suffix.groups())}")
         for package, prefix in required_native.items():
             if not any(name.startswith(prefix) and ".so" in name for name in names):
                 problems.append(f"{package}: no {prefix}*.so in the zip")
@@ -205,4 +257,3 @@ def check_zip(
     if problems:
         raise PackageError(f"{path}:\n  " + "\n  ".join(problems))
     return report
-
