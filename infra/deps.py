@@ -45,7 +45,8 @@ _AL2023 = LambdaLinux(
 RUNTIME_LINUX = {"python3.10": _AL2, "python3.11": _AL2, "python3.12": _AL2023, "python3.13": _AL2023}
 
 
-RUNTIME_VARIABLE = "FLINT_LAMBDA_RUNTIME"  # set by `python -m infra.package --runtime` (make RUNTIME=)
+# Set by `python -m infra.package --runtime` (make RUNTIME=). Not FLINT_*: load_app clears those.
+RUNTIME_VARIABLE = "INFRA_LAMBDA_RUNTIME"
 
 
 @lru_cache
