@@ -121,7 +121,9 @@ class Resolver:
         if set(node) == {"Ref"}:
             name = node["Ref"]
             pseudo = {"AWS::AccountId": self.account, "AWS::Region": REGION, "AWS::Partition": "aws"}
-            return self.parameters.get(name) or pseudo.get(name) or self.stack.physical_ids[name]
+            if name in self.parameters:
+                return self.parameters[name]
+            return pseudo.get(name) or self.stack.physical_ids[name]
         if set(node) == {"Fn::GetAtt"}:
             logical_id, attribute = node["Fn::GetAtt"]
             if attribute == "Arn":
