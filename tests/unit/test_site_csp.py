@@ -4,15 +4,9 @@ client keeps to it (no inline script or style, no eval), so the browser tests ru
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-import requests
-
 from flint_template.csp import site_csp
-from local.web_server import make_web_server
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 
@@ -30,27 +24,6 @@ def test_only_the_sites_own_scripts_run_and_it_talks_only_to_the_api_and_cognito
     assert policy["connect-src"] == ["'self'", "https://api.test", "https://idp.test", "https://up.test"]
     assert policy["object-src"] == ["'none'"] and policy["frame-ancestors"] == ["'none'"]
     assert "'unsafe-inline'" not in str(policy) and "'unsafe-eval'" not in str(policy)
-
-
-@pytest.fixture
-def web() -> Iterator[str]:
-    server = make_web_server("127.0.0.1", 0, "http://127.0.0.1:8123", "http://127.0.0.1:9", "pool")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-def test_make_devs_web_server_sends_the_same_policy_with_local_urls(web: str) -> None:
-    for path in ("/", "/config.js", "/js/main.js"):
-        policy = requests.get(f"{web}{path}", timeout=5).headers["Content-Security-Policy"]
-        assert policy == site_csp(
-            api="http://127.0.0.1:8123",
-            cognito="http://127.0.0.1:9",
-            uploads=["http://127.0.0.1:9"],
-            images=["http://127.0.0.1:9"],
-        )
 
 
 def test_the_web_client_has_no_inline_script_style_or_eval() -> None:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
+from flint_template.csp import site_csp
 from local.web_server import make_web_server
 
 
@@ -42,3 +43,14 @@ def test_helpers_answer_contract_errors_for_bad_requests(web: str) -> None:
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_json"
     unknown = requests.post(f"{web}/local/anything", json={"email": "a@b.c"}, timeout=5)
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
+
+
+def test_make_devs_web_server_sends_the_same_policy_with_local_urls(web: str) -> None:
+    for path in ("/", "/config.js", "/js/main.js"):
+        policy = requests.get(f"{web}{path}", timeout=5).headers["Content-Security-Policy"]
+        assert policy == site_csp(
+            api="http://127.0.0.1:8123",
+            cognito="http://127.0.0.1:9",
+            uploads=["http://127.0.0.1:9"],
+            images=["http://127.0.0.1:9"],
+        )
