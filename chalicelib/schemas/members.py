@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from chalicelib.schemas.common import Id, Name, StrictModel, Text
+from chalicelib.text import DISPLAY_NAME_MAX
 
 
 class Counts(BaseModel):
@@ -39,7 +40,7 @@ class Me(Profile):
 
 
 class ProfilePatch(StrictModel):
-    display_name: Name | None = Field(default=None, min_length=1, max_length=50)
+    display_name: Name | None = Field(default=None, min_length=1, max_length=DISPLAY_NAME_MAX)
     bio: Text | None = Field(default=None, max_length=280)
 
 
@@ -73,7 +74,7 @@ class PublicConfig(BaseModel):
     user_pool_client_id: str
     cognito_endpoint: str | None
     max_upload_bytes: int
-    thumbnail_sizes: dict[str, int]
+    thumbnail_sizes: dict[str, int] = Field(description="Rendition name -> W: it fits W wide and 2W high")
     min_interests: int
     max_interests: int
 

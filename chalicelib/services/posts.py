@@ -259,7 +259,8 @@ def _cascade(post: PostRecord, *, purge: bool = False) -> None:
     """Everything a hidden (`deleting`) post owns goes; `purge` also drops its images' old versions."""
     # Images first, the post item last: a crash anywhere leaves a hidden post a retry can finish.
     upload_ids = [p.upload_id for p in post.photos]
-    originals = [u.object_key for u in media_store.get_uploads(upload_ids).values()]
+    uploads = media_store.get_uploads(upload_ids).values()
+    originals = [k for u in uploads for k in (u.object_key, u.original_key) if k]
     if purge:
         objects.purge_upload_images(upload_ids, originals)
     objects.delete_upload_images(upload_ids, originals)
