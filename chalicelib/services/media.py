@@ -209,7 +209,7 @@ ownership.register(
     OwnedKind(
         "uploads",
         (UploadItem,),
-        ("upload", "upload_object"),
+        ("upload", "upload_object", "accepted_original"),
         _member_uploads,
         _erase_upload,
         _upload_json,
