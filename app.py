@@ -79,6 +79,13 @@ def engagement_worker(event):  # type: ignore[no-untyped-def]
     return engagement.event_worker(event.to_dict(), event.context)
 
 
+@app.on_sqs_message(queue=get_settings().erasure_queue, batch_size=1, name="erasure_worker")
+def erasure_worker(event):  # type: ignore[no-untyped-def]
+    from chalicelib.handlers import erasure
+
+    return erasure.worker(event.to_dict(), event.context)
+
+
 @app.on_dynamodb_record(stream_arn=get_settings().table_stream_arn, batch_size=100, name="stream_worker")
 def stream_worker(event):  # type: ignore[no-untyped-def]
     from chalicelib.handlers import engagement

@@ -32,6 +32,8 @@ from typing import Any
 
 import boto3
 
+from flint_template.csp import site_csp
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 WEB_DIR = PROJECT_DIR / "web"
 mimetypes.add_type("text/javascript", ".js")
@@ -39,6 +41,7 @@ mimetypes.add_type("text/javascript", ".js")
 
 class WebHandler(SimpleHTTPRequestHandler):
     api_url = "http://127.0.0.1:8000"
+    aws_endpoint = "http://127.0.0.1:5000"
     cognito: Any = None
     pool_id = ""
     status_file: Path | None = None
@@ -48,6 +51,11 @@ class WebHandler(SimpleHTTPRequestHandler):
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
+        # The deployed site's CSP (flint_template.site_csp), with the local API and the embedded
+        # AWS (Cognito, the uploads bucket, images): the browser tests run under it.
+        local_aws = self.aws_endpoint
+        csp = site_csp(api=self.api_url, cognito=local_aws, uploads=[local_aws], images=[local_aws])
+        self.send_header("Content-Security-Policy", csp)
         super().end_headers()
 
     def do_GET(self) -> None:
@@ -121,6 +129,7 @@ def make_web_server(
         (WebHandler,),
         {
             "api_url": api_url,
+            "aws_endpoint": aws_endpoint,
             "pool_id": pool_id,
             "status_file": status_file,
             "cognito": boto3.client("cognito-idp", endpoint_url=aws_endpoint, region_name="us-east-1"),

@@ -236,7 +236,8 @@ def _identity(request: Any, access: Access, personalised: bool = True) -> auth.I
                 raise Unauthorized("Sign in first: send 'Authorization: Bearer <ID token>'.")
             return None
         identity = auth.get_verifier().verify(token)
-        members.record_activity(identity)
+        if not members.record_activity(identity):
+            raise Unauthorized("This account is being deleted.", code="account_deleted")
     if access is Access.PRIME and not identity.is_prime:
         raise Forbidden("Only Prime members may do this.", code="prime_required")
     if access is Access.BRAND and not identity.is_brand:

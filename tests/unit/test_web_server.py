@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from flint_template.csp import site_csp
 from local.web_server import make_web_server
 
 
@@ -74,3 +75,14 @@ def test_ready_reports_what_make_dev_wrote_until_it_is_ready(tmp_path: Path) -> 
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_make_devs_web_server_sends_the_same_policy_with_local_urls(web: str) -> None:
+    for path in ("/", "/config.js", "/js/main.js"):
+        policy = requests.get(f"{web}{path}", timeout=5).headers["Content-Security-Policy"]
+        assert policy == site_csp(
+            api="http://127.0.0.1:8123",
+            cognito="http://127.0.0.1:9",
+            uploads=["http://127.0.0.1:9"],
+            images=["http://127.0.0.1:9"],
+        )
