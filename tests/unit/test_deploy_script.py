@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,8 @@ def stub_template() -> dict[str, Any]:
 
 @pytest.fixture
 def packaged() -> Iterator[str]:
-    stage = "deploytest"
+    # A stage of its own: tests of this module run side by side on several workers.
+    stage = f"deploytest{uuid.uuid4().hex[:8]}"
     directory = PROJECT_DIR / "build" / "package" / f"{stage}-x86_64"
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "sam.json").write_text(json.dumps(stub_template()))
