@@ -23,8 +23,8 @@ from app import app
 from chalicelib import clock
 from chalicelib.services import members
 from infra import iam
+from infra.functions import app_functions
 from infra.iam_recorder import recording, resolved_policies
-from infra.package import app_functions
 from local.event_runner import EventRunner
 from local.provision import ProvisionedStack
 from local.seed import seed_interests
@@ -46,10 +46,11 @@ def _drain(runner: EventRunner) -> None:
 def test_every_call_every_handler_makes_is_allowed_by_its_policy(
     api: Any,
     stack: ProvisionedStack,
-    new_member: Callable[..., SignedInMember],
+    cognito_member: Callable[..., SignedInMember],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    prime = new_member("prime")
+    # Signed up through Cognito: the erasure job at the end calls Cognito about this member.
+    prime = cognito_member("prime")
     json_headers = {"Content-Type": "application/json", **prime.headers}
     seed_interests()
     # The session's queues may hold what earlier tests left (poison included): this test counts
@@ -88,6 +89,10 @@ def test_every_call_every_handler_makes_is_allowed_by_its_policy(
         sent = api.http.post("/events", headers={"Content-Type": "application/json"}, body=json.dumps(events))
         assert json.loads(sent.body) == {"accepted": 1, "dropped": 0}
         _drain(runner)  # the queues and the table's stream
+        # Leaving: the export, then the erasure job (queue -> worker: Cognito, the table, S3).
+        assert api.http.get("/me/export", headers=prime.headers).status_code == 200
+        assert api.http.delete("/me", headers=prime.headers).status_code == 202
+        _drain(runner)
     assert runner.stats.failed == 0
     assert [str(denial) for denial in recorded.denials] == []
     # Each function made calls, so each policy was exercised, not just parsed.

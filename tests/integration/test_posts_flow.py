@@ -104,5 +104,5 @@ def test_a_prime_member_publishes_a_tagged_photo_and_deletes_it(
     s3 = boto3.client("s3", region_name="us-east-1")
     media = s3.list_objects_v2(Bucket="flint-dev-media", Prefix=keys.rendition_prefix(upload_id))
     assert media.get("KeyCount", 0) == 0
-    original = s3.list_objects_v2(Bucket="flint-dev-uploads", Prefix=keys.upload_object(author.user_id, ""))
-    assert original.get("KeyCount", 0) == 0
+    for originals in (keys.upload_object(author.user_id, ""), f"{keys.ORIGINALS_PREFIX}{author.user_id}/"):
+        assert s3.list_objects_v2(Bucket="flint-dev-uploads", Prefix=originals).get("KeyCount", 0) == 0

@@ -505,6 +505,7 @@ def test_deleting_a_post_removes_every_item_it_created(
         ("flint-dev-media", keys.rendition_prefix(first)),
         ("flint-dev-media", keys.rendition_prefix(second)),
         ("flint-dev-uploads", keys.upload_object(author.user_id, "")),
+        ("flint-dev-uploads", f"{keys.ORIGINALS_PREFIX}{author.user_id}/"),
     ]:
         assert s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("KeyCount", 0) == 0, (bucket, prefix)
 
