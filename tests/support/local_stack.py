@@ -66,12 +66,6 @@ class LocalStack:
         assert report["complete"], report
         return report
 
-    def settle(self) -> None:
-        """What the schedules would have done by now: badges, then feeds (every refresh delivered)."""
-        self.run("enthusiast_job")
-        self.run("feed_planner")
-        self.drain()
-
     def export(self) -> dict[str, str]:
         """The variables that hand this stack to another process (`shared_stack`)."""
         return {ENV_API: self.api, ENV_WEB: self.web, ENV_EVENTS: self.events}
@@ -88,7 +82,7 @@ def shared_stack() -> LocalStack | None:
 
 @contextlib.contextmanager
 def running_local_stack() -> Iterator[LocalStack]:
-    """`make dev` in a subprocess on free ports, ready (banner printed, feeds and badges settled)."""
+    """`make dev` in a subprocess on free ports, ready (its banner printed: data in, feeds computed)."""
     aws_port, api_port, web_port, events_port = free_port(), free_port(), free_port(), free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="flint-e2e-", suffix=".log", delete=False)  # noqa: SIM115
     env = {**os.environ, "FLINT_DEMO_POSTS": str(DEMO_POSTS), "PYTHONUNBUFFERED": "1"}
@@ -126,9 +120,8 @@ def running_local_stack() -> Iterator[LocalStack]:
         except AssertionError as exc:
             raise RuntimeError(f"{exc}:\n{output()[-4000:]}") from exc
         config = requests.get(f"{api}/config", timeout=30).json()
-        stack = LocalStack(api, config, f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{events_port}")
-        stack.settle()
-        yield stack
+        # The banner comes once the stack settled (local/settle.py): badges and demo feeds computed.
+        yield LocalStack(api, config, f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{events_port}")
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGINT)
