@@ -14,10 +14,10 @@ import requests
 from local.demo_data import DEMO_PASSWORD
 from local.demo_images import jpeg, scene
 from tests.browser.conftest import DESKTOP, PHONE, Journey
-from tests.e2e.conftest import LocalStack
+from tests.support.local_stack import LocalStack
 from tests.unit.srp_server import SrpServer
 
-# One xdist worker runs them all (`make test` uses --dist loadgroup): one stack, one browser.
+# One stack for the tier (tests/support/local_stack.py); under xdist, one worker runs them all: one browser.
 pytestmark = [pytest.mark.timeout(420), pytest.mark.xdist_group("browser")]
 
 PASSWORD = "Browser-pass-1"
