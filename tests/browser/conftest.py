@@ -113,8 +113,10 @@ def journey(browser: Any, local_stack: LocalStack, request: pytest.FixtureReques
     """`journey(viewport)` -> a fresh visitor; contexts are closed after the test."""
     contexts = []
 
-    def make(viewport: dict[str, int] = DESKTOP, suffix: str = "") -> Journey:
-        context = browser.new_context(viewport=viewport, device_scale_factor=1)
+    def make(viewport: dict[str, int] = DESKTOP, suffix: str = "", strict_csp: bool = False) -> Journey:
+        # The harness injects axe and evaluates string predicates, which the site's CSP forbids
+        # (script-src 'self', no eval); one journey keeps the policy on to prove the site needs no more.
+        context = browser.new_context(viewport=viewport, device_scale_factor=1, bypass_csp=not strict_csp)
         contexts.append(context)
         return Journey(local_stack, context, request.node.name.removeprefix("test_") + suffix)
 

@@ -115,6 +115,29 @@ def test_a_visitor_browses_trending_and_is_invited_to_sign_in(journey: Any) -> N
     assert not visitor.errors
 
 
+def test_the_site_works_under_its_own_content_security_policy(journey: Any) -> None:
+    # Given a visitor whose browser enforces the site's CSP (other journeys bypass it for axe)
+    visitor = journey(DESKTOP, strict_csp=True)
+    refused: list[str] = []
+    visitor.page.on(
+        "console",
+        lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    # When they browse trending, open a post and sign in
+    visitor.open("/")
+    page = visitor.page
+    page.get_by_role("heading", name="Trending on Flint").wait_for()
+    page.locator("article.card img.photo").nth(2).wait_for()
+    page.locator("article.card a.media").first.click()
+    page.locator(".photo-frame img").first.wait_for()
+    visitor.sign_in("prime@demo.flint.dev", DEMO_PASSWORD)
+    page.get_by_role("heading", name="Your feed").wait_for()
+    page.locator("article.card img.photo").first.wait_for()
+    # Then nothing the site does was refused by its own policy
+    assert not refused, refused
+    assert not visitor.errors
+
+
 def test_a_newcomer_signs_up_onboards_shops_a_post_smiles_comments_and_posts(
     journey: Any, local_stack: LocalStack
 ) -> None:
