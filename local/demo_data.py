@@ -59,8 +59,11 @@ class DemoProduct:
     image_url: str
     prime_eligible: bool
     interests: tuple[str, ...]
-    kind: str  # the kind of object it is: its picture and the scene objects it may tag
-    colour: str  # a name in COLOURS, as its title says
+    # The kind of object it is (local/demo_objects.py): its picture and the scene objects it may
+    # tag; and its colour, a name in COLOURS, as its title says. Empty for a product that is not
+    # one of the demo's (tests/support/catalog.py): it is never drawn.
+    kind: str = ""
+    colour: str = ""
 
 
 @dataclass(frozen=True)
@@ -301,10 +304,6 @@ COLOURS: dict[str, tuple[int, int, int]] = {
     "Plum": (110, 50, 90),
 }
 _COLOURS = tuple(COLOURS)
-# Where a demo product's link goes: Flint's own product page on the local web client (the demo
-# shops do not exist). `make dev` passes its web address; FLINT_DEMO_SHOP_URL overrides it.
-SHOP_URL = "http://127.0.0.1:8080/#/product/{product_id}"
-
 DEMO_PASSWORD = "Flint-demo-2026!"
 
 DEMO_MEMBERS: list[DemoMember] = [
@@ -471,9 +470,9 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def products(seed: int = 2026, per_brand: int = 16, shop_url: str = SHOP_URL) -> list[DemoProduct]:
-    """`per_brand` products for each brand: 15 brands x 16 = 240 products. `shop_url` is a
-    template for each product's link: `{product_id}`, `{brand}` and `{slug}` are filled in."""
+def products(seed: int = 2026, per_brand: int = 16) -> list[DemoProduct]:
+    """`per_brand` products for each brand: 15 brands x 16 = 240 products, each of one kind
+    (a noun of its brand, in turn) and one colour, both named in its title."""
     rng = random.Random(seed)
     catalog: list[DemoProduct] = []
     for brand in BRANDS:
@@ -494,7 +493,7 @@ def products(seed: int = 2026, per_brand: int = 16, shop_url: str = SHOP_URL) ->
                     title=title,
                     price=(Decimal(cents) / 100).quantize(Decimal("0.01")),
                     currency="USD",
-                    url=shop_url.format(product_id=product_id, brand=short, slug=slug(title)),
+                    url=f"https://shop.example.com/{short}/{slug(title)}",
                     image_url=f"https://shop.example.com/images/{product_id}.jpg",
                     prime_eligible=rng.random() < 0.7,
                     interests=brand.interests,
