@@ -9,7 +9,7 @@ Shaped like a real community rather than a test fixture:
   last five days, the newest few published through the real upload path just now;
 - each post is a shot (local/demo_stories.py) from its author's interests, never the same caption
   twice on one profile, tagging catalog products of exactly the kinds its picture shows;
-- smiles are long-tailed: a handful of posts by the two contributors people love collect twenty or more,
+- smiles are long-tailed: a handful of posts by the two contributors people love collect a dozen or more,
   most posts a few, some none; everyone else stays below the Enthusiast badge's floor in every
   interest (fewer than `BADGE_MIN_SMILES` smiles from others), so the badge means something:
   only `STARS` earn it;
@@ -214,7 +214,7 @@ def _follows(demo: DemoPlan, people: dict[str, DemoMember], rng: random.Random) 
         shared = [c for c in contributors if c != email and set(people[c].interests) & set(member.interests)]
         weights = [4.0 if c in STARS else 1.0 for c in shared]
         picked: set[str] = set()
-        for _ in range(min(len(shared), rng.randint(1, 3))):
+        for _ in range(min(len(shared), rng.choice((0, 1, 1, 2)))):
             picked.add(rng.choices(shared, weights)[0])
         for followee in sorted(picked):
             demo.follows.append(PlannedFollow(email, followee, round(rng.uniform(2, 160), 3)))
@@ -224,9 +224,9 @@ def _target_smiles(post: PlannedPost, rank: int, rng: random.Random) -> int:
     """How many smiles a post collects: the stars' best few dozens, then a long tail."""
     if post.author in STARS:
         if rank < 4:
-            return rng.randint(18, 30)
-        return int(1 + 12 * rng.random() ** 2.5)
-    return rng.choice([0, 0, 1, 1, 2, 2, 3, 4])
+            return rng.randint(10, 16)
+        return int(1 + 7 * rng.random() ** 2.5)
+    return rng.choice([0, 0, 0, 1, 1, 1, 2, 3])
 
 
 def _smiles(demo: DemoPlan, people: dict[str, DemoMember], rng: random.Random) -> None:
@@ -266,12 +266,12 @@ def _comments(demo: DemoPlan, rng: random.Random) -> None:
         smiled[smile.post].append(smile.member)
     for post in demo.posts:
         smiles = len(smiled[post.index])
-        if smiles >= 12:
-            count = rng.randint(3, 5)
+        if smiles >= 8:
+            count = rng.randint(2, 4)
         elif smiles >= 3:
-            count = rng.randint(0, 2)
+            count = rng.randint(0, 1)
         else:
-            count = 1 if rng.random() < 0.15 else 0
+            count = 1 if rng.random() < 0.1 else 0
         if not count or not smiled[post.index]:
             continue
         things = [p.title.partition(" - ")[0].split(" ", 1)[1] for p in post.products]  # "Dutch Oven"

@@ -97,7 +97,7 @@ def test_only_the_few_earn_the_enthusiast_badge(demo: DemoPlan) -> None:
 
 def test_smiles_are_long_tailed_and_never_the_authors_own(demo: DemoPlan) -> None:
     per_post = [demo.smiles_of(p.index) for p in demo.posts]
-    assert max(per_post) >= 20
+    assert max(per_post) >= 10
     assert statistics.median(per_post) <= 3
     assert per_post.count(0) >= 5
     by_post = {p.index: p for p in demo.posts}
@@ -108,7 +108,7 @@ def test_smiles_are_long_tailed_and_never_the_authors_own(demo: DemoPlan) -> Non
 
 def test_comments_vary_and_come_from_people_who_smiled(demo: DemoPlan) -> None:
     texts = Counter(c.text for c in demo.comments)
-    assert len(texts) >= 25
+    assert len(texts) >= 15
     smiled = {(s.member, s.post) for s in demo.smiles}
     by_post = {p.index: p for p in demo.posts}
     for comment in demo.comments:
