@@ -81,6 +81,12 @@ def _radial() -> Image.Image:
 
 
 def vertical(size: tuple[int, int], top: Colour, bottom: Colour) -> Image.Image:
+    """A gradient from `top` to `bottom` (a copy: callers draw on it; packshots share six)."""
+    return _vertical(size, top, bottom).copy()
+
+
+@lru_cache(maxsize=16)
+def _vertical(size: tuple[int, int], top: Colour, bottom: Colour) -> Image.Image:
     mask = _linear().resize(size, Image.Resampling.BILINEAR)
     return Image.composite(Image.new("RGB", size, bottom), Image.new("RGB", size, top), mask)
 
