@@ -20,7 +20,6 @@ products (local/demo_images.py) and each tag takes the point the drawing recorde
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 from collections.abc import Callable
@@ -42,7 +41,6 @@ from local.cognito import sign_in
 from local.demo_data import COLOURS, DemoMember
 from local.demo_plan import DemoPlan, PlannedPost, members, plan
 from local.demo_scenes import Drawing, Piece
-from local.demo_stories import SHOTS
 from local.processes import parallel_map
 
 log = logging.getLogger("flint.demo")
@@ -91,22 +89,6 @@ def post_photo(post: PlannedPost, long_edge: int | None = None) -> tuple[bytes, 
 
     key = (post.seed, shot.setting, tuple(pieces), size, orientation, time_of_day)
     return demo_images.cached_photo(key, draw)
-
-
-def demo_photo(
-    seed: int, interest: str = "home-decor", long_edge: int | None = None
-) -> tuple[bytes, Drawing]:
-    """A photo for `interest` outside the plan: one of its shots, chosen by the seed."""
-    from local.demo_data import products
-    from local.demo_plan import _kind_catalog, _pick_products
-
-    shots = [s for s in SHOTS if s.interests[0] == interest and s.kind != "idea"]
-    rng = random.Random(seed)
-    shot = shots[rng.randrange(len(shots))]
-    post = PlannedPost(
-        0, "", shot, _pick_products(shot, _kind_catalog(products()), rng), seed, (1600, 1200, 1), 0.0
-    )
-    return post_photo(post, long_edge)
 
 
 def tags_of(drawing: Drawing) -> list[dict[str, Any]]:
