@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from chalicelib.schemas.common import Id, Name, StrictModel, Text
+from chalicelib.schemas.media import Rendition
 
 
 class Counts(BaseModel):
@@ -21,6 +22,8 @@ class Profile(BaseModel):
     badges: list[str]
     counts: Counts
     followed_by_me: bool
+    avatar: dict[str, Rendition] | None = Field(default=None, description="The avatar's thumbnails, if any")
+    blocked_by_me: bool = Field(default=False, description="The caller blocked this member")
 
 
 class BrandRef(BaseModel):
@@ -32,13 +35,20 @@ class Me(Profile):
     interests: list[str]
     prime: bool
     brand: bool
+    moderator: bool = False
     onboarded: bool
     brands: list[BrandRef] = Field(default_factory=list, description="Brands a brand account owns")
 
 
 class ProfilePatch(StrictModel):
+    """Fields left out stay as they are. `avatar_upload_id` names a ready upload of the caller's
+    (from POST /me/avatar) to become the avatar; null removes the avatar. `interests` replaces
+    them, with PUT /me/interests' rules."""
+
     display_name: Name | None = Field(default=None, min_length=1, max_length=50)
     bio: Text | None = Field(default=None, max_length=280)
+    avatar_upload_id: Id | None = None
+    interests: list[Id] | None = Field(default=None, min_length=5, max_length=20)
 
 
 class InterestsBody(StrictModel):
@@ -74,3 +84,11 @@ class PublicConfig(BaseModel):
     thumbnail_sizes: dict[str, int]
     min_interests: int
     max_interests: int
+    shop_url_template: str | None = Field(
+        default=None,
+        description="Where 'View in shop' goes: a URL with {product_id} (and {url}, the brand's link, "
+        "URL-encoded); null: the product's own url",
+    )
+    prime_join_url: str | None = Field(
+        default=None, description="Where a member joins Prime (null: not offered by this deployment)"
+    )

@@ -18,12 +18,14 @@ from chalicelib import clock, ids
 from chalicelib.auth import Identity
 from chalicelib.data import keys, objects
 from chalicelib.data import media as store
+from chalicelib.data import moderation as moderation_store
 from chalicelib.data.media import RenditionRecord, Upload
 from chalicelib.errors import Forbidden, NotFound, TooLarge
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas.media import UploadOut, UploadTicket
 from chalicelib.services.labels import image_labels
 from chalicelib.services.presenters import upload_out
+from chalicelib.services.screening import screen
 from chalicelib.settings import get_settings
 
 ALLOWED_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
@@ -35,6 +37,7 @@ UNUSED_UPLOAD_DAYS = 7
 class Outcome(StrEnum):
     READY = "ready"
     REJECTED = "rejected"
+    HELD = "held"  # screening flagged it: waiting for a moderator
     DUPLICATE = "duplicate"  # already final: a redelivered or replayed event
     IGNORED = "ignored"  # not an upload we know (stray key, deleted post)
 
@@ -92,6 +95,36 @@ def _reject(upload: Upload, bucket: str, reason: str) -> Outcome:
     return Outcome.REJECTED
 
 
+def _hold(
+    upload: Upload,
+    image: Any,
+    renditions: list[RenditionRecord],
+    labels: list[str],
+    reason: str,
+    found: list[str],
+) -> Outcome:
+    at = clock.now_iso()
+    finished = store.mark_held(
+        upload.upload_id,
+        reason=reason,
+        width=image.width,
+        height=image.height,
+        palette=image.palette,
+        renditions=renditions,
+        at=at,
+        labels=labels,
+        open_case=lambda tx: moderation_store.open_screening_case(
+            tx, upload.upload_id, upload.owner_id, [reason], at
+        ),
+    )
+    if not finished:
+        return Outcome.DUPLICATE
+    logger.info(
+        "upload held for review", extra={"upload_id": upload.upload_id, "reason": reason, "labels": found}
+    )
+    return Outcome.HELD
+
+
 def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
     """Turn an uploaded original into renditions; safe to call any number of times."""
     from chalicelib.services.imaging import ImageRejected, process_image  # Pillow: thumbnailer only
@@ -120,6 +153,9 @@ def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
         image = process_image(data, sizes=settings.thumbnail_sizes, max_bytes=settings.max_upload_bytes)
     except ImageRejected as rejected:
         return _reject(upload, bucket, rejected.reason)
+    # Screened before anything is written where the public can read it: a held photo's
+    # thumbnails go under held/ (outside what the CDN serves) until a moderator decides.
+    verdict = screen(settings, data, bucket=bucket, key=object_key)
     renditions = []
     for rendition in image.renditions:
         media_key = objects.put_rendition(
@@ -129,9 +165,12 @@ def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
             rendition.extension,
             rendition.data,
             rendition.content_type,
+            held=verdict.held,
         )
         renditions.append(RenditionRecord(rendition.name, media_key, rendition.width, rendition.height))
     labels = image_labels(settings, data, bucket=bucket, key=object_key, palette=image.palette)
+    if verdict.held:
+        return _hold(upload, image, renditions, labels, verdict.reason or "screening", list(verdict.labels))
     finished = store.mark_ready(
         upload.upload_id,
         width=image.width,
