@@ -65,11 +65,8 @@ def not_banned() -> Condition:
 
 
 def upsert_activity(user_id: str, display_name: str, now: str) -> None:
-    """Create the profile on first sight and mark the member active (one UpdateItem).
-
-    A profile without search entries yet (new, or created before the index had members) gets
-    them in one more transaction, once.
-    """
+    """Create the profile on first sight and mark the member active (one UpdateItem; the
+    authorizer's narrow policy allows exactly this)."""
     key = keys.user(user_id)
     active = keys.active_member(user_id, now)
     item = UserItem(key.pk, key.sk)
@@ -84,12 +81,11 @@ def upsert_activity(user_id: str, display_name: str, now: str) -> None:
             UserItem.GSI2SK.set(active.sk),
         ]
     )
-    if item.search_words is None and not item.banned:
-        index_member(user_id, item.display_name)
 
 
 def index_member(user_id: str, display_name: str) -> None:
-    """Write the member's search entries and remember them, unless a rename got there first."""
+    """Write the member's search entries and remember them, unless a rename got there first (or
+    another request indexed them): one transaction, once per member."""
     key = keys.user(user_id)
     found = search.member_words(display_name)
 

@@ -29,7 +29,9 @@ class ReportTarget(StrictModel):
 
     type: Literal["post", "comment", "member"]
     id: Id
-    post_id: Id | None = Field(default=None, description="The comment's post (comments only)")
+    post_id: Id | None = Field(
+        default=None, description="The comment's post (comments only)", validate_default=True
+    )
 
     @field_validator("post_id")
     @classmethod
@@ -84,7 +86,9 @@ ACTIONS_BY_TARGET: dict[str, frozenset[str]] = {
 class ModerationTarget(StrictModel):
     type: ModerationTargetType
     id: Id
-    post_id: Id | None = Field(default=None, description="The comment's post (comments only)")
+    post_id: Id | None = Field(
+        default=None, description="The comment's post (comments only)", validate_default=True
+    )
 
     @field_validator("post_id")
     @classmethod

@@ -63,7 +63,15 @@ def _own_member(identity: Identity) -> Member:
         member = users.get_member(identity.user_id)
     if member is None:
         raise NotFound("Profile not found.")
+    ensure_searchable(member)
     return member
+
+
+def ensure_searchable(member: Member) -> None:
+    """A member gets search entries the first time they use the API as themself (GET /me, a post),
+    not in the authorizer, whose policy only lets it mark members active."""
+    if member.search_words is None and not member.banned:
+        users.index_member(member.user_id, member.display_name)
 
 
 def get_me(identity: Identity) -> Me:

@@ -24,6 +24,7 @@ from chalicelib.data.posts import PhotoRecord, PostRecord, PublishInputs, TagRec
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas.posts import PostIn, PostOut, PostPage
+from chalicelib.services import members
 from chalicelib.services.presenters import post_out, summary
 
 __all__ = ["page_size", "summary"]  # the feed service pages and presents cards the same way
@@ -138,6 +139,8 @@ def create_post(identity: Identity, data: PostIn) -> PostOut:
         logger.info("post transaction cancelled", extra={"failed": sorted(outcome.failed)})
         _raise_publish_failure(data, outcome, found)
     metrics.add_metric(name="PostPublished", unit="Count", value=1)
+    if found.author is not None:
+        members.ensure_searchable(found.author)
     return post_out(record, found.author, smiled=False)
 
 
