@@ -202,7 +202,9 @@ def change_profile(current: Member, change: ProfileChange) -> Outcome:
     def write(tx: Tx) -> None:
         tx.update(UserItem(key.pk, key.sk), actions=actions, condition=condition, label=PROFILE)
         if renamed:
-            search.delete_entries(tx, search.MEMBER, current.user_id, current.search_words or [])
+            # Words kept by the new name are rewritten (their entries carry all the name's words).
+            gone = [w for w in current.search_words or [] if w not in new_words]
+            search.delete_entries(tx, search.MEMBER, current.user_id, gone)
             search.put_entries(tx, search.MEMBER, current.user_id, new_words)
         if change.avatar_upload_id is not None:
             upload = keys.upload(change.avatar_upload_id)
