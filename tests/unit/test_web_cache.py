@@ -1,0 +1,56 @@
+"""Cache headers of the web client's static files, locally and as infra/deploy.sh uploads them."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from local.web_server import make_web_server
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def web() -> Iterator[str]:
+    server = make_web_server("127.0.0.1", 0, "http://127.0.0.1:8123", "http://127.0.0.1:9", "pool")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/index.html", "/config.js", "/js/main.js", "/css/app.css", "/post/abc"]
+)
+def test_the_page_and_its_code_are_revalidated_on_every_load(web: str, path: str) -> None:
+    assert requests.get(f"{web}{path}", timeout=5).headers["Cache-Control"] == "no-cache"
+
+
+def test_unchanged_code_costs_a_304_without_a_body(web: str) -> None:
+    first = requests.get(f"{web}/js/main.js", timeout=5)
+    again = requests.get(
+        f"{web}/js/main.js", headers={"If-Modified-Since": first.headers["Last-Modified"]}, timeout=5
+    )
+    assert again.status_code == 304 and again.content == b""
+
+
+def test_pictures_are_kept_a_day(web: str) -> None:
+    assert (
+        requests.get(f"{web}/img/favicon.svg", timeout=5).headers["Cache-Control"] == "public, max-age=86400"
+    )
+
+
+def test_the_local_helpers_are_never_cached(web: str) -> None:
+    assert requests.post(f"{web}/local/nope", json={}, timeout=5).headers["Cache-Control"] == "no-store"
+
+
+def test_the_deployed_page_is_uploaded_to_be_revalidated() -> None:
+    script = (PROJECT_DIR / "infra" / "deploy.sh").read_text()
+    upload = next(line for line in script.splitlines() if "web/index.html" in line)
+    following = script[script.index(upload) :].split("\n", 2)[1]
+    assert "--cache-control no-cache" in upload + following
