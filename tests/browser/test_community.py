@@ -43,9 +43,10 @@ def member(stack: LocalStack, *groups: str, name: str | None = None) -> dict[str
         AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
     )["AuthenticationResult"]["IdToken"]
     headers = {"Authorization": f"Bearer {token}"}
-    me = requests.get(f"{stack.api}/me", headers=headers, timeout=10).json()
+    me = requests.get(f"{stack.api}/me", headers=headers, timeout=30).json()
     interests = ["hiking", "camping", "coffee", "cooking", "photography"]
-    requests.put(f"{stack.api}/me/interests", json={"interests": interests}, headers=headers, timeout=10)
+    patch = {"display_name": name, "interests": interests}
+    assert requests.patch(f"{stack.api}/me", json=patch, headers=headers, timeout=30).status_code == 200
     return {"email": email, "id": me["id"], "name": name, "token": token}
 
 
@@ -59,6 +60,29 @@ def signed_in(journey: Any, viewport: dict[str, int], who: dict[str, str], suffi
 def no_wider_than_the_screen(visitor: Journey) -> None:
     width = visitor.page.viewport_size["width"]
     assert visitor.page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def demo_moderator(journey: Any) -> Journey:
+    """The demo moderator, signed in, on the moderation page."""
+    moderator: Journey = journey(DESKTOP, "-moderator")
+    moderator.sign_in("moderator@demo.flint.dev", DEMO_PASSWORD)
+    moderator.page.get_by_role("link", name="Moderation").click()
+    moderator.page.get_by_role("heading", name="Moderation").wait_for()
+    return moderator
+
+
+def queued(visitor: Journey, selector: str) -> Any:
+    """A case of the moderation queue, scrolling down (the queue is oldest first and pages on)."""
+    page = visitor.page
+    page.get_by_role("heading", name="Queue").wait_for()
+    case = page.locator(selector).first
+    for _ in range(60):
+        if case.count():
+            break
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        page.wait_for_timeout(500)
+    case.scroll_into_view_if_needed()
+    return case
 
 
 def boxes_overlap(a: dict[str, float], b: dict[str, float]) -> bool:
@@ -155,7 +179,7 @@ def test_a_member_edits_name_bio_avatar_and_interests(
     page.get_by_text("Slow coffee, long walks.").wait_for()
     page.wait_for_function(ALL_LOADED, arg=".profile-head img.avatar")
     visitor.shot("profile with avatar")
-    profile = requests.get(f"{local_stack.api}/users/{me['id']}", timeout=10).json()
+    profile = requests.get(f"{local_stack.api}/users/{me['id']}", timeout=30).json()
     assert profile["display_name"] == new_name and profile["avatar"]
     mine = requests.get(
         f"{local_stack.api}/me", headers={"Authorization": f"Bearer {me['token']}"}, timeout=10
@@ -231,11 +255,9 @@ def test_a_member_reports_a_post_and_a_moderator_hides_it(journey: Any, local_st
     dialog.get_by_role("button", name="Send report").click()
     page.get_by_text("Thanks for telling us").wait_for()
     # The demo moderator sees it in the queue and hides it
-    moderator = journey(DESKTOP, "-moderator")
-    moderator.sign_in("moderator@demo.flint.dev", DEMO_PASSWORD)
+    moderator = demo_moderator(journey)
     mod = moderator.page
-    mod.get_by_role("link", name="Moderation").click()
-    case = mod.locator(f"li.case[data-target-id='{post['id']}']")
+    case = queued(moderator, f"li.case[data-target-id='{post['id']}']")
     case.wait_for()
     assert "Selling pills" in case.inner_text() and "spam" in case.inner_text()
     moderator.shot("queue")
@@ -246,7 +268,7 @@ def test_a_member_reports_a_post_and_a_moderator_hides_it(journey: Any, local_st
     mod.reload()
     mod.get_by_role("table").get_by_text(post["id"]).first.wait_for()
     # Then the post is gone for everyone
-    assert requests.get(f"{local_stack.api}/posts/{post['id']}", timeout=10).status_code == 404
+    assert requests.get(f"{local_stack.api}/posts/{post['id']}", timeout=30).status_code == 404
     assert not reporter.errors and not moderator.errors
 
 
@@ -305,11 +327,10 @@ def test_a_flagged_photo_is_held_and_a_moderator_approves_it(journey: Any, local
     )
     page.get_by_text("This photo is held for review because it may show nudity").wait_for(timeout=60_000)
     visitor.shot("held photo")
-    moderator = journey(DESKTOP, "-moderator")
-    moderator.sign_in("moderator@demo.flint.dev", DEMO_PASSWORD)
-    moderator.open("/moderation")
-    case = moderator.page.locator("li.case[data-target-type='upload']", has_text=me["name"]).first
-    case.wait_for()
+    moderator = demo_moderator(journey)
+    found = queued(moderator, f"li.case[data-target-type='upload']:has-text('{me['name']}')")
+    found.wait_for()
+    case = moderator.page.locator(f"li.case[data-target-id='{found.get_attribute('data-target-id')}']")
     moderator.page.wait_for_function(ALL_LOADED, arg="li.case img.case-photo")
     moderator.shot("held in queue")
     case.get_by_role("button", name="Approve photo").click()
