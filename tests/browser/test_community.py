@@ -60,6 +60,9 @@ def signed_in(journey: Any, viewport: dict[str, int], who: dict[str, str], suffi
 def no_wider_than_the_screen(visitor: Journey) -> None:
     width = visitor.page.viewport_size["width"]
     assert visitor.page.evaluate("document.documentElement.scrollWidth") <= width
+    # and nothing printed a JavaScript null or undefined as text
+    words = visitor.page.locator("main").inner_text().split()
+    assert "null" not in words and "undefined" not in words
 
 
 def demo_moderator(journey: Any) -> Journey:
@@ -260,6 +263,7 @@ def test_a_member_reports_a_post_and_a_moderator_hides_it(journey: Any, local_st
     case = queued(moderator, f"li.case[data-target-id='{post['id']}']")
     case.wait_for()
     assert "Selling pills" in case.inner_text() and "spam" in case.inner_text()
+    no_wider_than_the_screen(moderator)
     moderator.shot("queue")
     assert_accessible(moderator, "moderation queue")
     case.get_by_role("button", name="Hide post").click()
@@ -332,6 +336,7 @@ def test_a_flagged_photo_is_held_and_a_moderator_approves_it(journey: Any, local
     found.wait_for()
     case = moderator.page.locator(f"li.case[data-target-id='{found.get_attribute('data-target-id')}']")
     moderator.page.wait_for_function(ALL_LOADED, arg="li.case img.case-photo")
+    no_wider_than_the_screen(moderator)
     moderator.shot("held in queue")
     case.get_by_role("button", name="Approve photo").click()
     case.get_by_text("approve (now ready)").wait_for()
@@ -428,6 +433,7 @@ def test_the_create_page_fits_a_phone_and_shows_the_pin_while_choosing(
     # The spot shows as a pin while the product is chosen, and the picker shows no coordinates
     pending = page.locator(".placer .pin.pending")
     pending.wait_for()
+    page.locator("#product-picker .mini-placer .pin").wait_for()  # the pin in view while typing
     picker = page.locator("#product-picker")
     assert "%" not in picker.inner_text()
     visitor.shot("choosing a product")

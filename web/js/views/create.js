@@ -154,11 +154,20 @@ export async function createView(main) {
       picker.replaceChildren();
       drawPins();
     };
-    picker.replaceChildren(
-      h("div.panel", {}, h("label.field", {}, "Which product is at the pin?", search), results,
-        h("button.btn", { type: "button", onclick: cancel }, "Cancel")),
+    // The photo may scroll away while typing (a phone's keyboard): the picker shows the pin too.
+    const shown = frame.querySelector("img");
+    const mini = h(
+      "div.mini-placer",
+      { "aria-hidden": "true" },
+      h("img", { src: shown.currentSrc || shown.src, alt: "", width: 96, height: Math.round((96 * shown.naturalHeight) / (shown.naturalWidth || 1)) }),
+      h("span.pin.pending", { style: { left: `${x * 100}%`, top: `${y * 100}%` } }),
     );
-    search.focus();
+    picker.replaceChildren(
+      h("div.panel.picker", {}, mini, h("div.picker-body", {}, h("label.field", {}, "Which product is at the pin?", search), results,
+        h("button.btn", { type: "button", onclick: cancel }, "Cancel"))),
+    );
+    search.focus({ preventScroll: true });
+    picker.scrollIntoView({ block: "nearest" });
   }
 
   // --- interests ---

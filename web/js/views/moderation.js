@@ -87,7 +87,7 @@ function caseItem(item) {
   const state = h("span.badge.state", {}, item.state);
   const buttons = (ACTIONS[item.target.type] || []).filter(([action]) => USEFUL[action](item.state));
   const reasons = item.reasons.map((r) => REASON_NAMES[r] || r).join(", ");
-  li.append(
+  const parts = [
     h("h3", {}, targetTitle(item), " ", state),
     h(
       "p.hint",
@@ -127,7 +127,8 @@ function caseItem(item) {
         ),
       ),
     ),
-  );
+  ];
+  li.append(...parts.filter(Boolean)); // DOM append() would print a null
   return li;
 }
 

@@ -35,8 +35,8 @@ export async function profileView(main, userId) {
   const count = (value, label) => h("div", {}, typeof value === "object" ? value : h("strong", {}, String(value)), label);
   const actions = own
     ? [h("a.btn", { href: "#/create" }, "New post"), h("a.btn", { href: "#/settings" }, "Edit profile")]
-    : [follow, ...(viewer ? [blockButton(profile), h("button.btn.quiet", { type: "button", onclick: () => reportDialog({ type: "member", id: profile.id }, profile.display_name) }, "Report")] : [])];
-  main.append(
+    : [profile.blocked_by_me ? null : follow, ...(viewer ? [blockButton(profile), h("button.btn.quiet", { type: "button", onclick: () => reportDialog({ type: "member", id: profile.id }, profile.display_name) }, "Report")] : [])];
+  const parts = [
     h(
       "div.profile-head",
       {},
@@ -61,7 +61,8 @@ export async function profileView(main, userId) {
       ? h("p.panel", { role: "status" }, `You blocked ${profile.display_name}: their posts and comments are hidden from you, and they cannot comment on your posts or follow you.`)
       : null,
     h("h2", {}, own ? "Your posts" : "Posts"),
-  );
+  ];
+  main.append(...parts.filter(Boolean)); // DOM append() would print a null
   const grid = new Masonry(main);
   const stop = infinite(
     main,
