@@ -24,10 +24,10 @@ ReportReason = Literal[
 MAX_NOTE = 500
 
 
-class ReportTarget(StrictModel):
-    """What is reported: a post, a comment (with its post) or a member."""
+class _Target(StrictModel):
+    """What a report or an action is about; a comment is addressed within its post."""
 
-    type: Literal["post", "comment", "member"]
+    type: str
     id: Id
     post_id: Id | None = Field(
         default=None, description="The comment's post (comments only)", validate_default=True
@@ -35,13 +35,19 @@ class ReportTarget(StrictModel):
 
     @field_validator("post_id")
     @classmethod
-    def _comment_needs_its_post(cls, value: str | None, info: ValidationInfo) -> str | None:
+    def _only_a_comment_names_its_post(cls, value: str | None, info: ValidationInfo) -> str | None:
         kind = info.data.get("type")
         if kind == "comment" and not value:
-            raise ValueError("a comment is reported with its post_id")
-        if kind in ("post", "member") and value:
-            raise ValueError(f"a {kind} is reported without a post_id")
+            raise ValueError("a comment is addressed with its post_id")
+        if kind not in ("comment", None) and value:
+            raise ValueError(f"a {kind} is addressed without a post_id")
         return value
+
+
+class ReportTarget(_Target):
+    """What is reported: a post, a comment (with its post) or a member."""
+
+    type: Literal["post", "comment", "member"]
 
 
 class ReportIn(StrictModel):
@@ -83,21 +89,8 @@ ACTIONS_BY_TARGET: dict[str, frozenset[str]] = {
 }
 
 
-class ModerationTarget(StrictModel):
+class ModerationTarget(_Target):
     type: ModerationTargetType
-    id: Id
-    post_id: Id | None = Field(
-        default=None, description="The comment's post (comments only)", validate_default=True
-    )
-
-    @field_validator("post_id")
-    @classmethod
-    def _comment_needs_its_post(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if info.data.get("type") == "comment" and not value:
-            raise ValueError("a comment is addressed with its post_id")
-        if info.data.get("type") not in ("comment", None) and value:
-            raise ValueError("only a comment is addressed with a post_id")
-        return value
 
 
 class ActionIn(StrictModel):

@@ -50,6 +50,15 @@ def member(stack: LocalStack, *groups: str, name: str | None = None) -> dict[str
     return {"email": email, "id": me["id"], "name": name, "token": token}
 
 
+def publish_idea(stack: LocalStack, author: dict[str, str], idea: dict[str, Any]) -> dict[str, Any]:
+    """POST /posts as `author` (through the API, as another client would); returns the post."""
+    response = requests.post(
+        f"{stack.api}/posts", json=idea, headers={"Authorization": f"Bearer {author['token']}"}, timeout=30
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
 def signed_in(journey: Any, viewport: dict[str, int], who: dict[str, str], suffix: str = "") -> Journey:
     visitor: Journey = journey(viewport, suffix)
     visitor.sign_in(who["email"], PASSWORD)
@@ -113,12 +122,7 @@ def test_one_search_box_finds_products_people_interests_and_posts(
         "body": "Foil packets.",
         "interests": ["camping"],
     }
-    requests.post(
-        f"{local_stack.api}/posts",
-        json=idea,
-        headers={"Authorization": f"Bearer {author['token']}"},
-        timeout=10,
-    )
+    publish_idea(local_stack, author, idea)
     visitor = journey(viewport)
     page = visitor.page
     visitor.open("/")
@@ -185,7 +189,7 @@ def test_a_member_edits_name_bio_avatar_and_interests(
     profile = requests.get(f"{local_stack.api}/users/{me['id']}", timeout=30).json()
     assert profile["display_name"] == new_name and profile["avatar"]
     mine = requests.get(
-        f"{local_stack.api}/me", headers={"Authorization": f"Bearer {me['token']}"}, timeout=10
+        f"{local_stack.api}/me", headers={"Authorization": f"Bearer {me['token']}"}, timeout=30
     )
     assert "baking" in mine.json()["interests"]
     assert not visitor.errors
@@ -238,12 +242,7 @@ def test_a_member_reports_a_post_and_a_moderator_hides_it(journey: Any, local_st
     author = member(local_stack, "prime")
     word = "zr" + uuid.uuid4().hex[:6]
     idea = {"kind": "idea", "caption": f"Miracle pills {word}", "body": "Buy now.", "interests": ["cooking"]}
-    post = requests.post(
-        f"{local_stack.api}/posts",
-        json=idea,
-        headers={"Authorization": f"Bearer {author['token']}"},
-        timeout=10,
-    ).json()
+    post = publish_idea(local_stack, author, idea)
     # A member reports it, with a reason and a note
     reporter = signed_in(journey, PHONE, member(local_stack), "-reporter")
     page = reporter.page
@@ -287,12 +286,7 @@ def test_a_member_blocks_someone_and_their_posts_disappear_for_them(
         "body": "...",
         "interests": ["hiking"],
     }
-    loud = requests.post(
-        f"{local_stack.api}/posts",
-        json=idea,
-        headers={"Authorization": f"Bearer {troll['token']}"},
-        timeout=10,
-    ).json()
+    loud = publish_idea(local_stack, troll, idea)
     visitor = signed_in(journey, viewport, member(local_stack))
     page = visitor.page
     visitor.open("/interest/hiking")

@@ -12,12 +12,23 @@ from typing import Any
 import pytest
 
 from chalicelib.data import keys
-from local.seed import seed_interests, seed_products
+from local.seed import seed_products
 from tests.conftest import SignedInMember
 from tests.support.community import assert_error, call, comment, ok, post_of, publish
 from tests.support.images import jpeg
 from tests.support.posts import photo, post_body, published
-from tests.support.safety import act, acted, case_of, hit_ids, listed_ids, report, search, target, unique_word
+from tests.support.safety import (
+    act,
+    acted,
+    case_of,
+    cast_of,
+    hit_ids,
+    listed_ids,
+    report,
+    search,
+    target,
+    unique_word,
+)
 from tests.support.uploads import upload_images
 
 NewMember = Callable[..., SignedInMember]
@@ -27,15 +38,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def cast(api: Any, new_member: NewMember) -> dict[str, SignedInMember]:
-    seed_interests()
-    members = {
-        "author": new_member("prime"),
-        "reader": new_member("prime"),
-        "moderator": new_member("moderator"),
-    }
-    for member in members.values():
-        ok(call(api, "GET", "/me", member))
-    return members
+    return cast_of(api, new_member)
 
 
 def _tagged_post(api: Any, author: SignedInMember, caption: str) -> dict[str, Any]:

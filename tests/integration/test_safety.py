@@ -7,26 +7,17 @@ from typing import Any
 
 import pytest
 
-from local.seed import seed_interests
 from tests.conftest import SignedInMember
 from tests.dynamo_counter import count_dynamodb_calls
 from tests.support.community import assert_error, call, comment, ok, profile, publish
-from tests.support.safety import case_of, listed_ids, report, target
+from tests.support.safety import case_of, cast_of, listed_ids, report, target
 
 NewMember = Callable[..., SignedInMember]
 
 
 @pytest.fixture
 def cast(api: Any, new_member: NewMember) -> dict[str, SignedInMember]:
-    seed_interests()
-    members = {
-        "author": new_member("prime"),
-        "reader": new_member("prime"),
-        "moderator": new_member("moderator"),
-    }
-    for member in members.values():  # a profile exists from the first authenticated call
-        ok(call(api, "GET", "/me", member))
-    return members
+    return cast_of(api, new_member)
 
 
 # --- reports -------------------------------------------------------------------------------------

@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
+from local.seed import seed_interests
 from tests.conftest import SignedInMember
 from tests.support.community import call, ok
+
+
+def cast_of(api: Any, new_member: Callable[..., SignedInMember]) -> dict[str, SignedInMember]:
+    """An author and a reader (both Prime) and a moderator, each with a profile (the first
+    authenticated call makes it)."""
+    seed_interests()
+    members = {
+        "author": new_member("prime"),
+        "reader": new_member("prime"),
+        "moderator": new_member("moderator"),
+    }
+    for member in members.values():
+        ok(call(api, "GET", "/me", member))
+    return members
 
 
 def unique_word(prefix: str = "zq") -> str:
