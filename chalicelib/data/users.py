@@ -83,7 +83,7 @@ def upsert_activity(user_id: str, display_name: str, now: str) -> None:
     )
 
 
-def index_member(user_id: str, display_name: str) -> None:
+def index_member(user_id: str, display_name: str) -> list[str] | None:
     """Write the member's search entries and remember them, unless a rename got there first (or
     another request indexed them): one transaction, once per member."""
     key = keys.user(user_id)
@@ -98,7 +98,8 @@ def index_member(user_id: str, display_name: str) -> None:
         )
         search.put_entries(tx, search.MEMBER, user_id, found)
 
-    transact(write)  # a failed condition: renamed or indexed meanwhile, and that wrote the entries
+    # A failed condition: renamed or indexed meanwhile, and that wrote the entries (None: read them).
+    return found if transact(write).committed else None
 
 
 def get_member(user_id: str) -> Member | None:

@@ -63,15 +63,19 @@ def _own_member(identity: Identity) -> Member:
         member = users.get_member(identity.user_id)
     if member is None:
         raise NotFound("Profile not found.")
-    ensure_searchable(member)
-    return member
+    return ensure_searchable(member)
 
 
-def ensure_searchable(member: Member) -> None:
+def ensure_searchable(member: Member) -> Member:
     """A member gets search entries the first time they use the API as themself (GET /me, a post),
-    not in the authorizer, whose policy only lets it mark members active."""
-    if member.search_words is None and not member.banned:
-        users.index_member(member.user_id, member.display_name)
+    not in the authorizer, whose policy only lets it mark members active. Returns the member as
+    it now is (its `search_words` known, so a rename right after removes exactly those)."""
+    if member.search_words is not None or member.banned:
+        return member
+    written = users.index_member(member.user_id, member.display_name)
+    if written is not None:
+        return replace(member, search_words=written)
+    return users.get_member(member.user_id) or member
 
 
 def get_me(identity: Identity) -> Me:

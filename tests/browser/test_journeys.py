@@ -217,7 +217,7 @@ def test_a_newcomer_signs_up_onboards_shops_a_post_smiles_comments_and_posts(
     placer = page.locator(".placer img")
     box = placer.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.75)
-    page.get_by_role("searchbox").fill("tent")
+    page.get_by_role("searchbox", name="Which product is at the pin?").fill("tent")
     page.locator(".results button").first.click()
     page.get_by_label("Caption").fill("Pitched before sunset")
     page.get_by_role("button", name="Hiking", exact=True).click()

@@ -163,3 +163,15 @@ def test_a_query_without_a_searchable_word_finds_nothing(api: Any, q: str) -> No
 
 def test_a_bad_type_is_a_400(api: Any) -> None:
     assert_error(call(api, "GET", "/search?q=tent&type=brand"), 400, "bad_parameter")
+
+
+def test_a_rename_as_the_very_first_call_leaves_no_entry_of_the_default_name(
+    api: Any, new_member: NewMember
+) -> None:
+    # Given a member whose first authenticated call is the rename (default name "member-<id>")
+    fresh = new_member()
+    word = unique_word()
+    ok(call(api, "PATCH", "/me", fresh, {"display_name": f"Kai {word}"}))
+    # Then only the new name is in the index
+    assert fresh.user_id not in _entries("member", fresh.user_id[:8].lower())
+    assert hit_ids(search(api, word, kind="member"), "member") == [fresh.user_id]
