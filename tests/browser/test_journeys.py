@@ -484,7 +484,7 @@ def test_engagement_events_are_batched_to_the_events_route(journey: Any, local_s
     visitor.open(f"/post/{post['id']}")
     page.locator(".bag-toggle").first.click()
     page.locator(f".hotspot[data-product-id='{tag['product_id']}']").first.click()
-    page.locator(".product-card a").click()
+    page.locator(".product-card a").first.click()  # the title (the card also has "View in shop")
     page.get_by_role("heading", name=tag["title"]).wait_for()
     # Then the events arrive in batches with a batch_id (flushed on each page change)
     deadline = time.monotonic() + 15
