@@ -17,6 +17,7 @@ REJECTED = "rejected"
 # Flagged by screening: kept out of the public media prefix until a moderator approves (-> ready)
 # or rejects it (-> rejected). Statuses: pending -> ready | rejected | held; held -> ready | rejected.
 HELD = "held"
+UPLOAD_KIND = "upload"  # in GSI4 (keys.member_owned): a member's uploads
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Upload:
     labels: list[str] = field(default_factory=list)
     avatar_of: str | None = None
     created_at: str | None = None
+    original_key: str | None = None  # set when ready: the accepted bytes, immutable
 
 
 def _renditions(raw: dict[str, Any] | None) -> list[RenditionRecord]:
@@ -70,14 +72,18 @@ def to_upload(item: UploadItem) -> Upload:
         labels=list(item.labels or []),
         avatar_of=item.avatar_of,
         created_at=item.created_at,
+        original_key=item.original_key,
     )
 
 
 def create_upload(upload: Upload, created_at: str, expires_at: datetime) -> None:
     key = keys.upload(upload.upload_id)
+    owned = keys.member_owned(upload.owner_id, UPLOAD_KIND, upload.upload_id)
     item = UploadItem(
         key.pk,
         key.sk,
+        GSI4PK=owned.pk,
+        GSI4SK=owned.sk,
         upload_id=upload.upload_id,
         owner_id=upload.owner_id,
         status=PENDING,
@@ -123,6 +129,7 @@ def mark_ready(
     height: int,
     palette: list[str],
     renditions: list[RenditionRecord],
+    original_key: str,
     at: str,
     labels: list[str] | None = None,
 ) -> bool:
@@ -130,6 +137,7 @@ def mark_ready(
         upload_id,
         [
             UploadItem.status.set(READY),
+            UploadItem.original_key.set(original_key),
             UploadItem.width.set(width),
             UploadItem.height.set(height),
             UploadItem.palette.set(palette),
@@ -152,6 +160,7 @@ def mark_held(
     height: int,
     palette: list[str],
     renditions: list[RenditionRecord],
+    original_key: str,
     at: str,
     labels: list[str],
     open_case: Callable[[Tx], None],
@@ -166,6 +175,7 @@ def mark_held(
             actions=[
                 UploadItem.status.set(HELD),
                 UploadItem.reason.set(reason),
+                UploadItem.original_key.set(original_key),
                 UploadItem.width.set(width),
                 UploadItem.height.set(height),
                 UploadItem.palette.set(palette),

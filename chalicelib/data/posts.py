@@ -484,3 +484,12 @@ def finish_delete(post: PostRecord, partition_keys: Sequence[tuple[str, str]]) -
     outcome = transact(write)
     if outcome.failed and not outcome.failed_on(POST):
         transact(lambda tx: write(tx, outcome.failed))
+
+
+def get_posts_any_state(post_ids: Sequence[str]) -> list[PostRecord]:
+    """These posts, live or being deleted (one consistent BatchGetItem per 100)."""
+    wanted = [keys.post(p) for p in dict.fromkeys(post_ids)]
+    if not wanted:
+        return []
+    found = {i.post_id: to_post(i) for i in PostItem.batch_get(wanted, consistent_read=True)}
+    return [found[p] for p in dict.fromkeys(post_ids) if p in found]

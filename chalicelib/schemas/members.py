@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from pydantic import BaseModel, Field
 
 from chalicelib.schemas.common import Id, Name, StrictModel, Text
 from chalicelib.schemas.media import Rendition
+from chalicelib.text import DISPLAY_NAME_MAX
 
 
 class Counts(BaseModel):
@@ -45,7 +48,7 @@ class ProfilePatch(StrictModel):
     (from POST /me/avatar) to become the avatar; null removes the avatar. `interests` replaces
     them, with PUT /me/interests' rules."""
 
-    display_name: Name | None = Field(default=None, min_length=1, max_length=50)
+    display_name: Name | None = Field(default=None, min_length=1, max_length=DISPLAY_NAME_MAX)
     bio: Text | None = Field(default=None, max_length=280)
     avatar_upload_id: Id | None = None
     interests: list[Id] | None = Field(default=None, min_length=5, max_length=20)
@@ -81,7 +84,7 @@ class PublicConfig(BaseModel):
     user_pool_client_id: str
     cognito_endpoint: str | None
     max_upload_bytes: int
-    thumbnail_sizes: dict[str, int]
+    thumbnail_sizes: dict[str, int] = Field(description="Rendition name -> W: it fits W wide and 2W high")
     min_interests: int
     max_interests: int
     shop_url_template: str | None = Field(
@@ -92,3 +95,20 @@ class PublicConfig(BaseModel):
     prime_join_url: str | None = Field(
         default=None, description="Where a member joins Prime (null: not offered by this deployment)"
     )
+
+
+class ErasureOut(BaseModel):
+    """DELETE /me: the account is being erased (services/erasure.py); the answer to a repeat is the same."""
+
+    status: Literal["erasing"]
+    requested_at: str
+
+
+class ExportPage(BaseModel):
+    """GET /me/export: one page of everything Flint holds about the member (docs/api.md)."""
+
+    member: dict[str, Any] | None = Field(
+        description="The profile and sign-in attributes: on the first page only, null after"
+    )
+    items: list[dict[str, Any]] = Field(description='Each with a "type": posts, comments, smiles, ...')
+    next_cursor: str | None

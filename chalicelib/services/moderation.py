@@ -247,7 +247,8 @@ def _after(action: str, target: Target, found: Subjects, changed: bool) -> None:
     elif action == "reject" and changed:
         upload = found.uploads[target.id]
         objects.delete_many(settings.media_bucket, [r.key for r in upload.renditions])
-        objects.delete_many(settings.uploads_bucket, [upload.object_key])
+        originals = [k for k in (upload.object_key, upload.original_key) if k]
+        objects.delete_many(settings.uploads_bucket, originals)
 
 
 def _cascade(member_id: str, *, hide: bool) -> int:

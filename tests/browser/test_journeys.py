@@ -260,10 +260,11 @@ def test_an_expired_id_token_is_refreshed_before_the_api_sees_it(journey: Any) -
     # Given the Prime demo member signed in, whose stored ID token has expired
     member = prime_member(journey)
     page = member.page
-    token = page.evaluate("JSON.parse(localStorage.getItem('flint.session')).idToken")
+    token = page.evaluate("JSON.parse(sessionStorage.getItem('flint.session')).idToken")
     page.evaluate(
-        """(expired) => { const s = JSON.parse(localStorage.getItem('flint.session'));
-                          s.idToken = expired; localStorage.setItem('flint.session', JSON.stringify(s)); }""",
+        """(expired) => { const s = JSON.parse(sessionStorage.getItem('flint.session'));
+                          s.idToken = expired;
+                          sessionStorage.setItem('flint.session', JSON.stringify(s)); }""",
         _fake_expired(token),
     )
     unauthorized: list[str] = []
@@ -274,7 +275,7 @@ def test_an_expired_id_token_is_refreshed_before_the_api_sees_it(journey: Any) -
     page.get_by_role("heading", name="Your feed").wait_for()
     page.locator("article.card").first.wait_for()
     assert not unauthorized
-    stored = page.evaluate("JSON.parse(localStorage.getItem('flint.session')).idToken")
+    stored = page.evaluate("JSON.parse(sessionStorage.getItem('flint.session')).idToken")
     claims = json.loads(base64.urlsafe_b64decode(stored.split(".")[1] + "=="))
     assert claims["exp"] > time.time()
 

@@ -20,8 +20,8 @@ from PIL import Image
 
 from app import app
 from infra import iam
+from infra.functions import app_functions
 from infra.iam_recorder import recording, resolved_policies
-from infra.package import app_functions
 from local.event_runner import EventRunner
 from local.provision import ProvisionedStack
 from local.seed import seed_interests
@@ -80,6 +80,10 @@ def test_every_call_every_handler_makes_is_allowed_by_its_policy(
         for source in runner.stream_sources:  # every record so far (search entries make many)
             while runner.poll_stream_once(source):
                 pass
+        # Leaving: the export, then the erasure job (queue -> worker: Cognito, the table, S3).
+        assert api.http.get("/me/export", headers=prime.headers).status_code == 200
+        assert api.http.delete("/me", headers=prime.headers).status_code == 202
+        _drain(runner)
     assert runner.stats.failed == 0
     assert [str(denial) for denial in recorded.denials] == []
     # Each function made calls, so each policy was exercised, not just parsed.

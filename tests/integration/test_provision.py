@@ -47,7 +47,7 @@ def test_table_keys_indexes_ttl_and_stream(provisioned: ProvisionedStack) -> Non
     ]
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     indexes = {gsi["IndexName"]: gsi for gsi in table["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {"GSI1", "GSI2", "GSI3"}
+    assert set(indexes) == {"GSI1", "GSI2", "GSI3", "GSI4"}
     for name, gsi in indexes.items():
         assert gsi["KeySchema"] == [
             {"AttributeName": f"{name}PK", "KeyType": "HASH"},

@@ -48,6 +48,7 @@ def test_the_authorizer_sample_event_with_a_forged_token_is_denied(stack: Any) -
         ("thumbnail_worker", "thumbnail_worker.s3-test-event.sqs.json"),
         ("feed_worker", "feed_worker.sqs.json"),
         ("engagement_worker", "engagement_worker.sqs.json"),
+        ("erasure_worker", "erasure_worker.sqs.json"),
         ("stream_worker", "stream_worker.dynamodb.json"),
     ],
 )
