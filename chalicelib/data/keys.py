@@ -348,6 +348,18 @@ def block_list(user_id: str) -> Key:
     return Key(f"USER#{user_id}", "BLOCKS")
 
 
+BLOCK_EDGE_PREFIX = "BLOCK#"
+
+
+def block_edge(blocker_id: str, blocked_id: str) -> Key:
+    """One block, beside the list: `USER#<blocker>` / `BLOCK#<blocked>`, with GSI4 `MEMBER#<blocked>`.
+
+    Reads never use it (they read the list); it exists so that a member who leaves is found on
+    the lists of those who blocked them (chalicelib/data/ownership.py) and taken off them.
+    """
+    return Key(f"USER#{blocker_id}", f"{BLOCK_EDGE_PREFIX}{blocked_id}")
+
+
 def moderation_case(target_type: str, target_id: str) -> Key:
     """A moderation case, one per reported target: `CASE#<type>#<id>` / `CASE` (open or resolved).
 

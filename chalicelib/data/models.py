@@ -390,6 +390,14 @@ class BlockListItem(FlintItem, discriminator="block_list"):
     updated_at = UnicodeAttribute(null=True)
 
 
+class BlockEdgeItem(FlintItem, discriminator="block_edge"):
+    """One block (keys.block_edge): `USER#<blocker>` / `BLOCK#<blocked>`; GSI4 `MEMBER#<blocked>`."""
+
+    blocker_id = UnicodeAttribute()
+    blocked_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
 class CaseItem(FlintItem, discriminator="moderation_case"):
     """A reported target (keys.moderation_case): `CASE#<type>#<id>` / `CASE`; GSI1 `MODQ` while open."""
 
@@ -456,6 +464,7 @@ ALL_MODELS: tuple[type[FlintItem], ...] = (
     AppliedMarkerItem,
     CampaignItem,
     BlockListItem,
+    BlockEdgeItem,
     CaseItem,
     ReportItem,
     AuditItem,

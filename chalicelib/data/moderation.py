@@ -9,6 +9,10 @@
   the same transaction as the action itself (no action without its entry) and never changed or
   deleted by any code path (tests/integration/test_moderation.py checks this module only puts it).
 
+Cases and reports carry GSI4 `MEMBER#<id>` (keys.member_owned): a case for the member whose
+content it is about, a report for its reporter. That is how erasure finds them (below); the
+audit trail is kept (docs/privacy.md).
+
 The queue and the trail are single partitions on purpose: moderation is a few actions a minute,
 far below one partition's 1,000 writes a second; a busy deployment would shard `MODQ#<n>`.
 """
@@ -19,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.data import keys
+from chalicelib.data import keys, ownership
 from chalicelib.data.connection import Outcome, Tx, transact
 from chalicelib.data.media import Upload, to_upload
 from chalicelib.data.models import (
@@ -32,6 +36,7 @@ from chalicelib.data.models import (
     UploadItem,
     UserItem,
 )
+from chalicelib.data.ownership import Erased, OwnedKind
 from chalicelib.data.pages import Page
 from chalicelib.data.posts import PostRecord, to_post
 from chalicelib.data.social import Comment, comment_record
@@ -40,6 +45,8 @@ from chalicelib.data.users import Member, to_member
 OPEN, RESOLVED = "open", "resolved"
 MEMBERS, SCREENING = "members", "screening"
 REPORT, CASE = "report", "case"
+# Kinds in GSI4 (keys.member_owned): cases about a member's content, reports a member filed.
+CASE_KIND, REPORT_KIND = "case", "report"
 
 
 @dataclass(frozen=True)
@@ -118,7 +125,12 @@ def _case_opening(target: Target, author_id: str | None, source: str, at: str) -
     if target.post_id:
         actions.append(CaseItem.post_id.set(target.post_id))
     if author_id:
-        actions.append(CaseItem.author_id.set(author_id))
+        owned = keys.member_owned(author_id, CASE_KIND, f"{target.type}#{target.id}")
+        actions += [
+            CaseItem.author_id.set(author_id),
+            CaseItem.GSI4PK.set(owned.pk),
+            CaseItem.GSI4SK.set(owned.sk),
+        ]
     return actions
 
 
@@ -127,6 +139,7 @@ def file_report(
 ) -> bool:
     """Record a member's report and open (or grow) the target's case; False if they had reported it."""
     report_key = keys.report(target.type, target.id, reporter_id)
+    owned = keys.member_owned(reporter_id, REPORT_KIND, f"{target.type}#{target.id}")
     case_key = keys.moderation_case(target.type, target.id)
     actions = _case_opening(target, author_id, MEMBERS, at)
     actions += [CaseItem.reports.add(1), CaseItem.reasons.add({reason})]
@@ -138,6 +151,8 @@ def file_report(
             ReportItem(
                 report_key.pk,
                 report_key.sk,
+                GSI4PK=owned.pk,
+                GSI4SK=owned.sk,
                 target_type=target.type,
                 target_id=target.id,
                 post_id=target.post_id,
@@ -278,3 +293,105 @@ def subjects(
         elif isinstance(item, UploadItem):
             found.uploads[item.upload_id] = to_upload(item)
     return found
+
+
+# --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------
+# The reports they filed, and the cases about what they made (or about them). The audit trail
+# stays: it is the record of what moderators did (ids only; docs/privacy.md), see NOT_MEMBER_DATA.
+
+
+@dataclass(frozen=True)
+class FiledReport:
+    target: Target
+    reason: str
+    text: str | None
+    created_at: str
+
+
+def _member_reports(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    page = ownership.find_owned(member_id, REPORT_KIND, limit, start)
+    found = [i for i in ownership.load(page.items) if isinstance(i, ReportItem)]
+    filed = [
+        FiledReport(Target(i.target_type, i.target_id, i.post_id), i.reason, i.text, i.created_at)
+        for i in found
+    ]
+    return Page(filed, page.last_key)
+
+
+def _erase_report(member_id: str, filed: FiledReport) -> Erased:
+    """The report goes and its case counts one report fewer (and drops the note if it was theirs)."""
+    target = filed.target
+    report_key = keys.report(target.type, target.id, member_id)
+    case_key = keys.moderation_case(target.type, target.id)
+    try:
+        case: CaseItem | None = CaseItem.get(case_key.pk, case_key.sk, consistent_read=True)
+    except CaseItem.DoesNotExist:
+        case = None
+
+    def write(tx: Tx) -> None:
+        tx.delete(ReportItem(report_key.pk, report_key.sk), condition=ReportItem.PK.exists(), label=REPORT)
+        if case is None:
+            return
+        actions: list[Any] = [CaseItem.reports.add(-1)]
+        condition = CaseItem.PK.exists()
+        if filed.text and case.last_note == filed.text:
+            actions.append(CaseItem.last_note.remove())
+            condition &= CaseItem.last_note == filed.text
+        tx.update(CaseItem(case_key.pk, case_key.sk), actions=actions, condition=condition, label=CASE)
+
+    outcome = transact(write)
+    if outcome.committed or outcome.failed_on(REPORT):
+        return Erased.GONE
+    return Erased.WAIT  # the case changed between the read and the write: look again later
+
+
+def _member_cases(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    page = ownership.find_owned(member_id, CASE_KIND, limit, start)
+    return Page([to_case(i) for i in ownership.load(page.items) if isinstance(i, CaseItem)], page.last_key)
+
+
+def _erase_case(member_id: str, case: Case) -> Erased:
+    """What the case was about is erased with the member: the case goes, with the reports in it."""
+    key = keys.moderation_case(case.target.type, case.target.id)
+    ownership.delete((i.PK, i.SK) for i in FlintItem.query(key.pk, consistent_read=True))
+    return Erased.GONE
+
+
+def _case_json(case: Case) -> dict[str, Any]:
+    # What was reported and what came of it; never who reported it or what they wrote.
+    return {
+        "target": {"type": case.target.type, "id": case.target.id, "post_id": case.target.post_id},
+        "source": case.source,
+        "status": case.status,
+        "reasons": case.reasons,
+        "resolution": case.resolution,
+    }
+
+
+ownership.register(
+    OwnedKind(
+        "reports",
+        (ReportItem,),
+        ("report",),
+        _member_reports,
+        _erase_report,
+        lambda r: {
+            "target": {"type": r.target.type, "id": r.target.id, "post_id": r.target.post_id},
+            "reason": r.reason,
+            "text": r.text,
+            "created_at": r.created_at,
+        },
+    )
+)
+# After the posts, comments and uploads the cases are about (phase 1).
+ownership.register(
+    OwnedKind(
+        "moderation_cases",
+        (CaseItem,),
+        ("moderation_case",),
+        _member_cases,
+        _erase_case,
+        _case_json,
+        phase=2,
+    )
+)

@@ -169,10 +169,10 @@ def purge_upload_images(upload_ids: list[str], original_keys: list[str]) -> None
     settings = get_settings()
     s3 = aws.client("s3")
     versions: list[dict[str, str]] = []
-    for upload_id in upload_ids:
-        pages = s3.get_paginator("list_object_versions").paginate(
-            Bucket=settings.media_bucket, Prefix=keys.rendition_prefix(upload_id)
-        )
+    # Held thumbnails (screening) live under their own prefix until a moderator decides.
+    prefixes = [p for u in upload_ids for p in (keys.rendition_prefix(u), keys.held_rendition_prefix(u))]
+    for prefix in prefixes:
+        pages = s3.get_paginator("list_object_versions").paginate(Bucket=settings.media_bucket, Prefix=prefix)
         for page in pages:
             for entry in page.get("Versions", []) + page.get("DeleteMarkers", []):
                 versions.append({"Key": entry["Key"], "VersionId": entry["VersionId"]})

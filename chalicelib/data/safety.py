@@ -4,24 +4,33 @@ A member's blocks are one item, `USER#<id>` / `BLOCKS` (keys.block_list), holdin
 Reads add it to the BatchGetItem they already make (`posts.hydrate`, comments, profiles), and
 writes that a block forbids (a comment on the blocker's post, a follow either way) check
 `NOT contains(ids, :me)` on it inside their own transaction: enforcing a block costs no request.
+
+Each block also writes one small edge item beside the list (keys.block_edge), in the same
+transaction, carrying GSI4 `MEMBER#<blocked>`: no read uses it; it is how a member who leaves
+is found on the lists of those who blocked them (erasure, below).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from pynamodb.expressions.condition import size
 
-from chalicelib.data import keys
+from chalicelib import clock
+from chalicelib.data import keys, ownership
 from chalicelib.data.connection import Tx, transact
-from chalicelib.data.models import BlockListItem, FlintItem, FollowItem, UserItem
+from chalicelib.data.models import BlockEdgeItem, BlockListItem, FlintItem, FollowItem, UserItem
+from chalicelib.data.ownership import Erased, OwnedKind
+from chalicelib.data.pages import Page
 from chalicelib.data.social import EDGE, EdgeChange
 from chalicelib.data.users import Member, to_member
 
 # One item holds the set: ~40 bytes an id, so 1,000 blocks is ~40 KB, far under DynamoDB's 400 KB.
 MAX_BLOCKS = 1000
 FOLLOW_OUT, FOLLOW_IN, BLOCKER, BLOCKED_MEMBER = "follow_out", "follow_in", "blocker", "blocked_member"
+BLOCKED_BY_KIND = "blocked_by"  # in GSI4 (keys.member_owned): the blocks naming a member
 
 
 class BlockChange(StrEnum):
@@ -88,6 +97,7 @@ def block(state: BlockState, blocker_id: str, target_id: str, at: str) -> BlockC
             & (BlockListItem.ids.does_not_exist() | (size(BlockListItem.ids) < MAX_BLOCKS)),
             label=EDGE,
         )
+        tx.put(_edge_item(blocker_id, target_id, at))
         if out:
             edge = keys.follow(blocker_id, target_id)
             tx.delete(FollowItem(edge.pk, edge.sk), condition=FollowItem.PK.exists(), label=FOLLOW_OUT)
@@ -116,8 +126,23 @@ def block(state: BlockState, blocker_id: str, target_id: str, at: str) -> BlockC
     return BlockChange.CHANGED
 
 
+def _edge_item(blocker_id: str, blocked_id: str, at: str) -> BlockEdgeItem:
+    key = keys.block_edge(blocker_id, blocked_id)
+    owned = keys.member_owned(blocked_id, BLOCKED_BY_KIND, blocker_id)
+    return BlockEdgeItem(
+        key.pk,
+        key.sk,
+        GSI4PK=owned.pk,
+        GSI4SK=owned.sk,
+        blocker_id=blocker_id,
+        blocked_id=blocked_id,
+        created_at=at,
+    )
+
+
 def unblock(blocker_id: str, target_id: str, at: str) -> EdgeChange:
     listed = keys.block_list(blocker_id)
+    edge = keys.block_edge(blocker_id, target_id)
 
     def write(tx: Tx) -> None:
         tx.update(
@@ -126,6 +151,7 @@ def unblock(blocker_id: str, target_id: str, at: str) -> EdgeChange:
             condition=BlockListItem.ids.contains(target_id),
             label=EDGE,
         )
+        tx.delete(BlockEdgeItem(edge.pk, edge.sk))
 
     return EdgeChange.UNCHANGED if transact(write).failed_on(EDGE) else EdgeChange.CHANGED
 
@@ -138,3 +164,53 @@ def blocked_ids(user_id: str) -> list[str]:
     except BlockListItem.DoesNotExist:
         return []
     return sorted(item.ids or ())
+
+
+# --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------
+# Their own block list (with its edges), and their place on the lists of those who blocked them.
+
+
+@dataclass(frozen=True)
+class BlockList:
+    member_id: str
+    blocked: list[str]
+
+
+def _own_list(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    found = blocked_ids(member_id)
+    return Page([BlockList(member_id, found)] if found else [], None)
+
+
+def _erase_own_list(member_id: str, own: BlockList) -> Erased:
+    edges = [keys.block_edge(member_id, b) for b in own.blocked]
+    listed = keys.block_list(member_id)
+    ownership.delete([(k.pk, k.sk) for k in [*edges, listed]])
+    return Erased.GONE
+
+
+def _blocked_by(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    page = ownership.find_owned(member_id, BLOCKED_BY_KIND, limit, start)
+    edges = [i for i in ownership.load(page.items) if isinstance(i, BlockEdgeItem)]
+    return Page(edges, page.last_key)
+
+
+def _erase_from_their_list(member_id: str, edge: BlockEdgeItem) -> Erased:
+    if unblock(edge.blocker_id, member_id, clock.now_iso()) is EdgeChange.UNCHANGED:
+        ownership.delete([(edge.PK, edge.SK)])  # not on the list any more: only the edge was left
+    return Erased.GONE
+
+
+ownership.register(
+    OwnedKind(
+        "blocks",
+        (BlockListItem, BlockEdgeItem),
+        ("block_list", "block_edge"),
+        _own_list,
+        _erase_own_list,
+        lambda own: {"members": own.blocked},
+    )
+)
+# Who blocked the member is the blockers' own data: not exported.
+ownership.register(
+    OwnedKind("blocked_by", (BlockEdgeItem,), ("block_edge",), _blocked_by, _erase_from_their_list)
+)

@@ -8,9 +8,19 @@ from typing import Any
 
 from pynamodb.expressions.condition import Condition
 
-from chalicelib.data import connection, keys, search
+from chalicelib.data import connection, keys, ownership, search
 from chalicelib.data.connection import Outcome, Tx, transact
-from chalicelib.data.models import BlockListItem, FlintItem, FollowItem, InterestItem, UploadItem, UserItem
+from chalicelib.data.models import (
+    BlockListItem,
+    FlintItem,
+    FollowItem,
+    InterestItem,
+    SearchTermItem,
+    UploadItem,
+    UserItem,
+)
+from chalicelib.data.ownership import Erased, OwnedKind
+from chalicelib.data.pages import Page
 
 
 @dataclass(frozen=True)
@@ -347,3 +357,39 @@ def set_badges(user_id: str, badges: list[str]) -> None:
     """Replace a member's badges (only the Enthusiast job awards or revokes them)."""
     key = keys.user(user_id)
     connection.update(UserItem(key.pk, key.sk), [UserItem.badges.set(badges)], condition=UserItem.PK.exists())
+
+
+# --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------
+# Their entries in the search index, named by the profile's `search_words` (the profile itself is
+# erasure's last step, services/erasure.py). Their posts' entries go with the posts.
+
+
+def _search_words(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    key = keys.user(member_id)
+    try:
+        item = UserItem.get(key.pk, key.sk, consistent_read=True, attributes_to_get=["search_words"])
+    except UserItem.DoesNotExist:
+        return Page([], None)
+    return Page([list(item.search_words)] if item.search_words else [], None)
+
+
+def _erase_search_entries(member_id: str, found_words: list[str]) -> Erased:
+    key = keys.user(member_id)
+
+    def write(tx: Tx) -> None:
+        search.delete_entries(tx, search.MEMBER, member_id, found_words)
+        tx.update(
+            UserItem(key.pk, key.sk),
+            actions=[UserItem.search_words.remove()],
+            condition=UserItem.search_words == found_words,
+            label=PROFILE,
+        )
+
+    # A failed condition: the words changed meanwhile (a rename): the next pass reads them again.
+    return Erased.GONE if transact(write).committed else Erased.WAIT
+
+
+# The index is derived from the display name (in the export's `member` block): not exported.
+ownership.register(
+    OwnedKind("search_entries", (SearchTermItem,), ("search_word",), _search_words, _erase_search_entries)
+)
