@@ -11,6 +11,8 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat requirements-checkov.txt
 ARCH ?= x86_64
 # The Lambda runtime is pinned in infra/lambda.yaml (Metadata.Runtime); RUNTIME=python3.13 builds for another.
 RUNTIME ?=
+# When this make started (read once, as make reads this file): `make test` prints its whole time.
+MAKE_STARTED := $(shell date +%s.%N)
 
 .PHONY: install dev test lint unit integration e2e browser chromium bench clean package package-check deploy check-invariants restore-drill
 
@@ -46,8 +48,10 @@ integration: install
 e2e: install
 	$(BIN)/pytest tests/e2e -q
 
+# Lint and packaging checks, then the tiers (tests/tiers.py): unit + integration on two workers, then
+# one local stack for the browser and e2e tiers. Prints each tier's time and the whole run's.
 test: lint package-check chromium
-	$(BIN)/pytest tests -q -n 2 --dist loadgroup -p no:cacheprovider
+	$(BIN)/python -m tests.tiers --started $(MAKE_STARTED)
 
 # The browser tests (tests/browser) drive Debian's chromium: Playwright cannot download its own
 # browser here, so install the distribution's package when it is missing (CI runs as root).

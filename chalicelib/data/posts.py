@@ -181,14 +181,11 @@ def publish_inputs(
     return PublishInputs(author, found.interests, found.uploads, found.products)
 
 
-def create_post(post: PostRecord) -> Outcome:
-    """Publish atomically: the post, its listing and search entries, author and product counters,
-    its uploads.
+def post_items(post: PostRecord) -> tuple[PostItem, list[PostRefItem]]:
+    """The post item and its listing entries (one per interest and tagged product), as published.
 
-    Conditions, named in a failed outcome: `post` (the id is new), `author` (the profile exists
-    and is not banned), `upload:<id>` (the author's, ready and unused), `product:<id>` (it exists).
+    Its search entries are not among them: `create_post` writes those from `search_words`.
     """
-    found_words = post.search_words if post.search_words is not None else []
     key = keys.post(post.post_id)
     by_author = keys.post_by_author(post.author_id, post.post_id)
     recent = keys.recent_post(post.created_at[:10], post.post_id)
@@ -212,24 +209,34 @@ def create_post(post: PostRecord) -> Outcome:
         comment_count=0,
         created_at=post.created_at,
         state=LIVE,
-        search_words=found_words,
+        search_words=post.search_words if post.search_words is not None else [],
     )
     refs = [keys.interest_post(i, post.post_id) for i in post.interests]
     refs += [keys.product_post(p, post.post_id) for p in post.product_ids]
+    listings = [
+        PostRefItem(
+            ref.pk, ref.sk, post_id=post.post_id, author_id=post.author_id, created_at=post.created_at
+        )
+        for ref in refs
+    ]
+    return item, listings
+
+
+def create_post(post: PostRecord) -> Outcome:
+    """Publish atomically: the post, its listing and search entries, author and product counters,
+    its uploads.
+
+    Conditions, named in a failed outcome: `post` (the id is new), `author` (the profile exists
+    and is not banned), `upload:<id>` (the author's, ready and unused), `product:<id>` (it exists).
+    """
+    item, listings = post_items(post)
+    found_words = post.search_words if post.search_words is not None else []
     author = keys.user(post.author_id)
 
     def write(tx: Tx) -> None:
         tx.put(item, condition=PostItem.PK.does_not_exist(), label=POST)
-        for ref in refs:
-            tx.put(
-                PostRefItem(
-                    ref.pk,
-                    ref.sk,
-                    post_id=post.post_id,
-                    author_id=post.author_id,
-                    created_at=post.created_at,
-                )
-            )
+        for listing in listings:
+            tx.put(listing)
         tx.update(
             UserItem(author.pk, author.sk),
             actions=[UserItem.posts.add(1), UserItem.last_posted_at.set(post.created_at)],

@@ -12,13 +12,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from local.devstack import free_port, port_is_free
+from tests.support.eventually import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -87,11 +87,11 @@ def devstack(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path, li
 
 
 def wait_for(text: str, process: subprocess.Popen[bytes], output: Path) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while text not in output.read_text(errors="replace"):
+    def printed() -> bool:
         assert process.poll() is None, output.read_text(errors="replace")
-        assert time.monotonic() < deadline, output.read_text(errors="replace")
-        time.sleep(0.2)
+        return text in output.read_text(errors="replace")
+
+    eventually(printed, START_SECONDS, f"{text!r} in the console")
 
 
 def stop_twice_and_check(process: subprocess.Popen[bytes], output: Path, ports: list[int]) -> None:
@@ -103,10 +103,7 @@ def stop_twice_and_check(process: subprocess.Popen[bytes], output: Path, ports: 
     os.killpg(process.pid, signal.SIGTERM)
     # Then it stops, and nothing it started is left, and every port is free again
     assert process.wait(timeout=STOP_SECONDS) == 0, output.read_text(errors="replace")
-    deadline = time.monotonic() + STOP_SECONDS
-    while alive(children) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not alive(children)
+    eventually(lambda: not alive(children), STOP_SECONDS, "every process of the stack gone")
     assert [port for port in ports if not port_is_free(port)] == []
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import boto3
@@ -23,7 +24,8 @@ def _reset() -> None:
 @pytest.fixture
 def secret_id(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     client = boto3.client("secretsmanager", region_name="us-east-1")
-    arn = client.create_secret(Name="flint-cursor-keys", SecretString="first-key")["ARN"]
+    name = f"flint-cursor-keys-{uuid.uuid4().hex[:8]}"  # a secret of this test's own
+    arn = client.create_secret(Name=name, SecretString="first-key")["ARN"]
     monkeypatch.setenv("FLINT_CURSOR_SECRET_ID", arn)
     monkeypatch.delenv("FLINT_CURSOR_SECRET", raising=False)
     _reset()

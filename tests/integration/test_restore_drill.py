@@ -15,8 +15,9 @@ from tests.support.community import call, ok
 
 
 def test_the_table_restored_to_a_point_in_time_holds_consistent_data(
-    api: Any, new_member: Callable[..., SignedInMember]
+    api: Any, private_table: str, new_member: Callable[..., SignedInMember]
 ) -> None:
+    # A table of its own: the drill restores and scans the whole table.
     # Given a member with a profile, interests and a follow
     seed_interests()
     one, two = new_member("prime"), new_member()

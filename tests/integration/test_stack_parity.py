@@ -19,11 +19,12 @@ from typing import Any
 
 import boto3
 import pytest
-import requests
 
 from flint_template.intrinsics import Evaluator
 from local.event_runner import EventRunner
 from local.provision import DEFAULT_TEMPLATE, HANDLED_PROPERTIES, NOT_EMULATED, ProvisionedStack, provision
+from tests.conftest import SessionStack
+from tests.support.aws import environment
 from tests.support.packaged import packaged_template
 
 pytestmark = pytest.mark.timeout(900)  # the first build downloads wheels
@@ -50,23 +51,14 @@ def packaged() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def local(moto_endpoint: str, packaged: dict[str, Any]) -> Iterator[ProvisionedStack]:
+def local(session_stack: SessionStack, packaged: dict[str, Any]) -> Iterator[ProvisionedStack]:
     parameters = {name: str(spec["Default"]) for name, spec in packaged["Parameters"].items()}
     parameters = {name: value for name, value in parameters.items() if name in ("Stage", "NamePrefix")}
     # What prod's Rules require; the parameters marked "AWS:" keep their local defaults, and
     # the resolver below compares with what was provisioned under them.
     parameters |= {"AlarmEmail": "ops@example.com", "SiteOrigin": "https://flint.example.com"}
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in {
-            "AWS_ENDPOINT_URL": moto_endpoint,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "testing",
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_REGION": REGION,
-        }.items():
-            patch.setenv(name, value)
-        requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10).raise_for_status()
+    # In the session's emulator, beside the session's dev stack: prod's names never meet dev's.
+    with environment(session_stack.env):
         yield provision(DEFAULT_TEMPLATE, parameters=parameters)
 
 
