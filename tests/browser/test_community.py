@@ -229,7 +229,7 @@ def test_a_gated_action_explains_why_and_joining_prime_lets_it_through(
     assert int(smiled.inner_text().rsplit("·", 1)[1]) == before + 1
     page.get_by_label("Add a comment").wait_for()
     claims = page.evaluate(
-        "JSON.parse(atob(JSON.parse(localStorage.getItem('flint.session')).idToken.split('.')[1].replace(/-/g,'+').replace(/_/g,'/')))"
+        "JSON.parse(atob(JSON.parse(sessionStorage.getItem('flint.session')).idToken.split('.')[1].replace(/-/g,'+').replace(/_/g,'/')))"
     )
     assert "prime" in claims["cognito:groups"]
     assert not visitor.errors

@@ -251,7 +251,10 @@ def test_only_moderators_reach_the_queue_the_actions_and_the_trail(
         assert call(api, method, path, None, payload).status_code == 401
 
 
-def test_the_queue_is_oldest_first_and_pages_with_a_cursor(api: Any, cast: dict[str, SignedInMember]) -> None:
+def test_the_queue_is_oldest_first_and_pages_with_a_cursor(
+    private_table: str, api: Any, cast: dict[str, SignedInMember]
+) -> None:
+    # A table of its own: the queue is one partition of every open case, walked here to its end.
     posts = [publish(api, cast["author"]) for _ in range(3)]
     for post in posts:
         ok(report(api, cast["reader"], target("post", post["id"]), "spam"), 201)
@@ -265,8 +268,7 @@ def test_the_queue_is_oldest_first_and_pages_with_a_cursor(api: Any, cast: dict[
         cursor = page["next_cursor"]
         if not cursor:
             break
-    mine = [s for s in seen if s in {p["id"] for p in posts}]
-    assert mine == [p["id"] for p in posts]
+    assert seen == [p["id"] for p in posts]
 
 
 def test_the_audit_trail_is_only_ever_appended_to() -> None:
