@@ -137,15 +137,30 @@ def mark_ready(
         upload_id,
         [
             UploadItem.status.set(READY),
-            UploadItem.original_key.set(original_key),
-            UploadItem.width.set(width),
-            UploadItem.height.set(height),
-            UploadItem.palette.set(palette),
-            UploadItem.renditions.set(_renditions_json(renditions)),
-            UploadItem.processed_at.set(at),
-            UploadItem.labels.set(labels or []),
+            *_processed(original_key, width, height, palette, renditions, at, labels or []),
         ],
     )
+
+
+def _processed(
+    original_key: str,
+    width: int,
+    height: int,
+    palette: list[str],
+    renditions: list[RenditionRecord],
+    at: str,
+    labels: list[str],
+) -> list[Any]:
+    """What processing found, whichever status it ends in (ready or held)."""
+    return [
+        UploadItem.original_key.set(original_key),
+        UploadItem.width.set(width),
+        UploadItem.height.set(height),
+        UploadItem.palette.set(palette),
+        UploadItem.renditions.set(_renditions_json(renditions)),
+        UploadItem.processed_at.set(at),
+        UploadItem.labels.set(labels),
+    ]
 
 
 def _renditions_json(renditions: list[RenditionRecord]) -> dict[str, dict[str, Any]]:
@@ -175,13 +190,7 @@ def mark_held(
             actions=[
                 UploadItem.status.set(HELD),
                 UploadItem.reason.set(reason),
-                UploadItem.original_key.set(original_key),
-                UploadItem.width.set(width),
-                UploadItem.height.set(height),
-                UploadItem.palette.set(palette),
-                UploadItem.renditions.set(_renditions_json(renditions)),
-                UploadItem.processed_at.set(at),
-                UploadItem.labels.set(labels),
+                *_processed(original_key, width, height, palette, renditions, at, labels),
             ],
             condition=UploadItem.status == PENDING,
             label="upload",
