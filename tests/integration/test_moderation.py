@@ -14,7 +14,9 @@ import pytest
 from chalicelib.data import keys
 from local.seed import seed_products
 from tests.conftest import SignedInMember
-from tests.support.community import assert_error, call, comment, ok, post_of, publish
+from tests.integration.test_brand_insights import TODAY, run_aggregators
+from tests.support.community import assert_error, call, comment, ok, post_of, publish, smile
+from tests.support.events import stream_start
 from tests.support.images import jpeg
 from tests.support.posts import photo, post_body, published
 from tests.support.safety import (
@@ -96,6 +98,38 @@ def test_a_hidden_post_disappears_from_every_read_and_a_restore_brings_it_back(
     restored = acted(api, cast["moderator"], "restore", target("post", post["id"]))
     assert restored["changed"] is True and restored["state"] == "live"
     assert all(_everywhere(api, post, word).values())
+
+
+def test_a_hidden_post_leaves_its_brands_insights_until_restored(
+    api: Any, new_member: NewMember, cast: dict[str, SignedInMember]
+) -> None:
+    # Given a brand's product tagged in a post that earned a smile and an impression
+    start = stream_start()
+    owner = new_member("brand")
+    brand = ok(call(api, "POST", "/brands", owner, {"name": f"Brand {unique_word()}"}), 201)
+    product = {
+        "title": "Trail tent",
+        "price": {"amount": "99.00", "currency": "USD"},
+        "url": "https://x.test/t",
+    }
+    product_id = ok(call(api, "POST", f"/brands/{brand['id']}/products", owner, product), 201)["id"]
+    [upload_id] = upload_images(api, cast["author"], [jpeg(64, 48)])
+    request = post_body("photo", [photo(upload_id, (product_id, 0.5, 0.5))], interests=["camping"])
+    post = published(api, cast["author"], request)
+    smile(api, cast["reader"], post["id"])
+    ok(call(api, "POST", "/events", None, {"events": [{"type": "impression", "post_id": post["id"]}]}), 202)
+    run_aggregators(start)
+    path = f"/brands/{brand['id']}/insights?from={TODAY}&to={TODAY}"
+
+    def top_posts() -> list[str]:
+        return [t["post"]["id"] for t in ok(call(api, "GET", path, owner))["top_posts"]]
+
+    assert top_posts() == [post["id"]]
+    # When a moderator hides it, the brand no longer sees it; a restore brings it back
+    acted(api, cast["moderator"], "hide", target("post", post["id"]))
+    assert top_posts() == []
+    acted(api, cast["moderator"], "restore", target("post", post["id"]))
+    assert top_posts() == [post["id"]]
 
 
 def test_a_repeated_action_changes_nothing_and_records_nothing(
