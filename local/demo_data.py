@@ -315,6 +315,7 @@ DEMO_MEMBERS: list[DemoMember] = [
         ("home-decor", "cooking", "coffee", "hiking", "photography"),
     ),
     DemoMember("member@demo.flint.dev", DEMO_PASSWORD, "Max Member", (), ()),
+    DemoMember("moderator@demo.flint.dev", DEMO_PASSWORD, "Mo Moderator", ("moderator",), ()),
     DemoMember("brand@demo.flint.dev", DEMO_PASSWORD, "Northpeak Team", ("brand",), ()),
     # More brand accounts (local/demo_brands.py gives them their brands, campaigns and events).
     DemoMember("brewlab@demo.flint.dev", DEMO_PASSWORD, "Brewlab Team", ("brand",), ()),
