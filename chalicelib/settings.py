@@ -64,9 +64,11 @@ class Settings(BaseSettings):
     enthusiast_min_smiles: int = 5
     # Feeds: who gets a precomputed feed, how much is kept, what counts as trending.
     # Tiers (README "Feed refresh tiers"): members seen in the last `feed_active_minutes` are
-    # refreshed by the planner every interval; anyone else is refreshed when they come back (the
-    # read queues it); a feed older than `feed_active_days` is not served (trending instead).
-    feed_active_minutes: int = 60
+    # refreshed by the planner every interval; a first page read from a feed not checked for
+    # `feed_stale_minutes` queues a refresh; a feed not checked for `feed_active_days` is not
+    # served (trending instead).
+    feed_active_minutes: int = 10
+    feed_stale_minutes: int = 5
     feed_active_days: int = 7
     feed_size: int = 200
     feed_generations_kept: int = 12

@@ -113,19 +113,21 @@ def create_post(identity: Identity, data: PostIn) -> PostOut:
                 tags=tags,
             )
         )
+    published = clock.now()
     record = PostRecord(
-        post_id=ids.new_id("post"),
+        # The id carries the publication time: feeds rank a followee's post by its id alone.
+        post_id=ids.new_id("post", at=published),
         author_id=identity.user_id,
         kind=data.kind,
         caption=data.caption,
         body=data.body,
         interests=interests,
         photos=photos,
-        created_at=clock.now_iso(),
+        created_at=clock.iso(published),
         product_ids=product_ids,
         labels=list(dict.fromkeys(label for u in found.uploads.values() for label in u.labels)),
     )
-    outcome = store.create_post(record)
+    outcome = store.create_post(record, found.author_recent_posts)
     if not outcome.committed:
         # Contention never lands here (retried, then a 429): only a condition that really failed.
         logger.info("post transaction cancelled", extra={"failed": sorted(outcome.failed)})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import boto3
@@ -54,7 +55,7 @@ def post_record(
 ) -> PostRecord:
     """A photo-less post (an idea), so no uploads are needed."""
     return PostRecord(
-        post_id=ids.new_id("post"),
+        post_id=ids.new_id("post", at=datetime.fromisoformat(created_at.replace("Z", "+00:00"))),
         author_id=author_id,
         kind="idea",
         caption=caption,
@@ -121,17 +122,30 @@ def bulk_posts(posts: Sequence[PostRecord], *, update_authors: bool = True) -> N
                 )
             count, last = latest.get(post.author_id, (0, ""))
             latest[post.author_id] = (count + 1, max(last, post.created_at))
+    newest: dict[str, list[str]] = {}
+    for post in posts:
+        newest.setdefault(post.author_id, []).append(post.post_id)
     for author_id, (count, last) in latest.items() if update_authors else ():
         author = keys.user(author_id)
         UserItem(author.pk, author.sk).update(
-            actions=[UserItem.posts.add(count), UserItem.last_posted_at.set(last)],
+            actions=[
+                UserItem.posts.add(count),
+                UserItem.last_posted_at.set(last),
+                UserItem.recent_posts.add(set(sorted(newest[author_id])[-post_store.RECENT_POSTS_KEPT :])),
+            ],
             condition=UserItem.PK.exists(),
         )
 
 
+# Stream ARN -> the runner that reads it (and keeps its position in each shard).
+_stream_runners: dict[str, EventRunner] = {}
+
+
 @dataclass
 class FeedEvents:
-    """The feed handlers driven as AWS drives them: the EventBridge event, then SQS batches."""
+    """The feed handlers driven as AWS drives them: the table's stream, the EventBridge event, then
+    SQS batches. The planner learns what changed from the stream (the stream worker logs post
+    changes), so `plan()` first delivers the stream, as Lambda's stream mapping would have."""
 
     runner: EventRunner
 
@@ -139,7 +153,34 @@ class FeedEvents:
     def for_app(cls) -> FeedEvents:
         from app import app
 
-        return cls(EventRunner(app, boto3.client("sqs", region_name="us-east-1"), wait_seconds=0))
+        return cls(
+            EventRunner(
+                app,
+                boto3.client("sqs", region_name="us-east-1"),
+                wait_seconds=0,
+                streams=boto3.client("dynamodbstreams", region_name="us-east-1"),
+            )
+        )
+
+    def deliver_stream(self, max_batches: int = 1000) -> int:
+        """Hand the table's stream to the stream worker until nothing new is left.
+
+        One runner per stream reads it, so each record is delivered once, as Lambda's mapping
+        does (a fresh runner would start again from the stream's first record).
+        """
+        source = next(s for s in self.runner.stream_sources if s.name == "stream_worker")
+        streams = boto3.client("dynamodbstreams", region_name="us-east-1")
+        found = streams.list_streams(TableName=self.runner._table_name).get("Streams", [])
+        if not found:
+            return 0
+        runner = _stream_runners.setdefault(found[-1]["StreamArn"], self.runner)
+        delivered = 0
+        for _ in range(max_batches):
+            read = runner.poll_stream_once(source)
+            if not read:
+                return delivered
+            delivered += read
+        raise AssertionError("the stream never ran dry")
 
     @property
     def planner(self) -> Any:
@@ -150,6 +191,7 @@ class FeedEvents:
         return next(s for s in self.runner.queue_sources if s.name == "feed_worker")
 
     def plan(self) -> dict[str, Any]:
+        self.deliver_stream()
         result = self.runner.fire_schedule(self.planner)
         assert result is not None, "the feed planner raised (see the log)"
         return dict(result)
@@ -262,11 +304,19 @@ def generation_items(owner: str) -> list[FeedItem]:
     )
 
 
+def update_lists() -> None:
+    """What a planner run does to the shared lists: the stream delivered, then the lists updated."""
+    from chalicelib.services import feeds
+
+    FeedEvents.for_app().deliver_stream()
+    feeds.update_shared_lists(clock.now())
+
+
 def refresh(member_id: str) -> int:
     """What one planner run does for a member of the active tier: the shared lists, then their refresh."""
     from chalicelib.services import feeds
 
-    feeds.write_shared_lists(clock.now())
+    update_lists()
     return feeds.refresh_member(member_id, clock.now_iso())
 
 
