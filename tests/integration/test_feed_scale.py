@@ -29,8 +29,8 @@ from tests.support.feeds import (
     bulk_posts,
     discard_refreshes,
     joined,
-    queued_refreshes,
     post_record,
+    queued_refreshes,
     stored_post,
 )
 
