@@ -184,7 +184,7 @@ def _unpack_json(packed: bytes | None) -> Any:
 def _entry_json(entry: FeedEntry) -> dict[str, Any]:
     raw: dict[str, Any] = {"p": entry.post_id, "a": entry.author_id, "r": entry.reasons}
     if entry.key is not None:
-        raw["k"] = round(entry.key, 5)
+        raw["k"] = round(entry.key, 4)
     return raw
 
 
@@ -199,7 +199,7 @@ def _list_entry_json(entry: ListEntry) -> dict[str, Any]:
         "c": entry.created_at,
         "s": entry.smiles,
         "m": entry.comments,
-        "k": round(entry.key, 5),
+        "k": round(entry.key, 4),
     }
     if entry.enthusiast:
         raw["e"] = True

@@ -281,6 +281,10 @@ class _Pool:
         candidate.add_reason(reason)
 
 
+def _following(reasons: Iterable[str]) -> bool:
+    return any(r.startswith(f"{ranking.FOLLOWING}:") for r in reasons)
+
+
 def _following_reasons(entry: FeedEntry, followees: set[str]) -> list[str]:
     prefix = f"{ranking.FOLLOWING}:"
     return [r for r in entry.reasons if r.startswith(prefix) and r.removeprefix(prefix) in followees]
@@ -386,7 +390,11 @@ def refresh_member(member_id: str, requested_at: str, now: datetime | None = Non
         store.touch_head(member_id, checked_at, run_position)
         metrics.add_metric(name="FeedRefreshUnchanged", unit="Count", value=1)
         return 0
-    entries = [FeedEntry(r.post_id, r.author_id, r.reasons, r.key) for r in ranked]
+    # Only followees' posts carry their key: the next refresh carries them forward from here, and
+    # reads every other candidate from the shared lists again (a smaller item to write).
+    entries = [
+        FeedEntry(r.post_id, r.author_id, r.reasons, r.key if _following(r.reasons) else None) for r in ranked
+    ]
     store.save_generation(member_id, requested_at, entries, checked_at, expires_at, digest)
     store.put_head(
         member_id, FeedHead(requested_at, checked_at, checked_at, digest, run_position), expires_at
