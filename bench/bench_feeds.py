@@ -118,7 +118,7 @@ def _fmt_refresh(cost: dict[str, Any]) -> str:
 
 
 def rows_from(measured: dict[str, Any]) -> list[Row]:
-    probes, simulated, windows = measured["probes"], measured["traces"], measured["windows"]
+    probes, simulated = measured["probes"], measured["traces"]
     feeds = {(k[1], int(k[2])): v for k, v in probes.items() if k[0] == "feeds"}
     planners = {int(k[1]): v for k, v in probes.items() if k[0] == "planner"}
     ops = {k[1]: v for k, v in probes.items() if k[0] == "ops"}
@@ -128,13 +128,14 @@ def rows_from(measured: dict[str, Any]) -> list[Row]:
         table.append(
             Row(
                 SECTION,
-                f"Trace {trace.name}: activity, refreshes per weekly member per day (first / previous / today)",
+                f"Trace {trace.name}: activity; refreshes per weekly member a day (first / previous / today)",
                 f"{trace.active_today:.0%} active a day, {trace.sessions_per_active_day:.1f} sessions of "
                 f"{trace.session_minutes:.1f} min; refreshes {trace.refreshes['first']:.0f} / "
                 f"{trace.refreshes['previous']:.1f} / {trace.refreshes['today']:.1f}",
                 "",
                 None,
-                f"today: {trace.incremental_share:.0%} incremental, {trace.tick_share:.0%} queued by the planner",
+                f"today: {trace.incremental_share:.0%} incremental, "
+                f"{trace.tick_share:.0%} queued by the planner",
             )
         )
     low, high = feeds[("today", 15)], feeds[("today", FANIN_FOLLOWS)]
@@ -163,7 +164,8 @@ def rows_from(measured: dict[str, Any]) -> list[Row]:
             SECTION,
             "Per refresh with news at 15 / 150 follows, first / previous design",
             f"first {_fmt_refresh(feeds[('first', 15)]['changed'])}; previous "
-            f"{_fmt_refresh(feeds[('previous', 15)]['changed'])} / {_fmt_refresh(feeds[('previous', 150)]['changed'])}",
+            f"{_fmt_refresh(feeds[('previous', 15)]['changed'])} / "
+            f"{_fmt_refresh(feeds[('previous', 150)]['changed'])}",
             "",
             None,
         ),
@@ -180,11 +182,12 @@ def rows_from(measured: dict[str, Any]) -> list[Row]:
         table.append(
             Row(
                 SECTION,
-                f"Feed DynamoDB cost per weekly member, first design / today, {follows} follows (every trace)",
+                f"Feed DynamoDB cost per weekly member, first design / today, {follows} follows",
                 ", ".join(f"{name}: x{ratio:.0f}" for name, ratio, _ in ratios),
                 ">= 50x on every trace",
                 all(r >= 50 for _, r, _ in ratios),
-                f"today ${ratios[0][2] * 1e3:.4f} per 1,000 members a day on {ratios[0][0]}; first design at 15 follows",
+                f"today ${ratios[0][2] * 1e3:.4f} per 1,000 members a day on {ratios[0][0]}; "
+                "the first design at 15 follows",
             )
         )
     # the planner: flat in the window, seconds of CPU
@@ -231,9 +234,8 @@ def rows_from(measured: dict[str, Any]) -> list[Row]:
                 "previous", trace, feeds[("previous", follows)], ops["previous"], None
             )
             today = cost_model.model("today", trace, feeds[("today", follows)], ops["today"], planner_today)
-            cells.append(
-                f"{trace.name}: ${previous.total:,.0f} -> ${today.total:,.0f} (x{previous.total / today.total:.1f})"
-            )
+            change = previous.total / today.total
+            cells.append(f"{trace.name}: ${previous.total:,.0f} -> ${today.total:,.0f} (x{change:.1f})")
             if trace.name == HEADLINE_TRACE:
                 headline[f"previous-{follows}"], headline[f"today-{follows}"] = previous, today
         table.append(
@@ -261,7 +263,8 @@ def rows_from(measured: dict[str, Any]) -> list[Row]:
         Row(
             STACK,
             "  today without CloudFront's image delivery (what the backend design decides)",
-            f"${today.total - today.dollars['CloudFront']:,.0f} (previous ${previous.total - previous.dollars['CloudFront']:,.0f})",
+            f"${today.total - today.dollars['CloudFront']:,.0f} "
+            f"(previous ${previous.total - previous.dollars['CloudFront']:,.0f})",
             "",
             None,
             "image bytes and requests follow viewing, the same in every design: "
