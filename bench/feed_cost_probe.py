@@ -351,10 +351,10 @@ def planner_mode(args: argparse.Namespace, capacity: Any, community_module: Any)
         _insert_posts(chunk)
         _log(_changes_of(chunk, new=True), batch=2500)
         window += chunk
-    feeds.update_shared_lists(now)  # the lists as the window's posts left them
+    feeds.update_shared_lists(clock.now())  # the lists as the window's posts left them
     built = time.monotonic() - started
     # One tick of changes, in the stream handler's batches: new posts, counters, deletions.
-    tick = now + timedelta(minutes=5)
+    tick = clock.now() + timedelta(minutes=5)
     new_posts = [
         community_module.post_record(
             rng,

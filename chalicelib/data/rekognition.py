@@ -8,9 +8,18 @@ from chalicelib import aws
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 
-def detect_labels(data: bytes, *, bucket: str, key: str, min_confidence: float, max_labels: int) -> list[str]:
-    """Label names, most confident first (lower case). Raises botocore errors as they come."""
-    image = {"Bytes": data} if len(data) <= MAX_IMAGE_BYTES else {"S3Object": {"Bucket": bucket, "Name": key}}
+def detect_labels(
+    data: bytes | None, *, bucket: str, key: str, min_confidence: float, max_labels: int
+) -> list[str]:
+    """Label names, most confident first (lower case). Raises botocore errors as they come.
+
+    Without `data` (or over DetectLabels' byte limit) Rekognition reads the object itself, with
+    the caller's permission to read it.
+    """
+    if data is not None and len(data) <= MAX_IMAGE_BYTES:
+        image: dict[str, object] = {"Bytes": data}
+    else:
+        image = {"S3Object": {"Bucket": bucket, "Name": key}}
     answer = aws.client("rekognition").detect_labels(
         Image=image, MaxLabels=max_labels, MinConfidence=min_confidence
     )

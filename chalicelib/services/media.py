@@ -22,7 +22,7 @@ from chalicelib.data.media import RenditionRecord, Upload
 from chalicelib.errors import Forbidden, NotFound, TooLarge
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas.media import UploadOut, UploadTicket
-from chalicelib.services.labels import image_labels
+from chalicelib.services.labels import colour_only_labels
 from chalicelib.services.presenters import upload_out
 from chalicelib.settings import get_settings
 
@@ -131,7 +131,8 @@ def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
             rendition.content_type,
         )
         renditions.append(RenditionRecord(rendition.name, media_key, rendition.width, rendition.height))
-    labels = image_labels(settings, data, bucket=bucket, key=object_key, palette=image.palette)
+    # Colours only: Rekognition labels the photos that tag a product, when they are published.
+    labels = colour_only_labels(image.palette)
     finished = store.mark_ready(
         upload.upload_id,
         width=image.width,

@@ -23,7 +23,9 @@ from chalicelib.data.posts import PhotoRecord, PostRecord, PublishInputs, TagRec
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas.posts import PostIn, PostOut, PostPage
+from chalicelib.services import labels as labels_service
 from chalicelib.services.presenters import post_out, summary
+from chalicelib.settings import get_settings
 
 __all__ = ["page_size", "summary"]  # the feed service pages and presents cards the same way
 
@@ -125,7 +127,7 @@ def create_post(identity: Identity, data: PostIn) -> PostOut:
         photos=photos,
         created_at=clock.iso(published),
         product_ids=product_ids,
-        labels=list(dict.fromkeys(label for u in found.uploads.values() for label in u.labels)),
+        labels=_post_labels(data, found),
     )
     outcome = store.create_post(record, found.author_recent_posts)
     if not outcome.committed:
@@ -134,6 +136,21 @@ def create_post(identity: Identity, data: PostIn) -> PostOut:
         _raise_publish_failure(data, outcome, found)
     metrics.add_metric(name="PostPublished", unit="Count", value=1)
     return post_out(record, found.author, smiled=False)
+
+
+def _post_labels(data: PostIn, found: PublishInputs) -> list[str]:
+    """Every photo's colour names, and Rekognition's labels of the photos that tag a product."""
+    settings = get_settings()
+    labels: list[str] = []
+    for photo in data.photos:
+        upload = found.uploads[photo.upload_id]
+        if labels_service.worth_labelling([t.product_id for t in photo.tags]):
+            labels += labels_service.photo_labels(
+                settings, bucket=settings.uploads_bucket, key=upload.object_key, colours=upload.labels
+            )
+        else:
+            labels += upload.labels
+    return list(dict.fromkeys(labels))
 
 
 def _raise_publish_failure(data: PostIn, outcome: Outcome, found: PublishInputs) -> None:
