@@ -169,10 +169,7 @@ def write_posts(posts: Sequence[Any]) -> None:
         for post in posts:
             key = keys.post(post.post_id)
             by_author = keys.post_by_author(post.author_id, post.post_id)
-            recent = keys.recent_post(post.created_at[:10], post.post_id)
             attributes: dict[str, Any] = {
-                "GSI2PK": recent.pk,
-                "GSI2SK": recent.sk,
                 f"{author_index}PK": by_author.pk,
                 f"{author_index}SK": by_author.sk,
                 "post_id": post.post_id,
@@ -190,6 +187,9 @@ def write_posts(posts: Sequence[Any]) -> None:
             }
             if hasattr(PostItem, "labels"):
                 attributes["labels"] = list(getattr(post, "labels", []))
+            if hasattr(keys, "recent_post"):  # the earlier designs read posts by day (GSI2)
+                recent = keys.recent_post(post.created_at[:10], post.post_id)
+                attributes.update(GSI2PK=recent.pk, GSI2SK=recent.sk)
             batch.save(PostItem(key.pk, key.sk, **attributes))
             refs = [keys.interest_post(i, post.post_id) for i in post.interests]
             refs += [keys.product_post(p, post.post_id) for p in post.product_ids]

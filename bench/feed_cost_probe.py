@@ -297,12 +297,9 @@ def _insert_posts(posts: list[Any]) -> None:
     for post in posts:
         key = keys.post(post.post_id)
         by_author = keys.post_by_author(post.author_id, post.post_id)
-        recent = keys.recent_post(post.created_at[:10], post.post_id)
         item = PostItem(
             key.pk,
             key.sk,
-            GSI2PK=recent.pk,
-            GSI2SK=recent.sk,
             **{f"{author_index}PK": by_author.pk, f"{author_index}SK": by_author.sk},
             post_id=post.post_id,
             author_id=post.author_id,

@@ -196,15 +196,6 @@ def enthusiasts(interest_id: str | None) -> Key:
     return Key(ENTHUSIASTS, f"INTEREST#{interest_id}" if interest_id else ALL_INTERESTS)
 
 
-def recent_post(created_day: str, post_id: str) -> Key:
-    """GSI2 on a post: `RECENT#<yyyy-mm-dd>` / `<post id>`: the day's posts, for trending."""
-    return Key(f"RECENT#{created_day}", post_id)
-
-
-def recent_partition(day: str) -> str:
-    return f"RECENT#{day}"
-
-
 TRENDING_OWNER = "TRENDING"
 
 

@@ -206,7 +206,8 @@ class UploadItem(FlintItem, discriminator="upload"):
 
 
 class PostItem(FlintItem, discriminator="post"):
-    """Post. `POST#<id>` / `POST`; GSI2 `RECENT#<day>` / `<id>`; GSI3 `AUTHOR#<author>` / `POST#<id>`.
+    """Post. `POST#<id>` / `POST`; GSI3 `AUTHOR#<author>` / `POST#<id>` (posts written before issue 19
+    also carry a GSI2 `RECENT#<day>` entry, which nothing reads any more).
 
     Photos (with their renditions and tag snapshots: product title, price, url at tagging time)
     live inline, so a post or a feed card is one item.

@@ -194,12 +194,9 @@ def create_post(post: PostRecord, author_recent_posts: Sequence[str] = ()) -> Ou
     """
     key = keys.post(post.post_id)
     by_author = keys.post_by_author(post.author_id, post.post_id)
-    recent = keys.recent_post(post.created_at[:10], post.post_id)
     item = PostItem(
         key.pk,
         key.sk,
-        GSI2PK=recent.pk,
-        GSI2SK=recent.sk,
         GSI3PK=by_author.pk,
         GSI3SK=by_author.sk,
         post_id=post.post_id,

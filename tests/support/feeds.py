@@ -85,13 +85,10 @@ def bulk_posts(posts: Sequence[PostRecord], *, update_authors: bool = True) -> N
         for post in posts:
             key = keys.post(post.post_id)
             by_author = keys.post_by_author(post.author_id, post.post_id)
-            recent = keys.recent_post(post.created_at[:10], post.post_id)
             batch.save(
                 PostItem(
                     key.pk,
                     key.sk,
-                    GSI2PK=recent.pk,
-                    GSI2SK=recent.sk,
                     GSI3PK=by_author.pk,
                     GSI3SK=by_author.sk,
                     post_id=post.post_id,
