@@ -396,7 +396,7 @@ def ops_mode(args: argparse.Namespace, capacity: Any, community_module: Any) -> 
 
     design = _design()
     rng = random.Random(11)
-    community = community_module.build(rng, 300, BASE_FOLLOWS, POSTS_PER_MEMBER_PER_DAY, WINDOW_HOURS)
+    community = community_module.build(rng, 150, BASE_FOLLOWS, POSTS_PER_MEMBER_PER_DAY, WINDOW_HOURS)
     cognito = boto3.client("cognito-idp")
     pool, client_id = os.environ["FLINT_USER_POOL_ID"], os.environ["FLINT_USER_POOL_CLIENT_ID"]
 
