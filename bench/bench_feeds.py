@@ -134,8 +134,8 @@ def rows_from(measured: dict[str, Any]) -> list[Row]:
                 f"{trace.refreshes['previous']:.1f} / {trace.refreshes['today']:.1f}",
                 "",
                 None,
-                f"today: {trace.incremental_share:.0%} incremental, "
-                f"{trace.tick_share:.0%} queued by the planner",
+                f"today: {trace.incremental_share(75)[0]:.0%} / {trace.incremental_share(750)[0]:.0%} "
+                f"incremental at 15 / 150 follows, {trace.tick_share:.0%} queued by the planner",
             )
         )
     low, high = feeds[("today", 15)], feeds[("today", FANIN_FOLLOWS)]

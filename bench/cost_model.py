@@ -62,9 +62,11 @@ class Lines:
 
     dollars: dict[str, float] = field(default_factory=dict)
     basis: dict[str, str] = field(default_factory=dict)
+    parts: dict[tuple[str, str], float] = field(default_factory=dict)
 
     def add(self, service: str, amount: float, basis: str = "") -> None:
         self.dollars[service] = self.dollars.get(service, 0.0) + amount
+        self.parts[(service, basis)] = self.parts.get((service, basis), 0.0) + amount
         if basis:
             self.basis[service] = (self.basis.get(service, "") + "; " + basis).strip("; ")
 
@@ -84,18 +86,31 @@ def _dynamodb(cost: dict[str, Any]) -> float:
 def _refresh_mix(design: str, feeds: dict[str, Any], trace: TraceResult) -> dict[str, float]:
     """Per weekly member per day: DynamoDB dollars, Lambda seconds, requests of the refreshes."""
     refreshes = trace.refreshes[design]
+    extra_reads = 0.0
     if design == "today":
-        # incremental refreshes billed as "changed" (news at every one: the worst case), the rest
-        # read every followee ("first": the follow list and every followee's profile)
-        parts = [
-            (refreshes * trace.incremental_share, feeds["changed"]),
-            (refreshes * (1 - trace.incremental_share), feeds["first"]),
-        ]
+        # incremental refreshes billed as "changed" (news at every one: the worst case), plus the
+        # run records of the extra runs since their last check at a million members' posting rate;
+        # the rest read every followee ("first": the follow list and every followee's profile)
+        share, runs = trace.incremental_share(fanin_horizon_minutes(feeds["follows"]))
+        parts = [(refreshes * share, feeds["changed"]), (refreshes * (1 - share), feeds["first"])]
+        extra_reads = refreshes * share * (runs - 1) * RUN_RECORD_READ_UNITS
     else:
         parts = [(refreshes, feeds["changed"])]
-    dynamodb = sum(n * _dynamodb(c) for n, c in parts)
+    dynamodb = sum(n * _dynamodb(c) for n, c in parts) + extra_reads * prices.DYNAMODB_READ_UNIT
     seconds = sum(n * lambda_seconds(c["cpu_ms"], c["requests"], MEMORY_MB["feed_worker"]) for n, c in parts)
     return {"refreshes": refreshes, "dynamodb": dynamodb, "seconds": seconds}
+
+
+# A planner run's record at a million weekly members: ~1,000 authors x 4 bytes, 0.5 read unit.
+RUN_RECORD_READ_UNITS = 0.5
+
+
+def fanin_horizon_minutes(follows: int) -> float:
+    """chalicelib/services/feeds.py `fanin_horizon`, in minutes, for a follow count."""
+    from chalicelib.services.feeds import FANIN_HORIZON_MAX, FANIN_HORIZON_MIN
+
+    runs = 5 * follows
+    return min(max(runs, FANIN_HORIZON_MIN.total_seconds() / 60), FANIN_HORIZON_MAX.total_seconds() / 60)
 
 
 def model(
@@ -294,3 +309,9 @@ def feed_cost_per_member_day(
 
 def describe(lines: Lines) -> str:
     return ", ".join(f"{k} ${v:,.0f}" for k, v in sorted(lines.dollars.items(), key=lambda kv: -kv[1]))
+
+
+def detail(lines: Lines, service: str) -> str:
+    """One service's line, part by part (largest first)."""
+    parts = [(basis, v) for (s, basis), v in lines.parts.items() if s == service]
+    return ", ".join(f"{basis or service} ${v:,.0f}" for basis, v in sorted(parts, key=lambda kv: -kv[1]))

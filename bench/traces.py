@@ -13,8 +13,9 @@ Designs:
   every tick, plus one refresh when a member comes back to a feed older than 60 minutes;
 - today: members seen in the last 10 minutes refreshed at every tick, plus one refresh when a
   first page is read from a feed not checked for 5 minutes. A refresh is "incremental" when the
-  feed was checked in the last 60 minutes (it reads the run records), else "full" (it reads every
-  followee's profile).
+  feed was checked within the fan-in horizon (it reads the run records since: one per 5-minute
+  run), else "full" (it reads every followee's profile); the horizon grows with the follow count
+  (chalicelib/services/feeds.py `fanin_horizon`), so shares are kept for several horizons.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class Policy:
 FIRST = Policy("first", 0, None, None, everyone=True)
 PREVIOUS = Policy("previous", 60, None, 60)
 TODAY = Policy("today", 10, 5, None)
-INCREMENTAL_MINUTES = 60
+HORIZONS = (60, 75, 750, 1440)  # minutes: fanin_horizon at <= 12, 15, 150 and >= 288 follows
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,13 @@ class TraceResult:
     sessions_per_active_day: float  # sessions per member active that day
     session_minutes: float  # mean session length, measured day
     refreshes: dict[str, float]  # policy -> refreshes per weekly member per day
-    incremental_share: float  # today's refreshes that read the run records, not every followee
+    # today: horizon (minutes) -> (share of refreshes within it, mean 5-minute runs since the last check)
+    incremental: dict[int, tuple[float, float]]
     tick_share: float  # today's refreshes the planner queued (the rest: queued by a read)
+
+    def incremental_share(self, horizon_minutes: float) -> tuple[float, float]:
+        """The share and mean runs-since of the smallest kept horizon at least this long."""
+        return self.incremental[min(h for h in HORIZONS if h >= min(horizon_minutes, HORIZONS[-1]))]
 
 
 def _frange(start: float, end: float, step: float) -> list[float]:
@@ -79,10 +85,11 @@ def _sessions(rng: random.Random, scale: float) -> list[tuple[float, float]]:
     return sessions
 
 
-def _count(policy: Policy, sessions: list[tuple[float, float]], start: float) -> tuple[int, int, int]:
-    """(refreshes, incremental ones, planner-queued ones) on the day starting at `start`."""
+def _count(policy: Policy, sessions: list[tuple[float, float]], start: float) -> tuple[int, list[float], int]:
+    """(refreshes, minutes since the previous check of each, planner-queued ones) on the day
+    starting at `start`."""
     if policy.everyone:
-        return DAY // TICK_MINUTES, DAY // TICK_MINUTES, DAY // TICK_MINUTES
+        return DAY // TICK_MINUTES, [TICK_MINUTES] * (DAY // TICK_MINUTES), DAY // TICK_MINUTES
     marks = sorted(t for s, e in sessions for t in _frange(s, e, MARK_MINUTES))
     events: list[tuple[float, int]] = [(t, 0) for t in range(int(start), int(start + DAY), TICK_MINUTES)]
     for s, e in sessions:
@@ -94,7 +101,8 @@ def _count(policy: Policy, sessions: list[tuple[float, float]], start: float) ->
             events.append((s, 1))
     events.sort()
     checked = -1e9
-    refreshes = incremental = ticks = 0
+    refreshes = ticks = 0
+    gaps: list[float] = []
     for at, kind in events:
         if kind == 0:
             index = bisect.bisect_right(marks, at)
@@ -106,10 +114,10 @@ def _count(policy: Policy, sessions: list[tuple[float, float]], start: float) ->
         elif policy.returning_minutes is not None and at - checked < policy.returning_minutes:
             continue
         refreshes += 1
-        incremental += at - checked < INCREMENTAL_MINUTES
+        gaps.append(at - checked)
         ticks += kind == 0
         checked = at
-    return refreshes, incremental, ticks
+    return refreshes, gaps, ticks
 
 
 def simulate(name: str, scale: float, members: int = 10_000, seed: int = 7) -> TraceResult:
@@ -118,7 +126,8 @@ def simulate(name: str, scale: float, members: int = 10_000, seed: int = 7) -> T
     weekly = active = sessions_today = 0
     minutes_today = 0.0
     totals = {p.name: 0 for p in (FIRST, PREVIOUS, TODAY)}
-    incremental = ticks = 0
+    ticks = 0
+    within = {h: [0, 0.0] for h in HORIZONS}  # horizon -> [refreshes, runs since, summed]
     for _ in range(members):
         sessions = _sessions(rng, scale)
         if not sessions:
@@ -130,11 +139,15 @@ def simulate(name: str, scale: float, members: int = 10_000, seed: int = 7) -> T
             sessions_today += len(today)
             minutes_today += sum(e - s for s, e in today)
         for policy in (FIRST, PREVIOUS, TODAY):
-            count, fresh, queued = _count(policy, sessions, start)
+            count, gaps, queued = _count(policy, sessions, start)
             totals[policy.name] += count
             if policy is TODAY:
-                incremental += fresh
                 ticks += queued
+                for gap in gaps:
+                    for horizon in HORIZONS:
+                        if gap < horizon:
+                            within[horizon][0] += 1
+                            within[horizon][1] += max(1.0, gap / TICK_MINUTES)
     return TraceResult(
         name=name,
         weekly_active=weekly,
@@ -142,7 +155,9 @@ def simulate(name: str, scale: float, members: int = 10_000, seed: int = 7) -> T
         sessions_per_active_day=sessions_today / max(1, active),
         session_minutes=minutes_today / max(1, sessions_today),
         refreshes={k: v / weekly for k, v in totals.items()},
-        incremental_share=incremental / max(1, totals[TODAY.name]),
+        incremental={
+            h: (n / max(1, totals[TODAY.name]), runs / max(1, n)) for h, (n, runs) in within.items()
+        },
         tick_share=ticks / max(1, totals[TODAY.name]),
     )
 

@@ -16,7 +16,8 @@ Work follows what changed, never the size of the window (issue 19):
   profile holds its author's newest post ids), carries the followees' posts it already ranked
   forward from its current generation, and reads the interest lists and trending in the same
   BatchGetItem. About 5 requests whatever the follow count; a full re-read of the follow list only
-  after a follow change or a long absence.
+  after a follow change, or an absence longer than reading the run records is worth
+  (`fanin_horizon`: an hour for a few follows, up to a day for hundreds).
 
 Refresh tiers:
 - active: members seen in the last `feed_active_minutes` (10) are refreshed by the planner every
@@ -62,8 +63,11 @@ TRENDING_CANDIDATES = 100  # best trending posts a member's refresh considers
 LIST_SLACK = 1.25
 MAX_FOLLOWEES = 1000
 POSTS_PER_FOLLOWEE = post_store.RECENT_POSTS_KEPT
-# Past this, a refresh reads every followee again rather than the run records since its last one.
-FANIN_HORIZON = timedelta(minutes=60)
+# How far back a refresh reads the run records rather than every followee's profile: a run record
+# costs about one read (4 bytes an author, ~1,000 authors a run at a million members), a followee
+# about half of one, so the records win while there are fewer runs than followees; at least an
+# hour, at most a day (records are kept two: TTL never removes one a refresh still needs).
+FANIN_HORIZON_MIN, FANIN_HORIZON_MAX = timedelta(hours=1), timedelta(days=1)
 # A refresh re-reads this much of the run records: a planner run that was writing when it read.
 RUN_OVERLAP = timedelta(minutes=5)
 # The planner re-reads this much of the change log: a stream batch whose write was in flight.
@@ -290,6 +294,12 @@ def _following_reasons(entry: FeedEntry, followees: set[str]) -> list[str]:
     return [r for r in entry.reasons if r.startswith(prefix) and r.removeprefix(prefix) in followees]
 
 
+def fanin_horizon(followees: int) -> timedelta:
+    """How long after its last check a refresh still reads the run records (see FANIN_HORIZON_*)."""
+    runs = timedelta(minutes=get_settings().refresh_rate_minutes) * followees
+    return min(max(runs, FANIN_HORIZON_MIN), FANIN_HORIZON_MAX)
+
+
 def candidate_digest(ranked: Sequence[ranking.RankedEntry]) -> str:
     """What a reader would see change: which posts for which reasons, and the first page's order."""
     held = sorted((r.post_id, sorted(r.reasons)) for r in ranked)
@@ -312,7 +322,7 @@ def refresh_member(member_id: str, requested_at: str, now: datetime | None = Non
     if member is None or not member.onboarded:
         return 0  # no interests yet: they read the trending feed
     holders = start.trending.holders if start.trending else frozenset()
-    horizon = clock.iso(now - FANIN_HORIZON)
+    horizon = clock.iso(now - fanin_horizon(len(fanin.followees) if fanin else 0))
     full = (
         fanin is None
         or fanin.follow_version != member.follow_version
