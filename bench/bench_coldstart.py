@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -72,9 +73,20 @@ server.stop()
 """
 
 
+def _deployed_environment(tree: Path) -> dict[str, str]:
+    """The process environment plus what `.chalice/config.json` gives every function in AWS."""
+    config = json.loads((tree / ".chalice" / "config.json").read_text())
+    return {**os.environ, **{k: str(v) for k, v in config.get("environment_variables", {}).items()}}
+
+
 def _import_once(tree: Path) -> tuple[float, float]:
     out = subprocess.run(
-        [sys.executable, "-c", _IMPORT], cwd=tree, capture_output=True, text=True, check=True
+        [sys.executable, "-c", _IMPORT],
+        cwd=tree,
+        env=_deployed_environment(tree),
+        capture_output=True,
+        text=True,
+        check=True,
     )
     wall, cpu = out.stdout.strip().splitlines()[-1].split()
     return float(wall) * 1000, float(cpu) * 1000
@@ -97,6 +109,7 @@ def _import_shares(tree: Path) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", "import app"],
         cwd=tree,
+        env=_deployed_environment(tree),
         capture_output=True,
         text=True,
         check=True,
