@@ -11,6 +11,7 @@ share) + 6 ms per DynamoDB request and 10 ms per SQS call (same-region latency).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -259,10 +260,13 @@ def model(
         prices.tiered(transfer_gb, prices.CLOUDFRONT_GB_TIERS)
         + _month(card_requests) * prices.CLOUDFRONT_HTTPS_REQUEST
     )
+    plan, plan_requests, plan_gb = prices.CLOUDFRONT_PREMIUM_PLAN
+    plans = max(math.ceil(_month(card_requests) / plan_requests), math.ceil(transfer_gb / plan_gb))
     lines.add(
         "CloudFront",
         pay_as_you_go,
-        f"{transfer_gb / 1000:.0f} TB, {_month(card_requests) / 1e6:.0f} M image requests (pay as you go)",
+        f"{transfer_gb / 1000:.0f} TB, {_month(card_requests) / 1e6:.0f} M image requests, pay as you go "
+        f"(flat-rate Premium plans instead: {plans} distributions, ${plans * plan:,.0f})",
     )
 
     # --- X-Ray, CloudWatch -----------------------------------------------------------------------

@@ -43,6 +43,9 @@ S3_GET = 0.0004 / 1000
 # CloudFront (North America/Europe): data out per GB (first 10 TB, then next 40 TB), HTTPS requests.
 CLOUDFRONT_GB_TIERS = [(10_240, 0.085), (51_200, 0.080), (153_600, 0.060), (float("inf"), 0.040)]
 CLOUDFRONT_HTTPS_REQUEST = 0.0100 / 10_000
+# CloudFront flat-rate plans (since 18 November 2025), per distribution a month: Premium $1,000 for
+# up to 500 million requests and 50 TB, no overage charges. The model shows it beside pay-as-you-go.
+CLOUDFRONT_PREMIUM_PLAN = (1000.0, 500e6, 50_000.0)  # dollars, requests, GB
 
 # X-Ray: traces recorded per trace (sampled: the default rule records 1 a second plus 5%).
 XRAY_TRACE_RECORDED = 5.00e-6
