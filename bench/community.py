@@ -157,40 +157,49 @@ def post_record(
     return PostRecord(**fields)
 
 
+def post_item(post: Any) -> Any:
+    """The post item publishing writes (the tree's model: older trees index authors on GSI1 and
+    posts by day on GSI2)."""
+    from chalicelib.data import keys
+    from chalicelib.data import posts as post_store
+    from chalicelib.data.models import FlintItem, PostItem
+
+    author_index = "GSI3" if hasattr(FlintItem, "GSI3PK") else "GSI1"
+    key = keys.post(post.post_id)
+    by_author = keys.post_by_author(post.author_id, post.post_id)
+    attributes: dict[str, Any] = {
+        f"{author_index}PK": by_author.pk,
+        f"{author_index}SK": by_author.sk,
+        "post_id": post.post_id,
+        "author_id": post.author_id,
+        "kind": post.kind,
+        "caption": post.caption,
+        "body": post.body,
+        "interests": post.interests,
+        "photos": [post_store._photo_json(p) for p in post.photos],
+        "product_ids": post.product_ids,
+        "smile_count": 0,
+        "comment_count": 0,
+        "created_at": post.created_at,
+        "state": post_store.LIVE,
+    }
+    if hasattr(PostItem, "labels"):
+        attributes["labels"] = list(getattr(post, "labels", []))
+    if hasattr(keys, "recent_post"):  # the earlier designs read posts by day (GSI2)
+        recent = keys.recent_post(post.created_at[:10], post.post_id)
+        attributes.update(GSI2PK=recent.pk, GSI2SK=recent.sk)
+    return PostItem(key.pk, key.sk, **attributes)
+
+
 def write_posts(posts: Sequence[Any]) -> None:
     """What publishing writes for each post (the post, its interest and product listing entries),
     in BatchWriteItem calls; the authors' profiles are written by `write_members`."""
     from chalicelib.data import keys
-    from chalicelib.data import posts as post_store
-    from chalicelib.data.models import FlintItem, PostItem, PostRefItem
+    from chalicelib.data.models import FlintItem, PostRefItem
 
-    author_index = "GSI3" if hasattr(FlintItem, "GSI3PK") else "GSI1"  # older trees: GSI1
     with FlintItem.batch_write() as batch:
         for post in posts:
-            key = keys.post(post.post_id)
-            by_author = keys.post_by_author(post.author_id, post.post_id)
-            attributes: dict[str, Any] = {
-                f"{author_index}PK": by_author.pk,
-                f"{author_index}SK": by_author.sk,
-                "post_id": post.post_id,
-                "author_id": post.author_id,
-                "kind": post.kind,
-                "caption": post.caption,
-                "body": post.body,
-                "interests": post.interests,
-                "photos": [post_store._photo_json(p) for p in post.photos],
-                "product_ids": post.product_ids,
-                "smile_count": 0,
-                "comment_count": 0,
-                "created_at": post.created_at,
-                "state": post_store.LIVE,
-            }
-            if hasattr(PostItem, "labels"):
-                attributes["labels"] = list(getattr(post, "labels", []))
-            if hasattr(keys, "recent_post"):  # the earlier designs read posts by day (GSI2)
-                recent = keys.recent_post(post.created_at[:10], post.post_id)
-                attributes.update(GSI2PK=recent.pk, GSI2SK=recent.sk)
-            batch.save(PostItem(key.pk, key.sk, **attributes))
+            batch.save(post_item(post))
             refs = [keys.interest_post(i, post.post_id) for i in post.interests]
             refs += [keys.product_post(p, post.post_id) for p in post.product_ids]
             for ref in refs:

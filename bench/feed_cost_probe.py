@@ -290,32 +290,12 @@ def _insert_posts(posts: list[Any]) -> None:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
-    from chalicelib.data import keys
-    from chalicelib.data import posts as post_store
-    from chalicelib.data.models import FlintItem, PostItem
     from chalicelib.settings import get_settings
 
+    community_module = sys.modules["flint_bench_community"]
     table = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].get_table(get_settings().table_name)
-    author_index = "GSI3" if hasattr(FlintItem, "GSI3PK") else "GSI1"
     for post in posts:
-        key = keys.post(post.post_id)
-        by_author = keys.post_by_author(post.author_id, post.post_id)
-        item = PostItem(
-            key.pk,
-            key.sk,
-            **{f"{author_index}PK": by_author.pk, f"{author_index}SK": by_author.sk},
-            post_id=post.post_id,
-            author_id=post.author_id,
-            kind=post.kind,
-            caption=post.caption,
-            body=post.body,
-            interests=post.interests,
-            photos=[],
-            product_ids=[],
-            created_at=post.created_at,
-            state=post_store.LIVE,
-        )
-        table.put_item(item.serialize())
+        table.put_item(community_module.post_item(post).serialize())
 
 
 def planner_mode(args: argparse.Namespace, capacity: Any, community_module: Any) -> dict[str, Any]:
