@@ -37,7 +37,7 @@ STACK = "Whole stack"
 FOLLOWS = (15, 150)
 FANIN_FOLLOWS = 1000
 HEADLINE_TRACE = "0.47 daily"
-LAMBDA_FEED_WORKER_CONCURRENCY = 20  # infra/lambda.yaml QueueConsumers.feed_worker
+LAMBDA_FEED_WORKER_CONCURRENCY = 30  # infra/lambda.yaml QueueConsumers.feed_worker
 TREES = {"first": FIRST_COMMIT, "previous": PREVIOUS_COMMIT}
 
 
