@@ -59,7 +59,15 @@ def _export_legacy() -> Path:
     return export(FIRST_COMMIT)
 
 
-def probe(tree: Path, *args: str) -> dict[str, Any]:
+def _saved(tree: Path, args: tuple[str, ...]) -> Path:
+    return ROOT / "build" / ("-".join([tree.name, *(a.lstrip("-") for a in args)]) + ".json")
+
+
+def probe(tree: Path, *args: str, reuse: bool = False) -> dict[str, Any]:
+    """One probe in a fresh process; with `reuse`, what an earlier run saved for the same arguments."""
+    saved = _saved(tree, args)
+    if reuse and saved.exists():
+        return dict(json.loads(saved.read_text()))
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "feed_cost_probe.py"), "--tree", str(tree), *args],
         capture_output=True,
@@ -70,12 +78,11 @@ def probe(tree: Path, *args: str) -> dict[str, Any]:
         raise RuntimeError(f"probe {tree.name} {args} failed:\n{result.stderr[-3000:]}")
     measured = dict(json.loads(result.stdout.strip().splitlines()[-1]))
     # Kept as each probe ends: a long run that fails later still leaves what it measured.
-    name = "-".join([tree.name, *(a.lstrip("-") for a in args)])
-    (ROOT / "build" / f"{name}.json").write_text(json.dumps(measured))
+    saved.write_text(json.dumps(measured))
     return measured
 
 
-def measure(members: int, sample: int, windows: list[int]) -> dict[str, Any]:
+def measure(members: int, sample: int, windows: list[int], reuse: bool = False) -> dict[str, Any]:
     trees = {name: export(commit) for name, commit in TREES.items()}
     trees["today"] = ROOT
     common = ["--members", str(members), "--sample", str(sample)]
@@ -107,7 +114,7 @@ def measure(members: int, sample: int, windows: list[int]) -> dict[str, Any]:
     for design in ("previous", "today"):
         jobs[("ops", design)] = (trees[design], ["--mode", "ops"])
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {key: pool.submit(probe, tree, *args) for key, (tree, args) in jobs.items()}
+        futures = {key: pool.submit(probe, tree, *args, reuse=reuse) for key, (tree, args) in jobs.items()}
         simulated = traces.all_traces()
         measured = {key: future.result() for key, future in futures.items()}
     return {"probes": measured, "traces": simulated, "windows": windows}
@@ -274,8 +281,10 @@ def rows_from(measured: dict[str, Any]) -> list[Row]:
     return table
 
 
-def rows(members: int = 1000, sample: int = 6, windows: list[int] | None = None) -> list[Row]:
-    return rows_from(measure(members, sample, windows or [10_000, 100_000]))
+def rows(
+    members: int = 1000, sample: int = 6, windows: list[int] | None = None, reuse: bool = False
+) -> list[Row]:
+    return rows_from(measure(members, sample, windows or [10_000, 100_000], reuse))
 
 
 def main() -> None:
@@ -285,10 +294,11 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=1000)
     parser.add_argument("--sample", type=int, default=6)
     parser.add_argument("--planner-windows", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--reuse", action="store_true", help="reuse probes saved in build/ by an earlier run")
     args = parser.parse_args()
     from bench.report import markdown
 
-    print(markdown(rows(args.members, args.sample, args.planner_windows)))
+    print(markdown(rows(args.members, args.sample, args.planner_windows, args.reuse)))
 
 
 if __name__ == "__main__":
