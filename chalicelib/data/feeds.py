@@ -181,15 +181,30 @@ def _unpack_json(packed: bytes | None) -> Any:
     return json.loads(zlib.decompress(packed)) if packed else []
 
 
+# A "following:<id>" reason always names the post's author: stored as this marker, so a generation
+# does not carry every followee's id twice (write and read units follow its size).
+_FOLLOWING_AUTHOR = "f"
+
+
 def _entry_json(entry: FeedEntry) -> dict[str, Any]:
-    raw: dict[str, Any] = {"p": entry.post_id, "a": entry.author_id, "r": entry.reasons}
+    own = f"following:{entry.author_id}"
+    reasons = [_FOLLOWING_AUTHOR if r == own else r for r in entry.reasons]
+    raw: dict[str, Any] = {"p": entry.post_id, "a": entry.author_id, "r": reasons}
     if entry.key is not None:
         raw["k"] = round(entry.key, 4)
     return raw
 
 
 def _entries(raw: list[dict[str, Any]]) -> list[FeedEntry]:
-    return [FeedEntry(e["p"], e["a"], list(e.get("r") or []), e.get("k")) for e in raw]
+    return [
+        FeedEntry(
+            e["p"],
+            e["a"],
+            [f"following:{e['a']}" if r == _FOLLOWING_AUTHOR else r for r in e.get("r") or []],
+            e.get("k"),
+        )
+        for e in raw
+    ]
 
 
 def _list_entry_json(entry: ListEntry) -> dict[str, Any]:
