@@ -138,11 +138,12 @@ def _changes_of(posts: list[Any], *, new: bool, live: bool = True, smiles: int =
     ]
 
 
-def _log(changes: list[Any], batch: int = 200) -> None:
+def _log(changes: list[Any], batch: int = 200, at: Any = None) -> None:
+    """Log changes as the stream handler does; `at` dates the items (the window's, in the past)."""
     from chalicelib.services import feeds
 
     for start in range(0, len(changes), batch):
-        feeds.log_post_changes(changes[start : start + batch], f"bench-{start}-{random.random():.6f}")
+        feeds.log_post_changes(changes[start : start + batch], f"bench-{start}-{random.random():.6f}", now=at)
 
 
 def _plan_shards(now: Any) -> int:
@@ -238,7 +239,7 @@ def feeds_mode(args: argparse.Namespace, capacity: Any, community_module: Any) -
         # The window's posts were ingested over the past days, one tick at a time: the settling
         # run is dated before the refreshes' run-record overlap, so its one record naming every
         # author is not mistaken for a tick's news.
-        _log(_changes_of(community.posts, new=True))
+        _log(_changes_of(community.posts, new=True), at=now - timedelta(minutes=30))
         feeds.update_shared_lists(now - timedelta(minutes=15))
     feeds.plan(now)
 
@@ -331,9 +332,10 @@ def planner_mode(args: argparse.Namespace, capacity: Any, community_module: Any)
         ]
         chunk = [type(p)(**{**p.__dict__, "photos": [], "product_ids": []}) for p in chunk]
         _insert_posts(chunk)
-        _log(_changes_of(chunk, new=True), batch=2500)
+        _log(_changes_of(chunk, new=True), batch=2500, at=now - timedelta(hours=1))
         window += chunk
-    feeds.update_shared_lists(clock.now())  # the lists as the window's posts left them
+    # the lists as the window's posts left them, ingested before this tick's overlap
+    feeds.update_shared_lists(clock.now() - timedelta(minutes=30))
     built = time.monotonic() - started
     # One tick of changes, in the stream handler's batches: new posts, counters, deletions.
     tick = clock.now() + timedelta(minutes=5)
