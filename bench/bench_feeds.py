@@ -1,6 +1,7 @@
 """Feeds and the whole stack, per 1 million weekly members: three designs measured in one run.
 
-    .venv/bin/python -m bench.bench_feeds [--members 1000] [--sample 6] [--planner-windows 10000 100000]
+    .venv/bin/python -m bench.bench_feeds [--members 600] [--sample 4] [--planner-windows 10000 100000]
+                                            [--reuse]
 
 1. Designs: the first (git FIRST_COMMIT: every member seen in 7 days refreshed every 5 minutes),
    the previous (git PREVIOUS_COMMIT, issue 10: refresh where it is read, a 60-minute active tier,
@@ -282,7 +283,7 @@ def rows_from(measured: dict[str, Any]) -> list[Row]:
 
 
 def rows(
-    members: int = 1000, sample: int = 6, windows: list[int] | None = None, reuse: bool = False
+    members: int = 600, sample: int = 4, windows: list[int] | None = None, reuse: bool = False
 ) -> list[Row]:
     return rows_from(measure(members, sample, windows or [10_000, 100_000], reuse))
 
@@ -291,8 +292,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--members", type=int, default=1000)
-    parser.add_argument("--sample", type=int, default=6)
+    parser.add_argument("--members", type=int, default=600)
+    parser.add_argument("--sample", type=int, default=4)
     parser.add_argument("--planner-windows", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--reuse", action="store_true", help="reuse probes saved in build/ by an earlier run")
     args = parser.parse_args()
