@@ -22,6 +22,18 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 # Signs cursors under `make dev` and in tests only: a deployed function refuses it.
 DEVELOPMENT_CURSOR_SECRET = "dev-only-cursor-secret-change-me"
+DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
+    "uploads": (60, 3600),
+    "posts": (30, 3600),
+    "post_deletes": (60, 3600),
+    "comments": (60, 600),
+    "comment_deletes": (120, 600),
+    "smiles": (300, 600),
+    "follows": (200, 3600),
+    "profile": (60, 600),
+    "events": (120, 60),
+    "brands": (60, 3600),
+}
 
 
 ENV_PREFIX = "FLINT_"
@@ -67,6 +79,10 @@ class Settings(BaseModel):
     thumbnail_queue: str = "flint-dev-thumbnails"
     feed_refresh_queue: str = "flint-dev-feed-refresh"
     engagement_queue: str = "flint-dev-engagement"
+    erasure_queue: str = "flint-dev-erasure"
+    # DELETE /me: the erasure job sweeps once more after every ID token issued before the request
+    # has expired (60 minutes, plus the authorizer's 5-minute cache), then removes the tombstone.
+    erasure_final_sweep_seconds: int = 3900
     # The table's stream, for the stream consumer's event source mapping. `make package` replaces
     # it with the stack's own (Fn::GetAtt FlintTable.StreamArn); locally the event runner finds
     # the stream by table name.
@@ -116,17 +132,15 @@ class Settings(BaseModel):
     # Request bodies larger than this (bytes) are a 413 before any JSON parsing.
     max_body_bytes: int = 128 * 1024
     # Abuse limits on writes: action -> [requests, window seconds], per member (per client address
-    # when anonymous), as fixed windows. FLINT_RATE_LIMITS='{"comments": [60, 600]}' overrides.
-    rate_limits: dict[str, tuple[int, int]] = {
-        "uploads": (60, 3600),
-        "posts": (30, 3600),
-        "comments": (60, 600),
-        "smiles": (300, 600),
-        "follows": (200, 3600),
-        "profile": (60, 600),
-        "events": (120, 60),
-        "brands": (60, 3600),
-    }
+    # when anonymous), as fixed windows. FLINT_RATE_LIMITS='{"comments": [60, 600]}' overrides that
+    # one; the others keep their defaults. Removing content has limits of its own: a member who
+    # tidies up their comments or posts never spends the budget for writing new ones.
+    rate_limits: dict[str, tuple[int, int]] = Field(default_factory=lambda: dict(DEFAULT_RATE_LIMITS))
+
+    @field_validator("rate_limits")
+    @classmethod
+    def _override_named_limits(cls, value: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+        return {**DEFAULT_RATE_LIMITS, **value}
 
     @field_validator(
         "aws_endpoint_url", "jwks_url", "token_issuer", "media_base_url", "cursor_secret_id", "cursor_secret"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.data import keys
+from chalicelib.data import connection, keys, ownership
 from chalicelib.data.catalog import Brand
 from chalicelib.data.models import BrandItem, CampaignItem, FlintItem, ProductItem
+from chalicelib.data.ownership import Erased, OwnedKind
 from chalicelib.data.pages import Page
 
 
@@ -98,3 +99,35 @@ def set_owner(brand_id: str, owner_id: str) -> None:
         ],
         condition=BrandItem.PK.exists(),
     )
+
+
+# --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------
+# A brand is a business, not personal data: when its owner's account is erased the brand, its
+# products, campaigns and counters stay, without an owner (no brand account can open its
+# insights) until an operator gives it to another account (set_owner). docs/privacy.md.
+
+
+def _owned(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    return Page(owned_brands(member_id)[:limit], None)
+
+
+def _release(member_id: str, brand: Brand) -> Erased:
+    key = keys.brand(brand.brand_id)
+    connection.update(
+        BrandItem(key.pk, key.sk),
+        [BrandItem.owner_id.remove(), BrandItem.GSI1PK.remove(), BrandItem.GSI1SK.remove()],
+        condition=BrandItem.owner_id == member_id,
+    )
+    return Erased.GONE  # released now, or by an earlier attempt (the condition failed)
+
+
+ownership.register(
+    OwnedKind(
+        "brands_owned",
+        (BrandItem,),
+        ("brand_owner", "owner_brands"),
+        _owned,
+        _release,
+        lambda b: {"brand_id": b.brand_id, "name": b.name},
+    )
+)

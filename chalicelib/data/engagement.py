@@ -9,11 +9,12 @@ batch) fails the marker's condition and changes nothing. Updates are split into 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from chalicelib.data import keys
+from chalicelib.data import keys, ownership
 from chalicelib.data.connection import Tx, transact
 from chalicelib.data.models import (
     AppliedMarkerItem,
@@ -23,6 +24,8 @@ from chalicelib.data.models import (
     PostItem,
     ProductItem,
 )
+from chalicelib.data.ownership import Erased, OwnedKind
+from chalicelib.data.pages import Page
 from chalicelib.data.posts import LIVE
 
 COUNTER_FIELDS = ("posts", "impressions", "smiles", "comments", "tag_clicks", "product_clicks")
@@ -110,6 +113,16 @@ def product_brands(product_ids: Iterable[str]) -> dict[str, str]:
     return get_posts_and_products((), product_ids)[1]
 
 
+# Kinds of a member's items in GSI4 (keys.member_owned; chalicelib/data/ownership.py).
+BRAND_COUNTER_KIND, BRAND_AUTHOR_KIND = "brand_counter", "brand_author"
+# Counter dimensions that name a member: `A#<author>` (fans) and `E#<member>` (engaged members).
+MEMBER_DIMENSIONS = ("A#", "E#")
+
+
+def _member_of(dimension: str) -> str | None:
+    return dimension[2:] if dimension.startswith(MEMBER_DIMENSIONS) else None
+
+
 def _updates(deltas: Deltas, shard: int) -> list[tuple[FlintItem, list[object]]]:
     updates: list[tuple[FlintItem, list[object]]] = []
     for counter, counts in sorted(
@@ -122,15 +135,26 @@ def _updates(deltas: Deltas, shard: int) -> list[tuple[FlintItem, list[object]]]
             BrandCounterItem.day.set(counter.day),
             BrandCounterItem.dimension.set(counter.dimension),
         ]
-        actions += [getattr(BrandCounterItem, name).add(n) for name, n in sorted(counts.items()) if n]
-        if len(actions) > 4:
-            updates.append((BrandCounterItem(key.pk, key.sk), actions))
+        member = _member_of(counter.dimension)
+        if member:
+            # A counter naming a member (fan or engaged member) is theirs: erasure finds it in GSI4.
+            owned = keys.member_owned(member, BRAND_COUNTER_KIND, f"{counter.brand_id}#{shard}#{counter.day}")
+            actions += [BrandCounterItem.GSI4PK.set(owned.pk), BrandCounterItem.GSI4SK.set(owned.sk)]
+        counted = [getattr(BrandCounterItem, name).add(n) for name, n in sorted(counts.items()) if n]
+        if counted:
+            updates.append((BrandCounterItem(key.pk, key.sk), actions + counted))
     for (brand_id, author_id), posts in sorted(deltas.authors.items()):
         key = keys.brand_author(brand_id, author_id)
+        owned = keys.member_owned(author_id, BRAND_AUTHOR_KIND, brand_id)
         updates.append(
             (
                 BrandAuthorItem(key.pk, key.sk),
-                [BrandAuthorItem.entity.set(BrandAuthorItem), BrandAuthorItem.posts.add(posts)],  # type: ignore[arg-type]
+                [
+                    BrandAuthorItem.entity.set(BrandAuthorItem),  # type: ignore[arg-type]
+                    BrandAuthorItem.GSI4PK.set(owned.pk),
+                    BrandAuthorItem.GSI4SK.set(owned.sk),
+                    BrandAuthorItem.posts.add(posts),
+                ],
             )
         )
     return updates
@@ -194,3 +218,51 @@ def brand_authors(brand_id: str, member_ids: Iterable[str]) -> set[str]:
 
 def counter_fields() -> Mapping[str, int]:
     return dict.fromkeys(COUNTER_FIELDS, 0)
+
+
+# --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------
+# The counters naming a member (`A#<member>` as a fan, `E#<member>` as an engaged member) and the
+# mark that they posted about a brand. Erasing them removes the member from every brand's member
+# lists; the brand's totals (`T`, per post, product, interest, label) keep what happened.
+
+
+def _member_rows(kind: str) -> Callable[[str, int, dict[str, Any] | None], Page]:
+    def find(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+        page = ownership.find_owned(member_id, kind, limit, start)
+        return Page(ownership.load(page.items), page.last_key)
+
+    return find
+
+
+def _erase_row(member_id: str, item: FlintItem) -> Erased:
+    ownership.delete([(item.PK, item.SK)])
+    return Erased.GONE
+
+
+def _counter_json(item: FlintItem) -> dict[str, Any]:
+    counts = {name: int(getattr(item, name)) for name in COUNTER_FIELDS if getattr(item, name, None)}
+    role = "fan" if str(getattr(item, "dimension", "")).startswith("A#") else "engaged"
+    brand, day = getattr(item, "brand_id", None), getattr(item, "day", None)
+    return {"brand_id": brand, "day": day, "as": role, **counts}
+
+
+ownership.register(
+    OwnedKind(
+        "brand_counters",
+        (BrandCounterItem,),
+        ("brand_counter",),
+        _member_rows(BRAND_COUNTER_KIND),
+        _erase_row,
+        _counter_json,
+    )
+)
+ownership.register(
+    OwnedKind(
+        "brand_authorship",
+        (BrandAuthorItem,),
+        ("brand_author",),
+        _member_rows(BRAND_AUTHOR_KIND),
+        _erase_row,
+        lambda item: {"brand_id": item.PK.removeprefix("BAUTHOR#"), "posts": int(item.posts or 0)},
+    )
+)

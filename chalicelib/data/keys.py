@@ -1,7 +1,8 @@
 """Every DynamoDB key Flint writes or reads is built here, and only here.
 
 One table, `PK`/`SK` strings plus two overloaded indexes (`GSI1PK/GSI1SK`,
-`GSI2PK/GSI2SK`) and one narrow index of post statistics (`GSI3PK/GSI3SK`).
+`GSI2PK/GSI2SK`), one narrow index of post statistics (`GSI3PK/GSI3SK`) and one sparse,
+keys-only index of what each member owns outside their own partitions (`GSI4PK/GSI4SK`).
 Each function documents the shape it builds; the full
 access-pattern table lives in docs/data-model.md.
 """
@@ -106,11 +107,25 @@ def upload(upload_id: str) -> Key:
 
 
 def upload_object(owner_id: str, upload_id: str) -> str:
-    """S3 key of an original in the uploads bucket; the presigned POST pins it."""
+    """S3 key an original is uploaded to in the uploads bucket; the presigned POST pins it.
+
+    The POST can be replayed until it expires, so what sits here may change: the thumbnailer reads
+    it once and keeps what it accepted under `accepted_original`.
+    """
     return f"uploads/{owner_id}/{upload_id}"
 
 
 UPLOADS_PREFIX = "uploads/"
+ORIGINALS_PREFIX = "originals/"
+
+
+def accepted_original(owner_id: str, upload_id: str, sha256: str) -> str:
+    """S3 key of the bytes the thumbnailer accepted, in the uploads bucket, named by their digest.
+
+    No presigned POST names this prefix and only the thumbnailer may write it, so a key here holds
+    exactly the bytes its digest names: an upload's record points at what was screened.
+    """
+    return f"{ORIGINALS_PREFIX}{owner_id}/{upload_id}/{sha256}"
 
 
 def parse_upload_object(object_key: str) -> tuple[str, str] | None:
@@ -323,8 +338,34 @@ def rate_window(action: str, subject: str, window_start: int) -> Key:
     The subject is a member id, or `ip:<sha256 of the client address, 16 hex>` for anonymous
     callers, so no raw address is stored. Items expire (TTL) after their window.
     """
-    return Key(f"RATE#{action}#{subject}", f"WINDOW#{window_start}")
+    return Key(rate_partition(action, subject), f"WINDOW#{window_start}")
 
 
 def anonymous_subject(client_address: str) -> str:
     return "ip:" + hashlib.sha256(client_address.encode()).hexdigest()[:16]
+
+
+# --- what a member owns (erasure and export) -----------------------------------------------
+
+MEMBER_PREFIX = "MEMBER#"
+
+
+def member_owned(member_id: str, kind: str, sort: str) -> Key:
+    """GSI4 on an item a member owns outside their own partitions: `MEMBER#<member>` / `<kind>#<sort>`.
+
+    Smiles and comments they wrote, follow edges pointing at them, their uploads, their daily
+    scores and the brand counters that name them. GSI4 is keys-only, so the index entry is
+    written once, when the item is created (later counter ADDs leave it unchanged); erasure and
+    export find each kind with one Query (chalicelib/data/ownership.py).
+    """
+    return Key(f"{MEMBER_PREFIX}{member_id}", f"{kind}#{sort}")
+
+
+def member_owned_kind(member_id: str, kind: str) -> Key:
+    """Key condition for one kind of a member's items: GSI4PK `MEMBER#<member>`, SK begins_with `<kind>#`."""
+    return Key(f"{MEMBER_PREFIX}{member_id}", f"{kind}#")
+
+
+def rate_partition(action: str, subject: str) -> str:
+    """Every window of one abuse limit for one subject: `RATE#<action>#<subject>`."""
+    return f"RATE#{action}#{subject}"

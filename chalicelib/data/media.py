@@ -13,6 +13,7 @@ from chalicelib.data.models import UploadItem
 PENDING = "pending"
 READY = "ready"
 REJECTED = "rejected"
+UPLOAD_KIND = "upload"  # in GSI4 (keys.member_owned): a member's uploads
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Upload:
     renditions: list[RenditionRecord] = field(default_factory=list)
     post_id: str | None = None
     labels: list[str] = field(default_factory=list)
+    original_key: str | None = None  # set when ready: the accepted bytes, immutable
 
 
 def _renditions(raw: dict[str, Any] | None) -> list[RenditionRecord]:
@@ -62,14 +64,18 @@ def to_upload(item: UploadItem) -> Upload:
         renditions=_renditions(item.renditions),
         post_id=item.post_id,
         labels=list(item.labels or []),
+        original_key=item.original_key,
     )
 
 
 def create_upload(upload: Upload, created_at: str, expires_at: datetime) -> None:
     key = keys.upload(upload.upload_id)
+    owned = keys.member_owned(upload.owner_id, UPLOAD_KIND, upload.upload_id)
     item = UploadItem(
         key.pk,
         key.sk,
+        GSI4PK=owned.pk,
+        GSI4SK=owned.sk,
         upload_id=upload.upload_id,
         owner_id=upload.owner_id,
         status=PENDING,
@@ -115,6 +121,7 @@ def mark_ready(
     height: int,
     palette: list[str],
     renditions: list[RenditionRecord],
+    original_key: str,
     at: str,
     labels: list[str] | None = None,
 ) -> bool:
@@ -122,6 +129,7 @@ def mark_ready(
         upload_id,
         [
             UploadItem.status.set(READY),
+            UploadItem.original_key.set(original_key),
             UploadItem.width.set(width),
             UploadItem.height.set(height),
             UploadItem.palette.set(palette),

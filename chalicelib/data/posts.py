@@ -185,13 +185,8 @@ def _recent_posts_update(post_id: str, read: Sequence[str]) -> Any:
     return UserItem.recent_posts.set({post_id, *sorted(read, reverse=True)[: RECENT_POSTS_KEPT - 1]})
 
 
-def create_post(post: PostRecord, author_recent_posts: Sequence[str] = ()) -> Outcome:
-    """Publish atomically: the post, its listing entries, author and product counters, its uploads.
-
-    Conditions, named in a failed outcome: `post` (the id is new), `author` (the profile exists),
-    `upload:<id>` (the author's, ready and unused), `product:<id>` (it exists). The author's
-    profile also gets the post's id among their newest (`author_recent_posts`: as read before).
-    """
+def post_items(post: PostRecord) -> tuple[PostItem, list[PostRefItem]]:
+    """The post item and its listing entries (one per interest and tagged product), as published."""
     key = keys.post(post.post_id)
     by_author = keys.post_by_author(post.author_id, post.post_id)
     item = PostItem(
@@ -215,20 +210,29 @@ def create_post(post: PostRecord, author_recent_posts: Sequence[str] = ()) -> Ou
     )
     refs = [keys.interest_post(i, post.post_id) for i in post.interests]
     refs += [keys.product_post(p, post.post_id) for p in post.product_ids]
+    listings = [
+        PostRefItem(
+            ref.pk, ref.sk, post_id=post.post_id, author_id=post.author_id, created_at=post.created_at
+        )
+        for ref in refs
+    ]
+    return item, listings
+
+
+def create_post(post: PostRecord, author_recent_posts: Sequence[str] = ()) -> Outcome:
+    """Publish atomically: the post, its listing entries, author and product counters, its uploads.
+
+    Conditions, named in a failed outcome: `post` (the id is new), `author` (the profile exists),
+    `upload:<id>` (the author's, ready and unused), `product:<id>` (it exists). The author's
+    profile also gets the post's id among their newest (`author_recent_posts`: as read before).
+    """
+    item, listings = post_items(post)
     author = keys.user(post.author_id)
 
     def write(tx: Tx) -> None:
         tx.put(item, condition=PostItem.PK.does_not_exist(), label=POST)
-        for ref in refs:
-            tx.put(
-                PostRefItem(
-                    ref.pk,
-                    ref.sk,
-                    post_id=post.post_id,
-                    author_id=post.author_id,
-                    created_at=post.created_at,
-                )
-            )
+        for listing in listings:
+            tx.put(listing)
         tx.update(
             UserItem(author.pk, author.sk),
             actions=[
@@ -425,3 +429,12 @@ def finish_delete(post: PostRecord, partition_keys: Sequence[tuple[str, str]]) -
     outcome = transact(write)
     if outcome.failed and not outcome.failed_on(POST):
         transact(lambda tx: write(tx, outcome.failed))
+
+
+def get_posts_any_state(post_ids: Sequence[str]) -> list[PostRecord]:
+    """These posts, live or being deleted (one consistent BatchGetItem per 100)."""
+    wanted = [keys.post(p) for p in dict.fromkeys(post_ids)]
+    if not wanted:
+        return []
+    found = {i.post_id: to_post(i) for i in PostItem.batch_get(wanted, consistent_read=True)}
+    return [found[p] for p in dict.fromkeys(post_ids) if p in found]

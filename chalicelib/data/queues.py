@@ -25,8 +25,9 @@ class SendFailed(Exception):
         self.failed = failed
 
 
-def send(queue_name: str, bodies: Sequence[str]) -> int:
-    """Queue every body (SendMessageBatch, ten a call); returns how many were sent."""
+def send(queue_name: str, bodies: Sequence[str], *, delay_seconds: int = 0) -> int:
+    """Queue every body (SendMessageBatch, ten a call), visible after `delay_seconds` (at most 900)."""
+    delay = {"DelaySeconds": min(900, delay_seconds)} if delay_seconds > 0 else {}
     sqs = aws.client("sqs")
     url = aws.queue_url(queue_name)
     for start in range(0, len(bodies), BATCH):
@@ -35,7 +36,7 @@ def send(queue_name: str, bodies: Sequence[str]) -> int:
         for _ in range(ATTEMPTS):
             try:
                 response = sqs.send_message_batch(
-                    QueueUrl=url, Entries=[{"Id": i, "MessageBody": b} for i, b in pending.items()]
+                    QueueUrl=url, Entries=[{"Id": i, "MessageBody": b, **delay} for i, b in pending.items()]
                 )
             except ClientError as exc:
                 reason = str(exc.response.get("Error", {}).get("Code", "error"))

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chalicelib.schemas.catalog import PageQuery
-from chalicelib.schemas.common import StrictModel
+from chalicelib.schemas.common import IsoDate, StrictModel
 from chalicelib.schemas.posts import AuthorOut, PostSummary
 
 MAX_EVENTS = 100
@@ -145,8 +145,8 @@ class InsightsOut(BaseModel):
 class CampaignIn(StrictModel):
     name: str = Field(min_length=1, max_length=100)
     product_ids: list[str] = Field(min_length=1, max_length=MAX_CAMPAIGN_PRODUCTS)
-    starts_at: date
-    ends_at: date
+    starts_at: IsoDate
+    ends_at: IsoDate
 
     @model_validator(mode="after")
     def _window(self) -> CampaignIn:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from pydantic import BaseModel, Field
 
 from chalicelib.schemas.common import Id, Name, StrictModel, Text
+from chalicelib.text import DISPLAY_NAME_MAX
 
 
 class Counts(BaseModel):
@@ -37,7 +40,7 @@ class Me(Profile):
 
 
 class ProfilePatch(StrictModel):
-    display_name: Name | None = Field(default=None, min_length=1, max_length=50)
+    display_name: Name | None = Field(default=None, min_length=1, max_length=DISPLAY_NAME_MAX)
     bio: Text | None = Field(default=None, max_length=280)
 
 
@@ -71,6 +74,23 @@ class PublicConfig(BaseModel):
     user_pool_client_id: str
     cognito_endpoint: str | None
     max_upload_bytes: int
-    thumbnail_sizes: dict[str, int]
+    thumbnail_sizes: dict[str, int] = Field(description="Rendition name -> W: it fits W wide and 2W high")
     min_interests: int
     max_interests: int
+
+
+class ErasureOut(BaseModel):
+    """DELETE /me: the account is being erased (services/erasure.py); the answer to a repeat is the same."""
+
+    status: Literal["erasing"]
+    requested_at: str
+
+
+class ExportPage(BaseModel):
+    """GET /me/export: one page of everything Flint holds about the member (docs/api.md)."""
+
+    member: dict[str, Any] | None = Field(
+        description="The profile and sign-in attributes: on the first page only, null after"
+    )
+    items: list[dict[str, Any]] = Field(description='Each with a "type": posts, comments, smiles, ...')
+    next_cursor: str | None

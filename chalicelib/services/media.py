@@ -6,19 +6,33 @@ S3 then notifies the thumbnail queue; `process_uploaded_object` validates
 the bytes (S3 enforces nothing locally, and clients lie), writes renditions
 to the media bucket and finishes the upload exactly once: `ready` or
 `rejected`, never flipped afterwards.
+
+Originals are immutable once ready. The presigned POST can be replayed until it expires, and a
+replay replaces the object at its key (in AWS as under the emulator). So the thumbnailer reads
+that key once, and keeps the very bytes it screened, measured and labelled under
+`keys.accepted_original` (named by their SHA-256; no POST policy names that prefix and only the
+thumbnailer may write it); the upload's record points there, and the POST's key is emptied. An
+object landing on that key after the upload is final (a replay) is never read. This needs no S3
+feature the emulator lacks (it enforces no POST policy and sends no version ids), and costs one
+PutObject of the original and one DeleteObject per upload.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
 from chalicelib import clock, ids
 from chalicelib.auth import Identity
-from chalicelib.data import keys, objects
+from chalicelib.data import keys, objects, ownership
 from chalicelib.data import media as store
+from chalicelib.data import posts as post_store
 from chalicelib.data.media import RenditionRecord, Upload
+from chalicelib.data.models import UploadItem
+from chalicelib.data.ownership import Erased, OwnedKind
+from chalicelib.data.pages import Page
 from chalicelib.errors import Forbidden, NotFound, TooLarge
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas.media import UploadOut, UploadTicket
@@ -94,8 +108,6 @@ def _reject(upload: Upload, bucket: str, reason: str) -> Outcome:
 
 def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
     """Turn an uploaded original into renditions; safe to call any number of times."""
-    from chalicelib.services.imaging import ImageRejected, process_image  # Pillow: thumbnailer only
-
     settings = get_settings()
     parsed = keys.parse_upload_object(object_key)
     upload = store.get_upload(parsed[1]) if parsed else None
@@ -103,6 +115,9 @@ def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
         logger.warning("object is not a known upload", extra={"bucket": bucket, "key": object_key})
         return Outcome.IGNORED
     if upload.status != store.PENDING:
+        # A redelivery, or a replayed POST after the upload was final: no work at all. What a
+        # replay left at the POST's key was never screened and nothing reads it (the accepted
+        # bytes are kept elsewhere); it goes with the post, or with the bucket's expiry rule.
         return Outcome.DUPLICATE
     # Gone (deleted since the event) is final: ignored. Denied raises ObjectAccessDenied: the
     # record is retried and ends in the dead-letter queue, because a wrong policy needs a person.
@@ -116,10 +131,22 @@ def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
     if data is None:
         logger.warning("uploaded object is gone", extra={"key": object_key})
         return Outcome.IGNORED
+    return finish_upload(upload, data, bucket=bucket)
+
+
+def finish_upload(upload: Upload, data: bytes, *, bucket: str) -> Outcome:
+    """A pending upload's bytes -> renditions in the media bucket, labels, and `ready` (or
+    `rejected`), exactly once. The thumbnailer calls it with what it read from `bucket`."""
+    from chalicelib.services.imaging import ImageRejected, process_image  # Pillow: thumbnailer only
+
+    settings = get_settings()
     try:
         image = process_image(data, sizes=settings.thumbnail_sizes, max_bytes=settings.max_upload_bytes)
     except ImageRejected as rejected:
         return _reject(upload, bucket, rejected.reason)
+    # Kept first: Rekognition (at publish, for photos that tag a product) reads exactly these bytes.
+    original_key = keys.accepted_original(upload.owner_id, upload.upload_id, hashlib.sha256(data).hexdigest())
+    objects.put_original(bucket, original_key, data, f"image/{image.source_format}")
     renditions = []
     for rendition in image.renditions:
         media_key = objects.put_rendition(
@@ -131,7 +158,8 @@ def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
             rendition.content_type,
         )
         renditions.append(RenditionRecord(rendition.name, media_key, rendition.width, rendition.height))
-    # Colours only: Rekognition labels the photos that tag a product, when they are published.
+    # Colours only: Rekognition labels the photos that tag a product, when they are published
+    # (from the accepted original kept above).
     labels = colour_only_labels(image.palette)
     finished = store.mark_ready(
         upload.upload_id,
@@ -139,11 +167,61 @@ def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
         height=image.height,
         palette=image.palette,
         renditions=renditions,
+        original_key=original_key,
         at=clock.now_iso(),
         labels=labels,
     )
     if not finished:
+        # Another attempt (a replay read while pending) finished first, with its own bytes.
+        winner = store.get_upload(upload.upload_id)
+        if winner is None or winner.original_key != original_key:
+            objects.delete(bucket, original_key)
         return Outcome.DUPLICATE
+    objects.delete(bucket, upload.object_key)
     logger.info("upload ready", extra={"upload_id": upload.upload_id, "renditions": len(renditions)})
     metrics.add_metric(name="UploadProcessed", unit="Count", value=1)
     return Outcome.READY
+
+
+# --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------
+# Their uploads: a post's uploads go with the post (the posts kind, phase 1); the rest (pending,
+# rejected, or ready and never posted) go here with every version of their images.
+ORIGINAL_LINK_SECONDS = 3600
+
+
+def _member_uploads(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    page = ownership.find_owned(member_id, store.UPLOAD_KIND, limit, start)
+    found = store.get_uploads(upload_id for _, upload_id in (k[0].split("#", 1) for k in page.items))
+    return Page(list(found.values()), page.last_key)
+
+
+def _erase_upload(member_id: str, upload: Upload) -> Erased:
+    if upload.post_id and post_store.get_post_any_state(upload.post_id) is not None:
+        return Erased.WAIT  # its post's deletion removes it
+    originals = [k for k in (upload.object_key, upload.original_key) if k]
+    objects.purge_upload_images([upload.upload_id], originals)
+    store.delete_uploads([upload.upload_id])
+    return Erased.GONE
+
+
+def _upload_json(upload: Upload) -> dict[str, Any]:
+    out = upload_out(upload).model_dump(mode="json")
+    # The original as accepted (or as sent, before it was screened), while it is kept: a link
+    # valid for an hour.
+    original = upload.original_key or upload.object_key
+    out["original_url"] = objects.presigned_original(original, ORIGINAL_LINK_SECONDS)
+    out["post_id"] = upload.post_id
+    return out
+
+
+ownership.register(
+    OwnedKind(
+        "uploads",
+        (UploadItem,),
+        ("upload", "upload_object", "accepted_original"),
+        _member_uploads,
+        _erase_upload,
+        _upload_json,
+        phase=2,
+    )
+)

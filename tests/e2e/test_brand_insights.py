@@ -2,59 +2,41 @@
 
 A brand account creates a brand and products; a member posts a photo tagging them; others smile,
 comment and unsmile; clients send engagement events (one batch twice, one naming an unknown post).
-The stack's event runner delivers the engagement queue and the table's stream to the aggregators,
-and the insights and a campaign report show exactly the expected numbers.
+The stack's event runner delivers the engagement queue and the table's stream to the aggregators
+(drained through its control API before reading), and the insights and a campaign report show
+exactly the expected numbers.
 """
 
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 import requests
 from PIL import Image
 
 from tests.e2e.conftest import Client, LocalStack
+from tests.support.http import ok
 
 pytestmark = pytest.mark.e2e
-DEADLINE_SECONDS = 120
 
 
-def _ok(response: requests.Response, status: int = 200) -> Any:
-    assert response.status_code == status, f"{response.status_code} {response.text}"
-    return response.json()
-
-
-def _ready_upload(member: Client) -> str:
+def _ready_upload(local_stack: LocalStack, member: Client) -> str:
     buffer = io.BytesIO()
     Image.new("RGB", (640, 480), (30, 60, 200)).save(buffer, "JPEG")
     data = buffer.getvalue()
-    ticket = _ok(
+    ticket = ok(
         member.request("POST", "/uploads", json={"content_type": "image/jpeg", "size": len(data)}), 201
     )
     requests.post(
         ticket["url"], data=ticket["fields"], files={"file": ("p.jpg", data, "image/jpeg")}, timeout=30
     )
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        upload = _ok(member.request("GET", f"/uploads/{ticket['upload_id']}"))
-        if upload["status"] == "ready":
-            return str(ticket["upload_id"])
-        time.sleep(0.5)
-    pytest.fail("the upload never became ready")
-
-
-def _until(read: Callable[[], Any], expected: Callable[[Any], bool]) -> Any:
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while True:
-        value = read()
-        if expected(value) or time.monotonic() > deadline:
-            return value
-        time.sleep(1)
+    local_stack.drain()  # S3's notification, through the thumbnailer
+    upload = ok(member.request("GET", f"/uploads/{ticket['upload_id']}"))
+    assert upload["status"] == "ready", upload
+    return str(ticket["upload_id"])
 
 
 def test_insights_and_a_campaign_report_count_exactly_what_happened(
@@ -63,10 +45,10 @@ def test_insights_and_a_campaign_report_count_exactly_what_happened(
     today = datetime.now(UTC).date()
     # Given a brand with two products, and a photo post tagging both
     owner = sign_up("brand", name="E2E Brand")
-    brand = _ok(owner.request("POST", "/brands", json={"name": "E2E Outdoors"}), 201)
+    brand = ok(owner.request("POST", "/brands", json={"name": "E2E Outdoors"}), 201)
     price = {"amount": "49.00", "currency": "USD"}
     tent, lamp = (
-        _ok(
+        ok(
             owner.request(
                 "POST",
                 f"/brands/{brand['id']}/products",
@@ -76,11 +58,11 @@ def test_insights_and_a_campaign_report_count_exactly_what_happened(
         )
         for title in ("E2E Tent", "E2E Lamp")
     )
-    assert {b["id"] for b in _ok(owner.request("GET", "/me"))["brands"]} == {brand["id"]}
+    assert {b["id"] for b in ok(owner.request("GET", "/me"))["brands"]} == {brand["id"]}
     author = sign_up("prime", name="E2E Author")
-    upload_id = _ready_upload(author)
+    upload_id = _ready_upload(local_stack, author)
     tags = [{"product_id": tent["id"], "x": 0.3, "y": 0.4}, {"product_id": lamp["id"], "x": 0.7, "y": 0.6}]
-    post = _ok(
+    post = ok(
         author.request(
             "POST",
             "/posts",
@@ -95,10 +77,10 @@ def test_insights_and_a_campaign_report_count_exactly_what_happened(
     )
     # And a fan who smiles and comments, and a member who smiles then takes it back
     fan, fickle = sign_up("prime", name="E2E Fan"), sign_up("prime", name="E2E Fickle")
-    _ok(fan.request("PUT", f"/posts/{post['id']}/smile"))
-    _ok(fan.request("POST", f"/posts/{post['id']}/comments", json={"text": "Want it"}), 201)
-    _ok(fickle.request("PUT", f"/posts/{post['id']}/smile"))
-    _ok(fickle.request("DELETE", f"/posts/{post['id']}/smile"))
+    ok(fan.request("PUT", f"/posts/{post['id']}/smile"))
+    ok(fan.request("POST", f"/posts/{post['id']}/comments", json={"text": "Want it"}), 201)
+    ok(fickle.request("PUT", f"/posts/{post['id']}/smile"))
+    ok(fickle.request("DELETE", f"/posts/{post['id']}/smile"))
 
     # When clients send events: the fan's batch twice (a replay), and an anonymous batch
     batch = {
@@ -110,10 +92,10 @@ def test_insights_and_a_campaign_report_count_exactly_what_happened(
             {"type": "impression", "post_id": "post_does_not_exist"},
         ],
     }
-    assert _ok(fan.request("POST", "/events", json=batch), 202) == {"accepted": 6, "dropped": 1}
-    assert _ok(fan.request("POST", "/events", json=batch), 202) == {"accepted": 6, "dropped": 1}
+    assert ok(fan.request("POST", "/events", json=batch), 202) == {"accepted": 6, "dropped": 1}
+    assert ok(fan.request("POST", "/events", json=batch), 202) == {"accepted": 6, "dropped": 1}
     anonymous = {"events": [{"type": "impression", "post_id": post["id"]}] * 2}
-    assert _ok(requests.post(f"{local_stack.api}/events", json=anonymous, timeout=30), 202) == {
+    assert ok(requests.post(f"{local_stack.api}/events", json=anonymous, timeout=30), 202) == {
         "accepted": 2,
         "dropped": 0,
     }
@@ -129,8 +111,9 @@ def test_insights_and_a_campaign_report_count_exactly_what_happened(
         "tag_click_rate": 0.1667,
         "product_click_rate": 0.1667,
     }
+    local_stack.drain()  # the engagement queue and the table's stream, through the aggregators
     path = f"/brands/{brand['id']}/insights?from={today.isoformat()}&to={today.isoformat()}"
-    report = _until(lambda: _ok(owner.request("GET", path)), lambda r: r["totals"] == expected)
+    report = ok(owner.request("GET", path))
     assert report["totals"] == expected
     funnel = {
         p["product_id"]: (p["posts"], p["impressions"], p["tag_clicks"], p["product_clicks"])
@@ -151,7 +134,7 @@ def test_insights_and_a_campaign_report_count_exactly_what_happened(
     assert {"label": "blue", "posts": 1} in report["labels"]
 
     # And a campaign over the tent for the last week compares with the week before
-    campaign = _ok(
+    campaign = ok(
         owner.request(
             "POST",
             f"/brands/{brand['id']}/campaigns",
@@ -164,7 +147,7 @@ def test_insights_and_a_campaign_report_count_exactly_what_happened(
         ),
         201,
     )
-    result = _ok(owner.request("GET", f"/brands/{brand['id']}/campaigns/{campaign['id']}"))
+    result = ok(owner.request("GET", f"/brands/{brand['id']}/campaigns/{campaign['id']}"))
     assert result["metrics"] == {**expected}
     assert set(result["previous"].values()) == {0}
     assert set(result["lift"].values()) == {None}

@@ -7,6 +7,7 @@ messages and the table's stream records (read from the embedded AWS) to the app'
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,29 +15,25 @@ from typing import Any
 import boto3
 import pytest
 
-from local.event_runner import EventRunner
 from local.seed import seed_interests
 from tests.conftest import SignedInMember
 from tests.support.community import assert_error, call, ok, smile, unsmile
+from tests.support.events import app_runner, stream_start
 from tests.support.uploads import jpeg_bytes, upload_image
 
 TODAY = datetime.now(UTC).date().isoformat()
 
 
-def runner() -> EventRunner:
-    from app import app
-
-    return EventRunner(
-        app,
-        boto3.client("sqs", region_name="us-east-1"),
-        wait_seconds=0,
-        streams=boto3.client("dynamodbstreams", region_name="us-east-1"),
-    )
+@pytest.fixture
+def start(stack: Any) -> dict[str, str | None]:
+    """Where the table's stream ended when the test began: its aggregators read only its records."""
+    return stream_start()
 
 
-def run_aggregators(events: EventRunner | None = None) -> None:
-    """Deliver the engagement queue and the table's stream until both are drained."""
-    events = events or runner()
+def run_aggregators(start: dict[str, str | None]) -> None:
+    """Deliver the engagement queue and the table's stream (from the test's start) until both are
+    drained: a fresh runner each time, so every record of the test is read again."""
+    events = app_runner(streams=True, positions=start)
     queue = next(s for s in events.queue_sources if s.name == "engagement_worker")
     stream = next(s for s in events.stream_sources if s.name == "stream_worker")
     for _ in range(20):
@@ -45,7 +42,9 @@ def run_aggregators(events: EventRunner | None = None) -> None:
 
 
 @pytest.fixture
-def brand_world(api: Any, new_member: Callable[..., SignedInMember]) -> dict[str, Any]:
+def brand_world(
+    api: Any, new_member: Callable[..., SignedInMember], start: dict[str, str | None]
+) -> dict[str, Any]:
     seed_interests()
     owner = new_member("brand", name="Brand Owner")
     brand = ok(call(api, "POST", "/brands", owner, {"name": "Northpeak"}), 201)
@@ -136,7 +135,10 @@ def test_events_are_validated_at_the_edge(api: Any) -> None:
 
 
 def test_events_replays_and_table_changes_add_up_exactly_once(
-    api: Any, new_member: Callable[..., SignedInMember], brand_world: dict[str, Any]
+    api: Any,
+    new_member: Callable[..., SignedInMember],
+    brand_world: dict[str, Any],
+    start: dict[str, str | None],
 ) -> None:
     # Given a tagged post, a fan who smiles and comments, and a member who smiles then unsmiles
     owner, brand, post = brand_world["owner"], brand_world["brand"], brand_world["post"]
@@ -147,7 +149,7 @@ def test_events_replays_and_table_changes_add_up_exactly_once(
     smile(api, fickle, post["id"])
     unsmile(api, fickle, post["id"])
     batch = {
-        "batch_id": "batch-0001",
+        "batch_id": f"batch-{uuid.uuid4().hex}",  # batch ids are remembered table-wide
         "events": [
             {"type": "impression", "post_id": post["id"]},
             {"type": "impression", "post_id": post["id"]},
@@ -161,8 +163,8 @@ def test_events_replays_and_table_changes_add_up_exactly_once(
     # When the batch is sent twice by the fan and the aggregators run (twice: redeliveries)
     assert ok(call(api, "POST", "/events", fan, batch), 202) == {"accepted": 5, "dropped": 2}
     assert ok(call(api, "POST", "/events", fan, batch), 202) == {"accepted": 5, "dropped": 2}
-    run_aggregators()
-    run_aggregators()  # a fresh runner re-reads the stream from its start: every record again
+    run_aggregators(start)
+    run_aggregators(start)  # a fresh runner re-reads the stream from the test's start: every record again
 
     # Then every number counts once
     report = insights(api, owner, brand["id"])
@@ -215,7 +217,10 @@ def test_events_replays_and_table_changes_add_up_exactly_once(
 
 
 def test_a_deleted_post_keeps_its_history_and_stops_counting(
-    api: Any, new_member: Callable[..., SignedInMember], brand_world: dict[str, Any]
+    api: Any,
+    new_member: Callable[..., SignedInMember],
+    brand_world: dict[str, Any],
+    start: dict[str, str | None],
 ) -> None:
     owner, brand, post, author = (
         brand_world["owner"],
@@ -226,12 +231,12 @@ def test_a_deleted_post_keeps_its_history_and_stops_counting(
     fan = new_member("prime")
     smile(api, fan, post["id"])
     ok(call(api, "POST", "/events", None, {"events": [{"type": "impression", "post_id": post["id"]}]}), 202)
-    run_aggregators()
+    run_aggregators(start)
     assert call(api, "DELETE", f"/posts/{post['id']}", author).status_code == 204
     late = ok(
         call(api, "POST", "/events", None, {"events": [{"type": "impression", "post_id": post["id"]}]}), 202
     )
-    run_aggregators()
+    run_aggregators(start)
     assert late == {"accepted": 0, "dropped": 1}
     totals = insights(api, owner, brand["id"])["totals"]
     assert (totals["posts"], totals["impressions"], totals["smiles"]) == (1, 1, 1)
@@ -239,7 +244,10 @@ def test_a_deleted_post_keeps_its_history_and_stops_counting(
 
 
 def test_a_campaign_reports_its_window_against_the_previous_one(
-    api: Any, new_member: Callable[..., SignedInMember], brand_world: dict[str, Any]
+    api: Any,
+    new_member: Callable[..., SignedInMember],
+    brand_world: dict[str, Any],
+    start: dict[str, str | None],
 ) -> None:
     owner, brand, post = brand_world["owner"], brand_world["brand"], brand_world["post"]
     product_id = brand_world["product"]["id"]
@@ -247,7 +255,7 @@ def test_a_campaign_reports_its_window_against_the_previous_one(
         call(api, "POST", "/events", None, {"events": [{"type": "impression", "post_id": post["id"]}] * 4}),
         202,
     )
-    run_aggregators()
+    run_aggregators(start)
     start = (datetime.now(UTC).date() - timedelta(days=6)).isoformat()
     created = ok(
         call(
@@ -290,8 +298,8 @@ def test_bad_campaigns_are_422(api: Any, brand_world: dict[str, Any], change: di
     )
 
 
-def test_stream_events_have_lambdas_shape(brand_world: dict[str, Any]) -> None:
-    events = runner()
+def test_stream_events_have_lambdas_shape(brand_world: dict[str, Any], start: dict[str, str | None]) -> None:
+    events = app_runner(streams=True, positions=start)
     stream = events.stream_sources[0]
     seen: list[dict[str, Any]] = []
     from app import app
@@ -312,14 +320,17 @@ def test_stream_events_have_lambdas_shape(brand_world: dict[str, Any]) -> None:
 
 
 def test_a_redelivered_message_and_an_anonymous_replay_count_once(
-    api: Any, brand_world: dict[str, Any]
+    api: Any, brand_world: dict[str, Any], start: dict[str, str | None]
 ) -> None:
     from app import app
     from local.event_runner import lambda_context, sqs_event
 
     owner, brand, post = brand_world["owner"], brand_world["brand"], brand_world["post"]
-    run_aggregators()  # the post itself, from the stream
-    batch = {"batch_id": "anon-batch-01", "events": [{"type": "impression", "post_id": post["id"]}] * 2}
+    run_aggregators(start)  # the post itself, from the stream (and what earlier tests left queued)
+    batch = {
+        "batch_id": f"anon-{uuid.uuid4().hex}",
+        "events": [{"type": "impression", "post_id": post["id"]}] * 2,
+    }
     assert ok(call(api, "POST", "/events", None, batch), 202) == {"accepted": 2, "dropped": 0}
     assert ok(call(api, "POST", "/events", None, batch), 202) == {"accepted": 2, "dropped": 0}
     # Given the queued messages, delivered to the aggregator twice (as SQS may redeliver)

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from chalicelib.settings import Settings, get_settings
+from chalicelib.settings import DEFAULT_RATE_LIMITS, Settings, get_settings
 
 POOL = "us-east-1_AbCdEf123"
 
@@ -141,3 +141,12 @@ def test_settings_are_frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     s = settings(monkeypatch)
     with pytest.raises(ValidationError):
         s.feed_size = 3  # type: ignore[misc]
+
+
+def test_a_rate_limit_override_keeps_the_other_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A deployment tightening one limit must not switch the others off (or unregister a route's).
+    s = settings(monkeypatch, FLINT_RATE_LIMITS='{"comments": [5, 60]}')
+    assert s.rate_limits["comments"] == (5, 60)
+    assert {k: v for k, v in s.rate_limits.items() if k != "comments"} == {
+        k: v for k, v in DEFAULT_RATE_LIMITS.items() if k != "comments"
+    }

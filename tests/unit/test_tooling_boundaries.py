@@ -1,5 +1,5 @@
-"""Tooling stays apart: infra/ and local/ share flint_template, and neither imports the other;
-bench/ builds its own fixtures and never imports the tests."""
+"""Tooling stays apart: infra/ and local/ share flint_template, and neither imports the other; bench/ and
+local/ never import the tests."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def _imported_packages(path: Path) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    ("package", "forbidden"), [("infra", "local"), ("local", "infra"), ("bench", "tests")]
+    ("package", "forbidden"), [("infra", "local"), ("local", "infra"), ("bench", "tests"), ("local", "tests")]
 )
 def test_one_tooling_package_never_imports_the_other(package: str, forbidden: str) -> None:
     offenders = [

@@ -1,6 +1,8 @@
 // Talking to Flint: the API (GET /config first), Cognito's JSON API, and the session.
 //
-// The session (ID and refresh tokens) lives in localStorage so it survives a reload. Before
+// The session (ID and refresh tokens) lives in sessionStorage: it survives a reload but not the
+// tab, is not shared with other tabs and is not kept on disk after the browser closes; the site's
+// strict CSP (script-src 'self') is what keeps other scripts from reading it (docs/privacy.md). Before
 // every API call an ID token that expires within a minute is refreshed with REFRESH_TOKEN_AUTH;
 // if the API still answers 401 `invalid_token`, the client refreshes once and retries.
 // Sign-in uses SRP against AWS (srp.js) and USER_PASSWORD_AUTH on the local stack (signInFlow).
@@ -37,7 +39,7 @@ export const state = {
 
 function loadSession() {
   try {
-    return JSON.parse(localStorage.getItem(SESSION_KEY)) || null;
+    return JSON.parse(sessionStorage.getItem(SESSION_KEY)) || null;
   } catch {
     return null;
   }
@@ -45,8 +47,8 @@ function loadSession() {
 
 function saveSession(session) {
   state.session = session;
-  if (session) localStorage.setItem(SESSION_KEY, JSON.stringify(session));
-  else localStorage.removeItem(SESSION_KEY);
+  if (session) sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  else sessionStorage.removeItem(SESSION_KEY);
 }
 
 export function tokenClaims(token) {
@@ -118,7 +120,7 @@ function storeAuth(result, email, refreshToken) {
  */
 export const signInFlow = (config = state.config) => (config.cognito_endpoint ? "USER_PASSWORD_AUTH" : "USER_SRP_AUTH");
 
-export async function signIn(email, password) {
+export async function signIn(email, password, askCode = () => window.prompt("The 6-digit code from your authenticator app")) {
   const clientId = state.config.user_pool_client_id;
   let data;
   if (signInFlow() === "USER_SRP_AUTH") {
@@ -147,6 +149,20 @@ export async function signIn(email, password) {
       ClientId: clientId,
       AuthFlow: "USER_PASSWORD_AUTH",
       AuthParameters: { USERNAME: email, PASSWORD: password },
+    });
+  }
+  if (data.ChallengeName === "SOFTWARE_TOKEN_MFA") {
+    // A member who turned on an authenticator app (TOTP) elsewhere: ask for its code.
+    const code = await askCode();
+    if (!code) throw new ApiError(0, "mfa_required", "Enter the code from your authenticator app.");
+    data = await cognito("RespondToAuthChallenge", {
+      ClientId: clientId,
+      ChallengeName: "SOFTWARE_TOKEN_MFA",
+      Session: data.Session,
+      ChallengeResponses: {
+        USERNAME: (data.ChallengeParameters || {}).USER_ID_FOR_SRP || email,
+        SOFTWARE_TOKEN_MFA_CODE: String(code).trim(),
+      },
     });
   }
   if (!data.AuthenticationResult) {
