@@ -613,7 +613,7 @@ def log_changes(changes: Sequence[PostChange], written_at: str, token: str, expi
 
 
 # --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------
-# The member's own feed (its head and generations). Entries for their posts in other members'
+# The member's own feed (its head, generations and fan-in state). Entries for their posts in other members'
 # feeds hold only ids, are dropped when read once the post is gone, and expire with their
 # generation (a week at most: docs/privacy.md).
 
@@ -637,8 +637,8 @@ def _erase_feed_item(member_id: str, table_key: tuple[str, str]) -> Erased:
 ownership.register(
     OwnedKind(
         "feed",
-        (FeedItem, FeedHeadItem),
-        ("feed_generation", "feed_head", "feed_partition"),
+        (FeedItem, FeedHeadItem, FeedFaninItem),
+        ("feed_generation", "feed_head", "feed_fanin", "feed_partition"),
         _member_feed,
         _erase_feed_item,
     )

@@ -250,11 +250,11 @@ def feed_fanin(member_id: str) -> Key:
     return Key(f"FEED#{member_id}", "FANIN")
 
 
-def feed_list(owner: str) -> Key:
+def feed_list(list_owner: str) -> Key:
     """A shared candidate list, `FEED#TRENDING[#<interest>]` / `LIST`: the best posts by rank key
     with their ranking inputs, rewritten by the planner when they change (one fixed key, so a
     refresh reads every list it needs in one BatchGetItem)."""
-    return Key(f"FEED#{owner}", "LIST")
+    return Key(f"FEED#{list_owner}", "LIST")
 
 
 def feed_plan_state() -> Key:

@@ -118,7 +118,7 @@ def test_numbers_and_json_values_come_from_the_environment(monkeypatch: pytest.M
         FLINT_THUMBNAIL_SIZES='{"small": 200}',
     )
     assert (s.feed_size, s.label_min_confidence) == (120, 72.5)
-    assert s.rate_limits == {"comments": (2, 600)}
+    assert s.rate_limits["comments"] == (2, 600)
     assert s.thumbnail_sizes == {"small": 200}
 
 
