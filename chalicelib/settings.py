@@ -20,6 +20,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from chalicelib import caches
+
 # Signs cursors under `make dev` and in tests only: a deployed function refuses it.
 DEVELOPMENT_CURSOR_SECRET = "dev-only-cursor-secret-change-me"
 DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
@@ -190,3 +192,6 @@ class Settings(BaseModel):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+caches.register(get_settings.cache_clear)
