@@ -320,15 +320,19 @@ def _text(value: Any) -> str:
 def member_residue(items: Iterable[dict[str, Any]], member_id: str) -> list[str]:
     """Every item that still names the member anywhere (keys, index keys, attributes, packed feeds).
 
-    After an erasure (DELETE /me) this is empty, except for entries of the member's deleted posts
-    in *other* members' feed generations: ids only, dropped when read, gone with the generation
-    (a week at most: docs/privacy.md). Those are not listed.
+    After an erasure (DELETE /me) this is empty, except for ids of the member and their deleted
+    posts in *other* members' feed generations (dropped when read, gone with the generation: a week
+    at most), in the feed change log (expires after 2 days) and in the shared candidate lists (the
+    posts' deletions are logged: they leave at the next planner run): docs/privacy.md. Those are
+    not listed.
     """
     found = []
     for item in items:
         if member_id not in _text(item):
             continue
         if item.get("type") == "feed" and item.get("PK") != f"FEED#{member_id}":
+            continue
+        if item.get("type") in ("feed_change", "feed_list"):
             continue
         found.append(f"{item.get('PK')} {item.get('SK')} type={item.get('type')}")
     return sorted(found)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -62,6 +62,17 @@ def stored_post(author_id: str, interests: Sequence[str], created_at: str, capti
     return record.post_id
 
 
+def _until_empty(poll: Callable[[], int], max_batches: int, source: str) -> int:
+    """Call `poll` (one delivery round; returns what it delivered) until a round delivers nothing."""
+    delivered = 0
+    for _ in range(max_batches):
+        received = poll()
+        if not received:
+            return delivered
+        delivered += received
+    raise AssertionError(f"{source} never ran dry")
+
+
 # The table's stream -> the one runner that reads it for the feed helpers (it keeps its position in
 # each shard, so every record reaches the stream worker once, as Lambda's mapping delivers it).
 _stream_readers: dict[str, EventRunner] = {}
@@ -91,13 +102,7 @@ class FeedEvents:
             return 0
         reader = _stream_readers.setdefault(found[-1]["StreamArn"], app_runner(streams=True))
         source = next(s for s in reader.stream_sources if s.name == "stream_worker")
-        delivered = 0
-        for _ in range(max_batches):
-            read = reader.poll_stream_once(source)
-            if not read:
-                return delivered
-            delivered += read
-        raise AssertionError("the stream never ran dry")
+        return _until_empty(lambda: reader.poll_stream_once(source), max_batches, "the table's stream")
 
     @property
     def planner(self) -> Any:
@@ -119,13 +124,9 @@ class FeedEvents:
 
     def work(self, max_batches: int = 100) -> int:
         """Deliver refresh messages until the queue is empty; returns how many were delivered."""
-        delivered = 0
-        for _ in range(max_batches):
-            received = self.runner.poll_queue_once(self.worker)
-            if not received:
-                return delivered
-            delivered += received
-        raise AssertionError("the refresh queue never emptied")
+        return _until_empty(
+            lambda: self.runner.poll_queue_once(self.worker), max_batches, "the refresh queue"
+        )
 
     def refresh_all(self) -> dict[str, Any]:
         summary = self.plan()
