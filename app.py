@@ -92,6 +92,9 @@ def erasure_worker(event):  # type: ignore[no-untyped-def]
 
 @app.on_dynamodb_record(stream_arn=get_settings().table_stream_arn, batch_size=100, name="stream_worker")
 def stream_worker(event):  # type: ignore[no-untyped-def]
-    from chalicelib.handlers import engagement
+    from chalicelib.handlers import engagement, feeds
 
+    # The feed planner's change log first: a failure there retries the batch, which the brand
+    # counters' exactly-once markers make harmless, and changes are logged as absolute values.
+    feeds.log_post_changes(event.to_dict())
     return engagement.stream_worker(event.to_dict(), event.context)

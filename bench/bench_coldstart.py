@@ -2,8 +2,10 @@
 
     .venv/bin/python -m bench.bench_coldstart
 
-- Import time: `import app` in a fresh interpreter, median of RUNS, today and the legacy tree
-  exported by bench_feeds (the same interpreter and site-packages), side by side.
+- Import time: `import app` in a fresh interpreter, median of RUNS (wall and CPU time), today, the
+  design before issue 19 and the first design (trees exported by bench_feeds; the same interpreter
+  and site-packages), interleaved so a busy machine slows them alike; and what `python -X
+  importtime` attributes to the heaviest packages, before and after.
 - Clients: a fresh process serving the feed, a post page and a smile through the app (chalice's
   test client over the embedded AWS) counts the botocore clients it created, by service.
 """
@@ -11,19 +13,25 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
 from pathlib import Path
 
-from bench.bench_feeds import ROOT, _export_legacy
+from bench.bench_feeds import FIRST_COMMIT, PREVIOUS_COMMIT, ROOT, export
 from bench.report import Row
 
 SECTION = "Cold start"
 RUNS = 7
 IMPORT_TARGET_MS = 250
 
-_IMPORT = "import time; t = time.perf_counter(); import app; print(time.perf_counter() - t)"
+_IMPORT = (
+    "import time; t, c = time.perf_counter(), time.process_time(); import app; "
+    "print(time.perf_counter() - t, time.process_time() - c)"
+)
+# Packages whose share of `import app` (-X importtime, cumulative) the row reports.
+HEAVY = ("pydantic_settings", "boto3", "pydantic", "pynamodb", "botocore", "aws_lambda_powertools", "chalice")
 
 _CLIENTS = r"""
 import collections, json, os, sys
@@ -47,9 +55,11 @@ os.environ["FLINT_USER_POOL_CLIENT_ID"] = stack.outputs["UserPoolClientId"]
 created.clear()  # provisioning's own clients aside: from here on, Flint's code (data layer and app)
 from local.seed import seed_interests
 seed_interests()
-from local.bulk import bulk_posts, post_record
-from chalicelib import clock
-bulk_posts([post_record("author-1", ["hiking"], clock.now_iso())], update_authors=False)
+from chalicelib import clock, ids
+from chalicelib.data import posts, users
+users.upsert_activity("author-1", "Author", clock.now_iso())
+posts.create_post(posts.PostRecord(post_id=ids.new_id("post"), author_id="author-1", kind="idea",
+    caption="c", body="b", interests=["hiking"], photos=[], created_at=clock.now_iso()))
 from chalice.test import Client
 from app import app
 with Client(app, stage_name="dev", project_dir=os.getcwd()) as client:
@@ -63,14 +73,58 @@ server.stop()
 """
 
 
-def _import_ms(tree: Path) -> float:
-    samples = []
+def _deployed_environment(tree: Path) -> dict[str, str]:
+    """The process environment plus what `.chalice/config.json` gives every function in AWS."""
+    config = json.loads((tree / ".chalice" / "config.json").read_text())
+    return {**os.environ, **{k: str(v) for k, v in config.get("environment_variables", {}).items()}}
+
+
+def _import_once(tree: Path) -> tuple[float, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", _IMPORT],
+        cwd=tree,
+        env=_deployed_environment(tree),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    wall, cpu = out.stdout.strip().splitlines()[-1].split()
+    return float(wall) * 1000, float(cpu) * 1000
+
+
+def _import_ms(trees: dict[str, Path]) -> dict[str, tuple[float, float]]:
+    """Median wall and CPU ms of `import app` per tree, the trees interleaved run by run."""
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
     for _ in range(RUNS):
-        out = subprocess.run(
-            [sys.executable, "-c", _IMPORT], cwd=tree, capture_output=True, text=True, check=True
-        )
-        samples.append(float(out.stdout.strip().splitlines()[-1]) * 1000)
-    return statistics.median(samples)
+        for name, tree in trees.items():
+            samples[name].append(_import_once(tree))
+    return {
+        name: (statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs))
+        for name, runs in samples.items()
+    }
+
+
+def _import_shares(tree: Path) -> dict[str, float]:
+    """Each HEAVY package's share of `import app` (cumulative -X importtime of its top import)."""
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import app"],
+        cwd=tree,
+        env=_deployed_environment(tree),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = []
+    for line in out.stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        _, _, cumulative, name = (part.strip() for part in line.replace("import time:", "|").split("|"))
+        rows.append((name, int(cumulative)))
+    total = next(c for n, c in reversed(rows) if n == "app")
+    shares: dict[str, float] = {}
+    for package in HEAVY:
+        shares[package] = max((c for n, c in rows if n == package), default=0) / total
+    return shares
 
 
 def _clients() -> dict[str, int]:
@@ -83,17 +137,32 @@ def _clients() -> dict[str, int]:
 
 
 def rows() -> list[Row]:
-    legacy = _export_legacy()
-    today_ms, legacy_ms = _import_ms(ROOT), _import_ms(legacy)
+    trees = {"today": ROOT, "previous": export(PREVIOUS_COMMIT), "first": export(FIRST_COMMIT)}
+    timed = _import_ms(trees)
+    before, after = _import_shares(trees["previous"]), _import_shares(ROOT)
     clients = _clients()
+    today_wall, today_cpu = timed["today"]
+    previous_wall, previous_cpu = timed["previous"]
+    first_wall, _ = timed["first"]
+    shares = ", ".join(
+        f"{p} {before[p]:.0%} -> {after[p]:.0%}" for p in HEAVY if before[p] >= 0.02 or after[p] >= 0.02
+    )
     return [
         Row(
             SECTION,
-            "`import app`, fresh process (median of 7): today / legacy",
-            f"{today_ms:.0f} ms / {legacy_ms:.0f} ms (x{legacy_ms / today_ms:.2f} faster)",
+            f"`import app`, fresh process (median of {RUNS}, interleaved): today / before issue 19 / first",
+            f"{today_wall:.0f} / {previous_wall:.0f} / {first_wall:.0f} ms wall; CPU {today_cpu:.0f} / "
+            f"{previous_cpu:.0f} ms (x{previous_cpu / today_cpu:.2f} less)",
             f"<= {IMPORT_TARGET_MS} ms",
-            today_ms <= IMPORT_TARGET_MS,
-            "absolute time on this machine; the ratio is the comparable figure",
+            today_wall <= IMPORT_TARGET_MS,
+            "absolute times follow the machine's load; the ratio in one run is the comparable figure",
+        ),
+        Row(
+            SECTION,
+            "Share of `import app` (-X importtime, cumulative), before issue 19 -> today",
+            shares,
+            "",
+            None,
         ),
         Row(
             SECTION,

@@ -1,265 +1,305 @@
-"""Feed cost simulator: today's design against the design before it, measured in one run.
+"""Feeds and the whole stack, per 1 million weekly members: three designs measured in one run.
 
-    .venv/bin/python -m bench.bench_feeds [--sizes 1000 10000] [--sample 8]
+    .venv/bin/python -m bench.bench_feeds [--members 600] [--sample 4] [--planner-windows 10000 100000]
+                                            [--reuse]
 
-1. The design before refresh-where-read (git commit LEGACY_COMMIT) is exported to
-   build/bench-legacy; each design runs bench/feed_cost_probe.py in a fresh process on its own
-   embedded AWS, on the same synthetic community (1,000 and 10,000 members), and is billed by
-   bench/capacity.py: read and write request units per planner run and per refresh (steady
-   state: new posts since the last refresh; and nothing new).
-2. A synthetic activity trace (below) says how many refreshes each design runs per weekly-active
-   member per day: the legacy planner refreshes everyone seen in 7 days every 5 minutes; today's
-   refreshes the active tier (seen in the last hour) every 5 minutes, plus one refresh when a
-   member comes back.
-3. Cost per weekly-active member per day = refreshes x cost per refresh + the planner's shared
-   runs divided among members; projected to 1 million weekly-active members a month at
-   on-demand prices. Today's refreshes are all billed as "changed" (a new generation written),
-   the worst case: the digest skip only lowers it.
+1. Designs: the first (git FIRST_COMMIT: every member seen in 7 days refreshed every 5 minutes),
+   the previous (git PREVIOUS_COMMIT, issue 10: refresh where it is read, a 60-minute active tier,
+   the planner re-ranking the window) and today's (this checkout). The older two are exported from
+   git to build/; each probe (bench/feed_cost_probe.py) runs in a fresh process inside its tree,
+   on its own embedded AWS, billed by the same meter (bench/capacity.py).
+2. Activity traces (bench/traces.py): four engagement levels (0.47 to 0.94 of weekly members
+   active on a day), plus issue 10's 0.34; each design's refresh policy applied to them.
+3. The cost model (bench/cost_model.py): every AWS service per 1M weekly members a month, at 15
+   and 150 follows, prices from bench/prices.py.
+
+Heavy runs are parameters: `--planner-windows 10000 1000000` measures the planner with a million
+posts in the window (about an hour and several GB of memory for the embedded AWS).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
-import random
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import cost_model, prices, traces
 from bench.report import Row
 
 ROOT = Path(__file__).resolve().parents[1]
-LEGACY_COMMIT = "c1de21b7a49528e906a3e0dab045b8850ee16057"  # main before issue 10's feed work
-LEGACY_TREE = ROOT / "build" / "bench-legacy"
+FIRST_COMMIT = "c1de21b7a49528e906a3e0dab045b8850ee16057"  # main before issue 10's feed work
+PREVIOUS_COMMIT = "731b484e3d583e89172daeba4df37228fada8fff"  # main before issue 19
 SECTION = "Feeds"
-
-TICK_MINUTES = 5
-ACTIVE_TIER_MINUTES = 60
-LEGACY_ACTIVE_DAYS = 7
-TRACE_MEMBERS = 20_000
-TRACE_DAYS = 7
-MEMBERS_PROJECTED = 1_000_000
-
-
-@dataclass(frozen=True)
-class Trace:
-    weekly_active: int
-    active_today: float  # fraction of weekly-active members with a visit on the measured day
-    visits_per_day: float  # per weekly-active member, on the measured day
-    new_refreshes: float  # per weekly-active member per day, today's design
-    legacy_refreshes: float  # per weekly-active member per day, legacy design
+STACK = "Whole stack"
+FOLLOWS = (15, 150)
+FANIN_FOLLOWS = 1000
+HEADLINE_TRACE = "0.47 daily"
+LAMBDA_FEED_WORKER_CONCURRENCY = 30  # infra/lambda.yaml QueueConsumers.feed_worker
+TREES = {"first": FIRST_COMMIT, "previous": PREVIOUS_COMMIT}
 
 
-def simulate_trace(seed: int = 7) -> Trace:
-    """Visits as a power law: daily rate 0.15 x Pareto(1.5) (median ~0.24/day: most weekly members
-    are not active on a given day; a few visit many times a day), sessions log-normal with a median
-    of 4 minutes, requests every 30 s while in a session (activity marks at most every 5 minutes).
-    Refreshes are counted on the last day of a 7-day trace."""
-    rng = random.Random(seed)
-    day_minutes = 24 * 60
-    measured_start = (TRACE_DAYS - 1) * day_minutes
-    weekly_active = active_today = visits_today = new_refreshes = 0
-    ticks = range(measured_start, TRACE_DAYS * day_minutes, TICK_MINUTES)
-    for _ in range(TRACE_MEMBERS):
-        rate = min(24.0, 0.15 * rng.paretovariate(1.5))
-        sessions: list[tuple[float, float]] = []
-        clock = rng.expovariate(rate) * day_minutes
-        while clock < TRACE_DAYS * day_minutes:
-            length = min(60.0, rng.lognormvariate(math.log(4), 0.8))
-            sessions.append((clock, clock + length))
-            clock += length + rng.expovariate(rate) * day_minutes
-        if not sessions:
-            continue
-        weekly_active += 1
-        today = [s for s in sessions if s[0] >= measured_start]
-        if today:
-            active_today += 1
-            visits_today += len(today)
-        # Activity marks: at the start of each session and every 5 minutes within it.
-        marks = [t for start, end in sessions for t in _frange(start, end, 5.0)]
-        last_refresh = -1e9
-        mark_index = 0
-        session_starts = sorted(s for s, _ in today)
-        events = sorted([(t, "tick") for t in ticks] + [(t, "visit") for t in session_starts])
-        for at, kind in events:
-            while mark_index < len(marks) and marks[mark_index] <= at:
-                mark_index += 1
-            last_seen = marks[mark_index - 1] if mark_index else -1e9
-            if kind == "tick" and at - last_seen < ACTIVE_TIER_MINUTES:
-                new_refreshes += 1
-                last_refresh = at
-            elif kind == "visit" and at - last_refresh >= ACTIVE_TIER_MINUTES:
-                new_refreshes += 1  # a returning member: the read queues their refresh
-                last_refresh = at
-    return Trace(
-        weekly_active=weekly_active,
-        active_today=active_today / weekly_active,
-        visits_per_day=visits_today / weekly_active,
-        new_refreshes=new_refreshes / weekly_active,
-        # Every member seen in the last 7 days is refreshed at every tick: all weekly-active ones.
-        legacy_refreshes=day_minutes / TICK_MINUTES,
-    )
-
-
-def _frange(start: float, end: float, step: float) -> list[float]:
-    count = max(1, int((end - start) // step) + 1)
-    return [start + i * step for i in range(count)]
+def export(commit: str) -> Path:
+    """The tree of `commit` under build/bench-<short>, exported once (git archive)."""
+    tree = ROOT / "build" / f"bench-{commit[:7]}"
+    marker = tree / ".commit"
+    if marker.exists() and marker.read_text().strip() == commit:
+        return tree
+    tree.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "archive", commit], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    marker.write_text(commit)
+    return tree
 
 
 def _export_legacy() -> Path:
-    marker = LEGACY_TREE / ".commit"
-    if marker.exists() and marker.read_text().strip() == LEGACY_COMMIT:
-        return LEGACY_TREE
-    LEGACY_TREE.mkdir(parents=True, exist_ok=True)
-    archive = subprocess.run(["git", "archive", LEGACY_COMMIT], cwd=ROOT, check=True, capture_output=True)
-    subprocess.run(["tar", "-x", "-C", str(LEGACY_TREE)], input=archive.stdout, check=True)
-    marker.write_text(LEGACY_COMMIT)
-    return LEGACY_TREE
+    """The first design's tree (bench_coldstart compares `import app` against it)."""
+    return export(FIRST_COMMIT)
 
 
-def _probe(tree: Path, *args: str) -> dict[str, Any]:
+def _saved(tree: Path, args: tuple[str, ...]) -> Path:
+    return ROOT / "build" / ("-".join([tree.name, *(a.lstrip("-") for a in args)]) + ".json")
+
+
+def probe(tree: Path, *args: str, reuse: bool = False) -> dict[str, Any]:
+    """One probe in a fresh process; with `reuse`, what an earlier run saved for the same arguments."""
+    saved = _saved(tree, args)
+    if reuse and saved.exists():
+        return dict(json.loads(saved.read_text()))
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "feed_cost_probe.py"), "--tree", str(tree), *args],
         capture_output=True,
         text=True,
-        timeout=3600,
+        timeout=4 * 3600,
     )
     if result.returncode != 0:
         raise RuntimeError(f"probe {tree.name} {args} failed:\n{result.stderr[-3000:]}")
     measured = dict(json.loads(result.stdout.strip().splitlines()[-1]))
     # Kept as each probe ends: a long run that fails later still leaves what it measured.
-    name = "legacy" if tree == LEGACY_TREE else "today"
-    (ROOT / "build" / f"bench-feeds-{name}{'-'.join(('', *args)).replace('--', '')}.json").write_text(
-        json.dumps(measured)
-    )
+    saved.write_text(json.dumps(measured))
     return measured
 
 
-def _per_member_day(probe: dict[str, Any], refreshes: float, planner_runs: float) -> dict[str, float]:
-    """Units and dollars per weekly-active member per day (planner runs shared by the probe's members)."""
-    refresh = probe["changed"]
-    planner = probe["planner"]
-    share = planner_runs / probe["members"]
-    reads = refreshes * refresh["read_units"] + share * planner["read_units"]
-    writes = refreshes * refresh["write_units"] + share * planner["write_units"]
-    requests = refreshes * refresh["requests"] + share * planner["requests"]
-    cost = refreshes * refresh["cost"] + share * planner["cost"]
-    return {"reads": reads, "writes": writes, "requests": requests, "cost": cost}
-
-
-def measure(sizes: list[int], sample: int) -> dict[str, Any]:
-    legacy = _export_legacy()
-    jobs = [(name, tree, size) for size in sizes for name, tree in (("legacy", legacy), ("new", ROOT))]
+def measure(members: int, sample: int, windows: list[int], reuse: bool = False) -> dict[str, Any]:
+    trees = {name: export(commit) for name, commit in TREES.items()}
+    trees["today"] = ROOT
+    common = ["--members", str(members), "--sample", str(sample)]
+    jobs: dict[tuple[str, ...], tuple[Path, list[str]]] = {}
+    for follows in FOLLOWS:
+        for design in ("first", "previous", "today"):
+            if design == "first" and follows != FOLLOWS[0]:
+                continue
+            jobs[("feeds", design, str(follows))] = (
+                trees[design],
+                ["--mode", "feeds", *common, "--follows", str(follows)],
+            )
+    fanin_members = str(max(members, FANIN_FOLLOWS + 200))
+    jobs[("feeds", "today", str(FANIN_FOLLOWS))] = (
+        ROOT,
+        [
+            "--mode",
+            "feeds",
+            "--members",
+            fanin_members,
+            "--sample",
+            str(sample),
+            "--follows",
+            str(FANIN_FOLLOWS),
+        ],
+    )
+    for window in windows:
+        jobs[("planner", str(window))] = (ROOT, ["--mode", "planner", "--window", str(window)])
+    for design in ("previous", "today"):
+        jobs[("ops", design)] = (trees[design], ["--mode", "ops"])
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {
-            (name, size): pool.submit(_probe, tree, "--members", str(size), "--sample", str(sample))
-            for name, tree, size in jobs
-        }
-        assembled = pool.submit(_probe, ROOT, "--assemble")
-        probes = {key: future.result() for key, future in futures.items()}
-    return {"probes": probes, "assembled": assembled.result(), "trace": simulate_trace()}
+        futures = {key: pool.submit(probe, tree, *args, reuse=reuse) for key, (tree, args) in jobs.items()}
+        simulated = traces.all_traces()
+        measured = {key: future.result() for key, future in futures.items()}
+    return {"probes": measured, "traces": simulated, "windows": windows}
 
 
-def rows_from(measured: dict[str, Any], sizes: list[int]) -> list[Row]:
-    probes, trace = measured["probes"], measured["trace"]
-    small, large = sizes[0], sizes[-1]
-    runs_per_day = 24 * 60 / TICK_MINUTES
-    legacy = _per_member_day(probes[("legacy", large)], trace.legacy_refreshes, runs_per_day)
-    new = _per_member_day(probes[("new", large)], trace.new_refreshes, runs_per_day)
-    ratio = legacy["cost"] / new["cost"]
-    new_small, new_large = probes[("new", small)]["changed"], probes[("new", large)]["changed"]
-    old_large = probes[("legacy", large)]["changed"]
-    flat = new_large["read_units"] / new_small["read_units"] if large != small else None
-    unchanged = probes[("new", large)]["unchanged"]
-    assembled = measured.get("assembled")
-    month = 30 * MEMBERS_PROJECTED
-    table = [
-        Row(
-            SECTION,
-            "Activity trace (power-law visits, sessions of minutes)",
-            f"{trace.weekly_active:,} weekly-active; {trace.active_today:.0%} active on a given day; "
-            f"{trace.visits_per_day:.2f} visits/member/day",
-            "",
-            None,
-        ),
-        Row(
-            SECTION,
-            "Refreshes per weekly-active member per day, legacy / today",
-            f"{trace.legacy_refreshes:.0f} / {trace.new_refreshes:.1f}",
-            "",
-            None,
-            "today: active tier (seen in the last hour) every 5 min + one on return",
-        ),
-        Row(
-            SECTION,
-            f"Per refresh at {large:,} members (requests, read units, write units), legacy / today",
-            f"{old_large['requests']:.0f}, {old_large['read_units']:.0f}, {old_large['write_units']:.0f} / "
-            f"{new_large['requests']:.0f}, {new_large['read_units']:.1f}, {new_large['write_units']:.1f}",
-            "",
-            None,
-            f"nothing new: {unchanged['requests']:.0f} requests, {unchanged['read_units']:.1f} read, "
-            f"{unchanged['write_units']:.0f} write units (head only)",
-        ),
-        Row(
-            SECTION,
-            f"Read units per refresh, {small:,} -> {large:,} members (today)",
-            f"{new_small['read_units']:.1f} -> {new_large['read_units']:.1f} (x{flat:.2f})"
-            if flat is not None
-            else f"{new_small['read_units']:.1f} at {small:,}; larger size not measured in this run",
-            "flat (<= x1.15)",
-            flat <= 1.15 if flat is not None else None,
-        ),
-        Row(
-            SECTION,
-            "DynamoDB cost per weekly-active member per day, legacy / today",
-            f"x{ratio:.0f} lower (${legacy['cost'] * 1e3:.3f} / ${new['cost'] * 1e3:.4f} per 1,000 members)",
-            ">= 50x lower",
-            ratio >= 50,
-            "today billed as if every refresh wrote a generation",
-        ),
-        Row(
-            SECTION,
-            "Projected monthly DynamoDB cost, 1 million weekly-active members",
-            f"legacy ${legacy['cost'] * month:,.0f} / today ${new['cost'] * month:,.0f}",
-            "",
-            None,
-            "on-demand: $1.25 per million write units, $0.25 per million read units",
-        ),
-    ]
-    if assembled:
-        fewer = assembled["assembled"]["requests"] / max(1, assembled["precomputed"]["requests"])
+def _fmt_refresh(cost: dict[str, Any]) -> str:
+    return f"{cost['requests']:.0f} req, {cost['read_units']:.1f} RU, {cost['write_units']:.1f} WU"
+
+
+def rows_from(measured: dict[str, Any]) -> list[Row]:
+    probes, simulated = measured["probes"], measured["traces"]
+    feeds = {(k[1], int(k[2])): v for k, v in probes.items() if k[0] == "feeds"}
+    planners = {int(k[1]): v for k, v in probes.items() if k[0] == "planner"}
+    ops = {k[1]: v for k, v in probes.items() if k[0] == "ops"}
+    planner_today = planners[max(planners)]
+    table: list[Row] = []
+    for trace in simulated:
         table.append(
             Row(
                 SECTION,
-                "First feed page, precomputed vs assembled at read (5 interests, 50 followees, 5,000 posts)",
-                f"{assembled['precomputed']['requests']} vs {assembled['assembled']['requests']} requests "
-                f"(x{fewer:.0f} fewer); x{assembled['time_ratio']:.1f} faster",
-                ">= 10x fewer requests",
-                fewer >= 10,
+                f"Trace {trace.name}: activity; refreshes per weekly member a day (first / previous / today)",
+                f"{trace.active_today:.0%} active a day, {trace.sessions_per_active_day:.1f} sessions of "
+                f"{trace.session_minutes:.1f} min; refreshes {trace.refreshes['first']:.0f} / "
+                f"{trace.refreshes['previous']:.1f} / {trace.refreshes['today']:.1f}",
+                "",
+                None,
+                f"today: {trace.incremental_share(75)[0]:.0%} / {trace.incremental_share(750)[0]:.0%} "
+                f"incremental at 15 / 150 follows, {trace.tick_share:.0%} queued by the planner",
             )
         )
+    low, high = feeds[("today", 15)], feeds[("today", FANIN_FOLLOWS)]
+    mid = feeds[("today", 150)]
+    flat = high["changed"]["read_units"] / low["changed"]["read_units"]
+    table += [
+        Row(
+            SECTION,
+            "Per refresh with news, today, at 15 / 150 / 1,000 follows",
+            " / ".join(_fmt_refresh(feeds[("today", f)]["changed"]) for f in (15, 150, FANIN_FOLLOWS)),
+            "<= 6 requests at 150 follows",
+            mid["changed"]["requests"] <= 6,
+            "no news: "
+            + _fmt_refresh(mid["unchanged"])
+            + "; a member's first (or after a follow change / an hour away): "
+            + " / ".join(_fmt_refresh(feeds[("today", f)]["first"]) for f in (15, 150, FANIN_FOLLOWS)),
+        ),
+        Row(
+            SECTION,
+            "Read units per refresh with news, 15 -> 1,000 follows (today)",
+            f"{low['changed']['read_units']:.1f} -> {high['changed']['read_units']:.1f} (x{flat:.2f})",
+            "flat (<= x1.2)",
+            flat <= 1.2,
+        ),
+        Row(
+            SECTION,
+            "Per refresh with news at 15 / 150 follows, first / previous design",
+            f"first {_fmt_refresh(feeds[('first', 15)]['changed'])}; previous "
+            f"{_fmt_refresh(feeds[('previous', 15)]['changed'])} / "
+            f"{_fmt_refresh(feeds[('previous', 150)]['changed'])}",
+            "",
+            None,
+        ),
+    ]
+    # the feed's own DynamoDB cost vs the first design (issue 10's metric), every trace
+    for follows in FOLLOWS:
+        ratios = []
+        for trace in simulated:
+            first = cost_model.feed_cost_per_member_day("first", trace, feeds[("first", 15)], None)
+            today = cost_model.feed_cost_per_member_day(
+                "today", trace, feeds[("today", follows)], planner_today
+            )
+            ratios.append((trace.name, first / today, today))
+        table.append(
+            Row(
+                SECTION,
+                f"Feed DynamoDB cost per weekly member, first design / today, {follows} follows",
+                ", ".join(f"{name}: x{ratio:.0f}" for name, ratio, _ in ratios),
+                ">= 50x on every trace",
+                all(r >= 50 for _, r, _ in ratios),
+                f"today ${ratios[0][2] * 1e3:.4f} per 1,000 members a day on {ratios[0][0]}; "
+                "the first design at 15 follows",
+            )
+        )
+    # the planner: flat in the window, seconds of CPU
+    small, large = planners[min(planners)], planners[max(planners)]
+    cpu_ratio = large["run"]["cpu_ms"] / small["run"]["cpu_ms"]
+    read_ratio = large["run"]["read_units"] / small["run"]["read_units"]
+    table += [
+        Row(
+            SECTION,
+            f"Planner run at a 1M-member change rate ({large['changes']:,} changes), "
+            f"{min(planners):,} -> {max(planners):,} posts in the window: CPU, read units",
+            f"{small['run']['cpu_ms']:.0f} -> {large['run']['cpu_ms']:.0f} ms (x{cpu_ratio:.2f}); "
+            f"{small['run']['read_units']:.0f} -> {large['run']['read_units']:.0f} RU (x{read_ratio:.2f})",
+            "flat (<= x1.2), <= 5 s CPU",
+            cpu_ratio <= 1.2 and read_ratio <= 1.2 and large["run"]["cpu_ms"] <= 5000,
+            f"{large['run']['requests']:.0f} requests, {large['run']['write_units']:.0f} WU a run; "
+            f"previous design at 1,000 members: {feeds[('previous', 15)]['planner']['cpu_ms']:.0f} ms, "
+            f"{feeds[('previous', 15)]['planner']['read_units']:.0f} RU (grows with the window)",
+        ),
+    ]
+    # throughput: refresh time per member and what the worker's concurrency serves
+    refresh = mid["changed"]
+    seconds = cost_model.lambda_seconds(
+        refresh["cpu_ms"], refresh["requests"], cost_model.MEMORY_MB["feed_worker"]
+    )
+    per_second = LAMBDA_FEED_WORKER_CONCURRENCY / seconds
+    table.append(
+        Row(
+            SECTION,
+            "Refresh time per member (150 follows) and refreshes a second at the worker's concurrency",
+            f"{refresh['cpu_ms']:.0f} ms CPU here -> ~{seconds * 1000:.0f} ms on a 512 MB Lambda; "
+            f"{LAMBDA_FEED_WORKER_CONCURRENCY} concurrent batches -> ~{per_second:.0f} refreshes/s",
+            ">= 100 refreshes/s",
+            per_second >= 100,
+            "Lambda duration = CPU / 0.29 vCPU + 6 ms per DynamoDB request (bench/cost_model.py)",
+        )
+    )
+    # the whole stack
+    headline: dict[str, cost_model.Lines] = {}
+    for follows in FOLLOWS:
+        cells = []
+        for trace in simulated[1:]:
+            previous = cost_model.model(
+                "previous", trace, feeds[("previous", follows)], ops["previous"], None
+            )
+            today = cost_model.model("today", trace, feeds[("today", follows)], ops["today"], planner_today)
+            change = previous.total / today.total
+            cells.append(f"{trace.name}: ${previous.total:,.0f} -> ${today.total:,.0f} (x{change:.1f})")
+            if trace.name == HEADLINE_TRACE:
+                headline[f"previous-{follows}"], headline[f"today-{follows}"] = previous, today
+        table.append(
+            Row(
+                STACK,
+                f"Monthly, per 1M weekly members, {follows} follows: previous -> today",
+                "; ".join(cells),
+                "",
+                None,
+            )
+        )
+    previous, today = headline["previous-150"], headline["today-150"]
+    ratio = previous.total / today.total
+    table += [
+        Row(
+            STACK,
+            f"Whole stack, 150 follows, {HEADLINE_TRACE} trace: today (previous design x)",
+            f"${today.total:,.0f} a month (x{ratio:.1f} below ${previous.total:,.0f})",
+            "<= $6,000 and >= 3x below",
+            today.total <= 6000 and ratio >= 3,
+            "prices " + prices.PRICES_AS_OF,
+        ),
+        Row(STACK, "  today, by service", cost_model.describe(today), "", None),
+        Row(STACK, "  previous design, by service", cost_model.describe(previous), "", None),
+        Row(
+            STACK,
+            "  today without CloudFront's image delivery (what the backend design decides)",
+            f"${today.total - today.dollars['CloudFront']:,.0f} "
+            f"(previous ${previous.total - previous.dollars['CloudFront']:,.0f})",
+            "",
+            None,
+            "image bytes and requests follow viewing, the same in every design: "
+            + today.basis.get("CloudFront", ""),
+        ),
+    ]
     return table
 
 
-def rows(sizes: list[int] | None = None, sample: int = 6) -> list[Row]:
-    sizes = sizes or [1000, 10000]
-    return rows_from(measure(sizes, sample), sizes)
+def rows(
+    members: int = 600, sample: int = 4, windows: list[int] | None = None, reuse: bool = False
+) -> list[Row]:
+    return rows_from(measure(members, sample, windows or [10_000, 100_000], reuse))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--sample", type=int, default=6)
+    parser.add_argument("--members", type=int, default=600)
+    parser.add_argument("--sample", type=int, default=4)
+    parser.add_argument("--planner-windows", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--reuse", action="store_true", help="reuse probes saved in build/ by an earlier run")
     args = parser.parse_args()
     from bench.report import markdown
 
-    print(markdown(rows(args.sizes, args.sample)))
+    print(markdown(rows(args.members, args.sample, args.planner_windows, args.reuse)))
 
 
 if __name__ == "__main__":

@@ -9,8 +9,12 @@ write request units itself from the items each request touches, by DynamoDB's ru
   a unit), on the table's or the index's projected item. A projection in the request does not
   reduce what is read: the meter re-reads without it (unmetered) to learn the billed size.
 - PutItem / UpdateItem / DeleteItem / BatchWriteItem: 1 unit per 1 KB of the larger of the item
-  before and after, plus the same for every index whose keys the item carries (on the index's
-  projected size). TransactWriteItems: twice that.
+  before and after, plus, for every index, what the index itself writes on its projected size:
+  an entry added or removed is one write, an entry whose index key changed is two (a delete and
+  a put), an entry whose projected attributes changed is one, an entry left alone is none.
+  TransactWriteItems: twice that for every item (a ConditionCheck: twice the item's size).
+- Failed writes are billed too: a conditional write whose condition failed costs what the write
+  would have (on the item as it is), and a cancelled transaction costs twice every item's size.
 
     with meter() as bill:
         feeds.refresh_member(member_id, generation)
@@ -21,21 +25,33 @@ Standalone on purpose (stdlib + botocore): the legacy-design probe imports it by
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from botocore.client import BaseClient
+from botocore.exceptions import ClientError
 
-# On-demand prices (USD per million request units) used for projections. These are the prices the
-# cost analysis in issue 10 used (us-east-1 before the November 2024 cut); the ratios between
-# designs do not depend on them.
-WRITE_UNIT_PRICE = 1.25e-6
-READ_UNIT_PRICE = 0.25e-6
+
+def _prices() -> Any:
+    """bench/prices.py, loaded by path like this module (the probe runs inside other checkouts)."""
+    path = Path(__file__).resolve().parent / "prices.py"
+    spec = importlib.util.spec_from_file_location("flint_bench_prices", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+PRICES = _prices()
+WRITE_UNIT_PRICE = PRICES.DYNAMODB_WRITE_UNIT
+READ_UNIT_PRICE = PRICES.DYNAMODB_READ_UNIT
 
 # Index name -> (partition key attribute, projected non-key attributes or None for ALL).
 INDEXES: dict[str, tuple[str, list[str] | None]] = {
@@ -79,22 +95,41 @@ def write_units(item: dict[str, Any] | None) -> int:
     return max(1, math.ceil(item_size(item) / 1024)) if item else 1
 
 
-def _index_write_units(item: dict[str, Any] | None) -> int:
-    """Extra units for every index the item is in, on its projected size there."""
-    if not item:
-        return 0
+def _projected(item: dict[str, Any], partition_key: str, projected: list[str] | None) -> dict[str, Any]:
+    if projected is None:
+        return item
+    index_keys = (partition_key, partition_key.replace("PK", "SK"))
+    return {k: v for k, v in item.items() if k in (*_KEY_ATTRIBUTES, *index_keys, *projected)}
+
+
+def _index_write_units(before: dict[str, Any] | None, after: dict[str, Any] | None) -> int:
+    """What every index writes when an item goes from `before` to `after` (None: absent)."""
     units = 0
     for partition_key, projected in INDEXES.values():
-        if partition_key not in item:
+        sort_key = partition_key.replace("PK", "SK")
+        old = before if before and partition_key in before else None
+        new = after if after and partition_key in after else None
+        if old is None and new is None:
             continue
-        index_keys = (partition_key, partition_key.replace("PK", "SK"))
-        kept = (
-            item
-            if projected is None
-            else {k: v for k, v in item.items() if k in (*_KEY_ATTRIBUTES, *index_keys, *projected)}
-        )
-        units += write_units(kept)
+        if old is None or new is None:  # an entry added or removed
+            units += write_units(_projected(old or new or {}, partition_key, projected))
+        elif (old[partition_key], old.get(sort_key)) != (new[partition_key], new.get(sort_key)):
+            # the index key moved: the index deletes the old entry and puts the new one
+            units += write_units(_projected(old, partition_key, projected))
+            units += write_units(_projected(new, partition_key, projected))
+        elif _projected(old, partition_key, projected) != _projected(new, partition_key, projected):
+            units += max(
+                write_units(_projected(old, partition_key, projected)),
+                write_units(_projected(new, partition_key, projected)),
+            )
     return units
+
+
+def _item_write_units(before: dict[str, Any] | None, after: dict[str, Any] | None) -> int:
+    """A successful single-item write: the larger of the two sizes, plus the indexes' writes."""
+    return max(
+        write_units(before) if before else 0, write_units(after) if after else 0, 1
+    ) + _index_write_units(before, after)
 
 
 def read_units(size: int, consistent: bool) -> float:
@@ -175,76 +210,116 @@ def _read_bill(client: BaseClient, operation: str, params: dict[str, Any], respo
     return read_units(sum(item_size(i) for i in items), consistent)
 
 
-def _write_bill(client: BaseClient, operation: str, params: dict[str, Any]) -> float:
+def _befores(client: BaseClient, operation: str, params: dict[str, Any]) -> list[dict[str, Any] | None]:
+    """The items a write is about to change, read first (unmetered)."""
     if operation == "PutItem":
-        item = params["Item"]
-        old = _full_item(client, params["TableName"], _key_of(item))
-        return max(write_units(item), write_units(old) if old else 0) + _index_write_units(item)
-    if operation == "DeleteItem":
-        old = _full_item(client, params["TableName"], params["Key"])
-        return write_units(old) + _index_write_units(old)
+        return [_full_item(client, params["TableName"], _key_of(params["Item"]))]
+    if operation in ("UpdateItem", "DeleteItem"):
+        return [_full_item(client, params["TableName"], params["Key"])]
     if operation == "BatchWriteItem":
-        units = 0
+        found = []
         for table, requests in params["RequestItems"].items():
             for request in requests:
-                if "PutRequest" in request:
-                    item = request["PutRequest"]["Item"]
-                    units += write_units(item) + _index_write_units(item)
-                else:
-                    old = _full_item(client, table, request["DeleteRequest"]["Key"])
-                    units += write_units(old) + _index_write_units(old)
-        return units
-    return 0
-
-
-def _post_write_bill(client: BaseClient, operation: str, params: dict[str, Any], before: Any) -> float:
-    """UpdateItem and transactions: billed on the item after the write (the larger one, usually)."""
-    if operation == "UpdateItem":
-        after = _full_item(client, params["TableName"], params["Key"])
-        return max(write_units(after), write_units(before)) + _index_write_units(after)
+                key = (
+                    _key_of(request["PutRequest"]["Item"])
+                    if "PutRequest" in request
+                    else request["DeleteRequest"]["Key"]
+                )
+                found.append(_full_item(client, table, key))
+        return found
     if operation == "TransactWriteItems":
-        units = 0
+        found = []
         for entry in params["TransactItems"]:
             [(kind, body)] = entry.items()
+            key = _key_of(body["Item"]) if kind == "Put" else body["Key"]
+            found.append(_full_item(client, body["TableName"], key))
+        return found
+    return []
+
+
+def _write_bill(
+    client: BaseClient, operation: str, params: dict[str, Any], befores: list[dict[str, Any] | None]
+) -> float:
+    """A write that succeeded: items before (read first) and after (the request, or read again)."""
+    if operation == "PutItem":
+        return _item_write_units(befores[0], params["Item"])
+    if operation == "DeleteItem":
+        return _item_write_units(befores[0], None)
+    if operation == "UpdateItem":
+        return _item_write_units(befores[0], _full_item(client, params["TableName"], params["Key"]))
+    if operation == "BatchWriteItem":
+        requests = [r for rs in params["RequestItems"].values() for r in rs]
+        return sum(
+            _item_write_units(before, r["PutRequest"]["Item"] if "PutRequest" in r else None)
+            for r, before in zip(requests, befores, strict=True)
+        )
+    if operation == "TransactWriteItems":
+        units = 0
+        for entry, before in zip(params["TransactItems"], befores, strict=True):
+            [(kind, body)] = entry.items()
             if kind == "Put":
-                units += 2 * (write_units(body["Item"]) + _index_write_units(body["Item"]))
-            else:
-                after = _full_item(client, body["TableName"], body["Key"])
-                units += 2 * (write_units(after) + (_index_write_units(after) if kind == "Update" else 0))
+                units += 2 * _item_write_units(before, body["Item"])
+            elif kind == "Update":
+                units += 2 * _item_write_units(before, _full_item(client, body["TableName"], body["Key"]))
+            elif kind == "Delete":
+                units += 2 * _item_write_units(before, None)
+            else:  # ConditionCheck
+                units += 2 * write_units(before)
         return units
     return 0
+
+
+def _failed_write_bill(operation: str, params: dict[str, Any], befores: list[dict[str, Any] | None]) -> float:
+    """A write DynamoDB refused on its condition, or a cancelled transaction: billed all the same
+    (on the items as they are; nothing was written, so no index writes)."""
+    if operation == "PutItem":
+        return max(write_units(params["Item"]), write_units(befores[0]) if befores[0] else 0)
+    if operation in ("UpdateItem", "DeleteItem"):
+        return write_units(befores[0])
+    if operation == "TransactWriteItems":
+        units = 0
+        for entry, before in zip(params["TransactItems"], befores, strict=True):
+            [(kind, body)] = entry.items()
+            size = max(
+                write_units(body["Item"]) if kind == "Put" else 0, write_units(before) if before else 0
+            )
+            units += 2 * max(size, 1)
+        return units
+    return 0
+
+
+_BILLED_FAILURES = {"ConditionalCheckFailedException", "TransactionCanceledException"}
 
 
 _READS = {"GetItem", "BatchGetItem", "Query", "Scan"}
-_WRITES_BEFORE = {"PutItem", "DeleteItem", "BatchWriteItem"}
-_WRITES_AFTER = {"UpdateItem", "TransactWriteItems"}
+_WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 _ORIGINAL = BaseClient._make_api_call
 _active: list[Bill] = []
 _lock = threading.Lock()
 
 
-def _metering(self: BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
-    if getattr(_local, "inside", False) or self.meta.service_model.service_name != "dynamodb" or not _active:
-        return _ORIGINAL(self, operation_name, api_params)
-    units_before = 0.0
-    before_item = None
-    if operation_name in _WRITES_BEFORE:
-        units_before = _write_bill(self, operation_name, api_params)
-    elif operation_name == "UpdateItem":
-        before_item = _full_item(self, api_params["TableName"], api_params["Key"])
-    response = _ORIGINAL(self, operation_name, api_params)
-    read = _read_bill(self, operation_name, api_params, response) if operation_name in _READS else 0.0
-    write = units_before + (
-        _post_write_bill(self, operation_name, api_params, before_item)
-        if operation_name in _WRITES_AFTER
-        else 0
-    )
+def _charge(operation_name: str, read: float, write: float) -> None:
     with _lock:
         for bill in _active:
             bill.requests += 1
             bill.by_operation[operation_name] += 1
             bill.read_units += read
             bill.write_units += write
+
+
+def _metering(self: BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
+    if getattr(_local, "inside", False) or self.meta.service_model.service_name != "dynamodb" or not _active:
+        return _ORIGINAL(self, operation_name, api_params)
+    befores = _befores(self, operation_name, api_params) if operation_name in _WRITES else []
+    try:
+        response = _ORIGINAL(self, operation_name, api_params)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in _BILLED_FAILURES:
+            _charge(operation_name, 0.0, _failed_write_bill(operation_name, api_params, befores))
+        raise
+    read = _read_bill(self, operation_name, api_params, response) if operation_name in _READS else 0.0
+    write = _write_bill(self, operation_name, api_params, befores) if operation_name in _WRITES else 0.0
+    _charge(operation_name, read, write)
     return response
 
 

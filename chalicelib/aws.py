@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import boto3
 from botocore.config import Config
 
 from chalicelib import caches
@@ -25,6 +24,10 @@ def client(service: str) -> Any:
 
 @cache
 def _client(service: str) -> Any:
+    # boto3 (and the s3transfer it pulls in, with multiprocessing) loads on the first non-DynamoDB
+    # client, not when the app is imported: the API's cold start and the authorizer never pay it.
+    import boto3
+
     settings = get_settings()
     return boto3.client(
         service,

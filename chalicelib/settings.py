@@ -4,15 +4,21 @@ Every value comes from environment variables: `.chalice/config.json` sets the
 per-stage names, and the local stack adds what only exists at run time there
 (the emulator endpoint, the generated Cognito pool ids). Code receives a
 `Settings`; nothing else reads `os.environ`.
+
+`Settings()` reads `FLINT_<FIELD>` (or the field's alias, e.g. `AWS_REGION`) for every field,
+JSON for dicts, lists and tuples, and validates the lot with pydantic, as pydantic-settings did;
+without pydantic-settings, whose import alone was a seventh of a cold start (issue 19).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import typing
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chalicelib import caches
 
@@ -35,8 +41,35 @@ DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
 }
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="FLINT_", extra="ignore", frozen=True)
+ENV_PREFIX = "FLINT_"
+_STRUCTURED = (dict, list, tuple)
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_environment(cls, data: Any) -> Any:
+        """`Settings()` reads the environment; explicit values (none in the app) are taken as given."""
+        if data:
+            return data
+        found: dict[str, Any] = {}
+        for name, field in cls.model_fields.items():
+            variable = field.validation_alias if isinstance(field.validation_alias, str) else None
+            variable = variable or ENV_PREFIX + name.upper()
+            raw = os.environ.get(variable)
+            if raw is None:
+                continue
+            key = variable if field.validation_alias else name
+            if typing.get_origin(field.annotation) in _STRUCTURED or field.annotation in _STRUCTURED:
+                try:
+                    found[key] = json.loads(raw)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{variable} is not valid JSON: {exc.msg}") from exc
+            else:
+                found[key] = raw
+        return found
 
     stage: str = "dev"
     region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
@@ -85,9 +118,11 @@ class Settings(BaseSettings):
     enthusiast_min_smiles: int = 5
     # Feeds: who gets a precomputed feed, how much is kept, what counts as trending.
     # Tiers (README "Feed refresh tiers"): members seen in the last `feed_active_minutes` are
-    # refreshed by the planner every interval; anyone else is refreshed when they come back (the
-    # read queues it); a feed older than `feed_active_days` is not served (trending instead).
-    feed_active_minutes: int = 60
+    # refreshed by the planner every interval; a first page read from a feed not checked for
+    # `feed_stale_minutes` queues a refresh; a feed not checked for `feed_active_days` is not
+    # served (trending instead).
+    feed_active_minutes: int = 10
+    feed_stale_minutes: int = 5
     feed_active_days: int = 7
     feed_size: int = 200
     feed_generations_kept: int = 12

@@ -3,13 +3,14 @@
 
 `bulk_posts` writes what `chalicelib.data.posts.create_post` writes (the same items, built by
 `post_items`) in BatchWriteItem calls instead of one transaction per post; the authors' `posts`
-count and `last_posted_at` are updated once per author. tests/integration/test_feed_scale.py checks
-the items match create_post's.
+count, `last_posted_at` and `recent_posts` (their newest ids) are updated once per author.
+tests/integration/test_feed_scale.py checks the items match create_post's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from chalicelib import ids
 from chalicelib.data import keys
@@ -23,7 +24,8 @@ def post_record(
 ) -> PostRecord:
     """A photo-less post (an idea), so no uploads are needed."""
     return PostRecord(
-        post_id=ids.new_id("post"),
+        # Ids carry the publication moment, as create_post's do (feeds rank a followee's post by it).
+        post_id=ids.new_id("post", at=datetime.fromisoformat(created_at.replace("Z", "+00:00"))),
         author_id=author_id,
         kind="idea",
         caption=caption,
@@ -37,7 +39,8 @@ def post_record(
 def bulk_posts(posts: Sequence[PostRecord], *, update_authors: bool = True) -> None:
     """What `create_post` writes for photo-less, untagged posts, in BatchWriteItem calls.
 
-    Without `update_authors`, the caller writes the authors' `posts` and `last_posted_at` itself.
+    Without `update_authors`, the caller writes the authors' `posts`, `last_posted_at` and
+    `recent_posts` itself.
     """
     latest: dict[str, tuple[int, str]] = {}
     with FlintItem.batch_write() as batch:
@@ -47,9 +50,16 @@ def bulk_posts(posts: Sequence[PostRecord], *, update_authors: bool = True) -> N
                 batch.save(written)
             count, last = latest.get(post.author_id, (0, ""))
             latest[post.author_id] = (count + 1, max(last, post.created_at))
+    newest: dict[str, list[str]] = {}
+    for post in posts:
+        newest.setdefault(post.author_id, []).append(post.post_id)
     for author_id, (count, last) in latest.items() if update_authors else ():
         author = keys.user(author_id)
         UserItem(author.pk, author.sk).update(
-            actions=[UserItem.posts.add(count), UserItem.last_posted_at.set(last)],
+            actions=[
+                UserItem.posts.add(count),
+                UserItem.last_posted_at.set(last),
+                UserItem.recent_posts.add(set(sorted(newest[author_id])[-post_store.RECENT_POSTS_KEPT :])),
+            ],
             condition=UserItem.PK.exists(),
         )

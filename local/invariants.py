@@ -350,10 +350,11 @@ def _text(value: Any) -> str:
 def member_residue(items: Iterable[dict[str, Any]], member_id: str) -> list[str]:
     """Every item that still names the member anywhere (keys, index keys, attributes, packed feeds).
 
-    After an erasure (DELETE /me) this is empty, except for entries of the member's deleted posts
-    in *other* members' feed generations (ids only, dropped when read, gone with the generation:
-    a week at most) and the moderation audit trail (kept: the record of what moderators did).
-    Both are in docs/privacy.md; neither is listed.
+    After an erasure (DELETE /me) this is empty, except for ids of the member and their deleted
+    posts in *other* members' feed generations (dropped when read, gone with the generation: a week
+    at most), in the feed change log (expires after 2 days) and in the shared candidate lists (the
+    posts' deletions are logged: they leave at the next planner run), and the moderation audit trail
+    (kept: the record of what moderators did): docs/privacy.md. Those are not listed.
     """
     found = []
     for item in items:
@@ -361,7 +362,7 @@ def member_residue(items: Iterable[dict[str, Any]], member_id: str) -> list[str]
             continue
         if item.get("type") == "feed" and item.get("PK") != f"FEED#{member_id}":
             continue
-        if item.get("type") == "audit":
+        if item.get("type") in ("feed_change", "feed_list", "audit"):
             continue
         found.append(f"{item.get('PK')} {item.get('SK')} type={item.get('type')}")
     return sorted(found)

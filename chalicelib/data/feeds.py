@@ -1,51 +1,62 @@
-"""Access patterns for precomputed feeds and the inputs the refresh reads.
+"""Access patterns for precomputed feeds, the shared candidate lists and what keeps them current.
 
-A feed generation is one item holding the ranked entries (post, author,
-reasons), compressed, so writing a generation is atomic and reading a page of
-it is one request. Each feed also has a small head item (current generation,
-last check, digest of the ranked entries): the refresh reads the head, not a
-generation, to decide whether there is anything to do, and writes nothing but
-`checked_at` when the ranked entries did not change.
+A feed generation is one item holding the ranked entries (post, author, reasons, rank key),
+compressed, so writing a generation is atomic and reading a page of it is one request. Each feed
+also has a small head item (current generation, last check, digest of the ranked entries, how far
+the refresh has read the run log): the refresh reads the head, not a generation, to decide whether
+there is anything to do, and writes nothing but the head when the ranked entries did not change.
 
-A member's superseded generations are not deleted: they expire (TTL, when the
-member could no longer be served them). Deleting costs write units by item
-size, as much as writing the generation did; expiring is free, and storing a
-week of an active member's generations costs a few hundredths of a cent a month.
+A member's superseded generations are not deleted: they expire (TTL, when the member could no
+longer be served them). Deleting costs write units by item size, as much as writing the
+generation did; expiring is free.
+
+What keeps the shared lists current without reading the window (issue 19):
+- the table's stream handler writes each batch's post changes to the change log (`FEEDLOG`);
+- the planner reads the log since its last run, updates the bounded lists (`FEED#TRENDING…/LIST`)
+  and writes one run record (`FEEDRUN`): who posted, what was deleted;
+- a member's refresh reads the run records since its last refresh and batch-reads only the
+  followees who posted (their profile holds their newest post ids).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import struct
+import uuid
 import zlib
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from chalicelib.data import connection, keys, ownership
 from chalicelib.data.models import (
-    POST_STATS_ATTRIBUTES,
+    EnthusiastsItem,
+    FeedChangeItem,
+    FeedFaninItem,
     FeedHeadItem,
     FeedItem,
+    FeedListItem,
+    FeedPlanItem,
+    FeedRunItem,
     FlintItem,
-    PostItem,
     UserItem,
 )
 from chalicelib.data.ownership import Erased, OwnedKind
 from chalicelib.data.pages import Page
-from chalicelib.data.posts import LIVE
+
+# --- records ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class FeedEntry:
+    """A card of a generation: the post, its author, why it is shown and its rank key."""
+
     post_id: str
     author_id: str
     reasons: list[str]
-    # Ranking inputs, carried by the shared candidate lists (trending, per interest) only.
-    created_at: str | None = None
-    smiles: int = 0
-    comments: int = 0
-    enthusiast: bool = False
+    key: float | None = None
 
 
 @dataclass(frozen=True)
@@ -62,33 +73,127 @@ class FeedHead:
     generated_at: str
     checked_at: str
     digest: str
+    run_position: str | None = None
 
 
 @dataclass(frozen=True)
-class PostStats:
+class ListEntry:
+    """A post in a shared candidate list, with the inputs its rank key was computed from."""
+
+    post_id: str
+    author_id: str
+    created_at: str
+    smiles: int
+    comments: int
+    enthusiast: bool
+    key: float
+
+
+@dataclass(frozen=True)
+class SharedList:
+    owner: str
+    entries: list[ListEntry]
+    holders: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class PostChange:
+    """A post as the stream last showed it: absolute counters, so applying it twice is harmless."""
+
     post_id: str
     author_id: str
     created_at: str
     interests: list[str]
     smiles: int
     comments: int
+    live: bool
+    new: bool  # the post was published in this change (an INSERT)
 
 
 @dataclass(frozen=True)
-class AuthorInfo:
+class LoggedChanges:
+    sort_key: str
+    changes: list[PostChange]
+
+
+@dataclass(frozen=True)
+class PlanState:
+    read_until: str | None = None
+    applied: frozenset[str] = frozenset()
+    holders_at: str | None = None
+    trending_generations: list[str] = field(default_factory=list)
+    trending_digest: str | None = None
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    run_at: str
+    author_hashes: frozenset[int]
+    deleted: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Fanin:
+    followees: list[str]
+    follow_version: int
+
+
+@dataclass(frozen=True)
+class FeedMember:
+    """What a refresh needs of the member's own profile."""
+
     user_id: str
-    badges: list[str]
-    last_posted_at: str | None
     interests: list[str]
     onboarded: bool
+    follow_version: int
+
+
+@dataclass(frozen=True)
+class Followee:
+    """What a refresh needs of a followee: their newest post ids and badges."""
+
+    user_id: str
+    recent_posts: list[str]
+    badges: list[str]
+
+
+@dataclass(frozen=True)
+class RefreshStart:
+    head: FeedHead | None
+    fanin: Fanin | None
+    member: FeedMember | None
+    trending: SharedList | None
+
+
+@dataclass(frozen=True)
+class RefreshRest:
+    generation: Generation | None
+    lists: dict[str, SharedList]
+    followees: dict[str, Followee]
+
+
+# --- packing ---------------------------------------------------------------------------------
+
+
+def _pack_json(value: Any) -> bytes:
+    return zlib.compress(json.dumps(value, separators=(",", ":")).encode(), 6)
+
+
+def _unpack_json(packed: bytes | None) -> Any:
+    return json.loads(zlib.decompress(packed)) if packed else []
+
+
+# A "following:<id>" reason always names the post's author: stored as this marker, so a generation
+# does not carry every followee's id twice (write and read units follow its size).
+_FOLLOWING_AUTHOR = "f"
 
 
 def _entry_json(entry: FeedEntry) -> dict[str, Any]:
-    raw: dict[str, Any] = {"p": entry.post_id, "a": entry.author_id, "r": entry.reasons}
-    if entry.created_at is not None:
-        raw.update(c=entry.created_at, s=entry.smiles, m=entry.comments)
-        if entry.enthusiast:
-            raw["e"] = True
+    own = f"following:{entry.author_id}"
+    reasons = [_FOLLOWING_AUTHOR if r == own else r for r in entry.reasons]
+    raw: dict[str, Any] = {"p": entry.post_id, "a": entry.author_id, "r": reasons}
+    if entry.key is not None:
+        raw["k"] = round(entry.key, 4)
     return raw
 
 
@@ -97,24 +202,116 @@ def _entries(raw: list[dict[str, Any]]) -> list[FeedEntry]:
         FeedEntry(
             e["p"],
             e["a"],
-            list(e.get("r") or []),
-            e.get("c"),
-            int(e.get("s") or 0),
-            int(e.get("m") or 0),
-            bool(e.get("e")),
+            [f"following:{e['a']}" if r == _FOLLOWING_AUTHOR else r for r in e.get("r") or []],
+            e.get("k"),
         )
         for e in raw
     ]
 
 
+def _list_entry_json(entry: ListEntry) -> dict[str, Any]:
+    raw: dict[str, Any] = {
+        "p": entry.post_id,
+        "a": entry.author_id,
+        "c": entry.created_at,
+        "s": entry.smiles,
+        "m": entry.comments,
+        "k": round(entry.key, 4),
+    }
+    if entry.enthusiast:
+        raw["e"] = True
+    return raw
+
+
+def _list_entries(raw: list[dict[str, Any]]) -> list[ListEntry]:
+    return [
+        ListEntry(
+            e["p"],
+            e["a"],
+            e["c"],
+            int(e.get("s") or 0),
+            int(e.get("m") or 0),
+            bool(e.get("e")),
+            float(e["k"]),
+        )
+        for e in raw
+    ]
+
+
+def _change_json(change: PostChange) -> dict[str, Any]:
+    return {
+        "p": change.post_id,
+        "a": change.author_id,
+        "c": change.created_at,
+        "i": change.interests,
+        "s": change.smiles,
+        "m": change.comments,
+        "l": change.live,
+        "n": change.new,
+    }
+
+
+def _changes(raw: list[dict[str, Any]]) -> list[PostChange]:
+    return [
+        PostChange(
+            c["p"],
+            c["a"],
+            c["c"],
+            list(c.get("i") or []),
+            int(c["s"]),
+            int(c["m"]),
+            bool(c["l"]),
+            bool(c["n"]),
+        )
+        for c in raw
+    ]
+
+
+def author_hash(author_id: str) -> int:
+    """4 bytes of the author's id hash: a run record names authors in 4 bytes each (a false match,
+    about 1 in 4 billion per pair, costs one needless profile read, never a wrong feed)."""
+    return int.from_bytes(hashlib.blake2b(author_id.encode(), digest_size=4).digest(), "big")
+
+
+def _pack_hashes(hashes: Iterable[int]) -> bytes:
+    ordered = sorted(set(hashes))
+    return struct.pack(f">{len(ordered)}I", *ordered)
+
+
+def _unpack_hashes(packed: bytes | None) -> frozenset[int]:
+    if not packed:
+        return frozenset()
+    return frozenset(struct.unpack(f">{len(packed) // 4}I", packed))
+
+
+def _pack_ids(ids: Sequence[str]) -> bytes:
+    """Followee ids: Cognito subs (UUIDs) as 16 bytes each, anything else zlib'd text."""
+    try:
+        if all(str(uuid.UUID(i)) == i for i in ids):
+            return b"U" + b"".join(uuid.UUID(i).bytes for i in ids)
+    except ValueError:
+        pass
+    return b"Z" + zlib.compress("\n".join(ids).encode(), 6)
+
+
+def _unpack_ids(packed: bytes) -> list[str]:
+    kind, body = packed[:1], packed[1:]
+    if kind == b"U":
+        return [str(uuid.UUID(bytes=body[i : i + 16])) for i in range(0, len(body), 16)]
+    text = zlib.decompress(body).decode()
+    return text.split("\n") if text else []
+
+
+# --- member feeds ----------------------------------------------------------------------------
+
+
 def to_generation(item: FeedItem) -> Generation:
-    raw = json.loads(zlib.decompress(item.packed)) if item.packed else (item.entries or [])
+    raw = _unpack_json(item.packed) if item.packed else (item.entries or [])
     return Generation(item.owner, item.generation, item.generated_at, _entries(raw))
 
 
-def _pack(entries: Iterable[FeedEntry]) -> bytes:
-    text = json.dumps([_entry_json(e) for e in entries], separators=(",", ":"))
-    return zlib.compress(text.encode(), 6)
+def _head(item: FeedHeadItem) -> FeedHead:
+    return FeedHead(item.generation, item.generated_at, item.checked_at, item.digest, item.run_position)
 
 
 def save_generation(
@@ -137,7 +334,7 @@ def save_generation(
         owner=owner,
         generation=generation,
         generated_at=generated_at,
-        packed=_pack(entries),
+        packed=_pack_json([_entry_json(e) for e in entries]),
         digest=digest,
     )
     item.expires_at = expires_at
@@ -148,17 +345,16 @@ def get_head(owner: str) -> FeedHead | None:
     """The feed's head: one GetItem of a ~200-byte item."""
     key = keys.feed_head(owner)
     try:
-        item = FeedHeadItem.get(key.pk, key.sk)
+        return _head(FeedHeadItem.get(key.pk, key.sk))
     except FeedHeadItem.DoesNotExist:
         return None
-    return FeedHead(item.generation, item.generated_at, item.checked_at, item.digest)
 
 
 def put_head(owner: str, head: FeedHead, expires_at: datetime) -> None:
     """Point the feed at its new current generation (written after the generation itself).
 
     A worker killed between the two writes leaves the head on the previous generation: readers
-    never read the head, and the next refresh finds a digest mismatch and completes the work.
+    serve the newest generation, and the next refresh finds a digest mismatch and completes the work.
     """
     key = keys.feed_head(owner)
     item = FeedHeadItem(
@@ -168,15 +364,32 @@ def put_head(owner: str, head: FeedHead, expires_at: datetime) -> None:
         generated_at=head.generated_at,
         checked_at=head.checked_at,
         digest=head.digest,
+        run_position=head.run_position,
     )
     item.expires_at = expires_at
     connection.put(item)
 
 
-def touch_head(owner: str, checked_at: str) -> None:
+def touch_head(owner: str, checked_at: str, run_position: str | None) -> None:
     """Record a refresh that found nothing new: one small UpdateItem, no generation written."""
     key = keys.feed_head(owner)
-    connection.update(FeedHeadItem(key.pk, key.sk), [FeedHeadItem.checked_at.set(checked_at)])
+    actions = [FeedHeadItem.checked_at.set(checked_at)]
+    if run_position is not None:
+        actions.append(FeedHeadItem.run_position.set(run_position))
+    connection.update(FeedHeadItem(key.pk, key.sk), actions)
+
+
+def head_and_newest(owner: str) -> tuple[FeedHead | None, Generation | None]:
+    """The head and the newest generation in one Query (descending, Limit 2: `HEAD` sorts after
+    every `GEN#`). What a feed's first page reads."""
+    head: FeedHead | None = None
+    newest: Generation | None = None
+    for item in FlintItem.query(keys.feed_partition(owner), scan_index_forward=False, limit=2, page_size=2):
+        if isinstance(item, FeedHeadItem):
+            head = _head(item)
+        elif isinstance(item, FeedItem) and newest is None:
+            newest = to_generation(item)
+    return head, newest
 
 
 def newest_generation(owner: str) -> Generation | None:
@@ -201,30 +414,6 @@ def get_generation(owner: str, generation: str) -> Generation | None:
         return None
 
 
-@dataclass(frozen=True)
-class GenerationStamp:
-    generation: str
-    generated_at: str
-
-
-def generation_stamps(owner: str) -> list[GenerationStamp]:
-    """Every stored generation's id and computation time, newest first (one Query).
-
-    Reads whole generations (a projection does not reduce read units): only the planner's few
-    shared lists use it; members' generations expire instead.
-    """
-    results = FeedItem.query(
-        keys.feed_partition(owner),
-        FeedItem.SK.startswith(keys.GENERATION_PREFIX),
-        scan_index_forward=False,
-        attributes_to_get=["PK", "SK", "generated_at"],
-    )
-    return [
-        GenerationStamp(item.SK.removeprefix(keys.GENERATION_PREFIX), item.generated_at or "")
-        for item in results
-    ]
-
-
 def delete_generations(owner: str, generations: Iterable[str]) -> int:
     """Delete these generations (BatchWriteItem); returns how many."""
     doomed = [keys.feed_generation(owner, g) for g in generations]
@@ -234,84 +423,197 @@ def delete_generations(owner: str, generations: Iterable[str]) -> int:
     return len(doomed)
 
 
-def prune_generations(owner: str, keep: int) -> int:
-    """Delete all but the newest `keep` generations; returns how many went."""
-    return delete_generations(owner, [s.generation for s in generation_stamps(owner)[keep:]])
-
-
-def active_member_ids(since: str) -> list[str]:
-    """Members active since `since`: one Query per shard of the sparse GSI2 index."""
-    found: list[str] = []
-    for shard in range(keys.ACTIVE_SHARDS):
-        for item in FlintItem.gsi2.query(keys.active_partition(shard), FlintItem.GSI2SK >= since):  # noqa: SIM300 - a PynamoDB condition
-            if isinstance(item, UserItem):
-                found.append(item.user_id)
-    return found
-
-
-# What ranking needs of a post: the refresh never decodes photos, tags or bodies it would drop.
-_STATS_ATTRIBUTES = ["PK", "SK", *POST_STATS_ATTRIBUTES]
-
-
-def recent_post_stats(days: Iterable[str]) -> list[PostStats]:
-    """Posts created on these days (one Query per day of GSI2), with their counters."""
-    stats: list[PostStats] = []
-    for day in days:
-        for item in FlintItem.gsi2.query(keys.recent_partition(day), attributes_to_get=_STATS_ATTRIBUTES):
-            if isinstance(item, PostItem) and item.state == LIVE:
-                stats.append(_stats(item))
-    return stats
-
-
-def author_recent_stats(author_id: str, limit: int) -> list[PostStats]:
-    """An author's newest live posts with their counters: one Query of the narrow GSI3."""
-    results = FlintItem.gsi3.query(
-        keys.author_posts(author_id),
-        FlintItem.GSI3SK.startswith(keys.POST_REF_PREFIX),
-        scan_index_forward=False,
-        limit=limit,
-        page_size=limit,
-    )
-    return [_stats(i) for i in results if isinstance(i, PostItem) and i.state == LIVE]
-
-
-def _stats(item: PostItem) -> PostStats:
-    return PostStats(
-        item.post_id,
-        item.author_id,
-        item.created_at,
-        list(item.interests or []),
-        int(item.smile_count or 0),
-        int(item.comment_count or 0),
-    )
-
-
-def post_stats(post_ids: Iterable[str]) -> dict[str, PostStats]:
-    """Live posts' counters (BatchGetItem, 100 keys a call)."""
-    wanted = [keys.post(p) for p in dict.fromkeys(post_ids)]
-    if not wanted:
-        return {}
-    return {
-        i.post_id: _stats(i)
-        for i in PostItem.batch_get(wanted, attributes_to_get=_STATS_ATTRIBUTES)
-        if i.state == LIVE
-    }
-
-
-def author_info(user_ids: Iterable[str]) -> dict[str, AuthorInfo]:
-    wanted = [keys.user(u) for u in dict.fromkeys(user_ids)]
-    if not wanted:
-        return {}
-    return {
-        i.user_id: AuthorInfo(
-            i.user_id, list(i.badges or []), i.last_posted_at, list(i.interests or []), bool(i.onboarded)
+def active_member_ids(shard: int, since: str) -> list[str]:
+    """Members of one shard of the sparse "recently active" index active since `since` (one Query)."""
+    return [
+        item.user_id
+        for item in FlintItem.gsi2.query(
+            keys.active_partition(shard),
+            FlintItem.GSI2SK >= since,  # noqa: SIM300 - a PynamoDB condition
+            attributes_to_get=["PK", "SK", "type", "user_id"],
         )
-        for i in UserItem.batch_get(wanted)
+        if isinstance(item, UserItem)
+    ]
+
+
+# --- a member's refresh ----------------------------------------------------------------------
+
+
+def _shared_list(owner: str, item: FeedListItem) -> SharedList:
+    return SharedList(owner, _list_entries(_unpack_json(item.packed)), frozenset(item.holders or ()))
+
+
+def _owner_of(partition: str) -> str:
+    return partition.removeprefix("FEED#")
+
+
+def refresh_start(member_id: str) -> RefreshStart:
+    """The head, the fan-in state, the member's profile and the trending list: one BatchGetItem."""
+    wanted = [
+        keys.feed_head(member_id),
+        keys.feed_fanin(member_id),
+        keys.user(member_id),
+        keys.feed_list(keys.trending_owner()),
+    ]
+    head: FeedHead | None = None
+    fanin: Fanin | None = None
+    member: FeedMember | None = None
+    trending: SharedList | None = None
+    for item in FlintItem.batch_get(wanted):
+        if isinstance(item, FeedHeadItem):
+            head = _head(item)
+        elif isinstance(item, FeedFaninItem):
+            fanin = Fanin(_unpack_ids(item.followees), int(item.follow_version or 0))
+        elif isinstance(item, UserItem):
+            member = FeedMember(
+                item.user_id, list(item.interests or []), bool(item.onboarded), int(item.follow_version or 0)
+            )
+        elif isinstance(item, FeedListItem):
+            trending = _shared_list(_owner_of(item.PK), item)
+    return RefreshStart(head, fanin, member, trending)
+
+
+def refresh_rest(
+    generation: tuple[str, str] | None, list_owners: Iterable[str], followee_ids: Iterable[str]
+) -> RefreshRest:
+    """The current generation, the interest lists and the followees who may have posted: one
+    BatchGetItem per 100 keys (so about followees / 100 requests, never one Query per followee)."""
+    wanted = [keys.feed_list(o) for o in dict.fromkeys(list_owners)]
+    wanted += [keys.user(u) for u in dict.fromkeys(followee_ids)]
+    if generation is not None:
+        wanted.append(keys.feed_generation(*generation))
+    found_generation: Generation | None = None
+    lists: dict[str, SharedList] = {}
+    followees: dict[str, Followee] = {}
+    for item in FlintItem.batch_get(wanted):
+        if isinstance(item, FeedListItem):
+            owner = _owner_of(item.PK)
+            lists[owner] = _shared_list(owner, item)
+        elif isinstance(item, UserItem):
+            followees[item.user_id] = Followee(
+                item.user_id, sorted(item.recent_posts or (), reverse=True), list(item.badges or [])
+            )
+        elif isinstance(item, FeedItem):
+            found_generation = to_generation(item)
+    return RefreshRest(found_generation, lists, followees)
+
+
+def put_fanin(member_id: str, fanin: Fanin) -> None:
+    key = keys.feed_fanin(member_id)
+    connection.put(
+        FeedFaninItem(
+            key.pk, key.sk, followees=_pack_ids(fanin.followees), follow_version=fanin.follow_version
+        )
+    )
+
+
+def runs_since(position: str) -> list[RunRecord]:
+    """Planner runs recorded after `position`, oldest first (one Query; ~4 bytes per author)."""
+    return [
+        RunRecord(item.SK, _unpack_hashes(item.authors), frozenset(item.deleted or ()))
+        for item in FeedRunItem.query(keys.FEED_RUNS, FeedRunItem.SK > position)  # noqa: SIM300 - a PynamoDB condition
+    ]
+
+
+# --- the planner -----------------------------------------------------------------------------
+
+
+def plan_inputs() -> tuple[PlanState, frozenset[str], str | None]:
+    """The planner's state and the Enthusiast holders (the daily job's overall ranking item, with
+    when it was computed), in one BatchGetItem: never one read per author."""
+    state = PlanState()
+    holders: frozenset[str] = frozenset()
+    holders_at: str | None = None
+    for item in FlintItem.batch_get([keys.feed_plan_state(), keys.enthusiasts(None)]):
+        if isinstance(item, FeedPlanItem):
+            state = PlanState(
+                item.read_until,
+                frozenset(item.applied or ()),
+                item.holders_at,
+                list(item.trending_generations or []),
+                item.trending_digest,
+            )
+        elif isinstance(item, EnthusiastsItem):
+            holders = frozenset(str(r["user_id"]) for r in item.ranking or [])
+            holders_at = item.computed_at
+    return state, holders, holders_at
+
+
+def put_plan_state(state: PlanState) -> None:
+    key = keys.feed_plan_state()
+    connection.put(
+        FeedPlanItem(
+            key.pk,
+            key.sk,
+            read_until=state.read_until,
+            applied=set(state.applied) or None,
+            holders_at=state.holders_at,
+            trending_generations=state.trending_generations,
+            trending_digest=state.trending_digest,
+        )
+    )
+
+
+def changes_since(after: str | None) -> list[LoggedChanges]:
+    """Change-log items written after `after` (every item when None), oldest first (one Query)."""
+    condition = FeedChangeItem.SK > after if after else None  # noqa: SIM300 - a PynamoDB condition
+    return [
+        LoggedChanges(item.SK, _changes(_unpack_json(item.packed)))
+        for item in FeedChangeItem.query(keys.FEED_CHANGES, condition)
+    ]
+
+
+def get_lists(owners: Iterable[str]) -> dict[str, SharedList]:
+    """Shared lists by owner (BatchGetItem, 100 keys a request); a list never written is absent."""
+    wanted = [keys.feed_list(o) for o in dict.fromkeys(owners)]
+    if not wanted:
+        return {}
+    return {
+        _owner_of(item.PK): _shared_list(_owner_of(item.PK), item) for item in FeedListItem.batch_get(wanted)
     }
+
+
+def put_lists(lists: Iterable[SharedList], updated_at: str) -> int:
+    """Rewrite these lists (BatchWriteItem, 25 a request); returns how many."""
+    count = 0
+    with FlintItem.batch_write() as batch:
+        for shared in lists:
+            key = keys.feed_list(shared.owner)
+            batch.save(
+                FeedListItem(
+                    key.pk,
+                    key.sk,
+                    packed=_pack_json([_list_entry_json(e) for e in shared.entries]),
+                    updated_at=updated_at,
+                    holders=set(shared.holders) or None,
+                )
+            )
+            count += 1
+    return count
+
+
+def put_run(run_at: str, author_hashes: Iterable[int], deleted: Iterable[str], expires_at: datetime) -> None:
+    key = keys.feed_run(run_at)
+    item = FeedRunItem(
+        key.pk, key.sk, authors=_pack_hashes(author_hashes) or None, deleted=set(deleted) or None
+    )
+    item.expires_at = expires_at
+    connection.put(item)
+
+
+# --- the stream handler ----------------------------------------------------------------------
+
+
+def log_changes(changes: Sequence[PostChange], written_at: str, token: str, expires_at: datetime) -> None:
+    """One change-log item for a stream batch's post changes (PutItem; a retried batch rewrites it)."""
+    key = keys.feed_change(written_at, token)
+    item = FeedChangeItem(key.pk, key.sk, packed=_pack_json([_change_json(c) for c in changes]))
+    item.expires_at = expires_at
+    connection.put(item)
 
 
 # --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------
-# The member's own feed (its head and generations). Entries for their posts in other members'
+# The member's own feed (its head, generations and fan-in state). Entries for their posts in other members'
 # feeds hold only ids, are dropped when read once the post is gone, and expire with their
 # generation (a week at most: docs/privacy.md).
 
@@ -335,8 +637,8 @@ def _erase_feed_item(member_id: str, table_key: tuple[str, str]) -> Erased:
 ownership.register(
     OwnedKind(
         "feed",
-        (FeedItem, FeedHeadItem),
-        ("feed_generation", "feed_head", "feed_partition"),
+        (FeedItem, FeedHeadItem, FeedFaninItem),
+        ("feed_generation", "feed_head", "feed_fanin", "feed_partition"),
         _member_feed,
         _erase_feed_item,
     )

@@ -231,15 +231,6 @@ def enthusiasts(interest_id: str | None) -> Key:
     return Key(ENTHUSIASTS, f"INTEREST#{interest_id}" if interest_id else ALL_INTERESTS)
 
 
-def recent_post(created_day: str, post_id: str) -> Key:
-    """GSI2 on a post: `RECENT#<yyyy-mm-dd>` / `<post id>`: the day's posts, for trending."""
-    return Key(f"RECENT#{created_day}", post_id)
-
-
-def recent_partition(day: str) -> str:
-    return f"RECENT#{day}"
-
-
 TRENDING_OWNER = "TRENDING"
 
 
@@ -266,9 +257,47 @@ GENERATION_PREFIX = "GEN#"
 
 def feed_head(owner: str) -> Key:
     """A feed's small head item, `FEED#<owner>` / `HEAD`: the current generation, when the feed was
-    last checked and the digest of its ranked entries. One GetItem tells the
-    refresh whether there is work to do, without reading a generation of up to 200 entries."""
+    last checked, the digest of its ranked entries and how far the refresh has read the run log.
+
+    `HEAD` sorts after every `GEN#...`, so one descending Query of the partition (Limit 2) reads
+    the head and the newest generation together (the feed's first page)."""
     return Key(f"FEED#{owner}", "HEAD")
+
+
+def feed_fanin(member_id: str) -> Key:
+    """Whom a member's refresh fans in from, `FEED#<member>` / `FANIN`: the followee ids (packed)
+    and the profile's follow version they were read at. Sorts before `GEN#`: never read by pages."""
+    return Key(f"FEED#{member_id}", "FANIN")
+
+
+def feed_list(list_owner: str) -> Key:
+    """A shared candidate list, `FEED#TRENDING[#<interest>]` / `LIST`: the best posts by rank key
+    with their ranking inputs, rewritten by the planner when they change (one fixed key, so a
+    refresh reads every list it needs in one BatchGetItem)."""
+    return Key(f"FEED#{list_owner}", "LIST")
+
+
+def feed_plan_state() -> Key:
+    """The feed planner's own state, `FEEDPLAN` / `STATE`: how far it has read the change log."""
+    return Key("FEEDPLAN", "STATE")
+
+
+FEED_CHANGES = "FEEDLOG"
+
+
+def feed_change(written_at: str, token: str) -> Key:
+    """Post changes the stream handler saw in one batch, `FEEDLOG` / `<iso written at>#<token>`:
+    the planner reads what was written since its last run (SK > cursor)."""
+    return Key(FEED_CHANGES, f"{written_at}#{token}")
+
+
+FEED_RUNS = "FEEDRUN"
+
+
+def feed_run(run_at: str) -> Key:
+    """What one planner run learnt, `FEEDRUN` / `<iso run time>`: hashes of the authors who posted
+    and the ids of deleted posts. A member's refresh reads the runs since its last one."""
+    return Key(FEED_RUNS, run_at)
 
 
 # --- brands, engagement events and brand insights --------------------------------------------

@@ -142,7 +142,6 @@ class UserItem(FlintItem, discriminator="user"):
     following = NumberAttribute(default=0)
     created_at = UnicodeAttribute()
     last_active_at = UnicodeAttribute(null=True)
-    # Lets the feed worker skip followees who have not posted lately (no Query for them).
     last_posted_at = UnicodeAttribute(null=True)
     # Set by a moderator: the member can read but not post, comment, follow, report or edit.
     banned = BooleanAttribute(null=True)
@@ -151,6 +150,11 @@ class UserItem(FlintItem, discriminator="user"):
     avatar_upload_id = UnicodeAttribute(null=True)
     # The words of the display name in the search index (what to remove on a rename or a ban).
     search_words = ListAttribute(of=UnicodeAttribute, null=True)
+    # The ids of the member's newest posts (at most ~10; ids sort by time): a follower's feed
+    # refresh reads them with the profile it batch-reads anyway, instead of a Query per followee.
+    recent_posts = UnicodeSetAttribute(null=True)
+    # Moves on every follow and unfollow: a feed refresh re-reads the follow list only then.
+    follow_version = NumberAttribute(null=True)
     # Set by DELETE /me: the profile is a tombstone until the erasure job ends (services/erasure.py).
     erasing_since = UnicodeAttribute(null=True)
 
@@ -234,7 +238,8 @@ class UploadItem(FlintItem, discriminator="upload"):
 
 
 class PostItem(FlintItem, discriminator="post"):
-    """Post. `POST#<id>` / `POST`; GSI2 `RECENT#<day>` / `<id>`; GSI3 `AUTHOR#<author>` / `POST#<id>`.
+    """Post. `POST#<id>` / `POST`; GSI3 `AUTHOR#<author>` / `POST#<id>` (posts written before issue 19
+    also carry a GSI2 `RECENT#<day>` entry, which nothing reads any more).
 
     Photos (with their renditions and tag snapshots: product title, price, url at tagging time)
     live inline, so a post or a feed card is one item.
@@ -311,12 +316,12 @@ class EnthusiastsItem(FlintItem, discriminator="enthusiasts"):
 
 
 class FeedItem(FlintItem, discriminator="feed"):
-    """A feed generation. `FEED#<owner>` / `GEN#<generation>`; entries [{"p", "a", "r"}], best first.
+    """A feed generation. `FEED#<owner>` / `GEN#<generation>`; entries [{"p", "a", "r", "k"}], best first.
 
     Entries are stored zlib-compressed in `packed` (a 200-entry feed is ~8 KB instead of ~20 KB:
     write and read units follow item size); `entries` (plain JSON) is still read for generations
-    written before. Shared candidate lists (trending, per interest) also carry each post's ranking
-    inputs: `c` created_at, `s` smiles, `m` comments, `e` author is an Enthusiast.
+    written before. `k` is the post's rank key, so the next refresh carries followees' posts
+    forward without reading them again.
     """
 
     owner = UnicodeAttribute()
@@ -328,12 +333,72 @@ class FeedItem(FlintItem, discriminator="feed"):
 
 
 class FeedHeadItem(FlintItem, discriminator="feed_head"):
-    """A feed's head. `FEED#<owner>` / `HEAD`: current generation, last check, digest of its entries."""
+    """A feed's head. `FEED#<owner>` / `HEAD`: current generation, last check, digest of its entries,
+    and how far the refresh has read the planner's run log (`run_position`)."""
 
     generation = UnicodeAttribute()
     generated_at = UnicodeAttribute()
     checked_at = UnicodeAttribute()
     digest = UnicodeAttribute()
+    run_position = UnicodeAttribute(null=True)
+
+
+class FeedFaninItem(FlintItem, discriminator="feed_fanin"):
+    """Whom a member's refresh fans in from: `FEED#<member>` / `FANIN`; followee ids packed, and the
+    profile's `follow_version` they were read at (a follow or unfollow since means read them again)."""
+
+    followees = BinaryAttribute(legacy_encoding=False)
+    follow_version = NumberAttribute(default=0)
+
+
+class FeedListItem(FlintItem, discriminator="feed_list"):
+    """A shared candidate list: `FEED#TRENDING[#<interest>]` / `LIST`, best rank key first.
+
+    `packed`: zlib JSON entries `{p, a, c, s, m, e, k}` (post, author, created, smiles, comments,
+    author is an Enthusiast, rank key). Trending's list also carries the Enthusiast holders the
+    planner applied (`holders`), so a refresh knows them without another read.
+    """
+
+    packed = BinaryAttribute(legacy_encoding=False)
+    updated_at = UnicodeAttribute()
+    holders = UnicodeSetAttribute(null=True)
+
+
+class FeedPlanItem(FlintItem, discriminator="feed_plan"):
+    """The planner's state: `FEEDPLAN` / `STATE`.
+
+    `read_until`: the change log was applied up to this time; `applied`: change-log keys already
+    applied after `read_until` minus the overlap the next run re-reads; `holders_at`: the
+    Enthusiast ranking the lists were built with; `trending_generations`: readers' trending
+    generations still stored, oldest first, and the digest of the newest.
+    """
+
+    read_until = UnicodeAttribute(null=True)
+    applied = UnicodeSetAttribute(null=True)
+    holders_at = UnicodeAttribute(null=True)
+    trending_generations = ListAttribute(of=UnicodeAttribute, default=list)
+    trending_digest = UnicodeAttribute(null=True)
+
+
+class FeedChangeItem(FlintItem, discriminator="feed_change"):
+    """Post changes seen in one stream batch: `FEEDLOG` / `<written at>#<token>`; TTL 2 days.
+
+    `packed`: zlib JSON `{p, a, c, i, s, m, l, n}` per post (ids, created, interests, smiles,
+    comments, live, new): absolute values, so applying one twice changes nothing.
+    """
+
+    packed = BinaryAttribute(legacy_encoding=False)
+
+
+class FeedRunItem(FlintItem, discriminator="feed_run"):
+    """One planner run's news for members' refreshes: `FEEDRUN` / `<run at>`; TTL 2 days.
+
+    `authors`: 4-byte hashes of the authors of the posts it ingested (sorted, packed); `deleted`:
+    the ids of posts it saw deleted.
+    """
+
+    authors = BinaryAttribute(legacy_encoding=False, null=True)
+    deleted = UnicodeSetAttribute(null=True)
 
 
 class BrandCounterItem(FlintItem, discriminator="brand_counter"):
@@ -458,6 +523,11 @@ ALL_MODELS: tuple[type[FlintItem], ...] = (
     EnthusiastsItem,
     FeedItem,
     FeedHeadItem,
+    FeedFaninItem,
+    FeedListItem,
+    FeedPlanItem,
+    FeedChangeItem,
+    FeedRunItem,
     RateWindowItem,
     BrandCounterItem,
     BrandAuthorItem,

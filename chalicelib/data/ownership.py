@@ -100,4 +100,9 @@ NOT_MEMBER_DATA: dict[str, str] = {
     "CampaignItem": "a brand's campaign (brands are not members: see docs/privacy.md)",
     "AppliedMarkerItem": "an idempotency token of one aggregated delivery (a hash, no member id)",
     "PostRefItem": "a listing entry of a post: it goes with the post (the post kind's cascade)",
+    "FeedListItem": "a shared candidate list: ids of live posts and their authors; a deleted post "
+    "(erasure deletes every post) leaves it at the next planner run",
+    "FeedChangeItem": "the feed change log: post and author ids the stream saw, expiring in 2 days",
+    "FeedRunItem": "a planner run record: 4-byte hashes of authors who posted, deleted post ids; 2 days",
+    "FeedPlanItem": "the feed planner's own state",
 }

@@ -35,6 +35,8 @@ DELETING = "deleting"
 HIDDEN = "hidden"
 # DynamoDB's BatchGetItem takes at most 100 keys: listings size their pages to fit one call.
 BATCH_GET_LIMIT = 100
+# An author's newest post ids kept on their profile, for followers' feed refreshes.
+RECENT_POSTS_KEPT = 10
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,8 @@ class PublishInputs:
     interests: dict[str, Interest]
     uploads: dict[str, Upload]
     products: dict[str, Product]
+    # The author's newest post ids as read (the profile's `recent_posts`), for create_post to trim.
+    author_recent_posts: tuple[str, ...] = ()
 
 
 def publish_inputs(
@@ -169,16 +173,27 @@ def publish_inputs(
     wanted += [keys.product(p) for p in dict.fromkeys(product_ids)]
     found = PublishInputs(None, {}, {}, {})
     author: Member | None = None
+    recent: tuple[str, ...] = ()
     for item in FlintItem.batch_get(wanted, consistent_read=True):
         if isinstance(item, UserItem):
             author = to_member(item)
+            recent = tuple(item.recent_posts or ())
         elif isinstance(item, InterestItem):
             found.interests[item.interest_id] = Interest(item.interest_id, item.name)
         elif isinstance(item, UploadItem):
             found.uploads[item.upload_id] = to_upload(item)
         elif isinstance(item, ProductItem):
             found.products[item.product_id] = to_product(item)
-    return PublishInputs(author, found.interests, found.uploads, found.products)
+    return PublishInputs(author, found.interests, found.uploads, found.products, recent)
+
+
+def _recent_posts_update(post_id: str, read: Sequence[str]) -> Any:
+    """Add the post to its author's newest ids, kept to RECENT_POSTS_KEPT: a set ADD while there is
+    room, else the newest ids as read plus this one (a concurrent publish by the same author may
+    then drop one id from the list; its post still reaches feeds through the interest lists)."""
+    if len(read) < RECENT_POSTS_KEPT:
+        return UserItem.recent_posts.add({post_id})
+    return UserItem.recent_posts.set({post_id, *sorted(read, reverse=True)[: RECENT_POSTS_KEPT - 1]})
 
 
 def post_items(post: PostRecord) -> tuple[PostItem, list[PostRefItem]]:
@@ -188,12 +203,9 @@ def post_items(post: PostRecord) -> tuple[PostItem, list[PostRefItem]]:
     """
     key = keys.post(post.post_id)
     by_author = keys.post_by_author(post.author_id, post.post_id)
-    recent = keys.recent_post(post.created_at[:10], post.post_id)
     item = PostItem(
         key.pk,
         key.sk,
-        GSI2PK=recent.pk,
-        GSI2SK=recent.sk,
         GSI3PK=by_author.pk,
         GSI3SK=by_author.sk,
         post_id=post.post_id,
@@ -222,12 +234,14 @@ def post_items(post: PostRecord) -> tuple[PostItem, list[PostRefItem]]:
     return item, listings
 
 
-def create_post(post: PostRecord) -> Outcome:
+def create_post(post: PostRecord, author_recent_posts: Sequence[str] = ()) -> Outcome:
     """Publish atomically: the post, its listing and search entries, author and product counters,
     its uploads.
 
     Conditions, named in a failed outcome: `post` (the id is new), `author` (the profile exists
     and is not banned), `upload:<id>` (the author's, ready and unused), `product:<id>` (it exists).
+    The author's profile also gets the post's id among their newest (`author_recent_posts`: as
+    read before).
     """
     item, listings = post_items(post)
     found_words = post.search_words if post.search_words is not None else []
@@ -239,7 +253,11 @@ def create_post(post: PostRecord) -> Outcome:
             tx.put(listing)
         tx.update(
             UserItem(author.pk, author.sk),
-            actions=[UserItem.posts.add(1), UserItem.last_posted_at.set(post.created_at)],
+            actions=[
+                UserItem.posts.add(1),
+                UserItem.last_posted_at.set(post.created_at),
+                _recent_posts_update(post.post_id, author_recent_posts),
+            ],
             condition=not_banned(),
             label=AUTHOR,
         )
@@ -477,14 +495,24 @@ def finish_delete(post: PostRecord, partition_keys: Sequence[tuple[str, str]]) -
 
     def write(tx: Tx, vanished: frozenset[str] = frozenset()) -> None:
         tx.delete(PostItem(post_key.pk, post_key.sk), condition=PostItem.state == DELETING, label=POST)
-        counters = [(AUTHOR, UserItem(author.pk, author.sk), UserItem.posts)]
-        counters += [
-            (PRODUCT + p, ProductItem(keys.product(p).pk, keys.product(p).sk), ProductItem.tag_count)
-            for p in post.product_ids
-        ]
-        for label, counted, counter in counters:
+        if AUTHOR not in vanished:
+            # Off the author's newest post ids too, so followers' refreshes no longer pull it in.
+            tx.update(
+                UserItem(author.pk, author.sk),
+                actions=[UserItem.posts.add(-1), UserItem.recent_posts.delete({post.post_id})],
+                condition=FlintItem.PK.exists(),
+                label=AUTHOR,
+            )
+        for product_id in post.product_ids:
+            label = PRODUCT + product_id
             if label not in vanished:
-                tx.update(counted, actions=[counter.add(-1)], condition=FlintItem.PK.exists(), label=label)
+                product = keys.product(product_id)
+                tx.update(
+                    ProductItem(product.pk, product.sk),
+                    actions=[ProductItem.tag_count.add(-1)],
+                    condition=FlintItem.PK.exists(),
+                    label=label,
+                )
 
     # A failed `post` condition: another attempt already finished the cascade. A vanished author
     # or product has no counter left to settle: the post and the other counters go without it.

@@ -8,8 +8,12 @@ from chalicelib import aws
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 
-def _image(data: bytes, bucket: str, key: str) -> dict[str, object]:
-    return {"Bytes": data} if len(data) <= MAX_IMAGE_BYTES else {"S3Object": {"Bucket": bucket, "Name": key}}
+def _image(data: bytes | None, bucket: str, key: str) -> dict[str, object]:
+    """The bytes when there are few enough, else the object: Rekognition reads it itself, with the
+    caller's permission to read it."""
+    if data is not None and len(data) <= MAX_IMAGE_BYTES:
+        return {"Bytes": data}
+    return {"S3Object": {"Bucket": bucket, "Name": key}}
 
 
 def detect_moderation_labels(
@@ -27,7 +31,9 @@ def detect_moderation_labels(
     ]
 
 
-def detect_labels(data: bytes, *, bucket: str, key: str, min_confidence: float, max_labels: int) -> list[str]:
+def detect_labels(
+    data: bytes | None, *, bucket: str, key: str, min_confidence: float, max_labels: int
+) -> list[str]:
     """Label names, most confident first (lower case). Raises botocore errors as they come."""
     answer = aws.client("rekognition").detect_labels(
         Image=_image(data, bucket, key), MaxLabels=max_labels, MinConfidence=min_confidence

@@ -394,7 +394,8 @@ def follow(follower_id: str, followee_id: str, at: str) -> EdgeChange:
         )
         tx.update(
             UserItem(me.pk, me.sk),
-            actions=[UserItem.following.add(1)],
+            # The version tells the member's feed refresh to read the follow list again.
+            actions=[UserItem.following.add(1), UserItem.follow_version.add(1)],
             condition=not_banned(),
             label=SELF,
         )
@@ -419,7 +420,7 @@ def unfollow(follower_id: str, followee_id: str) -> EdgeChange:
         )
         tx.update(
             UserItem(me.pk, me.sk),
-            actions=[UserItem.following.add(-1)],
+            actions=[UserItem.following.add(-1), UserItem.follow_version.add(1)],
             condition=UserItem.PK.exists(),
             label=TARGET,
         )
@@ -428,9 +429,14 @@ def unfollow(follower_id: str, followee_id: str) -> EdgeChange:
 
 
 def following_ids(user_id: str, limit: int = 500) -> list[str]:
-    """Whom a member follows (the feed worker's input), newest edges unordered."""
+    """Whom a member follows (the feed worker's input, after a follow change), by followee id."""
     key = keys.user(user_id)
-    results = FollowItem.query(key.pk, FollowItem.SK.startswith(keys.FOLLOWS_PREFIX), limit=limit)
+    results = FollowItem.query(
+        key.pk,
+        FollowItem.SK.startswith(keys.FOLLOWS_PREFIX),
+        limit=limit,
+        attributes_to_get=["PK", "SK", "type", "followee_id"],
+    )
     return [f.followee_id for f in results]
 
 

@@ -1,28 +1,33 @@
 """Personalised feeds, precomputed where they are read, read in 2 requests.
 
-Refresh tiers (README "Feed refresh tiers"):
-- active: members seen in the last `feed_active_minutes` (60). The planner refreshes them every
-  interval (5 minutes in AWS), so a new post reaches an active reader within one interval.
-- returning: anyone else costs nothing until they read. Their first read serves the generation
-  they have (or trending) at once and queues a refresh; from then on they are active.
-- away: a generation older than `feed_active_days` (7) is not served; trending is, and a refresh
-  is queued.
+Work follows what changed, never the size of the window (issue 19):
 
-What a refresh reads and writes:
-- the feed's head (one ~200-byte GetItem): a message planned before the last check is a
-  duplicate or was overtaken, and stops there;
-- candidates without hydrating a post: the planner writes, once per interval for everyone, a
-  candidate list per interest and the trending list, each entry carrying the post's ranking
-  inputs (time, smiles, comments, Enthusiast author); followees who posted lately are read from
-  the narrow GSI3 (ids, time, counters: ~150 bytes a post);
-- a digest of the ranked candidate set: when it matches the current generation's (and that one
-  is under an hour old), only the head's `checked_at` is written; otherwise a new generation
-  (compressed, ~8 KB for 200 entries). Superseded generations expire by TTL rather than being
-  deleted: a delete costs as many write units as the write did, an expiry nothing.
+- The shared candidate lists (trending, one per interest) are bounded top-K lists by rank key
+  (services/ranking.py: a key does not depend on the clock, so a post is scored once, when it is
+  published or its counters change). The table's stream handler logs each batch's post changes;
+  each planner run reads the log since its last run, upserts or removes just those posts, trims
+  the lists it touched and rewrites only those. It reads the Enthusiast holders from the daily
+  job's one ranking item. A run with nothing new writes nothing.
+- The planner then fans the active tier out on SQS: one message per shard of the "recently
+  active" index; the worker turns each into one refresh message per member, so the planner's work
+  does not grow with the members either.
+- A member's refresh fans in independently of how many members they follow: it batch-reads the
+  followees who posted since its last refresh (the run records say who, in 4 bytes an author; each
+  profile holds its author's newest post ids), carries the followees' posts it already ranked
+  forward from its current generation, and reads the interest lists and trending in the same
+  BatchGetItem. About 5 requests whatever the follow count; a full re-read of the follow list only
+  after a follow change, or an absence longer than reading the run records is worth
+  (`fanin_horizon`: an hour for a few follows, up to a day for hundreds).
 
-There is no fan-out on write: a post is pulled into feeds by the refresh, so an author with a
-million followers costs nothing extra when posting; each refresh only Queries followees whose
-`last_posted_at` is recent.
+Refresh tiers:
+- active: members seen in the last `feed_active_minutes` (10) are refreshed by the planner every
+  interval (5 minutes in AWS), so a new post reaches an active reader within one interval;
+- on read: a first page served from a feed not checked for `feed_stale_minutes` (5) queues a
+  refresh (at most once per stale window per warm process), so a member returning after any
+  absence costs one refresh, not one per interval while they were away;
+- away: a feed not checked for `feed_active_days` (7) is not served; trending is.
+
+There is no fan-out on write: an author with a million followers costs nothing extra when posting.
 """
 
 from __future__ import annotations
@@ -31,18 +36,18 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from chalicelib import caches, clock, cursors
+from chalicelib import caches, clock, cursors, ids
 from chalicelib.auth import Identity
 from chalicelib.data import feeds as store
 from chalicelib.data import keys, queues
 from chalicelib.data import posts as post_store
 from chalicelib.data import social as social_store
 from chalicelib.data import users as user_store
-from chalicelib.data.feeds import FeedEntry, FeedHead, Generation, PostStats
+from chalicelib.data.feeds import FeedEntry, FeedHead, Generation, ListEntry, PostChange, SharedList
 from chalicelib.errors import BadRequest
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas.feeds import FeedItemOut, FeedPage
@@ -52,38 +57,47 @@ from chalicelib.services.posts import page_size
 from chalicelib.services.presenters import summary
 from chalicelib.settings import get_settings
 
-CANDIDATES_PER_INTEREST = 30  # newest posts of each interest considered by the planner
-INTEREST_LIST_SIZE = 60  # best-ranked posts kept per interest for members' refreshes
-POSTS_PER_FOLLOWEE = 10
+INTEREST_LIST_SIZE = 60  # best posts of each interest a member's refresh considers
+TRENDING_CANDIDATES = 100  # best trending posts a member's refresh considers
+# Lists keep a quarter more than readers use, so deletions and unsmiles leave them full.
+LIST_SLACK = 1.25
 MAX_FOLLOWEES = 1000
-TRENDING_CANDIDATES = 100
-# An unchanged candidate set is not rewritten, unless the current generation is this old: scores
-# decay with time, so the order is refreshed at least this often for members who are reading.
-RERANK_MINUTES = 60
-# A reader without a fresh feed queues a refresh at most this often per warm process.
-_REQUEUE_SECONDS = 300
+POSTS_PER_FOLLOWEE = post_store.RECENT_POSTS_KEPT
+# How far back a refresh reads the run records rather than every followee's profile: a run record
+# costs about one read (4 bytes an author, ~1,000 authors a run at a million members), a followee
+# about half of one, so the records win while there are fewer runs than followees; at least an
+# hour, at most a day (records are kept two: TTL never removes one a refresh still needs).
+FANIN_HORIZON_MIN, FANIN_HORIZON_MAX = timedelta(hours=1), timedelta(days=1)
+# A refresh re-reads this much of the run records: a planner run that was writing when it read.
+RUN_OVERLAP = timedelta(minutes=5)
+# The planner re-reads this much of the change log: a stream batch whose write was in flight.
+CHANGE_OVERLAP = timedelta(minutes=2)
+# Change log and run records are clean-up-only TTL'd after this (nothing reads them that late).
+LOG_DAYS = 2
+# The digest keeps the order of a first page (the most a signed-in member's page holds): deeper
+# order changes are written with the next change of what the feed holds.
+FIRST_PAGE = 33
+# A reader without a fresh feed queues a refresh at most once per stale window per warm process.
 _requeued: dict[str, float] = {}
 _requeued_lock = threading.Lock()
 caches.register(_requeued.clear)
-# Shared lists this warm planner last wrote: owner -> (digest of the entries, when written). The
-# planner runs every interval with reserved concurrency 1, so its process usually stays warm.
-_shared_written: dict[str, tuple[str, datetime]] = {}
-caches.register(_shared_written.clear)
 
 
 @dataclass(frozen=True)
 class PlanSummary:
     generation: str
-    members: int
+    changes: int
+    lists_written: int
     trending: int
+    shards: int
 
 
 def _parse(iso: str) -> datetime:
     return datetime.fromisoformat(iso.replace("Z", "+00:00"))
 
 
-def _weights() -> ranking.RankingWeights:
-    return ranking.RankingWeights(feed_size=get_settings().feed_size)
+def _digest(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, separators=(",", ":")).encode()).hexdigest()[:32]
 
 
 def _expiry(now: datetime) -> datetime:
@@ -91,231 +105,334 @@ def _expiry(now: datetime) -> datetime:
     return now + timedelta(days=get_settings().feed_active_days)
 
 
-def _candidate(stats: PostStats, reason: str, enthusiasts: set[str]) -> ranking.Candidate:
-    return ranking.Candidate(
-        stats.post_id,
-        stats.author_id,
-        _parse(stats.created_at),
-        stats.smiles,
-        stats.comments,
-        author_is_enthusiast=stats.author_id in enthusiasts,
-        reasons=[reason],
-    )
-
-
-def _shared_entries(
-    ranked: Iterable[ranking.RankedEntry], by_id: dict[str, ranking.Candidate]
-) -> list[FeedEntry]:
-    """Entries of a shared list: each carries the ranking inputs members' refreshes need."""
-    entries = []
-    for r in ranked:
-        c = by_id[r.post_id]
-        entries.append(
-            FeedEntry(
-                r.post_id,
-                r.author_id,
-                r.reasons,
-                clock.iso(c.created_at),
-                c.smiles,
-                c.comments,
-                c.author_is_enthusiast,
-            )
-        )
-    return entries
-
-
-def _enthusiast_ids(author_ids: Iterable[str]) -> set[str]:
-    return {a.user_id for a in store.author_info(author_ids).values() if BADGE in a.badges}
-
-
-def _digest(value: object) -> str:
-    return hashlib.sha256(json.dumps(value, separators=(",", ":")).encode()).hexdigest()[:32]
-
-
-def _shared_digest(entries: list[FeedEntry]) -> str:
-    return _digest([(e.post_id, e.smiles, e.comments, e.enthusiast) for e in entries])
-
-
-def _save_shared(owner: str, generation: str, entries: list[FeedEntry], now: datetime) -> bool:
-    """Publish a shared list unless this warm planner wrote the very same list within the rerank
-    window (then readers keep that generation, and the run writes and prunes nothing)."""
-    digest = _shared_digest(entries)
-    last = _shared_written.get(owner)
-    if last is not None and last[0] == digest and now - last[1] < timedelta(minutes=RERANK_MINUTES):
-        return False
-    store.save_generation(owner, generation, entries, generation, _expiry(now))
-    # Like members' feeds, the shared lists keep their newest generations only: TTL is a clean-up
-    # aid, not something correctness (or the local emulator, which never expires items) relies on.
-    store.prune_generations(owner, get_settings().feed_generations_kept)
-    _shared_written[owner] = (digest, now)
-    return True
-
-
-def compute_shared_lists(now: datetime) -> tuple[list[FeedEntry], dict[str, list[FeedEntry]]]:
-    """Trending (recent posts by recency and engagement alone) and one candidate list per interest.
-
-    Costs the same whatever the number of members: it runs once per planner run, for everyone.
-    """
-    settings = get_settings()
-    days = [(now - timedelta(days=d)).strftime("%Y-%m-%d") for d in range(settings.trending_days)]
-    recent = {s.post_id: s for s in store.recent_post_stats(days)}
-    newest_by_interest = {
-        i.interest_id: [
-            ref.post_id
-            for ref in post_store.list_interest_post_ids(i.interest_id, CANDIDATES_PER_INTEREST, None).items
-        ]
-        for i in user_store.list_interests()
-    }
-    listed = {p for ids in newest_by_interest.values() for p in ids if p not in recent}
-    stats = {**store.post_stats(listed), **recent}
-    enthusiasts = _enthusiast_ids(s.author_id for s in stats.values())
-
-    trending_by_id = {p: _candidate(s, ranking.TRENDING, enthusiasts) for p, s in recent.items()}
-    trending_weights = ranking.RankingWeights(feed_size=settings.trending_size)
-    trending = _shared_entries(
-        ranking.rank(trending_by_id.values(), viewer_id=None, now=now, weights=trending_weights),
-        trending_by_id,
-    )
-    by_interest: dict[str, list[FeedEntry]] = {}
-    list_weights = ranking.RankingWeights(feed_size=INTEREST_LIST_SIZE)
-    for interest_id, newest in newest_by_interest.items():
-        reason = f"{ranking.INTEREST}:{interest_id}"
-        pool = {p for p in newest if p in stats} | {
-            p for p, s in recent.items() if interest_id in s.interests
-        }
-        by_id = {p: _candidate(stats[p], reason, enthusiasts) for p in pool}
-        ranked = ranking.rank(by_id.values(), viewer_id=None, now=now, weights=list_weights)
-        by_interest[interest_id] = _shared_entries(ranked, by_id)
-    return trending, by_interest
-
-
-def enqueue_refresh(member_ids: list[str], requested_at: str) -> None:
+def enqueue_refresh(member_ids: Sequence[str], requested_at: str) -> None:
     bodies = [json.dumps({"member_id": m, "generation": requested_at}) for m in member_ids]
     queues.send(get_settings().feed_refresh_queue, bodies)
 
 
-def write_shared_lists(now: datetime) -> list[FeedEntry]:
-    """Compute and publish trending and the per-interest candidate lists; returns trending."""
+# --- the shared lists: updated from the change log ------------------------------------------
+
+
+def _list_entry(change: PostChange, holders: frozenset[str], now: datetime) -> ListEntry:
+    enthusiast = change.author_id in holders
+    key = ranking.post_key(_parse(change.created_at), change.smiles, change.comments, enthusiast, now=now)
+    return ListEntry(
+        change.post_id, change.author_id, change.created_at, change.smiles, change.comments, enthusiast, key
+    )
+
+
+def _trim(entries: Iterable[ListEntry], size: int, oldest: str) -> list[ListEntry]:
+    kept = [e for e in entries if e.created_at >= oldest]
+    kept.sort(key=lambda e: (-e.key, e.post_id))
+    return kept[: int(size * LIST_SLACK)]
+
+
+def _with_holders(entry: ListEntry, holders: frozenset[str]) -> ListEntry:
+    enthusiast = entry.author_id in holders
+    if enthusiast == entry.enthusiast:
+        return entry
+    key = ranking.post_key(_parse(entry.created_at), entry.smiles, entry.comments, enthusiast)
+    return ListEntry(
+        entry.post_id, entry.author_id, entry.created_at, entry.smiles, entry.comments, enthusiast, key
+    )
+
+
+def _latest_changes(logged: Iterable[store.LoggedChanges]) -> dict[str, PostChange]:
+    """The last change of each post, in log order; a post published in any of them stays `new`."""
+    latest: dict[str, PostChange] = {}
+    for batch in logged:
+        for change in batch.changes:
+            before = latest.get(change.post_id)
+            if before is not None and before.new and not change.new:
+                change = replace(change, new=True)
+            latest[change.post_id] = change
+    return latest
+
+
+def _trending_generation(trending: SharedList) -> list[FeedEntry]:
+    """What visitors read: the trending list ranked (diversity applied), with the trending reason."""
+    size = get_settings().trending_size
+    candidates = [
+        ranking.Candidate(e.post_id, e.author_id, e.key, e.enthusiast, [ranking.TRENDING])
+        for e in trending.entries[:size]
+    ]
+    ranked = ranking.rank(candidates, viewer_id=None, weights=ranking.RankingWeights(feed_size=size))
+    return [FeedEntry(r.post_id, r.author_id, r.reasons, r.key) for r in ranked]
+
+
+def update_shared_lists(now: datetime) -> tuple[int, int, int]:
+    """Apply the change log since the last run to the shared lists; returns (changes applied,
+    lists written, trending entries). Reads and writes grow with the changes, not the window."""
+    settings = get_settings()
+    state, holders, holders_at = store.plan_inputs()
+    lower = clock.iso(_parse(state.read_until) - CHANGE_OVERLAP) if state.read_until else None
+    logged = [batch for batch in store.changes_since(lower) if batch.sort_key not in state.applied]
+    latest = _latest_changes(logged)
+    holders_changed = holders_at != state.holders_at
+    if not latest and not holders_changed:
+        return 0, 0, 0
+    trending_owner = keys.trending_owner()
+    owners = {trending_owner}
+    for change in latest.values():
+        owners.update(keys.trending_owner(i) for i in change.interests)
+    if holders_changed:
+        owners.update(keys.trending_owner(i.interest_id) for i in user_store.list_interests())
+    current = store.get_lists(owners)
+    entries = {o: {e.post_id: e for e in current[o].entries} if o in current else {} for o in owners}
+    touched: set[str] = set()
+    if holders_changed:
+        for owner, by_post in entries.items():
+            entries[owner] = {p: _with_holders(e, holders) for p, e in by_post.items()}
+            touched.add(owner)
+    trending_oldest = clock.iso(now - timedelta(days=settings.trending_days))
+    for change in latest.values():
+        entry = _list_entry(change, holders, now)
+        for owner in (trending_owner, *(keys.trending_owner(i) for i in change.interests)):
+            if change.live and (owner != trending_owner or change.created_at >= trending_oldest):
+                entries[owner][change.post_id] = entry
+            else:
+                entries[owner].pop(change.post_id, None)
+            touched.add(owner)
+    interest_oldest = clock.iso(now - timedelta(days=settings.feed_active_days))
+    written: list[SharedList] = []
+    for owner in touched:
+        if owner == trending_owner:
+            trimmed = _trim(entries[owner].values(), settings.trending_size, trending_oldest)
+        else:
+            trimmed = _trim(entries[owner].values(), INTEREST_LIST_SIZE, interest_oldest)
+        before = current.get(owner)
+        carried = holders if owner == trending_owner else frozenset()
+        if before is None or before.entries != trimmed or before.holders != carried:
+            written.append(SharedList(owner, trimmed, carried))
     generation = clock.iso(now)
-    trending, by_interest = compute_shared_lists(now)
-    _save_shared(keys.trending_owner(), generation, trending, now)
-    for interest_id, entries in by_interest.items():
-        _save_shared(keys.trending_owner(interest_id), generation, entries, now)
-    return trending
+    store.put_lists(written, generation)
+    trending = next((s for s in written if s.owner == trending_owner), current.get(trending_owner))
+    generations = list(state.trending_generations)
+    trending_entries = _trending_generation(trending) if trending else []
+    if any(s.owner == trending_owner for s in written):
+        digest = _digest([(e.post_id, e.reasons) for e in trending_entries])
+        if digest != state.trending_digest:
+            store.save_generation(
+                trending_owner, generation, trending_entries, generation, _expiry(now), digest
+            )
+            generations.append(generation)
+            state = replace(state, trending_digest=digest)
+    kept = settings.feed_generations_kept
+    if len(generations) > kept:
+        # Like members' feeds, readers page a generation by id; only the newest are kept (TTL is a
+        # clean-up aid, not something correctness, or the local emulator, relies on).
+        store.delete_generations(trending_owner, generations[:-kept])
+        generations = generations[-kept:]
+    new_authors = {store.author_hash(c.author_id) for c in latest.values() if c.new and c.live}
+    deleted = {c.post_id for c in latest.values() if not c.live}
+    if new_authors or deleted:
+        store.put_run(generation, new_authors, deleted, now + timedelta(days=LOG_DAYS))
+    applied_after = clock.iso(now - CHANGE_OVERLAP)
+    store.put_plan_state(
+        store.PlanState(
+            read_until=generation,
+            applied=frozenset(
+                k for k in [*state.applied, *(b.sort_key for b in logged)] if k > applied_after
+            ),
+            holders_at=holders_at,
+            trending_generations=generations,
+            trending_digest=state.trending_digest,
+        )
+    )
+    return len(latest), len(written), len(trending_entries)
 
 
 def plan(now: datetime | None = None) -> PlanSummary:
-    """One planner run: the shared lists, then one refresh message per member of the active tier."""
+    """One planner run: the shared lists from what changed, then the active tier fanned out on SQS
+    (one message per shard of the "recently active" index; the worker plans each shard)."""
     settings = get_settings()
     now = now or clock.now()
     generation = clock.iso(now)
-    trending = write_shared_lists(now)
+    changes, written, trending = update_shared_lists(now)
     since = clock.iso(now - timedelta(minutes=settings.feed_active_minutes))
-    members = store.active_member_ids(since)
-    enqueue_refresh(members, generation)
+    bodies = [
+        json.dumps({"plan_shard": shard, "since": since, "generation": generation})
+        for shard in range(keys.ACTIVE_SHARDS)
+    ]
+    queues.send(settings.feed_refresh_queue, bodies)
     logger.info(
-        "feed plan", extra={"generation": generation, "members": len(members), "trending": len(trending)}
+        "feed plan",
+        extra={"generation": generation, "changes": changes, "lists_written": written, "trending": trending},
     )
+    metrics.add_metric(name="FeedListChangesApplied", unit="Count", value=changes)
+    return PlanSummary(generation, changes, written, trending, keys.ACTIVE_SHARDS)
+
+
+def plan_shard(shard: int, since: str, generation: str) -> int:
+    """One shard of the active tier: one refresh message per member seen since `since`."""
+    members = store.active_member_ids(shard, since)
+    enqueue_refresh(members, generation)
     metrics.add_metric(name="FeedRefreshesPlanned", unit="Count", value=len(members))
-    return PlanSummary(generation, len(members), len(trending))
+    return len(members)
 
 
-def _candidates(member: store.AuthorInfo, member_id: str, now: datetime) -> list[ranking.Candidate]:
-    found: dict[str, ranking.Candidate] = {}
+# --- a member's refresh ----------------------------------------------------------------------
 
-    def add(
-        post_id: str,
-        author_id: str,
-        created_at: str | None,
-        smiles: int,
-        comments: int,
-        enthusiast: bool,
-        reason: str,
-    ) -> None:
-        if created_at is None:
-            return  # a list written before entries carried ranking inputs: the next plan replaces it
-        candidate = found.setdefault(
-            post_id,
-            ranking.Candidate(post_id, author_id, _parse(created_at), smiles, comments, enthusiast),
-        )
+
+@dataclass
+class _Pool:
+    """The candidates of one refresh, by post."""
+
+    found: dict[str, ranking.Candidate]
+
+    def add(self, post_id: str, author_id: str, key: float, enthusiast: bool, reason: str) -> None:
+        candidate = self.found.setdefault(post_id, ranking.Candidate(post_id, author_id, key, enthusiast))
         candidate.add_reason(reason)
 
-    for interest_id in member.interests:
-        listed = store.newest_generation(keys.trending_owner(interest_id))
-        for e in listed.entries if listed else []:
-            add(
-                e.post_id,
-                e.author_id,
-                e.created_at,
-                e.smiles,
-                e.comments,
-                e.enthusiast,
-                f"{ranking.INTEREST}:{interest_id}",
-            )
-    followees = social_store.following_ids(member_id, limit=MAX_FOLLOWEES)
-    recent_since = clock.iso(now - timedelta(days=get_settings().feed_active_days))
-    for followee in store.author_info(followees).values():
-        if followee.last_posted_at and followee.last_posted_at >= recent_since:
-            enthusiast = BADGE in followee.badges
-            for s in store.author_recent_stats(followee.user_id, POSTS_PER_FOLLOWEE):
-                if s.created_at >= recent_since:
-                    add(
-                        s.post_id,
-                        s.author_id,
-                        s.created_at,
-                        s.smiles,
-                        s.comments,
-                        enthusiast,
-                        f"{ranking.FOLLOWING}:{followee.user_id}",
-                    )
-    trending = store.newest_generation(keys.trending_owner())
-    for e in (trending.entries if trending else [])[:TRENDING_CANDIDATES]:
-        add(e.post_id, e.author_id, e.created_at, e.smiles, e.comments, e.enthusiast, ranking.TRENDING)
-    return list(found.values())
+
+def _following(reasons: Iterable[str]) -> bool:
+    return any(r.startswith(f"{ranking.FOLLOWING}:") for r in reasons)
 
 
-def candidate_digest(ranked: Iterable[ranking.RankedEntry]) -> str:
-    """The ranked candidate set as a set: which posts, for which reasons (order and counts aside)."""
-    canonical = sorted((r.post_id, sorted(r.reasons)) for r in ranked)
-    return _digest(canonical)
+def _following_reasons(entry: FeedEntry, followees: set[str]) -> list[str]:
+    prefix = f"{ranking.FOLLOWING}:"
+    return [r for r in entry.reasons if r.startswith(prefix) and r.removeprefix(prefix) in followees]
+
+
+def fanin_horizon(followees: int) -> timedelta:
+    """How long after its last check a refresh still reads the run records (see FANIN_HORIZON_*)."""
+    runs = timedelta(minutes=get_settings().refresh_rate_minutes) * followees
+    return min(max(runs, FANIN_HORIZON_MIN), FANIN_HORIZON_MAX)
+
+
+def candidate_digest(ranked: Sequence[ranking.RankedEntry]) -> str:
+    """What a reader would see change: which posts for which reasons, and the first page's order."""
+    held = sorted((r.post_id, sorted(r.reasons)) for r in ranked)
+    return _digest([held, [r.post_id for r in ranked[:FIRST_PAGE]]])
 
 
 def refresh_member(member_id: str, requested_at: str, now: datetime | None = None) -> int:
     """Refresh one member's feed; returns the entries written (0: skipped or unchanged).
 
     A message planned at or before the feed's last check is a redelivery or was overtaken by a
-    newer refresh: the head says so in one small GetItem, and nothing else is read.
+    newer refresh: the head says so in the first read, and nothing else is read.
     """
+    settings = get_settings()
     now = now or clock.now()
-    head = store.get_head(member_id)
+    start = store.refresh_start(member_id)
+    head, fanin, member = start.head, start.fanin, start.member
     if head is not None and head.checked_at >= requested_at:
         metrics.add_metric(name="FeedRefreshSkipped", unit="Count", value=1)
         return 0
-    member = store.author_info([member_id]).get(member_id)
     if member is None or not member.onboarded:
         return 0  # no interests yet: they read the trending feed
+    holders = start.trending.holders if start.trending else frozenset()
+    horizon = clock.iso(now - fanin_horizon(len(fanin.followees) if fanin else 0))
+    full = (
+        fanin is None
+        or fanin.follow_version != member.follow_version
+        or head is None
+        or head.run_position is None
+        or head.run_position < horizon
+    )
+    deleted: set[str] = set()
+    floor = clock.iso(now - RUN_OVERLAP)
+    if full:
+        followees = social_store.following_ids(member_id, limit=MAX_FOLLOWEES)
+        to_read: list[str] = followees
+        run_position = floor
+    else:
+        assert fanin is not None and head is not None and head.run_position is not None
+        followees = fanin.followees
+        runs = store.runs_since(head.run_position)
+        posted = frozenset().union(*(r.author_hashes for r in runs))
+        deleted = set().union(*(r.deleted for r in runs))
+        to_read = [f for f in followees if store.author_hash(f) in posted]
+        # Runs up to `floor` were all written by now (a run takes less than the overlap): past it, or
+        # past the newest run read, the next refresh starts.
+        run_position = max(floor, head.run_position, *(r.run_at for r in runs))
+    rest = store.refresh_rest(
+        (member_id, head.generation) if head is not None and not full else None,
+        [keys.trending_owner(i) for i in member.interests],
+        to_read,
+    )
+    pool = _Pool({})
+    known: dict[str, float] = {}  # the freshest key of every post in a shared list
+    for interest_id in member.interests:
+        shared = rest.lists.get(keys.trending_owner(interest_id))
+        for e in shared.entries[:INTEREST_LIST_SIZE] if shared else []:
+            pool.add(e.post_id, e.author_id, e.key, e.enthusiast, f"{ranking.INTEREST}:{interest_id}")
+            known[e.post_id] = e.key
+    for e in start.trending.entries[:TRENDING_CANDIDATES] if start.trending else []:
+        pool.add(e.post_id, e.author_id, e.key, e.enthusiast, ranking.TRENDING)
+        known[e.post_id] = e.key
+    oldest = now - timedelta(days=settings.feed_active_days)
+    followed = set(followees)
+    if rest.generation is not None:  # the followees' posts it ranked before, carried forward
+        for entry in rest.generation.entries:
+            reasons = _following_reasons(entry, followed)
+            created = ids.issued_at(entry.post_id)
+            if not reasons or entry.post_id in deleted or created is None or created < oldest:
+                continue
+            key = known.get(entry.post_id, entry.key)
+            if key is None:  # a generation written before entries carried their key
+                key = ranking.post_key(created, now=now)
+            for reason in reasons:
+                pool.add(entry.post_id, entry.author_id, key, entry.author_id in holders, reason)
+    for followee in rest.followees.values():
+        enthusiast = BADGE in followee.badges
+        for post_id in followee.recent_posts[:POSTS_PER_FOLLOWEE]:
+            created = ids.issued_at(post_id)
+            if created is None or created < oldest or post_id in deleted:
+                continue
+            key = known.get(post_id)
+            if key is None:
+                key = ranking.post_key(created, enthusiast=enthusiast, now=now)
+            pool.add(post_id, followee.user_id, key, enthusiast, f"{ranking.FOLLOWING}:{followee.user_id}")
     ranked = ranking.rank(
-        _candidates(member, member_id, now), viewer_id=member_id, now=now, weights=_weights()
+        pool.found.values(), viewer_id=member_id, weights=ranking.RankingWeights(feed_size=settings.feed_size)
     )
     digest = candidate_digest(ranked)
     checked_at = clock.iso(now)
-    rerank_after = clock.iso(now - timedelta(minutes=RERANK_MINUTES))
-    if head is not None and head.digest == digest and head.generated_at >= rerank_after:
-        store.touch_head(member_id, checked_at)
+    expires_at = _expiry(now)
+    if full and (
+        fanin is None or fanin.follow_version != member.follow_version or fanin.followees != followees
+    ):
+        store.put_fanin(member_id, store.Fanin(followees, member.follow_version))
+    # An unchanged feed is not rewritten, unless its generation is half way to expiring (TTL).
+    renew_before = clock.iso(now - timedelta(days=settings.feed_active_days / 2))
+    if head is not None and head.digest == digest and head.generated_at >= renew_before:
+        store.touch_head(member_id, checked_at, run_position)
         metrics.add_metric(name="FeedRefreshUnchanged", unit="Count", value=1)
         return 0
-    entries = [FeedEntry(r.post_id, r.author_id, r.reasons) for r in ranked]
-    expires_at = _expiry(now)
+    # Only followees' posts carry their key: the next refresh carries them forward from here, and
+    # reads every other candidate from the shared lists again (a smaller item to write).
+    entries = [
+        FeedEntry(r.post_id, r.author_id, r.reasons, r.key if _following(r.reasons) else None) for r in ranked
+    ]
     store.save_generation(member_id, requested_at, entries, checked_at, expires_at, digest)
-    store.put_head(member_id, FeedHead(requested_at, checked_at, checked_at, digest), expires_at)
+    store.put_head(
+        member_id, FeedHead(requested_at, checked_at, checked_at, digest, run_position), expires_at
+    )
     metrics.add_metric(name="FeedRefreshed", unit="Count", value=1)
     return len(ranked)
 
 
+# --- the stream: post changes into the log ---------------------------------------------------
+
+
+def log_post_changes(changes: Sequence[PostChange], token: str, now: datetime | None = None) -> bool:
+    """Log one stream batch's post changes for the planner (one PutItem); False when none."""
+    if not changes:
+        return False
+    moment = now or clock.now()
+    store.log_changes(changes, clock.iso(moment), token, moment + timedelta(days=LOG_DAYS))
+    return True
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
 def _requeue_once(member_id: str) -> None:
+    window = get_settings().feed_stale_minutes * 60
     now = time.monotonic()
     with _requeued_lock:
-        if now - _requeued.get(member_id, -_REQUEUE_SECONDS) < _REQUEUE_SECONDS:
+        if now - _requeued.get(member_id, -window) < window:
             return
         _requeued[member_id] = now
     enqueue_refresh([member_id], clock.now_iso())
@@ -333,12 +450,16 @@ def _generation_for(viewer: Identity | None, cursor: dict[str, object] | None) -
     if viewer is not None:
         settings = get_settings()
         now = clock.now()
-        own = store.newest_generation(viewer.user_id)
-        # Not refreshed within the active tier's window: a returning member. Serve what they have
-        # (or trending) at once, and refresh where it is read.
-        if own is None or own.generated_at < clock.iso(now - timedelta(minutes=settings.feed_active_minutes)):
+        head, own = store.head_and_newest(viewer.user_id)
+        checked = head.checked_at if head else (own.generated_at if own else None)
+        # Not checked lately: serve what they have (or trending) at once, and refresh where it is read.
+        if checked is None or checked < clock.iso(now - timedelta(minutes=settings.feed_stale_minutes)):
             _requeue_once(viewer.user_id)
-        if own is not None and own.generated_at >= clock.iso(now - timedelta(days=settings.feed_active_days)):
+        if (
+            own is not None
+            and checked
+            and checked >= clock.iso(now - timedelta(days=settings.feed_active_days))
+        ):
             return own
     return store.newest_generation(keys.trending_owner())
 

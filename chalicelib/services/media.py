@@ -38,7 +38,7 @@ from chalicelib.data.pages import Page
 from chalicelib.errors import Forbidden, NotFound, TooLarge
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas.media import UploadOut, UploadTicket
-from chalicelib.services.labels import image_labels
+from chalicelib.services.labels import colour_only_labels
 from chalicelib.services.presenters import upload_out
 from chalicelib.services.screening import screen
 from chalicelib.settings import get_settings
@@ -176,8 +176,8 @@ def finish_upload(upload: Upload, data: bytes, *, bucket: str) -> Outcome:
         image = process_image(data, sizes=settings.thumbnail_sizes, max_bytes=settings.max_upload_bytes)
     except ImageRejected as rejected:
         return _reject(upload, bucket, rejected.reason)
-    # Kept first, so screening and labels (Rekognition reads large images from S3) see exactly
-    # these bytes.
+    # Kept first, so screening now and Rekognition's labels at publish (for photos that tag a
+    # product) see exactly these bytes.
     original_key = keys.accepted_original(upload.owner_id, upload.upload_id, hashlib.sha256(data).hexdigest())
     objects.put_original(bucket, original_key, data, f"image/{image.source_format}")
     # Screened before anything is written where the public can read it: a held photo's
@@ -195,7 +195,9 @@ def finish_upload(upload: Upload, data: bytes, *, bucket: str) -> Outcome:
             held=verdict.held,
         )
         renditions.append(RenditionRecord(rendition.name, media_key, rendition.width, rendition.height))
-    labels = image_labels(settings, data, bucket=bucket, key=original_key, palette=image.palette)
+    # Colours only: Rekognition labels the photos that tag a product when they are published
+    # (from the accepted original kept above).
+    labels = colour_only_labels(image.palette)
     if verdict.held:
         finished = _hold(upload, image, renditions, labels, original_key, verdict.reason or "screening")
     else:

@@ -26,8 +26,10 @@ from chalicelib.data.posts import PhotoRecord, PostRecord, PublishInputs, TagRec
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas.posts import PostIn, PostOut, PostPage
+from chalicelib.services import labels as labels_service
 from chalicelib.services import members
 from chalicelib.services.presenters import post_out, summary
+from chalicelib.settings import get_settings
 
 __all__ = ["page_size", "summary"]  # the feed service pages and presents cards the same way
 
@@ -121,21 +123,23 @@ def create_post(identity: Identity, data: PostIn) -> PostOut:
                 tags=tags,
             )
         )
-    labels = list(dict.fromkeys(label for u in found.uploads.values() for label in u.labels))
+    labels = _post_labels(data, found)
+    published = clock.now()
     record = PostRecord(
-        post_id=ids.new_id("post"),
+        # The id carries the publication time: feeds rank a followee's post by its id alone.
+        post_id=ids.new_id("post", at=published),
         author_id=identity.user_id,
         kind=data.kind,
         caption=data.caption,
         body=data.body,
         interests=interests,
         photos=photos,
-        created_at=clock.now_iso(),
+        created_at=clock.iso(published),
         product_ids=product_ids,
         labels=labels,
         search_words=search_index.post_words(data.caption, data.body, labels),
     )
-    outcome = store.create_post(record)
+    outcome = store.create_post(record, found.author_recent_posts)
     if not outcome.committed:
         # Contention never lands here (retried, then a 429): only a condition that really failed.
         logger.info("post transaction cancelled", extra={"failed": sorted(outcome.failed)})
@@ -144,6 +148,24 @@ def create_post(identity: Identity, data: PostIn) -> PostOut:
     if found.author is not None:
         members.ensure_searchable(found.author)
     return post_out(record, found.author, smiled=False)
+
+
+def _post_labels(data: PostIn, found: PublishInputs) -> list[str]:
+    """Every photo's colour names, and Rekognition's labels of the photos that tag a product."""
+    settings = get_settings()
+    labels: list[str] = []
+    for photo in data.photos:
+        upload = found.uploads[photo.upload_id]
+        if labels_service.worth_labelling([t.product_id for t in photo.tags]):
+            labels += labels_service.photo_labels(
+                settings,
+                bucket=settings.uploads_bucket,
+                key=upload.original_key or upload.object_key,
+                colours=upload.labels,
+            )
+        else:
+            labels += upload.labels
+    return list(dict.fromkeys(labels))
 
 
 def _raise_publish_failure(data: PostIn, outcome: Outcome, found: PublishInputs) -> None:

@@ -48,7 +48,12 @@ def _post_idea(author: Client, caption: str, interests: list[str]) -> str:
 
 
 def _refresh(local_stack: LocalStack) -> None:
-    """What one scheduled refresh does in AWS: the planner, then the worker on every queued refresh."""
+    """What one scheduled refresh does in AWS: the planner, then the worker on every queued refresh.
+
+    The table's stream is delivered first: the planner reads the post changes the stream worker
+    logged, and in AWS a stream batch reaches it within a second, long before the next run.
+    """
+    local_stack.drain()
     local_stack.run("feed_planner")
     local_stack.drain()
 

@@ -12,6 +12,7 @@ import pytest
 
 from chalicelib import aws, clock
 from chalicelib.data import connection, queues, users
+from chalicelib.data import enthusiasts as enthusiast_store
 from chalicelib.data import feeds as feed_store
 from chalicelib.data.feeds import FeedEntry
 from chalicelib.services import feeds
@@ -19,6 +20,7 @@ from local.event_runner import REGION, lambda_context, sqs_event
 from local.seed import seed_interests
 from tests.conftest import SignedInMember
 from tests.dynamo_counter import count_dynamodb_calls
+from tests.support.aws_calls import ApiCalls, record_api_calls
 from tests.support.faults import Fault, inject
 from tests.support.feeds import (
     BAKER,
@@ -40,6 +42,7 @@ from tests.support.feeds import (
     send_refresh,
     sqs,
     stored_post,
+    update_lists,
     whole_feed,
 )
 
@@ -92,29 +95,37 @@ def _receive(count: int) -> list[dict[str, Any]]:
 # Planner
 
 
-def test_the_planner_queues_one_refresh_per_member_active_in_the_last_hour(
+def _planned(events: FeedEvents) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One planner run, its shard messages handed to the worker (as Lambda would), and the member
+    refresh messages they produced (left on the queue)."""
+    summary = events.plan()
+    shards = _receive(summary["shards"])
+    assert {json.loads(m["Body"])["plan_shard"] for m in shards} == set(range(summary["shards"]))
+    _worker(sqs_event(shards, f"arn:aws:sqs:{REGION}:123456789012:{refresh_queue_name()}"))
+    return summary, queued_refreshes()
+
+
+def test_the_planner_queues_one_refresh_per_member_active_in_the_last_minutes(
     api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given two members using the app now, one last seen two hours ago and one ten days ago
+    # Given two members using the app now, one last seen an hour ago and one ten days ago
     today = [new_member(), new_member()]
     for member in today:
         assert api.http.get("/me", headers=member.headers).status_code == 200
-    for away in (2 / 24, 10):
+    for away in (1 / 24, 10):
         absent = new_member()
         with days_ago(monkeypatch, away):
             assert api.http.get("/me", headers=absent.headers).status_code == 200
 
-    # When the schedule fires
+    # When the schedule fires and the worker takes the planner's one message per index shard
     with count_dynamodb_calls(monkeypatch) as calls:
-        summary = FeedEvents.for_app().plan()
+        summary, queued = _planned(FeedEvents.for_app())
 
     # Then each member of the active tier gets exactly one refresh message, for this run's
     # generation; members who are not looking cost nothing
-    queued = queued_refreshes()
     assert sorted(m["member_id"] for m in queued) == sorted(m.user_id for m in today)
-    assert summary["members"] == 2
     assert {m["generation"] for m in queued} == {summary["generation"]}
-    # and the planner found them through the sparse index, without a Scan
+    # and they were found through the sparse index, without a Scan
     assert "Scan" not in calls, calls
 
 
@@ -126,7 +137,7 @@ def test_a_member_coming_back_after_a_while_is_planned_again(
     with days_ago(monkeypatch, 3 / 24):
         api.http.get("/me", headers=member.headers)
     events = FeedEvents.for_app()
-    assert events.plan()["members"] == 0
+    assert _planned(events)[1] == []
 
     # When they use the app again (a new process: no activity throttle)
     from chalicelib.services import members
@@ -135,8 +146,7 @@ def test_a_member_coming_back_after_a_while_is_planned_again(
     api.http.get("/me", headers=member.headers)
 
     # Then the next run plans their refresh
-    assert events.plan()["members"] == 1
-    assert [m["member_id"] for m in queued_refreshes()] == [member.user_id]
+    assert [m["member_id"] for m in _planned(events)[1]] == [member.user_id]
 
 
 def test_a_member_away_for_long_reads_trending_at_once_and_their_refresh_is_queued(
@@ -204,8 +214,7 @@ def test_a_returning_member_reads_their_feed_at_once_and_a_refresh_is_queued(
         onboard(api, hiker, HIKER)
         refresh(hiker.user_id)
     new_post = idea(api, author, ["hiking"])
-    FeedEvents.for_app().plan()
-    planned = [m["member_id"] for m in queued_refreshes()]
+    planned = [m["member_id"] for m in _planned(FeedEvents.for_app())[1]]
     assert hiker.user_id not in planned  # not in the active tier: the planner spent nothing on them
 
     # When they come back
@@ -301,7 +310,9 @@ def test_an_enthusiasts_post_carries_the_enthusiast_reason(api: Any, new_member:
     expert, novice = new_member("prime"), new_member("prime")
     by_expert = idea(api, expert, ["hiking"])
     by_novice = idea(api, novice, ["hiking"])
+    # (as the daily Enthusiast job leaves it: the badge on the profile, the holder in the ranking)
     users.set_badges(expert.user_id, ["enthusiast"])
+    enthusiast_store.save_ranking(None, [(expert.user_id, 12)], clock.now_iso())
 
     # When the feeds are refreshed
     FeedEvents.for_app().refresh_all()
@@ -316,7 +327,17 @@ def test_an_enthusiasts_post_carries_the_enthusiast_reason(api: Any, new_member:
     assert "enthusiast" in reasons_by_post(feed_page(api)["items"])[by_expert["id"]]
 
 
-def test_a_followee_who_has_not_posted_for_a_week_costs_the_refresh_no_query(
+def _profile_keys_read(calls: ApiCalls) -> set[str]:
+    return {
+        key["PK"]["S"].removeprefix("USER#")
+        for _, params in calls.calls
+        for request in params.get("RequestItems", {}).values()
+        for key in request.get("Keys", [])
+        if key["SK"]["S"] == "PROFILE"
+    }
+
+
+def test_a_refresh_reads_followees_in_batches_and_later_only_those_who_posted(
     api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a baker who follows ten members, only one of whom posted this week
@@ -332,16 +353,70 @@ def test_a_followee_who_has_not_posted_for_a_week_costs_the_refresh_no_query(
     for member in [*quiet, active]:
         follow(api, baker, member.user_id)
 
-    # When their feed is refreshed
+    # When their feed is first refreshed
+    with count_dynamodb_calls(monkeypatch) as calls:
+        refresh(baker.user_id)
+
+    # Then it holds the active followee's post (older posts are past the week), and the followees'
+    # newest post ids came with their profiles, in batches: no Query per followee
+    assert set(reasons_by_post(whole_feed(api, baker))) == {post["id"]}
     with count_dynamodb_calls(monkeypatch) as calls:
         feeds.refresh_member(baker.user_id, clock.now_iso())
+    assert calls["Query"] == 1 and calls["BatchGetItem"] == 2, calls
 
-    # Then it holds the active followee's post, and only the baker's 5 interests' candidate lists,
-    # their follow list, the one active followee (narrow GSI3) and trending were queried, plus one
-    # GetItem of the feed's head
-    assert set(reasons_by_post(whole_feed(api, baker))) == {post["id"]}
-    assert calls["Query"] == 5 + 1 + 1 + 1, calls
-    assert calls["GetItem"] == 1, calls
+    # When the active followee posts again and the planner has run
+    newer = idea(api, active, ["gaming"])
+    update_lists()
+    with record_api_calls(monkeypatch, "dynamodb") as recorded:
+        feeds.refresh_member(baker.user_id, clock.now_iso())
+
+    # Then the refresh read the run records once and only the profile of the followee who posted
+    assert recorded.count("Query") == 1
+    assert _profile_keys_read(recorded) == {baker.user_id, active.user_id}
+    assert set(reasons_by_post(whole_feed(api, baker))) == {post["id"], newer["id"]}
+
+
+def test_a_new_follow_reaches_the_feed_at_the_next_refresh(api: Any, new_member: NewMember) -> None:
+    # Given a hiker whose feed was refreshed, and a member they do not follow yet who posted
+    seed_interests()
+    hiker = new_member()
+    onboard(api, hiker, HIKER)
+    friend = joined(api, new_member("prime"))
+    by_friend = stored_post(friend.user_id, ["music"], clock.now_iso())
+    refresh(hiker.user_id)
+    following = f"following:{friend.user_id}"
+    assert following not in reasons_by_post(whole_feed(api, hiker)).get(by_friend, [])
+
+    # When they follow them (and later unfollow)
+    follow(api, hiker, friend.user_id)
+    refresh(hiker.user_id)
+
+    # Then the next refresh reads the follow list again and pulls the friend's posts in
+    assert following in reasons_by_post(whole_feed(api, hiker))[by_friend]
+    assert api.http.delete(f"/users/{friend.user_id}/follow", headers=hiker.headers).status_code == 200
+    refresh(hiker.user_id)
+    assert following not in reasons_by_post(whole_feed(api, hiker)).get(by_friend, [])
+
+
+def test_a_deleted_followee_post_leaves_the_feed_at_the_next_refresh(api: Any, new_member: NewMember) -> None:
+    # Given a member whose feed shows a followee's post
+    seed_interests()
+    reader = new_member()
+    onboard(api, reader, BAKER)
+    friend = joined(api, new_member("prime"))
+    follow(api, reader, friend.user_id)
+    kept, doomed = idea(api, friend, ["music"]), idea(api, friend, ["music"])
+    refresh(reader.user_id)
+    assert {kept["id"], doomed["id"]} <= set(reasons_by_post(whole_feed(api, reader)))
+
+    # When the followee deletes one and the feed is refreshed
+    assert api.http.delete(f"/posts/{doomed['id']}", headers=friend.headers).status_code == 204
+    refresh(reader.user_id)
+
+    # Then the stored feed no longer holds it (not only filtered when read)
+    [*_, newest] = generation_items(reader.user_id)
+    assert doomed["id"] not in entry_ids(newest)
+    assert kept["id"] in entry_ids(newest)
 
 
 def test_a_refresh_delivered_twice_writes_its_generation_once(api: Any, new_member: NewMember) -> None:
@@ -351,7 +426,7 @@ def test_a_refresh_delivered_twice_writes_its_generation_once(api: Any, new_memb
     onboard(api, hiker, HIKER)
     author = new_member("prime")
     first_post = idea(api, author, ["hiking"])
-    feeds.write_shared_lists(clock.now())
+    update_lists()
     message = json.dumps({"member_id": hiker.user_id, "generation": clock.now_iso()})
     events = FeedEvents.for_app()
     send_refresh(message)
@@ -410,10 +485,10 @@ def test_a_member_whose_refresh_fails_is_retried_alone(
 
     monkeypatch.setattr(feeds, "refresh_member", flaky)
 
-    # When the planner runs and the runner delivers the batch
+    # When the planner runs and the runner delivers the batches (the planner's, then the members')
     events = FeedEvents.for_app()
     events.plan()
-    events.runner.poll_queue_once(events.worker)
+    events.work()
 
     # Then the others' feeds are written and only the unlucky member's message stays on the queue
     assert events.runner.stats.failed == 1
@@ -441,13 +516,15 @@ def test_superseded_generations_expire_instead_of_being_deleted(
     planned = []
     for _ in range(3):
         stored_post(author.user_id, ["hiking"], clock.now_iso())
-        feeds.write_shared_lists(clock.now())
+        update_lists()
         planned.append(clock.now_iso())
         with count_dynamodb_calls(monkeypatch) as calls:
             feeds.refresh_member(hiker.user_id, planned[-1])
-        # Then a refresh writes its generation and the head, and deletes nothing (a delete would
-        # cost as many write units as the write did; an expiry costs nothing)
-        assert calls["PutItem"] == 2 and "BatchWriteItem" not in calls and "DeleteItem" not in calls, calls
+        # Then a refresh writes its generation and the head (the first also whom it fans in from),
+        # and deletes nothing (a delete would cost as many write units as the write did; an expiry
+        # costs nothing)
+        assert calls["PutItem"] == (3 if len(planned) == 1 else 2), calls
+        assert "BatchWriteItem" not in calls and "DeleteItem" not in calls, calls
 
     # and every generation carries the expiry after which its member could no longer be served it
     written = generation_items(hiker.user_id)
@@ -467,17 +544,18 @@ def test_a_refresh_overtaken_by_a_newer_one_is_skipped(
     hiker = new_member()
     onboard(api, hiker, HIKER)
     events = FeedEvents.for_app()
-    first, second = events.plan()["generation"], events.plan()["generation"]
-    assert [m["generation"] for m in queued_refreshes()] == [first, second]
+    first = events.plan()["generation"]
+    events.plan()
 
-    # When it drains the queue
+    # When it drains the queue (both runs' shard messages, then both refresh messages)
     with count_dynamodb_calls(monkeypatch) as calls:
         events.work()
 
     # Then the first message's refresh (computed after both runs were planned) also served the
-    # second: one generation and its head written, and the second message cost one GetItem
+    # second: one generation, its head and the fan-in state written; the second message stopped
+    # at its first read
     assert [item.generation for item in generation_items(hiker.user_id)] == [first]
-    assert calls["PutItem"] == 2, calls
+    assert calls["PutItem"] == 3, calls
 
 
 def test_a_generation_once_written_is_never_rewritten(stack: Any) -> None:
@@ -513,10 +591,9 @@ def test_the_planner_keeps_only_the_newest_trending_generations(api: Any, new_me
         stored_post(author.user_id, ["hiking"], clock.now_iso())
         runs.append(events.plan()["generation"])
 
-    # Then the shared trending lists hold the newest 12 runs, not every run since the stack started
-    # (the emulator never expires items, and TTL is only a clean-up aid in AWS)
+    # Then visitors' trending feed keeps the newest 12 runs' generations, not every run since the
+    # stack started (the emulator never expires items, and TTL is only a clean-up aid in AWS)
     assert [item.generation for item in generation_items("TRENDING")] == runs[2:]
-    assert [item.generation for item in generation_items("TRENDING#hiking")] == runs[2:]
 
 
 def test_a_planner_run_with_nothing_new_writes_no_shared_list(
@@ -535,7 +612,7 @@ def test_a_planner_run_with_nothing_new_writes_no_shared_list(
 
     # Then it wrote and pruned nothing: readers keep the lists it wrote before
     assert "PutItem" not in calls and "BatchWriteItem" not in calls, calls
-    assert [item.generation for item in generation_items("TRENDING#hiking")] == [first]
+    assert [item.generation for item in generation_items("TRENDING")] == [first]
 
 
 # Faults (botocore hooks: AWS answers with an error; Flint's code is untouched)
@@ -551,9 +628,9 @@ def test_a_refresh_that_dies_before_its_write_leaves_the_previous_generation_and
     author = joined(api, new_member("prime"))
     first = stored_post(author.user_id, ["hiking"], clock.now_iso())
     refresh(hiker.user_id)
-    feeds.write_shared_lists(clock.now())
+    update_lists()
     second = stored_post(author.user_id, ["hiking"], clock.now_iso())
-    feeds.write_shared_lists(clock.now())
+    update_lists()
 
     # When the worker dies between gathering its candidates and writing (DynamoDB fails the write)
     failing = Fault("PutItem", code="InternalServerError", status=500)
@@ -585,4 +662,4 @@ def test_a_planner_that_cannot_queue_fails_loudly_and_the_next_run_plans_everyon
     # half-sent, and the next run plans every active member
     assert refused.injected >= 1
     assert queued_refreshes() == []
-    assert events.plan()["members"] == 2
+    assert len(_planned(events)[1]) == 2

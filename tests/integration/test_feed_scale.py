@@ -31,6 +31,7 @@ from tests.support.feeds import (
     discard_refreshes,
     joined,
     own_refresh_queue,
+    queued_refreshes,
     stored_post,
 )
 
@@ -118,7 +119,8 @@ def _add_members(rng: random.Random, first: int, count: int) -> list[str]:
     """Onboarded members active today, with their recent posts.
 
     What sign-up, PUT /me/interests, the activity mark and publishing write: each profile carries its
-    `posts` count and `last_posted_at`, so the posts are written without one UpdateItem per author.
+    `posts` count, `last_posted_at` and newest post ids, so the posts are written without one
+    UpdateItem per author.
     """
     now = clock.now()
     member_ids = [f"scale-member-{i:04d}" for i in range(first, first + count)]
@@ -133,6 +135,9 @@ def _add_members(rng: random.Random, first: int, count: int) -> list[str]:
     ]
     bulk_posts(posts, update_authors=False)
     last_posted = {p.author_id: p.created_at for p in sorted(posts, key=lambda p: p.created_at)}
+    newest: dict[str, set[str]] = {}
+    for post in posts:
+        newest.setdefault(post.author_id, set()).add(post.post_id)
     today = clock.iso(now)
     with UserItem.batch_write() as batch:
         for user_id in member_ids:
@@ -151,6 +156,7 @@ def _add_members(rng: random.Random, first: int, count: int) -> list[str]:
                     created_at=today,
                     last_active_at=today,
                     last_posted_at=last_posted[user_id],
+                    recent_posts=newest[user_id],
                 )
             )
     return member_ids
@@ -174,7 +180,8 @@ def _add_follows(rng: random.Random, followers: Sequence[str], everyone: Sequenc
 
 
 def _scheduled_refresh(monkeypatch: pytest.MonkeyPatch, sample_batches: int) -> RefreshCost:
-    """Fire the planner (every active member queued), then let the worker take `sample_batches` batches.
+    """Fire the planner, let the worker plan its shards (every active member queued), then take
+    `sample_batches` batches of refreshes.
 
     The embedded DynamoDB answers a Query by sorting its whole table, so refreshing every member of a
     large fixture takes minutes here (not in AWS); a sample of the queue, which the planner fills in
@@ -184,12 +191,15 @@ def _scheduled_refresh(monkeypatch: pytest.MonkeyPatch, sample_batches: int) -> 
     events = FeedEvents.for_app()
     with record_api_calls(monkeypatch, "dynamodb") as planner_calls:
         summary = events.plan()
+        shards = events.runner.poll_queue_once(events.worker)  # the planner's messages, one per shard
+    assert shards == summary["shards"]
+    planned = len(queued_refreshes())
     with record_api_calls(monkeypatch, "dynamodb") as worker_calls:
         refreshed = sum(events.runner.poll_queue_once(events.worker) for _ in range(sample_batches))
     discard_refreshes()
     assert events.runner.stats.failed == 0
     return RefreshCost(
-        planned=summary["members"],
+        planned=planned,
         members=refreshed,
         planner_requests=len(planner_calls.calls),
         worker_requests=len(worker_calls.calls),
@@ -261,6 +271,8 @@ def _raw_items(post_id: str, author_id: str) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for item in table.scan(ConsistentRead=True)["Items"]:
         if post_id in str(item):
+            if item["SK"] == "PROFILE":
+                continue
             name = "post" if item["SK"] == "POST" else str(item["PK"]).split("#")[0]
             found[name] = {
                 k: str(v).replace(post_id, "<post>").replace(post_id[5:15], "<time>") for k, v in item.items()
@@ -278,7 +290,9 @@ def test_the_bulk_fixture_writes_what_publishing_a_post_writes(
     bulk = post_record(author.user_id, ["hiking", "camping"], at)
     bulk_posts([bulk])
 
-    # Then they wrote the same items, attribute for attribute
+    # Then they wrote the same items, attribute for attribute (the author's profile aside: it is
+    # one item, which names both posts among its newest)
     assert _raw_items(bulk.post_id, author.user_id) == _raw_items(published, author.user_id)
     profile = UserItem.get(*keys.user(author.user_id))
     assert (profile.posts, profile.last_posted_at) == (2, at)
+    assert profile.recent_posts == {bulk.post_id, published}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +21,7 @@ from chalicelib.data.models import FeedItem
 from chalicelib.settings import get_settings
 from local.bulk import post_record
 from local.event_runner import EventRunner
+from tests.support.aws import REGION
 from tests.support.events import app_runner
 from tests.support.posts import JSON, body_of, post_body, published
 
@@ -61,15 +62,47 @@ def stored_post(author_id: str, interests: Sequence[str], created_at: str, capti
     return record.post_id
 
 
+def _until_empty(poll: Callable[[], int], max_batches: int, source: str) -> int:
+    """Call `poll` (one delivery round; returns what it delivered) until a round delivers nothing."""
+    delivered = 0
+    for _ in range(max_batches):
+        received = poll()
+        if not received:
+            return delivered
+        delivered += received
+    raise AssertionError(f"{source} never ran dry")
+
+
+# The table's stream -> the one runner that reads it for the feed helpers (it keeps its position in
+# each shard, so every record reaches the stream worker once, as Lambda's mapping delivers it).
+_stream_readers: dict[str, EventRunner] = {}
+
+
 @dataclass
 class FeedEvents:
-    """The feed handlers driven as AWS drives them: the EventBridge event, then SQS batches."""
+    """The feed handlers driven as AWS drives them: the table's stream, the EventBridge event, then
+    SQS batches. The planner learns what changed from the stream (the stream worker logs post
+    changes), so `plan()` first delivers the stream, as Lambda's stream mapping would have."""
 
     runner: EventRunner
 
     @classmethod
     def for_app(cls) -> FeedEvents:
         return cls(app_runner())
+
+    def deliver_stream(self, max_batches: int = 1000) -> int:
+        """Hand the table's stream to the stream worker until nothing new is left; returns records.
+
+        Feed tests that plan have a table of their own (`private_table`), so its stream holds only
+        their records: its reader starts at the stream's first record and is kept for the table.
+        """
+        streams = boto3.client("dynamodbstreams", region_name=REGION)
+        found = streams.list_streams(TableName=get_settings().table_name).get("Streams", [])
+        if not found:
+            return 0
+        reader = _stream_readers.setdefault(found[-1]["StreamArn"], app_runner(streams=True))
+        source = next(s for s in reader.stream_sources if s.name == "stream_worker")
+        return _until_empty(lambda: reader.poll_stream_once(source), max_batches, "the table's stream")
 
     @property
     def planner(self) -> Any:
@@ -84,19 +117,16 @@ class FeedEvents:
         return source
 
     def plan(self) -> dict[str, Any]:
+        self.deliver_stream()
         result = self.runner.fire_schedule(self.planner)
         assert result is not None, "the feed planner raised (see the log)"
         return dict(result)
 
     def work(self, max_batches: int = 100) -> int:
         """Deliver refresh messages until the queue is empty; returns how many were delivered."""
-        delivered = 0
-        for _ in range(max_batches):
-            received = self.runner.poll_queue_once(self.worker)
-            if not received:
-                return delivered
-            delivered += received
-        raise AssertionError("the refresh queue never emptied")
+        return _until_empty(
+            lambda: self.runner.poll_queue_once(self.worker), max_batches, "the refresh queue"
+        )
 
     def refresh_all(self) -> dict[str, Any]:
         summary = self.plan()
@@ -215,11 +245,19 @@ def generation_items(owner: str) -> list[FeedItem]:
     )
 
 
+def update_lists() -> None:
+    """What a planner run does to the shared lists: the stream delivered, then the lists updated."""
+    from chalicelib.services import feeds
+
+    FeedEvents.for_app().deliver_stream()
+    feeds.update_shared_lists(clock.now())
+
+
 def refresh(member_id: str) -> int:
     """What one planner run does for a member of the active tier: the shared lists, then their refresh."""
     from chalicelib.services import feeds
 
-    feeds.write_shared_lists(clock.now())
+    update_lists()
     return feeds.refresh_member(member_id, clock.now_iso())
 
 

@@ -32,7 +32,7 @@ def _reasons(author_email: str, interests: list[str]) -> list[str]:
     return reasons or [ranking.TRENDING]
 
 
-def _demo_candidates(seed: int) -> list[Candidate]:
+def _demo_candidates(seed: int, weights: RankingWeights = ranking.DEFAULT_WEIGHTS) -> list[Candidate]:
     rng = random.Random(seed)
     smiles = [0] * 120
     for _ in range(PRIME_MEMBERS):
@@ -43,20 +43,23 @@ def _demo_candidates(seed: int) -> list[Candidate]:
         author = CONTRIBUTORS[index % len(CONTRIBUTORS)]
         interests = rng.sample(list(author.interests), k=rng.randint(1, 3))
         candidates.append(
-            Candidate(
+            Candidate.of(
                 f"demo-{index:03d}",
                 author.email,
                 NOW - timedelta(hours=rng.uniform(1.5, 24)),
                 smiles[index],
                 rng.choice([0, 0, 0, 1, 2]),
                 reasons=_reasons(author.email, interests),
+                weights=weights,
             )
         )
     return candidates
 
 
-def _rank_of(post_id: str, candidates: list[Candidate]) -> int:
-    ranked = ranking.rank(candidates, viewer_id=READER.email, now=NOW, weights=RankingWeights())
+def _rank_of(
+    post_id: str, candidates: list[Candidate], weights: RankingWeights = ranking.DEFAULT_WEIGHTS
+) -> int:
+    ranked = ranking.rank(candidates, viewer_id=READER.email, weights=weights)
     return [e.post_id for e in ranked].index(post_id) + 1
 
 
@@ -66,7 +69,7 @@ def test_a_followees_post_of_the_last_hour_is_in_the_readers_top_10(seed: int, m
     # Given the demo community after a day, and a post just published by someone the reader follows
     candidates = _demo_candidates(seed)
     followee = CONTRIBUTORS[0]
-    fresh = Candidate(
+    fresh = Candidate.of(
         "fresh-followee",
         followee.email,
         NOW - timedelta(minutes=minutes_old),
@@ -85,7 +88,7 @@ def test_an_interest_post_of_the_last_hour_is_on_the_first_page(seed: int, minut
     candidates = _demo_candidates(seed)
     stranger = CONTRIBUTORS[-1]
     shared = next(i for i in stranger.interests if i in READER.interests)
-    fresh = Candidate(
+    fresh = Candidate.of(
         "fresh-interest",
         stranger.email,
         NOW - timedelta(minutes=minutes_old),
@@ -96,24 +99,19 @@ def test_an_interest_post_of_the_last_hour_is_on_the_first_page(seed: int, minut
     assert _rank_of(fresh.post_id, [*candidates, fresh]) <= FEED_PAGE
 
 
-def test_the_old_formula_buried_them_which_is_what_these_tests_guard_against() -> None:
-    # The uncapped, unsmoothed velocity of the first build (engagement per hour of age, at least
-    # one hour) ranks the fresh followee post far below older smiled posts on the same data.
-    candidates = _demo_candidates(0)
+def test_uncapped_engagement_would_bury_them_which_is_what_these_tests_guard_against() -> None:
+    # Engagement that grows with every smile (about 1 + engagement, never saturating), as in the
+    # first build's formula, ranks the fresh followee post far below older smiled posts of the
+    # followees on the same data: the cap is what keeps a post of the last hour in view.
+    uncapped = RankingWeights(engagement_cap=1001.0, engagement_half=1000.0)
+    candidates = _demo_candidates(0, uncapped)
     followee = CONTRIBUTORS[0]
-    fresh = Candidate(
-        "fresh-followee", followee.email, NOW - timedelta(minutes=20), reasons=[f"following:{followee.email}"]
-    )
-    old_formula = RankingWeights(
-        prior_engagement=0.0, prior_hours=0.0, velocity_cap=float("inf"), freshness_boost=0.0
+    fresh = Candidate.of(
+        "fresh-followee",
+        followee.email,
+        NOW - timedelta(minutes=20),
+        reasons=[f"following:{followee.email}"],
+        weights=uncapped,
     )
 
-    def old_velocity(candidate: Candidate, now: datetime, weights: RankingWeights) -> float:
-        return (candidate.smiles + 2 * candidate.comments) / max(
-            1.0, ranking.age_hours(candidate.created_at, now)
-        )
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ranking, "velocity", old_velocity)
-        ranked = ranking.rank([*candidates, fresh], viewer_id=READER.email, now=NOW, weights=old_formula)
-    assert [e.post_id for e in ranked].index("fresh-followee") + 1 > 10
+    assert _rank_of("fresh-followee", [*candidates, fresh], uncapped) > 10

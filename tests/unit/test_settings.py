@@ -109,6 +109,40 @@ def test_settings_are_read_once_and_frozen(monkeypatch: pytest.MonkeyPatch) -> N
     get_settings.cache_clear()
 
 
+def test_numbers_and_json_values_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = settings(
+        monkeypatch,
+        FLINT_FEED_SIZE="120",
+        FLINT_LABEL_MIN_CONFIDENCE="72.5",
+        FLINT_RATE_LIMITS='{"comments": [2, 600]}',
+        FLINT_THUMBNAIL_SIZES='{"small": 200}',
+    )
+    assert (s.feed_size, s.label_min_confidence) == (120, 72.5)
+    assert s.rate_limits["comments"] == (2, 600)
+    assert s.thumbnail_sizes == {"small": 200}
+
+
+def test_a_malformed_value_is_refused_when_settings_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="FLINT_RATE_LIMITS is not valid JSON"):
+        settings(monkeypatch, FLINT_RATE_LIMITS="{comments: 2}")
+    monkeypatch.delenv("FLINT_RATE_LIMITS")
+    with pytest.raises(ValidationError):
+        settings(monkeypatch, FLINT_FEED_SIZE="many")
+    monkeypatch.delenv("FLINT_FEED_SIZE")
+    with pytest.raises(ValidationError):
+        settings(monkeypatch, FLINT_LABELS="everything")
+
+
+def test_settings_are_frozen(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import ValidationError
+
+    s = settings(monkeypatch)
+    with pytest.raises(ValidationError):
+        s.feed_size = 3  # type: ignore[misc]
+
+
 def test_a_rate_limit_override_keeps_the_other_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     # A deployment tightening one limit must not switch the others off (or unregister a route's).
     s = settings(monkeypatch, FLINT_RATE_LIMITS='{"comments": [5, 60]}')

@@ -1,0 +1,321 @@
+"""Whole-stack monthly cost per 1 million weekly members, from what the probes measured.
+
+Every design-dependent figure is measured in this run (bench/feed_cost_probe.py: DynamoDB units
+billed by bench/capacity.py, requests, CPU per operation); the workload (what a session does) and
+the prices (bench/prices.py) are the same for every design and written down here. A line that is
+estimated rather than measured says so in `basis`.
+
+Lambda duration = CPU measured on this machine x (1,769 MB / the function's memory: Lambda's CPU
+share) + 6 ms per DynamoDB request and 10 ms per SQS call (same-region latency).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench import prices
+from bench.traces import TraceResult
+
+MEMBERS = 1_000_000
+DAYS = 30
+TICKS_PER_DAY = 288  # the planner runs every 5 minutes
+
+# What a session does (the same for every design). Sessions and their length come from the trace.
+FIRST_PAGE_EVERY_MINUTES = 2  # as bench/traces.py: the first page at the start and every 2 minutes
+CURSOR_PAGES_PER_SESSION = 2  # scrolling on, through next_cursor
+POST_PAGES_PER_SESSION = 2
+EVENTS_BATCHES_PER_PAGE = 1  # the client flushes a page's impressions (and taps) in one batch
+SMILES_PER_SESSION = 1.0
+COMMENTS_PER_SESSION = 0.1
+FOLLOWS_PER_SESSION = 0.05
+OTHER_REQUESTS_PER_SESSION = 1  # GET /me, a profile, a product page
+AUTHORIZER_CACHE_MINUTES = 5  # API Gateway caches the authorizer's answer per token
+POSTS_PER_MEMBER_DAY = 0.3  # per weekly member, as the feed probe's community
+PHOTO_SHARE = 0.85
+TAGGED_SHARE = 0.5  # photos tagging at least one product
+UPLOAD_POLLS = 3  # GET /uploads/{id} while the thumbnails are made
+CARDS_PER_PAGE = 20
+CARD_BYTES = 40_000  # a small or medium rendition (srcset: 320 or 640 px JPEG)
+BROWSER_CACHE_HITS = 0.3  # cards already seen this session (first pages re-read)
+POST_PAGE_BYTES = 160_000  # the large rendition
+ORIGINAL_BYTES, RENDITION_BYTES = 3_000_000, 300_000
+THUMBNAIL_SECONDS, THUMBNAIL_MEMORY_MB = 1.5, 1024  # bench/bench_imaging.py's 12 MP JPEG, on 1 GB
+STREAM_RECORDS_PER_WRITE = 4  # table items a write request changes, each a stream record
+STREAM_BATCH = 100
+LOG_BYTES_PER_INVOCATION = 900  # START/END/REPORT lines and one structured log line
+ACCESS_LOG_BYTES = 450
+CUSTOM_METRICS, ALARMS = 30, 50
+FEED_GENERATION_BYTES = 9_000
+
+MEMORY_MB = {"api": 512, "authorizer": 256, "feed_worker": 512, "planner": 512, "worker": 512, "stream": 512}
+
+
+def lambda_seconds(cpu_ms: float, dynamodb_requests: float, memory_mb: int, sqs_calls: float = 0) -> float:
+    share = min(1.0, memory_mb / 1769)
+    return cpu_ms / 1000 / share + 0.006 * dynamodb_requests + 0.010 * sqs_calls
+
+
+@dataclass
+class Lines:
+    """Dollars a month per 1M weekly members, by service, with what each line is made of."""
+
+    dollars: dict[str, float] = field(default_factory=dict)
+    basis: dict[str, str] = field(default_factory=dict)
+    parts: dict[tuple[str, str], float] = field(default_factory=dict)
+
+    def add(self, service: str, amount: float, basis: str = "") -> None:
+        self.dollars[service] = self.dollars.get(service, 0.0) + amount
+        self.parts[(service, basis)] = self.parts.get((service, basis), 0.0) + amount
+        if basis:
+            self.basis[service] = (self.basis.get(service, "") + "; " + basis).strip("; ")
+
+    @property
+    def total(self) -> float:
+        return sum(self.dollars.values())
+
+
+def _month(per_member_day: float) -> float:
+    return per_member_day * MEMBERS * DAYS
+
+
+def _dynamodb(cost: dict[str, Any]) -> float:
+    return cost["read_units"] * prices.DYNAMODB_READ_UNIT + cost["write_units"] * prices.DYNAMODB_WRITE_UNIT
+
+
+def _refresh_mix(design: str, feeds: dict[str, Any], trace: TraceResult) -> dict[str, float]:
+    """Per weekly member per day: DynamoDB dollars, Lambda seconds, requests of the refreshes."""
+    refreshes = trace.refreshes[design]
+    extra_reads = 0.0
+    if design == "today":
+        # incremental refreshes billed as "changed" (news at every one: the worst case), plus the
+        # run records of the extra runs since their last check at a million members' posting rate;
+        # the rest read every followee ("first": the follow list and every followee's profile)
+        share, runs = trace.incremental_share(fanin_horizon_minutes(feeds["follows"]))
+        parts = [(refreshes * share, feeds["changed"]), (refreshes * (1 - share), feeds["first"])]
+        extra_reads = refreshes * share * (runs - 1) * RUN_RECORD_READ_UNITS
+    else:
+        parts = [(refreshes, feeds["changed"])]
+    dynamodb = sum(n * _dynamodb(c) for n, c in parts) + extra_reads * prices.DYNAMODB_READ_UNIT
+    seconds = sum(n * lambda_seconds(c["cpu_ms"], c["requests"], MEMORY_MB["feed_worker"]) for n, c in parts)
+    return {"refreshes": refreshes, "dynamodb": dynamodb, "seconds": seconds}
+
+
+# A planner run's record at a million weekly members: ~1,000 authors x 4 bytes, 0.5 read unit.
+RUN_RECORD_READ_UNITS = 0.5
+
+
+def fanin_horizon_minutes(follows: int) -> float:
+    """chalicelib/services/feeds.py `fanin_horizon`, in minutes, for a follow count."""
+    from chalicelib.services.feeds import FANIN_HORIZON_MAX, FANIN_HORIZON_MIN
+
+    runs = 5 * follows
+    return min(max(runs, FANIN_HORIZON_MIN.total_seconds() / 60), FANIN_HORIZON_MAX.total_seconds() / 60)
+
+
+def model(
+    design: str,
+    trace: TraceResult,
+    feeds: dict[str, Any],
+    ops: dict[str, Any],
+    planner_today: dict[str, Any] | None,
+) -> Lines:
+    """Monthly dollars per 1M weekly members for one design on one trace at one follow count."""
+    lines = Lines()
+    sessions = trace.active_today * trace.sessions_per_active_day  # per weekly member per day
+    minutes = trace.session_minutes
+    first_pages = sessions * (1 + minutes / FIRST_PAGE_EVERY_MINUTES)
+    pages = first_pages + sessions * CURSOR_PAGES_PER_SESSION
+    events = pages * EVENTS_BATCHES_PER_PAGE
+    post_pages = sessions * POST_PAGES_PER_SESSION
+    smiles, comments = sessions * SMILES_PER_SESSION, sessions * COMMENTS_PER_SESSION
+    follows, other = sessions * FOLLOWS_PER_SESSION, sessions * OTHER_REQUESTS_PER_SESSION
+    posts = POSTS_PER_MEMBER_DAY
+    photos = posts * PHOTO_SHARE
+    api_ops = {
+        "feed_page_member": pages,
+        "post_page": post_pages,
+        "events_batch_api": events,
+        "smile": smiles,
+        "comment": comments,
+        "follow": follows,
+        "publish": posts,
+    }
+    uploads_requests = photos * (1 + UPLOAD_POLLS)
+    requests = sum(api_ops.values()) + other + uploads_requests
+
+    # --- API: Gateway, the API Lambda, the authorizer, DynamoDB of each request ---------------
+    lines.add(
+        "API Gateway", _month(requests) * prices.API_GATEWAY_REQUEST, f"{requests:.1f} requests/member/day"
+    )
+    api_dynamodb = sum(n * _dynamodb(ops[op]) for op, n in api_ops.items())
+    api_dynamodb += other * _dynamodb(ops["post_page"]) + uploads_requests * _dynamodb(ops["post_page"]) / 2
+    lines.add("DynamoDB", _month(api_dynamodb), "API requests (measured per operation)")
+    api_seconds = sum(
+        n * lambda_seconds(ops[op]["cpu_ms"], ops[op]["requests"], MEMORY_MB["api"])
+        for op, n in api_ops.items()
+    )
+    api_seconds += (other + uploads_requests) * lambda_seconds(
+        ops["post_page"]["cpu_ms"], 2, MEMORY_MB["api"]
+    )
+    authorizer = sessions * (1 + minutes / AUTHORIZER_CACHE_MINUTES)
+    authorizer_seconds = authorizer * lambda_seconds(15, 0, MEMORY_MB["authorizer"])
+    invocations = requests + authorizer
+
+    # --- feeds: refreshes, the planner, the change log -----------------------------------------
+    mix = _refresh_mix(design, feeds, trace)
+    lines.add("DynamoDB", _month(mix["dynamodb"]), f"{mix['refreshes']:.1f} refreshes/member/day")
+    worker_seconds = mix["seconds"]
+    invocations += mix["refreshes"] / 10  # batches of 10 messages
+    if design == "today":
+        assert planner_today is not None
+        run = planner_today["run"]
+        per_run = _dynamodb(run)
+        lines.add(
+            "DynamoDB",
+            _month(TICKS_PER_DAY * per_run / MEMBERS),
+            "planner: measured at a 1M-member change rate",
+        )
+        planner_seconds = (
+            TICKS_PER_DAY * lambda_seconds(run["cpu_ms"], run["requests"], MEMORY_MB["planner"]) / MEMBERS
+        )
+        log = planner_today["log"]
+        lines.add("DynamoDB", _month(TICKS_PER_DAY * _dynamodb(log) / MEMBERS), "stream handler's change log")
+        queued = trace.refreshes["today"] * trace.tick_share
+        shard = feeds["shards_per_member_queued"]
+        lines.add("DynamoDB", _month(queued * _dynamodb(shard)), "active tier fan-out (index shards)")
+        worker_seconds += queued * lambda_seconds(
+            shard["cpu_ms"], shard["requests"], MEMORY_MB["feed_worker"]
+        )
+        sqs = mix["refreshes"] * 0.3 + TICKS_PER_DAY * 8 * 1.2 / MEMBERS
+    else:
+        planner = feeds["planner"]
+        runs = TICKS_PER_DAY * planner_share(feeds)
+        lines.add(
+            "DynamoDB", _month(runs * _dynamodb(planner)), "planner: measured run, grows with the community"
+        )
+        planner_seconds = runs * lambda_seconds(planner["cpu_ms"], planner["requests"], MEMORY_MB["planner"])
+        sqs = mix["refreshes"] * 0.3
+    invocations += TICKS_PER_DAY / MEMBERS
+
+    # --- engagement events, the stream worker --------------------------------------------------
+    worker = ops.get("events_batch_worker")
+    events_seconds = 0.0
+    if worker:
+        lines.add(
+            "DynamoDB",
+            _month(events * _dynamodb(worker)),
+            "engagement worker per batch (driven: POST /events + worker)",
+        )
+        events_seconds = events * lambda_seconds(worker["cpu_ms"], worker["requests"], MEMORY_MB["worker"])
+    invocations += events
+    sqs += events * 1.2
+    writes = smiles + comments + follows + posts + events + mix["refreshes"] + sessions
+    records = writes * STREAM_RECORDS_PER_WRITE
+    stream = ops["stream_total"]
+    per_record_ms = stream["cpu_ms"] / max(1, ops["stream_records"])
+    stream_seconds = records * per_record_ms / 1000 / min(1.0, MEMORY_MB["stream"] / 1769)
+    lines.add(
+        "DynamoDB",
+        _month(records * _dynamodb(stream) / max(1, ops["stream_records"])),
+        "stream worker (brand counters from table changes; estimated records per write)",
+    )
+    invocations += records / STREAM_BATCH
+
+    # --- Lambda ---------------------------------------------------------------------------------
+    gb_seconds = (
+        api_seconds * MEMORY_MB["api"]
+        + authorizer_seconds * MEMORY_MB["authorizer"]
+        + worker_seconds * MEMORY_MB["feed_worker"]
+        + planner_seconds * MEMORY_MB["planner"]
+        + events_seconds * MEMORY_MB["worker"]
+        + stream_seconds * MEMORY_MB["stream"]
+        + photos * THUMBNAIL_SECONDS * THUMBNAIL_MEMORY_MB
+    ) / 1024
+    invocations += photos
+    lines.add("Lambda", _month(gb_seconds) * prices.LAMBDA_GB_SECOND, "GB-s: CPU measured per operation")
+    lines.add("Lambda", _month(invocations) * prices.LAMBDA_REQUEST, "requests")
+    lines.add("SQS", _month(sqs + photos * 1.2) * prices.SQS_REQUEST, "refresh, engagement, thumbnail queues")
+
+    # --- images: Rekognition, S3, CloudFront ----------------------------------------------------
+    labelled = photos * (TAGGED_SHARE if design == "today" else 1.0)
+    lines.add(
+        "Rekognition",
+        prices.tiered(_month(labelled), prices.REKOGNITION_TIERS),
+        "every photo" if design != "today" else "photos that tag a product",
+    )
+    lines.add(
+        "S3",
+        _month(photos) * (4 * prices.S3_PUT + 2 * prices.S3_GET)
+        + _month(photos) * (ORIGINAL_BYTES + 3 * RENDITION_BYTES) / 1e9 * prices.S3_STORAGE_GB_MONTH,
+        "a month's photos: original + 3 renditions (storage grows each month)",
+    )
+    card_requests = pages * CARDS_PER_PAGE * (1 - BROWSER_CACHE_HITS) + post_pages
+    transfer_gb = (
+        _month(pages * CARDS_PER_PAGE * (1 - BROWSER_CACHE_HITS) * CARD_BYTES + post_pages * POST_PAGE_BYTES)
+        / 1e9
+    )
+    pay_as_you_go = (
+        prices.tiered(transfer_gb, prices.CLOUDFRONT_GB_TIERS)
+        + _month(card_requests) * prices.CLOUDFRONT_HTTPS_REQUEST
+    )
+    plan, plan_requests, plan_gb = prices.CLOUDFRONT_PREMIUM_PLAN
+    plans = max(math.ceil(_month(card_requests) / plan_requests), math.ceil(transfer_gb / plan_gb))
+    lines.add(
+        "CloudFront",
+        pay_as_you_go,
+        f"{transfer_gb / 1000:.0f} TB, {_month(card_requests) / 1e6:.0f} M image requests, pay as you go "
+        f"(flat-rate Premium plans instead: {plans} distributions, ${plans * plan:,.0f})",
+    )
+
+    # --- X-Ray, CloudWatch -----------------------------------------------------------------------
+    traces = DAYS * 86_400 + _month(invocations) * prices.XRAY_SAMPLED_SHARE
+    lines.add("X-Ray", traces * prices.XRAY_TRACE_RECORDED, "1 trace/s + 5% of invocations")
+    log_gb = _month(invocations * LOG_BYTES_PER_INVOCATION + requests * ACCESS_LOG_BYTES) / 1e9
+    lines.add(
+        "CloudWatch",
+        log_gb * (prices.CLOUDWATCH_LOG_INGEST_GB + prices.CLOUDWATCH_LOG_STORAGE_GB_MONTH)
+        + CUSTOM_METRICS * prices.CLOUDWATCH_METRIC_MONTH
+        + ALARMS * prices.CLOUDWATCH_ALARM_MONTH,
+        f"{log_gb:.0f} GB of logs",
+    )
+    storage_gb = (_month(posts) * 3_000 + MEMBERS * mix["refreshes"] * 7 * FEED_GENERATION_BYTES * 0.5) / 1e9
+    lines.add(
+        "DynamoDB",
+        storage_gb * prices.DYNAMODB_STORAGE_GB_MONTH,
+        "storage: a month of posts, a week of feeds",
+    )
+    return lines
+
+
+def planner_share(feeds: dict[str, Any]) -> float:
+    """The earlier designs' planner run covers its whole community: per member, 1 / members."""
+    return 1 / feeds["active_members"]
+
+
+def feed_cost_per_member_day(
+    design: str, trace: TraceResult, feeds: dict[str, Any], planner_today: dict[str, Any] | None
+) -> float:
+    """DynamoDB dollars per weekly member per day of refreshes and planning (issue 10's metric)."""
+    mix = _refresh_mix(design, feeds, trace)
+    if design == "today":
+        assert planner_today is not None
+        queued = trace.refreshes["today"] * trace.tick_share
+        planning = (
+            TICKS_PER_DAY * (_dynamodb(planner_today["run"]) + _dynamodb(planner_today["log"])) / MEMBERS
+        )
+        planning += queued * _dynamodb(feeds["shards_per_member_queued"])
+    else:
+        planning = TICKS_PER_DAY * planner_share(feeds) * _dynamodb(feeds["planner"])
+    return mix["dynamodb"] + planning
+
+
+def describe(lines: Lines) -> str:
+    return ", ".join(f"{k} ${v:,.0f}" for k, v in sorted(lines.dollars.items(), key=lambda kv: -kv[1]))
+
+
+def detail(lines: Lines, service: str) -> str:
+    """One service's line, part by part (largest first)."""
+    parts = [(basis, v) for (s, basis), v in lines.parts.items() if s == service]
+    return ", ".join(f"{basis or service} ${v:,.0f}" for basis, v in sorted(parts, key=lambda kv: -kv[1]))

@@ -1,0 +1,171 @@
+"""Activity traces and what each feed design does with them: refreshes per weekly member per day.
+
+Members visit as a power law: a daily visit rate `scale x Pareto(1.5)` (most weekly members are not
+active on a given day; a few visit many times a day), sessions log-normal with a median of 4
+minutes. While in a session a member's app marks them active at most every 5 minutes (the
+authorizer's throttle) and reads the first page of their feed at the start and every 2 minutes
+(back from a post, a pull to refresh); other pages follow the cursor. Refreshes are counted on
+the last day of a 7-day trace, for the members active in that week.
+
+Designs:
+- first (git c1de21b): every member seen in 7 days refreshed at every 5-minute tick;
+- previous (issue 10, main before issue 19): members seen in the last 60 minutes refreshed at
+  every tick, plus one refresh when a member comes back to a feed older than 60 minutes;
+- today: members seen in the last 10 minutes refreshed at every tick, plus one refresh when a
+  first page is read from a feed not checked for 5 minutes. A refresh is "incremental" when the
+  feed was checked within the fan-in horizon (it reads the run records since: one per 5-minute
+  run), else "full" (it reads every followee's profile); the horizon grows with the follow count
+  (chalicelib/services/feeds.py `fanin_horizon`), so shares are kept for several horizons.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import random
+from dataclasses import dataclass
+
+TICK_MINUTES = 5
+MARK_MINUTES = 5
+FIRST_PAGE_EVERY_MINUTES = 2
+DAY = 24 * 60
+TRACE_DAYS = 7
+
+# Visit-rate scales of the four engagement traces issue 19 names (measured active fractions are
+# printed with every result), plus the low-engagement trace of issue 10.
+TRACES = {"0.47 daily": 0.30, "0.61 daily": 0.50, "0.80 daily": 0.97, "0.94 daily": 1.9}
+BASELINE_TRACE = ("0.34 daily", 0.15)
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    active_minutes: float  # refreshed at every tick while seen this recently
+    stale_minutes: float | None  # a first page read from a feed not checked this long refreshes it
+    returning_minutes: float | None  # a session starting on a feed older than this refreshes it
+    everyone: bool = False  # every weekly-active member at every tick
+
+
+FIRST = Policy("first", 0, None, None, everyone=True)
+PREVIOUS = Policy("previous", 60, None, 60)
+TODAY = Policy("today", 10, 5, None)
+HORIZONS = (60, 75, 750, 1440)  # minutes: fanin_horizon at <= 12, 15, 150 and >= 288 follows
+
+
+@dataclass(frozen=True)
+class TraceResult:
+    name: str
+    weekly_active: int
+    active_today: float  # fraction of weekly members with a session on the measured day
+    sessions_per_active_day: float  # sessions per member active that day
+    session_minutes: float  # mean session length, measured day
+    refreshes: dict[str, float]  # policy -> refreshes per weekly member per day
+    # today: horizon (minutes) -> (share of refreshes within it, mean 5-minute runs since the last check)
+    incremental: dict[int, tuple[float, float]]
+    tick_share: float  # today's refreshes the planner queued (the rest: queued by a read)
+
+    def incremental_share(self, horizon_minutes: float) -> tuple[float, float]:
+        """The share and mean runs-since of the smallest kept horizon at least this long."""
+        return self.incremental[min(h for h in HORIZONS if h >= min(horizon_minutes, HORIZONS[-1]))]
+
+
+def _frange(start: float, end: float, step: float) -> list[float]:
+    count = max(1, int((end - start) // step) + 1)
+    return [start + i * step for i in range(count)]
+
+
+def _sessions(rng: random.Random, scale: float) -> list[tuple[float, float]]:
+    rate = min(48.0, scale * rng.paretovariate(1.5))
+    sessions: list[tuple[float, float]] = []
+    clock = rng.expovariate(rate) * DAY
+    while clock < TRACE_DAYS * DAY:
+        length = min(60.0, rng.lognormvariate(math.log(4), 0.8))
+        sessions.append((clock, clock + length))
+        clock += length + rng.expovariate(rate) * DAY
+    return sessions
+
+
+def _count(policy: Policy, sessions: list[tuple[float, float]], start: float) -> tuple[int, list[float], int]:
+    """(refreshes, minutes since the previous check of each, planner-queued ones) on the day
+    starting at `start`."""
+    if policy.everyone:
+        return DAY // TICK_MINUTES, [TICK_MINUTES] * (DAY // TICK_MINUTES), DAY // TICK_MINUTES
+    marks = sorted(t for s, e in sessions for t in _frange(s, e, MARK_MINUTES))
+    events: list[tuple[float, int]] = [(t, 0) for t in range(int(start), int(start + DAY), TICK_MINUTES)]
+    for s, e in sessions:
+        if e < start or s >= start + DAY:
+            continue
+        if policy.stale_minutes is not None:
+            events += [(t, 1) for t in _frange(s, e, FIRST_PAGE_EVERY_MINUTES) if start <= t < start + DAY]
+        elif start <= s:
+            events.append((s, 1))
+    events.sort()
+    checked = -1e9
+    refreshes = ticks = 0
+    gaps: list[float] = []
+    for at, kind in events:
+        if kind == 0:
+            index = bisect.bisect_right(marks, at)
+            if not index or at - marks[index - 1] >= policy.active_minutes:
+                continue
+        elif policy.stale_minutes is not None:
+            if at - checked < policy.stale_minutes:
+                continue
+        elif policy.returning_minutes is not None and at - checked < policy.returning_minutes:
+            continue
+        refreshes += 1
+        gaps.append(at - checked)
+        ticks += kind == 0
+        checked = at
+    return refreshes, gaps, ticks
+
+
+def simulate(name: str, scale: float, members: int = 10_000, seed: int = 7) -> TraceResult:
+    rng = random.Random(seed)
+    start = (TRACE_DAYS - 1) * DAY
+    weekly = active = sessions_today = 0
+    minutes_today = 0.0
+    totals = {p.name: 0 for p in (FIRST, PREVIOUS, TODAY)}
+    ticks = 0
+    within = {h: [0, 0.0] for h in HORIZONS}  # horizon -> [refreshes, runs since, summed]
+    for _ in range(members):
+        sessions = _sessions(rng, scale)
+        if not sessions:
+            continue
+        weekly += 1
+        today = [s for s in sessions if s[0] >= start]
+        if today:
+            active += 1
+            sessions_today += len(today)
+            minutes_today += sum(e - s for s, e in today)
+        for policy in (FIRST, PREVIOUS, TODAY):
+            count, gaps, queued = _count(policy, sessions, start)
+            totals[policy.name] += count
+            if policy is TODAY:
+                ticks += queued
+                for gap in gaps:
+                    for horizon in HORIZONS:
+                        if gap < horizon:
+                            within[horizon][0] += 1
+                            within[horizon][1] += max(1.0, gap / TICK_MINUTES)
+    return TraceResult(
+        name=name,
+        weekly_active=weekly,
+        active_today=active / weekly,
+        sessions_per_active_day=sessions_today / max(1, active),
+        session_minutes=minutes_today / max(1, sessions_today),
+        refreshes={k: v / weekly for k, v in totals.items()},
+        incremental={
+            h: (n / max(1, totals[TODAY.name]), runs / max(1, n)) for h, (n, runs) in within.items()
+        },
+        tick_share=ticks / max(1, totals[TODAY.name]),
+    )
+
+
+def all_traces(members: int = 10_000) -> list[TraceResult]:
+    return [simulate(name, scale, members) for name, scale in [BASELINE_TRACE, *TRACES.items()]]
+
+
+if __name__ == "__main__":
+    for result in all_traces():
+        print(result)
