@@ -34,7 +34,7 @@ TAG = "brands"
     body=BrandIn,
     response=BrandOut,
     status=201,
-    errors=(403, 422),
+    errors=(403, 409, 422),
     rate_limit="brands",
 )
 def create_brand(call: Call[BrandIn, Any]) -> BrandOut:

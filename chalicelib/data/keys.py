@@ -67,6 +67,15 @@ def brand_owner(owner_id: str, brand_id: str) -> Key:
     return Key(f"OWNER#{owner_id}", f"BRAND#{brand_id}")
 
 
+def brand_name(name_key: str) -> Key:
+    """A brand name's claim: `BRANDNAME#<normalised name>` / `BRANDNAME`, written with the brand.
+
+    `name_key` is the name after NFKC normalisation and case folding (services/brands.py), so
+    "Northpeak", "NORTHPEAK" and its full-width spelling claim the same item: one brand per name.
+    """
+    return Key(f"BRANDNAME#{name_key}", "BRANDNAME")
+
+
 def product(product_id: str) -> Key:
     """Product: `PRODUCT#<id>` / `PRODUCT`; GSI1 `BRAND#<brand>` / `PRODUCT#<id>`; GSI2 catalog by title."""
     return Key(f"PRODUCT#{product_id}", "PRODUCT")

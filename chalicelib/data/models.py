@@ -155,6 +155,12 @@ class BrandItem(FlintItem, discriminator="brand"):
     created_at = UnicodeAttribute()
 
 
+class BrandNameItem(FlintItem, discriminator="brand_name"):
+    """A brand name's claim (keys.brand_name): `BRANDNAME#<normalised name>` / `BRANDNAME`."""
+
+    brand_id = UnicodeAttribute()
+
+
 class ProductItem(FlintItem, discriminator="product"):
     """Product. `PRODUCT#<id>` / `PRODUCT`; GSI1 `BRAND#<brand>` / `PRODUCT#<id>`; GSI2 `PRODUCTS` / title."""
 
@@ -349,6 +355,7 @@ ALL_MODELS: tuple[type[FlintItem], ...] = (
     InterestItem,
     FollowItem,
     BrandItem,
+    BrandNameItem,
     ProductItem,
     SearchTermItem,
     UploadItem,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chalicelib.schemas.catalog import PageQuery
-from chalicelib.schemas.common import StrictModel
+from chalicelib.schemas.common import Name, StrictModel
+from chalicelib.schemas.dates import Day
 from chalicelib.schemas.posts import AuthorOut, PostSummary
 
 MAX_EVENTS = 100
@@ -41,7 +41,11 @@ class EventBatchOut(BaseModel):
 
 
 class BrandIn(StrictModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: Name = Field(
+        min_length=1,
+        max_length=100,
+        description="Unique: two brands may not share a name after NFKC normalisation and case folding",
+    )
 
 
 class BrandOut(BaseModel):
@@ -54,10 +58,10 @@ class BrandList(BaseModel):
 
 
 class WindowQuery(StrictModel):
-    from_: date | None = Field(
+    from_: Day | None = Field(
         default=None, alias="from", description="First day (UTC), default 27 days before `to`"
     )
-    to: date | None = Field(default=None, description="Last day (UTC, inclusive), default today")
+    to: Day | None = Field(default=None, description="Last day (UTC, inclusive), default today")
 
 
 class Counts(BaseModel):
@@ -126,10 +130,13 @@ class LabelOut(BaseModel):
 
 
 class InsightsOut(BaseModel):
-    model_config = ConfigDict(serialize_by_alias=True)
+    # `from` is a Python keyword: the field is `from_` in code and `from` on the wire and in
+    # /openapi.json (the document is generated in validation mode, so the alias must be the
+    # validation alias too, not only the serialisation one).
+    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True, validate_by_alias=True)
 
     brand_id: str
-    from_: str = Field(serialization_alias="from")
+    from_: str = Field(alias="from")
     to: str
     totals: Totals
     series: list[DayOut]
@@ -143,10 +150,10 @@ class InsightsOut(BaseModel):
 
 
 class CampaignIn(StrictModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: Name = Field(min_length=1, max_length=100)
     product_ids: list[str] = Field(min_length=1, max_length=MAX_CAMPAIGN_PRODUCTS)
-    starts_at: date
-    ends_at: date
+    starts_at: Day
+    ends_at: Day
 
     @model_validator(mode="after")
     def _window(self) -> CampaignIn:

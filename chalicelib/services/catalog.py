@@ -12,6 +12,7 @@ from chalicelib.data import catalog as store
 from chalicelib.data.catalog import Brand, Product
 from chalicelib.errors import Forbidden, NotFound
 from chalicelib.schemas.catalog import ProductIn, ProductOut, ProductPage
+from chalicelib.services import brands
 from chalicelib.services.presenters import product_out
 
 
@@ -30,7 +31,8 @@ class ProductSource(Protocol):
 
 
 def register_brand(*, brand_id: str, name: str, owner_id: str | None) -> bool:
-    return store.put_brand(Brand(brand_id, name, owner_id), clock.now_iso())
+    """Import a brand (demo data, partner feeds); False when its id or name is taken."""
+    return brands.register(Brand(brand_id, name, owner_id)) is None
 
 
 def import_products(products: Iterable[ProductSource]) -> None:

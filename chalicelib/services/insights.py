@@ -53,6 +53,7 @@ from chalicelib.schemas.brands import (
     TopPostOut,
     Totals,
 )
+from chalicelib.schemas.dates import FIRST_DAY, stored_day
 from chalicelib.schemas.posts import AuthorOut
 from chalicelib.services.catalog import owned_brand
 from chalicelib.services.presenters import author_out, summary
@@ -209,7 +210,7 @@ def rank_posts(posts: Mapping[str, Tally]) -> list[str]:
 
 def window_of(first: date | None, last: date | None, today: date | None = None) -> tuple[date, date]:
     last = last or today or clock.now().date()
-    first = first or last - timedelta(days=DEFAULT_WINDOW_DAYS - 1)
+    first = first or max(FIRST_DAY, last - timedelta(days=DEFAULT_WINDOW_DAYS - 1))
     if last < first:
         raise BadRequest("`to` is before `from`.", code="bad_parameter")
     if (last - first).days + 1 > MAX_WINDOW_DAYS:
@@ -379,7 +380,9 @@ def campaign_report(identity: Identity, brand_id: str, campaign_id: str) -> Camp
     campaign = brand_store.get_campaign(brand.brand_id, campaign_id)
     if campaign is None:
         raise NotFound("No such campaign.")
-    first, last = date.fromisoformat(campaign.starts_at), date.fromisoformat(campaign.ends_at)
+    # Stored days are clamped into the API's range: no stored campaign can make this read fail.
+    first, last = stored_day(campaign.starts_at), stored_day(campaign.ends_at)
+    last = min(max(first, last), first + timedelta(days=MAX_WINDOW_DAYS - 1))
     length = (last - first).days + 1
     before_first, before_last = first - timedelta(days=length), first - timedelta(days=1)
     rows = store.read_window(brand.brand_id, before_first.isoformat(), last.isoformat())
