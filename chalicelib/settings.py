@@ -33,7 +33,8 @@ class Settings(BaseSettings):
     media_bucket: str = "flint-dev-media"
     thumbnail_queue: str = "flint-dev-thumbnails"
     feed_refresh_queue: str = "flint-dev-feed-refresh"
-    engagement_queue: str = "flint-dev-engagement"
+    # FIFO: one message group per brand (services/engagement.py).
+    engagement_queue: str = "flint-dev-engagement.fifo"
     # The table's stream, for the stream consumer's event source mapping. `make package` replaces
     # it with the stack's own (Fn::GetAtt FlintTable.StreamArn); locally the event runner finds
     # the stream by table name.
@@ -82,6 +83,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 128 * 1024
     # Abuse limits on writes: action -> [requests, window seconds], per member (per client address
     # when anonymous), as fixed windows. FLINT_RATE_LIMITS='{"comments": [60, 600]}' overrides.
+    # "events" counts events, not requests: per viewer (member or anonymous session) per receipt
+    # hour, whatever its window says (services/engagement.py); "sessions": anonymous sessions
+    # started per client address.
     rate_limits: dict[str, tuple[int, int]] = {
         "uploads": (60, 3600),
         "posts": (30, 3600),
@@ -89,7 +93,8 @@ class Settings(BaseSettings):
         "smiles": (300, 600),
         "follows": (200, 3600),
         "profile": (60, 600),
-        "events": (120, 60),
+        "events": (600, 3600),
+        "sessions": (30, 3600),
         "brands": (60, 3600),
     }
 

@@ -53,7 +53,12 @@ def get_me(call: Call[Any, Any]) -> Me:
     rate_limit="profile",
 )
 def patch_me(call: Call[ProfilePatch, Any]) -> Me:
-    return members.update_me(call.member, display_name=call.body.display_name, bio=call.body.bio)
+    return members.update_me(
+        call.member,
+        display_name=call.body.display_name,
+        bio=call.body.bio,
+        brand_audiences=call.body.brand_audiences,
+    )
 
 
 @endpoint(

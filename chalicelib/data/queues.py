@@ -8,6 +8,8 @@ invocation fails and is retried instead of silently dropping work.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -25,7 +27,16 @@ class SendFailed(Exception):
         self.failed = failed
 
 
-def send(queue_name: str, bodies: Sequence[str]) -> int:
+@dataclass(frozen=True)
+class FifoMessage:
+    """A message for a FIFO queue: delivered in order within its group, once per dedup id (5 min)."""
+
+    body: str
+    group: str
+    dedup_id: str
+
+
+def send(queue_name: str, bodies: Sequence[str | FifoMessage]) -> int:
     """Queue every body (SendMessageBatch, ten a call); returns how many were sent."""
     sqs = aws.client("sqs")
     url = aws.queue_url(queue_name)
@@ -35,7 +46,7 @@ def send(queue_name: str, bodies: Sequence[str]) -> int:
         for _ in range(ATTEMPTS):
             try:
                 response = sqs.send_message_batch(
-                    QueueUrl=url, Entries=[{"Id": i, "MessageBody": b} for i, b in pending.items()]
+                    QueueUrl=url, Entries=[_entry(i, b) for i, b in pending.items()]
                 )
             except ClientError as exc:
                 reason = str(exc.response.get("Error", {}).get("Code", "error"))
@@ -48,3 +59,14 @@ def send(queue_name: str, bodies: Sequence[str]) -> int:
         if pending:
             raise SendFailed(queue_name, len(pending), reason)
     return len(bodies)
+
+
+def _entry(entry_id: str, body: str | FifoMessage) -> dict[str, Any]:
+    if isinstance(body, FifoMessage):
+        return {
+            "Id": entry_id,
+            "MessageBody": body.body,
+            "MessageGroupId": body.group,
+            "MessageDeduplicationId": body.dedup_id,
+        }
+    return {"Id": entry_id, "MessageBody": body}

@@ -22,6 +22,8 @@ class Member:
     followers: int
     following: int
     created_at: str
+    # Left brand audiences: brands' member lists never show them (PATCH /me `brand_audiences`).
+    audience_opt_out: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ def to_member(item: UserItem) -> Member:
         followers=int(item.followers or 0),
         following=int(item.following or 0),
         created_at=item.created_at,
+        audience_opt_out=bool(item.audience_opt_out),
     )
 
 
@@ -88,7 +91,9 @@ def get_member_and_follow(user_id: str, viewer_id: str | None) -> tuple[Member |
     return member, follows
 
 
-def update_profile(user_id: str, *, display_name: str | None, bio: str | None) -> Member | None:
+def update_profile(
+    user_id: str, *, display_name: str | None, bio: str | None, brand_audiences: bool | None = None
+) -> Member | None:
     """Apply the given fields; None when the profile does not exist."""
     key = keys.user(user_id)
     actions = []
@@ -96,6 +101,8 @@ def update_profile(user_id: str, *, display_name: str | None, bio: str | None) -
         actions.append(UserItem.display_name.set(display_name))
     if bio is not None:
         actions.append(UserItem.bio.set(bio))
+    if brand_audiences is not None:
+        actions.append(UserItem.audience_opt_out.set(not brand_audiences))
     item = UserItem(key.pk, key.sk)
     if not actions:
         return get_member(user_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from chalicelib.schemas.common import Id, Name, StrictModel, Text
 
@@ -33,12 +33,21 @@ class Me(Profile):
     prime: bool
     brand: bool
     onboarded: bool
+    brand_audiences: bool = Field(
+        default=True,
+        description="Whether brands may list you in their audiences (fans, opinion leaders, potential "
+        "customers); false leaves you out of every brand's lists. Your posts, smiles and comments "
+        "still count in brands' totals, as numbers.",
+    )
     brands: list[BrandRef] = Field(default_factory=list, description="Brands a brand account owns")
 
 
 class ProfilePatch(StrictModel):
     display_name: Name | None = Field(default=None, min_length=1, max_length=50)
     bio: Text | None = Field(default=None, max_length=280)
+    brand_audiences: StrictBool | None = Field(
+        default=None, description="false: leave every brand's audiences and member lists; true: rejoin"
+    )
 
 
 class InterestsBody(StrictModel):

@@ -57,7 +57,11 @@ def import_products(products: Iterable[ProductSource]) -> None:
 
 
 def owned_brand(identity: Identity, brand_id: str) -> Brand:
-    brand = store.get_brand(brand_id)
+    return check_owner(identity, store.get_brand(brand_id))
+
+
+def check_owner(identity: Identity, brand: Brand | None) -> Brand:
+    """The brand, if the caller owns it (404 when there is none, 403 when it is someone else's)."""
     if brand is None:
         raise NotFound("No such brand.")
     if brand.owner_id != identity.user_id:

@@ -64,9 +64,13 @@ def get_me(identity: Identity) -> Me:
     return _me(identity, _own_member(identity))
 
 
-def update_me(identity: Identity, *, display_name: str | None, bio: str | None) -> Me:
+def update_me(
+    identity: Identity, *, display_name: str | None, bio: str | None, brand_audiences: bool | None = None
+) -> Me:
     _own_member(identity)
-    member = users.update_profile(identity.user_id, display_name=display_name, bio=bio)
+    member = users.update_profile(
+        identity.user_id, display_name=display_name, bio=bio, brand_audiences=brand_audiences
+    )
     if member is None:
         raise NotFound("Profile not found.")
     return _me(identity, member)

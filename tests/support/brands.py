@@ -1,0 +1,88 @@
+"""Helpers for the brand tests: receipts, anonymous sessions, events, and running the aggregators.
+
+Events count only with the receipt of the post as the same viewer saw it, so a test reads the post
+(as that member, or with that anonymous session) before sending events about it, as a client does.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import boto3
+
+from local.event_runner import EventRunner
+from tests.support.community import call, ok
+
+SESSION_HEADER = "X-Flint-Session"
+
+
+def new_session(api: Any) -> str:
+    """An anonymous session (POST /sessions)."""
+    return str(ok(call(api, "POST", "/sessions"), 201)["session"])
+
+
+def _headers(member: Any = None, session: str | None = None) -> dict[str, str]:
+    headers = dict(member.headers) if member is not None else {}
+    if session:
+        headers[SESSION_HEADER] = session
+    return headers
+
+
+def receipt(api: Any, post_id: str, member: Any = None, session: str | None = None) -> str:
+    """The receipt `GET /posts/{id}` gives this viewer."""
+    response = api.http.get(f"/posts/{post_id}", headers=_headers(member, session))
+    value = ok(response)["receipt"]
+    assert value, "a viewer with an identity gets a receipt"
+    return str(value)
+
+
+def send_events(
+    api: Any,
+    events: list[dict[str, Any]],
+    member: Any = None,
+    session: str | None = None,
+    batch_id: str | None = None,
+    status: int = 202,
+) -> Any:
+    body: dict[str, Any] = {"events": events}
+    if batch_id:
+        body["batch_id"] = batch_id
+    headers = {**_headers(member, session), "Content-Type": "application/json"}
+    response = api.http.post("/events", headers=headers, body=json.dumps(body).encode())
+    return ok(response, status)
+
+
+def event(kind: str, post_id: str, receipt_: str | None, product_id: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": kind, "post_id": post_id}
+    if receipt_ is not None:
+        out["receipt"] = receipt_
+    if product_id is not None:
+        out["product_id"] = product_id
+    return out
+
+
+def runner() -> EventRunner:
+    from app import app
+
+    return EventRunner(
+        app,
+        boto3.client("sqs", region_name="us-east-1"),
+        wait_seconds=0,
+        streams=boto3.client("dynamodbstreams", region_name="us-east-1"),
+    )
+
+
+def run_aggregators(events: EventRunner | None = None, rounds: int = 50) -> None:
+    """Deliver the table's stream and the engagement queue until both are drained."""
+    events = events or runner()
+    queue = next(s for s in events.queue_sources if s.name == "engagement_worker")
+    stream = next(s for s in events.stream_sources if s.name == "stream_worker")
+    for _ in range(rounds):
+        if not (events.poll_stream_once(stream) + events.poll_queue_once(queue)):
+            return
+
+
+def fresh_name(prefix: str) -> str:
+    return f"{prefix} {uuid.uuid4().hex[:8]}"
