@@ -45,7 +45,7 @@ from chalicelib.data import engagement as store
 from chalicelib.data import queues
 from chalicelib.data.engagement import PostFacts
 from chalicelib.data.queues import FifoMessage
-from chalicelib.data.summaries import TOKENS_KEPT, Period, TrackedCampaign, add, zero
+from chalicelib.data.summaries import TOKENS_KEPT, Period, TrackedCampaign
 from chalicelib.errors import RateLimited
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas.brands import EventBatchIn, EventBatchOut, EventIn
@@ -407,13 +407,7 @@ def compact(brand_id: str, head: store.Head, through: date, now: datetime) -> No
         blocks.setdefault(key, Period(key[0], key[1]))
     for day_item in chunk:
         for key in _blocks(day_item.start):
-            block = blocks[key]
-            for day, counts in day_item.days.items():
-                add(block.days.setdefault(day, zero()), counts)
-            for campaign_id, counts in day_item.camps.items():
-                add(block.camps.setdefault(campaign_id, zero()), counts)
-            block.sketch.merge(day_item.sketch)
-            block.changed = True
+            summaries.fold(blocks[key], day_item)
         day_item.sketch = day_item.sketch.without_today_state()
         day_item.changed = True
     head.compacted_through, head.changed = chunk_end, True

@@ -257,6 +257,16 @@ def tile(first: date, last: date, compacted_through: date | None) -> list[tuple[
     return out
 
 
+def fold(block: Period, day_item: Period) -> None:
+    """Compaction: add a finished day's totals, campaign totals and lists into a block."""
+    for day, counts in day_item.days.items():
+        add(block.days.setdefault(day, zero()), counts)
+    for campaign_id, counts in day_item.camps.items():
+        add(block.camps.setdefault(campaign_id, zero()), counts)
+    block.sketch.merge(day_item.sketch)
+    block.changed = True
+
+
 def days_between(first: date, last: date) -> list[str]:
     return [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
 
