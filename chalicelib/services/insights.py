@@ -540,7 +540,7 @@ def insights_list(
     offset = int((cursors.decode(cursor, scope=scope) or {}).get("i", 0))
     window = read_window(brand_id, head, first, last)
     _, totals = series_and_totals(window.days, first, last)
-    size = CSV_ROWS if as_csv else offset + limit
+    size = CSV_ROWS if as_csv else offset + limit + 1  # one more: is there a next page?
     rows = getattr(_shown(brand_id, window, totals, size), attribute)
     if as_csv:
         return _csv(rows, f"{brand_id}-{name}-{first.isoformat()}-{last.isoformat()}.csv")

@@ -36,7 +36,7 @@ def test_the_readme_shell_examples_run_against_the_local_stack(
 ) -> None:
     # Given the README's examples, a photo to upload, and curl that fails on HTTP errors
     (tmp_path / "photo.jpg").write_bytes(jpeg(800, 600))
-    script = "set -euo pipefail\ncurl() { command curl --fail-with-body \"$@\"; }\n" + "\n".join(
+    script = 'set -euo pipefail\ncurl() { command curl --fail-with-body "$@"; }\n' + "\n".join(
         readme_api_examples()
     )
     env = {

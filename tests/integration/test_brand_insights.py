@@ -14,58 +14,26 @@ from typing import Any
 import boto3
 import pytest
 
-from local.seed import seed_interests
 from tests.conftest import SignedInMember
-from tests.support.brands import event, fresh_name, new_session, receipt, run_aggregators, runner, send_events
+from tests.support.brands import (
+    event,
+    fresh_name,
+    insights,
+    make_brand_world,
+    new_session,
+    receipt,
+    run_aggregators,
+    runner,
+    send_events,
+)
 from tests.support.community import assert_error, call, ok, smile, unsmile
-from tests.support.uploads import jpeg_bytes, upload_image
 
 TODAY = datetime.now(UTC).date().isoformat()
 
 
 @pytest.fixture
 def brand_world(api: Any, new_member: Callable[..., SignedInMember]) -> dict[str, Any]:
-    seed_interests()
-    owner = new_member("brand", name="Brand Owner")
-    brand = ok(call(api, "POST", "/brands", owner, {"name": fresh_name("Northpeak")}), 201)
-    product = ok(
-        call(
-            api,
-            "POST",
-            f"/brands/{brand['id']}/products",
-            owner,
-            {
-                "title": "Trail tent",
-                "price": {"amount": "199.00", "currency": "USD"},
-                "url": "https://x.test/t",
-            },
-        ),
-        201,
-    )
-    author = new_member("prime", name="Author")
-    upload_id = upload_image(api, author, jpeg_bytes(64, 48))
-    post = ok(
-        call(
-            api,
-            "POST",
-            "/posts",
-            author,
-            {
-                "kind": "photo",
-                "caption": "Camp",
-                "interests": ["hiking"],
-                "photos": [
-                    {"upload_id": upload_id, "tags": [{"product_id": product["id"], "x": 0.5, "y": 0.5}]}
-                ],
-            },
-        ),
-        201,
-    )
-    return {"owner": owner, "brand": brand, "product": product, "author": author, "post": post}
-
-
-def insights(api: Any, owner: SignedInMember, brand_id: str) -> dict[str, Any]:
-    return dict(ok(call(api, "GET", f"/brands/{brand_id}/insights?from={TODAY}&to={TODAY}", owner)))
+    return make_brand_world(api, new_member)
 
 
 def test_a_brand_account_creates_a_brand_and_sees_it_on_me(

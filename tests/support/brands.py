@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 
 from local.event_runner import EventRunner
+from local.seed import seed_interests
 from tests.support.community import call, ok
+from tests.support.uploads import jpeg_bytes, upload_image
 
 SESSION_HEADER = "X-Flint-Session"
 
@@ -86,3 +90,54 @@ def run_aggregators(events: EventRunner | None = None, rounds: int = 50) -> None
 
 def fresh_name(prefix: str) -> str:
     return f"{prefix} {uuid.uuid4().hex[:8]}"
+
+
+def today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+def insights(api: Any, owner: Any, brand_id: str) -> dict[str, Any]:
+    """Today's insights of the brand."""
+    day = today()
+    return dict(ok(call(api, "GET", f"/brands/{brand_id}/insights?from={day}&to={day}", owner)))
+
+
+def make_brand_world(api: Any, new_member: Callable[..., Any]) -> dict[str, Any]:
+    """A brand with one product, and a Prime member's photo post tagging it."""
+    seed_interests()
+    owner = new_member("brand", name="Brand Owner")
+    brand = ok(call(api, "POST", "/brands", owner, {"name": fresh_name("Northpeak")}), 201)
+    product = ok(
+        call(
+            api,
+            "POST",
+            f"/brands/{brand['id']}/products",
+            owner,
+            {
+                "title": "Trail tent",
+                "price": {"amount": "199.00", "currency": "USD"},
+                "url": "https://x.test/t",
+            },
+        ),
+        201,
+    )
+    author = new_member("prime", name="Author")
+    upload_id = upload_image(api, author, jpeg_bytes(64, 48))
+    post = ok(
+        call(
+            api,
+            "POST",
+            "/posts",
+            author,
+            {
+                "kind": "photo",
+                "caption": "Camp",
+                "interests": ["hiking"],
+                "photos": [
+                    {"upload_id": upload_id, "tags": [{"product_id": product["id"], "x": 0.5, "y": 0.5}]}
+                ],
+            },
+        ),
+        201,
+    )
+    return {"owner": owner, "brand": brand, "product": product, "author": author, "post": post}
