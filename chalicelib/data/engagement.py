@@ -278,7 +278,6 @@ def save(
     campaigns: CampaignList | None = None,
     backfill: tuple[str, dict[str, list[int]]] | None = None,
     markers: Sequence[str] = (),
-    new_authors: Sequence[str] = (),
     now: datetime,
 ) -> Outcome:
     """Write a flush: every item on condition that nobody wrote it since it was read.
@@ -288,7 +287,7 @@ def save(
     """
     changed = [p for p in periods if p.changed]
     writes = len(changed) + bool(head and head.changed) + bool(campaigns and campaigns.changed)
-    writes += len(markers) + len(new_authors) + bool(backfill)
+    writes += len(markers) + bool(backfill)
     if writes == 1 and changed:
         period = changed[0]
         ok = connection.put(
@@ -343,15 +342,18 @@ def save(
                 condition=AppliedMarkerItem.PK.does_not_exist(),
                 label=f"marker:{token}",
             )
-        for author_id in new_authors:
-            key = keys.brand_author(brand_id, author_id)
-            tx.update(
-                BrandAuthorItem(key.pk, key.sk),
-                [BrandAuthorItem.entity.set(BrandAuthorItem), BrandAuthorItem.posts.add(1)],  # type: ignore[arg-type]
-                label=f"author:{author_id}",
-            )
 
     return transact(write)
+
+
+def mark_brand_authors(brand_id: str, author_ids: Iterable[str]) -> None:
+    """Mark members as having posted about the brand (idempotent puts, BatchWriteItem by 25).
+
+    Written before the summaries that count their posts: a retry rewrites the same marks."""
+    with BrandAuthorItem.batch_write() as batch:
+        for author_id in dict.fromkeys(author_ids):
+            key = keys.brand_author(brand_id, author_id)
+            batch.save(BrandAuthorItem(key.pk, key.sk, posts=1))
 
 
 def campaign_backfill(brand_id: str, campaign_id: str) -> dict[str, list[int]] | None:

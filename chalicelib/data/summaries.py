@@ -2,10 +2,10 @@
 
 A period (a day `D`, a Monday week `W`, a 4-week block `Q`) of one brand holds its totals per
 day, its totals per campaign and a sketch: bounded top-K lists (posts, products, authors,
-engaged members, interests, labels) whose entries are counts vectors. A full list evicts its
-lightest entry into `rest` when a heavier one arrives, so an entry's counts are exact from when
-it entered and a list holds the period's heaviest hitters (exact for a brand whose posts and
-members fit, i.e. most brands on most days). The rules that fill periods are in
+engaged members, interests, labels) whose entries are counts vectors. Before a period is stored,
+each list keeps its heaviest K entries and adds the others into `rest`, so an entry's counts are
+exact from the flush it entered and a list holds the period's heaviest hitters (exact for a
+brand whose posts and members fit, i.e. most brands on most days). The rules that fill periods are in
 services/summaries.py; this module is what they are and how they are stored.
 """
 
@@ -98,15 +98,25 @@ class Sketch:
         add(current, delta)
         if meta is not None and dimension == "posts":
             self.meta[key] = meta
-        self._truncate(dimension)
 
-    def _truncate(self, dimension: str) -> None:
-        entries = self.lists[dimension]
-        while len(entries) > LIMITS[dimension]:
-            lightest = min(entries, key=lambda k: (weight(entries[k]), k))
-            add(self.rest.setdefault(dimension, zero()), entries.pop(lightest))
-            if dimension == "posts":
-                self.meta.pop(lightest, None)
+    def truncate(self) -> None:
+        """Keep each list's heaviest entries (ties: by key); what the others held goes to `rest`.
+
+        Lists grow freely while a flush or a compaction adds to them and are cut once, before they
+        are stored, so entries compete on everything the flush brought, not on arrival order."""
+        for dimension, entries in self.lists.items():
+            limit = LIMITS.get(dimension, 0)
+            if len(entries) <= limit:
+                continue
+            ranked = sorted(entries, key=lambda k: (-weight(entries[k]), k))
+            for key in ranked[limit:]:
+                add(self.rest.setdefault(dimension, zero()), entries.pop(key))
+                if dimension == "posts":
+                    self.meta.pop(key, None)
+        if len(self.hourly) > HOURLY_LIMIT:
+            # The hour's busiest posts are kept: a quiet one dropped restarts from 0 (spikes are busy).
+            busiest = sorted(self.hourly, key=lambda p: (-sum(self.hourly[p]), p))[:HOURLY_LIMIT]
+            self.hourly = {p: self.hourly[p] for p in busiest}
 
     def merge(self, other: Sketch) -> None:
         """Add another period's lists into this one (compaction): sums, then the heaviest kept."""
@@ -118,7 +128,6 @@ class Sketch:
                 for post_id in entries:
                     if post_id in other.meta:
                         self.meta.setdefault(post_id, other.meta[post_id])
-            self._truncate(dimension)
         for dimension, counts in other.rest.items():
             add(self.rest.setdefault(dimension, zero()), counts)
 
@@ -126,6 +135,7 @@ class Sketch:
         return Sketch(self.lists, self.meta, self.rest)
 
     def pack(self) -> bytes:
+        self.truncate()
         body: dict[str, Any] = {"l": {d: e for d, e in self.lists.items() if e}, "m": self.meta}
         if self.rest:
             body["r"] = self.rest

@@ -332,9 +332,9 @@ def _flush(brand_id: str, messages: Sequence[Mapping[str, Any]], now: datetime) 
         applied_days = [f.day for m in applied for f in (Fact.from_json(x) for x in m.get("f", []))]
         _extend_head(head, applied_days)
         markers = [str(m["t"]) for m in applied if m.get("m")]
-        outcome = store.save(
-            brand_id, list(periods.values()), head=head, markers=markers, new_authors=new_authors, now=now
-        )
+        if new_authors:
+            store.mark_brand_authors(brand_id, new_authors)
+        outcome = store.save(brand_id, list(periods.values()), head=head, markers=markers, now=now)
         if outcome.committed:
             metrics.add_metric(name="EngagementMessagesAggregated", unit="Count", value=len(applied))
             return

@@ -6,10 +6,9 @@ A brand's engagement is kept per **period**: a day (`D`), a week starting on Mon
   window's daily series and totals exactly;
 - `camps`: its totals per campaign (each post counted once however many campaign products it tags);
 - a **sketch**: bounded top-K lists of posts, products, authors, engaged members, interests and
-  labels, each entry a counts vector. A list that is full evicts its lightest entry into `rest`
-  when a heavier one arrives, so an entry's counts are exact from when it entered and a list
-  holds the period's heaviest hitters; a brand whose posts and members fit the lists (most
-  brands, on most days) gets exact lists.
+  labels, each entry a counts vector, cut to the heaviest K (the rest summed apart) each time it
+  is stored (data/summaries.py); a brand whose posts and members fit the lists (most brands, on
+  most days) gets exact lists.
 
 Day periods are written as counts arrive (one item per brand and flush); week and 4-week blocks
 are compacted from finished days once (`compact`), so a window of up to 92 days is tiled by at
@@ -34,7 +33,6 @@ from chalicelib.data.summaries import (
     F_CLICKS,
     F_IMPRESSIONS,
     F_TAPS,
-    HOURLY_LIMIT,
     IMPRESSIONS,
     POSTS,
     SMILES,
@@ -214,10 +212,6 @@ def note_in_hour(today: Sketch, fact: Fact) -> None:
         return
     counters = today.hourly.setdefault(fact.post_id, [0, 0, 0])
     counters[_HOURLY_SLOT[fact.kind]] += 1
-    if len(today.hourly) > HOURLY_LIMIT:
-        # Keep the busiest posts of the hour: a quiet one dropped here restarts from 0 (spikes are busy).
-        quietest = min(today.hourly, key=lambda p: (sum(today.hourly[p]), p))
-        today.hourly.pop(quietest)
 
 
 # --- periods and windows ------------------------------------------------------------------------

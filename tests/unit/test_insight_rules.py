@@ -241,6 +241,7 @@ def test_a_full_list_keeps_its_heaviest_entries_and_the_rest_adds_up() -> None:
     size = LIMITS["engaged"]
     for i in range(size + 10):
         sketch.bump("engaged", f"m{i:03d}", vector(smiles=i + 1))
+    sketch.truncate()
     kept = sketch.lists["engaged"]
     assert len(kept) == size and min(v[2] for v in kept.values()) == 11
     assert sum(v[2] for v in kept.values()) + sketch.rest["engaged"][2] == sum(range(1, size + 11))
