@@ -18,6 +18,8 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFilter
 
+from local import demo_labels
+
 Colour = tuple[int, int, int]
 Anchor = tuple[float, float]
 
@@ -34,6 +36,7 @@ COLOURS: dict[str, Colour] = {
     "Plum": (110, 50, 90),
 }
 PALETTE = [*COLOURS.values(), (220, 60, 60), (240, 170, 40), (70, 140, 210), (250, 250, 250)]
+DRAWN = "flint_drawn"  # Image.info key: what a scene shows
 
 
 def _gradient(size: tuple[int, int], top: Colour, bottom: Colour) -> Image.Image:
@@ -354,6 +357,8 @@ def scene(interest: str, size: tuple[int, int], seed: int) -> tuple[Image.Image,
     scale = min(width, height) * 0.2
     slots = sorted(rng.sample([0.2, 0.4, 0.6, 0.8], k=len(chosen)))
     anchors: list[Anchor] = []
+    # What was drawn, kept with the picture: jpeg() writes it in the file (local/demo_labels.py).
+    image.info[DRAWN] = demo_labels.record(family, [d.__name__.strip("_") for d in chosen])
     for drawer, slot in zip(chosen, slots, strict=True):
         cx = width * (slot + rng.uniform(-0.05, 0.05))
         base = horizon + (height - horizon) * rng.uniform(0.3, 0.7)
@@ -407,6 +412,12 @@ def product_image(title: str, seed: int, size: int = 480) -> bytes:
 
 
 def jpeg(image: Image.Image, quality: int = 82, exif: bytes | None = None) -> bytes:
+    if DRAWN in image.info:  # a scene: its record of what it shows goes in the file's EXIF
+        tags = Image.Exif()
+        if exif:
+            tags.load(exif)
+        tags[demo_labels.IMAGE_DESCRIPTION] = image.info[DRAWN]
+        exif = tags.tobytes()
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, "JPEG", quality=quality, **({"exif": exif} if exif else {}))
     return buffer.getvalue()

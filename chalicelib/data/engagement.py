@@ -278,16 +278,18 @@ def save(
     campaigns: CampaignList | None = None,
     backfill: tuple[str, dict[str, list[int]]] | None = None,
     markers: Sequence[str] = (),
+    unchanged: Sequence[Period] = (),
     now: datetime,
 ) -> Outcome:
     """Write a flush: every item on condition that nobody wrote it since it was read.
 
     A failed outcome names `period:<level>#<start>`, `head`, `campaigns` (someone else wrote
     first: read again) or `marker:<token>` (that message was applied before: drop it).
+    `unchanged` periods are not written but must still be as read (a backfill computed from them).
     """
     changed = [p for p in periods if p.changed]
     writes = len(changed) + bool(head and head.changed) + bool(campaigns and campaigns.changed)
-    writes += len(markers) + bool(backfill)
+    writes += len(markers) + bool(backfill) + len(unchanged)
     if writes == 1 and changed:
         period = changed[0]
         ok = connection.put(
@@ -297,6 +299,14 @@ def save(
         return Outcome() if ok else Outcome(frozenset({f"period:{period.level}#{period.start}"}))
 
     def write(tx: Tx) -> None:
+        for period in unchanged:
+            key = keys.brand_summary(brand_id, period.level, period.start)
+            tx.check(
+                BrandSummaryItem,
+                (key.pk, key.sk),
+                _versioned(BrandSummaryItem, period.exists, period.version),  # type: ignore[arg-type]
+                label=f"period:{period.level}#{period.start}",
+            )
         for period in changed:
             tx.put(
                 _summary_item(brand_id, period),

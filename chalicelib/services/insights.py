@@ -584,17 +584,21 @@ def create_campaign(identity: Identity, brand_id: str, data: CampaignIn) -> Camp
         ends_at=data.ends_at.isoformat(),
     )
     brand_store.put_campaign(campaign, clock.now_iso())
-    length = (data.ends_at - data.starts_at).days + 1
-    engagement_service.track_campaign(
-        brand.brand_id,
-        TrackedCampaign(
-            campaign.campaign_id,
-            frozenset(wanted),
-            (data.starts_at - timedelta(days=length)).isoformat(),
-            data.ends_at.isoformat(),
-        ),
-    )
+    engagement_service.track_campaign(brand.brand_id, tracked(campaign))
     return campaign_out(campaign)
+
+
+def tracked(campaign: Campaign) -> TrackedCampaign:
+    """What the aggregator attributes for a campaign: its days, and as many just before it (the
+    longest previous window a report compares with)."""
+    first, last = stored_day(campaign.starts_at), stored_day(campaign.ends_at)
+    length = (last - first).days + 1
+    return TrackedCampaign(
+        campaign.campaign_id,
+        frozenset(campaign.product_ids),
+        (first - timedelta(days=length)).isoformat(),
+        last.isoformat(),
+    )
 
 
 def list_campaigns(identity: Identity, brand_id: str, limit: int, cursor: str | None) -> CampaignPage:
