@@ -18,7 +18,9 @@ from chalicelib.settings import get_settings
 app = Chalice(app_name="flint")
 # The site's origin in AWS (SiteOrigin, via FLINT_CORS_ORIGIN); "*" only locally.
 app.api.cors = CORSConfig(
-    allow_origin=get_settings().cors_origin, allow_headers=["Authorization", "Content-Type"], max_age=600
+    allow_origin=get_settings().cors_origin,
+    allow_headers=["Authorization", "Content-Type", "X-Flint-Session"],
+    max_age=600,
 )
 
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))

@@ -1,7 +1,7 @@
 // The single-page app: hash routes -> views. Each view renders into <main> and may return a
 // cleanup function run when the route changes.
 
-import { isBrand, loadConfig, me, signedIn, signOut, state } from "./api.js";
+import { ensureAnonymousSession, isBrand, loadConfig, me, signedIn, signOut, state } from "./api.js";
 import { detectEventsRoute, flush, resetImpressions } from "./events.js";
 import { errorBox, go, h } from "./ui.js";
 import { authView } from "./views/auth.js";
@@ -100,6 +100,7 @@ async function start() {
     return;
   }
   detectEventsRoute();
+  await ensureAnonymousSession();
   addEventListener("hashchange", route);
   route();
 }

@@ -78,7 +78,7 @@ function photoFrame(post, photo, index) {
         onclick: async (event) => {
           event.stopPropagation();
           closeCard();
-          track("tag_click", post.id, tag.product_id);
+          track("tag_click", post.id, tag.product_id, post.receipt);
           openCard = productCard(post, tag, closeCard);
           frame.append(openCard);
           placeCard(openCard, frame, tag);
@@ -122,7 +122,7 @@ function productCard(post, tag, close) {
   const prime = h("span");
   const link = h(
     "a",
-    { href: `#/product/${encodeURIComponent(tag.product_id)}`, onclick: () => track("product_click", post.id, tag.product_id) },
+    { href: `#/product/${encodeURIComponent(tag.product_id)}`, onclick: () => track("product_click", post.id, tag.product_id, post.receipt) },
     tag.title,
   );
   const card = h(
@@ -212,7 +212,7 @@ function taggedList(post) {
           {},
           h(
             "a",
-            { href: `#/product/${encodeURIComponent(tag.product_id)}`, onclick: () => track("product_click", post.id, tag.product_id) },
+            { href: `#/product/${encodeURIComponent(tag.product_id)}`, onclick: () => track("product_click", post.id, tag.product_id, post.receipt) },
             tag.title,
           ),
           " · ",
