@@ -28,6 +28,7 @@ import boto3
 
 from chalicelib import clock
 from chalicelib.data import brands as brand_store
+from chalicelib.data import catalog as catalog_store
 from chalicelib.data import posts as post_store
 from chalicelib.data.brands import Campaign
 from chalicelib.data.engagement import PostFacts, post_facts
@@ -50,10 +51,12 @@ MESSAGE_FACTS = 100
 
 
 def _tagged_posts(product_ids: Sequence[str]) -> list[tuple[PostFacts, list[str]]]:
-    """Live posts tagging the brand's products, each with the brand's products it tags (one Query
-    of each product's listing, one BatchGetItem of the posts)."""
+    """Live posts tagging the brand's products, each with the brand's products it tags (one
+    BatchGetItem of the products, one Query of the listing of each product that is tagged, one
+    BatchGetItem of the posts)."""
     tagged: dict[str, list[str]] = {}
-    for product_id in product_ids:
+    in_use = [p for p, product in catalog_store.get_products(product_ids).items() if product.tag_count > 0]
+    for product_id in in_use:
         for ref in post_store.list_product_post_ids(product_id, 100, None).items:
             tagged.setdefault(ref.post_id, []).append(product_id)
     facts = post_facts(tagged)
@@ -137,11 +140,12 @@ def seed_brand(
     if product_ids is None:
         product_ids = [p.product_id for p in products() if p.brand_id == brand_id]
     funnel = {p: (rng.uniform(0.02, 0.09), rng.uniform(0.2, 0.55)) for p in product_ids}
-    campaign = _campaign(brand_id, product_ids, now)
+    posts = _tagged_posts(product_ids)
+    in_posts = {p for _, tagged in posts for p in tagged}
+    campaign = _campaign(brand_id, sorted(product_ids, key=lambda p: p not in in_posts), now)
     if campaign is not None:  # attributed from here on, before any event: nothing to backfill
         engagement.aggregate([engagement.campaign_message(brand_id, insights.tracked(campaign))], now)
     by_hour: dict[int, list[Fact]] = {}
-    posts = _tagged_posts(product_ids)
     for post, tagged in posts:
         for hour, facts in _post_events(rng, post, tagged, funnel, now).items():
             by_hour.setdefault(hour, []).extend(facts)

@@ -30,6 +30,7 @@ const LISTS = {
 
 const percent = (value) => `${(100 * (value || 0)).toFixed(1)}%`;
 const number = (value) => new Intl.NumberFormat().format(value || 0);
+const plural = (n, word) => `${number(n)} ${word}${n === 1 ? "" : "s"}`;
 const isoDay = (date) => date.toISOString().slice(0, 10);
 const addDays = (day, n) => isoDay(new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS));
 const memberLink = (member) =>
@@ -135,8 +136,8 @@ function funnelRows(products) {
     h("a", { href: `#/product/${encodeURIComponent(p.product_id)}` }, p.title),
     number(p.posts),
     meter(p.impressions / maxImpressions, "#c2410c", number(p.impressions)),
-    meter(tapRate(p) / maxTap, "#0b5cad", `${percent(tapRate(p))} · ${number(p.tag_clicks)} taps`),
-    meter(openRate(p) / maxOpen, "#15803d", `${percent(openRate(p))} · ${number(p.product_clicks)} opens`),
+    meter(tapRate(p) / maxTap, "#0b5cad", `${percent(tapRate(p))} · ${plural(p.tag_clicks, "tap")}`),
+    meter(openRate(p) / maxOpen, "#15803d", `${percent(openRate(p))} · ${plural(p.product_clicks, "open")}`),
   ]);
 }
 
@@ -213,7 +214,7 @@ class Dashboard {
     const filtered = t.filtered.impressions + t.filtered.tag_clicks + t.filtered.product_clicks;
     this.charts = h("div.charts");
     const started = insights.data_from && insights.data_from > insights.from ? ` (data since ${insights.data_from})` : "";
-    this.section.replaceChildren(
+    const blocks = [
       h("h2", {}, this.brand.name),
       this.windowPicker(),
       h("p.hint", {}, `${insights.from} to ${insights.to}${started}`),
@@ -266,7 +267,8 @@ class Dashboard {
         ),
       ),
       this.campaignSection(),
-    );
+    ];
+    this.section.replaceChildren(...blocks.filter(Boolean));
     this.drawCharts();
   }
 
