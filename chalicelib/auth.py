@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from chalicelib import text
 from chalicelib.errors import Unauthorized
 from chalicelib.settings import Settings, get_settings
 
@@ -43,11 +44,13 @@ class Identity:
 
 
 def default_display_name(claims: dict[str, Any]) -> str:
-    """A public name that never leaks the member's e-mail address."""
+    """The first profile's public name: never the member's e-mail address, never a name PATCH /me
+    would refuse (the identity provider checks nothing: a `name` with a right-to-left override or
+    only zero-width characters falls through to the next claim, then to `member-<id>`)."""
     for claim in ("name", "preferred_username"):
-        value = claims.get(claim)
-        if isinstance(value, str) and value.strip():
-            return value.strip()[:50]
+        name = text.name_from_source(claims.get(claim), max_length=text.DISPLAY_NAME_MAX)
+        if name:
+            return name
     return f"member-{str(claims['sub'])[:8]}"
 
 

@@ -16,6 +16,19 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Signs cursors under `make dev` and in tests only: a deployed function refuses it.
 DEVELOPMENT_CURSOR_SECRET = "dev-only-cursor-secret-change-me"
+DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
+    "uploads": (60, 3600),
+    "posts": (30, 3600),
+    "post_deletes": (60, 3600),
+    "comments": (60, 600),
+    "comment_deletes": (120, 600),
+    "smiles": (300, 600),
+    "follows": (200, 3600),
+    "profile": (60, 600),
+    "events": (600, 3600),
+    "sessions": (30, 3600),
+    "brands": (60, 3600),
+}
 
 
 class Settings(BaseSettings):
@@ -82,21 +95,18 @@ class Settings(BaseSettings):
     # Request bodies larger than this (bytes) are a 413 before any JSON parsing.
     max_body_bytes: int = 128 * 1024
     # Abuse limits on writes: action -> [requests, window seconds], per member (per client address
-    # when anonymous), as fixed windows. FLINT_RATE_LIMITS='{"comments": [60, 600]}' overrides.
-    # "events" counts events, not requests: per viewer (member or anonymous session) per receipt
-    # hour, whatever its window says (services/engagement.py); "sessions": anonymous sessions
-    # started per client address.
-    rate_limits: dict[str, tuple[int, int]] = {
-        "uploads": (60, 3600),
-        "posts": (30, 3600),
-        "comments": (60, 600),
-        "smiles": (300, 600),
-        "follows": (200, 3600),
-        "profile": (60, 600),
-        "events": (600, 3600),
-        "sessions": (30, 3600),
-        "brands": (60, 3600),
-    }
+    # when anonymous), as fixed windows. FLINT_RATE_LIMITS='{"comments": [60, 600]}' overrides that
+    # one; the others keep their defaults. Removing content has limits of its own: a member who
+    # tidies up their comments or posts never spends the budget for writing new ones. "events"
+    # counts events, not requests: per viewer (member or anonymous session) per receipt hour,
+    # whatever its window says (services/engagement.py); "sessions": anonymous sessions started
+    # per client address.
+    rate_limits: dict[str, tuple[int, int]] = Field(default_factory=lambda: dict(DEFAULT_RATE_LIMITS))
+
+    @field_validator("rate_limits")
+    @classmethod
+    def _override_named_limits(cls, value: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+        return {**DEFAULT_RATE_LIMITS, **value}
 
     @field_validator(
         "aws_endpoint_url", "jwks_url", "token_issuer", "media_base_url", "cursor_secret_id", "cursor_secret"

@@ -4,8 +4,8 @@ Walks the whole table (a Scan: fine in this laptop/operator tool, never in a req
 and the media bucket, and checks what the write paths promise (docs/data-model.md):
 
 - every counter equals the items it summarises: a post's `smile_count` and `comment_count`,
-  a member's `posts`, `smiles_received`, `followers`, `following`, a product's `tag_count`,
-  the Enthusiast daily scores;
+  a member's `posts`, `smiles_received` (others' smiles only), `followers`, `following`, a
+  product's `tag_count`, the Enthusiast daily scores (others' smiles only);
 - nothing is orphaned: smiles, comments, interest and product listing entries (tags), follow
   edges, search entries, uploads attached to a post; every live post has its listing entries;
 - every `ready` upload has all its renditions in the media bucket, and every post's uploads
@@ -142,8 +142,15 @@ def check(items: Iterable[dict[str, Any]], media: set[str] | None) -> Report:
     tags_by_product: Counter[str] = Counter()
     smiles_received: Counter[str] = Counter()
     expected_scores: Counter[tuple[str, str, str]] = Counter()
+    # What the author was credited with: an author's smile on their own post counts in the post's
+    # smile_count only (chalicelib/data/social.py earns_credit).
+    credited_by_post: Counter[str] = Counter()
     smile_days: dict[str, Counter[str]] = defaultdict(Counter)
     for smile in by_type["smile"]:
+        post = posts.get(smile["post_id"])
+        if post is not None and smile.get("user_id") == post["author_id"]:
+            continue
+        credited_by_post[smile["post_id"]] += 1
         smile_days[smile["post_id"]][str(smile["created_at"])[:10]] += 1
     listed = {(i["PK"], i["SK"]) for i in by_type["post_ref"]}
     for post_id, post in posts.items():
@@ -153,7 +160,7 @@ def check(items: Iterable[dict[str, Any]], media: set[str] | None) -> Report:
         for product_id in post.get("product_ids") or []:
             tags_by_product[product_id] += 1
         if not post.get("smiles_settled"):
-            smiles_received[post["author_id"]] += smiles_by_post[post_id]
+            smiles_received[post["author_id"]] += credited_by_post[post_id]
             for day, count in smile_days[post_id].items():
                 for interest in post.get("interests") or []:
                     expected_scores[(interest, day, post["author_id"])] += count

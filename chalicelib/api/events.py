@@ -25,11 +25,14 @@ TAG = "events"
     body=EventBatchIn,
     response=EventBatchOut,
     status=202,
-    errors=(422, 429),
+    errors=(422,),
+    rate_limit="events",
+    limit_in_view=True,
 )
 def post_events(call: Call[EventBatchIn, Any]) -> EventBatchOut:
     # Abuse limits count events, not requests: services/engagement.py spends one unit per event
-    # (per member, or per anonymous session) in the write that also de-duplicates them.
+    # (per member, or per anonymous session) in the write that also de-duplicates them
+    # (tests/integration/test_brand_trust.py, the events limit test).
     return engagement.accept_events(call.viewer, call.body)
 
 

@@ -54,8 +54,8 @@ def get_post(call: Call[Any, Any]) -> PostOut:
     access=Access.MEMBER,
     tag=TAG,
     status=204,
-    errors=(403, 404),
-    rate_limit="posts",
+    errors=(403, 404, 429),
+    rate_limit="post_deletes",
 )
 def delete_post(call: Call[Any, Any]) -> None:
     posts.delete_post(call.member, call.params["post_id"])

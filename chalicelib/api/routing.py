@@ -75,6 +75,8 @@ class RouteSpec:
     personalised: bool = True
     rate_limit: str | None = None
     csv: bool = False  # the view may also answer text/csv (a Response), e.g. with ?format=csv
+    # The view spends `rate_limit` itself, per unit it counts (POST /events: per event).
+    limit_in_view: bool = False
 
     @property
     def reads_token(self) -> bool:
@@ -260,6 +262,7 @@ def endpoint(
     personalised: bool = True,
     rate_limit: str | None = None,
     csv: bool = False,
+    limit_in_view: bool = False,
 ) -> Callable[[Callable[[Call[Any, Any]], Any]], Callable[[Call[Any, Any]], Any]]:
     """Register `view(call) -> model | None` as `METHOD path` with parsing and error mapping.
 
@@ -299,7 +302,7 @@ def endpoint(
                 viewer = _viewer(request, identity, personalised)
                 # Presenters sign each shown post's receipt for this viewer (services/receipts.py).
                 viewer_token = receipts.set_viewer(viewer)
-                if rate_limit is not None:
+                if rate_limit is not None and not limit_in_view:
                     _limit(request, rate_limit, identity)
                 call = Call(
                     identity=identity,

@@ -94,8 +94,8 @@ def add_comment(call: Call[CommentIn, Any]) -> CommentOut:
     access=Access.MEMBER,
     tag=TAG,
     status=204,
-    errors=(403, 404),
-    rate_limit="comments",
+    errors=(403, 404, 429),
+    rate_limit="comment_deletes",
 )
 def delete_comment(call: Call[Any, Any]) -> None:
     social.delete_comment(call.member, call.params["post_id"], call.params["comment_id"])

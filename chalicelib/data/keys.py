@@ -70,7 +70,7 @@ def brand_owner(owner_id: str, brand_id: str) -> Key:
 def brand_name(name_key: str) -> Key:
     """A brand name's claim: `BRANDNAME#<normalised name>` / `BRANDNAME`, written with the brand.
 
-    `name_key` is the name after NFKC normalisation and case folding (services/brands.py), so
+    `name_key` is `text.name_key(name)` (NFKC, case folded, invisible formatting dropped), so
     "Northpeak", "NORTHPEAK" and its full-width spelling claim the same item: one brand per name.
     """
     return Key(f"BRANDNAME#{name_key}", "BRANDNAME")
@@ -115,11 +115,25 @@ def upload(upload_id: str) -> Key:
 
 
 def upload_object(owner_id: str, upload_id: str) -> str:
-    """S3 key of an original in the uploads bucket; the presigned POST pins it."""
+    """S3 key an original is uploaded to in the uploads bucket; the presigned POST pins it.
+
+    The POST can be replayed until it expires, so what sits here may change: the thumbnailer reads
+    it once and keeps what it accepted under `accepted_original`.
+    """
     return f"uploads/{owner_id}/{upload_id}"
 
 
 UPLOADS_PREFIX = "uploads/"
+ORIGINALS_PREFIX = "originals/"
+
+
+def accepted_original(owner_id: str, upload_id: str, sha256: str) -> str:
+    """S3 key of the bytes the thumbnailer accepted, in the uploads bucket, named by their digest.
+
+    No presigned POST names this prefix and only the thumbnailer may write it, so a key here holds
+    exactly the bytes its digest names: an upload's record points at what was screened.
+    """
+    return f"{ORIGINALS_PREFIX}{owner_id}/{upload_id}/{sha256}"
 
 
 def parse_upload_object(object_key: str) -> tuple[str, str] | None:

@@ -38,6 +38,7 @@ class Upload:
     renditions: list[RenditionRecord] = field(default_factory=list)
     post_id: str | None = None
     labels: list[str] = field(default_factory=list)
+    original_key: str | None = None  # set when ready: the accepted bytes, immutable
 
 
 def _renditions(raw: dict[str, Any] | None) -> list[RenditionRecord]:
@@ -62,6 +63,7 @@ def to_upload(item: UploadItem) -> Upload:
         renditions=_renditions(item.renditions),
         post_id=item.post_id,
         labels=list(item.labels or []),
+        original_key=item.original_key,
     )
 
 
@@ -115,6 +117,7 @@ def mark_ready(
     height: int,
     palette: list[str],
     renditions: list[RenditionRecord],
+    original_key: str,
     at: str,
     labels: list[str] | None = None,
 ) -> bool:
@@ -122,6 +125,7 @@ def mark_ready(
         upload_id,
         [
             UploadItem.status.set(READY),
+            UploadItem.original_key.set(original_key),
             UploadItem.width.set(width),
             UploadItem.height.set(height),
             UploadItem.palette.set(palette),

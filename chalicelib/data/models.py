@@ -197,6 +197,8 @@ class UploadItem(FlintItem, discriminator="upload"):
     content_type = UnicodeAttribute()
     declared_size = NumberAttribute()
     object_key = UnicodeAttribute()
+    # Where the accepted bytes are kept once ready (keys.accepted_original): never the POST's key.
+    original_key = UnicodeAttribute(null=True)
     width = NumberAttribute(null=True)
     height = NumberAttribute(null=True)
     palette = ListAttribute(of=UnicodeAttribute, default=list)

@@ -76,6 +76,11 @@ def read(bucket: str, key: str, max_bytes: int) -> bytes | None:
     return None if missing[0] else data
 
 
+def put_original(bucket: str, key: str, data: bytes, content_type: str) -> None:
+    """Keep the accepted bytes of an upload (key from `keys.accepted_original`)."""
+    aws.client("s3").put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
+
+
 def delete(bucket: str, key: str) -> None:
     aws.client("s3").delete_object(Bucket=bucket, Key=key)
 

@@ -76,8 +76,21 @@ def _score_updates(tx: Tx, post: PostRecord, day: str, delta: int) -> None:
         )
 
 
+def earns_credit(post: PostRecord, user_id: str) -> bool:
+    """Whether a smile counts for the post's author: the profile's `smiles_received` and the daily
+    scores the Enthusiast badge (and the feeds' enthusiast reasons) are ranked on.
+
+    An author's smile on their own post is a visible smile like any other (in the post's
+    `smile_count`, `smiled_by_me`) but earns its author nothing: badges reward what others think.
+    Every writer of those counters asks this one function, so a smile and its removal move them
+    together or not at all.
+    """
+    return user_id != post.author_id
+
+
 def add_smile(post: PostRecord, user_id: str, at: str) -> EdgeChange:
-    """Smile once: the edge, the post's count, the author's total and today's interest scores."""
+    """Smile once: the edge, the post's count and, unless the author smiles at their own post,
+    the author's total and today's interest scores."""
     smile = keys.smile(post.post_id, user_id)
     post_key, author = keys.post(post.post_id), keys.user(post.author_id)
 
@@ -101,8 +114,9 @@ def add_smile(post: PostRecord, user_id: str, at: str) -> EdgeChange:
             condition=PostItem.state == LIVE,
             label=TARGET,
         )
-        tx.update(UserItem(author.pk, author.sk), actions=[UserItem.smiles_received.add(1)])
-        _score_updates(tx, post, at[:10], 1)
+        if earns_credit(post, user_id):
+            tx.update(UserItem(author.pk, author.sk), actions=[UserItem.smiles_received.add(1)])
+            _score_updates(tx, post, at[:10], 1)
 
     return _change(transact(write))
 
@@ -140,8 +154,9 @@ def remove_smile(post: PostRecord, smile: Smile) -> EdgeChange:
             condition=PostItem.state == LIVE,
             label=TARGET,
         )
-        tx.update(UserItem(author.pk, author.sk), actions=[UserItem.smiles_received.add(-1)])
-        _score_updates(tx, post, smile.created_at[:10], -1)
+        if earns_credit(post, smile.user_id):
+            tx.update(UserItem(author.pk, author.sk), actions=[UserItem.smiles_received.add(-1)])
+            _score_updates(tx, post, smile.created_at[:10], -1)
 
     return _change(transact(write))
 
@@ -161,11 +176,12 @@ def settle_deleted_post_smiles(post: PostRecord, smiles: Sequence[Smile]) -> Non
     A flag on the (hidden) post item rides in the same transaction, so a retried delete never
     subtracts twice.
     """
-    if not smiles:
+    credited = [smile for smile in smiles if earns_credit(post, smile.user_id)]
+    if not credited:
         return
     post_key, author = keys.post(post.post_id), keys.user(post.author_id)
     per_day: dict[str, int] = {}
-    for smile in smiles:
+    for smile in credited:
         per_day[smile.created_at[:10]] = per_day.get(smile.created_at[:10], 0) + 1
     score_keys = [
         (keys.score(i, day, post.author_id), count)
@@ -180,7 +196,7 @@ def settle_deleted_post_smiles(post: PostRecord, smiles: Sequence[Smile]) -> Non
             condition=PostItem.smiles_settled.does_not_exist(),
             label="settled",
         )
-        tx.update(UserItem(author.pk, author.sk), actions=[UserItem.smiles_received.add(-len(smiles))])
+        tx.update(UserItem(author.pk, author.sk), actions=[UserItem.smiles_received.add(-len(credited))])
         # Scores beyond one transaction's reach (smiles spread over many weeks) are clipped: the
         # Enthusiast job only reads the last 30 days anyway.
         for key, count in score_keys[: MAX_TRANSACTION_ITEMS - 2]:

@@ -7,8 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chalicelib.schemas.catalog import PageQuery
-from chalicelib.schemas.common import Name, QueryModel, StrictModel
-from chalicelib.schemas.dates import Day
+from chalicelib.schemas.common import IsoDate, Name, QueryModel, StrictModel
 from chalicelib.schemas.posts import AuthorOut, PostSummary
 
 MAX_EVENTS = 100
@@ -72,10 +71,10 @@ class BrandList(BaseModel):
 
 
 class WindowQuery(QueryModel):
-    from_: Day | None = Field(
+    from_: IsoDate | None = Field(
         default=None, alias="from", description="First day (UTC), default 27 days before `to`"
     )
-    to: Day | None = Field(default=None, description="Last day (UTC, inclusive), default today")
+    to: IsoDate | None = Field(default=None, description="Last day (UTC, inclusive), default today")
 
 
 class Counts(BaseModel):
@@ -194,8 +193,8 @@ class InsightsOut(BaseModel):
 
 
 class InsightsListQuery(PageQuery):
-    from_: Day | None = Field(default=None, alias="from", description="First day (UTC)")
-    to: Day | None = Field(default=None, description="Last day (UTC, inclusive), default today")
+    from_: IsoDate | None = Field(default=None, alias="from", description="First day (UTC)")
+    to: IsoDate | None = Field(default=None, description="Last day (UTC, inclusive), default today")
     format: Literal["json", "csv"] = Field(default="json", description="csv: the whole list as text/csv")
 
 
@@ -237,8 +236,8 @@ class LabelPage(BaseModel):
 class CampaignIn(StrictModel):
     name: Name = Field(min_length=1, max_length=100)
     product_ids: list[str] = Field(min_length=1, max_length=MAX_CAMPAIGN_PRODUCTS)
-    starts_at: Day
-    ends_at: Day
+    starts_at: IsoDate
+    ends_at: IsoDate
 
     @model_validator(mode="after")
     def _window(self) -> CampaignIn:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field, HttpUrl, StrictBool, field_validator
 
-from chalicelib.schemas.common import Name, QueryModel, StrictModel
+from chalicelib.schemas.common import Currency, Name, QueryInt, QueryModel, StrictModel
 
 
 class Price(BaseModel):
@@ -16,7 +16,7 @@ class Price(BaseModel):
 
 class PriceIn(StrictModel):
     amount: Decimal = Field(gt=0, lt=Decimal("1000000"), decimal_places=2)
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    currency: Currency
 
 
 class ProductOut(BaseModel):
@@ -52,7 +52,7 @@ class ProductIn(StrictModel):
 
 
 class PageQuery(QueryModel):
-    limit: int = Field(default=20, ge=1, le=100)
+    limit: QueryInt = Field(default=20, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=2048, description="next_cursor of the previous page")
 
 

@@ -1,19 +1,23 @@
-"""Models and field types shared by many routes: the error body, ids and human text.
+"""Models and field types shared by many routes: the error body, ids, human text and strict scalars.
 
 Text fields are checked on what the client sent (lengths as declared in /openapi.json), then
-normalised (NFC, CRLF -> LF, outer whitespace trimmed). Refused anywhere: control characters
-(newline only where the field allows lines), lone surrogates, and the bidi override and isolate
-controls that make "Priya\u202eemirP" display as "PriyaPrime". Names, captions and comments
-need at least one visible character, so a zero-width or blank-filler string is refused too.
+cleaned by the text rules of chalicelib/text.py (the one place they live; see there for what is
+refused). Scalars are strict, as the contract says: a number is not a string, a date is not a
+number, a query-string integer is written in digits.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from chalicelib.schemas.currencies import CURRENCY_CODES
+from chalicelib.schemas.dates import Day
+from chalicelib.text import clean_name, clean_text, is_visible
+
+__all__ = ["clean_name", "clean_text", "is_visible"]
 
 # Server-chosen ids are URL-safe and short: a longer or stranger one is refused at the edge.
 ID_PATTERN = r"^[A-Za-z0-9_-]+$"
@@ -21,46 +25,6 @@ ID_MAX_LENGTH = 128
 ID_RE = re.compile(rf"^[A-Za-z0-9_-]{{1,{ID_MAX_LENGTH}}}$")
 
 Id = Annotated[str, Field(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
-
-# LRE, RLE, PDF, LRO, RLO and LRI, RLI, FSI, PDI: they reorder how the rest of a string displays.
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
-# Letters that render as nothing (Hangul fillers, braille blank, Mongolian vowel separator).
-_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
-
-
-def _bad_character(text: str, *, lines: bool) -> str | None:
-    if _BIDI_CONTROLS.search(text):
-        return "must not contain bidirectional override or isolate controls"
-    for char in text:
-        category = unicodedata.category(char)
-        if category == "Cs":
-            return "must be valid Unicode"
-        if category == "Cc" and not (lines and char == "\n"):
-            return "must not contain control characters" + (" other than newlines" if lines else "")
-        if char in "\u2028\u2029":
-            return "must not contain line or paragraph separators"
-    return None
-
-
-def is_visible(char: str) -> bool:
-    category = unicodedata.category(char)
-    return category[0] not in "ZCM" and char not in _BLANK_LETTERS
-
-
-def clean_text(text: str, *, lines: bool, visible: bool) -> str:
-    """The normalised text, or ValueError naming what is wrong (pydantic turns it into a 422)."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
-    problem = _bad_character(text, lines=lines)
-    if problem:
-        raise ValueError(problem)
-    text = text.strip()
-    if visible and not any(is_visible(c) for c in text):
-        raise ValueError("must contain at least one visible character")
-    return text
-
-
-def _line(text: str) -> str:
-    return clean_text(text, lines=False, visible=True)
 
 
 def _visible_lines(text: str) -> str:
@@ -71,12 +35,49 @@ def _lines(text: str) -> str:
     return clean_text(text, lines=True, visible=False)
 
 
-# A name or title: one line, something visible.
-Name = Annotated[str, AfterValidator(_line)]
+# A name or title (display names, product titles, brand, campaign and audience names): one visible
+# line under the name rules. Give it its length with Field(max_length=...).
+Name = Annotated[str, AfterValidator(clean_name)]
 # A caption or comment: lines allowed, something visible.
 VisibleText = Annotated[str, AfterValidator(_visible_lines)]
 # A bio or post body: lines allowed, may be empty.
 Text = Annotated[str, AfterValidator(_lines)]
+
+
+_DIGITS = re.compile(r"^[0-9]{1,18}$")
+
+
+def _query_int(value: Any) -> Any:
+    # Query strings arrive as text: pydantic alone takes "20.0", "+20" and " 20" as 20.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value  # built in code, not parsed from a request
+    if not isinstance(value, str) or not _DIGITS.match(value):
+        raise ValueError("must be a whole number written in digits")
+    return value
+
+
+def _iso_4217(code: str) -> str:
+    if code not in CURRENCY_CODES:
+        raise ValueError("must be an ISO 4217 currency code in circulation, e.g. USD")
+    return code
+
+
+# A calendar day as the contract writes it: a JSON string "YYYY-MM-DD", never a number or a time,
+# from 2000-01-01 to 2100-12-31: the API's one day parser (schemas/dates.py).
+IsoDate = Day
+# An integer query parameter (`?limit=20`): digits only.
+QueryInt = Annotated[int, BeforeValidator(_query_int)]
+# A price's currency: an ISO 4217 code of a currency in circulation (schemas/currencies.py).
+Currency = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code of a currency in circulation",
+        examples=["USD"],
+        json_schema_extra={"enum": sorted(CURRENCY_CODES)},
+    ),
+    AfterValidator(_iso_4217),
+]
 
 
 class StrictModel(BaseModel):

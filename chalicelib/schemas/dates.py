@@ -1,9 +1,10 @@
 """The one parser for calendar days in the API: strict `YYYY-MM-DD`, bounded to 2000-01-01..2100-12-31.
 
-Every day a client sends (insights windows, campaign dates, anything added later) goes through
-`Day`, so date arithmetic downstream (a previous window, a default window, 92-day blocks) can
-never leave Python's calendar: `date.min - timedelta(days=1)` is an OverflowError, i.e. a 500.
-Only strings are taken: `20260101` or `1767225600` (a Unix timestamp) is a 422 or 400, not a day.
+Every day a client sends (insights windows, campaign dates, anything added later) is a `Day`
+(`schemas.common.IsoDate` is the same type), so date arithmetic downstream (a previous window, a
+default window, 4-week blocks) never leaves Python's calendar: `date.min - timedelta(days=1)` is an
+OverflowError, i.e. a 500. Only strings are taken: pydantic alone reads 1704067200 (a Unix
+timestamp) or "2024-01-01T00:00:00" as a day.
 
 Days read back from storage go through `stored_day`, which never raises: a campaign stored
 before these bounds existed is clamped into them, so no stored item can make a read fail.
@@ -12,24 +13,25 @@ before these bounds existed is clamped into them, so no stored item can make a r
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import PlainValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field
 
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2100, 12, 31)
-_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
-def parse_day(value: Any) -> date:
-    """A day from the client: ValueError (a 422 in a body, a 400 in a query) unless it is one."""
+def _written_as_a_day(value: Any) -> Any:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value  # built in code, not parsed from a request
     if not isinstance(value, str) or not _DAY_RE.match(value):
-        raise ValueError("must be a day as YYYY-MM-DD")
-    try:
-        day = date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError("must be a real calendar day (YYYY-MM-DD)") from exc
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+def _in_range(day: date) -> date:
     if not FIRST_DAY <= day <= LAST_DAY:
         raise ValueError(f"must be between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}")
     return day
@@ -46,13 +48,7 @@ def stored_day(value: str) -> date:
 
 Day = Annotated[
     date,
-    PlainValidator(parse_day),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "format": "date",
-            "pattern": _DAY_RE.pattern,
-            "description": f"A day, YYYY-MM-DD, from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}",
-        }
-    ),
+    BeforeValidator(_written_as_a_day),
+    AfterValidator(_in_range),
+    Field(description=f"A day, YYYY-MM-DD, from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"),
 ]

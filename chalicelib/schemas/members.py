@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, StrictBool
 
 from chalicelib.schemas.common import Id, Name, StrictModel, Text
+from chalicelib.text import DISPLAY_NAME_MAX
 
 
 class Counts(BaseModel):
@@ -43,7 +44,7 @@ class Me(Profile):
 
 
 class ProfilePatch(StrictModel):
-    display_name: Name | None = Field(default=None, min_length=1, max_length=50)
+    display_name: Name | None = Field(default=None, min_length=1, max_length=DISPLAY_NAME_MAX)
     bio: Text | None = Field(default=None, max_length=280)
     brand_audiences: StrictBool | None = Field(
         default=None, description="false: leave every brand's audiences and member lists; true: rejoin"
@@ -80,6 +81,6 @@ class PublicConfig(BaseModel):
     user_pool_client_id: str
     cognito_endpoint: str | None
     max_upload_bytes: int
-    thumbnail_sizes: dict[str, int]
+    thumbnail_sizes: dict[str, int] = Field(description="Rendition name -> W: it fits W wide and 2W high")
     min_interests: int
     max_interests: int

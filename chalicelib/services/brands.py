@@ -1,18 +1,16 @@
 """Brand accounts: a brand account creates brands it owns (every brand route checks ownership).
 
-Brand names follow the shared text rules (schemas/common.py `Name`) and are unique after NFKC
-normalisation and case folding, with runs of whitespace (a no-break space included) counted as
-one space: "Northpeak", "NORTHPEAK" and "Northpeak" in full-width letters name the same brand,
-so a second account cannot impersonate a brand whose insights and community pages members
-trust. The claim is an item written in the brand's own transaction (data/catalog.py
-`put_brand`): two concurrent creations cannot both win.
+Brand names follow the shared text rules (schemas/common.py `Name`) and are unique on
+`text.name_key` (NFKC, case folding, invisible formatting dropped, runs of spaces as one):
+"Northpeak", "NORTHPEAK" and "Northpeak" in full-width letters name the same brand, so a second
+account cannot impersonate a brand whose insights and community pages members trust. The claim
+is an item written in the brand's own transaction (data/catalog.py `put_brand`): two concurrent
+creations cannot both win.
 """
 
 from __future__ import annotations
 
-import unicodedata
-
-from chalicelib import clock, ids
+from chalicelib import clock, ids, text
 from chalicelib.auth import Identity
 from chalicelib.data import catalog as store
 from chalicelib.data.catalog import Brand
@@ -21,16 +19,9 @@ from chalicelib.observability import metrics
 from chalicelib.schemas.brands import BrandIn, BrandOut
 
 
-def name_key(name: str) -> str:
-    """What makes two brand names the same: NFKC and case folding (NFKC again after folding, which
-    can leave a string unnormalised), whitespace runs as one space, trimmed."""
-    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold()).casefold()
-    return " ".join(folded.split())
-
-
 def register(brand: Brand) -> str | None:
     """Create a brand (API or catalog import); None when created, else what was taken."""
-    return store.put_brand(brand, clock.now_iso(), name_key(brand.name))
+    return store.put_brand(brand, clock.now_iso(), text.name_key(brand.name))
 
 
 def create_brand(identity: Identity, data: BrandIn) -> BrandOut:

@@ -21,6 +21,18 @@ Decisions:
   against ~1.1 MiB for optimised PNG (about 20x smaller) and encoded faster; every browser the
   feed targets decodes WebP.
 - Renditions are never upscaled.
+- Shape (issue 21, finding 6): a 600x65,000 JPEG passed the pixel cap and, capped by width only,
+  made a 320x34,667 `small` rendition (a 300x30,000 one a 300x30,000 `large`): megabytes of pixels
+  in a feed card. Two rules now:
+  - Uploads whose long side is over 4x the short side are rejected (`extreme_aspect_ratio`),
+    checked on the header's size before anything is decoded (the rule is symmetric, so EXIF
+    orientation cannot change the verdict). 4:1 keeps every phone photo and screenshot
+    (9:19.5 is 1:2.2), posters and short panoramas; the strips beyond it are not photos a feed
+    card can show.
+  - Each rendition fits a box as wide as its size and twice as high (`small` within 320x640): a
+    photo taller than 1:2 is scaled by its height, so its renditions are narrower than the
+    nominal width (the API reports each rendition's real size). No crop: product tags sit at
+    x, y of the whole image, and a crop would move them or cut them off.
 - Speed and peak memory (measured against libvips' `thumbnail` by `make bench`, bench/results.md):
   - Shrink-on-load: a JPEG is decoded at the smallest libjpeg scale (1/8, 1/4 or 1/2) that still
     covers the largest rendition in both dimensions, judged on the stored (pre-EXIF) size. A
@@ -60,10 +72,20 @@ from typing import Final, Literal
 from PIL import Image
 
 RejectReason = Literal[
-    "empty", "too_large", "not_an_image", "unsupported_format", "too_many_pixels", "corrupt"
+    "empty",
+    "too_large",
+    "not_an_image",
+    "unsupported_format",
+    "too_many_pixels",
+    "extreme_aspect_ratio",
+    "corrupt",
 ]
 SourceFormat = Literal["jpeg", "png", "webp"]
 
+# Long side over short side, at most: beyond it an upload is `extreme_aspect_ratio`.
+MAX_ASPECT_RATIO: Final = 4
+# A rendition of size W fits W wide and this many times W high.
+RENDITION_HEIGHT_RATIO: Final = 2
 JPEG_QUALITY: Final = 82
 WEBP_QUALITY: Final = 82
 PALETTE_COLOURS: Final = 5
@@ -159,6 +181,7 @@ def process_image(
     declared, complete = _inspect(source_format, data)
     if declared is not None:
         _check_pixels(declared, max_pixels)
+        _check_shape(declared)
     if not complete:
         raise ImageRejected("corrupt", "the image data is truncated")
 
@@ -169,6 +192,7 @@ def process_image(
             # Everything happens inside the `with`: closing the file also frees the decoded pixels.
             with Image.open(io.BytesIO(data), formats=[_PIL_FORMATS[source_format]]) as opened:
                 _check_pixels(opened.size, max_pixels)
+                _check_shape(opened.size)
                 orientation = _orientation(opened)
                 full_size = _displayed(opened.size, orientation)
                 plan = [(name, _fit(full_size, width)) for name, width in targets]
@@ -341,6 +365,15 @@ def _check_pixels(size: tuple[int, int], max_pixels: int) -> None:
         )
 
 
+def _check_shape(size: tuple[int, int]) -> None:
+    long_side, short_side = max(size), min(size)
+    if long_side > MAX_ASPECT_RATIO * short_side:
+        raise ImageRejected(
+            "extreme_aspect_ratio",
+            f"the image is {size[0]}x{size[1]}; a side may be at most {MAX_ASPECT_RATIO}x the other",
+        )
+
+
 def _orientation(image: Image.Image) -> int:
     orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
     return orientation if orientation in _ORIENTATION_TRANSPOSE else 1
@@ -363,9 +396,13 @@ def jpeg_scale(stored: tuple[int, int], needed: tuple[int, int]) -> int:
 
 
 def _fit(size: tuple[int, int], target_width: int) -> tuple[int, int]:
+    """The displayed size that fits `target_width` wide and RENDITION_HEIGHT_RATIO times that high."""
     width, height = size
-    if target_width >= width:
+    target_height = target_width * RENDITION_HEIGHT_RATIO
+    if width <= target_width and height <= target_height:
         return width, height  # never upscale
+    if height * target_width > width * target_height:  # taller than the box: the height decides
+        return max(1, round(width * target_height / height)), target_height
     return target_width, max(1, round(height * target_width / width))
 
 

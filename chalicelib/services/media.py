@@ -6,10 +6,20 @@ S3 then notifies the thumbnail queue; `process_uploaded_object` validates
 the bytes (S3 enforces nothing locally, and clients lie), writes renditions
 to the media bucket and finishes the upload exactly once: `ready` or
 `rejected`, never flipped afterwards.
+
+Originals are immutable once ready. The presigned POST can be replayed until it expires, and a
+replay replaces the object at its key (in AWS as under the emulator). So the thumbnailer reads
+that key once, and keeps the very bytes it screened, measured and labelled under
+`keys.accepted_original` (named by their SHA-256; no POST policy names that prefix and only the
+thumbnailer may write it); the upload's record points there, and the POST's key is emptied. An
+object landing on that key after the upload is final (a replay) is never read. This needs no S3
+feature the emulator lacks (it enforces no POST policy and sends no version ids), and costs one
+PutObject of the original and one DeleteObject per upload.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
@@ -103,6 +113,9 @@ def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
         logger.warning("object is not a known upload", extra={"bucket": bucket, "key": object_key})
         return Outcome.IGNORED
     if upload.status != store.PENDING:
+        # A redelivery, or a replayed POST after the upload was final: no work at all. What a
+        # replay left at the POST's key was never screened and nothing reads it (the accepted
+        # bytes are kept elsewhere); it goes with the post, or with the bucket's expiry rule.
         return Outcome.DUPLICATE
     # Gone (deleted since the event) is final: ignored. Denied raises ObjectAccessDenied: the
     # record is retried and ends in the dead-letter queue, because a wrong policy needs a person.
@@ -120,6 +133,9 @@ def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
         image = process_image(data, sizes=settings.thumbnail_sizes, max_bytes=settings.max_upload_bytes)
     except ImageRejected as rejected:
         return _reject(upload, bucket, rejected.reason)
+    # Kept first, so labels (Rekognition reads large images from S3) see exactly these bytes.
+    original_key = keys.accepted_original(upload.owner_id, upload.upload_id, hashlib.sha256(data).hexdigest())
+    objects.put_original(bucket, original_key, data, f"image/{image.source_format}")
     renditions = []
     for rendition in image.renditions:
         media_key = objects.put_rendition(
@@ -131,18 +147,24 @@ def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
             rendition.content_type,
         )
         renditions.append(RenditionRecord(rendition.name, media_key, rendition.width, rendition.height))
-    labels = image_labels(settings, data, bucket=bucket, key=object_key, palette=image.palette)
+    labels = image_labels(settings, data, bucket=bucket, key=original_key, palette=image.palette)
     finished = store.mark_ready(
         upload.upload_id,
         width=image.width,
         height=image.height,
         palette=image.palette,
         renditions=renditions,
+        original_key=original_key,
         at=clock.now_iso(),
         labels=labels,
     )
     if not finished:
+        # Another attempt (a replay read while pending) finished first, with its own bytes.
+        winner = store.get_upload(upload.upload_id)
+        if winner is None or winner.original_key != original_key:
+            objects.delete(bucket, original_key)
         return Outcome.DUPLICATE
+    objects.delete(bucket, object_key)
     logger.info("upload ready", extra={"upload_id": upload.upload_id, "renditions": len(renditions)})
     metrics.add_metric(name="UploadProcessed", unit="Count", value=1)
     return Outcome.READY

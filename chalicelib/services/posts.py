@@ -251,7 +251,8 @@ def delete_post(identity: Identity, post_id: str) -> None:
         raise Forbidden("Only the author may delete this post.", code="not_owner")
     # Images first, the post item last: a crash anywhere leaves a hidden post a retry can finish.
     upload_ids = [p.upload_id for p in post.photos]
-    originals = [u.object_key for u in media_store.get_uploads(upload_ids).values()]
+    uploads = media_store.get_uploads(upload_ids).values()
+    originals = [k for u in uploads for k in (u.object_key, u.original_key) if k]
     objects.delete_upload_images(upload_ids, originals)
     media_store.delete_uploads(upload_ids)
     social_store.settle_deleted_post_smiles(post, social_store.smiles_of_post(post_id))

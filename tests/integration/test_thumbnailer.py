@@ -8,6 +8,7 @@ with an SQS event built from notification bodies S3 really sent.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -245,8 +246,11 @@ def test_renditions_are_written_to_the_media_bucket_under_deterministic_keys_cac
     assert set(media) == {f"media/{upload_id}/{name}.jpg" for name in SIZES}
     for key in media:
         assert YEAR_SECONDS in s3().head_object(Bucket=MEDIA_BUCKET, Key=key)["CacheControl"]
+    # And the uploads bucket keeps the accepted bytes under their digest, not at the POST's key
     uploads = s3().list_objects_v2(Bucket=UPLOADS_BUCKET).get("Contents", [])
-    assert [o["Key"] for o in uploads] == [f"uploads/{prime.user_id}/{upload_id}"]
+    assert [o["Key"] for o in uploads] == [
+        f"originals/{prime.user_id}/{upload_id}/{hashlib.sha256(images.jpeg(500, 300)).hexdigest()}"
+    ]
     urls = [r["url"] for r in upload_status(api, prime, upload_id)["thumbnails"].values()]
     assert all(f"/{MEDIA_BUCKET}/media/{upload_id}/" in url for url in urls)
 

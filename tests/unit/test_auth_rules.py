@@ -6,6 +6,7 @@ import pytest
 
 from chalicelib.auth import BRAND_GROUP, PRIME_GROUP, Identity, bearer_token, default_display_name
 from chalicelib.errors import Unauthorized
+from tests.unit.test_text_and_types import DECEPTIVE, INVISIBLE, INVISIBLE_FORMATTING
 
 SUB = "3f1c2a9e-5b7d-4c1e-9a0b-123456789abc"
 
@@ -66,6 +67,33 @@ def test_without_a_name_the_default_never_shows_the_email(claims: dict[str, obje
     assert name == f"member-{SUB[:8]}"
     assert "@" not in name
     assert "priya" not in name
+
+
+# The identity provider checks nothing: a `name` claim goes through the rules PATCH /me applies
+# (issue 21, finding 3), and one they refuse falls back instead of reaching the profile.
+# Every name the schemas refuse, as a claim: deceptive, invisible, hidden formatting, two lines.
+REFUSED_CLAIM_NAMES = {**DECEPTIVE, **INVISIBLE, **INVISIBLE_FORMATTING, "newline": "first\nsecond"}
+
+
+@pytest.mark.parametrize("name", REFUSED_CLAIM_NAMES.values(), ids=REFUSED_CLAIM_NAMES.keys())
+def test_a_name_claim_the_rules_refuse_falls_back_to_the_member_id(name: str) -> None:
+    assert default_display_name({"sub": SUB, "name": name}) == f"member-{SUB[:8]}"
+
+
+def test_a_refused_name_claim_falls_back_to_a_clean_preferred_username() -> None:
+    claims = {"sub": SUB, "name": "Priya\u202eemirP", "preferred_username": "priya"}
+    assert default_display_name(claims) == "priya"
+
+
+def test_a_name_claim_is_normalised_like_a_patched_name() -> None:
+    claims = {"sub": SUB, "name": " Zoe\u0301\u3000 Lee "}
+    assert default_display_name(claims) == "Zo\u00e9 Lee"
+
+
+def test_a_long_name_cut_in_an_emoji_sequence_keeps_no_dangling_joiner() -> None:
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    name = default_display_name({"sub": SUB, "name": "n" * 48 + family})
+    assert name == "n" * 48 + "\U0001f468"
 
 
 # --- Identity -------------------------------------------------------------------------------------------

@@ -611,6 +611,64 @@ def test_renditions_are_listed_largest_first_whatever_the_order_of_sizes() -> No
     assert [r.name for r in renditions] == ["large", "medium", "small"]
 
 
+# --- shape: aspect-ratio limit and height cap (issue 21, finding 6) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("size", "fmt"),
+    [((600, 65_000), "JPEG"), ((300, 30_000), "JPEG"), ((65_000, 600), "JPEG"), ((100, 401), "PNG")],
+    ids=["review-600x65000", "review-300x30000", "wide-strip", "just-over-1:4"],
+)
+def test_an_image_more_than_four_times_longer_than_wide_is_rejected(
+    size: tuple[int, int], fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a real image that passes the pixel cap, and a decoder that must not run
+    data = encode(Image.new("L", size, 128), fmt)
+
+    def no_decoding(*_args: object) -> None:
+        raise AssertionError("pixels were decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    # When processed: refused from its header, with a reason of its own
+    with pytest.raises(ImageRejected) as caught:
+        process(data)
+    assert caught.value.reason == "extreme_aspect_ratio"
+    assert f"{size[0]}x{size[1]}" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        ((100, 400), {"large": (100, 400), "medium": (100, 400), "small": (100, 400)}),
+        ((300, 1200), {"large": (300, 1200), "medium": (300, 1200), "small": (160, 640)}),
+        ((1000, 2500), {"large": (1000, 2500), "medium": (512, 1280), "small": (256, 640)}),
+        ((1600, 3200), {"large": (1280, 2560), "medium": (640, 1280), "small": (320, 640)}),
+        ((4000, 1000), {"large": (1280, 320), "medium": (640, 160), "small": (320, 80)}),
+    ],
+    ids=["1:4-small", "1:4", "1:2.5", "1:2", "4:1"],
+)
+def test_each_rendition_fits_its_width_and_twice_that_height(
+    size: tuple[int, int], expected: dict[str, tuple[int, int]]
+) -> None:
+    renditions = process(encode(colourful(size), "JPEG")).renditions
+    assert {r.name: (r.width, r.height) for r in renditions} == expected
+    assert {r.name: decode(r).size for r in renditions} == expected
+
+
+def test_the_height_cap_applies_to_the_displayed_orientation() -> None:
+    # Given a landscape-stored 2500x1000 photo that EXIF turns into a 1000x2500 portrait
+    data = encode(colourful((2500, 1000)), "JPEG", exif=exif_with_orientation(6))
+    image = process(data)
+    # Then the portrait's renditions are height-capped, and decode at their declared size
+    assert (image.width, image.height) == (1000, 2500)
+    assert {r.name: (r.width, r.height) for r in image.renditions} == {
+        "large": (1000, 2500),
+        "medium": (512, 1280),
+        "small": (256, 640),
+    }
+    assert [decode(r).size for r in image.renditions] == [(1000, 2500), (512, 1280), (256, 640)]
+
+
 def spy_on_draft(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
     """The sizes JPEGs were drafted to (libjpeg shrink-on-load), in call order."""
     drafted: list[tuple[int, int]] = []

@@ -102,3 +102,26 @@ def test_a_drifted_counter_an_orphan_and_a_missing_thumbnail_are_each_found() ->
         "post smile_count = its smiles",
         "ready upload has its thumbnails",
     ]
+
+
+def test_an_authors_own_smile_counts_on_the_post_only() -> None:
+    # Given the author's own smile on their post: in smile_count, not in smiles_received or scores
+    items = _world()
+    items[5]["smile_count"] = 2
+    items.append(
+        {
+            "PK": "POST#x",
+            "SK": "SMILE#a",
+            "type": "smile",
+            "post_id": "x",
+            "user_id": "a",
+            "author_id": "a",
+            "created_at": "2026-03-01T11:00:00Z",
+        }
+    )
+    assert check(items, {"media/u/small.jpg"}).findings == []
+    # And crediting it anyway is drift
+    items[0]["smiles_received"] = 2
+    assert [f.split(":")[0] for f in check(items, {"media/u/small.jpg"}).findings] == [
+        "member smiles_received = its items"
+    ]

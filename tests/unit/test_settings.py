@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from chalicelib.settings import Settings, get_settings
+from chalicelib.settings import DEFAULT_RATE_LIMITS, Settings, get_settings
 
 POOL = "us-east-1_AbCdEf123"
 
@@ -107,3 +107,12 @@ def test_settings_are_read_once_and_frozen(monkeypatch: pytest.MonkeyPatch) -> N
     with pytest.raises(ValueError):
         first.table_name = "changed"  # type: ignore[misc]
     get_settings.cache_clear()
+
+
+def test_a_rate_limit_override_keeps_the_other_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A deployment tightening one limit must not switch the others off (or unregister a route's).
+    s = settings(monkeypatch, FLINT_RATE_LIMITS='{"comments": [5, 60]}')
+    assert s.rate_limits["comments"] == (5, 60)
+    assert {k: v for k, v in s.rate_limits.items() if k != "comments"} == {
+        k: v for k, v in DEFAULT_RATE_LIMITS.items() if k != "comments"
+    }

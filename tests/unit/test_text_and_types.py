@@ -8,12 +8,15 @@ invisible text, right-to-left overrides, NUL and control characters; upload `siz
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
-from chalicelib.schemas.catalog import ProductIn
+from chalicelib import text
+from chalicelib.schemas.brands import CampaignIn
+from chalicelib.schemas.catalog import PageQuery, PriceIn, ProductIn
 from chalicelib.schemas.media import UploadRequest
 from chalicelib.schemas.members import ProfilePatch
 from chalicelib.schemas.posts import PostIn, TagIn
@@ -121,3 +124,98 @@ def test_a_tag_coordinate_must_be_a_json_number(value: Any) -> None:
 @pytest.mark.parametrize("value", [0, 1, 0.25])
 def test_tag_coordinates_accept_integers_and_fractions(value: Any) -> None:
     assert TagIn.model_validate({"product_id": "p-1", "x": value, "y": value}).x == value
+
+
+# --- names: one rule for every source (issue 21, finding 3) -------------------------------------------
+
+INVISIBLE_FORMATTING = {
+    "zero-width-space": "Alex\u200bTrail",
+    "word-joiner": "Alex\u2060Trail",
+    "bom": "Alex\ufeffTrail",
+    "soft-hyphen": "Alex\u00adTrail",
+    "rtl-mark": "Alex\u200fTrail",
+    "arabic-letter-mark": "Alex\u061cTrail",
+    "tag-characters": "Alex\U000e0041\U000e0042",
+}
+
+
+@pytest.mark.parametrize("name", INVISIBLE_FORMATTING.values(), ids=INVISIBLE_FORMATTING.keys())
+def test_a_name_may_not_hide_formatting_characters(name: str) -> None:
+    assert _rejected(ProfilePatch, {"display_name": name}) == {"display_name"}
+    assert text.name_from_source(name, max_length=50) is None
+
+
+@pytest.mark.parametrize("name", ["\U0001f469\u200d\U0001f373 Chef", "\u0645\u06cc\u200c\u0631\u0648\u0645"])
+def test_a_name_keeps_the_joiners_emoji_and_scripts_need(name: str) -> None:
+    assert ProfilePatch.model_validate({"display_name": name}).display_name == name
+
+
+def test_a_name_has_single_spaces() -> None:
+    assert ProfilePatch.model_validate({"display_name": "Alex \u3000  Trail"}).display_name == "Alex Trail"
+
+
+def test_a_caption_may_still_carry_a_zero_width_space() -> None:
+    # Only names are held to the stricter rule: long captions break lines at zero-width spaces.
+    assert CommentIn.model_validate({"text": "long\u200bword"}).text == "long\u200bword"
+
+
+@pytest.mark.parametrize("value", [None, 42, ["Alex"], ""])
+def test_a_name_from_a_source_must_be_a_non_empty_string(value: Any) -> None:
+    assert text.name_from_source(value, max_length=50) is None
+
+
+def test_names_that_look_alike_share_one_key() -> None:
+    keys = {
+        text.name_key(n)
+        for n in (
+            "NorthPeak",
+            "\uff2e\uff4f\uff52\uff54\uff48\uff30\uff45\uff41\uff4b",
+            "north\u200bpeak",
+            " NORTHPEAK ",
+            "Northpeak",
+        )
+    }
+    assert keys == {"northpeak"}
+    assert text.name_key("North Peak") != text.name_key("NorthPeak")
+    assert text.name_key("Stra\u00dfe") == text.name_key("STRASSE")
+
+
+# --- strict shared scalars (issue 21, finding 7) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        1735689600,
+        "1735689600",
+        1735689600.0,
+        "2025-01-01T00:00:00",
+        "2025-1-1",
+        "\uff12\uff10\uff12\uff15-01-01",
+    ],
+    ids=["int", "digits", "float", "datetime", "unpadded", "fullwidth-digits"],
+)
+def test_a_day_is_a_string_written_yyyy_mm_dd(value: Any) -> None:
+    campaign = {"name": "c", "product_ids": ["p-1"], "ends_at": "2025-01-20"}
+    assert _rejected(CampaignIn, campaign | {"starts_at": value}) == {"starts_at"}
+    assert CampaignIn.model_validate(campaign | {"starts_at": "2025-01-01"}).starts_at == date(2025, 1, 1)
+
+
+@pytest.mark.parametrize("limit", ["20.0", "+20", " 20", "20 ", "2e1", "0x14", "", True, 20.0])
+def test_a_query_limit_is_digits(limit: Any) -> None:
+    assert _rejected(PageQuery, {"limit": limit}) == {"limit"}
+
+
+def test_a_query_limit_in_digits_is_a_number_in_range() -> None:
+    assert PageQuery.model_validate({"limit": "020"}).limit == 20
+    assert _rejected(PageQuery, {"limit": "101"}) == {"limit"}
+
+
+@pytest.mark.parametrize("currency", ["ZZZ", "XXX", "XTS", "XAU", "HRK", "usd", "US", "USDT"])
+def test_a_currency_is_an_iso_4217_code_in_circulation(currency: str) -> None:
+    assert _rejected(PriceIn, {"amount": "1.00", "currency": currency}) == {"currency"}
+
+
+@pytest.mark.parametrize("currency", ["USD", "EUR", "JPY", "GBP", "INR", "XOF", "CHF"])
+def test_common_currencies_are_accepted(currency: str) -> None:
+    assert PriceIn.model_validate({"amount": "1.00", "currency": currency}).currency == currency

@@ -11,6 +11,7 @@ const REASONS = {
   not_an_image: "the file is not an image",
   unsupported_format: "the format is not supported (use JPEG, PNG or WebP)",
   too_many_pixels: "the image has too many pixels (over 40 megapixels)",
+  extreme_aspect_ratio: "the image is too tall or too wide (one side over 4 times the other)",
   corrupt: "the image is damaged",
 };
 

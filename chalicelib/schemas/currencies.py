@@ -1,0 +1,19 @@
+"""ISO 4217 codes a price may be in: the currencies in circulation (list one, 2025).
+
+Left out on purpose: withdrawn codes (HRK, CUC, SLL, ZWL, VEF, ...), fund and accounting units (BOV,
+CLF, USN, XDR, XSU, XUA, ...), precious metals (XAU, XAG, XPD, XPT), and the testing and
+"no currency" codes (XTS, XXX): nothing sold in a shop is priced in them.
+"""
+
+from __future__ import annotations
+
+_IN_CIRCULATION = """
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN
+    BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS
+    GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW
+    KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD
+    NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD
+    SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VED
+    VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG
+"""
+CURRENCY_CODES = frozenset(_IN_CIRCULATION.split())
