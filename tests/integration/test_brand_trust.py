@@ -98,12 +98,17 @@ def test_500_anonymous_tag_clicks_move_the_brand_and_the_author_by_one(
 
 
 def test_a_session_issued_anew_is_a_new_viewer_only_within_its_limit(
-    api: Any, brand_world: dict[str, Any]
+    api: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A session is per client, started with POST /sessions, which spends an abuse limit per address
+    # Given a limit of 3 anonymous sessions an hour per client address
+    monkeypatch.setenv("FLINT_RATE_LIMITS", json.dumps({"sessions": [3, 3600]}))
+    caches.reset()
+    # When a client asks for a fourth
     sessions = {new_session(api) for _ in range(3)}
-    assert len(sessions) == 3
-    assert all(receipts.session_id(s) for s in sessions)
+    fourth = call(api, "POST", "/sessions")
+    # Then it is refused, and the three it got are distinct, valid, unforgeable
+    assert fourth.status_code == 429 and json.loads(fourth.body)["error"]["code"] == "rate_limited"
+    assert len(sessions) == 3 and all(receipts.session_id(s) for s in sessions)
     assert receipts.session_id(next(iter(sessions))[:-3] + "xyz") is None
 
 
