@@ -41,7 +41,8 @@ LIMITS: dict[str, int] = {
     "labels": 24,
 }
 HOURLY_LIMIT = 40
-TOKENS_KEPT = 40
+# A FIFO group redelivers only the batch in flight (at most 10 messages): a margin of 20 tokens.
+TOKENS_KEPT = 20
 
 
 def zero() -> Vector:

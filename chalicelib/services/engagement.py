@@ -35,7 +35,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import uuid
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -165,7 +165,8 @@ def event_messages(
                     hour=hour,
                 )
             )
-    return [_message(b, f, token=f"evt-{uuid.uuid4().hex}") for b, f in facts.items()]
+    # Tokens are kept in the day items they changed: short (12 characters, 72 random bits).
+    return [_message(b, f, token="e" + secrets.token_urlsafe(8)[:11]) for b, f in facts.items()]
 
 
 # --- the table's stream -------------------------------------------------------------------------
