@@ -12,8 +12,9 @@ each from its own signed-in viewer), as API Gateway + SQS + Lambda would run the
 - the edge: `POST /events`'s service code, plus the abuse-limit write the route edge spends
   before it (today's routes spend it per request; issue 20's pipeline counts events in its own
   write);
-- the worker: the engagement queue delivered in batches of up to 10 messages to the tree's own
-  handler, after every `--drain-every` requests (0: once at the end, a queue with a backlog).
+- the worker: what the edge queued, delivered to the tree's own handler in batches of up to 10
+  messages (one message group a batch on a FIFO queue, as SQS returns them), after every
+  `--drain-every` requests (0: once at the end, a queue with a backlog).
 
 Prints one JSON object on stdout; logs go to stderr.
 """
@@ -133,33 +134,45 @@ def _send(today: bool, viewer: str, events: list[Event]) -> int:
     return engagement.accept_events(f"member:{viewer}", viewer, batch).accepted
 
 
-def _drain() -> int:
-    """Deliver the engagement queue to the tree's handler in batches of 10; returns batches."""
-    import boto3
+_sent: list[tuple[str, str | None]] = []  # (body, message group) as the edge queued them
 
+
+def _capture_sends() -> None:
+    """Keep what the edge queues instead of sending it: delivery is modelled below, the same way
+    for both designs, and SQS is not what is billed here."""
+    from chalicelib.data import queues
+
+    def send(queue_name: str, bodies: list[Any]) -> int:
+        for body in bodies:
+            _sent.append((body, None) if isinstance(body, str) else (body.body, body.group))
+        return len(bodies)
+
+    queues.send = send  # type: ignore[assignment]
+
+
+def _drain() -> int:
+    """Deliver what was queued to the tree's handler as SQS and Lambda do: batches of up to 10; for
+    a FIFO queue each batch holds one message group's messages, in order (SQS "returns as many
+    messages with the same message group ID as possible"). Returns the batches delivered."""
     from app import app
-    from chalicelib.settings import get_settings
     from local.event_runner import lambda_context, sqs_event
 
-    sqs = boto3.client("sqs", region_name="us-east-1")
-    name = get_settings().engagement_queue
-    url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    pending, _sent[:] = list(_sent), []
+    by_group: dict[str | None, list[str]] = {}
+    for body, group in pending:
+        by_group.setdefault(group, []).append(body)
     batches = 0
-    while True:
-        received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"]).get(
-            "Messages", []
-        )
-        if not received:
-            return batches
-        event = sqs_event(received, f"arn:aws:sqs:us-east-1:123456789012:{name}")
-        result = app.handler_map["engagement_worker"](event, lambda_context("engagement_worker"))
-        failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
-        assert not failed, result
-        sqs.delete_message_batch(
-            QueueUrl=url,
-            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(received)],
-        )
-        batches += 1
+    for bodies in by_group.values():
+        for start in range(0, len(bodies), 10):
+            messages = [
+                {"MessageId": f"m{start + i}", "ReceiptHandle": "r", "Body": body, "Attributes": {}}
+                for i, body in enumerate(bodies[start : start + 10])
+            ]
+            event = sqs_event(messages, "arn:aws:sqs:us-east-1:123456789012:engagement")
+            result = app.handler_map["engagement_worker"](event, lambda_context("engagement_worker"))
+            assert not (result or {}).get("batchItemFailures"), result
+            batches += 1
+    return batches
 
 
 def main() -> None:
@@ -187,6 +200,7 @@ def main() -> None:
     from chalicelib.services import engagement
 
     today = not hasattr(engagement, "aggregate_events")
+    _capture_sends()
     # Warm up, unmetered: each brand's first event of the day creates its day item and head once a
     # day, which is not what a thousand events cost in steady state.
     for index in range(args.warm_up):

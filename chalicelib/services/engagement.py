@@ -300,10 +300,13 @@ def _flush(brand_id: str, messages: Sequence[Mapping[str, Any]], now: datetime) 
     for attempt in range(FLUSH_ATTEMPTS):
         facts = [(m, [Fact.from_json(f) for f in m.get("f", [])]) for m in pending]
         days = sorted({f.day for _, fs in facts for f in fs} | {today.isoformat()})
-        wanted = [("D", d) for d in days] + [("D", (today - timedelta(days=1)).isoformat())]
+        wanted = [("D", d) for d in days]
+        if any(f.hour is not None for _, fs in facts for f in fs):  # the spike rule's baseline
+            wanted.append(("D", (today - timedelta(days=1)).isoformat()))
         wanted += [b for d in days if d < today.isoformat() for b in _blocks(d)]
         actors = [f.actor for _, fs in facts for f in fs if f.actor]
-        authors = [f.author_id for _, fs in facts for f in fs]
+        # Authors whose list entries these facts change (impressions change none): opted out?
+        authors = [f.author_id for _, fs in facts for f in fs if f.kind in summaries.CHANGES_AUTHORS]
         state = store.read_brand(brand_id, wanted, actors, authors)
         head = state.head
         if (

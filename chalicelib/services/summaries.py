@@ -127,6 +127,10 @@ class Audience:
     brand_authors: set[str] = field(default_factory=set)
 
 
+# The kinds that change an author's list entry (what their brand posts earned, or a new post).
+CHANGES_AUTHORS = frozenset({POST, SMILE, COMMENT, TAG_CLICK})
+
+
 def fact_vector(fact: Fact, filtered: bool = False) -> Vector:
     out = zero()
     if fact.kind == POST:
@@ -157,7 +161,7 @@ def apply(
             sketch.bump("products", product_id, counts)
     elif fact.kind in (TAG_CLICK, PRODUCT_CLICK) and fact.product:
         sketch.bump("products", fact.product, counts)
-    if fact.author_id not in audience.opted_out and fact.kind in (POST, SMILE, COMMENT, TAG_CLICK):
+    if fact.author_id not in audience.opted_out and fact.kind in CHANGES_AUTHORS:
         sketch.bump("authors", fact.author_id, counts)
     if fact.kind in (POST, SMILE, COMMENT, TAG_CLICK):
         for interest in dict.fromkeys(fact.interests):
