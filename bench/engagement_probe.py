@@ -40,30 +40,20 @@ EVENTS_PER_REQUEST = 20
 TAPS_PER_REQUEST = 2
 
 
-def _load_capacity() -> Any:
-    path = Path(__file__).resolve().parent / "capacity.py"
-    spec = importlib.util.spec_from_file_location("flint_bench_capacity", path)
+def _feed_probe() -> Any:
+    """bench/feed_cost_probe.py, loaded by path: its capacity loader and environment are reused."""
+    path = Path(__file__).resolve().parent / "feed_cost_probe.py"
+    spec = importlib.util.spec_from_file_location("flint_feed_cost_probe", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
 
-def _environment(endpoint: str) -> None:
-    os.environ.update(
-        {
-            "AWS_ENDPOINT_URL": endpoint,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_REGION": "us-east-1",
-            "POWERTOOLS_METRICS_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": "WARNING",
-            # Out of the way, in both trees (the older one does not merge overrides with defaults).
-            "FLINT_RATE_LIMITS": json.dumps({name: [1_000_000, 3600] for name in LIMIT_NAMES}),
-        }
-    )
+def _environment(feed_probe: Any, endpoint: str) -> None:
+    feed_probe._environment(endpoint)
+    # Out of the way, in both trees (the older one does not merge overrides with defaults).
+    os.environ["FLINT_RATE_LIMITS"] = json.dumps({name: [1_000_000, 3600] for name in LIMIT_NAMES})
 
 
 def _posts(tags: int, rng: random.Random) -> list[tuple[str, str, list[str]]]:
@@ -186,12 +176,13 @@ def main() -> None:
     tree = Path(args.tree).resolve()
     sys.path.insert(0, str(tree))
     os.chdir(tree)
-    capacity = _load_capacity()
+    feed_probe = _feed_probe()
+    capacity = feed_probe._load_capacity()
 
     from local.aws_server import EmbeddedAws
 
     server = EmbeddedAws().start()
-    _environment(server.endpoint)
+    _environment(feed_probe, server.endpoint)
     from local.provision import provision
 
     provision(str(tree / "infra" / "template.yaml"), endpoint_url=server.endpoint)
