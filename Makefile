@@ -9,8 +9,12 @@ STAGE ?= dev
 CHECKOV_VENV := build/tools/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat requirements-checkov.txt | sha1sum | cut -c1-12)
 ARCH ?= x86_64
+# The Lambda runtime is pinned in infra/lambda.yaml (Metadata.Runtime); RUNTIME=python3.13 builds for another.
+RUNTIME ?=
+# When this make started (read once, as make reads this file): `make test` prints its whole time.
+MAKE_STARTED := $(shell date +%s.%N)
 
-.PHONY: install dev test lint unit integration e2e browser chromium bench clean package package-check deploy check-invariants
+.PHONY: install dev test lint unit integration e2e browser chromium bench clean package package-check deploy check-invariants restore-drill
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Flint needs Python 3.11+"'
@@ -44,8 +48,10 @@ integration: install
 e2e: install
 	$(BIN)/pytest tests/e2e -q
 
+# Lint and packaging checks, then the tiers (tests/tiers.py): unit + integration on two workers, then
+# one local stack for the browser and e2e tiers. Prints each tier's time and the whole run's.
 test: lint package-check chromium
-	$(BIN)/pytest tests -q -n 2 --dist loadgroup -p no:cacheprovider
+	$(BIN)/python -m tests.tiers --started $(MAKE_STARTED)
 
 # The browser tests (tests/browser) drive Debian's chromium: Playwright cannot download its own
 # browser here, so install the distribution's package when it is missing (CI runs as root).
@@ -60,8 +66,8 @@ browser: install chromium
 # The stack as one CloudFormation (SAM) template + the Lambda zip, in build/package/$(STAGE)-$(ARCH)/
 # (ARCH=x86_64 or arm64). See docs/deploy.md.
 package: install
-	$(BIN)/python -m infra.package --stage $(STAGE) --arch $(ARCH)
-	$(BIN)/cfn-lint build/package/$(STAGE)-$(ARCH)/sam.json
+	$(BIN)/python -m infra.package --stage $(STAGE) --arch $(ARCH) $(if $(RUNTIME),--runtime $(RUNTIME))
+	$(BIN)/cfn-lint build/package/$(STAGE)-$(ARCH)$(if $(RUNTIME),-$(RUNTIME))/sam.json
 
 # What `make test` checks: prod, both architectures. Rebuilt only when its inputs change.
 # Then checkov on the template after the SAM transform (skips, with reasons: infra/checkov-skips.yaml)
@@ -75,8 +81,8 @@ package-check: install $(CHECKOV_STAMP)
 # Needs the AWS CLI and real credentials: it stops before packaging if either is missing.
 deploy: install
 	infra/deploy.sh --check
-	$(MAKE) --no-print-directory package STAGE=$(STAGE) ARCH=$(ARCH)
-	infra/deploy.sh $(STAGE) $(ARCH)
+	$(MAKE) --no-print-directory package STAGE=$(STAGE) ARCH=$(ARCH) RUNTIME=$(RUNTIME)
+	infra/deploy.sh $(STAGE) $(ARCH) $(RUNTIME)
 
 bench: install
 	$(BIN)/python -m bench
@@ -84,6 +90,11 @@ bench: install
 # Does the data agree with itself? Scans the `make dev` stack's table and media bucket (local/invariants.py).
 check-invariants: install
 	$(BIN)/python -m local.invariants
+
+# Restore the table to a point in time into a new table and check it (local/restore_drill.py):
+# on a fresh embedded AWS with demo data, or RESTORE_ENDPOINT=http://127.0.0.1:5000 for make dev's.
+restore-drill: install
+	$(BIN)/python -m local.restore_drill $(if $(RESTORE_ENDPOINT),--endpoint $(RESTORE_ENDPOINT))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build .flint

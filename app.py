@@ -10,6 +10,7 @@ from chalicelib.api.feeds import feeds_blueprint
 from chalicelib.api.media import media_blueprint
 from chalicelib.api.members import members_blueprint
 from chalicelib.api.posts import posts_blueprint
+from chalicelib.api.routing import contract_errors
 from chalicelib.api.social import social_blueprint
 from chalicelib.api.system import system_blueprint
 from chalicelib.observability import logger, metrics, trace
@@ -23,6 +24,8 @@ app.api.cors = CORSConfig(
     max_age=600,
 )
 
+# Outermost: a failure in any middleware below (or the metrics flush) answers the contract's 500.
+app.register_middleware(contract_errors, "http")
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
 app.register_middleware(trace)
@@ -76,6 +79,13 @@ def engagement_worker(event):  # type: ignore[no-untyped-def]
     from chalicelib.handlers import engagement
 
     return engagement.event_worker(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=get_settings().erasure_queue, batch_size=1, name="erasure_worker")
+def erasure_worker(event):  # type: ignore[no-untyped-def]
+    from chalicelib.handlers import erasure
+
+    return erasure.worker(event.to_dict(), event.context)
 
 
 @app.on_dynamodb_record(stream_arn=get_settings().table_stream_arn, batch_size=100, name="stream_worker")

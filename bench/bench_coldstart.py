@@ -47,7 +47,7 @@ os.environ["FLINT_USER_POOL_CLIENT_ID"] = stack.outputs["UserPoolClientId"]
 created.clear()  # provisioning's own clients aside: from here on, Flint's code (data layer and app)
 from local.seed import seed_interests
 seed_interests()
-from tests.support.feeds import bulk_posts, post_record
+from local.bulk import bulk_posts, post_record
 from chalicelib import clock
 bulk_posts([post_record("author-1", ["hiking"], clock.now_iso())], update_authors=False)
 from chalice.test import Client

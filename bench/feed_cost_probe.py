@@ -92,9 +92,9 @@ def _community(members: int, rng: random.Random, posts_total: int | None = None)
     from chalicelib import clock
     from chalicelib.data import keys
     from chalicelib.data.models import FollowItem, UserItem
+    from local.bulk import bulk_posts, post_record
     from local.demo_data import INTERESTS
     from local.seed import seed_interests
-    from tests.support.feeds import bulk_posts, post_record
 
     seed_interests()
     interest_ids = [interest_id for interest_id, _ in INTERESTS]
@@ -182,7 +182,7 @@ def _news_for(sample: list[str], rng: random.Random) -> None:
     from chalicelib import clock
     from chalicelib.data import social
     from chalicelib.data.feeds import author_info
-    from tests.support.feeds import bulk_posts, post_record
+    from local.bulk import bulk_posts, post_record
 
     now = clock.iso(clock.now())
     posts = []

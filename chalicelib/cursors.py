@@ -58,6 +58,15 @@ def encode(position: dict[str, Any] | None, *, scope: str = "") -> str | None:
     return base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
 
 
+def _open(nonce: bytes, sealed: bytes, scope: str, ciphers: list[AESGCM], invalid: type) -> bytes | None:
+    for cipher in ciphers:
+        try:
+            return bytes(cipher.decrypt(nonce, sealed, scope.encode()))
+        except invalid:
+            continue
+    return None
+
+
 def decode(cursor: str | None, *, scope: str = "") -> dict[str, Any] | None:
     """The position a cursor holds; a tampered, malformed or other-scope cursor is a 400 `bad_cursor`."""
     if not cursor:
@@ -71,13 +80,12 @@ def decode(cursor: str | None, *, scope: str = "") -> dict[str, Any] | None:
         nonce, sealed = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:]
         from cryptography.exceptions import InvalidTag
 
-        for cipher in _ciphers():
-            try:
-                payload = cipher.decrypt(nonce, sealed, scope.encode())
-                break
-            except InvalidTag:
-                continue
-        else:
+        payload = _open(nonce, sealed, scope, [_cipher(k) for k in secrets.cursor_keys()], InvalidTag)
+        if payload is None:
+            # Issued by an instance that read a rotated secret before this one did: re-read it now.
+            fresher = secrets.refreshed_cursor_keys()
+            payload = _open(nonce, sealed, scope, [_cipher(k) for k in fresher or ()], InvalidTag)
+        if payload is None:
             raise ValueError("no key opens it")
         position = json.loads(payload)
         if not isinstance(position, dict):

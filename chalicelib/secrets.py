@@ -6,7 +6,10 @@ value (AWSCURRENT) and, after a rotation, the one before it (AWSPREVIOUS): the n
 signs (or encrypts), every key verifies (or decrypts), so a cursor handed out just before a
 rotation still works. Each value is cached for MAX_AGE_SECONDS per process (Powertools
 parameters), so a rotation reaches every warm function within that time; docs/deploy.md
-("Rotating the cursor keys") gives the steps.
+("Rotating the cursor keys") gives the steps. A cursor that no cached key opens may come from an
+instance that saw the rotation first: `refreshed_cursor_keys()` re-reads the secret at once (at
+most once per REFETCH_SECONDS per process, so forged cursors cannot turn into a stream of
+Secrets Manager reads).
 
 Locally and in tests no secret is named: FLINT_CURSOR_SECRET, else the development key, signs.
 A deployed function never falls back to the development key (settings refuse it at start,
@@ -22,9 +25,11 @@ from typing import Any
 from chalicelib.settings import DEVELOPMENT_CURSOR_SECRET, get_settings
 
 MAX_AGE_SECONDS = 300
+REFETCH_SECONDS = 30
 _STAGES = ("AWSCURRENT", "AWSPREVIOUS")
 # The previous version may not exist (no rotation yet): remember that for as long as a value.
 _absent: dict[str, float] = {}
+_last_refetch: list[float] = []
 
 
 class SecretsUnavailable(RuntimeError):
@@ -45,22 +50,36 @@ def cursor_keys() -> tuple[bytes, ...]:
     return (DEVELOPMENT_CURSOR_SECRET.encode(),)
 
 
-def _rotating_keys(secret_id: str) -> tuple[bytes, ...]:
-    current = _value(secret_id, "AWSCURRENT")
+def refreshed_cursor_keys() -> tuple[bytes, ...] | None:
+    """The rotating keys read again now, bypassing the cache; None when there is no secret to re-read,
+    or it was re-read less than REFETCH_SECONDS ago (the caller keeps its answer)."""
+    secret_id = get_settings().cursor_secret_id
+    now = time.monotonic()
+    if not secret_id or (_last_refetch and now - _last_refetch[-1] < REFETCH_SECONDS):
+        return None
+    _last_refetch[:] = [now]
+    _absent.clear()
+    return _rotating_keys(secret_id, force=True)
+
+
+def _rotating_keys(secret_id: str, *, force: bool = False) -> tuple[bytes, ...]:
+    current = _value(secret_id, "AWSCURRENT", force)
     if current is None:
         raise SecretsUnavailable(f"the cursor secret {secret_id} has no current value")
-    previous = _value(secret_id, "AWSPREVIOUS")
+    previous = _value(secret_id, "AWSPREVIOUS", force)
     keys = [current] if previous in (None, current) else [current, previous]
     return tuple(key.encode() for key in keys)
 
 
-def _value(secret_id: str, stage: str) -> str | None:
+def _value(secret_id: str, stage: str, force: bool = False) -> str | None:
     from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
     if _absent.get(f"{stage}:{secret_id}", 0.0) > time.monotonic():
         return None
     try:
-        value: Any = _provider(stage).get(secret_id, max_age=MAX_AGE_SECONDS, VersionStage=stage)
+        value: Any = _provider(stage).get(
+            secret_id, max_age=MAX_AGE_SECONDS, force_fetch=force, VersionStage=stage
+        )
     except GetParameterError as exc:
         if stage == "AWSCURRENT" or "ResourceNotFoundException" not in str(exc):
             raise SecretsUnavailable(f"cannot read the cursor secret ({stage}): {exc}") from exc
@@ -84,3 +103,4 @@ def reset() -> None:
     """Forget cached keys (tests; a rotation otherwise takes effect within MAX_AGE_SECONDS)."""
     _provider.cache_clear()
     _absent.clear()
+    _last_refetch.clear()

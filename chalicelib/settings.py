@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     feed_refresh_queue: str = "flint-dev-feed-refresh"
     # FIFO: one message group per brand (services/engagement.py).
     engagement_queue: str = "flint-dev-engagement.fifo"
+    erasure_queue: str = "flint-dev-erasure"
+    # DELETE /me: the erasure job sweeps once more after every ID token issued before the request
+    # has expired (60 minutes, plus the authorizer's 5-minute cache), then removes the tombstone.
+    erasure_final_sweep_seconds: int = 3900
     # The table's stream, for the stream consumer's event source mapping. `make package` replaces
     # it with the stack's own (Fn::GetAtt FlintTable.StreamArn); locally the event runner finds
     # the stream by table name.

@@ -150,7 +150,12 @@ class Place:
     partition: str = "aws"
 
     def arn(self, logical_id: str) -> str:
-        rtype, name = self.types[logical_id], self.names[logical_id]
+        rtype = self.types[logical_id]
+        if rtype == "AWS::Cognito::UserPool":
+            # Pool ids are generated: the local stack's, or a stand-in where none was provisioned.
+            pool = self.names.get(logical_id, logical_id)
+            return f"arn:{self.partition}:cognito-idp:{self.region}:{self.account}:userpool/{pool}"
+        name = self.names[logical_id]
         if rtype == "AWS::DynamoDB::Table":
             return f"arn:{self.partition}:dynamodb:{self.region}:{self.account}:table/{name}"
         if rtype == "AWS::S3::Bucket":
@@ -277,6 +282,9 @@ def requests_for(service: str, operation: str, params: Mapping[str, Any], place:
         return _s3(operation, params, place)
     if service == "sqs":
         return _sqs(operation, params, place)
+    if service == "cognito-idp" and operation in _COGNITO_ADMIN:
+        # The stack has one user pool: every call names it (UserPoolId).
+        return [Request(f"cognito-idp:{operation}", place.arn("UserPool"))]
     if service == "rekognition" and operation == "DetectLabels":
         requests = [Request("rekognition:DetectLabels", "*")]
         s3_object = params.get("Image", {}).get("S3Object")
@@ -286,6 +294,13 @@ def requests_for(service: str, operation: str, params: Mapping[str, Any], place:
     raise ValueError(f"{service}:{operation}: teach infra/iam.py which IAM actions it needs")
 
 
+_COGNITO_ADMIN = {
+    "ListUsers",
+    "AdminGetUser",
+    "AdminDisableUser",
+    "AdminUserGlobalSignOut",
+    "AdminDeleteUser",
+}
 _ITEM_OPERATIONS = {"GetItem", "PutItem", "UpdateItem", "DeleteItem"}
 _TRANSACT_ACTIONS = {
     "Put": "dynamodb:PutItem",
@@ -328,6 +343,9 @@ def _dynamodb(operation: str, params: Mapping[str, Any], place: Place) -> list[R
     raise ValueError(f"dynamodb:{operation}: teach infra/iam.py which IAM actions it needs")
 
 
+_DELETE_VERSION = "s3:DeleteObjectVersion"
+
+
 def _s3(operation: str, params: Mapping[str, Any], place: Place) -> list[Request]:
     bucket = f"arn:{place.partition}:s3:::{params.get('Bucket', '')}"
     if operation in ("GetObject", "HeadObject"):
@@ -337,9 +355,15 @@ def _s3(operation: str, params: Mapping[str, Any], place: Place) -> list[Request
     if operation == "DeleteObject":
         return [Request("s3:DeleteObject", f"{bucket}/{params['Key']}")]
     if operation == "DeleteObjects":
-        return [Request("s3:DeleteObject", f"{bucket}/{o['Key']}") for o in params["Delete"]["Objects"]]
+        # Deleting a given version is its own action (s3:DeleteObjectVersion).
+        return [
+            Request(_DELETE_VERSION if "VersionId" in o else "s3:DeleteObject", f"{bucket}/{o['Key']}")
+            for o in params["Delete"]["Objects"]
+        ]
     if operation in ("ListObjectsV2", "ListObjects"):
         return [Request("s3:ListBucket", bucket, {"s3:prefix": (params.get("Prefix", ""),)})]
+    if operation == "ListObjectVersions":
+        return [Request("s3:ListBucketVersions", bucket, {"s3:prefix": (params.get("Prefix", ""),)})]
     raise ValueError(f"s3:{operation}: teach infra/iam.py which IAM actions it needs")
 
 

@@ -90,7 +90,8 @@ def _current_function() -> str | None:
 @lru_cache(maxsize=1)
 def resolved_policies() -> tuple[iam.Place, dict[str, dict[str, Any]]]:
     """The local stack's names (config.json's dev stage) and each function's resolved policy."""
-    from infra.package import chalice_config, load_yaml, physical_names
+    from infra.functions import chalice_config
+    from infra.merge import load_yaml, physical_names
 
     template = load_yaml(PROJECT_DIR / "infra" / "template.yaml")
     parameters = {"Stage": "dev", "NamePrefix": f"{chalice_config()['app_name']}-dev"}

@@ -6,16 +6,29 @@ the contract's `{"error": {...}}` body. `chalice local` answers those with
 API Gateway's raw defaults, so this server runs Chalice's own local server
 with one change: gateway errors get the same mapping as production.
 
-    python -m local.api_server --host 127.0.0.1 --port 8000 --stage dev
+It also runs the app as Lambda does: in handler instances that each serve one request at a
+time. Powertools keeps its metric set and logger keys per process; two requests on two threads
+of one process once emptied each other's metric set (a 500 while seeding `make dev`). So HTTP is
+parsed on threads (a browser's idle keep-alive connections cost nothing), and each request's
+gateway work (authorizer + app) is handed to one of `--instances` forked processes, which die
+with the server. Requests still run concurrently across instances, as on Lambda, so races
+between requests stay reproducible here. `--instances 0` runs them in the server process
+instead, one at a time (in-process tests that hook into the app's calls).
+
+    python -m local.api_server --host 127.0.0.1 --port 8000 --stage dev --instances 4
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
+import multiprocessing
 import os
+import signal
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -35,7 +48,10 @@ from chalice.local import (
     RouteMatcher,
 )
 
+from local.processes import die_with_parent
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCES = 4
 
 # API Gateway response type -> (status, code, message); infra/ declares the same mapping.
 GATEWAY_RESPONSES: dict[str, tuple[int, str, str]] = {
@@ -73,17 +89,57 @@ def gateway_error(error: LocalGatewayException) -> tuple[int, dict[str, Any]]:
     return status, {"error": {"code": code, "message": message}}
 
 
+# The gateway of this instance process (set before the instances are forked, inherited by them).
+_instance_gateway: LocalGateway | None = None
+
+
+def _instance_started() -> None:
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+
+
+def _handle_in_instance(method: str, path: str, headers: dict[str, str], body: bytes | None) -> Any:
+    assert _instance_gateway is not None
+    return _instance_gateway.handle_request(method, path, headers, body)
+
+
+class Instances:
+    """Where the gateway's work (authorizer + app) runs: each instance handles one request at a time."""
+
+    def __init__(self, app_object: Any, config: Any, count: int) -> None:
+        global _instance_gateway
+        self._gateway = LocalGateway(app_object, config)
+        self._lock = threading.Lock()
+        self._pool = None
+        if count > 0:
+            _instance_gateway = self._gateway
+            # Forked now, before the server starts any thread; replaced by the pool if one dies.
+            self._pool = multiprocessing.get_context("fork").Pool(count, initializer=_instance_started)
+
+    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes | None) -> Any:
+        if self._pool is None:
+            with self._lock:
+                return self._gateway.handle_request(method, path, headers, body)
+        return self._pool.apply(_handle_in_instance, (method, path, headers, body))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+
+
 class FlintGateway(LocalGateway):
-    """chalice local's gateway, answering a method a resource lacks as API Gateway does.
+    """chalice local's gateway, answering a method a resource lacks as API Gateway does, and
+    running the authorizer and the app in one of the handler instances.
 
     API Gateway treats `DELETE /health` like an unknown route (MISSING_AUTHENTICATION_TOKEN);
     chalice local would pass it to the app, which answers a bare 405 outside the contract.
     """
 
-    def __init__(self, app_object: Any, config: Any) -> None:
+    def __init__(self, app_object: Any, config: Any, instances: Instances) -> None:
         super().__init__(app_object, config)
         self._routes = app_object.routes
         self._matcher = RouteMatcher(list(app_object.routes))
+        self._instances = instances
 
     def handle_request(self, method: str, path: str, headers: Any, body: bytes | None) -> Any:
         if method != "OPTIONS":  # preflights are answered for every resource
@@ -96,13 +152,21 @@ class FlintGateway(LocalGateway):
                     {"x-amzn-ErrorType": "MissingAuthenticationTokenException"},
                     b'{"message": "Missing Authentication Token"}',
                 )
-        return super().handle_request(method, path, headers, body)
+        return self._instances.handle(method, path, dict(headers), body)
 
 
 class FlintRequestHandler(ChaliceRequestHandler):
-    def __init__(self, request: Any, client_address: Any, server: Any, app_object: Any, config: Any) -> None:
+    def __init__(
+        self,
+        request: Any,
+        client_address: Any,
+        server: Any,
+        app_object: Any,
+        config: Any,
+        instances: Instances,
+    ) -> None:
         # ChaliceRequestHandler.__init__ with our gateway; the base __init__ handles the request.
-        self.local_gateway = FlintGateway(app_object, config)
+        self.local_gateway = FlintGateway(app_object, config, instances)
         BaseHTTPRequestHandler.__init__(self, request, client_address, server)
 
     def _send_error_response(self, error: LocalGatewayException) -> None:
@@ -137,7 +201,8 @@ class FlintRequestHandler(ChaliceRequestHandler):
 LISTEN_BACKLOG = 128
 
 
-def create_server(host: str, port: int, stage: str) -> LocalDevServer:
+def create_server(host: str, port: int, stage: str, instances: int = 0) -> LocalDevServer:
+    """The server; `instances` > 0 forks that many handler instances, 0 runs requests in this process."""
     factory = CLIFactory(str(PROJECT_DIR), environ=os.environ)
     config = factory.create_config_obj(chalice_stage_name=stage)
     app_obj = config.chalice_app
@@ -148,7 +213,8 @@ def create_server(host: str, port: int, stage: str) -> LocalDevServer:
     # http.server listens with a backlog of 5: twenty clients at once saw connections reset, which
     # API Gateway never does. A deeper accept queue lets every request wait for a thread instead.
     chalice_local.ThreadedHTTPServer.request_queue_size = LISTEN_BACKLOG
-    return LocalDevServer(app_obj, config, host, port, handler_cls=FlintRequestHandler)
+    handler = functools.partial(FlintRequestHandler, instances=Instances(app_obj, config, instances))
+    return LocalDevServer(app_obj, config, host, port, handler_cls=handler)
 
 
 def main() -> None:
@@ -156,9 +222,15 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--stage", default="dev")
+    parser.add_argument(
+        "--instances",
+        type=int,
+        default=int(os.environ.get("FLINT_API_INSTANCES", DEFAULT_INSTANCES)),
+        help=f"handler instances, each serving one request at a time (default {DEFAULT_INSTANCES})",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(PROJECT_DIR))
-    server = create_server(args.host, args.port, args.stage)
+    server = create_server(args.host, args.port, args.stage, args.instances)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
 

@@ -19,6 +19,7 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFilter
 
 from local import demo_labels
+from local.processes import parallel_map
 
 Colour = tuple[int, int, int]
 Anchor = tuple[float, float]
@@ -424,11 +425,12 @@ def jpeg(image: Image.Image, quality: int = 82, exif: bytes | None = None) -> by
 
 
 def put_product_images(
-    s3: Any, bucket: str, products: Iterable[Any], prefix: str = "demo/products/"
+    s3: Any, bucket: str, products: Iterable[Any], prefix: str = "demo/products/", workers: int = 4
 ) -> dict[str, str]:
-    """Upload a packshot per product to the media bucket; returns product id -> object key."""
-    keys = {}
-    for index, product in enumerate(products):
+    """Upload a packshot per product to the media bucket, a few at once; returns product id -> key."""
+
+    def put(numbered: tuple[int, Any]) -> tuple[str, str]:
+        index, product = numbered
         key = f"{prefix}{product.product_id}.jpg"
         s3.put_object(
             Bucket=bucket,
@@ -437,5 +439,6 @@ def put_product_images(
             ContentType="image/jpeg",
             CacheControl="public, max-age=86400",
         )
-        keys[product.product_id] = key
-    return keys
+        return product.product_id, key
+
+    return dict(parallel_map(put, enumerate(products), workers))

@@ -1,35 +1,58 @@
-"""`make dev`: the whole Flint stack on one machine.
+"""`make dev`: the whole Flint stack on one machine, ready with its demo data.
 
 1. moto's server on 127.0.0.1:$FLINT_AWS_PORT (5000) as the embedded AWS;
 2. every resource of infra/template.yaml, created by the local provisioner;
-3. deterministic demo data (interests, brands, products, members in Cognito);
-4. the API (chalice local + production's gateway responses) on 127.0.0.1:$FLINT_API_PORT (8000),
-   and the event runner that delivers SQS messages and fires schedules;
-5. the web client (web/, local/web_server.py) on 127.0.0.1:$FLINT_WEB_PORT (8080);
-6. a banner with the URLs and demo logins. Ctrl-C stops every child process.
+3. the API (chalice local + production's gateway responses) on 127.0.0.1:$FLINT_API_PORT (8000),
+   the event runner that delivers SQS messages and fires schedules, and the web client (web/,
+   local/web_server.py) on 127.0.0.1:$FLINT_WEB_PORT (8080), started while the data goes in;
+4. deterministic demo data: interests, brands, products, members in Cognito, demo posts (a few
+   through the real upload path, the rest through the services in bulk), smiles and follows,
+   brand insights; then the queues are drained and the demo members' feeds computed;
+5. only then "ready": the web client's `GET /local/ready` says so (the page shows "preparing
+   demo data" until then), and the last lines printed are the URLs and demo logins.
+
+The console shows one progress line; every process's logs go to .flint/dev-<api port>.log.
+Ctrl-C (or SIGTERM, once or more) stops every child process: the stop itself cannot be
+interrupted, and children die with this process even if it is killed (PR_SET_PDEATHSIG).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
+import resource
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import boto3
 import requests
 
+from local.processes import die_with_parent
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 STATE_DIR = PROJECT_DIR / ".flint"
-log = logging.getLogger("flint.dev")
+log = logging.getLogger("local.devstack")  # not under "flint": Powertools owns that logger
+
+STEPS = (
+    "starting the embedded AWS",
+    "creating resources",
+    "members and catalog",
+    "demo posts",
+    "brand insights",
+    "computing feeds",
+)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+STOP_SECONDS = 10
 
 
 class DevStackError(Exception):
@@ -44,6 +67,12 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
         except OSError:
             return False
     return True
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def wait_until(
@@ -106,18 +135,129 @@ def allow_anonymous_reads(s3: Any, bucket: str) -> None:
     )
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time of this process, the given children and their descendants (from /proc; Linux)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    total = own.ru_utime + own.ru_stime
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else ():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            parents[int(entry.name)] = int(fields[1])
+            times[int(entry.name)] = sum(int(f) for f in fields[11:15]) / tick
+    todo = list(pids)
+    while todo:
+        pid = todo.pop()
+        total += times.get(pid, 0.0)
+        todo += [child for child, parent in parents.items() if parent == pid]
+    return total
+
+
+class Console:
+    """What the person who typed `make dev` sees: one progress line, errors, the banner.
+
+    Everything else (this process's logs, library output, every child's output) goes to the log
+    file: file descriptors 1 and 2 point at it, and the terminal keeps a descriptor of its own.
+    """
+
+    def __init__(self, log_path: Path) -> None:
+        self.log_path = log_path
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.out: TextIO = os.fdopen(os.dup(1), "w", buffering=1)
+        self.err: TextIO = os.fdopen(os.dup(2), "w", buffering=1)
+        self.tty = self.out.isatty()
+        log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        os.close(log_fd)
+        self._started = time.monotonic()
+        self._lock = threading.Lock()
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self._started
+
+    def step(self, index: int, detail: str = "") -> None:
+        """Step `index` of STEPS: rewritten in place on a terminal, one line per step elsewhere."""
+        text = f"[{index + 1}/{len(STEPS)}] {STEPS[index]}{' ' + detail if detail else ''}"
+        if not detail:
+            log.info("%s (at %.1fs)", text, self.elapsed())
+        with self._lock:
+            if self.tty:
+                self.out.write(f"\r\033[K{text}  ({self.elapsed():.0f}s)")
+                self.out.flush()
+            elif not detail:
+                self.out.write(f"{text}\n")
+
+    def print(self, text: str) -> None:
+        with self._lock:
+            self.out.write(("\r\033[K" if self.tty else "") + text + "\n")
+
+    def error(self, message: str, tail: int = 25) -> None:
+        with self._lock:
+            if self.tty:
+                self.out.write("\r\033[K")
+                self.out.flush()
+            self.err.write(f"error: {message}\n")
+            with contextlib.suppress(OSError):
+                lines = self.log_path.read_text(errors="replace").splitlines()[-tail:]
+                self.err.write(f"--- last {len(lines)} lines of {self.log_path} ---\n")
+                self.err.write("".join(f"  {line[:300]}\n" for line in lines))
+            self.err.write(f"Full log: {self.log_path}\n")
+
+
+class Status:
+    """The stack's readiness, in a small file the web server reads for `GET /local/ready`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.write(ready=False, step="starting")
+
+    def write(self, *, ready: bool, step: str, done: int = 0, total: int = 0) -> None:
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"ready": ready, "step": step, "done": done, "total": total}))
+        temporary.replace(self.path)
+
+    def remove(self) -> None:
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+
+
 class DevStack:
-    def __init__(self, aws_port: int, api_port: int, refresh_seconds: float, web_port: int = 8080):
+    def __init__(
+        self,
+        aws_port: int,
+        api_port: int,
+        refresh_seconds: float,
+        web_port: int = 8080,
+        events_port: int = 0,
+        api_instances: int = 4,
+    ):
         self.aws_port = aws_port
         self.api_port = api_port
+        self.web_port = web_port
+        self.events_port = events_port or free_port()
         self.web_url = f"http://127.0.0.1:{web_port}"
         self.refresh_seconds = refresh_seconds
         self.aws_endpoint = f"http://127.0.0.1:{aws_port}"
         self.api_url = f"http://127.0.0.1:{api_port}"
+        self.events_url = f"http://127.0.0.1:{self.events_port}"
+        self.api_instances = api_instances
+        self.status_path = STATE_DIR / f"dev-{api_port}.status.json"
         self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self._stopped = False
 
     def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-        process = subprocess.Popen(args, cwd=PROJECT_DIR, env=env, start_new_session=True)
+        # Own session: a terminal's Ctrl-C reaches only this process, which stops the children in
+        # order. die_with_parent: killed with this process even if it is SIGKILLed. Output: the log.
+        process = subprocess.Popen(
+            args, cwd=PROJECT_DIR, env=env, start_new_session=True, preexec_fn=die_with_parent
+        )
         self.children.append((name, process))
         return process
 
@@ -134,7 +274,8 @@ class DevStack:
             process=process,
         )
 
-    def provision_and_seed(self, seed: bool) -> dict[str, str]:
+    def provision(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Every resource; returns the app's environment and the stack's outputs."""
         os.environ.update(base_env(self.aws_endpoint))
         from local.provision import provision
 
@@ -147,91 +288,130 @@ class DevStack:
             "FLINT_REFRESH_SECONDS": str(self.refresh_seconds),
         }
         os.environ.update(app_env)
-        if seed:
-            from local.seed import seed_all
-
-            cognito = boto3.client("cognito-idp", endpoint_url=self.aws_endpoint, region_name="us-east-1")
-            media_bucket = stack.outputs["MediaBucketName"]
-            seed_all(
-                cognito,
-                pool_id=app_env["FLINT_USER_POOL_ID"],
-                client_id=app_env["FLINT_USER_POOL_CLIENT_ID"],
-                media=(s3, media_bucket, f"{self.aws_endpoint}/{media_bucket}"),
-            )
         STATE_DIR.mkdir(exist_ok=True)
-        exported = {**app_env, "AWS_ENDPOINT_URL": self.aws_endpoint, "FLINT_API_URL": self.api_url}
+        exported = {
+            **app_env,
+            "AWS_ENDPOINT_URL": self.aws_endpoint,
+            "FLINT_API_URL": self.api_url,
+            "FLINT_EVENTS_URL": self.events_url,
+        }
         (STATE_DIR / "dev.env").write_text("".join(f"{k}={v}\n" for k, v in sorted(exported.items())))
         (STATE_DIR / "outputs.json").write_text(json.dumps(stack.outputs, indent=2))
-        return app_env
+        return app_env, dict(stack.outputs)
 
-    def start_api_and_events(self, app_env: dict[str, str]) -> None:
-        # The daily Enthusiast job runs every minute locally so badges show up during a demo.
-        env = {"FLINT_SCHEDULE_ENTHUSIAST_JOB_SECONDS": "60", **base_env(self.aws_endpoint), **app_env}
-        api = self._spawn(
-            "api",
-            [sys.executable, "-m", "local.api_server", "--host", "127.0.0.1", "--port", str(self.api_port)],
-            env,
-        )
-        wait_until(lambda: requests.get(f"{self.api_url}/health", timeout=2).ok, "the API", process=api)
+    def start_api_events_web(self, app_env: dict[str, str]) -> None:
+        """Start the three; `wait_for_api_and_web` waits for them (they boot while data goes in)."""
+        # The daily Enthusiast job runs every 5 minutes locally (and once before "ready", in settle)
+        # so badges follow a demo's smiles without costing the idle stack a run every minute.
+        env = {
+            "FLINT_SCHEDULE_ENTHUSIAST_JOB_SECONDS": "300",
+            **base_env(self.aws_endpoint),
+            **app_env,
+            "FLINT_EVENTS_CONTROL_PORT": str(self.events_port),
+        }
+        api_args = [
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.api_port),
+            "--instances",
+            str(self.api_instances),
+        ]
+        self._spawn("api", [sys.executable, "-m", "local.api_server", *api_args], env)
         self._spawn("events", [sys.executable, "-m", "local.event_runner"], env)
-        web_port = self.web_url.rsplit(":", 1)[1]
-        web = self._spawn(
-            "web",
-            [sys.executable, "-m", "local.web_server", "--port", web_port, "--api", self.api_url],
-            env,
+        web_args = [
+            "--port",
+            str(self.web_port),
+            "--api",
+            self.api_url,
+            "--status-file",
+            str(self.status_path),
+        ]
+        self._spawn("web", [sys.executable, "-m", "local.web_server", *web_args], env)
+
+    def wait_for_api_and_web(self) -> None:
+        processes = dict(self.children)
+        wait_until(
+            lambda: requests.get(f"{self.api_url}/health", timeout=2).ok, "the API", 90, processes["api"]
         )
         wait_until(
-            lambda: requests.get(f"{self.web_url}/config.js", timeout=2).ok, "the web client", process=web
+            lambda: requests.get(f"{self.web_url}/config.js", timeout=2).ok,
+            "the web client",
+            90,
+            processes["web"],
         )
 
-    def publish_demo_posts(self, app_env: dict[str, str], count: int) -> None:
-        from local.demo_posts import seed_demo_posts
+    def settle(self, reader_tokens: list[str]) -> int:
+        """Deliver everything queued, then compute the demo readers' feeds; returns feeds computed."""
+        from local.settle import settle
 
-        started = time.monotonic()
-        cognito = boto3.client("cognito-idp", endpoint_url=self.aws_endpoint, region_name="us-east-1")
-        log.info("publishing %d demo posts through the upload path...", count)
-        posts = seed_demo_posts(
-            self.api_url,
-            cognito,
-            app_env["FLINT_USER_POOL_CLIENT_ID"],
-            count,
-            progress=lambda done, total: log.info("  %d/%d demo posts published", done, total),
-        )
-        log.info("published %d demo posts in %.0fs", len(posts), time.monotonic() - started)
+        return settle(self.events_url, self.api_url, reader_tokens)
 
     def stop(self) -> None:
+        """Stop every child, whole and in order. Idempotent; no signal can interrupt it."""
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)
+        if self._stopped:
+            return
+        self._stopped = True
         for name, process in reversed(self.children):
-            if process.poll() is None:
-                log.info("stopping %s", name)
+            log.info("stopping %s", name)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_SECONDS
         for _, process in self.children:
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        for _, process in self.children:  # anything its leader left behind in its group
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
 
-    def watch(self) -> int:
-        """Block until Ctrl-C or a child dies; returns the exit code."""
+    def watch(self) -> str:
+        """Block until a child exits (returns its name); Ctrl-C raises KeyboardInterrupt."""
         while True:
+            os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)  # wakes only when a child exits
             for name, process in self.children:
                 if process.poll() is not None:
-                    log.error("%s exited with code %s; stopping the stack", name, process.returncode)
-                    return 1
-            time.sleep(0.5)
+                    return name
 
 
-def banner(stack: DevStack, app_env: dict[str, str], seeded: bool) -> str:
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM stop the stack: the first raises KeyboardInterrupt, later ones are ignored.
+
+    `make dev` stopped by a signal to its process group gets it twice (directly and forwarded by
+    make); a second KeyboardInterrupt in the middle of stopping would leave children running.
+    """
+
+    def first_signal(signum: int, frame: Any) -> None:
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, first_signal)
+    yield
+
+
+def banner(stack: DevStack, app_env: dict[str, str], seeded: bool, log_path: Path, took: str) -> str:
+    """The last lines printed: how to use the stack, then the URLs, then the demo logins."""
     from local.demo_data import DEMO_MEMBERS
 
     lines = [
         "",
-        "Flint is running.",
-        f"  Web client     {stack.web_url}",
-        f"  API            {stack.api_url}   (try {stack.api_url}/health, /config, /openapi.json)",
+        f"Flint is running. Ready in {took}.",
+        f"  Logs           {log_path}",
+        f"  Environment    {STATE_DIR / 'dev.env'}   (Cognito pool {app_env['FLINT_USER_POOL_ID']})",
+        f"  Feed refresh   every {stack.refresh_seconds:g}s; events control {stack.events_url}",
+        "  Ctrl-C stops everything.",
+        "",
         f"  Embedded AWS   {stack.aws_endpoint}   (moto; dashboard at {stack.aws_endpoint}/moto-api/)",
-        f"  Cognito pool   {app_env['FLINT_USER_POOL_ID']}  client {app_env['FLINT_USER_POOL_CLIENT_ID']}",
-        f"  Feed refresh   every {stack.refresh_seconds:g}s",
-        f"  Environment    {STATE_DIR / 'dev.env'}",
+        f"  API            {stack.api_url}   (try /health, /config, /openapi.json)",
+        f"  Web client     {stack.web_url}",
     ]
     if seeded:
         lines.append("  Demo logins (USER_PASSWORD_AUTH):")
@@ -243,8 +423,80 @@ def banner(stack: DevStack, app_env: dict[str, str], seeded: bool) -> str:
         lines.append(
             f"    ...and {len(DEMO_MEMBERS) - 3 - len(brands)} demo contributors with the same password"
         )
-    lines += ["Ctrl-C stops everything.", ""]
     return "\n".join(lines)
+
+
+def seed_everything(
+    stack: DevStack,
+    console: Console,
+    status: Status,
+    app_env: dict[str, str],
+    outputs: dict[str, str],
+    demo_posts: int,
+) -> None:
+    """Steps 3-6: the demo data, then queues drained and feeds computed."""
+    from chalicelib import clock
+    from chalicelib.data import users
+    from chalicelib.observability import metrics
+    from local.cognito import sign_in
+    from local.demo_brands import seed_for_stack
+    from local.demo_data import DEMO_MEMBERS
+    from local.demo_posts import seed_demo_posts
+    from local.seed import seed_all
+
+    serialise_metrics(metrics)
+    console.step(2)
+    status.write(ready=False, step=STEPS[2])
+    cognito = boto3.client("cognito-idp", endpoint_url=stack.aws_endpoint, region_name="us-east-1")
+    s3 = boto3.client("s3", endpoint_url=stack.aws_endpoint, region_name="us-east-1")
+    media_bucket = outputs["MediaBucketName"]
+    members = seed_all(
+        cognito,
+        pool_id=app_env["FLINT_USER_POOL_ID"],
+        client_id=app_env["FLINT_USER_POOL_CLIENT_ID"],
+        media=(s3, media_bucket, f"{stack.aws_endpoint}/{media_bucket}"),
+    )
+    stack.wait_for_api_and_web()
+
+    console.step(3)
+
+    def posted(done: int, total: int) -> None:
+        console.step(3, f"{done}/{total}")
+        status.write(ready=False, step=STEPS[3], done=done, total=total)
+
+    user_ids = {m.email: m.user_id for m in members}
+    seed_demo_posts(
+        stack.api_url, cognito, app_env["FLINT_USER_POOL_CLIENT_ID"], user_ids, demo_posts, progress=posted
+    )
+    if demo_posts > 0:
+        console.step(4)
+        status.write(ready=False, step=STEPS[4])
+        seed_for_stack(stack.api_url, stack.aws_endpoint, app_env["FLINT_USER_POOL_ID"])
+
+    console.step(5)
+    status.write(ready=False, step=STEPS[5])
+    # The demo's readers sign in, as they would to read: active now, so the planner refreshes them.
+    readers = [m for m in DEMO_MEMBERS if m.interests]
+    for member in readers:
+        users.upsert_activity(user_ids[member.email], member.name, clock.now_iso())
+    client_id = app_env["FLINT_USER_POOL_CLIENT_ID"]
+    tokens = [
+        sign_in(cognito, client_id=client_id, email=m.email, password=m.password)["IdToken"] for m in readers
+    ]
+    stack.settle(tokens)
+
+
+def serialise_metrics(metrics: Any) -> None:
+    """Seeding calls services from a few threads, and Powertools keeps one metric set per process
+    (flushed when it holds 100 values): adding one at a time keeps a flush from racing an add."""
+    add = metrics.provider.add_metric
+    lock = threading.Lock()
+
+    def add_metric(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return add(*args, **kwargs)
+
+    metrics.provider.add_metric = add_metric
 
 
 def main() -> int:
@@ -255,6 +507,12 @@ def main() -> int:
     parser.add_argument("--api-port", type=int, default=int(os.environ.get("FLINT_API_PORT", "8000")))
     parser.add_argument("--web-port", type=int, default=int(os.environ.get("FLINT_WEB_PORT", "8080")))
     parser.add_argument(
+        "--events-port",
+        type=int,
+        default=int(os.environ.get("FLINT_EVENTS_CONTROL_PORT", "0")),
+        help="the event runner's control API (default: a free port; FLINT_EVENTS_URL in .flint/dev.env)",
+    )
+    parser.add_argument(
         "--refresh-seconds", type=float, default=float(os.environ.get("FLINT_REFRESH_SECONDS", "15"))
     )
     parser.add_argument("--no-seed", action="store_true", help="skip the demo data")
@@ -262,18 +520,20 @@ def main() -> int:
         "--demo-posts",
         type=int,
         default=int(os.environ.get("FLINT_DEMO_POSTS", "120")),
-        help="demo posts to publish through the real upload path (default 120)",
+        help="demo posts (default 120; the first 8 through the real upload path, the rest in bulk)",
     )
+    parser.add_argument("--api-instances", type=int, default=int(os.environ.get("FLINT_API_INSTANCES", "4")))
+    parser.add_argument("--log-file", type=Path, help="default: .flint/dev-<api port>.log")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(name)s %(levelname)s %(message)s")
 
-    ports = (
+    ports = [
         (args.aws_port, "FLINT_AWS_PORT"),
         (args.api_port, "FLINT_API_PORT"),
         (args.web_port, "FLINT_WEB_PORT"),
-    )
+        (args.events_port, "FLINT_EVENTS_CONTROL_PORT"),
+    ]
     for port, variable in ports:
-        if not port_is_free(port):
+        if port and not port_is_free(port):
             print(
                 f"error: port {port} on 127.0.0.1 is busy (another `make dev`?). Stop whatever holds it, "
                 f"or choose another port: {variable}=<port> make dev",
@@ -281,27 +541,57 @@ def main() -> int:
             )
             return 2
 
-    stack = DevStack(args.aws_port, args.api_port, args.refresh_seconds, args.web_port)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    try:
-        stack.start_aws()
-        app_env = stack.provision_and_seed(seed=not args.no_seed)
-        stack.start_api_and_events(app_env)
-        if not args.no_seed and args.demo_posts > 0:
-            stack.publish_demo_posts(app_env, args.demo_posts)
-            from local.demo_brands import seed_for_stack
-
-            seed_for_stack(stack.api_url, stack.aws_endpoint, app_env["FLINT_USER_POOL_ID"])
-        print(banner(stack, app_env, seeded=not args.no_seed), flush=True)
-        return stack.watch()
-    except KeyboardInterrupt:
-        return 0
-    except DevStackError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        stack.stop()
+    log_path = args.log_file or STATE_DIR / f"dev-{args.api_port}.log"
+    console = Console(log_path)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    stack = DevStack(
+        args.aws_port,
+        args.api_port,
+        args.refresh_seconds,
+        args.web_port,
+        args.events_port,
+        args.api_instances,
+    )
+    STATE_DIR.mkdir(exist_ok=True)
+    status = Status(stack.status_path)
+    console.print(f"Starting Flint (logs: {log_path})")
+    with stop_on_signals():
+        try:
+            console.step(0)
+            stack.start_aws()
+            console.step(1)
+            status.write(ready=False, step=STEPS[1])
+            app_env, outputs = stack.provision()
+            stack.start_api_events_web(app_env)
+            if args.no_seed:
+                stack.wait_for_api_and_web()
+            else:
+                seed_everything(stack, console, status, app_env, outputs, args.demo_posts)
+            status.write(ready=True, step="ready")
+            cpu = cpu_seconds([process.pid for _, process in stack.children])
+            took = f"{console.elapsed():.0f}s ({cpu:.0f} CPU s)"
+            log.info("%s", took)
+            console.print(banner(stack, app_env, not args.no_seed, log_path, took))
+            exited = stack.watch()
+            console.error(f"{exited} exited; stopping the stack")
+            return 1
+        except KeyboardInterrupt:
+            console.print("Stopping Flint...")
+            return 0
+        except DevStackError as exc:
+            console.error(str(exc))
+            return 1
+        except Exception as exc:  # a seeding step failed: say where to look, then stop cleanly
+            log.exception("make dev failed")
+            console.error(f"{type(exc).__name__}: {exc}")
+            return 1
+        finally:
+            stack.stop()
+            status.remove()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    logging.shutdown()
+    # Seeding threads still waiting on the stopped emulator must not hold the exit up.
+    os._exit(code)

@@ -22,14 +22,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import logging
 import os
+import signal
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from chalice.app import Chalice, DynamoDBEventConfig, ScheduledEventConfig, SQSEventConfig
@@ -39,6 +42,7 @@ log = logging.getLogger("flint.events")
 
 REGION = os.environ.get("AWS_REGION", "us-east-1")
 ACCOUNT_ID = "123456789012"
+MAX_DRAIN_SECONDS = 600
 
 
 def _event_message_attribute(value: dict[str, Any]) -> dict[str, Any]:
@@ -138,6 +142,38 @@ class Stats:
     failed: int = 0
     by_handler: dict[str, int] = field(default_factory=dict)
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "invocations": self.invocations,
+            "delivered": self.delivered,
+            "failed": self.failed,
+            "by_handler": dict(self.by_handler),
+        }
+
+
+@dataclass
+class DrainReport:
+    """What `drain()` delivered, by handler; `complete` unless its bound ran out with work left."""
+
+    delivered: dict[str, int] = field(default_factory=dict)
+    failed: int = 0
+    rounds: int = 0
+    complete: bool = True
+    busy: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "delivered": dict(self.delivered),
+            "failed": self.failed,
+            "rounds": self.rounds,
+            "complete": self.complete,
+            "busy": list(self.busy),
+        }
+
+
+class UnknownSchedule(KeyError):
+    pass
+
 
 class EventRunner:
     def __init__(
@@ -150,13 +186,22 @@ class EventRunner:
         pollers: int = 1,
         streams: Any = None,
         table_name: str | None = None,
+        stream_positions: dict[str, str | None] | None = None,
+        stream_idle_seconds: float = 4.0,
     ):
         self._app = app
         self._sqs = sqs
         self._streams = streams
         self._table_name = table_name or os.environ.get("FLINT_TABLE_NAME", "flint-dev")
         # shard id -> the iterator to read next (None once a closed shard is drained)
-        self._positions: dict[str, str | None] = {}
+        self._positions: dict[str, str | None] = dict(stream_positions or {})
+        self._stream_arn: str | None = None
+        self._shards: list[str] = []
+        self._shards_read_at = -1e9
+        # One reader of the stream at a time: the background loop and `drain()` share positions.
+        self._stream_lock = threading.Lock()
+        self._stream_idle_seconds = stream_idle_seconds
+        # refresh_seconds <= 0: schedules never fire on their own (`run_schedule` still runs them).
         self._refresh_seconds = refresh_seconds
         self._wait_seconds = wait_seconds
         self._pollers = pollers
@@ -164,6 +209,14 @@ class EventRunner:
         self._threads: list[threading.Thread] = []
         self.stats = Stats()
         self._stats_lock = threading.Lock()
+        self._queue_urls: dict[str, str] = {}
+        # Messages this runner received and has not yet deleted or failed, per queue; and when each
+        # message it failed was left to reappear (SQS hides it for the visibility timeout).
+        self._flight = threading.Condition()
+        self._in_flight: dict[str, int] = {}
+        self._failed_at: dict[str, dict[str, float]] = {}
+        # Scheduled functions run one at a time (reserved concurrency 1 in the template).
+        self._schedule_locks = {s.name: threading.Lock() for s in self.schedule_sources}
 
     @property
     def queue_sources(self) -> list[SQSEventConfig]:
@@ -187,19 +240,45 @@ class EventRunner:
             self.stats.failed += failed
             self.stats.by_handler[name] = self.stats.by_handler.get(name, 0) + 1
 
-    def poll_queue_once(self, source: SQSEventConfig) -> int:
-        """Receive one batch, invoke the handler, delete the successes. Returns messages received."""
-        queue_name = source.queue or str(source.queue_arn).rsplit(":", 1)[-1]
-        queue_url = self._sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
+    # --- queues -------------------------------------------------------------------------------
+
+    @staticmethod
+    def queue_name(source: SQSEventConfig) -> str:
+        return source.queue or str(source.queue_arn).rsplit(":", 1)[-1]
+
+    def _queue_url(self, queue_name: str) -> str:
+        if queue_name not in self._queue_urls:
+            self._queue_urls[queue_name] = self._sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
+        return self._queue_urls[queue_name]
+
+    def poll_queue_once(self, source: SQSEventConfig, wait_seconds: int | None = None) -> int:
+        """Receive one batch, invoke the handler, delete the successes. Returns messages received.
+
+        `wait_seconds`: how long to long-poll for a first message (default: the runner's)."""
+        queue_name = self.queue_name(source)
+        queue_url = self._queue_url(queue_name)
         received = self._sqs.receive_message(
             QueueUrl=queue_url,
             MaxNumberOfMessages=min(source.batch_size, 10),
-            WaitTimeSeconds=self._wait_seconds,
+            WaitTimeSeconds=self._wait_seconds if wait_seconds is None else wait_seconds,
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
         ).get("Messages", [])
         if not received:
             return 0
+        with self._flight:
+            self._in_flight[queue_name] = self._in_flight.get(queue_name, 0) + len(received)
+        try:
+            self._deliver_batch(source, queue_name, queue_url, received)
+        finally:
+            with self._flight:
+                self._in_flight[queue_name] -= len(received)
+                self._flight.notify_all()
+        return len(received)
+
+    def _deliver_batch(
+        self, source: SQSEventConfig, queue_name: str, queue_url: str, received: list[dict[str, Any]]
+    ) -> None:
         arn = f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{queue_name}"
         try:
             result = self._handler(source.name)(sqs_event(received, arn), lambda_context(source.name))
@@ -215,34 +294,62 @@ class EventRunner:
                 QueueUrl=queue_url,
                 Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
             )
+        if failed:
+            with self._flight:
+                now = time.monotonic()
+                self._failed_at.setdefault(queue_name, {}).update(dict.fromkeys(failed, now))
         self._count(source.name, len(done), len(failed))
-        return len(received)
+
+    # --- the table's stream ---------------------------------------------------------------------
+
+    def _stream_shards(self) -> tuple[str | None, list[str]]:
+        """The stream's ARN and shard ids, read again at most every 30 s (shards rarely change)."""
+        if self._stream_arn is None or time.monotonic() - self._shards_read_at > 30:
+            streams = self._streams.list_streams(TableName=self._table_name).get("Streams", [])
+            if not streams:
+                return None, []
+            self._stream_arn = streams[-1]["StreamArn"]
+            description = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]
+            self._shards = [shard["ShardId"] for shard in description.get("Shards", [])]
+            self._shards_read_at = time.monotonic()
+        return self._stream_arn, self._shards
+
+    def start_streams_at_end(self) -> EventRunner:
+        """Skip what the stream already holds: deliver only records written from now on."""
+        with self._stream_lock:
+            arn, shards = self._stream_shards()
+            for shard_id in shards:
+                self._positions[shard_id] = self._streams.get_shard_iterator(
+                    StreamArn=arn, ShardId=shard_id, ShardIteratorType="LATEST"
+                )["ShardIterator"]
+        return self
+
+    def stream_positions(self) -> dict[str, str | None]:
+        """Where this runner reads each shard next: another runner given them reads the same records."""
+        with self._stream_lock:
+            return dict(self._positions)
 
     def poll_stream_once(self, source: DynamoDBEventConfig) -> int:
         """Read each shard of the table's stream once and deliver what is new. Returns records read."""
-        streams = self._streams.list_streams(TableName=self._table_name).get("Streams", [])
-        if not streams:
-            return 0
-        arn = streams[-1]["StreamArn"]
-        shards = self._streams.describe_stream(StreamArn=arn)["StreamDescription"].get("Shards", [])
-        total = 0
-        for shard in shards:
-            shard_id = shard["ShardId"]
-            if shard_id not in self._positions:
-                self._positions[shard_id] = self._streams.get_shard_iterator(
-                    StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
-            iterator = self._positions[shard_id]
-            if iterator is None:
-                continue
-            answer = self._streams.get_records(ShardIterator=iterator, Limit=min(source.batch_size, 1000))
-            records = answer.get("Records", [])
-            next_iterator = answer.get("NextShardIterator")
-            if records:
-                total += len(records)
-                next_iterator = self._deliver_stream(source, arn, shard_id, records, next_iterator)
-            self._positions[shard_id] = next_iterator
-        return total
+        with self._stream_lock:
+            arn, shards = self._stream_shards()
+            total = 0
+            for shard_id in shards:
+                if shard_id not in self._positions:
+                    self._positions[shard_id] = self._streams.get_shard_iterator(
+                        StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                    )["ShardIterator"]
+                iterator = self._positions[shard_id]
+                if iterator is None:
+                    continue
+                answer = self._streams.get_records(ShardIterator=iterator, Limit=min(source.batch_size, 1000))
+                records = answer.get("Records", [])
+                next_iterator = answer.get("NextShardIterator")
+                if records:
+                    total += len(records)
+                    next_iterator = self._deliver_stream(source, arn, shard_id, records, next_iterator)
+                self._positions[shard_id] = next_iterator
+            return total
 
     def _deliver_stream(
         self, source: DynamoDBEventConfig, arn: str, shard_id: str, records: list[dict[str, Any]], after: Any
@@ -268,43 +375,126 @@ class EventRunner:
         )["ShardIterator"]
 
     def _stream_loop(self, source: DynamoDBEventConfig) -> None:
-        while not self._stop.is_set():
+        # Idle, the pause between reads doubles up to `stream_idle_seconds`: a quiet stack reads
+        # the stream every few seconds, a busy one as fast as records come.
+        pause = 0.0
+        while not self._stop.wait(pause):
             try:
-                if not self.poll_stream_once(source):
-                    self._stop.wait(self._wait_seconds)
-            except Exception:
-                log.exception("reading the stream for %s failed", source.name)
-                self._stop.wait(1.0)
+                if self.poll_stream_once(source):
+                    pause = 0.0
+                else:
+                    pause = min(max(pause * 2, 0.25), self._stream_idle_seconds)
+            except Exception as exc:
+                log.warning("reading the stream for %s failed (%s: %s)", source.name, type(exc).__name__, exc)
+                pause = self._stream_idle_seconds
 
-    def interval_for(self, source: ScheduledEventConfig) -> float:
+    # --- schedules ------------------------------------------------------------------------------
+
+    def interval_for(self, source: ScheduledEventConfig) -> float | None:
+        """Seconds between runs, or None when the schedule never fires on its own
+        (FLINT_REFRESH_SECONDS=0 turns every schedule off, whatever the per-handler overrides)."""
+        if self._refresh_seconds <= 0:
+            return None
         override = os.environ.get(f"FLINT_SCHEDULE_{source.name.upper()}_SECONDS")
-        return float(override) if override else self._refresh_seconds
+        seconds = float(override) if override else self._refresh_seconds
+        return seconds if seconds > 0 else None
+
+    def run_schedule(self, name: str) -> Any:
+        """Run the scheduled handler `name` now, as EventBridge would; its answer. Raises what it raises."""
+        source = next((s for s in self.schedule_sources if s.name == name), None)
+        if source is None:
+            raise UnknownSchedule(name)
+        with self._schedule_locks[name]:
+            try:
+                result = self._handler(name)(scheduled_event(name), lambda_context(name))
+            except Exception:
+                self._count(name, 0, 1)
+                raise
+        self._count(name, 1, 0)
+        return result
 
     def fire_schedule(self, source: ScheduledEventConfig) -> Any:
+        """Run the schedule; its answer, or None when it raised (logged)."""
         try:
-            result = self._handler(source.name)(scheduled_event(source.name), lambda_context(source.name))
-            self._count(source.name, 1, 0)
-            return result
+            return self.run_schedule(source.name)
         except Exception:
             log.exception("scheduled handler %s raised", source.name)
-            self._count(source.name, 0, 1)
             return None
 
     def _queue_loop(self, source: SQSEventConfig) -> None:
         while not self._stop.is_set():
             try:
                 self.poll_queue_once(source)
-            except Exception:
-                # The emulator restarting or a network blip: keep the runner alive.
-                log.exception("polling %s failed", source.queue)
+            except Exception as exc:
+                # The emulator restarting, stopping first at the end, or a network blip: one line, and
+                # keep the runner alive.
+                log.warning("polling %s failed (%s: %s); retrying", source.queue, type(exc).__name__, exc)
                 self._stop.wait(1.0)
 
     def _schedule_loop(self, source: ScheduledEventConfig) -> None:
         interval = self.interval_for(source)
+        if interval is None:
+            return
         while not self._stop.wait(interval):
             started = time.monotonic()
             self.fire_schedule(source)
             log.info("schedule %s ran in %.2fs", source.name, time.monotonic() - started)
+
+    # --- draining -------------------------------------------------------------------------------
+
+    def _busy_queues(self) -> list[str]:
+        """Queues with messages someone is still working on: received by this runner's pollers and
+        not yet done, or hidden by SQS beyond those this runner failed (which reappear later)."""
+        busy = []
+        now = time.monotonic()
+        for source in self.queue_sources:
+            name = self.queue_name(source)
+            attributes = self._sqs.get_queue_attributes(
+                QueueUrl=self._queue_url(name),
+                AttributeNames=["ApproximateNumberOfMessagesNotVisible", "VisibilityTimeout"],
+            )["Attributes"]
+            hidden = int(attributes["ApproximateNumberOfMessagesNotVisible"])
+            timeout = float(attributes.get("VisibilityTimeout", 30))
+            with self._flight:
+                failed = self._failed_at.get(name, {})
+                for message_id in [m for m, at in failed.items() if now - at > timeout]:
+                    del failed[message_id]
+                if self._in_flight.get(name, 0) or hidden > len(failed):
+                    busy.append(name)
+        return busy
+
+    def drain(self, timeout: float = 120.0) -> DrainReport:
+        """Deliver every queue and the table's stream until all are empty (and nothing is in flight),
+        within `timeout` seconds. Failed messages are left to SQS's redelivery, as in AWS."""
+        deadline = time.monotonic() + timeout
+        report = DrainReport()
+        failed_before = self.stats.failed
+        while True:
+            report.rounds += 1
+            moved = 0
+            for queue_source in self.queue_sources:
+                while time.monotonic() < deadline and (count := self.poll_queue_once(queue_source, 0)):
+                    report.delivered[queue_source.name] = report.delivered.get(queue_source.name, 0) + count
+                    moved += count
+            if self._streams is not None:
+                for stream_source in self.stream_sources:
+                    while time.monotonic() < deadline and (count := self.poll_stream_once(stream_source)):
+                        name = stream_source.name
+                        report.delivered[name] = report.delivered.get(name, 0) + count
+                        moved += count
+            report.failed = self.stats.failed - failed_before
+            if moved and time.monotonic() < deadline:
+                continue
+            report.busy = self._busy_queues()
+            if not report.busy and not moved:
+                return report
+            if time.monotonic() >= deadline:
+                report.complete = False
+                return report
+            with self._flight:
+                self._flight.wait(0.1)
+
+    # --- running --------------------------------------------------------------------------------
 
     def start(self) -> None:
         # Like Lambda's SQS pollers, several invocations may run at once for one queue.
@@ -315,17 +505,106 @@ class EventRunner:
             for stream_source in self.stream_sources:
                 self._spawn(f"stream-{stream_source.name}", self._stream_loop, stream_source)
         for schedule_source in self.schedule_sources:
-            self._spawn(f"schedule-{schedule_source.name}", self._schedule_loop, schedule_source)
+            if self.interval_for(schedule_source) is not None:
+                self._spawn(f"schedule-{schedule_source.name}", self._schedule_loop, schedule_source)
 
     def _spawn(self, name: str, target: Callable[[Any], None], source: Any) -> None:
         thread = threading.Thread(target=target, args=(source,), name=name, daemon=True)
         thread.start()
         self._threads.append(thread)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop the loops. A poller in a long poll or a handler mid-batch is not waited for beyond
+        `timeout` (its threads are daemons): what it had not deleted is redelivered, as in AWS."""
         self._stop.set()
+        deadline = time.monotonic() + timeout
         for thread in self._threads:
-            thread.join(timeout=self._wait_seconds + 5)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+
+
+# --- the control API ------------------------------------------------------------------------------
+
+
+class ControlHandler(BaseHTTPRequestHandler):
+    """`POST /run/<schedule>`, `POST /drain`, `GET /stats`: JSON in, JSON out, loopback only."""
+
+    runner: EventRunner
+    server_version = "flint-events"
+
+    def log_message(self, format: str, *args: Any) -> None:  # http.server's name
+        log.debug("control: " + format, *args)
+
+    def _answer(self, status: int, payload: Any) -> None:
+        body = json.dumps(payload, default=str).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _error(self, status: int, code: str, message: str) -> None:
+        self._answer(status, {"error": {"code": code, "message": message}})
+
+    def _json_body(self) -> dict[str, Any]:
+        length = int(self.headers.get("Content-Length") or 0)
+        if not length:
+            return {}
+        payload = json.loads(self.rfile.read(length))
+        if not isinstance(payload, dict):
+            raise ValueError("the body must be a JSON object")
+        return payload
+
+    def do_GET(self) -> None:  # http.server's name
+        if self.path == "/drain" or self.path.startswith("/run/"):
+            self._error(405, "method_not_allowed", f"POST {self.path}")
+            return
+        if self.path != "/stats":
+            self._error(404, "not_found", f"no GET {self.path}")
+            return
+        runner = self.runner
+        self._answer(
+            200,
+            {
+                **runner.stats.to_dict(),
+                "queues": [runner.queue_name(s) for s in runner.queue_sources],
+                "schedules": {s.name: runner.interval_for(s) for s in runner.schedule_sources},
+            },
+        )
+
+    def do_POST(self) -> None:  # http.server's name
+        try:
+            body = self._json_body()
+        except ValueError as exc:
+            self._error(400, "bad_json", str(exc))
+            return
+        if self.path == "/drain":
+            timeout = body.get("timeout", 120)
+            if not isinstance(timeout, int | float) or not 0 < timeout <= MAX_DRAIN_SECONDS:
+                limit = f"timeout: seconds, more than 0 and at most {MAX_DRAIN_SECONDS}"
+                self._error(422, "validation_error", limit)
+                return
+            self._answer(200, self.runner.drain(float(timeout)).to_dict())
+        elif self.path.startswith("/run/"):
+            name = self.path.removeprefix("/run/")
+            try:
+                result = self.runner.run_schedule(name)
+            except UnknownSchedule:
+                self._error(404, "not_found", f"no schedule {name!r}")
+            except Exception as exc:
+                log.exception("scheduled handler %s raised", name)
+                self._error(500, "handler_failed", f"{name} raised {type(exc).__name__}: {exc}")
+            else:
+                self._answer(200, {"schedule": name, "result": result})
+        elif self.path == "/stats":
+            self._error(405, "method_not_allowed", "GET /stats")
+        else:
+            self._error(404, "not_found", f"no POST {self.path}")
+
+
+def control_server(runner: EventRunner, port: int, host: str = "127.0.0.1") -> ThreadingHTTPServer:
+    """The control API for `runner` on host:port (0: a free port); call `serve_forever()` on it."""
+    handler = type("BoundControlHandler", (ControlHandler,), {"runner": runner})
+    return ThreadingHTTPServer((host, port), handler)
 
 
 def main() -> None:
@@ -345,20 +624,37 @@ def main() -> None:
         app,
         boto3.client("sqs", region_name=REGION),
         refresh_seconds=float(os.environ.get("FLINT_REFRESH_SECONDS", "15")),
+        # Long polls: an idle queue costs one request per poller every 20 s, and a message is
+        # delivered as soon as it arrives.
+        wait_seconds=int(os.environ.get("FLINT_QUEUE_WAIT_SECONDS", "20")),
         pollers=int(os.environ.get("FLINT_QUEUE_POLLERS", "2")),
         streams=boto3.client("dynamodbstreams", region_name=REGION),
     )
+    # SIGTERM (a terminal closing, `make dev` stopping its group) stops the runner as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     runner.start()
     log.info(
         "delivering %s; scheduling %s",
         [s.queue for s in runner.queue_sources],
         [(s.name, runner.interval_for(s)) for s in runner.schedule_sources],
     )
+    control_port = os.environ.get("FLINT_EVENTS_CONTROL_PORT")
+    server = control_server(runner, int(control_port)) if control_port else None
     try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
+        if server is not None:
+            log.info(
+                "control API on http://127.0.0.1:%d: POST /run/<schedule>, POST /drain, GET /stats",
+                server.server_address[1],
+            )
+            server.serve_forever(poll_interval=1.0)
+        else:
+            threading.Event().wait()  # until Ctrl-C or SIGTERM
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
         runner.stop()
+        if server is not None:
+            server.server_close()
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import argparse
 import json
 import logging
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -30,6 +29,13 @@ from botocore.exceptions import ClientError
 
 from flint_template import TemplateError
 from flint_template import load_template as _load_template
+from flint_template.intrinsics import (
+    INTRINSIC_FUNCTIONS,
+    Evaluator,
+    TemplateValueError,
+    parameter_values,
+    sub_names,
+)
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +175,12 @@ NOT_EMULATED: dict[str, str] = {
     ),
     "AWS::CloudFront::ResponseHeadersPolicy": "only a CloudFront distribution uses it",
     "AWS::WAFv2::WebACL": "no edge or API Gateway locally to filter: chalice local serves the API directly",
+    "AWS::WAFv2::LoggingConfiguration": "no web ACL locally, so nothing to log",
+    "AWS::Logs::LogGroup": "no CloudWatch Logs locally: the local stack logs to its console and log file",
+    "AWS::SNS::TopicPolicy": "only the alarm topic has one, for budget and cost-anomaly alerts",
+    "AWS::Budgets::Budget": "cost alerts mean nothing for the embedded AWS",
+    "AWS::CE::AnomalyMonitor": "cost alerts mean nothing for the embedded AWS",
+    "AWS::CE::AnomalySubscription": "cost alerts mean nothing for the embedded AWS",
 }
 
 # Resource-level keys; the deletion/update policies only matter to real CloudFormation.
@@ -190,11 +202,6 @@ TEMPLATE_SECTIONS = frozenset(
         "Outputs",
     }
 )
-INTRINSIC_FUNCTIONS = frozenset(
-    {"Fn::If", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::Select", "Fn::Split"}
-    | {"Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or"}
-)
-_SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 
 class ProvisionError(Exception):
@@ -266,11 +273,6 @@ def validate_template(template: Mapping[str, Any]) -> None:
         )
 
 
-def _sub_names(text: str) -> list[str]:
-    # `${!Literal}` is an escaped literal, not a reference.
-    return [name.strip() for name in _SUB_VARIABLE.findall(text) if not name.startswith("!")]
-
-
 def _references(
     resource: Mapping[str, Any],
     template: Mapping[str, Any],
@@ -324,7 +326,7 @@ def _references(
                 return
             if key == "Fn::Sub":
                 text, local_vars = (value, {}) if isinstance(value, str) else (value[0], value[1])
-                for name in _sub_names(text):
+                for name in sub_names(text):
                     if "." in name and name.split(".", 1)[0] in resources:
                         getatt(*name.split(".", 1))
                     else:
@@ -363,15 +365,7 @@ def creation_order(template: Mapping[str, Any]) -> list[str]:
     return order
 
 
-# --- intrinsic functions ----------------------------------------------------------------
-
-
-class _NoValue:
-    def __repr__(self) -> str:
-        return "AWS::NoValue"
-
-
-NO_VALUE: Any = _NoValue()
+# --- values: flint_template.intrinsics (shared with infra/) ------------------------------
 
 
 @dataclass
@@ -382,7 +376,11 @@ class _Created:
 
 
 class _Stack:
-    """One provisioning run: parameters, conditions, clients and what has been created so far."""
+    """One provisioning run: parameters, clients and what has been created so far.
+
+    Conditions, Rules and intrinsic functions are read by flint_template's Evaluator; this class
+    only answers what a resource reference or a pseudo parameter means locally.
+    """
 
     def __init__(
         self,
@@ -398,10 +396,25 @@ class _Stack:
         self.stack_name = stack_name
         self.region: str = session.region_name or "us-east-1"
         self.partition: str = session.get_partition_for_region(self.region)
-        self.parameters = _resolve_parameters(template.get("Parameters") or {}, parameters)
+        try:
+            self.parameters = parameter_values(template.get("Parameters") or {}, parameters)
+        except TemplateValueError as exc:
+            raise ProvisionError(str(exc)) from exc
         self.created: dict[str, _Created] = {}
         self._clients: dict[str, Any] = {}
-        self._conditions: dict[str, bool] = {}
+        self.values = Evaluator(
+            template,
+            self.parameters,
+            resource=lambda name: self._created(name).physical_id,
+            attribute=self.getatt,
+            pseudo={
+                "AWS::Region": lambda: self.region,
+                "AWS::AccountId": lambda: self.account_id,
+                "AWS::Partition": lambda: self.partition,
+                "AWS::StackName": lambda: self.stack_name,
+                "AWS::URLSuffix": lambda: self.url_suffix,
+            },
+        )
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
@@ -422,77 +435,24 @@ class _Stack:
         # CloudFormation would invent a name; locally a readable, stable one will do.
         return f"{self.stack_name}-{logical_id}".lower()
 
-    # rules and conditions
-
     def check_rules(self) -> None:
         """Refuse parameters the template's Rules refuse, as CloudFormation does before creating anything."""
-        failed = []
-        for name, rule in (self.template.get("Rules") or {}).items():
-            if "RuleCondition" in rule and not self._evaluate(rule["RuleCondition"]):
-                continue
-            for assertion in rule.get("Assertions", []):
-                if not self._evaluate(assertion["Assert"]):
-                    failed.append(f"{name}: {assertion.get('AssertDescription', 'assertion failed')}")
+        failed = self._values(self.values.failed_rules)
         if failed:
             raise ProvisionError("the template's Rules refuse these parameters:\n  " + "\n  ".join(failed))
 
     def condition(self, name: str) -> bool:
-        if name not in self._conditions:
-            conditions = self.template.get("Conditions") or {}
-            if name not in conditions:
-                raise ProvisionError(f"unknown condition {name!r}")
-            self._conditions[name] = self._evaluate(conditions[name])
-        return self._conditions[name]
-
-    def _evaluate(self, node: Any) -> bool:
-        if isinstance(node, bool):
-            return node
-        if not isinstance(node, dict) or len(node) != 1:
-            raise ProvisionError(f"bad condition expression {node!r}")
-        ((key, value),) = node.items()
-        if key == "Condition":
-            return self.condition(value)
-        if key == "Fn::Equals":
-            left, right = (self.resolve(item) for item in value)
-            return str(left) == str(right)
-        if key == "Fn::Not":
-            return not self._evaluate(value[0])
-        if key == "Fn::And":
-            return all(self._evaluate(item) for item in value)
-        if key == "Fn::Or":
-            return any(self._evaluate(item) for item in value)
-        raise ProvisionError(f"unhandled condition function {key!r}")
-
-    # values
+        return bool(self._values(lambda: self.values.condition(name)))
 
     def resolve(self, node: Any) -> Any:
-        if isinstance(node, list):
-            return [item for item in (self.resolve(v) for v in node) if item is not NO_VALUE]
-        if not isinstance(node, dict):
-            return node
-        if len(node) == 1:
-            ((key, value),) = node.items()
-            if key == "Ref":
-                return self.ref(value)
-            if key.startswith("Fn::"):
-                return self._function(key, value)
-        resolved = {k: self.resolve(v) for k, v in node.items()}
-        return {k: v for k, v in resolved.items() if v is not NO_VALUE}
+        return self._values(lambda: self.values.resolve(node))
 
-    def ref(self, name: str) -> Any:
-        if name in self.parameters:
-            return self.parameters[name]
-        pseudo: dict[str, Callable[[], Any]] = {
-            "AWS::Region": lambda: self.region,
-            "AWS::AccountId": lambda: self.account_id,
-            "AWS::Partition": lambda: self.partition,
-            "AWS::StackName": lambda: self.stack_name,
-            "AWS::URLSuffix": lambda: self.url_suffix,
-            "AWS::NoValue": lambda: NO_VALUE,
-        }
-        if name in pseudo:
-            return pseudo[name]()
-        return self._created(name).physical_id
+    @staticmethod
+    def _values(compute: Callable[[], Any]) -> Any:
+        try:
+            return compute()
+        except TemplateValueError as exc:
+            raise ProvisionError(str(exc)) from exc
 
     def getatt(self, logical_id: str, attribute: str) -> str:
         created = self._created(logical_id)
@@ -507,71 +467,6 @@ class _Stack:
                 raise ProvisionError(f"{logical_id} is not created (its Condition is false?)")
             raise ProvisionError(f"reference to unknown name {logical_id!r}")
         return self.created[logical_id]
-
-    def _function(self, key: str, value: Any) -> Any:
-        if key == "Fn::If":
-            condition, if_true, if_false = value
-            return self.resolve(if_true if self.condition(condition) else if_false)
-        if key == "Fn::GetAtt":
-            parts = value.split(".", 1) if isinstance(value, str) else self.resolve(value)
-            return self.getatt(parts[0], parts[1])
-        if key == "Fn::Sub":
-            return self._sub(value)
-        if key == "Fn::Join":
-            delimiter, items = value
-            return str(delimiter).join(str(item) for item in self.resolve(items))
-        if key == "Fn::Select":
-            index, items = self.resolve(value)
-            return items[int(index)]
-        if key == "Fn::Split":
-            delimiter, text = self.resolve(value)
-            return str(text).split(delimiter)
-        if key in ("Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or"):
-            return self._evaluate({key: value})
-        raise ProvisionError(f"unhandled intrinsic function {key!r}")
-
-    def _sub(self, value: Any) -> str:
-        if isinstance(value, str):
-            text, variables = value, {}
-        else:
-            text, variables = value[0], self.resolve(value[1])
-
-        def replace(match: re.Match[str]) -> str:
-            name = match.group(1).strip()
-            if name.startswith("!"):
-                return "${" + name[1:] + "}"
-            if name in variables:
-                return str(variables[name])
-            resource, dot, attribute = name.partition(".")
-            if dot and resource in self.template.get("Resources", {}):
-                return self.getatt(resource, attribute)
-            return str(self.ref(name))
-
-        return _SUB_VARIABLE.sub(replace, text)
-
-
-def _resolve_parameters(declared: Mapping[str, Any], given: Mapping[str, str]) -> dict[str, Any]:
-    unknown = set(given) - set(declared)
-    if unknown:
-        raise ProvisionError(f"unknown parameters {sorted(unknown)}")
-    values: dict[str, Any] = {}
-    for name, spec in declared.items():
-        if name in given:
-            value: Any = str(given[name])
-        elif "Default" in spec:
-            value = str(spec["Default"])
-        else:
-            raise ProvisionError(f"parameter {name} has no default and was not given")
-        allowed = spec.get("AllowedValues")
-        if allowed is not None and value not in [str(a) for a in allowed]:
-            raise ProvisionError(f"parameter {name}={value!r} not in {allowed}")
-        pattern = spec.get("AllowedPattern")
-        if pattern is not None and not re.fullmatch(pattern, value):
-            raise ProvisionError(f"parameter {name}={value!r} does not match {pattern}")
-        if str(spec.get("Type", "String")) == "CommaDelimitedList":
-            value = [item.strip() for item in value.split(",")]
-        values[name] = value
-    return values
 
 
 def _refuse_real_aws(endpoint_url: str) -> None:

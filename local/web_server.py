@@ -8,6 +8,9 @@
   (`admin_confirm_sign_up`): locally no e-mail with a code is ever sent.
 - `POST /local/prime {"email"}` adds a member to the `prime` group, standing in for
   buying Prime, so a newcomer can try posting.
+- `GET /local/ready` says whether `make dev` has finished loading the demo data and computing
+  the demo feeds (`{"ready", "step", "done", "total"}`, from the status file devstack writes);
+  the page shows "preparing demo data" until it is. Without `--status-file`: always ready.
 
 The helpers live only on this laptop server: the deployed site is static files in S3
 and the deployed API has no such routes. Every other path serves a file from web/,
@@ -29,6 +32,8 @@ from typing import Any
 
 import boto3
 
+from flint_template.csp import site_csp
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 WEB_DIR = PROJECT_DIR / "web"
 mimetypes.add_type("text/javascript", ".js")
@@ -36,14 +41,21 @@ mimetypes.add_type("text/javascript", ".js")
 
 class WebHandler(SimpleHTTPRequestHandler):
     api_url = "http://127.0.0.1:8000"
+    aws_endpoint = "http://127.0.0.1:5000"
     cognito: Any = None
     pool_id = ""
+    status_file: Path | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, directory=str(WEB_DIR), **kwargs)
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
+        # The deployed site's CSP (flint_template.site_csp), with the local API and the embedded
+        # AWS (Cognito, the uploads bucket, images): the browser tests run under it.
+        local_aws = self.aws_endpoint
+        csp = site_csp(api=self.api_url, cognito=local_aws, uploads=[local_aws], images=[local_aws])
+        self.send_header("Content-Security-Policy", csp)
         super().end_headers()
 
     def do_GET(self) -> None:
@@ -51,6 +63,9 @@ class WebHandler(SimpleHTTPRequestHandler):
         if path == "/config.js":
             config = {"api": self.api_url, "localHelpers": True}
             self._send(HTTPStatus.OK, f"window.FLINT_CONFIG = {json.dumps(config)};\n", "text/javascript")
+            return
+        if path == "/local/ready":
+            self._send(HTTPStatus.OK, json.dumps(self._readiness()), "application/json")
             return
         if not Path(path).suffix and not (WEB_DIR / path.lstrip("/")).is_dir():
             self.path = "/index.html"
@@ -74,6 +89,14 @@ class WebHandler(SimpleHTTPRequestHandler):
             self._error(HTTPStatus.NOT_FOUND, "not_found", "No such member.")
             return
         self._send(HTTPStatus.OK, json.dumps({"ok": True}), "application/json")
+
+    def _readiness(self) -> dict[str, Any]:
+        if self.status_file is None:
+            return {"ready": True, "step": "ready", "done": 0, "total": 0}
+        try:
+            return dict(json.loads(self.status_file.read_text()))
+        except (OSError, ValueError):
+            return {"ready": False, "step": "starting", "done": 0, "total": 0}
 
     def _confirm(self, email: str) -> None:
         with contextlib.suppress(self.cognito.exceptions.NotAuthorizedException):  # already confirmed
@@ -99,14 +122,16 @@ class WebHandler(SimpleHTTPRequestHandler):
 
 
 def make_web_server(
-    host: str, port: int, api_url: str, aws_endpoint: str, pool_id: str
+    host: str, port: int, api_url: str, aws_endpoint: str, pool_id: str, status_file: Path | None = None
 ) -> ThreadingHTTPServer:
     handler = type(
         "FlintWebHandler",
         (WebHandler,),
         {
             "api_url": api_url,
+            "aws_endpoint": aws_endpoint,
             "pool_id": pool_id,
+            "status_file": status_file,
             "cognito": boto3.client("cognito-idp", endpoint_url=aws_endpoint, region_name="us-east-1"),
         },
     )
@@ -120,6 +145,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--api", default="http://127.0.0.1:8000")
+    parser.add_argument("--status-file", type=Path, help="readiness written by local.devstack")
     args = parser.parse_args()
     server = make_web_server(
         args.host,
@@ -127,6 +153,7 @@ def main() -> None:
         args.api,
         os.environ.get("AWS_ENDPOINT_URL", "http://127.0.0.1:5000"),
         os.environ.get("FLINT_USER_POOL_ID", ""),
+        args.status_file,
     )
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()

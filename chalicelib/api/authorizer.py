@@ -26,8 +26,9 @@ def cognito_jwt(auth_request: AuthRequest) -> AuthResponse:
         if token is None:
             raise Unauthorized("missing token")
         identity = auth.get_verifier().verify(token)
+        if not members.record_activity(identity):
+            raise Unauthorized("account being deleted", code="account_deleted")
     except Unauthorized as err:
         logger.info("token rejected", extra={"reason": err.code})
         return AuthResponse(routes=[], principal_id="anonymous")
-    members.record_activity(identity)
     return AuthResponse(routes=["*"], principal_id=identity.user_id, context=identity.to_context())

@@ -7,7 +7,10 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.routing import Access, Call, endpoint
+from chalicelib.schemas.catalog import PageQuery
 from chalicelib.schemas.members import (
+    ErasureOut,
+    ExportPage,
     InterestList,
     InterestsBody,
     InterestsOut,
@@ -15,7 +18,7 @@ from chalicelib.schemas.members import (
     Profile,
     ProfilePatch,
 )
-from chalicelib.services import members
+from chalicelib.services import erasure, members
 
 members_blueprint = Blueprint(__name__)
 TAG = "members"
@@ -59,6 +62,36 @@ def patch_me(call: Call[ProfilePatch, Any]) -> Me:
         bio=call.body.bio,
         brand_audiences=call.body.brand_audiences,
     )
+
+
+@endpoint(
+    members_blueprint,
+    "/me",
+    "DELETE",
+    summary="Delete own account and everything that is the member's (erased in the background)",
+    access=Access.MEMBER,
+    tag=TAG,
+    response=ErasureOut,
+    status=202,
+    rate_limit="profile",
+)
+def delete_me(call: Call[Any, Any]) -> ErasureOut:
+    return erasure.request_erasure(call.member)
+
+
+@endpoint(
+    members_blueprint,
+    "/me/export",
+    "GET",
+    summary="Everything Flint holds about the member, a page at a time",
+    access=Access.MEMBER,
+    tag=TAG,
+    query=PageQuery,
+    response=ExportPage,
+    errors=(400,),
+)
+def export_me(call: Call[Any, PageQuery]) -> ExportPage:
+    return erasure.export_page(call.member, call.query.limit, call.query.cursor)
 
 
 @endpoint(

@@ -131,6 +131,26 @@ def error_response(error: FlintError) -> Response:
     return Response(body=_bounded(error.body()), status_code=error.status, headers=headers)
 
 
+def internal_error(headers: dict[str, str] | None = None) -> Response:
+    """The contract's 500: what a client sees when something fails on our side."""
+    body = {"error": {"code": "internal_error", "message": "Something went wrong on our side."}}
+    return Response(body=body, status_code=500, headers={**JSON_HEADERS, **(headers or {})})
+
+
+def contract_errors(request: Any, get_response: Callable[[Any], Response]) -> Response:
+    """Outermost HTTP middleware: whatever escapes below it still answers the contract's 500.
+
+    `endpoint()` maps a view's errors, but a failure in a middleware (the metrics flush, the
+    logger) or outside a view would otherwise reach Chalice's own handler and answer
+    `{"Code": "InternalServerError"}`. The response carries the CORS origin so a browser can read it.
+    """
+    try:
+        return get_response(request)
+    except Exception:
+        logger.exception("unhandled error outside the route", extra={"path": getattr(request, "path", None)})
+        return internal_error({"Access-Control-Allow-Origin": get_settings().cors_origin})
+
+
 def _details(exc: ValidationError) -> list[dict[str, str]]:
     return [
         field_error(".".join(str(part) for part in err["loc"]) or "request", err["msg"], err["type"])
@@ -234,7 +254,8 @@ def _identity(request: Any, access: Access, personalised: bool = True) -> auth.I
                 raise Unauthorized("Sign in first: send 'Authorization: Bearer <ID token>'.")
             return None
         identity = auth.get_verifier().verify(token)
-        members.record_activity(identity)
+        if not members.record_activity(identity):
+            raise Unauthorized("This account is being deleted.", code="account_deleted")
     if access is Access.PRIME and not identity.is_prime:
         raise Forbidden("Only Prime members may do this.", code="prime_required")
     if access is Access.BRAND and not identity.is_brand:
@@ -320,13 +341,7 @@ def endpoint(
                 return error_response(err)
             except Exception:
                 logger.exception("unhandled error", extra={"route": f"{method} {path}"})
-                return Response(
-                    body={
-                        "error": {"code": "internal_error", "message": "Something went wrong on our side."}
-                    },
-                    status_code=500,
-                    headers=JSON_HEADERS,
-                )
+                return internal_error()
             finally:
                 if viewer_token is not None:
                     receipts.reset_viewer(viewer_token)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.data import keys
+from chalicelib.data import connection, keys, ownership
 from chalicelib.data.catalog import Brand, Product, to_product
 from chalicelib.data.engagement import Head
 from chalicelib.data.models import (
@@ -18,6 +18,7 @@ from chalicelib.data.models import (
     PostItem,
     ProductItem,
 )
+from chalicelib.data.ownership import Erased, OwnedKind
 from chalicelib.data.pages import Page
 from chalicelib.data.posts import LIVE, PostRecord, to_post
 
@@ -166,3 +167,35 @@ def insight_items(
             elif isinstance(item, BrandAuthorItem) and (item.posts or 0) > 0:
                 found.ever_authors.add(item.SK)
     return found
+
+
+# --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------
+# A brand is a business, not personal data: when its owner's account is erased the brand, its
+# products, campaigns and counters stay, without an owner (no brand account can open its
+# insights) until an operator gives it to another account (set_owner). docs/privacy.md.
+
+
+def _owned(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    return Page(owned_brands(member_id)[:limit], None)
+
+
+def _release(member_id: str, brand: Brand) -> Erased:
+    key = keys.brand(brand.brand_id)
+    connection.update(
+        BrandItem(key.pk, key.sk),
+        [BrandItem.owner_id.remove(), BrandItem.GSI1PK.remove(), BrandItem.GSI1SK.remove()],
+        condition=BrandItem.owner_id == member_id,
+    )
+    return Erased.GONE  # released now, or by an earlier attempt (the condition failed)
+
+
+ownership.register(
+    OwnedKind(
+        "brands_owned",
+        (BrandItem,),
+        ("brand_owner", "owner_brands"),
+        _owned,
+        _release,
+        lambda b: {"brand_id": b.brand_id, "name": b.name},
+    )
+)

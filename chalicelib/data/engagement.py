@@ -18,9 +18,10 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from chalicelib import caches
-from chalicelib.data import connection, keys
+from chalicelib.data import connection, keys, ownership
 from chalicelib.data.connection import Outcome, Tx, transact
 from chalicelib.data.models import (
     AppliedMarkerItem,
@@ -35,6 +36,8 @@ from chalicelib.data.models import (
     UserItem,
     ViewerHourItem,
 )
+from chalicelib.data.ownership import Erased, OwnedKind
+from chalicelib.data.pages import Page
 from chalicelib.data.posts import LIVE
 from chalicelib.data.summaries import Period, Sketch, TrackedCampaign
 
@@ -169,7 +172,8 @@ class BrandState:
     campaigns: CampaignList
     periods: dict[tuple[str, str], Period]
     brand_authors: set[str]
-    opted_out: set[str]
+    opted_out: set[str]  # opted out of brand audiences, or leaving (DELETE /me)
+    marked: set[str] = field(default_factory=set)  # members with a mark (keys.brand_author)
 
 
 def _period(item: BrandSummaryItem) -> Period:
@@ -204,8 +208,9 @@ def read_brand(
     wanted = [head_key, list_key]
     wanted += [keys.brand_summary(brand_id, level, start) for level, start in periods]
     actors, authors = list(dict.fromkeys(actors)), list(dict.fromkeys(authors))
-    wanted += [keys.brand_author(brand_id, m) for m in actors]
-    wanted += [keys.user(m) for m in dict.fromkeys([*actors, *authors])]
+    members = list(dict.fromkeys([*actors, *authors]))
+    wanted += [keys.brand_author(brand_id, m) for m in members]
+    wanted += [keys.user(m) for m in members]
     state = BrandState(Head(), CampaignList(), {}, set(), set())
     for item in _batch_get(wanted, consistent=True):
         if isinstance(item, BrandHeadItem):
@@ -220,9 +225,10 @@ def read_brand(
             period = _period(item)
             state.periods[(period.level, period.start)] = period
         elif isinstance(item, BrandAuthorItem):
+            state.marked.add(item.SK)
             if (item.posts or 0) > 0:
                 state.brand_authors.add(item.SK)
-        elif isinstance(item, UserItem) and item.audience_opt_out:
+        elif isinstance(item, UserItem) and (item.audience_opt_out or item.erasing_since):
             state.opted_out.add(item.user_id)
     return state
 
@@ -356,14 +362,29 @@ def save(
     return transact(write)
 
 
-def mark_brand_authors(brand_id: str, author_ids: Iterable[str]) -> None:
-    """Mark members as having posted about the brand (idempotent puts, BatchWriteItem by 25).
+BRAND_MEMBER_KIND = "brand_member"  # GSI4 kind of the marks (keys.member_owned)
 
-    Written before the summaries that count their posts: a retry rewrites the same marks."""
+
+def mark_brand_members(brand_id: str, author_ids: Iterable[str], member_ids: Iterable[str] = ()) -> None:
+    """Mark members as named in the brand's summaries: authors as having posted about it, the
+    others (engaged members, authors of posts from before the marks) without posts. Idempotent
+    puts (BatchWriteItem by 25), each with its GSI4 entry so erasure finds the brand.
+
+    Written before the summaries that name them: a retry rewrites the same marks."""
+    authors = set(author_ids)
     with BrandAuthorItem.batch_write() as batch:
-        for author_id in dict.fromkeys(author_ids):
-            key = keys.brand_author(brand_id, author_id)
-            batch.save(BrandAuthorItem(key.pk, key.sk, posts=1))
+        for member_id in dict.fromkeys([*authors, *member_ids]):
+            key = keys.brand_author(brand_id, member_id)
+            owned = keys.member_owned(member_id, BRAND_MEMBER_KIND, brand_id)
+            batch.save(
+                BrandAuthorItem(
+                    key.pk,
+                    key.sk,
+                    posts=1 if member_id in authors else 0,
+                    GSI4PK=owned.pk,
+                    GSI4SK=owned.sk,
+                )
+            )
 
 
 def campaign_backfill(brand_id: str, campaign_id: str) -> dict[str, list[int]] | None:
@@ -392,3 +413,81 @@ def brand_authors(brand_id: str, member_ids: Iterable[str]) -> set[str]:
         for i in _batch_get(wanted, consistent=False)
         if isinstance(i, BrandAuthorItem) and (i.posts or 0) > 0
     }
+
+
+# --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------
+# A brand's summaries name members in their author and engaged-member lists (and as the author of
+# a listed post). Each brand that does holds the member's mark (keys.brand_author, GSI4): erasing
+# it takes the member out of every summary item of that brand (their counts stay in the brand's
+# totals, under `rest`), then removes the mark. The member is "leaving" from DELETE /me on, so a
+# flush in between lists them nowhere (read_brand counts them as opted out).
+
+
+def _marks(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    page = ownership.find_owned(member_id, BRAND_MEMBER_KIND, limit, start)
+    return Page(ownership.load(page.items), page.last_key)
+
+
+def scrub_member(brand_id: str, member_id: str) -> int:
+    """Take the member out of every summary item of the brand (one Query of the brand's periods,
+    paged; each item that names them rewritten on condition of its version). Items rewritten."""
+    rewritten = 0
+    for item in BrandSummaryItem.query(
+        f"BSUM#{brand_id}", BrandSummaryItem.SK.between("D#", "W#~"), consistent_read=True
+    ):
+        if not isinstance(item, BrandSummaryItem):
+            continue
+        for _ in range(5):
+            period = _period(item)
+            if not period.sketch.forget(member_id):
+                break
+            ok = connection.put(
+                _summary_item(brand_id, period),
+                condition=BrandSummaryItem.version == period.version,
+            )
+            if ok:
+                rewritten += 1
+                break
+            item = BrandSummaryItem.get(item.PK, item.SK, consistent_read=True)
+        else:
+            raise RuntimeError(f"brand {brand_id} summary {item.SK}: still contended")
+    return rewritten
+
+
+def _erase_mark(member_id: str, mark: BrandAuthorItem) -> Erased:
+    scrub_member(mark.PK.removeprefix("BAUTHOR#"), member_id)
+    ownership.delete([(mark.PK, mark.SK)])
+    return Erased.GONE
+
+
+def _viewer_hours(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    """The member's viewer-hour items (a few: they expire 3 hours after their hour)."""
+    page = ViewerHourItem.query(
+        keys.member_viewer_hours(member_id),
+        limit=limit,
+        last_evaluated_key=start,
+        attributes_to_get=["PK", "SK"],
+    )
+    found = [(i.PK, i.SK) for i in page]
+    return Page(found, page.last_evaluated_key)
+
+
+def _erase_viewer_hour(member_id: str, table_key: tuple[str, str]) -> Erased:
+    ownership.delete([table_key])
+    return Erased.GONE
+
+
+ownership.register(
+    OwnedKind(
+        "brand_audiences",
+        (BrandAuthorItem, BrandSummaryItem),
+        ("brand_author",),
+        _marks,
+        _erase_mark,
+        lambda mark: {"brand_id": mark.PK.removeprefix("BAUTHOR#"), "posted_about": int(mark.posts or 0) > 0},
+        phase=2,  # after their posts, smiles and comments (phase 1), whose undoing the brands count
+    )
+)
+ownership.register(
+    OwnedKind("viewer_hours", (ViewerHourItem,), ("member_viewer_hours",), _viewer_hours, _erase_viewer_hour)
+)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from chalicelib.data import keys
+from typing import Any
+
+from chalicelib.data import connection, keys, ownership
 from chalicelib.data.models import EnthusiastsItem, FlintItem, FollowItem, ScoreItem, UserItem
+from chalicelib.data.ownership import Erased, OwnedKind
+from chalicelib.data.pages import Page
 from chalicelib.data.users import Member, to_member
 
 Ranking = list[tuple[str, int]]
@@ -47,3 +51,34 @@ def profiles_with_follows(user_ids: list[str], viewer_id: str | None) -> tuple[d
         elif isinstance(item, FollowItem):
             followed.add(item.followee_id)
     return members, followed
+
+
+# --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------
+# The badge rankings name members until the next daily run; erasure takes the member out of each
+# (one Query of the rankings partition: one item per interest plus the overall one).
+
+
+def _rankings_naming(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    found = [
+        item
+        for item in EnthusiastsItem.query(keys.enthusiasts(None).pk, consistent_read=True)
+        if any(str(r.get("user_id")) == member_id for r in item.ranking or [])
+    ]
+    return Page(found[:limit], None)
+
+
+def _erase_from_ranking(member_id: str, item: EnthusiastsItem) -> Erased:
+    kept = [r for r in item.ranking or [] if str(r.get("user_id")) != member_id]
+    # Conditional on the ranking unchanged since read: a concurrent daily run wins, and the next
+    # pass finds the member in its ranking only if that run still put them there.
+    written = connection.update(
+        EnthusiastsItem(item.PK, item.SK),
+        [EnthusiastsItem.ranking.set(kept)],
+        condition=EnthusiastsItem.computed_at == item.computed_at,
+    )
+    return Erased.GONE if written else Erased.WAIT
+
+
+ownership.register(
+    OwnedKind("enthusiast_rankings", (EnthusiastsItem,), (), _rankings_naming, _erase_from_ranking, phase=2)
+)

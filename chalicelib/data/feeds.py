@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.data import connection, keys
+from chalicelib.data import connection, keys, ownership
 from chalicelib.data.models import (
     POST_STATS_ATTRIBUTES,
     FeedHeadItem,
@@ -31,6 +31,8 @@ from chalicelib.data.models import (
     PostItem,
     UserItem,
 )
+from chalicelib.data.ownership import Erased, OwnedKind
+from chalicelib.data.pages import Page
 from chalicelib.data.posts import LIVE
 
 
@@ -306,3 +308,36 @@ def author_info(user_ids: Iterable[str]) -> dict[str, AuthorInfo]:
         )
         for i in UserItem.batch_get(wanted)
     }
+
+
+# --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------
+# The member's own feed (its head and generations). Entries for their posts in other members'
+# feeds hold only ids, are dropped when read once the post is gone, and expire with their
+# generation (a week at most: docs/privacy.md).
+
+
+def _member_feed(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    results = FlintItem.query(
+        keys.feed_partition(member_id),
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=start,
+        attributes_to_get=["PK", "SK"],
+    )
+    return Page([(i.PK, i.SK) for i in results], results.last_evaluated_key)
+
+
+def _erase_feed_item(member_id: str, table_key: tuple[str, str]) -> Erased:
+    ownership.delete([table_key])
+    return Erased.GONE
+
+
+ownership.register(
+    OwnedKind(
+        "feed",
+        (FeedItem, FeedHeadItem),
+        ("feed_generation", "feed_head", "feed_partition"),
+        _member_feed,
+        _erase_feed_item,
+    )
+)

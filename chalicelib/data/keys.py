@@ -1,7 +1,8 @@
 """Every DynamoDB key Flint writes or reads is built here, and only here.
 
 One table, `PK`/`SK` strings plus two overloaded indexes (`GSI1PK/GSI1SK`,
-`GSI2PK/GSI2SK`) and one narrow index of post statistics (`GSI3PK/GSI3SK`).
+`GSI2PK/GSI2SK`), one narrow index of post statistics (`GSI3PK/GSI3SK`) and one sparse,
+keys-only index of what each member owns outside their own partitions (`GSI4PK/GSI4SK`).
 Each function documents the shape it builds; the full
 access-pattern table lives in docs/data-model.md.
 """
@@ -275,6 +276,11 @@ def viewer_hour(viewer: str, hour: int) -> Key:
     return Key(f"EVT#{viewer}", f"H#{hour}")
 
 
+def member_viewer_hours(member_id: str) -> str:
+    """The partition of a signed-in member's viewer-hour items (`EVT#m:<member>`): erasure."""
+    return f"EVT#m:{member_id}"
+
+
 SUMMARY_LEVELS = ("D", "W", "Q")  # a day, a week (Monday first), 4 weeks aligned to 2000-01-03
 
 
@@ -310,9 +316,11 @@ def campaign_backfill(brand_id: str, campaign_id: str) -> Key:
 
 
 def brand_author(brand_id: str, author_id: str) -> Key:
-    """Lifetime mark that a member posted about a brand: `BAUTHOR#<brand>` / `<member>`.
+    """Lifetime mark that a member is named in a brand's summaries: `BAUTHOR#<brand>` / `<member>`.
 
-    Potential customers are engaged members without one (one BatchGetItem for the candidates).
+    `posts` > 0: they posted about the brand (potential customers are engaged members without
+    such a mark: one BatchGetItem for the candidates). Every member a summary lists has a mark,
+    with GSI4 `MEMBER#<member>` / `brand_member#<brand>`, so erasure finds their brands.
     """
     return Key(f"BAUTHOR#{brand_id}", author_id)
 
@@ -336,8 +344,34 @@ def rate_window(action: str, subject: str, window_start: int) -> Key:
     The subject is a member id, or `ip:<sha256 of the client address, 16 hex>` for anonymous
     callers, so no raw address is stored. Items expire (TTL) after their window.
     """
-    return Key(f"RATE#{action}#{subject}", f"WINDOW#{window_start}")
+    return Key(rate_partition(action, subject), f"WINDOW#{window_start}")
 
 
 def anonymous_subject(client_address: str) -> str:
     return "ip:" + hashlib.sha256(client_address.encode()).hexdigest()[:16]
+
+
+# --- what a member owns (erasure and export) -----------------------------------------------
+
+MEMBER_PREFIX = "MEMBER#"
+
+
+def member_owned(member_id: str, kind: str, sort: str) -> Key:
+    """GSI4 on an item a member owns outside their own partitions: `MEMBER#<member>` / `<kind>#<sort>`.
+
+    Smiles and comments they wrote, follow edges pointing at them, their uploads, their daily
+    scores and the brand counters that name them. GSI4 is keys-only, so the index entry is
+    written once, when the item is created (later counter ADDs leave it unchanged); erasure and
+    export find each kind with one Query (chalicelib/data/ownership.py).
+    """
+    return Key(f"{MEMBER_PREFIX}{member_id}", f"{kind}#{sort}")
+
+
+def member_owned_kind(member_id: str, kind: str) -> Key:
+    """Key condition for one kind of a member's items: GSI4PK `MEMBER#<member>`, SK begins_with `<kind>#`."""
+    return Key(f"{MEMBER_PREFIX}{member_id}", f"{kind}#")
+
+
+def rate_partition(action: str, subject: str) -> str:
+    """Every window of one abuse limit for one subject: `RATE#<action>#<subject>`."""
+    return f"RATE#{action}#{subject}"

@@ -13,6 +13,7 @@ from chalicelib.data.models import UploadItem
 PENDING = "pending"
 READY = "ready"
 REJECTED = "rejected"
+UPLOAD_KIND = "upload"  # in GSI4 (keys.member_owned): a member's uploads
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,12 @@ def to_upload(item: UploadItem) -> Upload:
 
 def create_upload(upload: Upload, created_at: str, expires_at: datetime) -> None:
     key = keys.upload(upload.upload_id)
+    owned = keys.member_owned(upload.owner_id, UPLOAD_KIND, upload.upload_id)
     item = UploadItem(
         key.pk,
         key.sk,
+        GSI4PK=owned.pk,
+        GSI4SK=owned.sk,
         upload_id=upload.upload_id,
         owner_id=upload.owner_id,
         status=PENDING,

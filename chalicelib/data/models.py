@@ -22,7 +22,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 from pynamodb.connection import Connection, TableConnection
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.data import connection
@@ -77,6 +77,17 @@ class GSI3(GlobalSecondaryIndex["FlintItem"]):
     GSI3SK = UnicodeAttribute(range_key=True)
 
 
+class GSI4(GlobalSecondaryIndex["FlintItem"]):
+    """What a member owns outside their partitions (keys.member_owned): keys only, sparse."""
+
+    class Meta:
+        index_name = "GSI4"
+        projection = KeysOnlyProjection()
+
+    GSI4PK = UnicodeAttribute(hash_key=True)
+    GSI4SK = UnicodeAttribute(range_key=True)
+
+
 class FlintItem(Model):
     """Base of every item: keys, index keys, TTL and the entity discriminator."""
 
@@ -94,6 +105,8 @@ class FlintItem(Model):
     GSI2SK = UnicodeAttribute(null=True)
     GSI3PK = UnicodeAttribute(null=True)
     GSI3SK = UnicodeAttribute(null=True)
+    GSI4PK = UnicodeAttribute(null=True)
+    GSI4SK = UnicodeAttribute(null=True)
     # TTL is a clean-up aid only: the emulator never expires items, and neither
     # may correctness depend on AWS doing it promptly.
     expires_at = TTLAttribute(null=True)
@@ -102,6 +115,7 @@ class FlintItem(Model):
     gsi1 = GSI1()
     gsi2 = GSI2()
     gsi3 = GSI3()
+    gsi4 = GSI4()
 
     @classmethod
     def _get_connection(cls) -> TableConnection:
@@ -132,6 +146,8 @@ class UserItem(FlintItem, discriminator="user"):
     last_posted_at = UnicodeAttribute(null=True)
     # The member left brand audiences (PATCH /me `brand_audiences: false`): no brand lists them.
     audience_opt_out = BooleanAttribute(null=True)
+    # Set by DELETE /me: the profile is a tombstone until the erasure job ends (services/erasure.py).
+    erasing_since = UnicodeAttribute(null=True)
 
 
 class InterestItem(FlintItem, discriminator="interest"):

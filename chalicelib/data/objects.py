@@ -131,3 +131,37 @@ def delete_upload_images(upload_ids: list[str], original_keys: list[str]) -> Non
     media_keys = [k for upload_id in upload_ids for k in rendition_keys(settings.media_bucket, upload_id)]
     delete_many(settings.media_bucket, media_keys)
     delete_many(settings.uploads_bucket, original_keys)
+
+
+def purge_upload_images(upload_ids: list[str], original_keys: list[str]) -> None:
+    """Remove uploads' images for good: every version of every rendition (the media bucket keeps
+    replaced and deleted versions for 30 days), and the originals (the uploads bucket keeps none).
+
+    For erasing a member; deleting a post keeps the old versions restorable for those 30 days.
+    """
+    settings = get_settings()
+    s3 = aws.client("s3")
+    versions: list[dict[str, str]] = []
+    for upload_id in upload_ids:
+        pages = s3.get_paginator("list_object_versions").paginate(
+            Bucket=settings.media_bucket, Prefix=keys.rendition_prefix(upload_id)
+        )
+        for page in pages:
+            for entry in page.get("Versions", []) + page.get("DeleteMarkers", []):
+                versions.append({"Key": entry["Key"], "VersionId": entry["VersionId"]})
+    for start in range(0, len(versions), DELETE_BATCH):
+        chunk = versions[start : start + DELETE_BATCH]
+        s3.delete_objects(Bucket=settings.media_bucket, Delete={"Objects": chunk, "Quiet": True})
+    delete_many(settings.uploads_bucket, original_keys)
+
+
+def presigned_original(key: str, expires_in: int) -> str | None:
+    """A time-limited link to an upload's original, while it exists (originals expire after 7 days)."""
+    bucket = get_settings().uploads_bucket
+    if head(bucket, key) is None:
+        return None
+    return str(
+        aws.client("s3").generate_presigned_url(
+            "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires_in
+        )
+    )

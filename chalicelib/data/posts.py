@@ -170,12 +170,8 @@ def publish_inputs(
     return PublishInputs(author, found.interests, found.uploads, found.products)
 
 
-def create_post(post: PostRecord) -> Outcome:
-    """Publish atomically: the post, its listing entries, author and product counters, its uploads.
-
-    Conditions, named in a failed outcome: `post` (the id is new), `author` (the profile exists),
-    `upload:<id>` (the author's, ready and unused), `product:<id>` (it exists).
-    """
+def post_items(post: PostRecord) -> tuple[PostItem, list[PostRefItem]]:
+    """The post item and its listing entries (one per interest and tagged product), as published."""
     key = keys.post(post.post_id)
     by_author = keys.post_by_author(post.author_id, post.post_id)
     recent = keys.recent_post(post.created_at[:10], post.post_id)
@@ -202,20 +198,28 @@ def create_post(post: PostRecord) -> Outcome:
     )
     refs = [keys.interest_post(i, post.post_id) for i in post.interests]
     refs += [keys.product_post(p, post.post_id) for p in post.product_ids]
+    listings = [
+        PostRefItem(
+            ref.pk, ref.sk, post_id=post.post_id, author_id=post.author_id, created_at=post.created_at
+        )
+        for ref in refs
+    ]
+    return item, listings
+
+
+def create_post(post: PostRecord) -> Outcome:
+    """Publish atomically: the post, its listing entries, author and product counters, its uploads.
+
+    Conditions, named in a failed outcome: `post` (the id is new), `author` (the profile exists),
+    `upload:<id>` (the author's, ready and unused), `product:<id>` (it exists).
+    """
+    item, listings = post_items(post)
     author = keys.user(post.author_id)
 
     def write(tx: Tx) -> None:
         tx.put(item, condition=PostItem.PK.does_not_exist(), label=POST)
-        for ref in refs:
-            tx.put(
-                PostRefItem(
-                    ref.pk,
-                    ref.sk,
-                    post_id=post.post_id,
-                    author_id=post.author_id,
-                    created_at=post.created_at,
-                )
-            )
+        for listing in listings:
+            tx.put(listing)
         tx.update(
             UserItem(author.pk, author.sk),
             actions=[UserItem.posts.add(1), UserItem.last_posted_at.set(post.created_at)],
@@ -398,3 +402,12 @@ def finish_delete(post: PostRecord, partition_keys: Sequence[tuple[str, str]]) -
     outcome = transact(write)
     if outcome.failed and not outcome.failed_on(POST):
         transact(lambda tx: write(tx, outcome.failed))
+
+
+def get_posts_any_state(post_ids: Sequence[str]) -> list[PostRecord]:
+    """These posts, live or being deleted (one consistent BatchGetItem per 100)."""
+    wanted = [keys.post(p) for p in dict.fromkeys(post_ids)]
+    if not wanted:
+        return []
+    found = {i.post_id: to_post(i) for i in PostItem.batch_get(wanted, consistent_read=True)}
+    return [found[p] for p in dict.fromkeys(post_ids) if p in found]

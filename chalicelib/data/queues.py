@@ -36,8 +36,10 @@ class FifoMessage:
     dedup_id: str
 
 
-def send(queue_name: str, bodies: Sequence[str | FifoMessage]) -> int:
-    """Queue every body (SendMessageBatch, ten a call); returns how many were sent."""
+def send(queue_name: str, bodies: Sequence[str | FifoMessage], *, delay_seconds: int = 0) -> int:
+    """Queue every body (SendMessageBatch, ten a call), visible after `delay_seconds` (at most 900;
+    standard queues only: FIFO queues take a queue-level delay)."""
+    delay = {"DelaySeconds": min(900, delay_seconds)} if delay_seconds > 0 else {}
     sqs = aws.client("sqs")
     url = aws.queue_url(queue_name)
     for start in range(0, len(bodies), BATCH):
@@ -46,7 +48,7 @@ def send(queue_name: str, bodies: Sequence[str | FifoMessage]) -> int:
         for _ in range(ATTEMPTS):
             try:
                 response = sqs.send_message_batch(
-                    QueueUrl=url, Entries=[_entry(i, b) for i, b in pending.items()]
+                    QueueUrl=url, Entries=[{**_entry(i, b), **delay} for i, b in pending.items()]
                 )
             except ClientError as exc:
                 reason = str(exc.response.get("Error", {}).get("Code", "error"))

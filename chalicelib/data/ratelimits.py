@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from chalicelib.data import connection, keys
+from chalicelib.data import connection, keys, ownership
 from chalicelib.data.models import RateWindowItem
+from chalicelib.data.ownership import Erased, OwnedKind
+from chalicelib.data.pages import Page
+from chalicelib.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -41,3 +45,26 @@ def hit(action: str, subject: str, *, limit: int, window_seconds: int, now: floa
         condition=RateWindowItem.n.does_not_exist() | (RateWindowItem.n < limit),
     )
     return Verdict(True, 0) if allowed else Verdict(False, max(1, window_end - int(now)))
+
+
+# --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------
+
+
+def _member_windows(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    """The member's abuse-limit windows: one Query per limit named in settings (a handful)."""
+    found = []
+    for action in sorted(get_settings().rate_limits):
+        found += [(i.PK, i.SK) for i in RateWindowItem.query(keys.rate_partition(action, member_id))]
+    return Page(found[:limit], None)
+
+
+def _erase_window(member_id: str, table_key: tuple[str, str]) -> Erased:
+    ownership.delete([table_key])
+    return Erased.GONE
+
+
+ownership.register(
+    OwnedKind(
+        "rate_limits", (RateWindowItem,), ("rate_window", "rate_partition"), _member_windows, _erase_window
+    )
+)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from chalicelib.data import keys
+from chalicelib.data import keys, ownership
 from chalicelib.data.connection import MAX_TRANSACTION_ITEMS, Outcome, Tx, transact
 from chalicelib.data.models import (
     CommentItem,
@@ -23,10 +23,13 @@ from chalicelib.data.models import (
     SmileItem,
     UserItem,
 )
+from chalicelib.data.ownership import Erased, OwnedKind
 from chalicelib.data.pages import Page
-from chalicelib.data.posts import LIVE, PostRecord, to_post
+from chalicelib.data.posts import LIVE, PostRecord, get_post_any_state, to_post
 
 EDGE, TARGET = "edge", "target"
+# Kinds of a member's items in GSI4 (keys.member_owned; chalicelib/data/ownership.py).
+SMILE_KIND, COMMENT_KIND, FOLLOWER_KIND, SCORE_KIND = "smile", "comment", "follower", "score"
 
 
 class EdgeChange(StrEnum):
@@ -64,10 +67,13 @@ def _change(outcome: Outcome) -> EdgeChange:
 def _score_updates(tx: Tx, post: PostRecord, day: str, delta: int) -> None:
     for interest_id in post.interests:
         key = keys.score(interest_id, day, post.author_id)
+        owned = keys.member_owned(post.author_id, SCORE_KIND, f"{interest_id}#{day}")
         tx.update(
             ScoreItem(key.pk, key.sk),
             actions=[
                 ScoreItem.entity.set(ScoreItem),  # type: ignore[arg-type]
+                ScoreItem.GSI4PK.set(owned.pk),
+                ScoreItem.GSI4SK.set(owned.sk),
                 ScoreItem.author_id.set(post.author_id),
                 ScoreItem.interest_id.set(interest_id),
                 ScoreItem.day.set(day),
@@ -92,6 +98,7 @@ def add_smile(post: PostRecord, user_id: str, at: str) -> EdgeChange:
     """Smile once: the edge, the post's count and, unless the author smiles at their own post,
     the author's total and today's interest scores."""
     smile = keys.smile(post.post_id, user_id)
+    owned = keys.member_owned(user_id, SMILE_KIND, post.post_id)
     post_key, author = keys.post(post.post_id), keys.user(post.author_id)
 
     def write(tx: Tx) -> None:
@@ -99,6 +106,8 @@ def add_smile(post: PostRecord, user_id: str, at: str) -> EdgeChange:
             SmileItem(
                 smile.pk,
                 smile.sk,
+                GSI4PK=owned.pk,
+                GSI4SK=owned.sk,
                 user_id=user_id,
                 post_id=post.post_id,
                 author_id=post.author_id,
@@ -211,12 +220,15 @@ def _comment(item: CommentItem) -> Comment:
 
 def add_comment(comment: Comment) -> EdgeChange:
     key, post_key = keys.comment(comment.post_id, comment.comment_id), keys.post(comment.post_id)
+    owned = keys.member_owned(comment.author_id, COMMENT_KIND, f"{comment.post_id}#{comment.comment_id}")
 
     def write(tx: Tx) -> None:
         tx.put(
             CommentItem(
                 key.pk,
                 key.sk,
+                GSI4PK=owned.pk,
+                GSI4SK=owned.sk,
                 comment_id=comment.comment_id,
                 post_id=comment.post_id,
                 author_id=comment.author_id,
@@ -278,6 +290,8 @@ def list_comments(post_id: str, limit: int, start: dict[str, Any] | None) -> Pag
 
 def follow(follower_id: str, followee_id: str, at: str) -> EdgeChange:
     edge = keys.follow(follower_id, followee_id)
+    # Indexed on the followee: the edge is in the follower's partition, the followee finds it here.
+    owned = keys.member_owned(followee_id, FOLLOWER_KIND, follower_id)
     me, them = keys.user(follower_id), keys.user(followee_id)
 
     def write(tx: Tx) -> None:
@@ -285,6 +299,8 @@ def follow(follower_id: str, followee_id: str, at: str) -> EdgeChange:
             FollowItem(
                 edge.pk,
                 edge.sk,
+                GSI4PK=owned.pk,
+                GSI4SK=owned.sk,
                 follower_id=follower_id,
                 followee_id=followee_id,
                 created_at=at,
@@ -335,3 +351,149 @@ def following_ids(user_id: str, limit: int = 500) -> list[str]:
     key = keys.user(user_id)
     results = FollowItem.query(key.pk, FollowItem.SK.startswith(keys.FOLLOWS_PREFIX), limit=limit)
     return [f.followee_id for f in results]
+
+
+# --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------
+
+
+def _post_exists(post_id: str) -> bool:
+    return get_post_any_state(post_id) is not None
+
+
+def _owned_page(member_id: str, kind: str, limit: int, start: dict[str, Any] | None, model: type) -> Page:
+    page = ownership.find_owned(member_id, kind, limit, start)
+    return Page([i for i in ownership.load(page.items) if isinstance(i, model)], page.last_key)
+
+
+def _member_smiles(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    page = _owned_page(member_id, SMILE_KIND, limit, start, SmileItem)
+    return Page([_smile(i) for i in page.items], page.last_key)
+
+
+def _erase_smile(member_id: str, smile: Smile) -> Erased:
+    post, current = post_and_smile(smile.post_id, member_id)
+    if current is None:
+        return Erased.GONE
+    if post is None:
+        if _post_exists(smile.post_id):
+            return Erased.WAIT  # the post is being deleted: its cascade settles and removes the smile
+        ownership.delete([keys.smile(smile.post_id, member_id)])
+        return Erased.GONE
+    return Erased.GONE if remove_smile(post, current) is EdgeChange.CHANGED else Erased.WAIT
+
+
+def _member_comments(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    page = _owned_page(member_id, COMMENT_KIND, limit, start, CommentItem)
+    return Page([_comment(i) for i in page.items], page.last_key)
+
+
+def _erase_comment(member_id: str, comment: Comment) -> Erased:
+    current, post = get_comment_and_post(comment.post_id, comment.comment_id)
+    if current is None:
+        return Erased.GONE
+    if post is None:
+        if _post_exists(comment.post_id):
+            return Erased.WAIT
+        ownership.delete([keys.comment(comment.post_id, comment.comment_id)])
+        return Erased.GONE
+    changed = remove_comment(comment.post_id, comment.comment_id) is EdgeChange.CHANGED
+    return Erased.GONE if changed else Erased.WAIT
+
+
+@dataclass(frozen=True)
+class FollowEdge:
+    follower_id: str
+    followee_id: str
+    created_at: str
+
+
+def _edge(item: FollowItem) -> FollowEdge:
+    return FollowEdge(item.follower_id, item.followee_id, item.created_at)
+
+
+def _member_following(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    key = keys.user(member_id)
+    results = FollowItem.query(
+        key.pk,
+        FollowItem.SK.startswith(keys.FOLLOWS_PREFIX),
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=start,
+        consistent_read=True,
+    )
+    return Page([_edge(i) for i in results], results.last_evaluated_key)
+
+
+def _member_followers(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    page = _owned_page(member_id, FOLLOWER_KIND, limit, start, FollowItem)
+    return Page([_edge(i) for i in page.items], page.last_key)
+
+
+def _erase_follow(member_id: str, edge: FollowEdge) -> Erased:
+    if unfollow(edge.follower_id, edge.followee_id) is EdgeChange.TARGET_GONE:
+        # One end's profile is gone already: no counter left to move, the edge simply goes.
+        ownership.delete([keys.follow(edge.follower_id, edge.followee_id)])
+    return Erased.GONE
+
+
+def _member_scores(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    return _owned_page(member_id, SCORE_KIND, limit, start, ScoreItem)
+
+
+def _erase_item(member_id: str, item: FlintItem) -> Erased:
+    ownership.delete([(item.PK, item.SK)])
+    return Erased.GONE
+
+
+ownership.register(
+    OwnedKind(
+        "smiles",
+        (SmileItem,),
+        ("smile",),
+        _member_smiles,
+        _erase_smile,
+        lambda s: {"post_id": s.post_id, "created_at": s.created_at},
+    )
+)
+ownership.register(
+    OwnedKind(
+        "comments",
+        (CommentItem,),
+        ("comment",),
+        _member_comments,
+        _erase_comment,
+        lambda c: {"post_id": c.post_id, "id": c.comment_id, "text": c.text, "created_at": c.created_at},
+    )
+)
+ownership.register(
+    OwnedKind(
+        "following",
+        (FollowItem,),
+        ("follow",),
+        _member_following,
+        _erase_follow,
+        lambda e: {"member_id": e.followee_id, "since": e.created_at},
+    )
+)
+ownership.register(
+    OwnedKind(
+        "followers",
+        (FollowItem,),
+        ("follow",),
+        _member_followers,
+        _erase_follow,
+        lambda e: {"member_id": e.follower_id, "since": e.created_at},
+    )
+)
+# After the posts (phase 1): deleting a post settles its smiles into these daily scores.
+ownership.register(
+    OwnedKind(
+        "daily_scores",
+        (ScoreItem,),
+        ("score",),
+        _member_scores,
+        _erase_item,
+        lambda s: {"interest_id": s.interest_id, "day": s.day, "smiles_received": int(s.smiles or 0)},
+        phase=2,
+    )
+)

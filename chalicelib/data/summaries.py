@@ -40,6 +40,8 @@ LIMITS: dict[str, int] = {
     "interests": 24,
     "labels": 24,
 }
+# The lists keyed by a member id (erasure takes a leaving member out of them).
+MEMBER_LISTS = ("authors", "engaged")
 HOURLY_LIMIT = 40
 # A FIFO group redelivers only the batch in flight (at most 10 messages): a margin of 20 tokens.
 TOKENS_KEPT = 20
@@ -131,6 +133,21 @@ class Sketch:
                         self.meta.setdefault(post_id, other.meta[post_id])
         for dimension, counts in other.rest.items():
             add(self.rest.setdefault(dimension, zero()), counts)
+
+    def forget(self, member_id: str) -> bool:
+        """Take a member out of the lists (their counts go to `rest`) and off their posts' entries
+        (author ""). True if they were named anywhere."""
+        changed = False
+        for dimension in MEMBER_LISTS:
+            counts = self.lists.get(dimension, {}).pop(member_id, None)
+            if counts is not None:
+                add(self.rest.setdefault(dimension, zero()), counts)
+                changed = True
+        for post_id, meta in self.meta.items():
+            if meta and meta[0] == member_id:
+                self.meta[post_id] = ["", *meta[1:]]
+                changed = True
+        return changed
 
     def without_today_state(self) -> Sketch:
         return Sketch(self.lists, self.meta, self.rest)

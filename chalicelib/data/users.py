@@ -49,13 +49,18 @@ def to_member(item: UserItem) -> Member:
     )
 
 
-def upsert_activity(user_id: str, display_name: str, now: str) -> None:
-    """Create the profile on first sight and mark the member active (one UpdateItem)."""
+def upsert_activity(user_id: str, display_name: str, now: str) -> bool:
+    """Create the profile on first sight and mark the member active (one UpdateItem).
+
+    False when the member asked to leave (DELETE /me): the profile is a tombstone until the
+    erasure job ends, and nothing may bring it back.
+    """
     key = keys.user(user_id)
     active = keys.active_member(user_id, now)
     item = UserItem(key.pk, key.sk)
-    item.update(
-        actions=[
+    return connection.update(
+        item,
+        [
             UserItem.entity.set(UserItem),  # type: ignore[arg-type]
             UserItem.user_id.set(user_id),
             UserItem.display_name.set(UserItem.display_name | display_name),
@@ -63,16 +68,60 @@ def upsert_activity(user_id: str, display_name: str, now: str) -> None:
             UserItem.last_active_at.set(now),
             UserItem.GSI2PK.set(active.pk),
             UserItem.GSI2SK.set(active.sk),
+        ],
+        condition=UserItem.erasing_since.does_not_exist(),
+    )
+
+
+def mark_erasing(user_id: str, now: str) -> str:
+    """Turn the profile into a tombstone (DELETE /me): hidden everywhere, never re-created by activity.
+
+    Idempotent: a second request keeps the first request's time, which the job's final sweep
+    counts from. Leaves the active-members index, so no feed refresh is planned for the member.
+    """
+    key = keys.user(user_id)
+    item = UserItem(key.pk, key.sk)
+    item.update(
+        actions=[
+            UserItem.entity.set(UserItem),  # type: ignore[arg-type]
+            UserItem.user_id.set(user_id),
+            UserItem.display_name.set(UserItem.display_name | "member"),
+            UserItem.created_at.set(UserItem.created_at | now),
+            UserItem.erasing_since.set(UserItem.erasing_since | now),
+            UserItem.GSI2PK.remove(),
+            UserItem.GSI2SK.remove(),
         ]
     )
+    return str(item.erasing_since)
+
+
+def erasing_since(user_id: str) -> str | None:
+    """When the member asked to leave; None if they did not (or the erasure has ended)."""
+    key = keys.user(user_id)
+    try:
+        item = UserItem.get(key.pk, key.sk, consistent_read=True, attributes_to_get=["erasing_since"])
+    except UserItem.DoesNotExist:
+        return None
+    return item.erasing_since
+
+
+def delete_tombstone(user_id: str) -> None:
+    """The erasure's last write: the profile goes, once it is a tombstone."""
+    key = keys.user(user_id)
+    connection.delete(UserItem(key.pk, key.sk), condition=UserItem.erasing_since.exists())
+
+
+def _visible(item: UserItem) -> bool:
+    return item.erasing_since is None  # a member being erased is gone for everyone
 
 
 def get_member(user_id: str) -> Member | None:
     key = keys.user(user_id)
     try:
-        return to_member(UserItem.get(key.pk, key.sk))
+        item = UserItem.get(key.pk, key.sk)
     except UserItem.DoesNotExist:
         return None
+    return to_member(item) if _visible(item) else None
 
 
 def get_member_and_follow(user_id: str, viewer_id: str | None) -> tuple[Member | None, bool]:
@@ -84,7 +133,7 @@ def get_member_and_follow(user_id: str, viewer_id: str | None) -> tuple[Member |
     member: Member | None = None
     follows = False
     for item in FlintItem.batch_get([(k.pk, k.sk) for k in wanted]):
-        if isinstance(item, UserItem):
+        if isinstance(item, UserItem) and _visible(item):
             member = to_member(item)
         elif isinstance(item, FollowItem):
             follows = True
@@ -149,7 +198,9 @@ def get_members(user_ids: Iterable[str]) -> dict[str, Member]:
     wanted = list(dict.fromkeys(user_ids))
     if not wanted:
         return {}
-    return {i.user_id: to_member(i) for i in UserItem.batch_get([keys.user(u) for u in wanted])}
+    return {
+        i.user_id: to_member(i) for i in UserItem.batch_get([keys.user(u) for u in wanted]) if _visible(i)
+    }
 
 
 def set_badges(user_id: str, badges: list[str]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from pydantic import BaseModel, Field, StrictBool
 
 from chalicelib.schemas.common import Id, Name, StrictModel, Text
@@ -84,3 +86,20 @@ class PublicConfig(BaseModel):
     thumbnail_sizes: dict[str, int] = Field(description="Rendition name -> W: it fits W wide and 2W high")
     min_interests: int
     max_interests: int
+
+
+class ErasureOut(BaseModel):
+    """DELETE /me: the account is being erased (services/erasure.py); the answer to a repeat is the same."""
+
+    status: Literal["erasing"]
+    requested_at: str
+
+
+class ExportPage(BaseModel):
+    """GET /me/export: one page of everything Flint holds about the member (docs/api.md)."""
+
+    member: dict[str, Any] | None = Field(
+        description="The profile and sign-in attributes: on the first page only, null after"
+    )
+    items: list[dict[str, Any]] = Field(description='Each with a "type": posts, comments, smiles, ...')
+    next_cursor: str | None

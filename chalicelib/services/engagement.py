@@ -343,8 +343,12 @@ def _flush(brand_id: str, messages: Sequence[Mapping[str, Any]], now: datetime) 
         applied_days = [f.day for m in applied for f in (Fact.from_json(x) for x in m.get("f", []))]
         _extend_head(head, applied_days)
         markers = [str(m["t"]) for m in applied if m.get("m")]
-        if new_authors:
-            store.mark_brand_authors(brand_id, new_authors)
+        named = summaries.members_named(
+            [f for m in applied for f in (Fact.from_json(x) for x in m.get("f", []))], audience
+        )
+        unmarked = named - state.marked - set(new_authors)
+        if new_authors or unmarked:
+            store.mark_brand_members(brand_id, new_authors, sorted(unmarked))
         outcome = store.save(brand_id, list(periods.values()), head=head, markers=markers, now=now)
         if outcome.committed:
             metrics.add_metric(name="EngagementMessagesAggregated", unit="Count", value=len(applied))

@@ -26,9 +26,13 @@ from typing import Any
 
 from chalicelib import clock, ids
 from chalicelib.auth import Identity
-from chalicelib.data import keys, objects
+from chalicelib.data import keys, objects, ownership
 from chalicelib.data import media as store
+from chalicelib.data import posts as post_store
 from chalicelib.data.media import RenditionRecord, Upload
+from chalicelib.data.models import UploadItem
+from chalicelib.data.ownership import Erased, OwnedKind
+from chalicelib.data.pages import Page
 from chalicelib.errors import Forbidden, NotFound, TooLarge
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas.media import UploadOut, UploadTicket
@@ -104,8 +108,6 @@ def _reject(upload: Upload, bucket: str, reason: str) -> Outcome:
 
 def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
     """Turn an uploaded original into renditions; safe to call any number of times."""
-    from chalicelib.services.imaging import ImageRejected, process_image  # Pillow: thumbnailer only
-
     settings = get_settings()
     parsed = keys.parse_upload_object(object_key)
     upload = store.get_upload(parsed[1]) if parsed else None
@@ -129,6 +131,15 @@ def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
     if data is None:
         logger.warning("uploaded object is gone", extra={"key": object_key})
         return Outcome.IGNORED
+    return finish_upload(upload, data, bucket=bucket)
+
+
+def finish_upload(upload: Upload, data: bytes, *, bucket: str) -> Outcome:
+    """A pending upload's bytes -> renditions in the media bucket, labels, and `ready` (or
+    `rejected`), exactly once. The thumbnailer calls it with what it read from `bucket`."""
+    from chalicelib.services.imaging import ImageRejected, process_image  # Pillow: thumbnailer only
+
+    settings = get_settings()
     try:
         image = process_image(data, sizes=settings.thumbnail_sizes, max_bytes=settings.max_upload_bytes)
     except ImageRejected as rejected:
@@ -164,7 +175,51 @@ def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
         if winner is None or winner.original_key != original_key:
             objects.delete(bucket, original_key)
         return Outcome.DUPLICATE
-    objects.delete(bucket, object_key)
+    objects.delete(bucket, upload.object_key)
     logger.info("upload ready", extra={"upload_id": upload.upload_id, "renditions": len(renditions)})
     metrics.add_metric(name="UploadProcessed", unit="Count", value=1)
     return Outcome.READY
+
+
+# --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------
+# Their uploads: a post's uploads go with the post (the posts kind, phase 1); the rest (pending,
+# rejected, or ready and never posted) go here with every version of their images.
+ORIGINAL_LINK_SECONDS = 3600
+
+
+def _member_uploads(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    page = ownership.find_owned(member_id, store.UPLOAD_KIND, limit, start)
+    found = store.get_uploads(upload_id for _, upload_id in (k[0].split("#", 1) for k in page.items))
+    return Page(list(found.values()), page.last_key)
+
+
+def _erase_upload(member_id: str, upload: Upload) -> Erased:
+    if upload.post_id and post_store.get_post_any_state(upload.post_id) is not None:
+        return Erased.WAIT  # its post's deletion removes it
+    originals = [k for k in (upload.object_key, upload.original_key) if k]
+    objects.purge_upload_images([upload.upload_id], originals)
+    store.delete_uploads([upload.upload_id])
+    return Erased.GONE
+
+
+def _upload_json(upload: Upload) -> dict[str, Any]:
+    out = upload_out(upload).model_dump(mode="json")
+    # The original as accepted (or as sent, before it was screened), while it is kept: a link
+    # valid for an hour.
+    original = upload.original_key or upload.object_key
+    out["original_url"] = objects.presigned_original(original, ORIGINAL_LINK_SECONDS)
+    out["post_id"] = upload.post_id
+    return out
+
+
+ownership.register(
+    OwnedKind(
+        "uploads",
+        (UploadItem,),
+        ("upload", "upload_object", "accepted_original"),
+        _member_uploads,
+        _erase_upload,
+        _upload_json,
+        phase=2,
+    )
+)

@@ -22,15 +22,22 @@ _recent: dict[str, float] = {}
 _recent_lock = threading.Lock()
 
 
-def record_activity(identity: Identity) -> None:
-    """Create the profile if new, and mark the member active for the feed planner."""
+def record_activity(identity: Identity) -> bool:
+    """Create the profile if new, and mark the member active for the feed planner.
+
+    False for a member whose account is being erased (DELETE /me): the caller refuses the token.
+    """
     now = time.monotonic()
     with _recent_lock:
         last = _recent.get(identity.user_id)
         if last is not None and now - last < _ACTIVITY_INTERVAL_SECONDS:
-            return
+            return True
         _recent[identity.user_id] = now
-    users.upsert_activity(identity.user_id, identity.display_name_hint, clock.now_iso())
+    if users.upsert_activity(identity.user_id, identity.display_name_hint, clock.now_iso()):
+        return True
+    with _recent_lock:
+        _recent.pop(identity.user_id, None)
+    return False
 
 
 def forget_recent_activity() -> None:

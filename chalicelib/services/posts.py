@@ -14,10 +14,12 @@ from chalicelib import clock, cursors, ids
 from chalicelib.auth import Identity
 from chalicelib.data import catalog as catalog_store
 from chalicelib.data import media as media_store
-from chalicelib.data import objects, users
+from chalicelib.data import objects, ownership, users
 from chalicelib.data import posts as store
 from chalicelib.data import social as social_store
 from chalicelib.data.connection import Outcome
+from chalicelib.data.models import PostItem
+from chalicelib.data.ownership import Erased, OwnedKind
 from chalicelib.data.pages import Page
 from chalicelib.data.posts import PhotoRecord, PostRecord, PublishInputs, TagRecord
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
@@ -249,12 +251,53 @@ def delete_post(identity: Identity, post_id: str) -> None:
         if found is None:
             raise NotFound("No such post.")
         raise Forbidden("Only the author may delete this post.", code="not_owner")
+    _cascade(post)
+    metrics.add_metric(name="PostDeleted", unit="Count", value=1)
+
+
+def _cascade(post: PostRecord, *, purge: bool = False) -> None:
+    """Everything a hidden (`deleting`) post owns goes; `purge` also drops its images' old versions."""
     # Images first, the post item last: a crash anywhere leaves a hidden post a retry can finish.
     upload_ids = [p.upload_id for p in post.photos]
     uploads = media_store.get_uploads(upload_ids).values()
     originals = [k for u in uploads for k in (u.object_key, u.original_key) if k]
+    if purge:
+        objects.purge_upload_images(upload_ids, originals)
     objects.delete_upload_images(upload_ids, originals)
     media_store.delete_uploads(upload_ids)
-    social_store.settle_deleted_post_smiles(post, social_store.smiles_of_post(post_id))
-    store.finish_delete(post, store.post_partition_keys(post_id))
-    metrics.add_metric(name="PostDeleted", unit="Count", value=1)
+    social_store.settle_deleted_post_smiles(post, social_store.smiles_of_post(post.post_id))
+    store.finish_delete(post, store.post_partition_keys(post.post_id))
+
+
+# --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------
+# Their posts, erased with the same cascade as DELETE /posts/{id} (smiles, comments, tags, listing
+# entries and counters), plus every old version of their images.
+
+
+def _member_posts(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    refs = store.list_author_post_ids(member_id, limit, start)
+    return Page(store.get_posts_any_state([r.post_id for r in refs.items]), refs.last_key)
+
+
+def _erase_post(member_id: str, post: PostRecord) -> Erased:
+    hidden = store.begin_delete(post.post_id, member_id)
+    if hidden is not None:
+        _cascade(hidden, purge=True)
+    return Erased.GONE
+
+
+def _post_json(post: PostRecord) -> dict[str, Any]:
+    return post_out(post, None, smiled=False).model_dump(mode="json", exclude={"author", "smiled_by_me"})
+
+
+ownership.register(
+    OwnedKind(
+        "posts",
+        (PostItem,),
+        ("post_by_author", "author_posts"),
+        _member_posts,
+        _erase_post,
+        _post_json,
+        phase=1,
+    )
+)

@@ -131,6 +131,22 @@ class Audience:
 CHANGES_AUTHORS = frozenset({POST, SMILE, COMMENT, TAG_CLICK})
 
 
+def members_named(facts: Iterable[Fact], audience: Audience) -> set[str]:
+    """The members `apply` names in a period's lists for these facts (each needs a brand mark)."""
+    named: set[str] = set()
+    for fact in facts:
+        if fact.kind in CHANGES_AUTHORS and fact.author_id not in audience.opted_out:
+            named.add(fact.author_id)
+        if (
+            fact.kind in (SMILE, COMMENT)
+            and fact.actor
+            and fact.actor not in audience.opted_out
+            and fact.actor not in audience.brand_authors
+        ):
+            named.add(fact.actor)
+    return named
+
+
 def fact_vector(fact: Fact, filtered: bool = False) -> Vector:
     out = zero()
     if fact.kind == POST:
@@ -150,7 +166,8 @@ def apply(
     add(period.days.setdefault(fact.day, zero()), counts)
     period.changed = True
     sketch = period.sketch
-    sketch.bump("posts", fact.post_id, counts, meta=[fact.author_id, list(fact.products)])
+    author = "" if fact.author_id in audience.opted_out else fact.author_id
+    sketch.bump("posts", fact.post_id, counts, meta=[author, list(fact.products)])
     if filtered:
         return
     for campaign in campaigns:

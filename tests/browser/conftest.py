@@ -1,9 +1,10 @@
 """Browser journeys: Playwright for Python driving Debian's chromium against the real local stack.
 
-The stack is the e2e one (`tests/e2e/conftest.py`: `make dev` in a subprocess on free ports,
-web client included). Playwright's own browser download cannot work here, so the tests use
-/usr/bin/chromium (`make test` installs the `chromium` package when it is missing). Each step
-saves a screenshot under tests/artifacts/, and `axe_check` runs axe-core in the page.
+The stack is the e2e tier's (tests/support/local_stack.py: `make dev` in a subprocess on free ports,
+web client included; one for both tiers when the tier runner starts it). Playwright's own browser
+download cannot work here, so the tests use /usr/bin/chromium (`make test` installs the `chromium`
+package when it is missing). Each step saves a screenshot under tests/artifacts/, and `axe_check`
+runs axe-core in the page.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.conftest import LocalStack, running_local_stack
+from tests.support.local_stack import LocalStack, running_local_stack, shared_stack
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,10 +39,15 @@ PHONE = {"width": 360, "height": 740}
 
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[LocalStack]:
-    """The e2e stack; FLINT_BROWSER_WEB + FLINT_BROWSER_API point the tests at a running `make dev`."""
+    """The tier's stack (FLINT_E2E_API...), else one of this session's own. FLINT_BROWSER_WEB +
+    FLINT_BROWSER_API point the tests at an already running `make dev` instead."""
     web, api = os.environ.get("FLINT_BROWSER_WEB"), os.environ.get("FLINT_BROWSER_API")
     if web and api:
-        yield LocalStack(api, requests.get(f"{api}/config", timeout=10).json(), 15, web)
+        yield LocalStack(api, requests.get(f"{api}/config", timeout=10).json(), web)
+        return
+    shared = shared_stack()
+    if shared is not None:
+        yield shared
         return
     with running_local_stack() as stack:
         yield stack
@@ -107,8 +113,10 @@ def journey(browser: Any, local_stack: LocalStack, request: pytest.FixtureReques
     """`journey(viewport)` -> a fresh visitor; contexts are closed after the test."""
     contexts = []
 
-    def make(viewport: dict[str, int] = DESKTOP, suffix: str = "") -> Journey:
-        context = browser.new_context(viewport=viewport, device_scale_factor=1)
+    def make(viewport: dict[str, int] = DESKTOP, suffix: str = "", strict_csp: bool = False) -> Journey:
+        # The harness injects axe and evaluates string predicates, which the site's CSP forbids
+        # (script-src 'self', no eval); one journey keeps the policy on to prove the site needs no more.
+        context = browser.new_context(viewport=viewport, device_scale_factor=1, bypass_csp=not strict_csp)
         contexts.append(context)
         return Journey(local_stack, context, request.node.name.removeprefix("test_") + suffix)
 

@@ -15,10 +15,10 @@ import requests
 from local.demo_data import DEMO_PASSWORD
 from local.demo_images import jpeg, scene
 from tests.browser.conftest import DESKTOP, PHONE, Journey
-from tests.e2e.conftest import LocalStack
+from tests.support.local_stack import LocalStack
 from tests.unit.srp_server import SrpServer
 
-# One xdist worker runs them all (`make test` uses --dist loadgroup): one stack, one browser.
+# One stack for the tier (tests/support/local_stack.py); under xdist, one worker runs them all: one browser.
 pytestmark = [pytest.mark.timeout(420), pytest.mark.xdist_group("browser")]
 
 PASSWORD = "Browser-pass-1"
@@ -113,6 +113,29 @@ def test_a_visitor_browses_trending_and_is_invited_to_sign_in(journey: Any) -> N
     page.get_by_role("heading", name="Sign in to Flint").wait_for()
     visitor.shot("sign-in prompt")
     assert_accessible(visitor, "sign in")
+    assert not visitor.errors
+
+
+def test_the_site_works_under_its_own_content_security_policy(journey: Any) -> None:
+    # Given a visitor whose browser enforces the site's CSP (other journeys bypass it for axe)
+    visitor = journey(DESKTOP, strict_csp=True)
+    refused: list[str] = []
+    visitor.page.on(
+        "console",
+        lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    # When they browse trending, open a post and sign in
+    visitor.open("/")
+    page = visitor.page
+    page.get_by_role("heading", name="Trending on Flint").wait_for()
+    page.locator("article.card img.photo").nth(2).wait_for()
+    page.locator("article.card a.media").first.click()
+    page.locator(".photo-frame img").first.wait_for()
+    visitor.sign_in("prime@demo.flint.dev", DEMO_PASSWORD)
+    page.get_by_role("heading", name="Your feed").wait_for()
+    page.locator("article.card img.photo").first.wait_for()
+    # Then nothing the site does was refused by its own policy
+    assert not refused, refused
     assert not visitor.errors
 
 
@@ -261,10 +284,11 @@ def test_an_expired_id_token_is_refreshed_before_the_api_sees_it(journey: Any) -
     # Given the Prime demo member signed in, whose stored ID token has expired
     member = prime_member(journey)
     page = member.page
-    token = page.evaluate("JSON.parse(localStorage.getItem('flint.session')).idToken")
+    token = page.evaluate("JSON.parse(sessionStorage.getItem('flint.session')).idToken")
     page.evaluate(
-        """(expired) => { const s = JSON.parse(localStorage.getItem('flint.session'));
-                          s.idToken = expired; localStorage.setItem('flint.session', JSON.stringify(s)); }""",
+        """(expired) => { const s = JSON.parse(sessionStorage.getItem('flint.session'));
+                          s.idToken = expired;
+                          sessionStorage.setItem('flint.session', JSON.stringify(s)); }""",
         _fake_expired(token),
     )
     unauthorized: list[str] = []
@@ -275,7 +299,7 @@ def test_an_expired_id_token_is_refreshed_before_the_api_sees_it(journey: Any) -
     page.get_by_role("heading", name="Your feed").wait_for()
     page.locator("article.card").first.wait_for()
     assert not unauthorized
-    stored = page.evaluate("JSON.parse(localStorage.getItem('flint.session')).idToken")
+    stored = page.evaluate("JSON.parse(sessionStorage.getItem('flint.session')).idToken")
     claims = json.loads(base64.urlsafe_b64decode(stored.split(".")[1] + "=="))
     assert claims["exp"] > time.time()
 

@@ -3,59 +3,42 @@
 A brand account creates a brand and products; a member posts a photo tagging them; others smile,
 comment and unsmile; clients send engagement events with the receipts the posts they saw carry
 (one batch twice, one naming an unknown post, an anonymous session's repeated impression). The
-stack's event runner delivers the table's stream and the engagement queue to the aggregators,
-and the insights and a campaign report show exactly the expected numbers.
+stack's event runner delivers the table's stream and the engagement queue to the aggregators
+(drained through its control API before reading), and the insights and a campaign report show
+exactly the expected numbers.
 """
 
 from __future__ import annotations
 
 import io
-import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 import requests
 from PIL import Image
 
 from tests.e2e.conftest import Client, LocalStack
+from tests.support.http import ok
 
 pytestmark = pytest.mark.e2e
-DEADLINE_SECONDS = 120
 
 
-def _ok(response: requests.Response, status: int = 200) -> Any:
-    assert response.status_code == status, f"{response.status_code} {response.text}"
-    return response.json()
-
-
-def _ready_upload(member: Client) -> str:
+def _ready_upload(local_stack: LocalStack, member: Client) -> str:
     buffer = io.BytesIO()
     Image.new("RGB", (640, 480), (30, 60, 200)).save(buffer, "JPEG")
     data = buffer.getvalue()
-    ticket = _ok(
+    ticket = ok(
         member.request("POST", "/uploads", json={"content_type": "image/jpeg", "size": len(data)}), 201
     )
     requests.post(
         ticket["url"], data=ticket["fields"], files={"file": ("p.jpg", data, "image/jpeg")}, timeout=30
     )
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        upload = _ok(member.request("GET", f"/uploads/{ticket['upload_id']}"))
-        if upload["status"] == "ready":
-            return str(ticket["upload_id"])
-        time.sleep(0.5)
-    pytest.fail("the upload never became ready")
-
-
-def _until(read: Callable[[], Any], expected: Callable[[Any], bool]) -> Any:
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while True:
-        value = read()
-        if expected(value) or time.monotonic() > deadline:
-            return value
-        time.sleep(1)
+    local_stack.drain()  # S3's notification, through the thumbnailer
+    upload = ok(member.request("GET", f"/uploads/{ticket['upload_id']}"))
+    assert upload["status"] == "ready", upload
+    return str(ticket["upload_id"])
 
 
 def test_insights_and_a_campaign_report_count_exactly_what_happened(
@@ -64,10 +47,10 @@ def test_insights_and_a_campaign_report_count_exactly_what_happened(
     today = datetime.now(UTC).date()
     # Given a brand with two products, and a photo post tagging both
     owner = sign_up("brand", name="E2E Brand")
-    brand = _ok(owner.request("POST", "/brands", json={"name": f"E2E Outdoors {time.time_ns()}"}), 201)
+    brand = ok(owner.request("POST", "/brands", json={"name": f"E2E Outdoors {uuid.uuid4().hex[:8]}"}), 201)
     price = {"amount": "49.00", "currency": "USD"}
     tent, lamp = (
-        _ok(
+        ok(
             owner.request(
                 "POST",
                 f"/brands/{brand['id']}/products",
@@ -77,11 +60,11 @@ def test_insights_and_a_campaign_report_count_exactly_what_happened(
         )
         for title in ("E2E Tent", "E2E Lamp")
     )
-    assert {b["id"] for b in _ok(owner.request("GET", "/me"))["brands"]} == {brand["id"]}
+    assert {b["id"] for b in ok(owner.request("GET", "/me"))["brands"]} == {brand["id"]}
     author = sign_up("prime", name="E2E Author")
-    upload_id = _ready_upload(author)
+    upload_id = _ready_upload(local_stack, author)
     tags = [{"product_id": tent["id"], "x": 0.3, "y": 0.4}, {"product_id": lamp["id"], "x": 0.7, "y": 0.6}]
-    post = _ok(
+    post = ok(
         author.request(
             "POST",
             "/posts",
@@ -96,14 +79,14 @@ def test_insights_and_a_campaign_report_count_exactly_what_happened(
     )
     # And a fan who smiles and comments, and a member who smiles then takes it back
     fan, fickle = sign_up("prime", name="E2E Fan"), sign_up("prime", name="E2E Fickle")
-    _ok(fan.request("PUT", f"/posts/{post['id']}/smile"))
-    _ok(fan.request("POST", f"/posts/{post['id']}/comments", json={"text": "Want it"}), 201)
-    _ok(fickle.request("PUT", f"/posts/{post['id']}/smile"))
-    _ok(fickle.request("DELETE", f"/posts/{post['id']}/smile"))
+    ok(fan.request("PUT", f"/posts/{post['id']}/smile"))
+    ok(fan.request("POST", f"/posts/{post['id']}/comments", json={"text": "Want it"}), 201)
+    ok(fickle.request("PUT", f"/posts/{post['id']}/smile"))
+    ok(fickle.request("DELETE", f"/posts/{post['id']}/smile"))
 
     # When clients send events with the receipt of the post they saw: the fan's batch twice (a
     # replay), and an anonymous visitor's session the same impression twice
-    seen = _ok(fan.request("GET", f"/posts/{post['id']}"))["receipt"]
+    seen = ok(fan.request("GET", f"/posts/{post['id']}"))["receipt"]
     batch = {
         "batch_id": f"e2e-{post['id'][-12:]}",
         "events": [{"type": "impression", "post_id": post["id"], "receipt": seen}] * 4
@@ -113,15 +96,15 @@ def test_insights_and_a_campaign_report_count_exactly_what_happened(
             {"type": "impression", "post_id": "post_does_not_exist", "receipt": seen},
         ],
     }
-    assert _ok(fan.request("POST", "/events", json=batch), 202) == {"accepted": 3, "dropped": 4}
-    assert _ok(fan.request("POST", "/events", json=batch), 202) == {"accepted": 0, "dropped": 7}
-    session = _ok(requests.post(f"{local_stack.api}/sessions", timeout=30), 201)["session"]
+    assert ok(fan.request("POST", "/events", json=batch), 202) == {"accepted": 3, "dropped": 4}
+    assert ok(fan.request("POST", "/events", json=batch), 202) == {"accepted": 0, "dropped": 7}
+    session = ok(requests.post(f"{local_stack.api}/sessions", timeout=30), 201)["session"]
     headers = {"X-Flint-Session": session}
-    anonymous_receipt = _ok(
+    anonymous_receipt = ok(
         requests.get(f"{local_stack.api}/posts/{post['id']}", headers=headers, timeout=30)
     )["receipt"]
     anonymous = {"events": [{"type": "impression", "post_id": post["id"], "receipt": anonymous_receipt}] * 2}
-    assert _ok(
+    assert ok(
         requests.post(f"{local_stack.api}/events", json=anonymous, headers=headers, timeout=30), 202
     ) == {
         "accepted": 1,
@@ -140,8 +123,9 @@ def test_insights_and_a_campaign_report_count_exactly_what_happened(
         "product_click_rate": 0.5,
         "filtered": {"impressions": 0, "tag_clicks": 0, "product_clicks": 0},
     }
+    local_stack.drain()  # the engagement queue and the table's stream, through the aggregators
     path = f"/brands/{brand['id']}/insights?from={today.isoformat()}&to={today.isoformat()}"
-    report = _until(lambda: _ok(owner.request("GET", path)), lambda r: r["totals"] == expected)
+    report = ok(owner.request("GET", path))
     assert report["totals"] == expected
     funnel = {
         p["product_id"]: (p["posts"], p["impressions"], p["tag_clicks"], p["product_clicks"])
@@ -161,7 +145,7 @@ def test_insights_and_a_campaign_report_count_exactly_what_happened(
     assert {"label": "blue", "posts": 1} in report["labels"]
 
     # And a campaign over the tent for the last week compares with the week before
-    campaign = _ok(
+    campaign = ok(
         owner.request(
             "POST",
             f"/brands/{brand['id']}/campaigns",
@@ -175,8 +159,8 @@ def test_insights_and_a_campaign_report_count_exactly_what_happened(
         201,
     )
     # (the aggregator backfills it from the day summaries, in the brand's queue order)
-    campaign_path = f"/brands/{brand['id']}/campaigns/{campaign['id']}"
-    result = _until(lambda: _ok(owner.request("GET", campaign_path)), lambda r: r["metrics"] == expected)
+    local_stack.drain()
+    result = ok(owner.request("GET", f"/brands/{brand['id']}/campaigns/{campaign['id']}"))
     assert result["metrics"] == expected
     assert result["previous"]["impressions"] == 0 and result["status"] in ("running", "ended")
     assert set(result["lift"].values()) == {None}

@@ -1,7 +1,7 @@
 """`make dev`, driven as a client would: only HTTP to the API and Cognito calls to the embedded pool.
 
-The stack is the shared session fixture of tests/e2e/conftest.py: `local.devstack` started as
-`make dev` starts it (free ports, 2 s refresh), stopped with Ctrl-C at the end of the session.
+The stack is the tier's (tests/e2e/conftest.py): `local.devstack` started as `make dev` starts it
+(free ports, schedules driven through the control API), stopped with Ctrl-C when the tier ends.
 """
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ import os
 import time
 from typing import Any
 
-import boto3
 import pytest
 import requests
 
 from local import demo_data
 from tests.e2e.conftest import LocalStack
+from tests.support.http import assert_error
+from tests.support.members import cognito_client, id_token_of
 
 pytestmark = pytest.mark.e2e
 
@@ -34,35 +35,6 @@ def api_get(stack: LocalStack, path: str, token: str | None = None) -> requests.
 def api_send(stack: LocalStack, method: str, path: str, body: Any, token: str) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}"}
     return requests.request(method, f"{stack.api}{path}", json=body, headers=headers, timeout=TIMEOUT)
-
-
-def cognito_for(config: dict[str, Any]) -> Any:
-    """The Cognito client a mobile app would build from /config (fake keys: the emulator's admin step)."""
-    return boto3.client(
-        "cognito-idp",
-        region_name=config["region"],
-        endpoint_url=config["cognito_endpoint"],
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
-
-def sign_in(cognito: Any, client_id: str, email: str, password: str) -> str:
-    result = cognito.initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": email, "PASSWORD": password},
-    )
-    return str(result["AuthenticationResult"]["IdToken"])
-
-
-def assert_contract_error(response: requests.Response, status: int, code: str) -> None:
-    assert response.status_code == status
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message"}
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
 
 
 # --- the checks -------------------------------------------------------------------------------------------
@@ -88,7 +60,7 @@ def test_config_points_clients_at_the_embedded_cognito(local_stack: LocalStack) 
 def test_a_new_member_signs_up_onboards_and_shows_a_public_profile(local_stack: LocalStack) -> None:
     # Given a client that read /config
     config = api_get(local_stack, "/config").json()
-    cognito = cognito_for(config)
+    cognito = cognito_client(config)
     client_id, pool_id = config["user_pool_client_id"], config["user_pool_id"]
     email = f"e2e-{os.getpid()}-{time.time_ns()}@example.com"
 
@@ -100,7 +72,7 @@ def test_a_new_member_signs_up_onboards_and_shows_a_public_profile(local_stack: 
         UserAttributes=[{"Name": "email", "Value": email}],
     )
     cognito.admin_confirm_sign_up(UserPoolId=pool_id, Username=email)
-    token = sign_in(cognito, client_id, email, PASSWORD)
+    token = id_token_of(config, email, PASSWORD)
 
     # Then their first profile is not onboarded
     me = api_get(local_stack, "/me", token)
@@ -137,7 +109,7 @@ def test_a_demo_prime_member_signs_in_and_is_prime(local_stack: LocalStack) -> N
     demo = next(m for m in demo_data.DEMO_MEMBERS if "prime" in m.groups)
     config = api_get(local_stack, "/config").json()
     # When they sign in
-    token = sign_in(cognito_for(config), config["user_pool_client_id"], demo.email, demo.password)
+    token = id_token_of(config, demo.email, demo.password)
     # Then their seeded profile is Prime and onboarded
     me = api_get(local_stack, "/me", token).json()
     assert me["prime"] is True
@@ -163,15 +135,15 @@ def test_a_product_page_is_served(local_stack: LocalStack) -> None:
 
 
 def test_a_member_route_without_a_token_is_a_contract_401(local_stack: LocalStack) -> None:
-    assert_contract_error(api_get(local_stack, "/me"), 401, "unauthorized")
+    assert_error(api_get(local_stack, "/me"), 401, "unauthorized", details=False)
 
 
 def test_a_bad_token_is_a_contract_401(local_stack: LocalStack) -> None:
-    assert_contract_error(api_get(local_stack, "/me", token="not.a.jwt"), 401, "invalid_token")
+    assert_error(api_get(local_stack, "/me", token="not.a.jwt"), 401, "invalid_token", details=False)
 
 
 def test_an_unknown_route_is_a_contract_404(local_stack: LocalStack) -> None:
-    assert_contract_error(api_get(local_stack, "/no/such/route"), 404, "not_found")
+    assert_error(api_get(local_stack, "/no/such/route"), 404, "not_found", details=False)
 
 
 def test_the_openapi_document_is_served(local_stack: LocalStack) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import jwt
 import pytest
 import requests
 
@@ -25,9 +26,9 @@ def _get_me(http_api: str, token: str | None) -> requests.Response:
 
 
 def test_a_signed_in_member_reads_their_profile(
-    http_api: str, new_member: Callable[..., SignedInMember]
+    http_api: str, cognito_member: Callable[..., SignedInMember]
 ) -> None:
-    member = new_member()
+    member = cognito_member()
     response = _get_me(http_api, member.id_token)
     assert response.status_code == 200
     assert response.json()["id"] == member.user_id
@@ -64,8 +65,10 @@ def test_a_bad_token_is_401_with_the_error_body(
     assert response.json()["error"]["code"] == "invalid_token"
 
 
-def test_a_real_access_token_is_refused(http_api: str, new_member: Callable[..., SignedInMember]) -> None:
-    member = new_member()
+def test_a_real_access_token_is_refused(
+    http_api: str, cognito_member: Callable[..., SignedInMember]
+) -> None:
+    member = cognito_member()
     response = _get_me(http_api, member.access_token)
     assert response.status_code == 401
 
@@ -79,8 +82,8 @@ def test_a_bad_token_on_a_public_route_is_401_not_ignored(http_api: str, stack: 
     assert response.json()["error"]["code"] == "invalid_token"
 
 
-def test_groups_come_from_the_token(http_api: str, new_member: Callable[..., SignedInMember]) -> None:
-    prime, brand, plain = new_member("prime"), new_member("brand"), new_member()
+def test_groups_come_from_the_token(http_api: str, cognito_member: Callable[..., SignedInMember]) -> None:
+    prime, brand, plain = cognito_member("prime"), cognito_member("brand"), cognito_member()
     assert _get_me(http_api, prime.id_token).json()["prime"] is True
     assert _get_me(http_api, brand.id_token).json()["brand"] is True
     assert _get_me(http_api, plain.id_token).json()["prime"] is False
@@ -90,3 +93,23 @@ def test_an_unknown_route_is_a_404_with_the_error_body(http_api: str) -> None:
     response = requests.get(f"{http_api}/no/such/route", timeout=10)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_minted_member_carries_the_claims_a_sign_in_gives(
+    http_api: str,
+    new_member: Callable[..., SignedInMember],
+    cognito_member: Callable[..., SignedInMember],
+) -> None:
+    # Given a member signed in through the embedded Cognito, and one minted locally (the suite's default)
+    real, minted = cognito_member("prime"), new_member("prime")
+
+    def claims_of(token: str) -> dict[str, object]:
+        return dict(jwt.decode(token, options={"verify_signature": False}))
+
+    # Then both tokens carry the same claims, of the same kinds, and both are accepted
+    for kind in ("id_token", "access_token"):
+        signed_in, made = claims_of(getattr(real, kind)), claims_of(getattr(minted, kind))
+        assert set(made) == set(signed_in), kind
+        assert {k: type(v) for k, v in made.items()} == {k: type(v) for k, v in signed_in.items()}, kind
+        assert (made["iss"], made["token_use"]) == (signed_in["iss"], signed_in["token_use"])
+    assert _get_me(http_api, minted.id_token).json()["prime"] is True

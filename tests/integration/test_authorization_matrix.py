@@ -1,8 +1,8 @@
 """Who may do what on the community routes: every route x every kind of caller, over real HTTP.
 
 Requests go through the local API server with production's gateway responses, so an anonymous
-call to a member route is the gateway's 401 with the contract's body. One stack and one cast of
-members serve the whole table; cases that destroy something get a fresh target of their own.
+call to a member route is the gateway's 401 with the contract's body. The session's stack and one
+cast of members serve the whole table; cases that destroy something get a fresh target of their own.
 
 The cast: the owner is a Prime member who wrote the post and its first comment; another Prime
 member is a fan (who wrote the post's second comment); a member has no groups; a brand account is
@@ -11,7 +11,6 @@ in the `brand` group only.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import uuid
@@ -19,16 +18,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 import pytest
 import requests
 
 from local.api_server import create_server
-from local.cognito import sign_in, sign_up_member
-from local.provision import provision
-from local.seed import seed_interests
 from tests import tokens as minted
-from tests.conftest import PASSWORD, PROJECT_DIR, _reset_caches
+from tests.conftest import SessionStack
+from tests.support.aws import environment
+from tests.support.members import minted_member
 
 ROLES = ("anonymous", "member", "prime", "other_prime", "brand")
 NO_PRIME, NOT_OWNER, SELF = "403 prime_required", "403 not_owner", "422 validation_error"
@@ -82,14 +79,6 @@ BRAND_CASES = [
     for route, *cells in BRAND_MATRIX
     for role, expected in zip(BRAND_ROLES, cells, strict=True)
 ]
-AWS_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-    "POWERTOOLS_METRICS_NAMESPACE": "Flint",
-}
 IDEA = {"kind": "idea", "caption": "Matrix", "body": "A body.", "interests": ["hiking"]}
 PRODUCT = {"title": "Matrix tent", "price": {"amount": "10.00", "currency": "USD"}, "url": "https://x.test/t"}
 
@@ -113,20 +102,13 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(moto_endpoint: str) -> Iterator[World]:
-    """A provisioned stack, the local API server and the cast, shared by every case of this module."""
-    with pytest.MonkeyPatch.context() as env:
-        for name, value in {**AWS_ENV, "AWS_ENDPOINT_URL": moto_endpoint}.items():
-            env.setenv(name, value)
-        requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10).raise_for_status()
-        _reset_caches()
-        stack = provision(PROJECT_DIR / "infra" / "template.yaml", endpoint_url=moto_endpoint)
-        pool_id, client_id = stack.outputs["UserPoolId"], stack.outputs["UserPoolClientId"]
-        env.setenv("FLINT_USER_POOL_ID", pool_id)
-        env.setenv("FLINT_USER_POOL_CLIENT_ID", client_id)
-        _reset_caches()
-        seed_interests()
-        cognito = boto3.client("cognito-idp", region_name="us-east-1", endpoint_url=moto_endpoint)
+def world(session_stack: SessionStack) -> Iterator[World]:
+    """The local API server over the session's stack and the cast, shared by every case of this module."""
+    with environment(session_stack.env):
+        pool_id, client_id = (
+            session_stack.env["FLINT_USER_POOL_ID"],
+            session_stack.env["FLINT_USER_POOL_CLIENT_ID"],
+        )
         groups = {
             "member": (),
             "prime": ("prime",),
@@ -134,20 +116,13 @@ def world(moto_endpoint: str) -> Iterator[World]:
             "brand": ("brand",),
             "other_brand": ("brand",),
         }
-        tokens, user_ids = {}, {}
-        for role, role_groups in groups.items():
-            email = f"matrix-{role}-{os.getpid()}@example.com"
-            user_ids[role] = sign_up_member(
-                cognito,
-                pool_id=pool_id,
-                client_id=client_id,
-                email=email,
-                password=PASSWORD,
-                groups=role_groups,
-            )
-            tokens[role] = sign_in(cognito, client_id=client_id, email=email, password=PASSWORD)["IdToken"]
-        now = int(time.time())
-        tokens["expired"] = expired_token(pool_id, client_id, now)
+        cast = {
+            role: minted_member(pool_id=pool_id, client_id=client_id, groups=role_groups)
+            for role, role_groups in groups.items()
+        }
+        tokens = {role: member.id_token for role, member in cast.items()}
+        user_ids = {role: member.user_id for role, member in cast.items()}
+        tokens["expired"] = expired_token(pool_id, client_id, int(time.time()))
         server = create_server("127.0.0.1", 0, "dev")
         threading.Thread(target=server.server.serve_forever, daemon=True).start()
         host, port = server.server.server_address[:2]
@@ -170,7 +145,6 @@ def world(moto_endpoint: str) -> Iterator[World]:
         finally:
             server.server.shutdown()
             server.server.server_close()
-    _reset_caches()
 
 
 def expired_token(pool_id: str, client_id: str, now: int) -> str:

@@ -16,6 +16,7 @@ import pytest
 
 from tests.conftest import SignedInMember
 from tests.support.brands import (
+    begin,
     event,
     fresh_name,
     insights,
@@ -29,6 +30,11 @@ from tests.support.brands import (
 from tests.support.community import assert_error, call, ok, smile, unsmile
 
 TODAY = datetime.now(UTC).date().isoformat()
+
+
+@pytest.fixture(autouse=True)
+def _stream_start(stack: Any) -> None:
+    begin()
 
 
 @pytest.fixture
@@ -193,7 +199,10 @@ def test_events_table_changes_and_replays_add_up_exactly_once(
 
 
 def test_a_deleted_post_keeps_its_history_and_stops_counting(
-    api: Any, new_member: Callable[..., SignedInMember], brand_world: dict[str, Any]
+    api: Any,
+    new_member: Callable[..., SignedInMember],
+    brand_world: dict[str, Any],
+    start: dict[str, str | None],
 ) -> None:
     owner, brand, post, author = (
         brand_world["owner"],
@@ -218,7 +227,10 @@ def test_a_deleted_post_keeps_its_history_and_stops_counting(
 
 
 def test_a_campaign_reports_its_window_against_the_previous_one(
-    api: Any, new_member: Callable[..., SignedInMember], brand_world: dict[str, Any]
+    api: Any,
+    new_member: Callable[..., SignedInMember],
+    brand_world: dict[str, Any],
+    start: dict[str, str | None],
 ) -> None:
     owner, brand, post = brand_world["owner"], brand_world["brand"], brand_world["post"]
     product_id = brand_world["product"]["id"]

@@ -22,6 +22,7 @@ from chalicelib.settings import get_settings
 from local.event_runner import lambda_context, sqs_event
 from tests.conftest import SignedInMember
 from tests.support.brands import (
+    begin,
     event,
     insights,
     make_brand_world,
@@ -35,6 +36,11 @@ from tests.support.community import assert_error, call, comment, ok, smile
 
 TODAY = datetime.now(UTC).date().isoformat()
 QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:flint-dev-engagement.fifo"
+
+
+@pytest.fixture(autouse=True)
+def _stream_start(stack: Any) -> None:
+    begin()
 
 
 @pytest.fixture

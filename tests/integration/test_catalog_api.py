@@ -3,29 +3,27 @@
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import requests
 
+from chalicelib import caches
 from chalicelib.data.catalog import words
-from chalicelib.services import catalog as catalog_service
 from local import demo_data
-from local.provision import DEFAULT_TEMPLATE, provision
 from local.seed import seed_products
-from tests.conftest import PROJECT_DIR, SignedInMember, _reset_caches
+from tests.conftest import SessionStack, SignedInMember
 from tests.dynamo_counter import count_dynamodb_calls
+from tests.support.aws import environment
+from tests.support.catalog import FreshBrand, fresh_brand, fresh_word
+from tests.support.http import assert_error, body
+from tests.support.tables import table_of_its_own
 
 NewMember = Callable[..., SignedInMember]
 DEMO = demo_data.products()
 DEMO_BY_ID = {p.product_id: p for p in DEMO}
-OWNED_BRAND = demo_data.BRANDS[0]  # seed_products gives the first brand to the owner passed in
-OTHER_BRAND = demo_data.BRANDS[1]
 PRODUCT_FIELDS = {
     "id",
     "title",
@@ -40,20 +38,6 @@ PRODUCT_FIELDS = {
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def body(response: Any) -> Any:
-    return json.loads(response.body)
-
-
-def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
-    """The contract's error body, exactly: {"error": {"code", "message"[, "details"]}}."""
-    assert response.status_code == status, response.body
-    payload = body(response)
-    assert set(payload) == {"error"}
-    assert set(payload["error"]) in ({"code", "message"}, {"code", "message", "details"})
-    assert payload["error"]["code"] == code
-    return payload["error"]
 
 
 def search(api: Any, query: str) -> Any:
@@ -111,86 +95,38 @@ def new_product(**overrides: Any) -> dict[str, Any]:
     return payload
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def demo_catalog_env() -> Iterator[dict[str, str]]:
-    """An emulator of its own, provisioned and loaded with the demo catalog once for this module.
-
-    Seeding 240 products takes seconds, and the shared emulator is wiped before every test;
-    the read-only tests below share this one instead. It runs in a subprocess because moto's
-    state is per process: an in-process server would be wiped with the shared one.
-    """
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    env = {
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-        "POWERTOOLS_METRICS_NAMESPACE": "Flint",
-    }
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{endpoint}/moto-api/data.json", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, "the catalog's emulator did not start"
-            time.sleep(0.1)
-        with pytest.MonkeyPatch.context() as patch:
-            for name, value in env.items():
-                patch.setenv(name, value)
-            _reset_caches()
-            outputs = provision(DEFAULT_TEMPLATE, endpoint_url=endpoint).outputs
-            env["FLINT_USER_POOL_ID"] = outputs["UserPoolId"]
-            env["FLINT_USER_POOL_CLIENT_ID"] = outputs["UserPoolClientId"]
-            patch.setenv("FLINT_USER_POOL_ID", env["FLINT_USER_POOL_ID"])
-            patch.setenv("FLINT_USER_POOL_CLIENT_ID", env["FLINT_USER_POOL_CLIENT_ID"])
-            _reset_caches()
+def demo_catalog_table(session_stack: SessionStack) -> Iterator[str]:
+    """A table of this module's own holding exactly the demo catalog, seeded once for the read-only
+    tests below: they count the whole catalog and every match of a search, which the session's table
+    (where other tests add brands and products) cannot promise."""
+    with table_of_its_own(session_stack.env["AWS_ENDPOINT_URL"]) as name:
+        with environment({**session_stack.env, "FLINT_TABLE_NAME": name}):
             seed_products(None)
-        _reset_caches()
-        yield env
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+        yield name
 
 
 @pytest.fixture
-def shop(demo_catalog_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def shop(demo_catalog_table: str, api: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The app over the demo catalog, for tests that only read it (anonymous shoppers)."""
-    from chalice.test import Client
+    monkeypatch.setenv("FLINT_TABLE_NAME", demo_catalog_table)
+    caches.reset()
+    return api
 
-    from app import app
 
-    for name, value in demo_catalog_env.items():
-        monkeypatch.setenv(name, value)
-    _reset_caches()
-    with Client(app, stage_name="dev", project_dir=str(PROJECT_DIR)) as client:
-        yield client
-    _reset_caches()
+@dataclass(frozen=True)
+class Brands:
+    """A brand account owning one fresh brand; another fresh brand is someone else's."""
+
+    owner: SignedInMember
+    owned: FreshBrand
+    other: FreshBrand
 
 
 @pytest.fixture
-def brand_owner(new_member: NewMember) -> SignedInMember:
-    """A brand account owning the first demo brand (the second is someone else's)."""
+def brands(new_member: NewMember) -> Brands:
     owner = new_member("brand")
-    for brand, owner_id in ((OWNED_BRAND, owner.user_id), (OTHER_BRAND, None)):
-        catalog_service.register_brand(brand_id=brand.brand_id, name=brand.name, owner_id=owner_id)
-    return owner
+    return Brands(owner, fresh_brand(owner.user_id, products=0), fresh_brand(None, products=0))
 
 
 # --- search ---------------------------------------------------------------------------------------
@@ -392,79 +328,77 @@ def test_product_answers_carry_no_table_keys(shop: Any) -> None:
 # --- brand owners add products --------------------------------------------------------------------
 
 
-def test_a_brand_owner_adds_a_product_that_is_then_searchable(api: Any, new_member: NewMember) -> None:
-    # Given the demo catalog, with the first brand (Northpeak) owned by a brand account
-    brand_owner = new_member("brand")
-    seed_products(brand_owner.user_id)
-    # When the owner of Northpeak adds a product
-    response = create(api, brand_owner, OWNED_BRAND.brand_id, new_product())
+def test_a_brand_owner_adds_a_product_that_is_then_searchable(api: Any, brands: Brands) -> None:
+    # Given a brand owned by a brand account
+    # When its owner adds a product (its title has a word of its own: the table is shared)
+    word = fresh_word()
+    response = create(api, brands.owner, brands.owned.brand_id, new_product(title=f"Summit Bivvy {word}"))
     # Then it is created under the brand
     assert response.status_code == 201
     product = body(response)
     assert set(product) == PRODUCT_FIELDS
-    assert product["brand_id"] == OWNED_BRAND.brand_id
-    assert product["brand_name"] == OWNED_BRAND.name
+    assert product["brand_id"] == brands.owned.brand_id
+    assert product["brand_name"] == brands.owned.name
     assert product["price"] == {"amount": "19.99", "currency": "USD"}
     assert product["tag_count"] == 0
     # And it can be opened and found by its words and by its brand
     assert body(api.http.get(f"/products/{product['id']}")) == product
-    assert ids_of(body(search(api, "q=bivvy"))["items"]) == [product["id"]]
-    found, _ = walk(api, "q=northpeak%20summit", limit=20)
+    assert ids_of(body(search(api, f"q={word}"))["items"]) == [product["id"]]
+    found, _ = walk(api, f"q={brands.owned.word}%20summit", limit=20)
     assert ids_of(found) == [product["id"]]
 
 
-def test_a_new_product_has_a_fresh_url_safe_id(api: Any, brand_owner: SignedInMember) -> None:
-    first = body(create(api, brand_owner, OWNED_BRAND.brand_id, new_product()))
-    second = body(create(api, brand_owner, OWNED_BRAND.brand_id, new_product()))
+def test_a_new_product_has_a_fresh_url_safe_id(api: Any, brands: Brands) -> None:
+    first = body(create(api, brands.owner, brands.owned.brand_id, new_product()))
+    second = body(create(api, brands.owner, brands.owned.brand_id, new_product()))
     assert first["id"] != second["id"]
     assert all(ch.isalnum() or ch in "-_" for ch in first["id"])
 
 
-def test_a_price_is_normalised_to_two_decimals(api: Any, brand_owner: SignedInMember) -> None:
+def test_a_price_is_normalised_to_two_decimals(api: Any, brands: Brands) -> None:
     response = create(
-        api, brand_owner, OWNED_BRAND.brand_id, new_product(price={"amount": "7.5", "currency": "EUR"})
+        api, brands.owner, brands.owned.brand_id, new_product(price={"amount": "7.5", "currency": "EUR"})
     )
     assert body(response)["price"] == {"amount": "7.50", "currency": "EUR"}
 
 
-def test_the_image_and_prime_flag_are_optional(api: Any, brand_owner: SignedInMember) -> None:
+def test_the_image_and_prime_flag_are_optional(api: Any, brands: Brands) -> None:
     payload = new_product()
     del payload["image_url"], payload["prime_eligible"]
-    product = body(create(api, brand_owner, OWNED_BRAND.brand_id, payload))
+    product = body(create(api, brands.owner, brands.owned.brand_id, payload))
     assert product["image_url"] is None
     assert product["prime_eligible"] is False
 
 
 def test_another_brand_account_cannot_add_to_a_brand_it_does_not_own(
-    api: Any, brand_owner: SignedInMember, new_member: NewMember
+    api: Any, brands: Brands, new_member: NewMember
 ) -> None:
     stranger = new_member("brand")
-    response = create(api, stranger, OWNED_BRAND.brand_id, new_product())
+    response = create(api, stranger, brands.owned.brand_id, new_product())
     assert_error(response, 403, "not_owner")
 
 
-def test_the_owner_of_one_brand_cannot_add_to_another(api: Any, brand_owner: SignedInMember) -> None:
-    response = create(api, brand_owner, OTHER_BRAND.brand_id, new_product())
+def test_the_owner_of_one_brand_cannot_add_to_another(api: Any, brands: Brands) -> None:
+    response = create(api, brands.owner, brands.other.brand_id, new_product())
     assert_error(response, 403, "not_owner")
 
 
 def test_a_prime_member_without_a_brand_account_is_refused(
-    api: Any, brand_owner: SignedInMember, new_member: NewMember
+    api: Any, brands: Brands, new_member: NewMember
 ) -> None:
     shopper = new_member("prime")
-    response = create(api, shopper, OWNED_BRAND.brand_id, new_product())
+    response = create(api, shopper, brands.owned.brand_id, new_product())
     assert_error(response, 403, "brand_required")
 
 
-def test_adding_to_an_unknown_brand_is_a_404(api: Any, brand_owner: SignedInMember) -> None:
-    assert_error(create(api, brand_owner, "brand-nope", new_product()), 404, "not_found")
+def test_adding_to_an_unknown_brand_is_a_404(api: Any, brands: Brands) -> None:
+    assert_error(create(api, brands.owner, "brand-nope", new_product()), 404, "not_found")
 
 
-def test_a_refused_product_is_not_created(
-    api: Any, brand_owner: SignedInMember, new_member: NewMember
-) -> None:
-    create(api, new_member("brand"), OWNED_BRAND.brand_id, new_product(title="Sneaky Product"))
-    assert body(search(api, "q=sneaky"))["items"] == []
+def test_a_refused_product_is_not_created(api: Any, brands: Brands, new_member: NewMember) -> None:
+    word = fresh_word()
+    create(api, new_member("brand"), brands.owned.brand_id, new_product(title=f"Sneaky Product {word}"))
+    assert body(search(api, f"q={word}"))["items"] == []
 
 
 @pytest.mark.parametrize(
@@ -505,25 +439,25 @@ def test_a_refused_product_is_not_created(
     ],
 )
 def test_an_invalid_product_is_a_422_naming_the_field(
-    api: Any, brand_owner: SignedInMember, overrides: dict[str, Any], field: str
+    api: Any, brands: Brands, overrides: dict[str, Any], field: str
 ) -> None:
-    response = create(api, brand_owner, OWNED_BRAND.brand_id, new_product(**overrides))
+    response = create(api, brands.owner, brands.owned.brand_id, new_product(**overrides))
     error = assert_error(response, 422, "validation_error")
     assert field in {d["field"] for d in error["details"]}
 
 
-def test_a_product_body_that_is_not_json_is_a_400(api: Any, brand_owner: SignedInMember) -> None:
+def test_a_product_body_that_is_not_json_is_a_400(api: Any, brands: Brands) -> None:
     response = api.http.post(
-        f"/brands/{OWNED_BRAND.brand_id}/products",
+        f"/brands/{brands.owned.brand_id}/products",
         body=b"{title: nope}",
-        headers={"Content-Type": "application/json", **brand_owner.headers},
+        headers={"Content-Type": "application/json", **brands.owner.headers},
     )
     assert_error(response, 400, "bad_json")
 
 
 def test_adding_a_product_without_a_token_is_401_with_the_error_body(http_api: str) -> None:
     response = requests.post(
-        f"{http_api}/brands/{OWNED_BRAND.brand_id}/products", json=new_product(), timeout=10
+        f"{http_api}/brands/{demo_data.BRANDS[0].brand_id}/products", json=new_product(), timeout=10
     )
     assert response.status_code == 401
     assert set(response.json()) == {"error"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import boto3
@@ -23,7 +24,8 @@ def _reset() -> None:
 @pytest.fixture
 def secret_id(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     client = boto3.client("secretsmanager", region_name="us-east-1")
-    arn = client.create_secret(Name="flint-cursor-keys", SecretString="first-key")["ARN"]
+    name = f"flint-cursor-keys-{uuid.uuid4().hex[:8]}"  # a secret of this test's own
+    arn = client.create_secret(Name=name, SecretString="first-key")["ARN"]
     monkeypatch.setenv("FLINT_CURSOR_SECRET_ID", arn)
     monkeypatch.delenv("FLINT_CURSOR_SECRET", raising=False)
     _reset()
@@ -78,6 +80,33 @@ def test_the_keys_are_cached_between_requests(secret_id: str) -> None:
     _rotate(secret_id, "second-key")
     # Within MAX_AGE_SECONDS a warm function keeps signing with what it read.
     assert secrets.cursor_keys() == (b"first-key",)
+
+
+def test_a_stale_instance_reads_the_secret_again_for_a_cursor_a_fresh_instance_issued(secret_id: str) -> None:
+    # Given this instance cached the first key, and the secret was rotated since
+    assert secrets.cursor_keys() == (b"first-key",)
+    _rotate(secret_id, "second-key")
+    # When a cursor arrives that an instance which already read the new key issued
+    fresh = cursors._cipher(b"second-key")
+    nonce = b"\x01" * 12
+    sealed = fresh.encrypt(nonce, b'{"PK":"POST#1","SK":"POST#1"}', b"")
+    import base64
+
+    issued_elsewhere = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+    # Then this instance re-reads the secret at once instead of answering bad_cursor for 5 minutes
+    assert cursors.decode(issued_elsewhere) == POSITION
+    assert secrets.cursor_keys() == (b"second-key", b"first-key")
+
+
+def test_forged_cursors_re_read_the_secret_at_most_once_per_interval(secret_id: str) -> None:
+    secrets.cursor_keys()
+    reads = []
+    client = secrets._provider("AWSCURRENT").client
+    client.meta.events.register("before-call.secrets-manager.GetSecretValue", lambda **kw: reads.append(1))
+    for _ in range(5):
+        with pytest.raises(BadRequest):
+            cursors.decode("A" * 60)
+    assert len(reads) == 2  # one re-read (the current and the previous version), not one per cursor
 
 
 def test_a_deployed_function_refuses_to_start_with_the_development_key(

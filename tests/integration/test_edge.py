@@ -4,6 +4,7 @@ the body cap, abuse limits and unfollowing yourself, through the real app and th
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections.abc import Callable
 from typing import Any
@@ -11,25 +12,18 @@ from typing import Any
 import pytest
 import requests
 
+from chalicelib import caches
 from chalicelib.settings import get_settings
 from local.provision import ProvisionedStack
 from local.seed import seed_interests
 from tests import tokens
-from tests.conftest import SignedInMember, _reset_caches
+from tests.conftest import SignedInMember
 from tests.dynamo_counter import count_dynamodb_calls
+from tests.support.http import assert_error
 
 NewMember = Callable[..., SignedInMember]
 JSON = {"Content-Type": "application/json"}
 IDEA = {"kind": "idea", "caption": "Edge", "body": "A body.", "interests": ["hiking"]}
-
-
-def _error(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.body
-    body = json.loads(response.body)
-    assert set(body) == {"error"}
-    assert body["error"]["code"] == code, body
-    assert body["error"]["message"]
-    return dict(body["error"])
 
 
 def _send(api: Any, method: str, path: str, raw: bytes | str, headers: dict[str, str]) -> Any:
@@ -66,13 +60,13 @@ def _expired_token(stack: ProvisionedStack) -> str:
 )
 def test_a_body_that_cannot_be_parsed_is_400_bad_json(api: Any, new_member: NewMember, raw: Any) -> None:
     member = new_member()
-    _error(_send(api, "PATCH", "/me", raw, {**JSON, **member.headers}), 400, "bad_json")
+    assert_error(_send(api, "PATCH", "/me", raw, {**JSON, **member.headers}), 400, "bad_json")
 
 
 def test_nesting_under_the_parser_limit_is_a_422_not_a_500(api: Any, new_member: NewMember) -> None:
     member = new_member()
     raw = '{"display_name": ' + "[" * 400 + "]" * 400 + "}"
-    _error(_send(api, "PATCH", "/me", raw, {**JSON, **member.headers}), 422, "validation_error")
+    assert_error(_send(api, "PATCH", "/me", raw, {**JSON, **member.headers}), 422, "validation_error")
 
 
 # --- defect 3: a wrong or missing Content-Type is the contract's 415 ------------------------------
@@ -88,7 +82,7 @@ def test_a_body_not_sent_as_json_is_415_unsupported_media_type(
 ) -> None:
     member = new_member()
     response = _send(api, "PATCH", "/me", '{"bio": "hi"}', {**headers, **member.headers})
-    error = _error(response, 415, "unsupported_media_type")
+    error = assert_error(response, 415, "unsupported_media_type")
     assert "Content-Type" in error["message"]
 
 
@@ -121,7 +115,7 @@ def test_curl_d_through_the_local_server_gets_the_contract_415(http_api: str, ne
 def test_a_body_over_the_byte_cap_is_413_too_large(api: Any, new_member: NewMember) -> None:
     member = new_member()
     raw = json.dumps({"bio": "x" * (get_settings().max_body_bytes + 1)})
-    _error(_send(api, "PATCH", "/me", raw, {**JSON, **member.headers}), 413, "too_large")
+    assert_error(_send(api, "PATCH", "/me", raw, {**JSON, **member.headers}), 413, "too_large")
 
 
 # --- defect 4: echoed values and ids are bounded at the edge --------------------------------------
@@ -132,7 +126,7 @@ def test_a_huge_interest_id_is_refused_without_echoing_it(api: Any, new_member: 
     member = new_member()
     raw = json.dumps({"interests": ["a", "b", "c", "d", "x" * 100_000]})
     response = _send(api, "PUT", "/me/interests", raw, {**JSON, **member.headers})
-    error = _error(response, 422, "validation_error")
+    error = assert_error(response, 422, "validation_error")
     assert {d["field"] for d in error["details"]} == {"interests.4"}
     assert len(response.body) < 2000
 
@@ -141,7 +135,7 @@ def test_a_huge_unknown_field_name_and_many_errors_are_clipped(api: Any, new_mem
     member = new_member()
     raw = json.dumps({"k" * 50_000: 1, **{f"f{i}": i for i in range(500)}})
     response = _send(api, "PATCH", "/me", raw, {**JSON, **member.headers})
-    error = _error(response, 422, "validation_error")
+    error = assert_error(response, 422, "validation_error")
     assert len(error["details"]) <= 20
     assert len(response.body) < 10_000
 
@@ -163,7 +157,7 @@ def test_a_5000_character_id_is_400_without_touching_dynamodb(
     api.http.get("/me", headers=member.headers)  # profile made, activity marked
     with count_dynamodb_calls(monkeypatch) as calls:
         response = api.http.request(method, template.format(id="x" * 5000), headers=member.headers)
-    error = _error(response, 400, "bad_parameter")
+    error = assert_error(response, 400, "bad_parameter")
     assert len(response.body) < 1000
     assert error["details"][0]["type"] == "bad_id"
     assert calls.total == 0, calls
@@ -185,7 +179,7 @@ def test_an_expired_token_on_a_personalising_public_route_is_still_401(
     api: Any, stack: ProvisionedStack, path: str
 ) -> None:
     response = api.http.get(path, headers={"Authorization": f"Bearer {_expired_token(stack)}"})
-    _error(response, 401, "invalid_token")
+    assert_error(response, 401, "invalid_token")
 
 
 # --- defect 9: unknown query parameters are ignored, known ones validated ------------------------
@@ -213,7 +207,9 @@ def test_unfollowing_yourself_is_an_idempotent_200_and_following_yourself_a_422(
     response = api.http.delete(f"/users/{member.user_id}/follow", headers=member.headers)
     assert response.status_code == 200, response.body
     assert json.loads(response.body) == {"following": False}
-    _error(api.http.put(f"/users/{member.user_id}/follow", headers=member.headers), 422, "validation_error")
+    assert_error(
+        api.http.put(f"/users/{member.user_id}/follow", headers=member.headers), 422, "validation_error"
+    )
 
 
 # --- abuse limits ---------------------------------------------------------------------------------
@@ -222,7 +218,7 @@ def test_unfollowing_yourself_is_an_idempotent_200_and_following_yourself_a_422(
 @pytest.fixture
 def tight_limits(stack: ProvisionedStack, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FLINT_RATE_LIMITS", json.dumps({"comments": [2, 600], "posts": [1, 600]}))
-    _reset_caches()
+    caches.reset()
 
 
 def test_a_member_over_the_comment_limit_gets_429_rate_limited_with_retry_after(
@@ -237,7 +233,7 @@ def test_a_member_over_the_comment_limit_gets_429_rate_limited_with_retry_after(
     sent = [_send(api, "POST", path, comment, {**JSON, **fan.headers}).status_code for _ in range(2)]
     assert sent == [201, 201]
     refused = _send(api, "POST", path, comment, {**JSON, **fan.headers})
-    _error(refused, 429, "rate_limited")
+    assert_error(refused, 429, "rate_limited")
     assert 1 <= int(refused.headers["Retry-After"]) <= 600
     # Another member has a window of their own; the refused comment was not stored
     assert _send(api, "POST", path, comment, {**JSON, **other.headers}).status_code == 201
@@ -253,15 +249,17 @@ def test_a_limited_write_costs_one_conditional_update_and_no_read(
     assert _send(api, "POST", "/posts", json.dumps(IDEA), {**JSON, **author.headers}).status_code == 201
     with count_dynamodb_calls(monkeypatch) as calls:
         refused = _send(api, "POST", "/posts", json.dumps(IDEA), {**JSON, **author.headers})
-    _error(refused, 429, "rate_limited")
+    assert_error(refused, 429, "rate_limited")
     assert dict(calls) == {"UpdateItem": 1}
 
 
 def test_anonymous_callers_are_limited_per_client_address(stack: ProvisionedStack) -> None:
     from chalicelib.data import keys, ratelimits
 
-    here, there = keys.anonymous_subject("203.0.113.7"), keys.anonymous_subject("198.51.100.1")
-    assert "203.0.113.7" not in here
+    # Addresses of this test's own (the documentation ranges, with random hosts)
+    mine, other = f"203.0.113.{random.randrange(1, 255)}", f"198.51.100.{random.randrange(1, 255)}"
+    here, there = keys.anonymous_subject(mine), keys.anonymous_subject(other)
+    assert mine not in here
     now = time.time()
     verdicts = [ratelimits.hit("events", here, limit=2, window_seconds=60, now=now).allowed for _ in range(3)]
     assert verdicts == [True, True, False]

@@ -48,7 +48,10 @@ class Contributors:
 
 
 @pytest.fixture
-def contributors(api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch) -> Contributors:
+def contributors(
+    api: Any, private_table: str, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> Contributors:
+    # A table of its own: the job ranks every interest, and badges every member, of its table.
     monkeypatch.setattr(clock, "now", lambda: SMILED_AT)
     seed_interests()
     ada, ben, cy, fan = (new_member("prime") for _ in range(4))

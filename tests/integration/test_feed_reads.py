@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -11,13 +11,13 @@ import pytest
 
 from chalicelib import clock
 from chalicelib.services import feeds
+from local.bulk import bulk_posts, post_record
 from local.seed import seed_interests
 from tests.conftest import SignedInMember
 from tests.dynamo_counter import count_dynamodb_calls
 from tests.support.feeds import (
     HIKER,
     FeedEvents,
-    bulk_posts,
     entry_ids,
     feed_page,
     generation_items,
@@ -25,7 +25,7 @@ from tests.support.feeds import (
     idea,
     joined,
     onboard,
-    post_record,
+    own_refresh_queue,
     queued_refreshes,
     reasons_by_post,
     refresh,
@@ -38,6 +38,15 @@ NewMember = Callable[..., SignedInMember]
 # A signed-in page holds at most 33 cards (post + author + own smile fit one BatchGetItem), an
 # anonymous one 50 (docs/data-model.md, "Read cost per page").
 MEMBER_PAGE, ANONYMOUS_PAGE = 33, 50
+
+
+@pytest.fixture(autouse=True)
+def _feeds_of_their_own(private_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Feeds read over everything (trending over every recent post, the planner over every active
+    member, the shared lists over every interest): each test gets a table and a refresh queue of
+    its own."""
+    with own_refresh_queue(monkeypatch):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -23,7 +23,6 @@ from tests.support.faults import Fault, inject
 from tests.support.feeds import (
     BAKER,
     HIKER,
-    REFRESH_QUEUE,
     FeedEvents,
     entry_ids,
     feed_page,
@@ -32,9 +31,11 @@ from tests.support.feeds import (
     idea,
     joined,
     onboard,
+    own_refresh_queue,
     queued_refreshes,
     reasons_by_post,
     refresh,
+    refresh_queue_name,
     refresh_queue_url,
     send_refresh,
     sqs,
@@ -43,6 +44,15 @@ from tests.support.feeds import (
 )
 
 NewMember = Callable[..., SignedInMember]
+
+
+@pytest.fixture(autouse=True)
+def _feeds_of_their_own(private_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Feeds read over everything (trending over every recent post, the planner over every active
+    member, the shared lists over every interest): each test gets a table and a refresh queue of
+    its own."""
+    with own_refresh_queue(monkeypatch):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -374,7 +384,7 @@ def test_a_batch_with_one_unreadable_message_reports_only_that_message(
     batch = _receive(3)
 
     # When Lambda hands the batch to the worker
-    result = _worker(sqs_event(batch, f"arn:aws:sqs:{REGION}:123456789012:{REFRESH_QUEUE}"))
+    result = _worker(sqs_event(batch, f"arn:aws:sqs:{REGION}:123456789012:{refresh_queue_name()}"))
 
     # Then only the bad message is reported failed (retried, then dead-lettered), and both feeds exist
     assert result == {"batchItemFailures": [{"itemIdentifier": bad_id}]}

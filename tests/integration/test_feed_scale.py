@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -21,15 +21,16 @@ import pytest
 from chalicelib import clock
 from chalicelib.data import keys
 from chalicelib.data.models import FollowItem, UserItem
+from chalicelib.settings import get_settings
+from local.bulk import bulk_posts, post_record
 from local.demo_data import INTERESTS
 from tests.conftest import SignedInMember
 from tests.support.aws_calls import ApiCalls, record_api_calls
 from tests.support.feeds import (
     FeedEvents,
-    bulk_posts,
     discard_refreshes,
     joined,
-    post_record,
+    own_refresh_queue,
     stored_post,
 )
 
@@ -56,6 +57,15 @@ class RefreshCost:
     @property
     def write_units_per_member(self) -> float:
         return self.worker_write_units / self.members
+
+
+@pytest.fixture(autouse=True)
+def _feeds_of_their_own(private_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Feeds read over everything (trending over every recent post, the planner over every active
+    member, the shared lists over every interest): each test gets a table and a refresh queue of
+    its own."""
+    with own_refresh_queue(monkeypatch):
+        yield
 
 
 def _value_size(value: dict[str, Any]) -> int:
@@ -247,7 +257,7 @@ def test_requests_per_refreshed_member_stay_flat_as_members_grow(
 
 
 def _raw_items(post_id: str, author_id: str) -> dict[str, dict[str, Any]]:
-    table = boto3.resource("dynamodb", region_name="us-east-1").Table("flint-dev")
+    table = boto3.resource("dynamodb", region_name="us-east-1").Table(get_settings().table_name)
     found: dict[str, dict[str, Any]] = {}
     for item in table.scan(ConsistentRead=True)["Items"]:
         if post_id in str(item):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,16 +16,13 @@ from local.provision import ProvisionedStack
 from local.seed import seed_interests
 from tests import tokens
 from tests.conftest import SignedInMember
+from tests.support.http import assert_error, body
 
 INTEREST_IDS = [interest_id for interest_id, _ in demo_data.INTERESTS]
 NewMember = Callable[..., SignedInMember]
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def body(response: Any) -> Any:
-    return json.loads(response.body)
 
 
 def get(api: Any, path: str, member: SignedInMember | None = None) -> Any:
@@ -36,20 +34,6 @@ def send(api: Any, method: str, path: str, payload: Any, member: SignedInMember)
     return api.http.request(
         method, path, body=raw.encode(), headers={"Content-Type": "application/json", **member.headers}
     )
-
-
-def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
-    """The contract's error body, exactly: {"error": {"code", "message"[, "details"]}}."""
-    assert response.status_code == status, response.body
-    payload = body(response)
-    assert set(payload) == {"error"}
-    error = payload["error"]
-    assert set(error) in ({"code", "message"}, {"code", "message", "details"})
-    assert error["code"] == code
-    assert isinstance(error["message"], str) and error["message"]
-    for detail in error.get("details", []):
-        assert set(detail) == {"field", "message", "type"}
-    return error
 
 
 def detail_fields(error: dict[str, Any]) -> set[str]:
@@ -153,8 +137,8 @@ def test_openapi_has_request_and_response_schemas(api: Any) -> None:
 # --- interests ------------------------------------------------------------------------------------
 
 
-def test_the_interest_catalog_lists_every_interest(api: Any) -> None:
-    # Given the demo interests
+def test_the_interest_catalog_lists_every_interest(api: Any, private_table: str) -> None:
+    # Given the demo interests (in a table of this test's own: other tests add interests of theirs)
     seed_interests()
     # When anyone lists them
     response = get(api, "/interests")
@@ -205,11 +189,12 @@ def test_a_default_display_name_never_shows_the_email(api: Any, new_member: NewM
 def test_the_name_claim_of_the_token_is_the_first_display_name(api: Any, stack: ProvisionedStack) -> None:
     # Given an ID token carrying a `name` claim (the emulator only adds it for clients with
     # ReadAttributes, so the token is minted with the emulator's key here)
+    robin = f"robin-{uuid.uuid4()}"
     token = tokens.sign(
         tokens.claims(
             pool_id=stack.outputs["UserPoolId"],
             client_id=stack.outputs["UserPoolClientId"],
-            sub="robin-sub",
+            sub=robin,
             name="  Robin Hood ",
             email="robin@example.com",
         )
@@ -217,7 +202,7 @@ def test_the_name_claim_of_the_token_is_the_first_display_name(api: Any, stack: 
     # When the member first calls the API
     me = body(api.http.get("/me", headers={"Authorization": f"Bearer {token}"}))
     # Then the trimmed name is their display name
-    assert me["id"] == "robin-sub"
+    assert me["id"] == robin
     assert me["display_name"] == "Robin Hood"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -13,9 +14,10 @@ import pytest
 from chalicelib.data import keys
 from chalicelib.data.models import ProductItem
 from chalicelib.data.users import set_badges
-from local.seed import seed_interests, seed_products
+from chalicelib.settings import get_settings
 from tests.conftest import SignedInMember
 from tests.support import images
+from tests.support.catalog import fresh_interest, fresh_products
 from tests.support.posts import (
     JSON,
     all_pages,
@@ -29,20 +31,29 @@ from tests.support.posts import (
 )
 from tests.support.uploads import request_upload, run_thumbnailer, send_upload, upload_images
 
-PRODUCT_A = "p-northpeak-00"
-PRODUCT_B = "p-northpeak-01"
-PRODUCT_C = "p-brewlab-00"
 KEY_ATTRIBUTES = {"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "type", "expires_at"}
 
 
-@pytest.fixture
-def catalog(stack: Any) -> None:
-    seed_interests()
-    seed_products(None, per_brand=2)
+@dataclass(frozen=True)
+class Catalog:
+    """Products of the test's own (a and b of one brand, c of another) and an interest of its own:
+    the table is shared, so tag counts and listings hold only the test's posts."""
+
+    a: str
+    b: str
+    c: str
+    interest: str
 
 
 @pytest.fixture
-def author(api: Any, catalog: None, new_member: Callable[..., SignedInMember]) -> SignedInMember:
+def catalog(stack: Any) -> Catalog:
+    a, b = fresh_products(2)
+    [c] = fresh_products(1)
+    return Catalog(a, b, c, fresh_interest())
+
+
+@pytest.fixture
+def author(api: Any, catalog: Catalog, new_member: Callable[..., SignedInMember]) -> SignedInMember:
     """A Prime member with a profile and a display name."""
     member = new_member("prime")
     # The emulator's ID tokens carry no `name` claim, so the display name is set as a client would.
@@ -59,7 +70,7 @@ def _uploads(api: Any, member: SignedInMember, count: int) -> list[str]:
 
 
 def _table() -> Any:
-    return boto3.resource("dynamodb", region_name="us-east-1").Table("flint-dev")
+    return boto3.resource("dynamodb", region_name="us-east-1").Table(get_settings().table_name)
 
 
 def _all_items() -> list[dict[str, Any]]:
@@ -212,10 +223,10 @@ def test_a_repeated_interest_counts_once(api: Any, author: SignedInMember) -> No
     [(-0.01, 0.5, "x"), (1.01, 0.5, "x"), (0.5, -1, "y"), (0.5, 1.5, "y")],
 )
 def test_tag_coordinates_outside_0_to_1_are_a_422(
-    api: Any, author: SignedInMember, x: float, y: float, field: str
+    api: Any, author: SignedInMember, x: float, y: float, field: str, catalog: Catalog
 ) -> None:
     # Given a tag placed outside the image
-    request = post_body("photo", [photo("up_1", (PRODUCT_A, 0.5, 0.5), (PRODUCT_B, x, y))])
+    request = post_body("photo", [photo("up_1", (catalog.a, 0.5, 0.5), (catalog.b, x, y))])
 
     # When it is published
     response = publish(api, author, request)
@@ -224,10 +235,10 @@ def test_tag_coordinates_outside_0_to_1_are_a_422(
     assert detail_fields(response) == [f"photos.0.tags.1.{field}"]
 
 
-def test_tags_on_the_edges_are_accepted(api: Any, author: SignedInMember) -> None:
+def test_tags_on_the_edges_are_accepted(api: Any, author: SignedInMember, catalog: Catalog) -> None:
     # Given a ready upload tagged at both corners
     [upload_id] = _uploads(api, author, 1)
-    request = post_body("photo", [photo(upload_id, (PRODUCT_A, 0, 0), (PRODUCT_B, 1, 1))])
+    request = post_body("photo", [photo(upload_id, (catalog.a, 0, 0), (catalog.b, 1, 1))])
 
     # When it is published
     post = published(api, author, request)
@@ -236,9 +247,9 @@ def test_tags_on_the_edges_are_accepted(api: Any, author: SignedInMember) -> Non
     assert [(t["x"], t["y"]) for t in post["photos"][0]["tags"]] == [(0, 0), (1, 1)]
 
 
-def test_six_tags_on_a_photo_are_a_422(api: Any, author: SignedInMember) -> None:
+def test_six_tags_on_a_photo_are_a_422(api: Any, author: SignedInMember, catalog: Catalog) -> None:
     # Given a photo with six tags
-    tags = [(PRODUCT_A, i / 10, i / 10) for i in range(6)]
+    tags = [(catalog.a, i / 10, i / 10) for i in range(6)]
     request = post_body("photo", [photo("up_1", *tags)])
 
     # When it is published
@@ -248,12 +259,14 @@ def test_six_tags_on_a_photo_are_a_422(api: Any, author: SignedInMember) -> None
     assert detail_fields(response) == ["photos.0.tags"]
 
 
-def test_an_unknown_product_is_a_422_naming_the_tag(api: Any, author: SignedInMember) -> None:
+def test_an_unknown_product_is_a_422_naming_the_tag(
+    api: Any, author: SignedInMember, catalog: Catalog
+) -> None:
     # Given two ready uploads, the second tagging a product that does not exist
     first, second = _uploads(api, author, 2)
     request = post_body(
         "story",
-        [photo(first, (PRODUCT_A, 0.1, 0.1)), photo(second, (PRODUCT_B, 0.2, 0.2), ("p-nope", 0.3, 0.3))],
+        [photo(first, (catalog.a, 0.1, 0.1)), photo(second, (catalog.b, 0.2, 0.2), ("p-nope", 0.3, 0.3))],
         body="b",
     )
 
@@ -265,14 +278,16 @@ def test_an_unknown_product_is_a_422_naming_the_tag(api: Any, author: SignedInMe
     assert body_of(api.http.get(f"/users/{author.user_id}/posts"))["items"] == []
 
 
-def test_shop_count_is_the_number_of_distinct_tagged_products(api: Any, author: SignedInMember) -> None:
+def test_shop_count_is_the_number_of_distinct_tagged_products(
+    api: Any, author: SignedInMember, catalog: Catalog
+) -> None:
     # Given two photos tagging product A on each, and B and C once
     first, second = _uploads(api, author, 2)
     request = post_body(
         "story",
         [
-            photo(first, (PRODUCT_A, 0.1, 0.1), (PRODUCT_B, 0.2, 0.2), (PRODUCT_A, 0.9, 0.9)),
-            photo(second, (PRODUCT_A, 0.5, 0.5), (PRODUCT_C, 0.6, 0.6)),
+            photo(first, (catalog.a, 0.1, 0.1), (catalog.b, 0.2, 0.2), (catalog.a, 0.9, 0.9)),
+            photo(second, (catalog.a, 0.5, 0.5), (catalog.c, 0.6, 0.6)),
         ],
         body="b",
     )
@@ -283,15 +298,17 @@ def test_shop_count_is_the_number_of_distinct_tagged_products(api: Any, author: 
 
     # Then the shopping bag counts three products, and each product counts the post once
     assert post["shop_count"] == fetched["shop_count"] == 3
-    for product_id in (PRODUCT_A, PRODUCT_B, PRODUCT_C):
+    for product_id in (catalog.a, catalog.b, catalog.c):
         assert body_of(api.http.get(f"/products/{product_id}"))["tag_count"] == 1
 
 
-def test_a_post_page_shows_each_tags_current_title_and_price(api: Any, author: SignedInMember) -> None:
+def test_a_post_page_shows_each_tags_current_title_and_price(
+    api: Any, author: SignedInMember, catalog: Catalog
+) -> None:
     # Given a post tagging a product, whose title and price then change
     [upload_id] = _uploads(api, author, 1)
-    post = published(api, author, post_body("photo", [photo(upload_id, (PRODUCT_A, 0.5, 0.5))]))
-    key = keys.product(PRODUCT_A)
+    post = published(api, author, post_body("photo", [photo(upload_id, (catalog.a, 0.5, 0.5))]))
+    key = keys.product(catalog.a)
     ProductItem(key.pk, key.sk).update(
         actions=[ProductItem.title.set("Renamed Backpack"), ProductItem.price_amount.set("12.34")]
     )
@@ -434,8 +451,13 @@ def test_deleting_a_post_twice_is_404_the_second_time(api: Any, author: SignedIn
 
 
 def test_deleting_a_post_removes_every_item_it_created(
-    api: Any, author: SignedInMember, new_member: Callable[..., SignedInMember]
+    api: Any,
+    private_table: str,
+    author: SignedInMember,
+    new_member: Callable[..., SignedInMember],
+    catalog: Catalog,
 ) -> None:
+    # (A table of its own: "every item" is the whole table, before and after.)
     # Given another member, and the table before anything was uploaded or posted
     fan = new_member("prime")
     assert api.http.get("/me", headers=fan.headers).status_code == 200
@@ -449,8 +471,8 @@ def test_deleting_a_post_removes_every_item_it_created(
         post_body(
             "story",
             [
-                photo(first, (PRODUCT_A, 0.1, 0.1), (PRODUCT_B, 0.2, 0.2)),
-                photo(second, (PRODUCT_C, 0.5, 0.5)),
+                photo(first, (catalog.a, 0.1, 0.1), (catalog.b, 0.2, 0.2)),
+                photo(second, (catalog.c, 0.5, 0.5)),
             ],
             interests=["hiking", "coffee"],
             body="b",
@@ -476,11 +498,16 @@ def test_deleting_a_post_removes_every_item_it_created(
     assert {(i["type"], int(i["smiles"])) for i in leftovers} <= {("score", 0)}, leftovers
     counts = body_of(api.http.get(f"/users/{author.user_id}"))["counts"]
     assert (counts["posts"], counts["smiles_received"]) == (0, 0)
-    for product_id in (PRODUCT_A, PRODUCT_B, PRODUCT_C):
+    for product_id in (catalog.a, catalog.b, catalog.c):
         assert body_of(api.http.get(f"/products/{product_id}"))["tag_count"] == 0
     s3 = boto3.client("s3", region_name="us-east-1")
-    for bucket in ("flint-dev-media", "flint-dev-uploads"):
-        assert s3.list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 0, bucket
+    for bucket, prefix in [
+        ("flint-dev-media", keys.rendition_prefix(first)),
+        ("flint-dev-media", keys.rendition_prefix(second)),
+        ("flint-dev-uploads", keys.upload_object(author.user_id, "")),
+        ("flint-dev-uploads", f"{keys.ORIGINALS_PREFIX}{author.user_id}/"),
+    ]:
+        assert s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("KeyCount", 0) == 0, (bucket, prefix)
 
 
 # --- what listings show, and how they page ---------------------------------------------------------------
@@ -496,15 +523,20 @@ def _walk(value: Any) -> list[str]:
 
 
 def test_a_post_summary_carries_everything_a_card_needs_and_no_storage_keys(
-    api: Any, author: SignedInMember
+    api: Any, author: SignedInMember, catalog: Catalog
 ) -> None:
     # Given an enthusiast's tagged photo post
     set_badges(author.user_id, ["enthusiast"])
     [upload_id] = _uploads(api, author, 1)
-    post = published(api, author, post_body("photo", [photo(upload_id, (PRODUCT_A, 0.3, 0.7))]))
+    photos = [photo(upload_id, (catalog.a, 0.3, 0.7))]
+    post = published(api, author, post_body("photo", photos, interests=[catalog.interest]))
 
     # When it is listed under its author, its interest and its product
-    for path in (f"/users/{author.user_id}/posts", "/interests/hiking/posts", f"/products/{PRODUCT_A}/posts"):
+    for path in (
+        f"/users/{author.user_id}/posts",
+        f"/interests/{catalog.interest}/posts",
+        f"/products/{catalog.a}/posts",
+    ):
         page = body_of(api.http.get(path, headers=author.headers))
         [card] = page["items"]
 
@@ -518,7 +550,7 @@ def test_a_post_summary_carries_everything_a_card_needs_and_no_storage_keys(
         assert set(card["photos"][0]["thumbnails"]) == {"small", "medium", "large"}
         assert card["photos"][0]["thumbnails"]["small"]["url"].startswith("http")
         tag = card["photos"][0]["tags"][0]
-        assert (tag["product_id"], tag["x"], tag["y"]) == (PRODUCT_A, 0.3, 0.7)
+        assert (tag["product_id"], tag["x"], tag["y"]) == (catalog.a, 0.3, 0.7)
         assert tag["title"] and tag["price"]["amount"] and tag["url"]
         assert (card["shop_count"], card["smile_count"], card["comment_count"]) == (1, 0, 0)
         assert card["smiled_by_me"] is False
@@ -527,15 +559,27 @@ def test_a_post_summary_carries_everything_a_card_needs_and_no_storage_keys(
         assert not KEY_ATTRIBUTES & set(_walk(page)), path
 
 
-def test_listings_page_newest_first_without_duplicates_or_gaps(api: Any, author: SignedInMember) -> None:
+def test_listings_page_newest_first_without_duplicates_or_gaps(
+    api: Any, author: SignedInMember, catalog: Catalog
+) -> None:
     # Given seven photo posts, each tagging the same product under the same interest
     upload_ids = _uploads(api, author, 7)
     created = [
-        published(api, author, post_body("photo", [photo(u, (PRODUCT_A, 0.5, 0.5))], caption=f"#{i}"))["id"]
+        published(
+            api,
+            author,
+            post_body(
+                "photo", [photo(u, (catalog.a, 0.5, 0.5))], caption=f"#{i}", interests=[catalog.interest]
+            ),
+        )["id"]
         for i, u in enumerate(upload_ids)
     ]
 
-    for path in (f"/users/{author.user_id}/posts", "/interests/hiking/posts", f"/products/{PRODUCT_A}/posts"):
+    for path in (
+        f"/users/{author.user_id}/posts",
+        f"/interests/{catalog.interest}/posts",
+        f"/products/{catalog.a}/posts",
+    ):
         # When each listing is read three at a time
         pages = all_pages(api, path, limit=3)
 
@@ -544,18 +588,21 @@ def test_listings_page_newest_first_without_duplicates_or_gaps(api: Any, author:
         assert [post_id for page in pages for post_id in page] == created[::-1], path
 
 
-def test_a_cursor_from_one_listing_is_refused_by_another(api: Any, author: SignedInMember) -> None:
+def test_a_cursor_from_one_listing_is_refused_by_another(
+    api: Any, author: SignedInMember, catalog: Catalog
+) -> None:
     # Given a cursor into an interest's posts
     for i in range(3):
-        published(api, author, post_body("idea", body="b", caption=f"#{i}", interests=["hiking", "camping"]))
-    cursor = body_of(api.http.get("/interests/hiking/posts?limit=1"))["next_cursor"]
+        idea = post_body("idea", body="b", caption=f"#{i}", interests=[catalog.interest, "camping"])
+        published(api, author, idea)
+    cursor = body_of(api.http.get(f"/interests/{catalog.interest}/posts?limit=1"))["next_cursor"]
     assert cursor
 
     # When it is handed to other listings
     for path in (
         "/interests/camping/posts",
         f"/users/{author.user_id}/posts",
-        f"/products/{PRODUCT_A}/posts",
+        f"/products/{catalog.a}/posts",
     ):
         response = api.http.get(f"{path}?limit=1&cursor={cursor}")
 
@@ -566,7 +613,7 @@ def test_a_cursor_from_one_listing_is_refused_by_another(api: Any, author: Signe
 @pytest.mark.parametrize(
     "path", ["/users/nobody/posts", "/interests/knitting/posts", "/products/p-nope/posts"]
 )
-def test_the_listing_of_something_that_does_not_exist_is_404(api: Any, catalog: None, path: str) -> None:
+def test_the_listing_of_something_that_does_not_exist_is_404(api: Any, catalog: Catalog, path: str) -> None:
     # When the listing of an unknown member, interest or product is read
     response = api.http.get(path)
 
@@ -574,15 +621,22 @@ def test_the_listing_of_something_that_does_not_exist_is_404(api: Any, catalog: 
     assert error_of(response) == (404, "not_found")
 
 
-def test_a_deleted_post_leaves_every_listing_at_once(api: Any, author: SignedInMember) -> None:
+def test_a_deleted_post_leaves_every_listing_at_once(
+    api: Any, author: SignedInMember, catalog: Catalog
+) -> None:
     # Given a listed post
     [upload_id] = _uploads(api, author, 1)
-    post = published(api, author, post_body("photo", [photo(upload_id, (PRODUCT_A, 0.5, 0.5))]))
+    photos = [photo(upload_id, (catalog.a, 0.5, 0.5))]
+    post = published(api, author, post_body("photo", photos, interests=[catalog.interest]))
 
     # When it is deleted
     api.http.delete(f"/posts/{post['id']}", headers=author.headers)
 
     # Then no listing shows it
-    for path in (f"/users/{author.user_id}/posts", "/interests/hiking/posts", f"/products/{PRODUCT_A}/posts"):
+    for path in (
+        f"/users/{author.user_id}/posts",
+        f"/interests/{catalog.interest}/posts",
+        f"/products/{catalog.a}/posts",
+    ):
         assert body_of(api.http.get(path))["items"] == [], path
     assert json.loads(api.http.get(f"/posts/{post['id']}").body)["error"]["code"] == "not_found"

@@ -11,7 +11,12 @@ from typing import Any
 
 import pytest
 
-from infra.package import INFRA_DIR, Function, function_parts, load_yaml
+from flint_template.csp import site_csp
+from flint_template.intrinsics import Evaluator
+from infra.functions import Function
+from infra.layout import INFRA_DIR
+from infra.merge import load_yaml
+from infra.wiring import function_parts
 from tests.support.packaged import packaged_template
 
 pytestmark = pytest.mark.timeout(900)
@@ -71,10 +76,17 @@ def test_prod_cannot_deploy_without_an_alarm_recipient_or_with_open_cors(templat
 # --- limits --------------------------------------------------------------------------------
 
 
-def test_the_scheduled_jobs_never_run_twice_at_once(template: dict[str, Any]) -> None:
+def test_the_scheduled_jobs_never_run_twice_at_once_where_the_account_has_room(
+    template: dict[str, Any],
+) -> None:
+    # Issue 23, finding 2: an account whose quota is 10 cannot reserve anything; deploy.sh passes
+    # ReserveJobConcurrency=false there (tests/unit/test_deploy_script.py).
     functions = _functions(template)
     for logical_id in ("FeedPlanner", "EnthusiastJob"):
-        assert functions[logical_id]["Properties"]["ReservedConcurrentExecutions"] == 1
+        assert functions[logical_id]["Properties"]["ReservedConcurrentExecutions"] == {
+            "Fn::If": ["ReservesJobConcurrency", 1, {"Ref": "AWS::NoValue"}]
+        }
+    assert template["Parameters"]["ReserveJobConcurrency"]["Default"] == "true"
 
 
 def test_every_queue_consumer_has_a_maximum_concurrency_and_an_age_alarm(template: dict[str, Any]) -> None:
@@ -242,3 +254,136 @@ def test_only_the_api_may_read_the_cursor_keys(template: dict[str, Any]) -> None
                     readers.add(logical_id)
                     assert statement["Resource"] == {"Fn::Sub": "${CursorSecret}"}
     assert readers == {"ApiHandlerRole"}
+
+
+# --- issue 23: a deploy that cannot fail on its first run ------------------------------------
+
+
+def test_the_apis_web_acl_lets_a_long_post_through_and_guards_the_user_pool(template: dict[str, Any]) -> None:
+    # Finding 3: the common rule set's SizeRestrictions_BODY blocks bodies over 8 KB
+    resources = template["Resources"]
+    (common,) = [
+        r["Statement"]["ManagedRuleGroupStatement"]
+        for r in resources["ApiWebAcl"]["Properties"]["Rules"]
+        if r["Statement"].get("ManagedRuleGroupStatement", {}).get("Name") == "AWSManagedRulesCommonRuleSet"
+    ]
+    assert common["RuleActionOverrides"] == [{"Name": "SizeRestrictions_BODY", "ActionToUse": {"Count": {}}}]
+    pool = resources["UserPoolWebAclAssociation"]
+    assert pool["Condition"] == "HasApiWaf"
+    assert pool["Properties"] == {
+        "ResourceArn": {"Fn::GetAtt": ["UserPool", "Arn"]},
+        "WebACLArn": {"Fn::GetAtt": ["ApiWebAcl", "Arn"]},
+    }
+
+
+def test_every_web_acl_logs_with_the_authorization_header_redacted(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    logged = {}
+    for logical_id, resource in _of_type(template, "AWS::WAFv2::LoggingConfiguration").items():
+        properties = resource["Properties"]
+        assert properties["RedactedFields"] == [{"SingleHeader": {"Name": "authorization"}}], logical_id
+        logged[properties["ResourceArn"]["Fn::GetAtt"][0]] = properties["LogDestinationConfigs"]
+    assert set(logged) == set(_of_type(template, "AWS::WAFv2::WebACL"))
+    for group in ("ApiWafLogGroup", "EdgeWafLogGroup"):
+        assert resources[group]["Properties"]["LogGroupName"]["Fn::Sub"].startswith("aws-waf-logs-")
+
+
+def test_the_thumbnails_pass_no_web_acl_unless_asked(template: dict[str, Any]) -> None:
+    # Finding 9: WAF bills every thumbnail request
+    config = template["Resources"]["MediaDistribution"]["Properties"]["DistributionConfig"]
+    assert config["WebACLId"]["Fn::If"][0] == "HasMediaWaf"
+    assert template["Parameters"]["MediaWaf"]["Default"] == "false"
+
+
+def test_ses_sends_from_an_address_only_identity(template: dict[str, Any]) -> None:
+    # Finding 7: the SourceArn was always built from the address's domain
+    source = template["Resources"]["UserPool"]["Properties"]["EmailConfiguration"]["Fn::If"][1]["SourceArn"]
+
+    def arn(**given: str) -> str:
+        defaults = {name: str(spec.get("Default", "")) for name, spec in template["Parameters"].items()}
+        values = Evaluator(
+            template,
+            {**defaults, **given},
+            pseudo={
+                "AWS::Partition": lambda: "aws",
+                "AWS::Region": lambda: "eu-west-1",
+                "AWS::AccountId": lambda: "1",
+            },
+        )
+        return str(values.resolve(source))
+
+    assert arn(SesFromAddress="no-reply@example.com") == "arn:aws:ses:eu-west-1:1:identity/example.com"
+    assert (
+        arn(SesFromAddress="no-reply@example.com", SesIdentity="no-reply@example.com")
+        == "arn:aws:ses:eu-west-1:1:identity/no-reply@example.com"
+    )
+
+
+def test_the_stream_consumer_follows_a_replaced_table_and_reports_what_it_skips(
+    template: dict[str, Any],
+) -> None:
+    # Findings 4 and 8
+    stream = _functions(template)["StreamWorker"]["Properties"]["Events"]["StreamWorkerDynamodbEventSource"]
+    properties = stream["Properties"]
+    assert properties["Stream"]["Fn::If"][:2] == ["HasTableStreamArn", {"Ref": "TableStreamArn"}]
+    assert properties["MaximumRetryAttempts"] == 5 and properties["BisectBatchOnFunctionError"] is True
+    assert properties["DestinationConfig"]["OnFailure"]["Destination"] == {
+        "Fn::GetAtt": ["StreamFailureQueue", "Arn"]
+    }
+    role = template["Resources"]["StreamWorkerRole"]["Properties"]["Policies"][0]["PolicyDocument"][
+        "Statement"
+    ]
+    resources = json.dumps([s["Resource"] for s in role])
+    assert "${FlintTable.Arn}/stream/*" in resources and "StreamFailureQueue" in resources
+
+
+def test_costs_are_watched_by_a_budget_and_anomaly_detection(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    budget = resources["MonthlyBudget"]["Properties"]
+    assert budget["Budget"]["BudgetLimit"] == {"Amount": {"Ref": "MonthlyBudgetUsd"}, "Unit": "USD"}
+    assert all(
+        n["Subscribers"] == [{"SubscriptionType": "SNS", "Address": {"Ref": "AlarmTopic"}}]
+        for n in budget["NotificationsWithSubscribers"]
+    )
+    anomalies = resources["CostAnomalySubscription"]["Properties"]
+    assert anomalies["Subscribers"] == [{"Type": "SNS", "Address": {"Ref": "AlarmTopic"}}]
+    assert resources["CostAnomalyMonitor"]["Condition"] == "CreateAnomalyMonitor"
+    publishers = resources["AlarmTopicPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]["Principal"]
+    assert set(publishers["Service"]) == {"budgets.amazonaws.com", "costalerts.amazonaws.com"}
+    # Per-method API metrics cost ~$75 a month: off (the stage's free metrics feed the alarms)
+    (settings,) = resources["RestAPI"]["Properties"]["MethodSettings"]
+    assert settings["MetricsEnabled"] is False
+
+
+def test_the_docs_count_the_alarms_and_the_runbook_covers_each(template: dict[str, Any]) -> None:
+    alarms = [
+        a["Properties"]["AlarmName"]["Fn::Sub"].removeprefix("${NamePrefix}-")
+        for a in _of_type(template, "AWS::CloudWatch::Alarm").values()
+    ]
+    deploy = (INFRA_DIR.parent / "docs" / "deploy.md").read_text()
+    assert f"| CloudWatch alarms | ~${len(alarms) * 0.1 + 0.9:.2f} | {len(alarms)} alarms" in deploy
+    runbook = (INFRA_DIR.parent / "docs" / "runbook.md").read_text()
+    missing = [name for name in alarms if f"`{name}`" not in runbook]
+    assert missing == [], "add a runbook section (docs/runbook.md) for these alarms"
+
+
+def test_the_site_runs_only_its_own_scripts_and_talks_only_to_the_api_and_cognito(
+    template: dict[str, Any],
+) -> None:
+    headers = template["Resources"]["SiteHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+    policy = headers["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+    assert policy == site_csp(
+        api="https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}",
+        cognito="https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}",
+        uploads=[
+            "https://${UploadsBucket}.s3.${AWS::URLSuffix}",
+            "https://${UploadsBucket.RegionalDomainName}",
+        ],
+    )
+    assert "script-src 'self';" in policy
+
+
+def test_every_function_runs_the_pinned_runtime(template: dict[str, Any]) -> None:
+    pinned = load_yaml(INFRA_DIR / "lambda.yaml")["Metadata"]["Runtime"]
+    assert {f["Properties"]["Runtime"] for f in _functions(template).values()} == {pinned}
+    assert template["Resources"]["ImagingLayer"]["Properties"]["CompatibleRuntimes"] == [pinned]

@@ -11,6 +11,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -19,23 +20,34 @@ import pytest
 
 from chalicelib import caches
 from chalicelib.data.posts import BATCH_GET_LIMIT
-from local.seed import seed_interests, seed_products
 from tests.conftest import SignedInMember
 from tests.dynamo_counter import count_dynamodb_calls
 from tests.support import images
 from tests.support.aws_calls import record_api_calls
+from tests.support.catalog import fresh_interest, fresh_products
 from tests.support.posts import body_of, photo, post_body, published
 from tests.support.uploads import upload_images
 
-PRODUCT = "p-northpeak-00"
-OTHER_PRODUCT = "p-brewlab-01"
 VIEWERS = ["anonymous", "signed_in"]
 
 
+@dataclass(frozen=True)
+class Catalog:
+    """Two products and an interest of the test's own: its listings hold only its posts."""
+
+    product: str
+    other_product: str
+    interest: str
+
+
 @pytest.fixture
-def author(api: Any, stack: Any, new_member: Callable[..., SignedInMember]) -> SignedInMember:
-    seed_interests()
-    seed_products(None, per_brand=2)
+def catalog(stack: Any) -> Catalog:
+    product, other_product = fresh_products(2)
+    return Catalog(product, other_product, fresh_interest())
+
+
+@pytest.fixture
+def author(api: Any, catalog: Catalog, new_member: Callable[..., SignedInMember]) -> SignedInMember:
     member = new_member("prime")
     api.http.get("/me", headers=member.headers)
     return member
@@ -51,12 +63,14 @@ def _viewer_headers(api: Any, viewer: str, new_member: Callable[..., SignedInMem
     return member.headers
 
 
-def _tagged_posts(api: Any, authors: list[SignedInMember]) -> list[dict[str, Any]]:
-    """One photo post per author, each tagging two products, with a smile from the first author."""
+def _tagged_posts(api: Any, catalog: Catalog, authors: list[SignedInMember]) -> list[dict[str, Any]]:
+    """One photo post per author in the catalog's interest, each tagging both products, with a smile
+    from the first author."""
     posts = []
     for member in authors:
         [upload_id] = upload_images(api, member, [images.jpeg(64, 48)])
-        request = post_body("photo", [photo(upload_id, (PRODUCT, 0.2, 0.2), (OTHER_PRODUCT, 0.8, 0.8))])
+        tags = [(catalog.product, 0.2, 0.2), (catalog.other_product, 0.8, 0.8)]
+        request = post_body("photo", [photo(upload_id, *tags)], interests=[catalog.interest])
         posts.append(published(api, member, request))
     api.http.put(f"/posts/{posts[0]['id']}/smile", headers=authors[0].headers)
     return posts
@@ -77,9 +91,10 @@ def test_a_post_page_costs_one_get_item_and_one_batch_get_item(
     new_member: Callable[..., SignedInMember],
     monkeypatch: pytest.MonkeyPatch,
     viewer: str,
+    catalog: Catalog,
 ) -> None:
     # Given a tagged photo post, and the caller
-    [post] = _tagged_posts(api, [author])
+    [post] = _tagged_posts(api, catalog, [author])
     headers = _viewer_headers(api, viewer, new_member)
 
     # When the post is read
@@ -88,7 +103,7 @@ def test_a_post_page_costs_one_get_item_and_one_batch_get_item(
 
     # Then it took the post item and one batch (author, current products, the viewer's smile)
     assert response.status_code == 200, response.body
-    assert body_of(response)["photos"][0]["tags"][1]["product_id"] == OTHER_PRODUCT
+    assert body_of(response)["photos"][0]["tags"][1]["product_id"] == catalog.other_product
     assert dict(calls) == {"GetItem": 1, "BatchGetItem": 1}
 
 
@@ -99,14 +114,20 @@ def test_every_listing_page_costs_one_query_and_one_batch_get_item(
     new_member: Callable[..., SignedInMember],
     monkeypatch: pytest.MonkeyPatch,
     viewer: str,
+    catalog: Catalog,
 ) -> None:
     # Given posts by two authors, tagging the same product under the same interest
     second_author = new_member("prime")
     api.http.get("/me", headers=second_author.headers)
-    _tagged_posts(api, [author, second_author])
+    _tagged_posts(api, catalog, [author, second_author])
     headers = _viewer_headers(api, viewer, new_member)
 
-    for path in (f"/users/{author.user_id}/posts", "/interests/hiking/posts", f"/products/{PRODUCT}/posts"):
+    paths = (
+        f"/users/{author.user_id}/posts",
+        f"/interests/{catalog.interest}/posts",
+        f"/products/{catalog.product}/posts",
+    )
+    for path in paths:
         for limit in (20, 100):
             # When a page of the listing is read
             with count_dynamodb_calls(monkeypatch) as calls:
@@ -119,13 +140,13 @@ def test_every_listing_page_costs_one_query_and_one_batch_get_item(
 
 
 @pytest.mark.parametrize(
-    "path", ["/users/{author}/posts", "/interests/hiking/posts", "/products/{product}/posts"]
+    "path", ["/users/{author}/posts", "/interests/{interest}/posts", "/products/{product}/posts"]
 )
 def test_an_empty_listing_page_costs_at_most_two_requests(
-    api: Any, author: SignedInMember, monkeypatch: pytest.MonkeyPatch, path: str
+    api: Any, author: SignedInMember, catalog: Catalog, monkeypatch: pytest.MonkeyPatch, path: str
 ) -> None:
     # Given a member, an interest and a product with no posts
-    url = path.format(author=author.user_id, product=PRODUCT)
+    url = path.format(author=author.user_id, interest=catalog.interest, product=catalog.product)
 
     # When the listing is read
     with count_dynamodb_calls(monkeypatch) as calls:
@@ -144,15 +165,17 @@ def test_a_page_of_100_is_capped_so_its_hydration_fits_one_batch_get_item(
     monkeypatch: pytest.MonkeyPatch,
     viewer: str,
     cap: int,
+    catalog: Catalog,
 ) -> None:
     # Given more posts in one interest than a single BatchGetItem could hydrate at once
     for i in range(cap + 2):
-        published(api, author, post_body("idea", body=f"idea {i}", caption=f"#{i}"))
+        idea = post_body("idea", body=f"idea {i}", caption=f"#{i}", interests=[catalog.interest])
+        published(api, author, idea)
     headers = _viewer_headers(api, viewer, new_member)
 
     # When a page of 100 is asked for
     with record_api_calls(monkeypatch, "dynamodb") as calls:
-        response = api.http.get("/interests/hiking/posts?limit=100", headers=headers)
+        response = api.http.get(f"/interests/{catalog.interest}/posts?limit=100", headers=headers)
 
     # Then the page is cut to what one BatchGetItem of at most 100 keys hydrates, and says there is more
     page = json.loads(response.body)
@@ -373,9 +396,10 @@ def test_smile_and_unsmile_cost_two_requests_each_and_answer_the_right_count(
     author: SignedInMember,
     new_member: Callable[..., SignedInMember],
     monkeypatch: pytest.MonkeyPatch,
+    catalog: Catalog,
 ) -> None:
     # Given a post another member already smiled at, and a fan already marked active
-    [post] = _tagged_posts(api, [author])
+    [post] = _tagged_posts(api, catalog, [author])
     fan = new_member("prime")
     api.http.get("/me", headers=fan.headers)
 
@@ -401,11 +425,12 @@ def test_smile_and_unsmile_cost_two_requests_each_and_answer_the_right_count(
 
 
 def test_publishing_a_tagged_photo_costs_two_requests(
-    api: Any, author: SignedInMember, monkeypatch: pytest.MonkeyPatch
+    api: Any, author: SignedInMember, monkeypatch: pytest.MonkeyPatch, catalog: Catalog
 ) -> None:
     # Given a processed upload
     [upload_id] = upload_images(api, author, [images.jpeg(64, 48)])
-    request = post_body("photo", [photo(upload_id, (PRODUCT, 0.2, 0.2), (OTHER_PRODUCT, 0.8, 0.8))])
+    tags = [(catalog.product, 0.2, 0.2), (catalog.other_product, 0.8, 0.8)]
+    request = post_body("photo", [photo(upload_id, *tags)], interests=[catalog.interest])
 
     # When it is published tagging two products
     with count_dynamodb_calls(monkeypatch) as calls:
@@ -422,6 +447,7 @@ def test_one_dynamodb_client_serves_every_model_transaction_and_the_thumbnailer(
     author: SignedInMember,
     new_member: Callable[..., SignedInMember],
     monkeypatch: pytest.MonkeyPatch,
+    catalog: Catalog,
 ) -> None:
     # Given a fresh process state (no client made yet), counting the DynamoDB clients created
     created: list[str] = []
@@ -439,16 +465,17 @@ def test_one_dynamodb_client_serves_every_model_transaction_and_the_thumbnailer(
     # When requests touch the upload and thumbnailer, post, listing, smile, comment, follow,
     # profile, catalog and feed paths
     [upload_id] = upload_images(api, author, [images.jpeg(64, 48)])
-    post = published(api, author, post_body("photo", [photo(upload_id, (PRODUCT, 0.5, 0.5))]))
+    photos = [photo(upload_id, (catalog.product, 0.5, 0.5))]
+    post = published(api, author, post_body("photo", photos, interests=[catalog.interest]))
     for method, path in [
         ("GET", f"/posts/{post['id']}"),
         ("PUT", f"/posts/{post['id']}/smile"),
         ("DELETE", f"/posts/{post['id']}/smile"),
         ("GET", f"/users/{author.user_id}/posts"),
-        ("GET", "/interests/hiking/posts"),
+        ("GET", f"/interests/{catalog.interest}/posts"),
         ("PUT", f"/users/{author.user_id}/follow"),
         ("GET", f"/users/{author.user_id}"),
-        ("GET", f"/products/{PRODUCT}"),
+        ("GET", f"/products/{catalog.product}"),
         ("GET", "/products?q=north"),
         ("GET", "/feed"),
         ("GET", "/me"),

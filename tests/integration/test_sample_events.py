@@ -48,6 +48,7 @@ def test_the_authorizer_sample_event_with_a_forged_token_is_denied(stack: Any) -
         ("thumbnail_worker", "thumbnail_worker.s3-test-event.sqs.json"),
         ("feed_worker", "feed_worker.sqs.json"),
         ("engagement_worker", "engagement_worker.sqs.json"),
+        ("erasure_worker", "erasure_worker.sqs.json"),
         ("stream_worker", "stream_worker.dynamodb.json"),
     ],
 )
@@ -62,7 +63,8 @@ def test_queue_and_stream_sample_events_are_processed_without_failures(
 
 
 @pytest.mark.parametrize("handler", ["feed_planner", "enthusiast_job"])
-def test_schedule_sample_events_run_their_job(stack: Any, handler: str) -> None:
+def test_schedule_sample_events_run_their_job(private_table: str, handler: str) -> None:
+    # A table of its own: the jobs walk every active member and every interest of their table.
     from app import app
 
     result = app.handler_map[handler](_event(f"{handler}.schedule.json"), lambda_context(handler))

@@ -19,10 +19,12 @@ from typing import Any
 
 import boto3
 import pytest
-import requests
 
+from flint_template.intrinsics import Evaluator
 from local.event_runner import EventRunner
 from local.provision import DEFAULT_TEMPLATE, HANDLED_PROPERTIES, NOT_EMULATED, ProvisionedStack, provision
+from tests.conftest import SessionStack
+from tests.support.aws import environment
 from tests.support.packaged import packaged_template
 
 pytestmark = pytest.mark.timeout(900)  # the first build downloads wheels
@@ -49,23 +51,14 @@ def packaged() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def local(moto_endpoint: str, packaged: dict[str, Any]) -> Iterator[ProvisionedStack]:
+def local(session_stack: SessionStack, packaged: dict[str, Any]) -> Iterator[ProvisionedStack]:
     parameters = {name: str(spec["Default"]) for name, spec in packaged["Parameters"].items()}
     parameters = {name: value for name, value in parameters.items() if name in ("Stage", "NamePrefix")}
     # What prod's Rules require; the parameters marked "AWS:" keep their local defaults, and
     # the resolver below compares with what was provisioned under them.
     parameters |= {"AlarmEmail": "ops@example.com", "SiteOrigin": "https://flint.example.com"}
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in {
-            "AWS_ENDPOINT_URL": moto_endpoint,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "testing",
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_REGION": REGION,
-        }.items():
-            patch.setenv(name, value)
-        requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10).raise_for_status()
+    # In the session's emulator, beside the session's dev stack: prod's names never meet dev's.
+    with environment(session_stack.env):
         yield provision(DEFAULT_TEMPLATE, parameters=parameters)
 
 
@@ -74,7 +67,11 @@ def _client(service: str) -> Any:
 
 
 class Resolver:
-    """Values as CloudFormation would resolve them, with the local stack's physical ids."""
+    """Values as CloudFormation would resolve them, with the local stack's physical ids.
+
+    The template's conditions and intrinsics are read by flint_template's one interpreter; this
+    class only says what a resource reference means locally.
+    """
 
     def __init__(self, template: dict[str, Any], stack: ProvisionedStack):
         self.template = template
@@ -82,23 +79,31 @@ class Resolver:
         self.parameters = {
             name: str(spec.get("Default", "")) for name, spec in template["Parameters"].items()
         } | stack.parameters
-        self.account = _client("sts").get_caller_identity()["Account"]
+        account = _client("sts").get_caller_identity()["Account"]
+        self._values = Evaluator(
+            template,
+            self.parameters,
+            resource=lambda name: self.stack.physical_ids[name],
+            attribute=self._attribute,
+            pseudo={
+                "AWS::AccountId": lambda: account,
+                "AWS::Region": lambda: REGION,
+                "AWS::Partition": lambda: "aws",
+            },
+        )
 
     def condition(self, name: str) -> bool:
-        return bool(self._condition(self.template["Conditions"][name]))
+        return self._values.condition(name)
 
-    def _condition(self, node: Any) -> Any:
-        ((key, value),) = node.items()
-        if key == "Fn::Equals":
-            left, right = (self.value(v) for v in value)
-            return str(left) == str(right)
-        if key == "Fn::Not":
-            return not self._condition(value[0])
-        if key == "Fn::And":
-            return all(self._condition(item) for item in value)
-        if key == "Condition":
-            return self.condition(value)
-        raise AssertionError(f"condition {key}")
+    def value(self, node: Any) -> Any:
+        return self._values.resolve(node)
+
+    def _attribute(self, logical_id: str, attribute: str) -> str:
+        if attribute == "Arn":
+            return self.arn(logical_id)
+        if attribute == "QueueName":
+            return self.stack.physical_ids[logical_id].rsplit("/", 1)[-1]
+        raise AssertionError(f"GetAtt {attribute}")
 
     def arn(self, logical_id: str) -> str:
         rtype = self.template["Resources"][logical_id]["Type"]
@@ -112,36 +117,6 @@ class Resolver:
         if rtype == "AWS::DynamoDB::Table":
             return str(_client("dynamodb").describe_table(TableName=physical)["Table"]["TableArn"])
         raise AssertionError(f"no ARN for {rtype}")
-
-    def value(self, node: Any) -> Any:
-        if isinstance(node, list):
-            return [self.value(v) for v in node]
-        if not isinstance(node, dict):
-            return node
-        if set(node) == {"Ref"}:
-            name = node["Ref"]
-            pseudo = {"AWS::AccountId": self.account, "AWS::Region": REGION, "AWS::Partition": "aws"}
-            return self.parameters.get(name) or pseudo.get(name) or self.stack.physical_ids[name]
-        if set(node) == {"Fn::GetAtt"}:
-            logical_id, attribute = node["Fn::GetAtt"]
-            if attribute == "Arn":
-                return self.arn(logical_id)
-            if attribute == "QueueName":
-                return self.stack.physical_ids[logical_id].rsplit("/", 1)[-1]
-            raise AssertionError(f"GetAtt {attribute}")
-        if set(node) == {"Fn::If"}:
-            condition, if_true, if_false = node["Fn::If"]
-            return self.value(if_true if self.condition(condition) else if_false)
-        if set(node) == {"Fn::Sub"}:
-
-            def substitute(match: re.Match[str]) -> str:
-                name = match.group(1)
-                if "." in name:
-                    return str(self.value({"Fn::GetAtt": name.split(".", 1)}))
-                return str(self.value({"Ref": name}))
-
-            return re.sub(r"\$\{([^}]+)\}", substitute, node["Fn::Sub"])
-        return {key: self.value(value) for key, value in node.items()}
 
 
 @pytest.fixture(scope="module")

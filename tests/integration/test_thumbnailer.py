@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
 import pytest
+from boto3.dynamodb.conditions import Attr
 from botocore.exceptions import ClientError
 
 from app import app
@@ -34,6 +36,7 @@ from tests.support.thumbnail_queue import (
     notification_for,
     object_created,
     object_exists,
+    own_thumbnail_queue,
     peek_bodies,
     s3,
     s3_test_event,
@@ -52,6 +55,26 @@ from tests.support.uploads import (
 
 SIZES = ("small", "medium", "large")
 YEAR_SECONDS = "max-age=31536000"
+
+
+@pytest.fixture(autouse=True)
+def _own_queue(stack: Any) -> Iterator[None]:
+    """The session's thumbnail queue, emptied of earlier tests' notifications: these tests count
+    deliveries and dead letters. Its visibility timeout is put back afterwards."""
+    with own_thumbnail_queue():
+        yield
+
+
+@pytest.fixture
+def media_before(stack: Any) -> dict[str, dict[str, Any]]:
+    """The media bucket as the test starts (shared with the session): what the test writes is the rest."""
+    return media_objects()
+
+
+@pytest.fixture
+def idempotency_before(stack: Any) -> set[tuple[str, str]]:
+    """The worker's idempotency records as the test starts: the test forgets only its own."""
+    return _idempotency_keys()
 
 
 @pytest.fixture
@@ -75,20 +98,28 @@ def _captured(
     return str(ticket["upload_id"]), body
 
 
-def _idempotency_keys() -> list[dict[str, Any]]:
-    table = boto3.resource("dynamodb", region_name="us-east-1").Table("flint-dev")
-    return [
-        {"PK": i["PK"], "SK": i["SK"]} for i in table.scan()["Items"] if i["PK"].startswith("IDEMPOTENCY#")
-    ]
+def _table() -> Any:
+    return boto3.resource("dynamodb", region_name="us-east-1").Table(get_settings().table_name)
 
 
-def _forget_idempotency_records() -> None:
-    """What 24 hours do: the worker's idempotency records expire."""
-    table = boto3.resource("dynamodb", region_name="us-east-1").Table("flint-dev")
-    keys = _idempotency_keys()
+def _idempotency_keys() -> set[tuple[str, str]]:
+    """(PK, SK) of every idempotency record of the worker (a Scan: test-only, page by page)."""
+    found: set[tuple[str, str]] = set()
+    scan: dict[str, Any] = {"FilterExpression": Attr("PK").begins_with("IDEMPOTENCY#")}
+    while True:
+        page = _table().scan(**scan)
+        found |= {(item["PK"], item["SK"]) for item in page["Items"]}
+        if "LastEvaluatedKey" not in page:
+            return found
+        scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _forget_idempotency_records(before: set[tuple[str, str]]) -> None:
+    """What 24 hours do: the worker's idempotency records (those this test made) expire."""
+    keys = _idempotency_keys() - before
     assert keys, "expected the worker to have recorded its work"
-    for key in keys:
-        table.delete_item(Key=key)
+    for pk, sk in keys:
+        _table().delete_item(Key={"PK": pk, "SK": sk})
 
 
 # --- the corpus, through the whole path -------------------------------------------------------------
@@ -234,21 +265,26 @@ def test_an_object_larger_than_max_upload_bytes_is_rejected_as_too_large(
 
 
 def test_renditions_are_written_to_the_media_bucket_under_deterministic_keys_cached_for_a_year(
-    api: Any, prime: SignedInMember
+    api: Any, prime: SignedInMember, media_before: dict[str, dict[str, Any]]
 ) -> None:
     # Given a processed JPEG
     upload_id = _processed(api, prime, images.jpeg(500, 300))
 
     # When the buckets are listed
-    media = media_objects()
+    media = media_objects(since=media_before)
 
     # Then the media bucket holds exactly its three renditions, each cacheable for a year
     assert set(media) == {f"media/{upload_id}/{name}.jpg" for name in SIZES}
     for key in media:
         assert YEAR_SECONDS in s3().head_object(Bucket=MEDIA_BUCKET, Key=key)["CacheControl"]
-    # And the uploads bucket keeps the accepted bytes under their digest, not at the POST's key
-    uploads = s3().list_objects_v2(Bucket=UPLOADS_BUCKET).get("Contents", [])
-    assert [o["Key"] for o in uploads] == [
+    # And the uploads bucket keeps the accepted bytes under their digest, not at the POST's key (the
+    # bucket is shared: this member's keys are the ones under their id)
+    uploads = [
+        o["Key"]
+        for prefix in (f"uploads/{prime.user_id}/", f"originals/{prime.user_id}/")
+        for o in s3().list_objects_v2(Bucket=UPLOADS_BUCKET, Prefix=prefix).get("Contents", [])
+    ]
+    assert uploads == [
         f"originals/{prime.user_id}/{upload_id}/{hashlib.sha256(images.jpeg(500, 300)).hexdigest()}"
     ]
     urls = [r["url"] for r in upload_status(api, prime, upload_id)["thumbnails"].values()]
@@ -271,7 +307,9 @@ def test_gps_exif_never_reaches_a_rendition(api: Any, prime: SignedInMember) -> 
         assert images.SECRET_MAKER.encode() not in data
 
 
-def test_the_original_of_a_rejected_upload_is_deleted(api: Any, prime: SignedInMember) -> None:
+def test_the_original_of_a_rejected_upload_is_deleted(
+    api: Any, prime: SignedInMember, media_before: dict[str, dict[str, Any]]
+) -> None:
     # Given HTML uploaded as a JPEG
     ticket = send_upload(api, prime, images.HTML, "image/jpeg")
     assert object_exists(UPLOADS_BUCKET, ticket["fields"]["key"])
@@ -282,10 +320,12 @@ def test_the_original_of_a_rejected_upload_is_deleted(api: Any, prime: SignedInM
     # Then the original is gone and nothing was written to the media bucket
     assert upload_status(api, prime, ticket["upload_id"])["status"] == "rejected"
     assert not object_exists(UPLOADS_BUCKET, ticket["fields"]["key"])
-    assert media_objects() == {}
+    assert media_objects(since=media_before) == {}
 
 
-def test_the_s3_test_event_is_skipped(api: Any, prime: SignedInMember) -> None:
+def test_the_s3_test_event_is_skipped(
+    api: Any, prime: SignedInMember, media_before: dict[str, dict[str, Any]]
+) -> None:
     # Given a pending upload
     ticket = request_upload(api, prime)
 
@@ -295,19 +335,19 @@ def test_the_s3_test_event_is_skipped(api: Any, prime: SignedInMember) -> None:
     # Then it succeeds without doing anything
     assert failed_ids(response) == []
     assert upload_status(api, prime, ticket["upload_id"])["status"] == "pending"
-    assert media_objects() == {}
+    assert media_objects(since=media_before) == {}
 
 
 # --- duplicates and replays ------------------------------------------------------------------------
 
 
 def test_the_same_s3_event_delivered_twice_does_the_work_once(
-    api: Any, prime: SignedInMember, monkeypatch: pytest.MonkeyPatch
+    api: Any, prime: SignedInMember, monkeypatch: pytest.MonkeyPatch, media_before: dict[str, dict[str, Any]]
 ) -> None:
     # Given an upload processed from S3's notification
     upload_id, body = _captured(api, prime, images.jpeg(500, 300))
     assert failed_ids(invoke_worker(api, [body])) == []
-    first = media_objects()
+    first = media_objects(since=media_before)
     status = upload_status(api, prime, upload_id)
 
     # When the same notification is delivered again through the queue
@@ -317,7 +357,7 @@ def test_the_same_s3_event_delivered_twice_does_the_work_once(
 
     # Then no rendition is written again and the upload is unchanged
     assert calls.count("PutObject") == 0
-    assert media_objects() == first
+    assert media_objects(since=media_before) == first
     assert upload_status(api, prime, upload_id) == status
 
 
@@ -338,13 +378,13 @@ def test_a_duplicate_in_the_same_batch_does_the_work_once(
 
 
 def test_a_replay_after_the_idempotency_record_expired_still_does_no_work(
-    api: Any, prime: SignedInMember, monkeypatch: pytest.MonkeyPatch
+    api: Any, prime: SignedInMember, monkeypatch: pytest.MonkeyPatch, idempotency_before: set[tuple[str, str]]
 ) -> None:
     # Given a processed upload whose idempotency record has since expired
     upload_id, body = _captured(api, prime, images.jpeg(500, 300))
     invoke_worker(api, [body])
     status = upload_status(api, prime, upload_id)
-    _forget_idempotency_records()
+    _forget_idempotency_records(idempotency_before)
 
     # When S3's notification is replayed
     with record_api_calls(monkeypatch, "s3") as calls:
@@ -357,13 +397,13 @@ def test_a_replay_after_the_idempotency_record_expired_still_does_no_work(
 
 
 def test_a_new_object_version_after_ready_leaves_the_upload_ready(
-    api: Any, prime: SignedInMember, monkeypatch: pytest.MonkeyPatch
+    api: Any, prime: SignedInMember, monkeypatch: pytest.MonkeyPatch, media_before: dict[str, dict[str, Any]]
 ) -> None:
     # Given a ready upload
     ticket = send_upload(api, prime, images.jpeg(500, 300))
     run_thumbnailer(app)
     ready = upload_status(api, prime, ticket["upload_id"])
-    renditions = media_objects()
+    renditions = media_objects(since=media_before)
 
     # When the client reuses its still-valid ticket to post HTML over the original
     post_to_s3(ticket, images.HTML)
@@ -372,12 +412,12 @@ def test_a_new_object_version_after_ready_leaves_the_upload_ready(
 
     # Then the upload stays ready with the same renditions, and nothing was read or deleted
     assert upload_status(api, prime, ticket["upload_id"]) == ready
-    assert media_objects() == renditions
+    assert media_objects(since=media_before) == renditions
     assert calls.calls == []
 
 
 def test_a_new_object_version_after_rejected_leaves_the_upload_rejected(
-    api: Any, prime: SignedInMember, monkeypatch: pytest.MonkeyPatch
+    api: Any, prime: SignedInMember, monkeypatch: pytest.MonkeyPatch, media_before: dict[str, dict[str, Any]]
 ) -> None:
     # Given an upload rejected as not an image
     ticket = send_upload(api, prime, images.HTML)
@@ -393,10 +433,12 @@ def test_a_new_object_version_after_rejected_leaves_the_upload_rejected(
     # Then the upload stays rejected and no rendition is made
     assert upload_status(api, prime, ticket["upload_id"]) == rejected
     assert calls.count("PutObject") == 0
-    assert media_objects() == {}
+    assert media_objects(since=media_before) == {}
 
 
-def test_replaying_a_rejected_uploads_event_leaves_it_rejected(api: Any, prime: SignedInMember) -> None:
+def test_replaying_a_rejected_uploads_event_leaves_it_rejected(
+    api: Any, prime: SignedInMember, idempotency_before: set[tuple[str, str]]
+) -> None:
     # Given an upload rejected as corrupt
     upload_id, body = _captured(api, prime, images.truncated_jpeg())
     invoke_worker(api, [body])
@@ -405,7 +447,7 @@ def test_replaying_a_rejected_uploads_event_leaves_it_rejected(api: Any, prime: 
 
     # When its notification is replayed, with and without the idempotency record
     first = invoke_worker(api, [body])
-    _forget_idempotency_records()
+    _forget_idempotency_records(idempotency_before)
     second = invoke_worker(api, [body])
 
     # Then it stays rejected with the same reason
@@ -417,7 +459,11 @@ def test_replaying_a_rejected_uploads_event_leaves_it_rejected(api: Any, prime: 
 
 
 def test_an_event_for_an_upload_whose_post_was_deleted_is_ignored(
-    api: Any, prime: SignedInMember, monkeypatch: pytest.MonkeyPatch
+    api: Any,
+    prime: SignedInMember,
+    monkeypatch: pytest.MonkeyPatch,
+    media_before: dict[str, dict[str, Any]],
+    idempotency_before: set[tuple[str, str]],
 ) -> None:
     # Given an upload published in a post, then the post deleted (the upload and its images go with it)
     from local.seed import seed_interests
@@ -434,7 +480,7 @@ def test_an_event_for_an_upload_whose_post_was_deleted_is_ignored(
     )
     assert post.status_code == 201, post.body
     assert api.http.delete(f"/posts/{json.loads(post.body)['id']}", headers=prime.headers).status_code == 204
-    _forget_idempotency_records()
+    _forget_idempotency_records(idempotency_before)
 
     # When S3's notification for it arrives late
     with record_api_calls(monkeypatch, "s3") as calls:
@@ -443,7 +489,7 @@ def test_an_event_for_an_upload_whose_post_was_deleted_is_ignored(
     # Then it is ignored: no failure, no upload or image brought back
     assert failed_ids(response) == []
     assert calls.calls == []
-    assert media_objects() == {}
+    assert media_objects(since=media_before) == {}
     assert api.http.get(f"/uploads/{upload_id}", headers=prime.headers).status_code == 404
 
 
@@ -458,7 +504,10 @@ def test_an_event_for_an_upload_whose_post_was_deleted_is_ignored(
     ],
 )
 def test_an_event_for_an_object_that_is_not_an_upload_is_ignored(
-    api: Any, prime: SignedInMember, key_of: Callable[[str, str], str]
+    api: Any,
+    prime: SignedInMember,
+    key_of: Callable[[str, str], str],
+    media_before: dict[str, dict[str, Any]],
 ) -> None:
     # Given a pending upload, and an image stored under a key that is not that upload's
     ticket = request_upload(api, prime)
@@ -472,7 +521,7 @@ def test_an_event_for_an_object_that_is_not_an_upload_is_ignored(
     # Then it is ignored: the upload stays pending and nothing is rendered
     assert failed_ids(response) == []
     assert upload_status(api, prime, ticket["upload_id"])["status"] == "pending"
-    assert media_objects() == {}
+    assert media_objects(since=media_before) == {}
 
 
 def test_an_event_whose_object_is_already_gone_is_ignored(api: Any, prime: SignedInMember) -> None:
@@ -512,7 +561,8 @@ def test_a_poison_message_ends_in_the_dead_letter_queue_after_max_receives(
     # Given a poison message beside a real upload, on a queue that redelivers at once
     set_visibility_timeout(0)
     ticket = send_upload(api, prime, images.jpeg(300, 200))
-    send_bodies(["this is not json"])
+    poison = f"this is not json {uuid.uuid4()}"
+    send_bodies([poison])
     runner, source = thumbnail_runner(app)
 
     # When the worker keeps polling
@@ -521,7 +571,7 @@ def test_a_poison_message_ends_in_the_dead_letter_queue_after_max_receives(
 
     # Then it failed once per receive up to the queue's maxReceiveCount, then moved to the DLQ
     assert runner.stats.failed == max_receive_count() == 5
-    assert peek_bodies(DEAD_LETTER_QUEUE) == ["this is not json"]
+    assert peek_bodies(DEAD_LETTER_QUEUE) == [poison]
     assert take_bodies() == []
     assert upload_status(api, prime, ticket["upload_id"])["status"] == "ready"
 

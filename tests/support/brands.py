@@ -12,11 +12,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
-
 from local.event_runner import EventRunner
 from local.seed import seed_interests
 from tests.support.community import call, ok
+from tests.support.events import app_runner, queue_source, stream_start
 from tests.support.uploads import jpeg_bytes, upload_image
 
 SESSION_HEADER = "X-Flint-Session"
@@ -67,21 +66,28 @@ def event(kind: str, post_id: str, receipt_: str | None, product_id: str | None 
     return out
 
 
-def runner() -> EventRunner:
-    from app import app
+# Where the table's stream ended when the running test began (`begin`): the session's stream
+# holds every earlier test's records, and this test's aggregators read only its own.
+_start: dict[str, str | None] | None = None
 
-    return EventRunner(
-        app,
-        boto3.client("sqs", region_name="us-east-1"),
-        wait_seconds=0,
-        streams=boto3.client("dynamodbstreams", region_name="us-east-1"),
-    )
+
+def begin() -> None:
+    """Note where the table's stream ends now (each brand test file calls it from an autouse fixture)."""
+    global _start
+    _start = stream_start()
+
+
+def runner() -> EventRunner:
+    """A runner reading the table's stream from the test's start: a fresh one re-reads every
+    record of the test (a replay, as Lambda's retries do)."""
+    assert _start is not None, "brands.begin() runs when the test starts"
+    return app_runner(streams=True, positions=_start)
 
 
 def run_aggregators(events: EventRunner | None = None, rounds: int = 50) -> None:
     """Deliver the table's stream and the engagement queue until both are drained."""
     events = events or runner()
-    queue = next(s for s in events.queue_sources if s.name == "engagement_worker")
+    queue = queue_source(events, "engagement_worker")
     stream = next(s for s in events.stream_sources if s.name == "stream_worker")
     for _ in range(rounds):
         if not (events.poll_stream_once(stream) + events.poll_queue_once(queue)):

@@ -12,11 +12,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from tests.conftest import SignedInMember
-
-
-def body(response: Any) -> Any:
-    return json.loads(response.body)
+# The one `assert_error`, `body` and `ok` (tests/support/http.py), also importable from here.
+from tests.support.http import assert_error as assert_error
+from tests.support.http import body as body
+from tests.support.http import ok
+from tests.support.members import SignedInMember
 
 
 def call(api: Any, method: str, path: str, member: SignedInMember | None = None, payload: Any = None) -> Any:
@@ -27,21 +27,6 @@ def call(api: Any, method: str, path: str, member: SignedInMember | None = None,
         raw = json.dumps(payload).encode()
         headers["Content-Type"] = "application/json"
     return api.http.request(method, path, headers=headers, body=raw)
-
-
-def ok(response: Any, status: int = 200) -> Any:
-    """The parsed body of a response that must have `status`."""
-    assert response.status_code == status, response.body
-    return body(response) if response.body else None
-
-
-def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
-    """The contract's error body: {"error": {"code", "message"[, "details"]}} with this status and code."""
-    assert response.status_code == status, response.body
-    error = body(response)["error"]
-    assert error["code"] == code, error
-    assert error["message"]
-    return dict(error)
 
 
 def publish(

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+import copy
 import json
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import pytest
 
-from chalicelib import clock, ids
+from chalicelib import caches, clock
 from chalicelib.data import feeds as feed_store
 from chalicelib.data import keys
 from chalicelib.data import posts as post_store
-from chalicelib.data.models import FeedItem, FlintItem, PostItem, PostRefItem, UserItem
-from chalicelib.data.posts import PostRecord
+from chalicelib.data.models import FeedItem
+from chalicelib.settings import get_settings
+from local.bulk import post_record
 from local.event_runner import EventRunner
+from tests.support.events import app_runner
 from tests.support.posts import JSON, body_of, post_body, published
 
 # Five distinct catalog interests (local/demo_data.py), the fewest a member may choose.
 HIKER = ("hiking", "camping", "outdoors", "travel", "photography")
 BAKER = ("baking", "cooking", "coffee", "books", "home-decor")
-REFRESH_QUEUE = "flint-dev-feed-refresh"
 
 
 def onboard(api: Any, member: Any, interests: Sequence[str] = HIKER) -> None:
@@ -49,84 +54,11 @@ def idea(api: Any, author: Any, interests: Sequence[str], caption: str = "An ide
     return published(api, author, post_body("idea", interests=interests, caption=caption, body="Details."))
 
 
-def post_record(
-    author_id: str, interests: Sequence[str], created_at: str, caption: str = "stored"
-) -> PostRecord:
-    """A photo-less post (an idea), so no uploads are needed."""
-    return PostRecord(
-        post_id=ids.new_id("post"),
-        author_id=author_id,
-        kind="idea",
-        caption=caption,
-        body="Details.",
-        interests=list(dict.fromkeys(interests)),
-        photos=[],
-        created_at=created_at,
-    )
-
-
 def stored_post(author_id: str, interests: Sequence[str], created_at: str, caption: str = "stored") -> str:
     """A post published through the data layer's one transaction, exactly as POST /posts does."""
     record = post_record(author_id, interests, created_at, caption)
     post_store.create_post(record)
     return record.post_id
-
-
-def bulk_posts(posts: Sequence[PostRecord], *, update_authors: bool = True) -> None:
-    """What `create_post` writes for photo-less, untagged posts, in BatchWriteItem calls.
-
-    The embedded DynamoDB copies every table for each transaction, so fixtures of hundreds of posts
-    are written this way; tests/integration/test_feed_scale.py checks the items match create_post's.
-    Without `update_authors`, the caller writes the authors' `posts` and `last_posted_at` itself.
-    """
-    latest: dict[str, tuple[int, str]] = {}
-    with FlintItem.batch_write() as batch:
-        for post in posts:
-            key = keys.post(post.post_id)
-            by_author = keys.post_by_author(post.author_id, post.post_id)
-            recent = keys.recent_post(post.created_at[:10], post.post_id)
-            batch.save(
-                PostItem(
-                    key.pk,
-                    key.sk,
-                    GSI2PK=recent.pk,
-                    GSI2SK=recent.sk,
-                    GSI3PK=by_author.pk,
-                    GSI3SK=by_author.sk,
-                    post_id=post.post_id,
-                    author_id=post.author_id,
-                    kind=post.kind,
-                    caption=post.caption,
-                    body=post.body,
-                    interests=post.interests,
-                    photos=[],
-                    product_ids=[],
-                    smile_count=0,
-                    comment_count=0,
-                    created_at=post.created_at,
-                    state=post_store.LIVE,
-                    labels=[],
-                )
-            )
-            for interest_id in post.interests:
-                ref = keys.interest_post(interest_id, post.post_id)
-                batch.save(
-                    PostRefItem(
-                        ref.pk,
-                        ref.sk,
-                        post_id=post.post_id,
-                        author_id=post.author_id,
-                        created_at=post.created_at,
-                    )
-                )
-            count, last = latest.get(post.author_id, (0, ""))
-            latest[post.author_id] = (count + 1, max(last, post.created_at))
-    for author_id, (count, last) in latest.items() if update_authors else ():
-        author = keys.user(author_id)
-        UserItem(author.pk, author.sk).update(
-            actions=[UserItem.posts.add(count), UserItem.last_posted_at.set(last)],
-            condition=UserItem.PK.exists(),
-        )
 
 
 @dataclass
@@ -137,9 +69,7 @@ class FeedEvents:
 
     @classmethod
     def for_app(cls) -> FeedEvents:
-        from app import app
-
-        return cls(EventRunner(app, boto3.client("sqs", region_name="us-east-1"), wait_seconds=0))
+        return cls(app_runner())
 
     @property
     def planner(self) -> Any:
@@ -147,7 +77,11 @@ class FeedEvents:
 
     @property
     def worker(self) -> Any:
-        return next(s for s in self.runner.queue_sources if s.name == "feed_worker")
+        """The feed worker's event source, on the refresh queue settings name (a test's own queue
+        when `own_refresh_queue` made one; the app registered the session's at import)."""
+        source = copy.copy(next(s for s in self.runner.queue_sources if s.name == "feed_worker"))
+        source.queue = refresh_queue_name()
+        return source
 
     def plan(self) -> dict[str, Any]:
         result = self.runner.fire_schedule(self.planner)
@@ -174,8 +108,27 @@ def sqs() -> Any:
     return boto3.client("sqs", region_name="us-east-1")
 
 
+@contextmanager
+def own_refresh_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A refresh queue of the test's own, which settings name while the block runs: feed tests count
+    exactly what the planner queued and what the worker took, and may leave failed (hidden) messages
+    behind, which a shared queue would hand to a later test. Dropped afterwards."""
+    name = f"flint-t-{uuid.uuid4().hex[:12]}-feed-refresh"
+    url = sqs().create_queue(QueueName=name)["QueueUrl"]
+    monkeypatch.setenv("FLINT_FEED_REFRESH_QUEUE", name)
+    caches.reset()
+    try:
+        yield name
+    finally:
+        sqs().delete_queue(QueueUrl=url)
+
+
+def refresh_queue_name() -> str:
+    return get_settings().feed_refresh_queue
+
+
 def refresh_queue_url() -> str:
-    return str(sqs().get_queue_url(QueueName=REFRESH_QUEUE)["QueueUrl"])
+    return str(sqs().get_queue_url(QueueName=refresh_queue_name())["QueueUrl"])
 
 
 def queued_refreshes(*, release: bool = True) -> list[dict[str, Any]]:

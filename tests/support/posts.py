@@ -6,11 +6,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from tests.support.http import body as body_of  # the one body reader, under the name these tests use
+
 JSON = {"Content-Type": "application/json"}
-
-
-def body_of(response: Any) -> Any:
-    return json.loads(response.body) if response.body else None
 
 
 def photo(upload_id: str, *tags: tuple[str, float, float]) -> dict[str, Any]:

@@ -9,6 +9,8 @@ deliver them again, or build one for a key S3 never saw (`object_created`).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote_plus
@@ -34,8 +36,14 @@ def queue_url(name: str = QUEUE) -> str:
     return str(sqs().get_queue_url(QueueName=name)["QueueUrl"])
 
 
+def visibility_timeout(name: str = QUEUE) -> int:
+    attributes = sqs().get_queue_attributes(QueueUrl=queue_url(name), AttributeNames=["VisibilityTimeout"])
+    return int(attributes["Attributes"]["VisibilityTimeout"])
+
+
 def set_visibility_timeout(seconds: int, name: str = QUEUE) -> None:
-    """Lambda's redelivery waits for the visibility timeout (180 s in the template); tests loop faster."""
+    """Lambda's redelivery waits for the visibility timeout (180 s in the template); tests loop faster.
+    The queue is the session's: whoever changes it puts it back (`own_thumbnail_queue`)."""
     sqs().set_queue_attributes(QueueUrl=queue_url(name), Attributes={"VisibilityTimeout": str(seconds)})
 
 
@@ -135,10 +143,30 @@ def failed_ids(response: dict[str, Any]) -> list[str]:
     return [f["itemIdentifier"] for f in response.get("batchItemFailures", [])]
 
 
-def media_objects() -> dict[str, dict[str, Any]]:
-    """Key -> {ETag, LastModified} of everything in the media bucket."""
-    listed = s3().list_objects_v2(Bucket=MEDIA_BUCKET).get("Contents", [])
-    return {o["Key"]: {"ETag": o["ETag"], "LastModified": o["LastModified"]} for o in listed}
+def media_objects(since: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+    """Key -> {ETag, LastModified} of everything in the media bucket; with `since` (an earlier
+    answer), only what was added or rewritten after it: the bucket is shared by the session."""
+    listed = {
+        o["Key"]: {"ETag": o["ETag"], "LastModified": o["LastModified"]}
+        for page in s3().get_paginator("list_objects_v2").paginate(Bucket=MEDIA_BUCKET)
+        for o in page.get("Contents", [])
+    }
+    if since is None:
+        return listed
+    return {key: meta for key, meta in listed.items() if since.get(key) != meta}
+
+
+@contextmanager
+def own_thumbnail_queue() -> Iterator[None]:
+    """The thumbnail queue and its dead-letter queue emptied of what earlier tests left (their
+    uploads' notifications), for a test that counts deliveries; its visibility timeout put back after."""
+    timeout = visibility_timeout()
+    take_bodies()
+    take_bodies(DEAD_LETTER_QUEUE)
+    try:
+        yield
+    finally:
+        set_visibility_timeout(timeout)
 
 
 def object_exists(bucket: str, key: str) -> bool:

@@ -6,11 +6,11 @@ import io
 import json
 from typing import Any
 
-import boto3
 import requests
 from PIL import Image
 
 from local.event_runner import EventRunner
+from tests.support.events import app_runner, queue_source
 
 
 def jpeg_bytes(width: int = 1600, height: int = 1200, colour: tuple[int, int, int] = (200, 60, 40)) -> bytes:
@@ -28,20 +28,24 @@ def post_to_s3(ticket: dict[str, Any], data: bytes, filename: str = "photo.jpg")
     return response
 
 
-def thumbnail_runner(app: Any) -> tuple[EventRunner, Any]:
+def thumbnail_runner(app: Any = None) -> tuple[EventRunner, Any]:
     """An event runner over the app, and the thumbnail queue's event source."""
-    runner = EventRunner(app, boto3.client("sqs", region_name="us-east-1"), wait_seconds=0)
-    source = next(s for s in runner.queue_sources if "thumbnail" in str(s.queue))
-    return runner, source
+    runner = app_runner()
+    return runner, queue_source(runner, "thumbnail_worker")
 
 
-def run_thumbnailer(app: Any, rounds: int = 3) -> int:
-    """Deliver whatever the thumbnail queue holds to the app's SQS handler, as Lambda would."""
-    runner, source = thumbnail_runner(app)
+def run_thumbnailer(app: Any = None, max_batches: int = 100) -> int:
+    """Deliver whatever the thumbnail queue holds to the app's SQS handler, as Lambda would, until
+    the queue is empty (it is shared: it may also hold what earlier tests uploaded); returns how
+    many messages were delivered."""
+    runner, source = thumbnail_runner()
     delivered = 0
-    for _ in range(rounds):
-        delivered += runner.poll_queue_once(source)
-    return delivered
+    for _ in range(max_batches):
+        received = runner.poll_queue_once(source)
+        if not received:
+            return delivered
+        delivered += received
+    raise AssertionError("the thumbnail queue never emptied")
 
 
 def request_upload(
@@ -80,7 +84,7 @@ def upload_images(api: Any, member: Any, images: list[bytes], content_type: str 
     from app import app
 
     tickets = [send_upload(api, member, data, content_type) for data in images]
-    run_thumbnailer(app, rounds=2 + len(images) // 10)
+    run_thumbnailer(app)
     return [str(t["upload_id"]) for t in tickets]
 
 

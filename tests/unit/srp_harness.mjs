@@ -35,11 +35,11 @@ async function math({ a, B, salt, poolId, userId, password, secretBlock, timesta
 }
 
 /** Signs in and refreshes through api.js against a scripted Cognito, recording every request. */
-async function flow({ config, email, password, cognito }) {
+async function flow({ config, email, password, cognito, mfaCode }) {
   const store = new Map();
   globalThis.window = { FLINT_CONFIG: {} };
   globalThis.location = { search: "", protocol: "http:", hostname: "localhost" };
-  globalThis.localStorage = {
+  globalThis.sessionStorage = {
     getItem: (k) => (store.has(k) ? store.get(k) : null),
     setItem: (k, v) => store.set(k, String(v)),
     removeItem: (k) => store.delete(k),
@@ -50,13 +50,15 @@ async function flow({ config, email, password, cognito }) {
     const body = JSON.parse(init.body);
     requests.push({ url, target, body });
     const flowName = body.AuthFlow || body.ChallengeName;
+    // A password step answered with an MFA challenge: cognito["PASSWORD_VERIFIER"] or the
+    // password flow's answer says so; the code's answer is cognito["SOFTWARE_TOKEN_MFA"].
     const answer = cognito[flowName];
     return { ok: true, status: 200, json: async () => answer };
   };
   const api = await import(apiUrl);
   api.state.config = config;
   const chosen = api.signInFlow();
-  await api.signIn(email, password);
+  await api.signIn(email, password, async () => mfaCode);
   const afterSignIn = { ...api.state.session };
   await api.refreshSession();
   return { chosen, requests, afterSignIn, afterRefresh: api.state.session };

@@ -16,16 +16,9 @@ from typing import Any
 import pytest
 
 from infra import iam
-from infra.package import (
-    CHALICE_DIR,
-    INFRA_DIR,
-    PackageError,
-    app_functions,
-    chalice_config,
-    load_yaml,
-    physical_names,
-    policy_files,
-)
+from infra.functions import app_functions, chalice_config, policy_files
+from infra.layout import CHALICE_DIR, INFRA_DIR, PackageError
+from infra.merge import load_yaml, physical_names
 
 POLICY_FILES = sorted(CHALICE_DIR.glob("policy-*.json"))
 

@@ -37,6 +37,9 @@ EXPECTED_RESOURCES = {
     "EngagementQueue": "AWS::SQS::Queue",
     "EngagementDeadLetterQueue": "AWS::SQS::Queue",
     "ScheduledJobFailureQueue": "AWS::SQS::Queue",
+    "StreamFailureQueue": "AWS::SQS::Queue",
+    "ErasureQueue": "AWS::SQS::Queue",
+    "ErasureDeadLetterQueue": "AWS::SQS::Queue",
     "ThumbnailQueuePolicy": "AWS::SQS::QueuePolicy",
     "UserPool": "AWS::Cognito::UserPool",
     "UserPoolClient": "AWS::Cognito::UserPoolClient",
@@ -61,6 +64,14 @@ EXPECTED_RESOURCES = {
     "FeedRefreshDeadLetterAlarm": "AWS::CloudWatch::Alarm",
     "EngagementDeadLetterAlarm": "AWS::CloudWatch::Alarm",
     "ScheduledJobFailureAlarm": "AWS::CloudWatch::Alarm",
+    "StreamFailureAlarm": "AWS::CloudWatch::Alarm",
+    "ErasureDeadLetterAlarm": "AWS::CloudWatch::Alarm",
+    "AlarmTopicPolicy": "AWS::SNS::TopicPolicy",
+    "MonthlyBudget": "AWS::Budgets::Budget",
+    "CostAnomalyMonitor": "AWS::CE::AnomalyMonitor",
+    "CostAnomalySubscription": "AWS::CE::AnomalySubscription",
+    "EdgeWafLogGroup": "AWS::Logs::LogGroup",
+    "EdgeWafLogging": "AWS::WAFv2::LoggingConfiguration",
 }
 EMULATED = [lid for lid, rtype in EXPECTED_RESOURCES.items() if rtype not in NOT_EMULATED]
 EXPECTED_OUTPUTS = {
@@ -77,6 +88,9 @@ EXPECTED_OUTPUTS = {
     "EngagementQueueUrl",
     "EngagementQueueArn",
     "EngagementDeadLetterQueueUrl",
+    "ErasureQueueUrl",
+    "ErasureDeadLetterQueueUrl",
+    "StreamFailureQueueUrl",
     "UserPoolId",
     "UserPoolClientId",
     "UserPoolProviderUrl",
@@ -155,6 +169,12 @@ def test_the_template_keeps_its_contract(template: dict[str, Any]) -> None:
         "WafRateLimit",
         "DomainName",
         "CertificateArn",
+        "SesIdentity",
+        "MediaWaf",
+        "MonthlyBudgetUsd",
+        "CostAnomalyMonitorArn",
+        "CostAnomalyThresholdUsd",
+        "WafLogRetentionDays",
     }
     assert template["AWSTemplateFormatVersion"] == "2010-09-09"  # a str, not a YAML date
 

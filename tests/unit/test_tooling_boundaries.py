@@ -1,4 +1,5 @@
-"""Tooling stays apart: infra/ and local/ share flint_template, and neither imports the other."""
+"""Tooling stays apart: infra/ and local/ share flint_template, and neither imports the other; bench/ and
+local/ never import the tests."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ def _imported_packages(path: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize(("package", "forbidden"), [("infra", "local"), ("local", "infra")])
+@pytest.mark.parametrize(
+    ("package", "forbidden"), [("infra", "local"), ("local", "infra"), ("bench", "tests"), ("local", "tests")]
+)
 def test_one_tooling_package_never_imports_the_other(package: str, forbidden: str) -> None:
     offenders = [
         str(path.relative_to(PROJECT_DIR))

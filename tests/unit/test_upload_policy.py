@@ -20,6 +20,7 @@ from chalicelib.errors import TooLarge
 from chalicelib.services import media
 from chalicelib.settings import get_settings
 from tests.conftest import SignedInMember
+from tests.support.posts import error_of
 
 MEMBER = Identity(user_id="member-1", groups=frozenset({"prime"}), display_name_hint="Ada")
 
@@ -149,10 +150,6 @@ def _request(api: Any, headers: dict[str, str], body: dict[str, Any]) -> Any:
     )
 
 
-def _error(response: Any) -> tuple[int, str]:
-    return response.status_code, json.loads(response.body)["error"]["code"]
-
-
 def test_a_member_without_prime_may_not_upload(api: Any, new_member: Callable[..., SignedInMember]) -> None:
     # Given a member without Prime
     member = new_member()
@@ -161,7 +158,7 @@ def test_a_member_without_prime_may_not_upload(api: Any, new_member: Callable[..
     response = _request(api, member.headers, {"content_type": "image/jpeg", "size": 1000})
 
     # Then Prime is required
-    assert _error(response) == (403, "prime_required")
+    assert error_of(response) == (403, "prime_required")
 
 
 def test_an_anonymous_caller_may_not_upload(api: Any) -> None:
@@ -184,7 +181,7 @@ def test_a_size_over_max_upload_bytes_is_413_too_large(
     )
 
     # Then it is too large
-    assert _error(response) == (413, "too_large")
+    assert error_of(response) == (413, "too_large")
 
 
 @pytest.mark.parametrize(
@@ -220,7 +217,7 @@ def test_another_member_may_not_read_an_upload(api: Any, new_member: Callable[..
     response = api.http.get(f"/uploads/{ticket['upload_id']}", headers=other.headers)
 
     # Then it is not theirs
-    assert _error(response) == (403, "not_owner")
+    assert error_of(response) == (403, "not_owner")
 
 
 def test_the_owner_reads_a_new_upload_as_pending(api: Any, new_member: Callable[..., SignedInMember]) -> None:
@@ -248,4 +245,4 @@ def test_an_unknown_upload_is_404(api: Any, new_member: Callable[..., SignedInMe
     response = api.http.get("/uploads/up_nope", headers=new_member("prime").headers)
 
     # Then it is not found
-    assert _error(response) == (404, "not_found")
+    assert error_of(response) == (404, "not_found")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
 
+from flint_template.csp import site_csp
 from local.web_server import make_web_server
 
 
@@ -42,3 +44,45 @@ def test_helpers_answer_contract_errors_for_bad_requests(web: str) -> None:
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_json"
     unknown = requests.post(f"{web}/local/anything", json={"email": "a@b.c"}, timeout=5)
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
+
+
+def test_ready_without_a_status_file_is_always_ready(web: str) -> None:
+    # A web server not started by `make dev` has no demo data to wait for
+    response = requests.get(f"{web}/local/ready", timeout=5)
+    assert response.status_code == 200
+    assert response.json()["ready"] is True
+
+
+def test_ready_reports_what_make_dev_wrote_until_it_is_ready(tmp_path: Path) -> None:
+    # Given a web server reading the status file `make dev` writes while it seeds
+    status = tmp_path / "status.json"
+    server = make_web_server("127.0.0.1", 0, "http://127.0.0.1:8123", "http://127.0.0.1:9", "pool", status)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/local/ready"
+    try:
+        # Before the file exists the stack is starting; then it shows the step and progress
+        assert requests.get(url, timeout=5).json()["ready"] is False
+        status.write_text('{"ready": false, "step": "demo posts", "done": 40, "total": 120}')
+        assert requests.get(url, timeout=5).json() == {
+            "ready": False,
+            "step": "demo posts",
+            "done": 40,
+            "total": 120,
+        }
+        # When make dev says ready, so does the endpoint
+        status.write_text('{"ready": true, "step": "ready", "done": 0, "total": 0}')
+        assert requests.get(url, timeout=5).json()["ready"] is True
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_make_devs_web_server_sends_the_same_policy_with_local_urls(web: str) -> None:
+    for path in ("/", "/config.js", "/js/main.js"):
+        policy = requests.get(f"{web}{path}", timeout=5).headers["Content-Security-Policy"]
+        assert policy == site_csp(
+            api="http://127.0.0.1:8123",
+            cognito="http://127.0.0.1:9",
+            uploads=["http://127.0.0.1:9"],
+            images=["http://127.0.0.1:9"],
+        )

@@ -213,3 +213,33 @@ def test_on_the_local_stack_sign_in_uses_the_password_flow_and_refreshes_the_sam
     assert refresh["body"]["AuthFlow"] == "REFRESH_TOKEN_AUTH"
     assert refresh["body"]["AuthParameters"] == {"REFRESH_TOKEN": "refresh-1"}
     assert result["afterRefresh"]["idToken"] == "h.eyJleHAiOjh9.s"
+
+
+def test_a_member_with_an_authenticator_app_answers_the_mfa_challenge() -> None:
+    # The pool allows optional TOTP MFA: after the password, Cognito asks for the app's code.
+    tokens = {"IdToken": "h.eyJleHAiOjR9.s", "RefreshToken": "refresh-1"}
+    challenge = {"ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": "session-2", "ChallengeParameters": {}}
+    result = run_harness(
+        {
+            "mode": "flow",
+            "config": {**AWS_CONFIG, "cognito_endpoint": "http://127.0.0.1:5000"},
+            "email": "ada@example.com",
+            "password": PASSWORD,
+            "mfaCode": " 123456 ",
+            "cognito": {
+                "USER_PASSWORD_AUTH": challenge,
+                "SOFTWARE_TOKEN_MFA": {"AuthenticationResult": tokens},
+                "REFRESH_TOKEN_AUTH": {"AuthenticationResult": {"IdToken": "h.eyJleHAiOjh9.s"}},
+            },
+        }
+    )
+    password_step, answer = result["requests"][:2]
+    assert password_step["body"]["AuthFlow"] == "USER_PASSWORD_AUTH"
+    assert answer["target"] == "RespondToAuthChallenge"
+    assert answer["body"] == {
+        "ClientId": "client-1",
+        "ChallengeName": "SOFTWARE_TOKEN_MFA",
+        "Session": "session-2",
+        "ChallengeResponses": {"USERNAME": "ada@example.com", "SOFTWARE_TOKEN_MFA_CODE": "123456"},
+    }
+    assert result["afterSignIn"]["idToken"] == "h.eyJleHAiOjR9.s"

@@ -1,6 +1,8 @@
 // Talking to Flint: the API (GET /config first), Cognito's JSON API, and the session.
 //
-// The session (ID and refresh tokens) lives in localStorage so it survives a reload. Before
+// The session (ID and refresh tokens) lives in sessionStorage: it survives a reload but not the
+// tab, is not shared with other tabs and is not kept on disk after the browser closes; the site's
+// strict CSP (script-src 'self') is what keeps other scripts from reading it (docs/privacy.md). Before
 // every API call an ID token that expires within a minute is refreshed with REFRESH_TOKEN_AUTH;
 // if the API still answers 401 `invalid_token`, the client refreshes once and retries.
 // Sign-in uses SRP against AWS (srp.js) and USER_PASSWORD_AUTH on the local stack (signInFlow).
@@ -40,7 +42,7 @@ export const state = {
 
 function loadSession() {
   try {
-    return JSON.parse(localStorage.getItem(SESSION_KEY)) || null;
+    return JSON.parse(sessionStorage.getItem(SESSION_KEY)) || null;
   } catch {
     return null;
   }
@@ -48,8 +50,8 @@ function loadSession() {
 
 function saveSession(session) {
   state.session = session;
-  if (session) localStorage.setItem(SESSION_KEY, JSON.stringify(session));
-  else localStorage.removeItem(SESSION_KEY);
+  if (session) sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  else sessionStorage.removeItem(SESSION_KEY);
 }
 
 export function tokenClaims(token) {
@@ -121,7 +123,7 @@ function storeAuth(result, email, refreshToken) {
  */
 export const signInFlow = (config = state.config) => (config.cognito_endpoint ? "USER_PASSWORD_AUTH" : "USER_SRP_AUTH");
 
-export async function signIn(email, password) {
+export async function signIn(email, password, askCode = () => window.prompt("The 6-digit code from your authenticator app")) {
   const clientId = state.config.user_pool_client_id;
   let data;
   if (signInFlow() === "USER_SRP_AUTH") {
@@ -150,6 +152,20 @@ export async function signIn(email, password) {
       ClientId: clientId,
       AuthFlow: "USER_PASSWORD_AUTH",
       AuthParameters: { USERNAME: email, PASSWORD: password },
+    });
+  }
+  if (data.ChallengeName === "SOFTWARE_TOKEN_MFA") {
+    // A member who turned on an authenticator app (TOTP) elsewhere: ask for its code.
+    const code = await askCode();
+    if (!code) throw new ApiError(0, "mfa_required", "Enter the code from your authenticator app.");
+    data = await cognito("RespondToAuthChallenge", {
+      ClientId: clientId,
+      ChallengeName: "SOFTWARE_TOKEN_MFA",
+      Session: data.Session,
+      ChallengeResponses: {
+        USERNAME: (data.ChallengeParameters || {}).USER_ID_FOR_SRP || email,
+        SOFTWARE_TOKEN_MFA_CODE: String(code).trim(),
+      },
     });
   }
   if (!data.AuthenticationResult) {
@@ -235,20 +251,20 @@ async function freshToken() {
 
 function anonymousSession() {
   try {
-    const stored = JSON.parse(localStorage.getItem(ANONYMOUS_KEY));
+    const stored = JSON.parse(sessionStorage.getItem(ANONYMOUS_KEY));
     return stored && Date.parse(stored.expires_at) - Date.now() > 60_000 ? stored.session : null;
   } catch {
     return null;
   }
 }
 
-/** A signed-out visitor gets an anonymous session once a day (when the API offers them). */
+/** A signed-out visitor gets an anonymous session per tab (when the API offers them), kept for the day it lasts. */
 export async function ensureAnonymousSession() {
   if (state.session || anonymousSession()) return;
   if (!(await hasRoute("POST", "/sessions"))) return;
   try {
     const started = await api("POST", "/sessions", undefined, { auth: false });
-    localStorage.setItem(ANONYMOUS_KEY, JSON.stringify(started));
+    sessionStorage.setItem(ANONYMOUS_KEY, JSON.stringify(started)); // per tab, like the sign-in
   } catch {
     // No session: the visitor browses as before; its events simply do not count.
   }

@@ -88,7 +88,31 @@ async function route() {
   main.replaceChildren(h("h1", {}, "Not found"), h("p", {}, "There is no such page. ", h("a", { href: "#/" }, "Go to the feed")));
 }
 
+// Only under `make dev` (config.js says localHelpers): until the demo data is in and the demo
+// feeds are computed, say so instead of showing an empty feed; then carry on by itself.
+async function demoDataReady() {
+  if (!state.localHelpers) return;
+  for (;;) {
+    let status;
+    try {
+      const response = await fetch("local/ready", { cache: "no-store" });
+      if (!response.ok) return;
+      status = await response.json();
+    } catch {
+      return;
+    }
+    if (status.ready) return;
+    const progress = status.total ? ` (${status.done}/${status.total})` : "";
+    document.getElementById("main").replaceChildren(
+      h("h1", {}, "Preparing demo data…"),
+      h("p.hint", {}, `make dev is at: ${status.step}${progress}. This page continues by itself when it is ready.`),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
 async function start() {
+  await demoDataReady();
   try {
     await loadConfig();
   } catch (error) {

@@ -1,0 +1,103 @@
+"""Everything Flint holds about a member: one registry each data module contributes its kinds to.
+
+A kind says how to find a member's items of one sort (a page at a time), how to erase one
+(idempotently: erasing something already gone is fine) and how to show one in an export. The
+erasure job (services/erasure.py) walks every kind in `phase` order; `GET /me/export` pages
+through every kind that exports. Items a member owns outside their own partitions carry the
+GSI4 key `MEMBER#<member>` (keys.member_owned), so every kind is found with Queries, never a
+Scan.
+
+A new item type that names a member must be registered here (a kind listing its model and the
+keys.py functions that build its keys with a member id), or declared in NOT_MEMBER_DATA with the
+reason: tests/unit/test_ownership_registry.py fails otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from chalicelib.data import keys
+from chalicelib.data.models import FlintItem
+from chalicelib.data.pages import Page
+
+
+class Erased(StrEnum):
+    GONE = "gone"  # erased now, or already gone
+    WAIT = "wait"  # cannot go yet (e.g. its post's own deletion is under way): try again later
+
+
+@dataclass(frozen=True)
+class OwnedKind:
+    name: str
+    # The item classes of this kind, and the keys.py functions that build their keys from a member id.
+    models: tuple[type[FlintItem], ...]
+    key_functions: tuple[str, ...]
+    find: Callable[[str, int, dict[str, Any] | None], Page]  # (member, limit, start) -> records
+    erase: Callable[[str, Any], Erased]  # (member, record)
+    export: Callable[[Any], dict[str, Any]] | None = None  # record -> its JSON in GET /me/export
+    phase: int = 1  # erased in ascending phase; the profile itself goes last
+
+
+_KINDS: dict[str, OwnedKind] = {}
+INDEX = "GSI4"
+
+
+def register(kind: OwnedKind) -> OwnedKind:
+    if kind.name in _KINDS and _KINDS[kind.name] != kind:
+        raise ValueError(f"two kinds named {kind.name!r}")
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def kinds() -> list[OwnedKind]:
+    """Every registered kind, in erasure order (services/erasure.py imports every contributor first)."""
+    return sorted(_KINDS.values(), key=lambda k: (k.phase, k.name))
+
+
+def find_owned(member_id: str, kind: str, limit: int, start: dict[str, Any] | None) -> Page:
+    """Table keys `(PK, SK)` of a member's items of one GSI4 kind (one Query; keys only).
+
+    Through the table connection, not `FlintItem.gsi4.query`: a keys-only entry has no `type`,
+    and PynamoDB's polymorphic query filters on it.
+    """
+    condition = keys.member_owned_kind(member_id, kind)
+    response = FlintItem._get_connection().query(
+        condition.pk,
+        FlintItem.GSI4SK.startswith(condition.sk),
+        index_name=INDEX,
+        limit=limit,
+        exclusive_start_key=start,
+    )
+    found = [(item["PK"]["S"], item["SK"]["S"]) for item in response.get("Items", [])]
+    return Page(found, response.get("LastEvaluatedKey"))
+
+
+def load(table_keys: Iterable[tuple[str, str]]) -> list[FlintItem]:
+    """The items behind keys a keys-only Query returned (one consistent BatchGetItem per 100)."""
+    wanted = list(dict.fromkeys(table_keys))
+    return list(FlintItem.batch_get(wanted, consistent_read=True)) if wanted else []
+
+
+def delete(table_keys: Iterable[tuple[str, str]]) -> None:
+    with FlintItem.batch_write() as batch:
+        for pk, sk in dict.fromkeys(table_keys):
+            batch.delete(FlintItem(pk, sk))
+
+
+# Item classes that hold nothing about a member, and why (the registry test checks every model).
+NOT_MEMBER_DATA: dict[str, str] = {
+    "FlintItem": "the base class",
+    "InterestItem": "the interest catalog",
+    "ProductItem": "a brand's catalog product",
+    "SearchTermItem": "the product search index",
+    "CampaignItem": "a brand's campaign (brands are not members: see docs/privacy.md)",
+    "AppliedMarkerItem": "an idempotency token of one aggregated delivery (a hash, no member id)",
+    "PostRefItem": "a listing entry of a post: it goes with the post (the post kind's cascade)",
+    "BrandNameItem": "a brand's name claim",
+    "BrandHeadItem": "a brand's summary head (days with data)",
+    "BrandCampaignsItem": "a brand's tracked campaigns (ids, products, days)",
+    "CampaignBackfillItem": "a campaign's day totals (counts only)",
+}

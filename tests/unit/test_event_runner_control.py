@@ -1,0 +1,288 @@
+"""The event runner's control API (local/event_runner.py) over an in-memory SQS and stream.
+
+`POST /run/<schedule>` runs a schedule now and answers its result; `POST /drain` delivers every
+queue and the stream until all are empty, answering counts; `GET /stats`. No AWS: a small Chalice
+app and fakes that answer the few SQS and DynamoDB Streams calls the runner makes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import requests
+from chalice import Chalice, Rate
+
+from local.event_runner import EventRunner, control_server
+
+STREAM_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/1"
+
+
+@dataclass
+class FakeQueue:
+    visible: list[dict[str, Any]] = field(default_factory=list)
+    hidden: dict[str, dict[str, Any]] = field(default_factory=dict)  # receipt handle -> message
+
+
+class FakeSqs:
+    """What the runner asks of SQS: queue URLs, receive, delete, the hidden count."""
+
+    def __init__(self, *names: str):
+        self.queues = {name: FakeQueue() for name in names}
+        self._ids = itertools.count(1)
+        self.lock = threading.Lock()
+
+    def send(self, queue: str, body: str) -> None:
+        with self.lock:
+            number = next(self._ids)
+            self.queues[queue].visible.append(
+                {"MessageId": f"m{number}", "ReceiptHandle": f"r{number}", "Body": body}
+            )
+
+    def get_queue_url(self, QueueName: str) -> dict[str, str]:
+        return {"QueueUrl": f"https://sqs.local/{QueueName}"}
+
+    def _queue(self, url: str) -> FakeQueue:
+        return self.queues[url.rsplit("/", 1)[-1]]
+
+    def receive_message(self, QueueUrl: str, MaxNumberOfMessages: int, **_: Any) -> dict[str, Any]:
+        with self.lock:
+            queue = self._queue(QueueUrl)
+            taken, queue.visible = queue.visible[:MaxNumberOfMessages], queue.visible[MaxNumberOfMessages:]
+            queue.hidden.update({m["ReceiptHandle"]: m for m in taken})
+        return {"Messages": taken} if taken else {}
+
+    def delete_message_batch(self, QueueUrl: str, Entries: list[dict[str, str]]) -> None:
+        with self.lock:
+            for entry in Entries:
+                self._queue(QueueUrl).hidden.pop(entry["ReceiptHandle"])
+
+    def get_queue_attributes(self, QueueUrl: str, AttributeNames: list[str]) -> dict[str, Any]:
+        with self.lock:
+            hidden = len(self._queue(QueueUrl).hidden)
+        return {
+            "Attributes": {"ApproximateNumberOfMessagesNotVisible": str(hidden), "VisibilityTimeout": "180"}
+        }
+
+
+class FakeStreams:
+    """One shard; iterators are positions in its record list."""
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, Any]] = []
+
+    def write(self, key: str) -> None:
+        sequence = str(len(self.records) + 1)
+        self.records.append(
+            {
+                "eventID": sequence,
+                "eventName": "INSERT",
+                "dynamodb": {
+                    "ApproximateCreationDateTime": 1767225600.0,
+                    "Keys": {"PK": {"S": key}},
+                    "SequenceNumber": sequence,
+                    "SizeBytes": 20,
+                    "StreamViewType": "KEYS_ONLY",
+                },
+            }
+        )
+
+    def list_streams(self, TableName: str) -> dict[str, Any]:
+        return {"Streams": [{"StreamArn": STREAM_ARN}]}
+
+    def describe_stream(self, StreamArn: str) -> dict[str, Any]:
+        return {"StreamDescription": {"Shards": [{"ShardId": "shard-1"}]}}
+
+    def get_shard_iterator(self, ShardIteratorType: str, **kwargs: Any) -> dict[str, str]:
+        start = {"TRIM_HORIZON": 0, "LATEST": len(self.records)}.get(ShardIteratorType)
+        if start is None:  # AT_SEQUENCE_NUMBER
+            start = int(kwargs["SequenceNumber"]) - 1
+        return {"ShardIterator": str(start)}
+
+    def get_records(self, ShardIterator: str, Limit: int) -> dict[str, Any]:
+        start = int(ShardIterator)
+        batch = self.records[start : start + Limit]
+        return {"Records": batch, "NextShardIterator": str(start + len(batch))}
+
+
+@dataclass
+class Stack:
+    url: str
+    sqs: FakeSqs
+    streams: FakeStreams
+    runner: EventRunner
+    seen: dict[str, list[Any]]
+
+
+def make_app(seen: dict[str, list[Any]]) -> Chalice:
+    app = Chalice(app_name="control-test")
+
+    @app.on_sqs_message(queue="work", batch_size=2, name="worker")
+    def worker(event: Any) -> dict[str, Any]:
+        bodies = [record.body for record in event]
+        seen["worker"].extend(bodies)
+        failed = [r.to_dict()["messageId"] for r in event if r.body == "poison"]
+        return {"batchItemFailures": [{"itemIdentifier": m} for m in failed]}
+
+    @app.on_dynamodb_record(stream_arn=STREAM_ARN, name="stream_worker")
+    def stream_worker(event: Any) -> dict[str, Any]:
+        seen["stream"].extend(r.keys["PK"]["S"] for r in event)
+        return {"batchItemFailures": []}
+
+    @app.schedule(Rate(5, unit=Rate.MINUTES), name="planner")
+    def planner(event: Any) -> dict[str, Any]:
+        seen["planner"].append(event.to_dict()["detail-type"])
+        return {"members": 3, "generation": "2026-01-01T00:00:00.000Z"}
+
+    @app.schedule(Rate(1, unit=Rate.DAYS), name="broken_job")
+    def broken_job(event: Any) -> None:
+        raise RuntimeError("the job fell over")
+
+    return app
+
+
+@pytest.fixture
+def stack() -> Iterator[Stack]:
+    seen: dict[str, list[Any]] = {"worker": [], "stream": [], "planner": []}
+    sqs, streams = FakeSqs("work"), FakeStreams()
+    runner = EventRunner(
+        make_app(seen), sqs, refresh_seconds=0, wait_seconds=0, streams=streams, table_name="t"
+    )
+    server = control_server(runner, 0)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield Stack(f"http://127.0.0.1:{server.server_address[1]}", sqs, streams, runner, seen)
+    server.shutdown()
+    server.server_close()
+
+
+def test_run_answers_the_schedules_result_at_once(stack: Stack) -> None:
+    response = requests.post(f"{stack.url}/run/planner", timeout=10)
+    assert response.status_code == 200
+    assert response.json() == {
+        "schedule": "planner",
+        "result": {"members": 3, "generation": "2026-01-01T00:00:00.000Z"},
+    }
+    assert stack.seen["planner"] == ["Scheduled Event"]
+
+
+def test_run_of_an_unknown_schedule_is_a_404_and_a_failing_one_a_500_naming_the_error(stack: Stack) -> None:
+    unknown = requests.post(f"{stack.url}/run/no_such_job", timeout=10)
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "not_found")
+    broken = requests.post(f"{stack.url}/run/broken_job", timeout=10)
+    assert broken.status_code == 500
+    assert broken.json()["error"]["code"] == "handler_failed"
+    assert "the job fell over" in broken.json()["error"]["message"]
+
+
+def test_drain_delivers_every_queue_and_the_stream_until_empty_and_counts(stack: Stack) -> None:
+    # Given five messages (the handler takes two at a time) and three stream records
+    for body in ("a", "b", "c", "d", "e"):
+        stack.sqs.send("work", body)
+    for key in ("k1", "k2", "k3"):
+        stack.streams.write(key)
+
+    # When the stack is drained
+    response = requests.post(f"{stack.url}/drain", timeout=10)
+
+    # Then everything was delivered, once, and the answer counts it
+    assert response.status_code == 200
+    assert response.json() == {
+        "delivered": {"worker": 5, "stream_worker": 3},
+        "failed": 0,
+        "rounds": 2,
+        "complete": True,
+        "busy": [],
+    }
+    assert stack.seen["worker"] == ["a", "b", "c", "d", "e"]
+    assert stack.seen["stream"] == ["k1", "k2", "k3"]
+    assert stack.sqs.queues["work"].visible == [] and stack.sqs.queues["work"].hidden == {}
+
+    # And a second drain finds nothing left to do
+    assert requests.post(f"{stack.url}/drain", timeout=10).json()["delivered"] == {}
+
+
+def test_a_failed_message_is_left_to_redelivery_not_waited_for(stack: Stack) -> None:
+    # Given a poison message beside a good one
+    stack.sqs.send("work", "poison")
+    stack.sqs.send("work", "fine")
+
+    # When the stack is drained
+    answer = requests.post(f"{stack.url}/drain", timeout=10).json()
+
+    # Then the drain completes at once, counting the failure; SQS keeps the message hidden
+    assert (answer["complete"], answer["failed"], answer["delivered"]) == (True, 1, {"worker": 2})
+    assert [m["Body"] for m in stack.sqs.queues["work"].hidden.values()] == ["poison"]
+
+
+def test_drain_waits_for_a_batch_another_poller_is_still_delivering(stack: Stack) -> None:
+    # Given a message a background poller received and is still working on (hidden, in flight)
+    stack.sqs.send("work", "slow")
+    release = threading.Event()
+    handler = stack.runner._app.handler_map["worker"]
+
+    def slow(event: Any, context: Any) -> Any:
+        release.wait(10)
+        return handler(event, context)
+
+    stack.runner._app.handler_map["worker"] = slow
+    poller = threading.Thread(target=stack.runner.poll_queue_once, args=(stack.runner.queue_sources[0],))
+    poller.start()
+    while not stack.sqs.queues["work"].hidden:
+        threading.Event().wait(0.01)
+
+    # When a drain starts, and the batch finishes a moment later
+    threading.Timer(0.3, release.set).start()
+    answer = requests.post(f"{stack.url}/drain", timeout=10).json()
+    poller.join()
+
+    # Then the drain answered only once that batch was done
+    assert answer["complete"] is True
+    assert stack.seen["worker"] == ["slow"]
+
+
+def test_a_drain_bounded_by_its_timeout_says_it_is_incomplete(stack: Stack) -> None:
+    stack.sqs.send("work", "held")
+    stack.sqs.receive_message(QueueUrl="https://sqs.local/work", MaxNumberOfMessages=1)  # someone else has it
+    answer = requests.post(f"{stack.url}/drain", json={"timeout": 0.3}, timeout=10).json()
+    assert (answer["complete"], answer["busy"]) == (False, ["work"])
+
+
+@pytest.mark.parametrize("timeout", [0, -1, 601, "soon"])
+def test_a_drain_timeout_outside_its_bounds_is_a_422(stack: Stack, timeout: Any) -> None:
+    response = requests.post(f"{stack.url}/drain", json={"timeout": timeout}, timeout=10)
+    assert (response.status_code, response.json()["error"]["code"]) == (422, "validation_error")
+
+
+def test_stats_count_invocations_and_name_queues_and_schedules(stack: Stack) -> None:
+    stack.sqs.send("work", "x")
+    requests.post(f"{stack.url}/drain", timeout=10)
+    requests.post(f"{stack.url}/run/planner", timeout=10)
+    stats = requests.get(f"{stack.url}/stats", timeout=10).json()
+    assert stats["by_handler"] == {"worker": 1, "planner": 1}
+    assert (stats["delivered"], stats["failed"]) == (2, 0)
+    assert stats["queues"] == ["work"]
+    # FLINT_REFRESH_SECONDS=0: no schedule fires on its own
+    assert stats["schedules"] == {"planner": None, "broken_job": None}
+
+
+def test_wrong_methods_and_paths_are_refused_with_an_error_body(stack: Stack) -> None:
+    assert requests.get(f"{stack.url}/drain", timeout=10).status_code == 405
+    assert requests.post(f"{stack.url}/stats", timeout=10).status_code == 405
+    missing = requests.get(f"{stack.url}/nothing", timeout=10)
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "not_found")
+    garbage = requests.post(f"{stack.url}/drain", data=b"{", timeout=10)
+    assert garbage.status_code == 400
+
+
+def test_with_refresh_off_no_schedule_thread_starts_and_stop_is_prompt(stack: Stack) -> None:
+    stack.runner.start()
+    names = {thread.name for thread in threading.enumerate()}
+    assert not any(name.startswith("schedule-") for name in names)
+    assert "sqs-worker-0" in names and "stream-stream_worker" in names
+    stack.runner.stop(timeout=2.0)
+    assert not any(t.is_alive() for t in stack.runner._threads)
