@@ -202,7 +202,6 @@ def test_a_deleted_post_keeps_its_history_and_stops_counting(
     api: Any,
     new_member: Callable[..., SignedInMember],
     brand_world: dict[str, Any],
-    start: dict[str, str | None],
 ) -> None:
     owner, brand, post, author = (
         brand_world["owner"],
@@ -230,7 +229,6 @@ def test_a_campaign_reports_its_window_against_the_previous_one(
     api: Any,
     new_member: Callable[..., SignedInMember],
     brand_world: dict[str, Any],
-    start: dict[str, str | None],
 ) -> None:
     owner, brand, post = brand_world["owner"], brand_world["brand"], brand_world["post"]
     product_id = brand_world["product"]["id"]
