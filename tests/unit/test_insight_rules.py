@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from datetime import date, timedelta
 
 import pytest
@@ -103,6 +104,45 @@ def test_the_engaged_list_never_holds_brand_authors_or_members_who_opted_out() -
     for actor in ("fan", "quiet", "maker"):
         summaries.apply(period, fact(SMILE, actor=actor), audience, [], filtered=False)
     assert set(period.sketch.lists["engaged"]) == {"fan"}
+
+
+def test_every_member_a_period_names_is_one_to_mark_and_a_leaver_is_named_nowhere() -> None:
+    # Given smiles and a comment from members, one of them leaving (or opted out)
+    period = Period("D", DAY)
+    audience = Audience(opted_out={"leaver"}, brand_authors={"maker"})
+    facts = [
+        fact(SMILE, actor="fan"),
+        fact(SMILE, actor="maker"),
+        fact(SMILE, author="leaver", post_id="p2", actor="fan"),
+        fact(SMILE, actor="leaver"),
+        fact(IMPRESSION, post_id="p3", author="bo"),
+    ]
+    for f in facts:
+        summaries.apply(period, f, audience, [], filtered=False)
+    # Then the members to mark are exactly those the lists name (impressions name no list entry)
+    named = {m for dimension in ("authors", "engaged") for m in period.sketch.lists[dimension]}
+    assert summaries.members_named(facts, audience) == named == {"ana", "fan"}
+    assert period.sketch.meta["p2"][0] == ""  # the leaver's post is listed without them
+
+
+def test_forgetting_a_member_keeps_every_count_under_rest() -> None:
+    period = Period("D", DAY)
+    audience = Audience()
+    for f in (fact(SMILE, actor="fan"), fact(SMILE, actor="other"), fact(POST, author="fan", post_id="p9")):
+        summaries.apply(period, f, audience, [], filtered=False)
+    sketch = Sketch.unpack(period.sketch.pack())
+
+    def summed(dimension: str) -> list[int]:
+        out = list(sketch.rest.get(dimension, zero()))
+        for counts in sketch.lists[dimension].values():
+            out = [a + b for a, b in zip(out, counts, strict=True)]
+        return out
+
+    before = {d: summed(d) for d in ("authors", "engaged")}
+    assert sketch.forget("fan") and not sketch.forget("fan")
+    assert "fan" not in sketch.lists["engaged"] and "fan" not in sketch.lists["authors"]
+    assert sketch.meta["p9"][0] == "" and b"fan" not in zlib.decompress(sketch.pack())
+    assert {d: summed(d) for d in ("authors", "engaged")} == before
 
 
 # --- creatives ------------------------------------------------------------------------------------
