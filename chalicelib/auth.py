@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from chalicelib import text
+from chalicelib import caches, text
 from chalicelib.errors import Unauthorized
 from chalicelib.settings import Settings, get_settings
 
@@ -115,3 +115,6 @@ def verifier_for(settings: Settings) -> TokenVerifier:
 @lru_cache(maxsize=1)
 def get_verifier() -> TokenVerifier:
     return verifier_for(get_settings())
+
+
+caches.register(get_verifier.cache_clear)

@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from chalicelib import caches
 from chalicelib.settings import get_settings
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=3, read_timeout=10)
@@ -45,3 +46,6 @@ def reset() -> None:
     _client.cache_clear()
     connection.reset()
     queue_url.cache_clear()
+
+
+caches.register(reset)  # every client, the shared DynamoDB connection and the queue URLs

@@ -22,6 +22,7 @@ import time
 from functools import cache
 from typing import Any
 
+from chalicelib import caches
 from chalicelib.settings import DEVELOPMENT_CURSOR_SECRET, get_settings
 
 MAX_AGE_SECONDS = 300
@@ -104,3 +105,6 @@ def reset() -> None:
     _provider.cache_clear()
     _absent.clear()
     _last_refetch.clear()
+
+
+caches.register(reset)  # the cursor keys read from Secrets Manager

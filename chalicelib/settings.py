@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from chalicelib import caches
+
 # Signs cursors under `make dev` and in tests only: a deployed function refuses it.
 DEVELOPMENT_CURSOR_SECRET = "dev-only-cursor-secret-change-me"
 DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
@@ -160,3 +162,6 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+caches.register(get_settings.cache_clear)

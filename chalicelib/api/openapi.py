@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from chalicelib import caches
 from chalicelib.api import routing
 from chalicelib.schemas.common import ID_MAX_LENGTH, ID_PATTERN, ErrorBody
 
@@ -160,3 +161,6 @@ def openapi_document() -> dict[str, Any]:
             },
         },
     }
+
+
+caches.register(openapi_document.cache_clear)

@@ -24,7 +24,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 
-from chalicelib import aws
+from chalicelib import aws, caches
 from chalicelib.observability import logger
 from chalicelib.services import media
 from chalicelib.settings import get_settings
@@ -50,6 +50,9 @@ def reset_idempotency() -> None:
     """Forget the idempotency store (it holds a client and the table name): see caches.reset()."""
     _idempotency.cache_clear()
 
+
+
+caches.register(reset_idempotency)
 
 def s3_objects(body: str) -> list[dict[str, str]]:
     """The (bucket, key, etag) of each ObjectCreated record in an S3 notification; [] for a test event."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from chalicelib import clock
+from chalicelib import caches, clock
 from chalicelib.auth import Identity
 from chalicelib.data import brands as brand_store
 from chalicelib.data import users
@@ -44,6 +44,9 @@ def forget_recent_activity() -> None:
     with _recent_lock:
         _recent.clear()
 
+
+
+caches.register(forget_recent_activity)
 
 def _me(identity: Identity, member: Member) -> Me:
     owned = brand_store.owned_brands(identity.user_id) if identity.is_brand else []

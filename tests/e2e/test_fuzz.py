@@ -1,5 +1,9 @@
-"""Fuzzing: schemathesis against /openapi.json of the running local stack, anonymous and as a
-Prime member, with stateful links (create post -> read -> smile -> comment -> delete).
+"""Fuzzing: schemathesis against /openapi.json of the running local stack: anonymous and as a
+Prime member over every route, with stateful links (create post -> read -> smile -> comment ->
+delete); as a brand owner over the brand routes, with the path ids of its own brand and campaign
+(so cases reach the owner's code, not only the 403/404 of foreign ids); and as a member who has
+just signed up, with a hostile `name` claim, over the profile routes (the first profile is built
+from the token by whichever case comes first).
 
 Checks: not_a_server_error, status_code_conformance, content_type_conformance,
 response_schema_conformance and negative_data_rejection. Zero failures: every status a route
@@ -35,12 +39,27 @@ CHECKS = (
 # run is then a fixed set of ~1,200 cases each way; at least these many, whatever the load.
 MAX_EXAMPLES = 6
 SEED = 1913
-MIN_CASES = {"anonymous": 700, "prime": 300}
+MIN_CASES = {"anonymous": 700, "prime": 300, "brand": 60, "newcomer": 30}
+# A name built to mislead (U+202E shows "PriyaPrime"): the first profile must not take it.
+HOSTILE_NAME = "Priya\u202eemirP"
 
 
-def _schemathesis(stack: LocalStack, report: Path, headers: dict[str, str]) -> dict[str, Any]:
+def _schemathesis(
+    stack: LocalStack,
+    report: Path,
+    headers: dict[str, str],
+    only_paths: str | None = None,
+    path_values: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    config = report.with_suffix(".toml")
+    config.write_text(
+        "[parameters]\n"
+        + "".join(f'"path.{name}" = "{value}"\n' for name, value in (path_values or {}).items())
+    )
     command = [
         str(Path(sys.executable).with_name("st")),
+        "--config-file",
+        str(config),
         "run",
         f"{stack.api}/openapi.json",
         "--checks",
@@ -68,6 +87,8 @@ def _schemathesis(stack: LocalStack, report: Path, headers: dict[str, str]) -> d
         "--report-json-path",
         str(report),
     ]
+    if only_paths:
+        command += ["--include-path-regex", only_paths]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     run = subprocess.run(command, cwd=report.parent, capture_output=True, text=True, timeout=1500)
@@ -96,3 +117,62 @@ def test_the_api_survives_fuzzing_and_matches_its_document(
     result = _schemathesis(local_stack, tmp_path / f"{caller}.json", headers)
     print(_summary(caller, result))
     assert result["test_cases"]["generated"] >= MIN_CASES[caller]
+
+
+@pytest.mark.timeout(900)
+def test_the_brand_routes_survive_fuzzing_with_their_owners_token(
+    local_stack: LocalStack, sign_up: Callable[..., Client], tmp_path: Path
+) -> None:
+    # Given a brand account that owns a brand with a product and a campaign
+    owner = sign_up("brand", name="Fuzz Brand")
+    brand = owner.request("POST", "/brands", json={"name": f"Fuzz Brand {owner.user_id[:8]}"})
+    assert brand.status_code == 201, brand.text
+    brand_id = brand.json()["id"]
+    product = owner.request(
+        "POST",
+        f"/brands/{brand_id}/products",
+        json={
+            "title": "Fuzz Lantern",
+            "price": {"amount": "10.00", "currency": "EUR"},
+            "url": "https://example.com/p",
+        },
+    )
+    assert product.status_code == 201, product.text
+    campaign = owner.request(
+        "POST",
+        f"/brands/{brand_id}/campaigns",
+        json={
+            "name": "Fuzz launch",
+            "product_ids": [product.json()["id"]],
+            "starts_at": "2026-01-01",
+            "ends_at": "2026-01-31",
+        },
+    )
+    assert campaign.status_code == 201, campaign.text
+    # When every brand route is fuzzed with the owner's token and those ids
+    result = _schemathesis(
+        local_stack,
+        tmp_path / "brand.json",
+        owner.headers,
+        only_paths="^/brands",
+        path_values={"brand_id": brand_id, "campaign_id": campaign.json()["id"]},
+    )
+    # Then no case failed a check (asserted in _schemathesis): no 5xx, every answer in the document
+    print(_summary("brand", result))
+    assert result["test_cases"]["generated"] >= MIN_CASES["brand"]
+
+
+@pytest.mark.timeout(900)
+def test_a_new_members_first_calls_survive_fuzzing_and_refuse_a_hostile_name(
+    local_stack: LocalStack, sign_up: Callable[..., Client], tmp_path: Path
+) -> None:
+    # Given a member who has just signed up with a name built to mislead, and no profile yet
+    newcomer = sign_up(name=HOSTILE_NAME)
+    # When the profile routes are fuzzed as their very first calls
+    result = _schemathesis(local_stack, tmp_path / "newcomer.json", newcomer.headers, only_paths="^/me(/|$)")
+    print(_summary("newcomer", result))
+    assert result["test_cases"]["generated"] >= MIN_CASES["newcomer"]
+    # Then the profile exists and never took the hostile name
+    me = newcomer.request("GET", "/me")
+    assert me.status_code == 200, me.text
+    assert "\u202e" not in me.json()["display_name"]
