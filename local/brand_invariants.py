@@ -16,8 +16,10 @@ Called by local/invariants.py `check()` with the scanned items grouped by type. 
 - **audiences**: every member a summary names (author and engaged-member lists, a listed post's
   author) has the brand's mark with its GSI4 entry (erasure finds them by it) and a profile.
 
-Deleted posts keep their history in the summaries (their items are gone): they are not
-recomputed, and a brand day holding only deleted posts is not a finding.
+The checker expects a settled stack (queues and the stream delivered): a brand with no summary
+at all is counted as not aggregated yet, not as a finding. Deleted posts keep their history in
+the summaries (their items are gone): they are not recomputed, and a brand day holding only
+deleted posts is not a finding.
 """
 
 from __future__ import annotations
@@ -110,6 +112,11 @@ def check_brands(report: Report, by_type: dict[str, list[dict[str, Any]]]) -> No
     }
 
     for (brand_id, day, post_id), counts in expected.items():
+        if brand_id not in heads:
+            # Nothing of the brand was ever aggregated: its stream and queue are not delivered yet
+            # (a test that never runs them). Once one flush wrote its head, every post counts.
+            report.tolerated["posts of brands with no summary yet (never aggregated)"] += 1
+            continue
         period = periods[brand_id].get(("D", day))
         where = f"brand {brand_id} day {day} post {post_id}"
         if period is None:

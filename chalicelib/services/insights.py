@@ -135,15 +135,22 @@ def clamped(v: Sequence[int]) -> Vector:
     return [max(0, int(x)) for x in v]
 
 
+def _counted(c: Sequence[int]) -> dict[str, int]:
+    """The counted figures of a (clamped) vector, as totals and series name them."""
+    return {
+        "posts": c[POSTS],
+        "impressions": c[IMPRESSIONS],
+        "smiles": c[SMILES],
+        "comments": c[COMMENTS],
+        "tag_clicks": c[TAPS],
+        "product_clicks": c[CLICKS],
+    }
+
+
 def totals_out(v: Sequence[int]) -> Totals:
     c = clamped(v)
     return Totals(
-        posts=c[POSTS],
-        impressions=c[IMPRESSIONS],
-        smiles=c[SMILES],
-        comments=c[COMMENTS],
-        tag_clicks=c[TAPS],
-        product_clicks=c[CLICKS],
+        **_counted(c),
         tag_click_rate=rate(c[TAPS], c[IMPRESSIONS]),
         product_click_rate=rate(c[CLICKS], c[IMPRESSIONS]),
         filtered=Filtered(impressions=c[F_IMPRESSIONS], tag_clicks=c[F_TAPS], product_clicks=c[F_CLICKS]),
@@ -159,12 +166,7 @@ def series_and_totals(days: Mapping[str, Vector], first: date, last: date) -> tu
         out.append(
             DayOut(
                 date=day.isoformat(),
-                posts=c[POSTS],
-                impressions=c[IMPRESSIONS],
-                smiles=c[SMILES],
-                comments=c[COMMENTS],
-                tag_clicks=c[TAPS],
-                product_clicks=c[CLICKS],
+                **_counted(c),
                 filtered=c[F_IMPRESSIONS] + c[F_TAPS] + c[F_CLICKS],
             )
         )

@@ -13,23 +13,14 @@ import pytest
 from chalicelib.data import brands as brand_store
 from chalicelib.data.brands import Campaign
 from tests.conftest import SignedInMember
+from tests.support.brands import brand_with_product, fresh_name
 from tests.support.community import assert_error, call, ok
 
 
 @pytest.fixture
 def owner_and_brand(api: Any, new_member: Callable[..., SignedInMember]) -> tuple[SignedInMember, str, str]:
     owner = new_member("brand")
-    brand = ok(call(api, "POST", "/brands", owner, {"name": f"Dates {uuid.uuid4().hex[:8]}"}), 201)
-    product = ok(
-        call(
-            api,
-            "POST",
-            f"/brands/{brand['id']}/products",
-            owner,
-            {"title": "Tent", "price": {"amount": "9.00", "currency": "USD"}, "url": "https://x.test/t"},
-        ),
-        201,
-    )
+    brand, product = brand_with_product(api, owner, fresh_name("Dates"), title="Tent")
     return owner, str(brand["id"]), str(product["id"])
 
 

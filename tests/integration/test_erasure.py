@@ -23,6 +23,7 @@ from local.event_runner import EventRunner
 from local.invariants import member_residue, scan
 from local.seed import seed_interests
 from tests.conftest import SignedInMember
+from tests.support.brands import brand_with_product
 from tests.support.community import assert_error, call, comment, ok, smile
 from tests.support.invariants import assert_invariants
 from tests.support.uploads import jpeg_bytes, request_upload, upload_image
@@ -82,21 +83,7 @@ def world(
     The leaver signed up through Cognito: the erasure removes their Cognito user, the export shows it."""
     seed_interests()
     owner = new_member("brand", name="Brand Owner")
-    brand = ok(call(api, "POST", "/brands", owner, {"name": "Erasepeak"}), 201)
-    product = ok(
-        call(
-            api,
-            "POST",
-            f"/brands/{brand['id']}/products",
-            owner,
-            {
-                "title": "Trail tent",
-                "price": {"amount": "99.00", "currency": "USD"},
-                "url": "https://x.test/t",
-            },
-        ),
-        201,
-    )
+    _, product = brand_with_product(api, owner, "Erasepeak")
     leaver = cognito_member("prime", name="Leaver")
     friend, fan = (new_member("prime", name=n) for n in ("Friend", "Fan"))
     tagged = {"product_id": product["id"], "x": 0.5, "y": 0.5}
@@ -215,8 +202,9 @@ def test_a_crash_midway_is_resumed_by_the_next_delivery(
         assert erasure.users.erasing_since(leaver.user_id) is not None
         assert not any("type=post" in f for f in items_naming(leaver.user_id))
         assert any("type=smile" in f for f in items_naming(leaver.user_id))
-        # Then SQS delivers the message again, and the job finishes from what is left
-        deliver(world["events"], "erasure_worker", "stream_worker")
+        # Then SQS delivers the message again, and the job finishes from what is left (the brand
+        # counts the leaver's undone smile and comment once the engagement queue is delivered)
+        deliver(world["events"], "erasure_worker", "stream_worker", "engagement_worker")
         after_tokens_expired(world["events"], leaver.user_id, monkeypatch)
     finally:
         object.__setattr__(smiles, "erase", original)

@@ -108,25 +108,21 @@ def insights(api: Any, owner: Any, brand_id: str) -> dict[str, Any]:
     return dict(ok(call(api, "GET", f"/brands/{brand_id}/insights?from={day}&to={day}", owner)))
 
 
+def brand_with_product(
+    api: Any, owner: Any, name: str, title: str = "Trail tent"
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A brand of the owner's (named as given) and one product in its catalog."""
+    brand = ok(call(api, "POST", "/brands", owner, {"name": name}), 201)
+    body = {"title": title, "price": {"amount": "199.00", "currency": "USD"}, "url": "https://x.test/t"}
+    product = ok(call(api, "POST", f"/brands/{brand['id']}/products", owner, body), 201)
+    return dict(brand), dict(product)
+
+
 def make_brand_world(api: Any, new_member: Callable[..., Any]) -> dict[str, Any]:
     """A brand with one product, and a Prime member's photo post tagging it."""
     seed_interests()
     owner = new_member("brand", name="Brand Owner")
-    brand = ok(call(api, "POST", "/brands", owner, {"name": fresh_name("Northpeak")}), 201)
-    product = ok(
-        call(
-            api,
-            "POST",
-            f"/brands/{brand['id']}/products",
-            owner,
-            {
-                "title": "Trail tent",
-                "price": {"amount": "199.00", "currency": "USD"},
-                "url": "https://x.test/t",
-            },
-        ),
-        201,
-    )
+    brand, product = brand_with_product(api, owner, fresh_name("Northpeak"))
     author = new_member("prime", name="Author")
     upload_id = upload_image(api, author, jpeg_bytes(64, 48))
     post = ok(
