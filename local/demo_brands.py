@@ -180,8 +180,12 @@ def seed_demo_brands(
     """Owners, campaigns and events; returns events per brand."""
     rng = random.Random(seed)
     moment = now or datetime.now(UTC)
+    owned = [brand_id for email, brand_id in OWNERS.items() if email in owner_ids]
+    # The burst goes to SPIKE_BRAND, or (a stack with a few demo posts) the first brand with any.
+    with_posts = [b for b in owned if _tagged_posts([p.product_id for p in products() if p.brand_id == b])]
+    spiked = SPIKE_BRAND if SPIKE_BRAND in with_posts else next(iter(with_posts), None)
     return {
-        brand_id: seed_brand(brand_id, owner_ids[email], rng, moment)
+        brand_id: seed_brand(brand_id, owner_ids[email], rng, moment, spike=brand_id == spiked)
         for email, brand_id in OWNERS.items()
         if email in owner_ids
     }
