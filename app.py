@@ -11,6 +11,8 @@ from chalicelib.api.media import media_blueprint
 from chalicelib.api.members import members_blueprint
 from chalicelib.api.posts import posts_blueprint
 from chalicelib.api.routing import contract_errors
+from chalicelib.api.safety import safety_blueprint
+from chalicelib.api.search import search_blueprint
 from chalicelib.api.social import social_blueprint
 from chalicelib.api.system import system_blueprint
 from chalicelib.observability import logger, metrics, trace
@@ -40,6 +42,8 @@ app.register_blueprint(social_blueprint)
 app.register_blueprint(feeds_blueprint)
 app.register_blueprint(events_blueprint)
 app.register_blueprint(brands_blueprint)
+app.register_blueprint(safety_blueprint)
+app.register_blueprint(search_blueprint)
 
 
 # Event handlers import their module on first use: Powertools' batch processing and the stream

@@ -17,6 +17,7 @@ from chalicelib.settings import Settings, get_settings
 
 PRIME_GROUP = "prime"
 BRAND_GROUP = "brand"
+MODERATOR_GROUP = "moderator"
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,10 @@ class Identity:
     @property
     def is_brand(self) -> bool:
         return BRAND_GROUP in self.groups
+
+    @property
+    def is_moderator(self) -> bool:
+        return MODERATOR_GROUP in self.groups
 
     def to_context(self) -> dict[str, str]:
         """Flat string context, as API Gateway passes an authorizer's result to the API function."""

@@ -30,6 +30,9 @@ DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
     "events": (600, 3600),
     "sessions": (30, 3600),
     "brands": (60, 3600),
+    "reports": (30, 3600),
+    "blocks": (100, 3600),
+    "moderation": (600, 600),
 }
 
 
@@ -98,6 +101,23 @@ class Settings(BaseSettings):
     labels: Literal["rekognition", "colours"] = "rekognition"
     label_min_confidence: float = 80.0
     label_max_labels: int = 10
+    # Explicit-image screening of every upload: "rekognition" (DetectModerationLabels; locally the
+    # embedded AWS answers it with local/moderation_stand_in.py) or "off". A photo with a label in
+    # (or under) one of `screening_hold` at `screening_min_confidence` or more is held for review.
+    screening: Literal["rekognition", "off"] = "rekognition"
+    screening_min_confidence: float = 60.0
+    screening_hold: list[str] = [
+        "Explicit Nudity",
+        "Explicit",
+        "Violence",
+        "Visually Disturbing",
+        "Hate Symbols",
+    ]
+    # Where "View in shop" goes: a URL template with `{product_id}` (and `{url}`, the brand's own
+    # link, URL-encoded), handed to clients in GET /config; unset, clients use the product's url.
+    shop_url_template: str | None = None
+    # Where a member buys Prime in AWS (the integration point, docs/prime.md); unset locally.
+    prime_join_url: str | None = None
     # Request bodies larger than this (bytes) are a 413 before any JSON parsing.
     max_body_bytes: int = 128 * 1024
     # Abuse limits on writes: action -> [requests, window seconds], per member (per client address
@@ -115,7 +135,14 @@ class Settings(BaseSettings):
         return {**DEFAULT_RATE_LIMITS, **value}
 
     @field_validator(
-        "aws_endpoint_url", "jwks_url", "token_issuer", "media_base_url", "cursor_secret_id", "cursor_secret"
+        "aws_endpoint_url",
+        "jwks_url",
+        "token_issuer",
+        "media_base_url",
+        "cursor_secret_id",
+        "cursor_secret",
+        "shop_url_template",
+        "prime_join_url",
     )
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:

@@ -157,6 +157,9 @@ if [[ -n "$SITE_BUCKET" && "$SITE_BUCKET" != "None" ]]; then
     API_URL=$(output EndpointURL)
     aws s3 sync web/ "s3://$SITE_BUCKET/" --delete --exclude config.js --region "$REGION" \
         --cache-control "public, max-age=300"
+    # The page itself is revalidated on every load, so a deploy's new module graph is seen at once.
+    aws s3 cp web/index.html "s3://$SITE_BUCKET/index.html" --region "$REGION" \
+        --content-type text/html --cache-control no-cache
     printf 'window.FLINT_CONFIG = {"api": "%s", "localHelpers": false};\n' "${API_URL%/}" |
         aws s3 cp - "s3://$SITE_BUCKET/config.js" --region "$REGION" \
             --content-type text/javascript --cache-control no-cache

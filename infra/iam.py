@@ -38,9 +38,14 @@ def _as_list(value: Any) -> list[Any]:
 
 # Actions AWS authorises on no resource type: their only possible Resource is "*". A statement
 # using "*" holds these actions and nothing else (tracing: every function sends its segments;
-# the thumbnailer labels images).
+# the thumbnailer labels and screens images).
 UNSCOPED_ACTIONS = frozenset(
-    {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "rekognition:DetectLabels"}
+    {
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "rekognition:DetectLabels",
+        "rekognition:DetectModerationLabels",
+    }
 )
 
 
@@ -285,8 +290,8 @@ def requests_for(service: str, operation: str, params: Mapping[str, Any], place:
     if service == "cognito-idp" and operation in _COGNITO_ADMIN:
         # The stack has one user pool: every call names it (UserPoolId).
         return [Request(f"cognito-idp:{operation}", place.arn("UserPool"))]
-    if service == "rekognition" and operation == "DetectLabels":
-        requests = [Request("rekognition:DetectLabels", "*")]
+    if service == "rekognition" and operation in ("DetectLabels", "DetectModerationLabels"):
+        requests = [Request(f"rekognition:{operation}", "*")]
         s3_object = params.get("Image", {}).get("S3Object")
         if s3_object:  # Rekognition reads the object with the caller's permissions
             requests += _s3("GetObject", {"Bucket": s3_object["Bucket"], "Key": s3_object["Name"]}, place)
@@ -352,6 +357,12 @@ def _s3(operation: str, params: Mapping[str, Any], place: Place) -> list[Request
         return [Request("s3:GetObject", f"{bucket}/{params['Key']}")]
     if operation == "PutObject":
         return [Request("s3:PutObject", f"{bucket}/{params['Key']}")]
+    if operation == "CopyObject":  # reads the source, writes the copy
+        source = params["CopySource"]
+        return [
+            Request("s3:GetObject", f"arn:{place.partition}:s3:::{source['Bucket']}/{source['Key']}"),
+            Request("s3:PutObject", f"{bucket}/{params['Key']}"),
+        ]
     if operation == "DeleteObject":
         return [Request("s3:DeleteObject", f"{bucket}/{params['Key']}")]
     if operation == "DeleteObjects":

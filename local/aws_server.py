@@ -6,6 +6,9 @@ TransactWriteItems deep-copies a table while another request mutates it
 isolates transactions itself; here a lock around DynamoDB calls gives the same
 guarantee. Other services stay concurrent (an SQS long poll must not block).
 
+Rekognition DetectModerationLabels, which moto does not implement, is answered by
+local/moderation_stand_in.py.
+
     python -m local.aws_server --host 127.0.0.1 --port 5000
 """
 
@@ -22,7 +25,7 @@ from moto.moto_server.threaded_moto_server import MotoRequestHandler
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from local import demo_labels, moto_queries, moto_transactions
+from local import demo_labels, moderation_stand_in, moto_queries, moto_transactions
 
 
 class SerializedApp:
@@ -31,7 +34,10 @@ class SerializedApp:
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target == moderation_stand_in.TARGET:
+            return moderation_stand_in.wsgi(environ, start_response)
+        if not target.startswith("DynamoDB"):
             return self._app(environ, start_response)
         with self._lock:
             # Drain the body inside the lock: moto may build it lazily from shared state.

@@ -1,40 +1,46 @@
-"""Demo posts for `make dev`: a handful published exactly as a client would, the rest in bulk.
+"""Demo posts for `make dev`: the demo community's history (local/demo_plan.py), written through
+the product's own code, a handful exactly as a client would.
 
-The first `REAL_POSTS` go through the whole path a client takes: a demo contributor signs in to
-Cognito, asks the API for an upload, POSTs a generated photo to S3 with the presigned form,
-waits for the thumbnailer (S3 -> SQS -> event runner -> handler) to mark it ready, then
-publishes a post tagging catalog products. Some of those photos are stored sideways with an
-EXIF orientation, so the thumbnailer's handling of phone photos shows in the demo.
+The newest `REAL_POSTS` go through the whole path a client takes: their author signs in to
+Cognito, asks the API for an upload, POSTs the photo to S3 with the presigned form, waits for the
+thumbnailer (S3 -> SQS -> event runner -> handler) to mark it ready, then publishes the post with
+its tags. Some of those photos are stored sideways with an EXIF orientation, as phones do.
 
 The rest skip what those already demonstrate (HTTP, the presigned POST, the queue) but not the
-product's code: each is a smaller generated photo handed to the upload and thumbnail services
-(`media.create_upload`, then `media.finish_upload`: renditions to the media bucket, labels,
-`ready`) and published by `posts.create_post`, from a few threads at once. Then members follow
-and smile at each other through the social service, so feeds, counters and Enthusiast badges
-have something to show. Deterministic: the same seed gives the same photos, captions and tags.
+product's code: each photo is handed to the upload and thumbnail services (`media.create_upload`,
+then `media.finish_upload`) and published by `posts.create_post`, from a few threads at once, at
+the moment the plan says it was published (local/demo_clock.py: the services stamp it "then").
+Then the community follows, smiles and comments through the social service, each at its moment,
+so feeds, counters, reasons and Enthusiast badges have a history to show.
+
+Every tag sits on the drawn object of its product's kind: the photo is drawn from the post's
+products (local/demo_images.py) and each tag takes the point the drawing recorded for it.
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
 from PIL import Image
 
+from chalicelib import clock
 from chalicelib.auth import Identity
 from chalicelib.data import media as media_store
 from chalicelib.schemas.posts import PostIn
 from chalicelib.services import media, posts, social
 from chalicelib.settings import get_settings
+from local import demo_clock, demo_images
 from local.cognito import sign_in
-from local.demo_data import BRANDS, DEMO_MEMBERS, DemoMember, products
-from local.demo_images import INTEREST_FAMILY, jpeg, scene
+from local.demo_data import COLOURS, DemoMember
+from local.demo_plan import DemoPlan, PlannedPost, members, plan
+from local.demo_scenes import Drawing, Piece
 from local.processes import parallel_map
 
 log = logging.getLogger("flint.demo")
@@ -44,100 +50,64 @@ REAL_POSTS = 8
 # Bulk photos are drawn at most this wide or high: renditions are never upscaled, so "large" is
 # this size for them; drawing and thumbnailing a third of the pixels is most of their cost.
 BULK_LONG_EDGE = 720
-SMILES_PER_MEMBER = 25
-
-# (width, height, EXIF orientation): landscape, portrait, square, and phone photos stored sideways.
-SHAPES = [
-    (1600, 1200, 1),
-    (1080, 1350, 1),
-    (1200, 1200, 1),
-    (2000, 1125, 1),
-    (1200, 1600, 6),
-    (1500, 1000, 3),
-]
-CAPTIONS = [
-    "Weekend favourite",
-    "Finally found the one",
-    "Can't stop using this",
-    "Gift idea",
-    "My setup",
-    "Before and after",
-    "Small upgrade, big difference",
-    "Worth every penny",
-    "Daily essentials",
-]
-CAPTIONS_BY_FAMILY = {
-    "outdoors": [
-        "Sunrise at camp",
-        "Packed for the ridge trail",
-        "Three days, one backpack",
-        "First night in the new tent",
-    ],
-    "kitchen": ["Sunday slow cooking", "Morning pour-over ritual", "Counter refresh", "Bread day"],
-    "home": ["Reading corner, finally done", "Cosy evening light", "Shelfie", "Weekend DIY: done"],
-    "desk": ["Desk setup v3", "Late-night session", "New gear day", "Clean desk, clear head"],
-    "beauty": ["Evening routine", "Shelf of favourites", "Glow kit for travel", "Five-minute routine"],
-    "active": ["Morning flow", "Ready for the 10K", "Home gym corner", "Recovery day kit"],
-    "pets": ["His favourite spot", "Nap o'clock", "Spoiled and proud"],
-    "style": ["Autumn layers", "Weekend uniform", "Thrift and new"],
-}
 
 
-def demo_photo(
-    seed: int, interest: str = "home-decor", long_edge: int | None = None
-) -> tuple[bytes, list[tuple[float, float]]]:
-    """A generated scene for `interest` as JPEG, and where its objects are (as displayed).
-
-    Full size (no `long_edge`), some are stored sideways or upside down with the EXIF orientation
-    that shows them upright, as phones do, so the thumbnailer must apply it; the anchors are in
-    the upright picture. With `long_edge`, a smaller upright picture.
-    """
-    width, height, orientation = SHAPES[seed % len(SHAPES)]
+def _upright(post: PlannedPost, long_edge: int | None) -> tuple[tuple[int, int], int]:
+    width, height, orientation = post.shape
     if long_edge is not None:
         scale = long_edge / max(width, height)
         width, height, orientation = round(width * scale), round(height * scale), 1
-    upright = (height, width) if orientation in (6, 8) else (width, height)
-    image, anchors = scene(interest, upright, seed)
-    if orientation == 6:
-        image = image.transpose(Image.Transpose.ROTATE_90)
-    elif orientation == 3:
-        image = image.transpose(Image.Transpose.ROTATE_180)
-    exif = Image.Exif()
-    exif[0x0112] = orientation
-    return jpeg(image, quality=80, exif=exif.tobytes()), anchors
+    return ((height, width) if orientation in (6, 8) else (width, height)), orientation
 
 
-@dataclass(frozen=True)
-class PlannedPost:
-    """What a demo post says: chosen from its seed, whichever way it is published."""
+def post_photo(post: PlannedPost, long_edge: int | None = None) -> tuple[bytes, Drawing]:
+    """The post's photo as JPEG and the record of what it shows (points as displayed).
 
-    interests: list[str]
-    caption: str
-    product_ids: list[str]
+    Full size (no `long_edge`), some are stored sideways or upside down with the EXIF orientation
+    that shows them upright, so the thumbnailer must apply it. With `long_edge`, smaller, upright.
+    """
+    size, orientation = _upright(post, long_edge)
+    shot = post.shot
+    pieces = [Piece(p.kind, COLOURS[p.colour], p.product_id) for p in post.products]
+    pieces += [
+        Piece(kind, list(COLOURS.values())[(post.seed + i) % len(COLOURS)])
+        for i, kind in enumerate(shot.props)
+    ]
+    time_of_day = shot.times[post.seed % len(shot.times)] if shot.times else None
 
-    def body(self, upload_id: str, anchors: list[tuple[float, float]]) -> dict[str, Any]:
-        tags = [
-            {"product_id": p, "x": x, "y": y} for p, (x, y) in zip(self.product_ids, anchors, strict=False)
-        ]
-        return {
-            "kind": "photo",
-            "caption": self.caption,
-            "interests": self.interests,
-            "photos": [{"upload_id": upload_id, "tags": tags}],
-        }
+    def draw() -> tuple[bytes, Drawing]:
+        image, drawing = demo_images.picture(shot.setting, pieces, size, post.seed, time_of_day)
+        info = dict(image.info)
+        if orientation == 6:
+            image = image.transpose(Image.Transpose.ROTATE_90)
+        elif orientation == 3:
+            image = image.transpose(Image.Transpose.ROTATE_180)
+        image.info.update(info)
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        return demo_images.jpeg(image, quality=80, exif=exif.tobytes()), drawing
+
+    key = (post.seed, shot.setting, tuple(pieces), size, orientation, time_of_day)
+    return demo_images.cached_photo(key, draw)
 
 
-def plan_post(member: DemoMember, seed: int, catalog: dict[str, list[str]], anchors: int) -> PlannedPost:
-    rng = random.Random(seed)
-    interests = rng.sample(list(member.interests), k=rng.randint(1, 3))
-    pool = catalog.get(interests[0], [])  # products of the pictured scene's interest
-    tagged = rng.sample(pool, k=min(len(pool), anchors, rng.randint(0, 3)))
-    caption = rng.choice(CAPTIONS_BY_FAMILY.get(INTEREST_FAMILY.get(interests[0], ""), CAPTIONS))
-    return PlannedPost(interests, caption, tagged)
+def tags_of(drawing: Drawing) -> list[dict[str, Any]]:
+    """One tag per product the picture shows, at the point recorded for that object."""
+    return [
+        {"product_id": d.product_id, "x": d.point[0], "y": d.point[1]}
+        for d in drawing.objects
+        if d.product_id
+    ]
 
 
-def _first_interest(member: DemoMember, seed: int) -> str:
-    return plan_post(member, seed, {}, 0).interests[0]
+def post_body(post: PlannedPost, upload_id: str | None, drawing: Drawing | None) -> dict[str, Any]:
+    shot = post.shot
+    body: dict[str, Any] = {"kind": shot.kind, "caption": shot.caption, "interests": post.interests}
+    if shot.story:
+        body["body"] = shot.story
+    if upload_id is not None and drawing is not None:
+        body["photos"] = [{"upload_id": upload_id, "tags": tags_of(drawing)}]
+    return body
 
 
 @dataclass
@@ -172,10 +142,11 @@ def _wait_ready(client: DemoClient, upload_id: str, timeout: float = 60) -> dict
     raise RuntimeError(f"upload {upload_id} still pending after {timeout:.0f}s")
 
 
-def publish_demo_post(client: DemoClient, seed: int, catalog: dict[str, list[str]]) -> str:
+def publish_demo_post(client: DemoClient, post: PlannedPost) -> str:
     """One post through HTTP, the presigned POST and the thumbnailer, as a client app does it."""
-    photo, anchors = demo_photo(seed, _first_interest(client.member, seed))
-    planned = plan_post(client.member, seed, catalog, len(anchors))
+    if not post.has_photo:
+        return str(client.call("POST", "/posts", post_body(post, None, None))["id"])
+    photo, drawing = post_photo(post)
     ticket = client.call("POST", "/uploads", {"content_type": "image/jpeg", "size": len(photo)})
     requests.post(
         ticket["url"], data=ticket["fields"], files={"file": ("photo.jpg", photo)}, timeout=30
@@ -183,31 +154,22 @@ def publish_demo_post(client: DemoClient, seed: int, catalog: dict[str, list[str
     upload = _wait_ready(client, ticket["upload_id"])
     if upload["status"] != "ready":
         raise RuntimeError(f"demo photo rejected: {upload.get('reason')}")
-    post = client.call("POST", "/posts", planned.body(ticket["upload_id"], anchors))
-    return str(post["id"])
+    return str(client.call("POST", "/posts", post_body(post, ticket["upload_id"], drawing))["id"])
 
 
-def publish_in_bulk(identity: Identity, member: DemoMember, seed: int, catalog: dict[str, list[str]]) -> str:
+def publish_in_bulk(identity: Identity, post: PlannedPost) -> str:
     """One post through the upload, thumbnail and publish services, without HTTP or S3 events."""
-    photo, anchors = demo_photo(seed, _first_interest(member, seed), long_edge=BULK_LONG_EDGE)
-    planned = plan_post(member, seed, catalog, len(anchors))
+    if not post.has_photo:
+        return posts.create_post(identity, PostIn.model_validate(post_body(post, None, None))).id
+    photo, drawing = post_photo(post, long_edge=BULK_LONG_EDGE)
     ticket = media.create_upload(identity, "image/jpeg", len(photo))
     upload = media_store.get_upload(ticket.upload_id)
     assert upload is not None
     outcome = media.finish_upload(upload, photo, bucket=get_settings().uploads_bucket)
     if outcome is not media.Outcome.READY:
         raise RuntimeError(f"demo photo {ticket.upload_id}: {outcome}")
-    post = posts.create_post(identity, PostIn.model_validate(planned.body(ticket.upload_id, anchors)))
-    return post.id
-
-
-def _catalog_by_interest() -> dict[str, list[str]]:
-    by_brand = {b.brand_id: b.interests for b in BRANDS}
-    catalog: dict[str, list[str]] = {}
-    for product in products():
-        for interest in by_brand[product.brand_id]:
-            catalog.setdefault(interest, []).append(product.product_id)
-    return catalog
+    body = PostIn.model_validate(post_body(post, ticket.upload_id, drawing))
+    return posts.create_post(identity, body).id
 
 
 @dataclass(frozen=True)
@@ -220,61 +182,76 @@ class DemoAuthor:
         return Identity(self.user_id, frozenset(self.member.groups), self.member.name)
 
 
+def _moment(now: datetime, age_hours: float) -> datetime | None:
+    """When something happened: `age_hours` before `now`; None (the real time) for "just now",
+    which comes after the posts published through HTTP."""
+    return now - timedelta(hours=age_hours) if age_hours > 0 else None
+
+
 def seed_demo_posts(
     api: str,
     cognito: Any,
     client_id: str,
-    members: dict[str, str],
+    members_by_email: dict[str, str],
     count: int,
     *,
     real: int = REAL_POSTS,
     workers: int = 4,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[str]:
-    """`count` posts spread over the demo contributors (`members`: e-mail -> user id), the first
-    `real` of them through the API, then demo follows and smiles. `progress(done, count)`."""
+    """The demo's `count` posts (`members_by_email`: e-mail -> user id of everyone seeded), the
+    newest `real` of them through the API, then its follows, smiles and comments.
+    `progress(done, count)`."""
     if count <= 0:
         return []
-    prime = [
-        DemoAuthor(m, members[m.email]) for m in DEMO_MEMBERS if "prime" in m.groups and m.email in members
-    ]
-    authors = [a for a in prime if a.member.interests and a.member.email != DEMO_MEMBERS[0].email]
+    demo = plan(count)
+    people = members()
+    authors = {e: DemoAuthor(people[e], members_by_email[e]) for e in people if e in members_by_email}
     clients: dict[str, DemoClient] = {}
-    for author in authors[:real]:  # post i is by authors[i % len(authors)]
-        tokens = sign_in(
-            cognito, client_id=client_id, email=author.member.email, password=author.member.password
-        )
-        clients[author.member.email] = DemoClient(api, author.member, tokens["IdToken"], author.user_id)
-    catalog = _catalog_by_interest()
+    for post in demo.posts[:real]:
+        author = authors[post.author]
+        if post.author not in clients:
+            tokens = sign_in(cognito, client_id=client_id, email=post.author, password=author.member.password)
+            clients[post.author] = DemoClient(api, author.member, tokens["IdToken"], author.user_id)
+    now = clock.now()
     done = [0]
     done_lock = threading.Lock()
 
-    def one(index: int) -> str:
-        author = authors[index % len(authors)]
-        if index < real:
-            post_id = publish_demo_post(clients[author.member.email], 1000 + index, catalog)
+    def one(post: PlannedPost) -> str:
+        if post.index < real:
+            post_id = publish_demo_post(clients[post.author], post)
         else:
-            post_id = publish_in_bulk(author.identity, author.member, 1000 + index, catalog)
+            with demo_clock.at(_moment(now, post.age_hours)):
+                post_id = publish_in_bulk(authors[post.author].identity, post)
         with done_lock:
             done[0] += 1
             if progress:
                 progress(done[0], count)
         return post_id
 
-    post_ids = parallel_map(one, range(count), workers)
-    demo_engagement(prime, post_ids, workers)
+    post_ids = parallel_map(one, demo.posts, workers)
+    demo_engagement(demo, post_ids, authors, now, workers)
     return post_ids
 
 
-def demo_engagement(members: list[DemoAuthor], post_ids: list[str], workers: int = 4) -> None:
-    """Follows and smiles, deterministic: the Prime demo member follows two contributors."""
-    rng = random.Random(7)
-    viewer = next(m for m in members if m.member.email == DEMO_MEMBERS[0].email)
-    for other in members[1:3]:
-        social.follow(viewer.identity, other.user_id)
-    smiles = [
-        (member, post_id)
-        for member in members
-        for post_id in rng.sample(post_ids, k=min(len(post_ids), SMILES_PER_MEMBER))
-    ]
-    parallel_map(lambda pair: social.smile(pair[0].identity, pair[1]), smiles, workers)
+def demo_engagement(
+    demo: DemoPlan, post_ids: list[str], authors: dict[str, DemoAuthor], now: datetime, workers: int = 4
+) -> None:
+    """The plan's follows, then its smiles and comments, each at its moment."""
+
+    def follow(item: Any) -> None:
+        with demo_clock.at(_moment(now, item.age_hours)):
+            social.follow(authors[item.follower].identity, authors[item.followee].user_id)
+
+    def react(item: Any) -> None:
+        with demo_clock.at(_moment(now, item.age_hours)):
+            if hasattr(item, "text"):
+                social.add_comment(authors[item.member].identity, post_ids[item.post], item.text)
+            else:
+                social.smile(authors[item.member].identity, post_ids[item.post])
+
+    parallel_map(
+        follow, [f for f in demo.follows if f.follower in authors and f.followee in authors], workers
+    )
+    reactions = [r for r in [*demo.smiles, *demo.comments] if r.member in authors]
+    parallel_map(react, reactions, workers)

@@ -8,6 +8,7 @@ Safe to run twice: existing members and catalog entries are kept.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -16,6 +17,7 @@ from chalicelib.data.users import Interest
 from chalicelib.services import catalog
 from local import demo_data
 from local.cognito import sign_up_member
+from local.processes import parallel_map
 
 log = logging.getLogger("flint.seed")
 
@@ -60,9 +62,18 @@ def _user_sub(cognito: Any, pool_id: str, email: str) -> str:
     return next(a["Value"] for a in attributes if a["Name"] == "sub")
 
 
-def seed_members(cognito: Any, *, pool_id: str, client_id: str) -> list[SeededMember]:
-    seeded = []
-    for member in demo_data.DEMO_MEMBERS:
+def seed_members(
+    cognito: Any,
+    *,
+    pool_id: str,
+    client_id: str,
+    members: Sequence[demo_data.DemoMember] | None = None,
+    workers: int = 4,
+) -> list[SeededMember]:
+    """`members` (default: the whole demo community, demo_data.community()) signed up and given
+    profiles and interests, a few at once; in the order given."""
+
+    def one(member: demo_data.DemoMember) -> SeededMember:
         try:
             user_id = sign_up_member(
                 cognito,
@@ -78,8 +89,10 @@ def seed_members(cognito: Any, *, pool_id: str, client_id: str) -> list[SeededMe
         users.upsert_activity(user_id, member.name, "2026-01-01T00:00:00.000Z")
         if member.interests:
             users.set_interests(user_id, list(member.interests))
-        seeded.append(SeededMember(member.email, member.password, member.name, member.groups, user_id))
-    return seeded
+        return SeededMember(member.email, member.password, member.name, member.groups, user_id)
+
+    everyone = demo_data.community() if members is None else members
+    return parallel_map(one, everyone, workers)
 
 
 def seed_product_images(s3: Any, bucket: str, base_url: str) -> dict[str, str]:

@@ -39,6 +39,20 @@ WEB_DIR = PROJECT_DIR / "web"
 mimetypes.add_type("text/javascript", ".js")
 
 
+# Pictures rarely change: a day. Everything else (the page, config.js, the JS modules and CSS, which
+# have no content hash without a build step) is revalidated on every load: a 304 when unchanged
+# (Last-Modified), so an edit shows on the next reload. In AWS, infra/deploy.sh sets the same
+# idea on the site bucket (index.html and config.js no-cache, the rest 5 minutes).
+LONG_LIVED = (".svg", ".png", ".jpg", ".jpeg", ".webp", ".ico", ".woff2")
+
+
+def cache_control(request_path: str) -> str:
+    path = request_path.split("?", 1)[0].lower()
+    if path.startswith("/local/"):
+        return "no-store"
+    return "public, max-age=86400" if path.endswith(LONG_LIVED) else "no-cache"
+
+
 class WebHandler(SimpleHTTPRequestHandler):
     api_url = "http://127.0.0.1:8000"
     aws_endpoint = "http://127.0.0.1:5000"
@@ -50,7 +64,7 @@ class WebHandler(SimpleHTTPRequestHandler):
         super().__init__(*args, directory=str(WEB_DIR), **kwargs)
 
     def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")
+        self.send_header("Cache-Control", cache_control(self.path))
         # The deployed site's CSP (flint_template.site_csp), with the local API and the embedded
         # AWS (Cognito, the uploads bucket, images): the browser tests run under it.
         local_aws = self.aws_endpoint

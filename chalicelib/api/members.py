@@ -8,6 +8,7 @@ from chalice import Blueprint
 
 from chalicelib.api.routing import Access, Call, endpoint
 from chalicelib.schemas.catalog import PageQuery
+from chalicelib.schemas.media import UploadRequest, UploadTicket
 from chalicelib.schemas.members import (
     ErasureOut,
     ExportPage,
@@ -18,7 +19,7 @@ from chalicelib.schemas.members import (
     Profile,
     ProfilePatch,
 )
-from chalicelib.services import erasure, members
+from chalicelib.services import erasure, media, members
 
 members_blueprint = Blueprint(__name__)
 TAG = "members"
@@ -52,16 +53,28 @@ def get_me(call: Call[Any, Any]) -> Me:
     tag=TAG,
     body=ProfilePatch,
     response=Me,
-    errors=(422,),
+    errors=(403, 409, 422),
     rate_limit="profile",
 )
 def patch_me(call: Call[ProfilePatch, Any]) -> Me:
-    return members.update_me(
-        call.member,
-        display_name=call.body.display_name,
-        bio=call.body.bio,
-        brand_audiences=call.body.brand_audiences,
-    )
+    return members.update_me(call.member, call.body)
+
+
+@endpoint(
+    members_blueprint,
+    "/me/avatar",
+    "POST",
+    summary="Get a presigned S3 POST for a new avatar (then PATCH /me with its upload id)",
+    access=Access.MEMBER,
+    tag=TAG,
+    body=UploadRequest,
+    response=UploadTicket,
+    status=201,
+    errors=(413,),
+    rate_limit="uploads",
+)
+def create_avatar_upload(call: Call[UploadRequest, Any]) -> UploadTicket:
+    return media.create_upload(call.member, call.body.content_type, call.body.size)
 
 
 @endpoint(

@@ -16,7 +16,7 @@ from chalicelib.schemas.common import ID_MAX_LENGTH, ID_PATTERN, ErrorBody
 _STATUS_TEXT = {
     400: "bad_json, bad_parameter (a malformed path id or query parameter), bad_cursor, cursor_expired",
     401: "unauthorized (no token) or invalid_token (bad, expired, forged, wrong audience)",
-    403: "Not allowed (prime_required, not_owner, brand_required)",
+    403: "Not allowed (prime_required, not_owner, brand_required, moderator_required, blocked, banned)",
     404: "not_found",
     405: "Method not allowed",
     409: "Conflict",
@@ -117,7 +117,7 @@ def _operation(spec: routing.RouteSpec) -> dict[str, Any]:
         operation["security"] = [{}]  # any token is ignored
     if spec.reads_token:
         errors.add(401)
-    if spec.access in (routing.Access.PRIME, routing.Access.BRAND):
+    if spec.access in (routing.Access.PRIME, routing.Access.BRAND, routing.Access.MODERATOR):
         errors.add(403)
     if spec.rate_limit is not None:
         errors.add(429)

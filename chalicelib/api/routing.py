@@ -58,6 +58,7 @@ class Access(StrEnum):
     MEMBER = "member"
     PRIME = "prime"
     BRAND = "brand"
+    MODERATOR = "moderator"
 
 
 @dataclass(frozen=True)
@@ -260,6 +261,8 @@ def _identity(request: Any, access: Access, personalised: bool = True) -> auth.I
         raise Forbidden("Only Prime members may do this.", code="prime_required")
     if access is Access.BRAND and not identity.is_brand:
         raise Forbidden("Only brand accounts may do this.", code="brand_required")
+    if access is Access.MODERATOR and not identity.is_moderator:
+        raise Forbidden("Only moderators may do this.", code="moderator_required")
     return identity
 
 

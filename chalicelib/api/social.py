@@ -63,10 +63,10 @@ def unsmile(call: Call[Any, Any]) -> SmileOut:
     query=PageQuery,
     response=CommentPage,
     errors=(404,),
-    personalised=False,
 )
 def list_comments(call: Call[Any, PageQuery]) -> CommentPage:
-    return social.list_comments(call.params["post_id"], call.query.limit, call.query.cursor)
+    # Personalised: a signed-in reader never sees comments of members they blocked.
+    return social.list_comments(call.params["post_id"], call.query.limit, call.query.cursor, call.identity)
 
 
 @endpoint(
@@ -79,7 +79,7 @@ def list_comments(call: Call[Any, PageQuery]) -> CommentPage:
     body=CommentIn,
     response=CommentOut,
     status=201,
-    errors=(404, 429),
+    errors=(403, 404, 429),
     rate_limit="comments",
 )
 def add_comment(call: Call[CommentIn, Any]) -> CommentOut:
@@ -109,7 +109,7 @@ def delete_comment(call: Call[Any, Any]) -> None:
     access=Access.MEMBER,
     tag=TAG,
     response=FollowOut,
-    errors=(404, 422),
+    errors=(403, 404, 422),
     rate_limit="follows",
 )
 def follow(call: Call[Any, Any]) -> FollowOut:

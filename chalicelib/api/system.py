@@ -56,6 +56,8 @@ def public_config(call: Call[Any, Any]) -> PublicConfig:
         thumbnail_sizes=settings.thumbnail_sizes,
         min_interests=settings.min_interests,
         max_interests=settings.max_interests,
+        shop_url_template=settings.shop_url_template,
+        prime_join_url=settings.prime_join_url,
     )
 
 

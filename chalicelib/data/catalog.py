@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.data import keys
+from chalicelib.data import keys, search
 from chalicelib.data.connection import Tx, transact
-from chalicelib.data.models import BrandItem, BrandNameItem, FlintItem, ProductItem, SearchTermItem
+from chalicelib.data.models import BrandItem, BrandNameItem, FlintItem, ProductItem
 from chalicelib.data.pages import Page
-
-MIN_PREFIX = keys.SEARCH_BUCKET_CHARS
+from chalicelib.data.search import words
 
 
 @dataclass(frozen=True)
@@ -35,12 +32,6 @@ class Product:
     image_url: str | None
     prime_eligible: bool
     tag_count: int
-
-
-def words(text: str) -> list[str]:
-    """Lower-case, accent-free alphanumeric words: the unit of search."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return [w for w in re.split(r"[^a-z0-9]+", folded) if w]
 
 
 def to_product(item: ProductItem) -> Product:
@@ -81,15 +72,8 @@ def _product_items(product: Product, created_at: str) -> list[FlintItem]:
         tag_count=0,
         created_at=created_at,
     )
-    product_words = sorted(set(words(product.title) + words(product.brand_name)))
-    entries: list[FlintItem] = []
-    for word in product_words:
-        if len(word) >= MIN_PREFIX:
-            entry = keys.search_word(word, product.product_id)
-            entries.append(
-                SearchTermItem(entry.pk, entry.sk, product_id=product.product_id, words=product_words)
-            )
-    return [item, *entries]
+    product_words = search.indexable([product.title, product.brand_name])
+    return [item, *search.entry_items(search.PRODUCT, product.product_id, product_words)]
 
 
 def put_products(products: Sequence[Product], created_at: str) -> None:
@@ -125,29 +109,10 @@ def list_catalog(limit: int, start: dict[str, Any] | None) -> Page:
     return Page(items, results.last_evaluated_key)
 
 
-def _counts_once(entry_word: str, words_: list[str], anchor: str) -> bool:
-    """A product with several words matching the anchor has several entries; only its first counts."""
-    return entry_word == min(w for w in words_ if w.startswith(anchor))
-
-
 def search_product_ids(terms: Sequence[str], limit: int, start: dict[str, Any] | None) -> Page:
-    """Ids of products whose words start with every term: one Query of the longest term's prefix."""
-    anchor = max(terms, key=len)
-    condition = keys.search_prefix(anchor)
-    results = SearchTermItem.query(
-        condition.pk,
-        SearchTermItem.SK.startswith(condition.sk),
-        limit=limit,
-        page_size=limit,
-        last_evaluated_key=start,
-    )
-    ids = [
-        entry.product_id
-        for entry in results
-        if _counts_once(entry.SK.rsplit("#", 1)[0], entry.words, anchor)
-        and all(any(w.startswith(term) for w in entry.words) for term in terms)
-    ]
-    return Page(ids, results.last_evaluated_key)
+    """Ids of products whose words start with every term (the search index's product entries)."""
+    page = search.search_ids(search.PRODUCT, terms, limit, start)
+    return Page([hit.entity_id for hit in page.items], page.last_key)
 
 
 BRAND_ID_TAKEN, BRAND_NAME_TAKEN = "brand", "name"

@@ -95,19 +95,21 @@ def catalog_entry(title_key: str, product_id: str) -> Key:
 
 
 SEARCH_BUCKET_CHARS = 2
+# What the one search index holds: each entry names its kind, so one index serves every search box.
+SEARCH_KINDS = ("product", "member", "interest", "post")
 
 
-def search_word(word: str, product_id: str) -> Key:
-    """Inverted index entry, one per (word, product): `SEARCH#<first 2 letters>` / `<word>#<product id>`.
+def search_word(kind: str, word: str, entity_id: str) -> Key:
+    """Inverted index entry, one per (kind, word, entity): `SEARCH#<kind>#<first 2 letters>` / `<word>#<id>`.
 
-    A prefix query is `SK begins_with <prefix>` in the prefix's 2-letter partition.
+    A prefix query of one kind is `SK begins_with <prefix>` in that kind's 2-letter partition.
     """
-    return Key(f"SEARCH#{word[:SEARCH_BUCKET_CHARS]}", f"{word}#{product_id}")
+    return Key(f"SEARCH#{kind}#{word[:SEARCH_BUCKET_CHARS]}", f"{word}#{entity_id}")
 
 
-def search_prefix(prefix: str) -> Key:
-    """Key condition for words starting with `prefix` (at least 2 letters)."""
-    return Key(f"SEARCH#{prefix[:SEARCH_BUCKET_CHARS]}", prefix)
+def search_prefix(kind: str, prefix: str) -> Key:
+    """Key condition for `kind` entries whose word starts with `prefix` (at least 2 letters)."""
+    return Key(f"SEARCH#{kind}#{prefix[:SEARCH_BUCKET_CHARS]}", prefix)
 
 
 def upload(upload_id: str) -> Key:
@@ -152,6 +154,24 @@ def rendition_object(upload_id: str, size_name: str, extension: str) -> str:
 
 def rendition_prefix(upload_id: str) -> str:
     return f"media/{upload_id}/"
+
+
+def held_rendition_object(upload_id: str, size_name: str, extension: str) -> str:
+    """S3 key of a thumbnail held for review: `held/<upload>/<size>.<ext>` in the media bucket.
+
+    Outside `media/`, so the site's CDN (whose bucket policy reads `media/*` only) never serves
+    it; moderators see it through a short-lived presigned URL, and approval copies it to `media/`.
+    """
+    return f"held/{upload_id}/{size_name}.{extension}"
+
+
+def held_rendition_prefix(upload_id: str) -> str:
+    return f"held/{upload_id}/"
+
+
+def published_rendition(held_key: str) -> str:
+    """Where a held thumbnail goes once approved: the same upload, size and extension under `media/`."""
+    return "media/" + held_key.removeprefix("held/")
 
 
 def post(post_id: str) -> Key:
@@ -351,6 +371,62 @@ def anonymous_subject(client_address: str) -> str:
     return "ip:" + hashlib.sha256(client_address.encode()).hexdigest()[:16]
 
 
+# --- safety: blocks, reports, moderation ------------------------------------------------------
+
+
+def block_list(user_id: str) -> Key:
+    """The members a member blocked, one item: `USER#<id>` / `BLOCKS` (a string set `ids`).
+
+    One item serves both uses: a page read adds it to its BatchGetItem (whose posts to drop), and
+    a comment or follow transaction checks `NOT contains(ids, :me)` on it.
+    """
+    return Key(f"USER#{user_id}", "BLOCKS")
+
+
+BLOCK_EDGE_PREFIX = "BLOCK#"
+
+
+def block_edge(blocker_id: str, blocked_id: str) -> Key:
+    """One block, beside the list: `USER#<blocker>` / `BLOCK#<blocked>`, with GSI4 `MEMBER#<blocked>`.
+
+    Reads never use it (they read the list); it exists so that a member who leaves is found on
+    the lists of those who blocked them (chalicelib/data/ownership.py) and taken off them.
+    """
+    return Key(f"USER#{blocker_id}", f"{BLOCK_EDGE_PREFIX}{blocked_id}")
+
+
+def moderation_case(target_type: str, target_id: str) -> Key:
+    """A moderation case, one per reported target: `CASE#<type>#<id>` / `CASE` (open or resolved).
+
+    While open it carries GSI1 `MODQ` / `<opened at>#<type>#<id>`: the queue, oldest first.
+    """
+    return Key(f"CASE#{target_type}#{target_id}", "CASE")
+
+
+def report(target_type: str, target_id: str, reporter_id: str) -> Key:
+    """One member's report of a target, in its case's partition: `CASE#<type>#<id>` / `REPORT#<member>`.
+
+    One per (reporter, target): reporting again is the idempotent answer, never a second count.
+    """
+    return Key(f"CASE#{target_type}#{target_id}", f"REPORT#{reporter_id}")
+
+
+MODERATION_QUEUE = "MODQ"
+
+
+def moderation_queue_entry(opened_at: str, target_type: str, target_id: str) -> Key:
+    """GSI1 on an open case: `MODQ` / `<opened at ISO>#<type>#<id>` (sparse: removed on resolution)."""
+    return Key(MODERATION_QUEUE, f"{opened_at}#{target_type}#{target_id}")
+
+
+AUDIT_TRAIL = "AUDIT"
+
+
+def audit_entry(audit_id: str) -> Key:
+    """One moderation action, append-only: `AUDIT` / `<audit id>` (ids sort by time: newest last)."""
+    return Key(AUDIT_TRAIL, audit_id)
+
+
 # --- what a member owns (erasure and export) -----------------------------------------------
 
 MEMBER_PREFIX = "MEMBER#"
@@ -360,7 +436,7 @@ def member_owned(member_id: str, kind: str, sort: str) -> Key:
     """GSI4 on an item a member owns outside their own partitions: `MEMBER#<member>` / `<kind>#<sort>`.
 
     Smiles and comments they wrote, follow edges pointing at them, their uploads, their daily
-    scores and the brand counters that name them. GSI4 is keys-only, so the index entry is
+    scores, their brand marks. GSI4 is keys-only, so the index entry is
     written once, when the item is created (later counter ADDs leave it unchanged); erasure and
     export find each kind with one Query (chalicelib/data/ownership.py).
     """

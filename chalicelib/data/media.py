@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from chalicelib.data import connection, keys
+from chalicelib.data.connection import Tx, transact
 from chalicelib.data.models import UploadItem
 
 PENDING = "pending"
 READY = "ready"
 REJECTED = "rejected"
+# Flagged by screening: kept out of the public media prefix until a moderator approves (-> ready)
+# or rejects it (-> rejected). Statuses: pending -> ready | rejected | held; held -> ready | rejected.
+HELD = "held"
 UPLOAD_KIND = "upload"  # in GSI4 (keys.member_owned): a member's uploads
 
 
@@ -39,6 +43,8 @@ class Upload:
     renditions: list[RenditionRecord] = field(default_factory=list)
     post_id: str | None = None
     labels: list[str] = field(default_factory=list)
+    avatar_of: str | None = None
+    created_at: str | None = None
     original_key: str | None = None  # set when ready: the accepted bytes, immutable
 
 
@@ -64,6 +70,8 @@ def to_upload(item: UploadItem) -> Upload:
         renditions=_renditions(item.renditions),
         post_id=item.post_id,
         labels=list(item.labels or []),
+        avatar_of=item.avatar_of,
+        created_at=item.created_at,
         original_key=item.original_key,
     )
 
@@ -129,16 +137,84 @@ def mark_ready(
         upload_id,
         [
             UploadItem.status.set(READY),
-            UploadItem.original_key.set(original_key),
-            UploadItem.width.set(width),
-            UploadItem.height.set(height),
-            UploadItem.palette.set(palette),
-            UploadItem.renditions.set(
-                {r.name: {"key": r.key, "width": r.width, "height": r.height} for r in renditions}
-            ),
-            UploadItem.processed_at.set(at),
-            UploadItem.labels.set(labels or []),
+            *_processed(original_key, width, height, palette, renditions, at, labels or []),
         ],
+    )
+
+
+def _processed(
+    original_key: str,
+    width: int,
+    height: int,
+    palette: list[str],
+    renditions: list[RenditionRecord],
+    at: str,
+    labels: list[str],
+) -> list[Any]:
+    """What processing found, whichever status it ends in (ready or held)."""
+    return [
+        UploadItem.original_key.set(original_key),
+        UploadItem.width.set(width),
+        UploadItem.height.set(height),
+        UploadItem.palette.set(palette),
+        UploadItem.renditions.set(_renditions_json(renditions)),
+        UploadItem.processed_at.set(at),
+        UploadItem.labels.set(labels),
+    ]
+
+
+def _renditions_json(renditions: list[RenditionRecord]) -> dict[str, dict[str, Any]]:
+    return {r.name: {"key": r.key, "width": r.width, "height": r.height} for r in renditions}
+
+
+def mark_held(
+    upload_id: str,
+    *,
+    reason: str,
+    width: int,
+    height: int,
+    palette: list[str],
+    renditions: list[RenditionRecord],
+    original_key: str,
+    at: str,
+    labels: list[str],
+    open_case: Callable[[Tx], None],
+) -> bool:
+    """Finish a pending upload as `held` (screening flagged it) and open its moderation case, in one
+    transaction (`open_case(tx)` adds the case). False if the upload was already final."""
+    key = keys.upload(upload_id)
+
+    def write(tx: Tx) -> None:
+        tx.update(
+            UploadItem(key.pk, key.sk),
+            actions=[
+                UploadItem.status.set(HELD),
+                UploadItem.reason.set(reason),
+                *_processed(original_key, width, height, palette, renditions, at, labels),
+            ],
+            condition=UploadItem.status == PENDING,
+            label="upload",
+        )
+        open_case(tx)
+
+    return transact(write).committed
+
+
+def set_review_outcome(tx: Tx, upload: Upload, *, approved: bool, renditions: list[RenditionRecord]) -> None:
+    """Add to a transaction: a held upload approved (`ready`, its renditions now public) or
+    rejected. Condition (label `upload`): it is still held."""
+    key = keys.upload(upload.upload_id)
+    actions: list[Any]
+    if approved:
+        actions = [
+            UploadItem.status.set(READY),
+            UploadItem.reason.remove(),
+            UploadItem.renditions.set(_renditions_json(renditions)),
+        ]
+    else:
+        actions = [UploadItem.status.set(REJECTED), UploadItem.reason.set("refused_in_review")]
+    tx.update(
+        UploadItem(key.pk, key.sk), actions=actions, condition=UploadItem.status == HELD, label="upload"
     )
 
 

@@ -20,6 +20,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.connection import Connection, TableConnection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
@@ -146,6 +147,13 @@ class UserItem(FlintItem, discriminator="user"):
     last_posted_at = UnicodeAttribute(null=True)
     # The member left brand audiences (PATCH /me `brand_audiences: false`): no brand lists them.
     audience_opt_out = BooleanAttribute(null=True)
+    # Set by a moderator: the member can read but not post, comment, follow, report or edit.
+    banned = BooleanAttribute(null=True)
+    # The avatar's renditions ({"<size>": {"key", "width", "height"}}) and the upload they came from.
+    avatar = JSONAttribute(null=True)
+    avatar_upload_id = UnicodeAttribute(null=True)
+    # The words of the display name in the search index (what to remove on a rename or a ban).
+    search_words = ListAttribute(of=UnicodeAttribute, null=True)
     # Set by DELETE /me: the profile is a tombstone until the erasure job ends (services/erasure.py).
     erasing_since = UnicodeAttribute(null=True)
 
@@ -197,10 +205,15 @@ class ProductItem(FlintItem, discriminator="product"):
 
 
 class SearchTermItem(FlintItem, discriminator="search"):
-    """Search index entry. `SEARCH#<2 letters>` / `<word>#<product id>`; `words`: all its words."""
+    """Search index entry. `SEARCH#<kind>#<2 letters>` / `<word>#<id>`; `words`: all the entity's words.
 
-    product_id = UnicodeAttribute()
+    `owner_id` is a post's author, so a page of post hits hydrates in one BatchGetItem.
+    """
+
+    kind = UnicodeAttribute()
+    entity_id = UnicodeAttribute()
     words = ListAttribute(of=UnicodeAttribute, default=list)
+    owner_id = UnicodeAttribute(null=True)
 
 
 class UploadItem(FlintItem, discriminator="upload"):
@@ -223,6 +236,8 @@ class UploadItem(FlintItem, discriminator="upload"):
     # {"<size name>": {"key": <media object key>, "width": w, "height": h}}
     renditions = JSONAttribute(null=True)
     post_id = UnicodeAttribute(null=True)
+    # Set when the upload became its owner's avatar (then no post may use it).
+    avatar_of = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     processed_at = UnicodeAttribute(null=True)
 
@@ -247,8 +262,13 @@ class PostItem(FlintItem, discriminator="post"):
     created_at = UnicodeAttribute()
     # Its photos' image labels, for brand insights (read from the stream's new image).
     labels = ListAttribute(of=UnicodeAttribute, null=True)
-    # "live", or "deleting" while a delete cascades (readers treat it as gone).
+    # "live"; "hidden" by a moderator (or a ban); "deleting" while a delete cascades. Readers show
+    # `live` posts only.
     state = UnicodeAttribute(default="live")
+    # Why a hidden post is hidden: "moderation" (restored one by one) or "ban" (restored on unban).
+    hidden_reason = UnicodeAttribute(null=True)
+    # The words this post has in the search index (what a hide or delete removes).
+    search_words = ListAttribute(of=UnicodeAttribute, null=True)
     # Set once the deleted post's smiles are taken off its author's counters (never twice).
     smiles_settled = BooleanAttribute(null=True)
 
@@ -279,6 +299,8 @@ class CommentItem(FlintItem, discriminator="comment"):
     author_id = UnicodeAttribute()
     text = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    # Hidden by a moderator: not listed, not counted in the post's comment_count.
+    hidden = BooleanAttribute(null=True)
 
 
 class ScoreItem(FlintItem, discriminator="score"):
@@ -407,6 +429,64 @@ class RateWindowItem(FlintItem, discriminator="rate_limit"):
     n = NumberAttribute(null=True)
 
 
+class BlockListItem(FlintItem, discriminator="block_list"):
+    """Whom a member blocked (keys.block_list): `USER#<id>` / `BLOCKS`, `ids` a string set."""
+
+    ids = UnicodeSetAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+
+
+class BlockEdgeItem(FlintItem, discriminator="block_edge"):
+    """One block (keys.block_edge): `USER#<blocker>` / `BLOCK#<blocked>`; GSI4 `MEMBER#<blocked>`."""
+
+    blocker_id = UnicodeAttribute()
+    blocked_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class CaseItem(FlintItem, discriminator="moderation_case"):
+    """A reported target (keys.moderation_case): `CASE#<type>#<id>` / `CASE`; GSI1 `MODQ` while open."""
+
+    target_type = UnicodeAttribute()
+    target_id = UnicodeAttribute()
+    post_id = UnicodeAttribute(null=True)  # a comment's post
+    author_id = UnicodeAttribute(null=True)  # who made the content (the member, for a member)
+    source = UnicodeAttribute(null=True)  # "members" (reports) or "screening" (held upload)
+    status = UnicodeAttribute()  # open | resolved
+    reports = NumberAttribute(null=True)
+    reasons = UnicodeSetAttribute(null=True)
+    last_note = UnicodeAttribute(null=True)
+    opened_at = UnicodeAttribute(null=True)
+    last_reported_at = UnicodeAttribute(null=True)
+    resolved_at = UnicodeAttribute(null=True)
+    resolution = UnicodeAttribute(null=True)
+
+
+class ReportItem(FlintItem, discriminator="report"):
+    """One member's report (keys.report): `CASE#<type>#<id>` / `REPORT#<member>`."""
+
+    target_type = UnicodeAttribute()
+    target_id = UnicodeAttribute()
+    post_id = UnicodeAttribute(null=True)
+    reporter_id = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    text = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+class AuditItem(FlintItem, discriminator="audit"):
+    """One moderation action (keys.audit_entry): `AUDIT` / `<id>`; written once, never changed."""
+
+    audit_id = UnicodeAttribute()
+    moderator_id = UnicodeAttribute()
+    action = UnicodeAttribute()
+    target_type = UnicodeAttribute()
+    target_id = UnicodeAttribute()
+    post_id = UnicodeAttribute(null=True)
+    note = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
 ALL_MODELS: tuple[type[FlintItem], ...] = (
     FlintItem,
     UserItem,
@@ -434,6 +514,11 @@ ALL_MODELS: tuple[type[FlintItem], ...] = (
     BrandAuthorItem,
     AppliedMarkerItem,
     CampaignItem,
+    BlockListItem,
+    BlockEdgeItem,
+    CaseItem,
+    ReportItem,
+    AuditItem,
 )
 
 

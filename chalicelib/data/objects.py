@@ -86,14 +86,41 @@ def delete(bucket: str, key: str) -> None:
 
 
 def put_rendition(
-    bucket: str, upload_id: str, name: str, extension: str, data: bytes, content_type: str
+    bucket: str,
+    upload_id: str,
+    name: str,
+    extension: str,
+    data: bytes,
+    content_type: str,
+    *,
+    held: bool = False,
 ) -> str:
-    """Write a thumbnail (immutable, cached forever); returns its key."""
-    key = keys.rendition_object(upload_id, name, extension)
+    """Write a thumbnail (immutable, cached forever); returns its key. A `held` one (screening
+    flagged the photo) goes under `held/`, which the site's CDN does not serve."""
+    key = (keys.held_rendition_object if held else keys.rendition_object)(upload_id, name, extension)
     aws.client("s3").put_object(
         Bucket=bucket, Key=key, Body=data, ContentType=content_type, CacheControl=CACHE_FOREVER
     )
     return key
+
+
+def publish_held(bucket: str, held_key: str) -> str:
+    """Copy a held thumbnail to its public key (same upload, size and extension); returns that key."""
+    public_key = keys.published_rendition(held_key)
+    # The copy keeps the held object's Content-Type and Cache-Control (MetadataDirective COPY).
+    aws.client("s3").copy_object(
+        Bucket=bucket, Key=public_key, CopySource={"Bucket": bucket, "Key": held_key}
+    )
+    return public_key
+
+
+def presigned_get(bucket: str, key: str, expires_in: int) -> str:
+    """A short-lived URL to one private object (moderators' view of a held photo)."""
+    return str(
+        aws.client("s3").generate_presigned_url(
+            "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires_in
+        )
+    )
 
 
 def rendition_keys(bucket: str, upload_id: str) -> list[str]:
@@ -142,10 +169,10 @@ def purge_upload_images(upload_ids: list[str], original_keys: list[str]) -> None
     settings = get_settings()
     s3 = aws.client("s3")
     versions: list[dict[str, str]] = []
-    for upload_id in upload_ids:
-        pages = s3.get_paginator("list_object_versions").paginate(
-            Bucket=settings.media_bucket, Prefix=keys.rendition_prefix(upload_id)
-        )
+    # Held thumbnails (screening) live under their own prefix until a moderator decides.
+    prefixes = [p for u in upload_ids for p in (keys.rendition_prefix(u), keys.held_rendition_prefix(u))]
+    for prefix in prefixes:
+        pages = s3.get_paginator("list_object_versions").paginate(Bucket=settings.media_bucket, Prefix=prefix)
         for page in pages:
             for entry in page.get("Versions", []) + page.get("DeleteMarkers", []):
                 versions.append({"Key": entry["Key"], "VersionId": entry["VersionId"]})

@@ -92,7 +92,11 @@ NOT_MEMBER_DATA: dict[str, str] = {
     "FlintItem": "the base class",
     "InterestItem": "the interest catalog",
     "ProductItem": "a brand's catalog product",
-    "SearchTermItem": "the product search index",
+    "AuditItem": (
+        "the moderation audit trail: append-only, it is the record of what moderators did and is "
+        "kept after an erasure (ids only, of no one once the profile and sign-in are gone: "
+        "docs/privacy.md)"
+    ),
     "CampaignItem": "a brand's campaign (brands are not members: see docs/privacy.md)",
     "AppliedMarkerItem": "an idempotency token of one aggregated delivery (a hash, no member id)",
     "PostRefItem": "a listing entry of a post: it goes with the post (the post kind's cascade)",

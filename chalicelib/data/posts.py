@@ -12,11 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.data import connection, keys
+from chalicelib.data import connection, keys, search
 from chalicelib.data.catalog import Product, to_product
 from chalicelib.data.connection import Outcome, Tx, transact
 from chalicelib.data.media import READY, Upload, to_upload
 from chalicelib.data.models import (
+    BlockListItem,
     FlintItem,
     InterestItem,
     PostItem,
@@ -26,10 +27,12 @@ from chalicelib.data.models import (
     UserItem,
 )
 from chalicelib.data.pages import Page
-from chalicelib.data.users import Interest, Member, to_member
+from chalicelib.data.users import Interest, Member, not_banned, to_member
 
 LIVE = "live"
 DELETING = "deleting"
+# Hidden by a moderator (`hidden_reason` "moderation") or by its author's ban ("ban").
+HIDDEN = "hidden"
 # DynamoDB's BatchGetItem takes at most 100 keys: listings size their pages to fit one call.
 BATCH_GET_LIMIT = 100
 
@@ -69,6 +72,10 @@ class PostRecord:
     comment_count: int = 0
     product_ids: list[str] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
+    # The words written to the search index for it (None: written before posts were searchable).
+    search_words: list[str] | None = None
+    state: str = LIVE
+    hidden_reason: str | None = None
 
 
 # Labels of a publish transaction's conditions (see `create_post`): what a failed outcome names.
@@ -132,6 +139,10 @@ def to_post(item: PostItem) -> PostRecord:
         smile_count=int(item.smile_count or 0),
         comment_count=int(item.comment_count or 0),
         product_ids=list(item.product_ids or []),
+        labels=list(item.labels or []),
+        search_words=list(item.search_words) if item.search_words is not None else None,
+        state=item.state or LIVE,
+        hidden_reason=item.hidden_reason,
     )
 
 
@@ -171,7 +182,10 @@ def publish_inputs(
 
 
 def post_items(post: PostRecord) -> tuple[PostItem, list[PostRefItem]]:
-    """The post item and its listing entries (one per interest and tagged product), as published."""
+    """The post item and its listing entries (one per interest and tagged product), as published.
+
+    Its search entries are not among them: `create_post` writes those from `search_words`.
+    """
     key = keys.post(post.post_id)
     by_author = keys.post_by_author(post.author_id, post.post_id)
     recent = keys.recent_post(post.created_at[:10], post.post_id)
@@ -195,6 +209,7 @@ def post_items(post: PostRecord) -> tuple[PostItem, list[PostRefItem]]:
         comment_count=0,
         created_at=post.created_at,
         state=LIVE,
+        search_words=post.search_words if post.search_words is not None else [],
     )
     refs = [keys.interest_post(i, post.post_id) for i in post.interests]
     refs += [keys.product_post(p, post.post_id) for p in post.product_ids]
@@ -208,12 +223,14 @@ def post_items(post: PostRecord) -> tuple[PostItem, list[PostRefItem]]:
 
 
 def create_post(post: PostRecord) -> Outcome:
-    """Publish atomically: the post, its listing entries, author and product counters, its uploads.
+    """Publish atomically: the post, its listing and search entries, author and product counters,
+    its uploads.
 
-    Conditions, named in a failed outcome: `post` (the id is new), `author` (the profile exists),
-    `upload:<id>` (the author's, ready and unused), `product:<id>` (it exists).
+    Conditions, named in a failed outcome: `post` (the id is new), `author` (the profile exists
+    and is not banned), `upload:<id>` (the author's, ready and unused), `product:<id>` (it exists).
     """
     item, listings = post_items(post)
+    found_words = post.search_words if post.search_words is not None else []
     author = keys.user(post.author_id)
 
     def write(tx: Tx) -> None:
@@ -223,9 +240,10 @@ def create_post(post: PostRecord) -> Outcome:
         tx.update(
             UserItem(author.pk, author.sk),
             actions=[UserItem.posts.add(1), UserItem.last_posted_at.set(post.created_at)],
-            condition=UserItem.PK.exists(),
+            condition=not_banned(),
             label=AUTHOR,
         )
+        search.put_entries(tx, search.POST, post.post_id, found_words, owner_id=post.author_id)
         for product_id in post.product_ids:
             product = keys.product(product_id)
             tx.update(
@@ -241,7 +259,8 @@ def create_post(post: PostRecord) -> Outcome:
                 actions=[UploadItem.post_id.set(post.post_id), UploadItem.expires_at.remove()],
                 condition=(UploadItem.owner_id == post.author_id)
                 & (UploadItem.status == READY)
-                & UploadItem.post_id.does_not_exist(),
+                & UploadItem.post_id.does_not_exist()
+                & UploadItem.avatar_of.does_not_exist(),
                 label=UPLOAD + photo.upload_id,
             )
 
@@ -270,6 +289,9 @@ class Hydrated:
     authors: dict[str, Member]
     smiled: set[str]
     products: dict[str, Product]
+    # The viewer's block list: their posts are already left out of `posts`.
+    blocked: set[str] = field(default_factory=set)
+    interests: dict[str, Interest] = field(default_factory=dict)
 
 
 def hydrate(
@@ -279,21 +301,30 @@ def hydrate(
     author_ids: Iterable[str] = (),
     product_ids: Iterable[str] = (),
     smile_post_ids: Sequence[str] | None = None,
+    interest_ids: Iterable[str] = (),
 ) -> Hydrated:
-    """Posts, their authors, the viewer's smiles (and optionally products) in one BatchGetItem.
+    """Posts, their authors, the viewer's smiles and block list (and optionally products and
+    interests) in one BatchGetItem.
 
+    This is where visibility is decided for every post a reader sees (feeds, member, interest and
+    product lists, search, brand insights): a post shows only while `live` (not hidden by a
+    moderator or a ban, not being deleted), and never to a viewer who blocked its author.
     Listing entries carry the author id, so authors ride in the same call as the posts. A post
     page, which has its post already, asks only for author, products and `smile_post_ids`.
     """
     wanted: list[keys.Key] = [keys.post(p) for p in post_ids]
     wanted += [keys.user(a) for a in dict.fromkeys(author_ids)]
     wanted += [keys.product(p) for p in dict.fromkeys(product_ids)]
+    wanted += [keys.interest(i) for i in dict.fromkeys(interest_ids)]
     if viewer_id:
         wanted += [keys.smile(p, viewer_id) for p in (post_ids if smile_post_ids is None else smile_post_ids)]
+        wanted.append(keys.block_list(viewer_id))
     posts: dict[str, PostRecord] = {}
     authors: dict[str, Member] = {}
     products: dict[str, Product] = {}
+    interests: dict[str, Interest] = {}
     smiled: set[str] = set()
+    blocked: set[str] = set()
     for item in FlintItem.batch_get(list(dict.fromkeys(wanted))):
         if isinstance(item, PostItem):
             if item.state == LIVE:
@@ -302,9 +333,15 @@ def hydrate(
             authors[item.user_id] = to_member(item)
         elif isinstance(item, ProductItem):
             products[item.product_id] = to_product(item)
+        elif isinstance(item, InterestItem):
+            interests[item.interest_id] = Interest(item.interest_id, item.name)
+        elif isinstance(item, BlockListItem):
+            blocked = set(item.ids or ())
         elif item.SK.startswith("SMILE#"):
             smiled.add(item.PK.removeprefix("POST#"))
-    return Hydrated(posts, authors, smiled, products)
+    if blocked:
+        posts = {p: post for p, post in posts.items() if post.author_id not in blocked}
+    return Hydrated(posts, authors, smiled, products, blocked, interests)
 
 
 def _query_refs(partition: str, prefix: str, limit: int, start: dict[str, Any] | None) -> Page:
@@ -341,7 +378,8 @@ def list_author_post_ids(author_id: str, limit: int, start: dict[str, Any] | Non
 
 
 def begin_delete(post_id: str, owner_id: str) -> PostRecord | None:
-    """Hide the post at once (state `deleting`); None if it is not the owner's or already gone.
+    """Hide the post at once (state `deleting`, from live or hidden); None if it is not the
+    owner's or already gone.
 
     A crash after this leaves a hidden post whose owner can retry DELETE to finish the cascade.
     """
@@ -354,6 +392,56 @@ def begin_delete(post_id: str, owner_id: str) -> PostRecord | None:
     ):
         return None
     return to_post(item)
+
+
+def set_post_hidden(tx: Tx, post: PostRecord, hidden: bool, reason: str) -> None:
+    """Add to a transaction: hide a live post (or show a hidden one again) with its search entries.
+
+    Every read shows live posts only, so hiding is one state change, not a filter per read.
+    Condition (label `post`): the post is live (to hide) or hidden (to restore).
+    """
+    key = keys.post(post.post_id)
+    found_words = post.search_words or []
+    if hidden:
+        tx.update(
+            PostItem(key.pk, key.sk),
+            actions=[PostItem.state.set(HIDDEN), PostItem.hidden_reason.set(reason)],
+            condition=PostItem.state == LIVE,
+            label=POST,
+        )
+        search.delete_entries(tx, search.POST, post.post_id, found_words)
+    else:
+        tx.update(
+            PostItem(key.pk, key.sk),
+            actions=[PostItem.state.set(LIVE), PostItem.hidden_reason.remove()],
+            condition=PostItem.state == HIDDEN,
+            label=POST,
+        )
+        search.put_entries(tx, search.POST, post.post_id, found_words, owner_id=post.author_id)
+
+
+def hide_post(post: PostRecord, hidden: bool, reason: str) -> bool:
+    """Hide or restore one post on its own (a ban's cascade); False if it was not in the other state."""
+    return transact(lambda tx: set_post_hidden(tx, post, hidden, reason)).committed
+
+
+def author_posts_in_state(author_id: str, state: str, start: dict[str, Any] | None, limit: int = 25) -> Page:
+    """A page of a member's posts in one state, whole (GSI3 Query for ids, one BatchGetItem)."""
+    results = FlintItem.gsi3.query(
+        keys.author_posts(author_id),
+        FlintItem.GSI3SK.startswith(keys.POST_REF_PREFIX),
+        filter_condition=PostItem.state == state,
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=start,
+    )
+    post_ids = [i.post_id for i in results if isinstance(i, PostItem)]
+    found = (
+        {i.post_id: to_post(i) for i in PostItem.batch_get([keys.post(p) for p in post_ids])}
+        if post_ids
+        else {}
+    )
+    return Page([found[p] for p in post_ids if p in found], results.last_evaluated_key)
 
 
 def get_post_any_state(post_id: str) -> tuple[PostRecord, str] | None:
@@ -379,6 +467,7 @@ def finish_delete(post: PostRecord, partition_keys: Sequence[tuple[str, str]]) -
     """
     refs = [keys.interest_post(i, post.post_id) for i in post.interests]
     refs += [keys.product_post(p, post.post_id) for p in post.product_ids]
+    refs += search.entry_keys(search.POST, post.post_id, post.search_words or [])
     post_key = keys.post(post.post_id)
     leftovers = [k for k in partition_keys if k != (post_key.pk, post_key.sk)]
     with FlintItem.batch_write() as batch:

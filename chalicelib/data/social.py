@@ -15,6 +15,7 @@ from typing import Any
 from chalicelib.data import keys, ownership
 from chalicelib.data.connection import MAX_TRANSACTION_ITEMS, Outcome, Tx, transact
 from chalicelib.data.models import (
+    BlockListItem,
     CommentItem,
     FlintItem,
     FollowItem,
@@ -26,8 +27,9 @@ from chalicelib.data.models import (
 from chalicelib.data.ownership import Erased, OwnedKind
 from chalicelib.data.pages import Page
 from chalicelib.data.posts import LIVE, PostRecord, get_post_any_state, to_post
+from chalicelib.data.users import Member, not_banned, to_member
 
-EDGE, TARGET = "edge", "target"
+EDGE, TARGET, BLOCKED, SELF = "edge", "target", "blocked", "self"
 # Kinds of a member's items in GSI4 (keys.member_owned; chalicelib/data/ownership.py).
 SMILE_KIND, COMMENT_KIND, FOLLOWER_KIND, SCORE_KIND = "smile", "comment", "follower", "score"
 
@@ -36,6 +38,14 @@ class EdgeChange(StrEnum):
     CHANGED = "changed"
     UNCHANGED = "unchanged"  # already in the wanted state: the idempotent answer
     TARGET_GONE = "target_gone"  # the post or member does not exist (or is being deleted)
+    BLOCKED = "blocked"  # one of the two members blocked the other
+    BANNED = "banned"  # the member acting is banned
+
+
+def check_not_blocked(tx: Tx, owner_id: str, member_id: str) -> None:
+    """Add to a transaction: `owner_id` has not blocked `member_id` (label `blocked`)."""
+    key = keys.block_list(owner_id)
+    tx.check(BlockListItem, key, ~BlockListItem.ids.contains(member_id), label=BLOCKED)
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,7 @@ class Comment:
     author_id: str
     text: str
     created_at: str
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,10 @@ def _change(outcome: Outcome) -> EdgeChange:
     # either) is "no such member", not an idempotent "not following".
     if outcome.failed_on(TARGET):
         return EdgeChange.TARGET_GONE
+    if outcome.failed_on(SELF):
+        return EdgeChange.BANNED
+    if outcome.failed_on(BLOCKED):
+        return EdgeChange.BLOCKED
     if outcome.failed_on(EDGE):
         return EdgeChange.UNCHANGED
     return EdgeChange.CHANGED
@@ -214,11 +229,15 @@ def settle_deleted_post_smiles(post: PostRecord, smiles: Sequence[Smile]) -> Non
     transact(write)  # a failed "settled" condition: an earlier attempt already did it
 
 
-def _comment(item: CommentItem) -> Comment:
-    return Comment(item.comment_id, item.post_id, item.author_id, item.text, item.created_at)
+def comment_record(item: CommentItem) -> Comment:
+    return Comment(
+        item.comment_id, item.post_id, item.author_id, item.text, item.created_at, bool(item.hidden)
+    )
 
 
-def add_comment(comment: Comment) -> EdgeChange:
+def add_comment(comment: Comment, post_author_id: str) -> EdgeChange:
+    """The comment and the post's count; conditions: the post is live (`target`) and its author
+    has not blocked the commenter (`blocked`)."""
     key, post_key = keys.comment(comment.post_id, comment.comment_id), keys.post(comment.post_id)
     owned = keys.member_owned(comment.author_id, COMMENT_KIND, f"{comment.post_id}#{comment.comment_id}")
 
@@ -244,8 +263,22 @@ def add_comment(comment: Comment) -> EdgeChange:
             condition=PostItem.state == LIVE,
             label=TARGET,
         )
+        if post_author_id != comment.author_id:
+            check_not_blocked(tx, post_author_id, comment.author_id)
 
     return _change(transact(write))
+
+
+def post_and_member(post_id: str, user_id: str) -> tuple[PostRecord | None, Member | None]:
+    """The live post and a member's profile, in one BatchGetItem (before commenting)."""
+    post: PostRecord | None = None
+    member: Member | None = None
+    for item in FlintItem.batch_get([keys.post(post_id), keys.user(user_id)]):
+        if isinstance(item, PostItem) and item.state == LIVE:
+            post = to_post(item)
+        elif isinstance(item, UserItem):
+            member = to_member(item)
+    return post, member
 
 
 def get_comment_and_post(post_id: str, comment_id: str) -> tuple[Comment | None, PostRecord | None]:
@@ -255,25 +288,69 @@ def get_comment_and_post(post_id: str, comment_id: str) -> tuple[Comment | None,
     wanted = [keys.comment(post_id, comment_id), keys.post(post_id)]
     for item in FlintItem.batch_get(wanted):
         if isinstance(item, CommentItem):
-            comment = _comment(item)
+            comment = comment_record(item)
         elif isinstance(item, PostItem) and item.state == LIVE:
             post = to_post(item)
     return comment, post
 
 
-def remove_comment(post_id: str, comment_id: str) -> EdgeChange:
+def remove_comment(post_id: str, comment_id: str, *, hidden: bool = False) -> EdgeChange:
+    """Delete a comment; a comment hidden by a moderator is no longer counted, so it goes alone."""
     key, post_key = keys.comment(post_id, comment_id), keys.post(post_id)
 
     def write(tx: Tx) -> None:
-        tx.delete(CommentItem(key.pk, key.sk), condition=CommentItem.PK.exists(), label=EDGE)
-        tx.update(
-            PostItem(post_key.pk, post_key.sk),
-            actions=[PostItem.comment_count.add(-1)],
-            condition=PostItem.state == LIVE,
-            label=TARGET,
+        shown = CommentItem.hidden.does_not_exist()
+        tx.delete(
+            CommentItem(key.pk, key.sk),
+            condition=CommentItem.PK.exists() & (~shown if hidden else shown),
+            label=EDGE,
         )
+        if not hidden:
+            tx.update(
+                PostItem(post_key.pk, post_key.sk),
+                actions=[PostItem.comment_count.add(-1)],
+                condition=PostItem.state == LIVE,
+                label=TARGET,
+            )
 
     return _change(transact(write))
+
+
+def set_comment_hidden(tx: Tx, post_id: str, comment_id: str, hidden: bool) -> None:
+    """Add to a transaction: hide (or show again) a comment, moving its post's count with it.
+
+    Condition (label `edge`): the comment exists and is in the other state.
+    """
+    key, post_key = keys.comment(post_id, comment_id), keys.post(post_id)
+    if hidden:
+        tx.update(
+            CommentItem(key.pk, key.sk),
+            actions=[CommentItem.hidden.set(True)],
+            condition=CommentItem.PK.exists() & CommentItem.hidden.does_not_exist(),
+            label=EDGE,
+        )
+    else:
+        tx.update(
+            CommentItem(key.pk, key.sk),
+            actions=[CommentItem.hidden.remove()],
+            condition=CommentItem.PK.exists() & CommentItem.hidden.exists(),
+            label=EDGE,
+        )
+    # A post being deleted takes its comments with it: its count no longer matters.
+    tx.update(
+        PostItem(post_key.pk, post_key.sk),
+        actions=[PostItem.comment_count.add(-1 if hidden else 1)],
+        condition=PostItem.PK.exists(),
+        label=TARGET,
+    )
+
+
+def get_comment(post_id: str, comment_id: str) -> Comment | None:
+    key = keys.comment(post_id, comment_id)
+    try:
+        return comment_record(CommentItem.get(key.pk, key.sk))
+    except CommentItem.DoesNotExist:
+        return None
 
 
 def list_comments(post_id: str, limit: int, start: dict[str, Any] | None) -> Page:
@@ -285,7 +362,8 @@ def list_comments(post_id: str, limit: int, start: dict[str, Any] | None) -> Pag
         page_size=limit,
         last_evaluated_key=start,
     )
-    return Page([_comment(c) for c in results], results.last_evaluated_key)
+    # Hidden comments stay in the partition (a moderator may restore them) but are never listed.
+    return Page([comment_record(c) for c in results if not c.hidden], results.last_evaluated_key)
 
 
 def follow(follower_id: str, followee_id: str, at: str) -> EdgeChange:
@@ -317,9 +395,12 @@ def follow(follower_id: str, followee_id: str, at: str) -> EdgeChange:
         tx.update(
             UserItem(me.pk, me.sk),
             actions=[UserItem.following.add(1)],
-            condition=UserItem.PK.exists(),
-            label=TARGET,
+            condition=not_banned(),
+            label=SELF,
         )
+        # Neither may have blocked the other: a blocked member cannot follow, nor follow back.
+        check_not_blocked(tx, followee_id, follower_id)
+        check_not_blocked(tx, follower_id, followee_id)
 
     return _change(transact(write))
 
@@ -384,7 +465,7 @@ def _erase_smile(member_id: str, smile: Smile) -> Erased:
 
 def _member_comments(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
     page = _owned_page(member_id, COMMENT_KIND, limit, start, CommentItem)
-    return Page([_comment(i) for i in page.items], page.last_key)
+    return Page([comment_record(i) for i in page.items], page.last_key)
 
 
 def _erase_comment(member_id: str, comment: Comment) -> Erased:
@@ -396,7 +477,7 @@ def _erase_comment(member_id: str, comment: Comment) -> Erased:
             return Erased.WAIT
         ownership.delete([keys.comment(comment.post_id, comment.comment_id)])
         return Erased.GONE
-    changed = remove_comment(comment.post_id, comment.comment_id) is EdgeChange.CHANGED
+    changed = remove_comment(comment.post_id, comment.comment_id, hidden=current.hidden) is EdgeChange.CHANGED
     return Erased.GONE if changed else Erased.WAIT
 
 

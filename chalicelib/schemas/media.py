@@ -31,8 +31,15 @@ class Rendition(BaseModel):
 
 class UploadOut(BaseModel):
     upload_id: str
-    status: Literal["pending", "ready", "rejected"]
-    reason: str | None = Field(default=None, description="Why it was rejected (stable code)")
+    status: Literal["pending", "ready", "rejected", "held"] = Field(
+        description="pending -> ready | rejected | held; held (screening flagged it) -> ready | rejected "
+        "once a moderator decides. A held upload shows no thumbnails and cannot be posted (409)."
+    )
+    reason: str | None = Field(
+        default=None,
+        description="Why it was rejected or held (stable code, e.g. not_an_image, explicit_nudity, "
+        "screening_unavailable, refused_in_review)",
+    )
     width: int | None
     height: int | None
     thumbnails: dict[str, Rendition]

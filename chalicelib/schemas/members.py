@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, StrictBool
 
 from chalicelib.schemas.common import Id, Name, StrictModel, Text
+from chalicelib.schemas.media import Rendition
 from chalicelib.text import DISPLAY_NAME_MAX
 
 
@@ -24,6 +25,8 @@ class Profile(BaseModel):
     badges: list[str]
     counts: Counts
     followed_by_me: bool
+    avatar: dict[str, Rendition] | None = Field(default=None, description="The avatar's thumbnails, if any")
+    blocked_by_me: bool = Field(default=False, description="The caller blocked this member")
 
 
 class BrandRef(BaseModel):
@@ -35,6 +38,7 @@ class Me(Profile):
     interests: list[str]
     prime: bool
     brand: bool
+    moderator: bool = False
     onboarded: bool
     brand_audiences: bool = Field(
         default=True,
@@ -46,8 +50,14 @@ class Me(Profile):
 
 
 class ProfilePatch(StrictModel):
+    """Fields left out stay as they are. `avatar_upload_id` names a ready upload of the caller's
+    (from POST /me/avatar) to become the avatar; null removes the avatar. `interests` replaces
+    them, with PUT /me/interests' rules."""
+
     display_name: Name | None = Field(default=None, min_length=1, max_length=DISPLAY_NAME_MAX)
     bio: Text | None = Field(default=None, max_length=280)
+    avatar_upload_id: Id | None = None
+    interests: list[Id] | None = Field(default=None, min_length=5, max_length=20)
     brand_audiences: StrictBool | None = Field(
         default=None, description="false: leave every brand's audiences and member lists; true: rejoin"
     )
@@ -86,6 +96,14 @@ class PublicConfig(BaseModel):
     thumbnail_sizes: dict[str, int] = Field(description="Rendition name -> W: it fits W wide and 2W high")
     min_interests: int
     max_interests: int
+    shop_url_template: str | None = Field(
+        default=None,
+        description="Where 'View in shop' goes: a URL with {product_id} (and {url}, the brand's link, "
+        "URL-encoded); null: the product's own url",
+    )
+    prime_join_url: str | None = Field(
+        default=None, description="Where a member joins Prime (null: not offered by this deployment)"
+    )
 
 
 class ErasureOut(BaseModel):

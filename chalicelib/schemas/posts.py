@@ -99,6 +99,7 @@ class AuthorOut(BaseModel):
     id: str
     display_name: str
     badges: list[str]
+    avatar_url: str | None = Field(default=None, description="The avatar's smallest thumbnail, if any")
 
 
 class TagOut(BaseModel):

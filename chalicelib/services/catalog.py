@@ -9,6 +9,7 @@ from typing import Protocol
 from chalicelib import clock, cursors, ids
 from chalicelib.auth import Identity
 from chalicelib.data import catalog as store
+from chalicelib.data import search as search_index
 from chalicelib.data.catalog import Brand, Product
 from chalicelib.errors import Forbidden, NotFound
 from chalicelib.schemas.catalog import ProductIn, ProductOut, ProductPage
@@ -96,7 +97,7 @@ def get_product(product_id: str) -> ProductOut:
 
 def search(q: str, limit: int, cursor: str | None) -> ProductPage:
     """A page of matches; pages can hold fewer than `limit` items: follow `next_cursor`."""
-    terms = [t for t in store.words(q) if len(t) >= store.MIN_PREFIX]
+    terms = search_index.query_terms(q)
     # A cursor continues the listing it came from only: the catalog, or these very terms.
     scope = "products?q=" + " ".join(terms)
     start = cursors.decode(cursor, scope=scope)

@@ -43,7 +43,17 @@ RETRY_WAITING_SECONDS = 60  # something had to wait (e.g. a post's own deletion)
 
 def _contributors() -> None:
     """Import every module that registers a kind, so the registry is complete wherever this runs."""
-    from chalicelib.data import brands, engagement, enthusiasts, feeds, ratelimits, social  # noqa: F401
+    from chalicelib.data import (  # noqa: F401
+        brands,
+        engagement,
+        enthusiasts,
+        feeds,
+        moderation,
+        ratelimits,
+        safety,
+        social,
+        users,
+    )
     from chalicelib.services import media, posts  # noqa: F401
 
 

@@ -5,9 +5,10 @@ presigned S3 POST whose policy pins the key, the content type and the size.
 S3 then notifies the thumbnail queue; `process_uploaded_object` validates
 the bytes (S3 enforces nothing locally, and clients lie), writes renditions
 to the media bucket and finishes the upload exactly once: `ready` or
-`rejected`, never flipped afterwards.
+`rejected`, never flipped afterwards, or `held` when screening flags the photo (then only a
+moderator moves it on, to `ready` or `rejected`; services/moderation.py).
 
-Originals are immutable once ready. The presigned POST can be replayed until it expires, and a
+Originals are immutable once ready (or held). The presigned POST can be replayed until it expires, and a
 replay replaces the object at its key (in AWS as under the emulator). So the thumbnailer reads
 that key once, and keeps the very bytes it screened, measured and labelled under
 `keys.accepted_original` (named by their SHA-256; no POST policy names that prefix and only the
@@ -28,6 +29,7 @@ from chalicelib import clock, ids
 from chalicelib.auth import Identity
 from chalicelib.data import keys, objects, ownership
 from chalicelib.data import media as store
+from chalicelib.data import moderation as moderation_store
 from chalicelib.data import posts as post_store
 from chalicelib.data.media import RenditionRecord, Upload
 from chalicelib.data.models import UploadItem
@@ -38,6 +40,7 @@ from chalicelib.observability import logger, metrics
 from chalicelib.schemas.media import UploadOut, UploadTicket
 from chalicelib.services.labels import image_labels
 from chalicelib.services.presenters import upload_out
+from chalicelib.services.screening import screen
 from chalicelib.settings import get_settings
 
 ALLOWED_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
@@ -49,6 +52,7 @@ UNUSED_UPLOAD_DAYS = 7
 class Outcome(StrEnum):
     READY = "ready"
     REJECTED = "rejected"
+    HELD = "held"  # screening flagged it: waiting for a moderator
     DUPLICATE = "duplicate"  # already final: a redelivered or replayed event
     IGNORED = "ignored"  # not an upload we know (stray key, deleted post)
 
@@ -106,6 +110,33 @@ def _reject(upload: Upload, bucket: str, reason: str) -> Outcome:
     return Outcome.REJECTED
 
 
+def _hold(
+    upload: Upload,
+    image: Any,
+    renditions: list[RenditionRecord],
+    labels: list[str],
+    original_key: str,
+    reason: str,
+) -> bool:
+    """Finish the upload as `held` and open its moderation case (one transaction); False if it
+    was already final."""
+    at = clock.now_iso()
+    return store.mark_held(
+        upload.upload_id,
+        reason=reason,
+        width=image.width,
+        height=image.height,
+        palette=image.palette,
+        renditions=renditions,
+        original_key=original_key,
+        at=at,
+        labels=labels,
+        open_case=lambda tx: moderation_store.open_screening_case(
+            tx, upload.upload_id, upload.owner_id, [reason], at
+        ),
+    )
+
+
 def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
     """Turn an uploaded original into renditions; safe to call any number of times."""
     settings = get_settings()
@@ -136,7 +167,8 @@ def process_uploaded_object(bucket: str, object_key: str) -> Outcome:
 
 def finish_upload(upload: Upload, data: bytes, *, bucket: str) -> Outcome:
     """A pending upload's bytes -> renditions in the media bucket, labels, and `ready` (or
-    `rejected`), exactly once. The thumbnailer calls it with what it read from `bucket`."""
+    `rejected`, or `held` when screening flags them), exactly once. The thumbnailer calls it with
+    what it read from `bucket`; bulk demo seeding calls it directly, so its photos are screened too."""
     from chalicelib.services.imaging import ImageRejected, process_image  # Pillow: thumbnailer only
 
     settings = get_settings()
@@ -144,9 +176,13 @@ def finish_upload(upload: Upload, data: bytes, *, bucket: str) -> Outcome:
         image = process_image(data, sizes=settings.thumbnail_sizes, max_bytes=settings.max_upload_bytes)
     except ImageRejected as rejected:
         return _reject(upload, bucket, rejected.reason)
-    # Kept first, so labels (Rekognition reads large images from S3) see exactly these bytes.
+    # Kept first, so screening and labels (Rekognition reads large images from S3) see exactly
+    # these bytes.
     original_key = keys.accepted_original(upload.owner_id, upload.upload_id, hashlib.sha256(data).hexdigest())
     objects.put_original(bucket, original_key, data, f"image/{image.source_format}")
+    # Screened before anything is written where the public can read it: a held photo's
+    # thumbnails go under held/ (outside what the CDN serves) until a moderator decides.
+    verdict = screen(settings, data, bucket=bucket, key=original_key)
     renditions = []
     for rendition in image.renditions:
         media_key = objects.put_rendition(
@@ -156,19 +192,23 @@ def finish_upload(upload: Upload, data: bytes, *, bucket: str) -> Outcome:
             rendition.extension,
             rendition.data,
             rendition.content_type,
+            held=verdict.held,
         )
         renditions.append(RenditionRecord(rendition.name, media_key, rendition.width, rendition.height))
     labels = image_labels(settings, data, bucket=bucket, key=original_key, palette=image.palette)
-    finished = store.mark_ready(
-        upload.upload_id,
-        width=image.width,
-        height=image.height,
-        palette=image.palette,
-        renditions=renditions,
-        original_key=original_key,
-        at=clock.now_iso(),
-        labels=labels,
-    )
+    if verdict.held:
+        finished = _hold(upload, image, renditions, labels, original_key, verdict.reason or "screening")
+    else:
+        finished = store.mark_ready(
+            upload.upload_id,
+            width=image.width,
+            height=image.height,
+            palette=image.palette,
+            renditions=renditions,
+            original_key=original_key,
+            at=clock.now_iso(),
+            labels=labels,
+        )
     if not finished:
         # Another attempt (a replay read while pending) finished first, with its own bytes.
         winner = store.get_upload(upload.upload_id)
@@ -176,6 +216,12 @@ def finish_upload(upload: Upload, data: bytes, *, bucket: str) -> Outcome:
             objects.delete(bucket, original_key)
         return Outcome.DUPLICATE
     objects.delete(bucket, upload.object_key)
+    if verdict.held:
+        logger.info(
+            "upload held for review",
+            extra={"upload_id": upload.upload_id, "reason": verdict.reason, "labels": list(verdict.labels)},
+        )
+        return Outcome.HELD
     logger.info("upload ready", extra={"upload_id": upload.upload_id, "renditions": len(renditions)})
     metrics.add_metric(name="UploadProcessed", unit="Count", value=1)
     return Outcome.READY

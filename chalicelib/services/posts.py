@@ -16,6 +16,7 @@ from chalicelib.data import catalog as catalog_store
 from chalicelib.data import media as media_store
 from chalicelib.data import objects, ownership, users
 from chalicelib.data import posts as store
+from chalicelib.data import search as search_index
 from chalicelib.data import social as social_store
 from chalicelib.data.connection import Outcome
 from chalicelib.data.models import PostItem
@@ -25,15 +26,18 @@ from chalicelib.data.posts import PhotoRecord, PostRecord, PublishInputs, TagRec
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas.posts import PostIn, PostOut, PostPage
+from chalicelib.services import members
 from chalicelib.services.presenters import post_out, summary
 
 __all__ = ["page_size", "summary"]  # the feed service pages and presents cards the same way
 
 
 def page_size(limit: int, viewer: Identity | None) -> int:
-    """Largest page whose hydration fits one BatchGetItem: post + author (+ viewer's smile) per card."""
+    """Largest page whose hydration fits one BatchGetItem: post + author (+ viewer's smile) per
+    card, plus the viewer's block list once."""
     keys_per_card = 3 if viewer else 2
-    return max(1, min(limit, store.BATCH_GET_LIMIT // keys_per_card))
+    reserved = 1 if viewer else 0
+    return max(1, min(limit, (store.BATCH_GET_LIMIT - reserved) // keys_per_card))
 
 
 def _check_interests(interest_ids: list[str], found: PublishInputs) -> None:
@@ -47,7 +51,7 @@ def _check_interests(interest_ids: list[str], found: PublishInputs) -> None:
 
 
 def _upload_conflict(upload: media_store.Upload) -> Conflict:
-    if upload.post_id:
+    if upload.post_id or upload.avatar_of:
         return Conflict(f"Upload {upload.upload_id} is already in a post.", code="upload_already_used")
     return Conflict(f"Upload {upload.upload_id} is {upload.status}, not ready.", code="upload_not_ready")
 
@@ -63,7 +67,7 @@ def _check_uploads(identity: Identity, data: PostIn, found: PublishInputs) -> No
     for upload in found.uploads.values():
         if upload.owner_id != identity.user_id:
             raise Forbidden(f"Upload {upload.upload_id} is not yours.", code="not_owner")
-        if upload.status != media_store.READY or upload.post_id:
+        if upload.status != media_store.READY or upload.post_id or upload.avatar_of:
             raise _upload_conflict(upload)
 
 
@@ -82,6 +86,8 @@ def create_post(identity: Identity, data: PostIn) -> PostOut:
     interests = list(dict.fromkeys(data.interests))  # a repeated interest files the post once
     product_ids = list(dict.fromkeys(t.product_id for p in data.photos for t in p.tags))
     found = store.publish_inputs(identity.user_id, interests, [p.upload_id for p in data.photos], product_ids)
+    if found.author is not None and found.author.banned:
+        raise Forbidden("Your account is banned: you can no longer post.", code="banned")
     _check_interests(data.interests, found)
     _check_uploads(identity, data, found)
     unknown = _unknown_products(data, found.products)
@@ -115,6 +121,7 @@ def create_post(identity: Identity, data: PostIn) -> PostOut:
                 tags=tags,
             )
         )
+    labels = list(dict.fromkeys(label for u in found.uploads.values() for label in u.labels))
     record = PostRecord(
         post_id=ids.new_id("post"),
         author_id=identity.user_id,
@@ -125,7 +132,8 @@ def create_post(identity: Identity, data: PostIn) -> PostOut:
         photos=photos,
         created_at=clock.now_iso(),
         product_ids=product_ids,
-        labels=list(dict.fromkeys(label for u in found.uploads.values() for label in u.labels)),
+        labels=labels,
+        search_words=search_index.post_words(data.caption, data.body, labels),
     )
     outcome = store.create_post(record)
     if not outcome.committed:
@@ -133,6 +141,8 @@ def create_post(identity: Identity, data: PostIn) -> PostOut:
         logger.info("post transaction cancelled", extra={"failed": sorted(outcome.failed)})
         _raise_publish_failure(data, outcome, found)
     metrics.add_metric(name="PostPublished", unit="Count", value=1)
+    if found.author is not None:
+        members.ensure_searchable(found.author)
     return post_out(record, found.author, smiled=False)
 
 
@@ -148,7 +158,9 @@ def _raise_publish_failure(data: PostIn, outcome: Outcome, found: PublishInputs)
         if unknown:
             raise unknown
     if outcome.failed_on(store.AUTHOR):
-        raise NotFound("Your profile is gone; sign in again.")
+        if found.author is None:
+            raise NotFound("Your profile is gone; sign in again.")
+        raise Forbidden("Your account was banned: you can no longer post.", code="banned")
     raise Conflict("The post could not be published; retry.", code="conflict")
 
 
@@ -163,6 +175,8 @@ def get_post(post_id: str, viewer: Identity | None) -> PostOut:
         product_ids=post.product_ids,
         smile_post_ids=[post_id],
     )
+    if post.author_id in hydrated.blocked:
+        raise NotFound("You blocked this post's author: unblock them to see it.")
     return post_out(post, hydrated.authors.get(post.author_id), post_id in hydrated.smiled, hydrated.products)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.data.catalog import Product
-from chalicelib.data.media import RenditionRecord, Upload
+from chalicelib.data.media import HELD, RenditionRecord, Upload
 from chalicelib.data.posts import PostRecord, TagRecord
 from chalicelib.data.social import Comment
 from chalicelib.data.users import Member
@@ -45,24 +45,42 @@ def _rendition_records_out(settings: Settings, renditions: list[RenditionRecord]
 
 
 def upload_out(upload: Upload) -> UploadOut:
+    # A held photo's thumbnails are for moderators' eyes only (short-lived URLs in the queue).
+    shown = [] if upload.status == HELD else upload.renditions
     return UploadOut(
         upload_id=upload.upload_id,
         status=upload.status,
         reason=upload.reason,
         width=upload.width,
         height=upload.height,
-        thumbnails=_rendition_records_out(get_settings(), upload.renditions),
+        thumbnails=_rendition_records_out(get_settings(), shown),
         palette=upload.palette,
     )
+
+
+def avatar_out(member: Member) -> dict[str, Rendition] | None:
+    return renditions_out(get_settings(), member.avatar) if member.avatar else None
+
+
+def _avatar_url(member: Member) -> str | None:
+    if not member.avatar:
+        return None
+    smallest = min(member.avatar.values(), key=lambda r: int(r["width"]))
+    return rendition_url(get_settings(), smallest["key"])
 
 
 def author_out(author_id: str, member: Member | None) -> AuthorOut:
     if member is None:
         return AuthorOut(id=author_id, display_name=FORMER_MEMBER, badges=[])
-    return AuthorOut(id=member.user_id, display_name=member.display_name, badges=member.badges)
+    return AuthorOut(
+        id=member.user_id,
+        display_name=member.display_name,
+        badges=member.badges,
+        avatar_url=_avatar_url(member),
+    )
 
 
-def profile_out(member: Member, followed_by_me: bool) -> Profile:
+def profile_out(member: Member, followed_by_me: bool, blocked_by_me: bool = False) -> Profile:
     return Profile(
         id=member.user_id,
         display_name=member.display_name,
@@ -75,15 +93,20 @@ def profile_out(member: Member, followed_by_me: bool) -> Profile:
             following=member.following,
         ),
         followed_by_me=followed_by_me,
+        avatar=avatar_out(member),
+        blocked_by_me=blocked_by_me,
     )
 
 
-def me_out(member: Member, *, prime: bool, brand: bool, brands: list[BrandRef]) -> Me:
+def me_out(
+    member: Member, *, prime: bool, brand: bool, brands: list[BrandRef], moderator: bool = False
+) -> Me:
     return Me(
         **profile_out(member, followed_by_me=False).model_dump(),
         interests=member.interests,
         prime=prime,
         brand=brand,
+        moderator=moderator,
         onboarded=member.onboarded,
         brands=brands,
         brand_audiences=not member.audience_opt_out,

@@ -60,25 +60,46 @@ def unsmile(identity: Identity, post_id: str) -> SmileOut:
 
 
 def add_comment(identity: Identity, post_id: str, text: str) -> CommentOut:
-    """Two requests: the transaction (its condition checks the post is live) and the author's profile."""
+    """Two requests: one BatchGetItem (the post, for its author, and the commenter's profile) and
+    the transaction, whose conditions check the post is live and its author has not blocked the
+    commenter."""
+    post, member = store.post_and_member(post_id, identity.user_id)
+    if post is None:
+        raise NotFound("No such post.")
+    if member is not None and member.banned:
+        raise Forbidden("Your account is banned: you can no longer comment.", code="banned")
     comment = Comment(ids.new_id("cmt"), post_id, identity.user_id, text, clock.now_iso())
-    change = store.add_comment(comment)
+    change = store.add_comment(comment, post.author_id)
+    if change is EdgeChange.BLOCKED:
+        raise Forbidden("You cannot comment on this member's posts.", code="blocked")
     if change is not EdgeChange.CHANGED:
         raise NotFound("No such post.")
     metrics.add_metric(name="Comment", unit="Count", value=1)
-    return comment_out(comment, users.get_member(identity.user_id))
+    return comment_out(comment, member)
 
 
-def list_comments(post_id: str, limit: int, cursor: str | None) -> CommentPage:
+def list_comments(
+    post_id: str, limit: int, cursor: str | None, viewer: Identity | None = None
+) -> CommentPage:
+    """One Query of the post's comments, one BatchGetItem of their authors (and the viewer's block
+    list): hidden comments, banned members' comments and those of members the viewer blocked are
+    left out, so a page may be shorter than `limit`."""
     # The cursor is scoped to this post: replayed on another post's comments it is a 400, not a
     # start key outside the query (a ValidationException, i.e. a 500, in DynamoDB).
     scope = f"posts/{post_id}/comments"
     page = store.list_comments(post_id, limit, cursors.decode(cursor, scope=scope))
     if not page.items and cursor is None:
         _live_post(post_id)  # an empty first page: is there a post at all?
-    authors = users.get_members([c.author_id for c in page.items])
+    authors, blocked = users.members_and_blocks(
+        [c.author_id for c in page.items], viewer.user_id if viewer else None
+    )
+    shown = [
+        c
+        for c in page.items
+        if c.author_id not in blocked and not (c.author_id in authors and authors[c.author_id].banned)
+    ]
     return CommentPage(
-        items=[comment_out(c, authors.get(c.author_id)) for c in page.items],
+        items=[comment_out(c, authors.get(c.author_id)) for c in shown],
         next_cursor=cursors.encode(page.last_key, scope=scope),
     )
 
@@ -89,7 +110,7 @@ def delete_comment(identity: Identity, post_id: str, comment_id: str) -> None:
         raise NotFound("No such comment.")
     if identity.user_id not in (comment.author_id, post.author_id):
         raise Forbidden("Only the comment's author or the post's owner may delete it.", code="not_owner")
-    store.remove_comment(post_id, comment_id)
+    store.remove_comment(post_id, comment_id, hidden=comment.hidden)
 
 
 def follow(identity: Identity, user_id: str) -> FollowOut:
@@ -100,6 +121,10 @@ def follow(identity: Identity, user_id: str) -> FollowOut:
     change = store.follow(identity.user_id, user_id, clock.now_iso())
     if change is EdgeChange.TARGET_GONE:
         raise NotFound("No such member.")
+    if change is EdgeChange.BANNED:
+        raise Forbidden("Your account is banned: you can no longer follow members.", code="banned")
+    if change is EdgeChange.BLOCKED:
+        raise Forbidden("You cannot follow this member.", code="blocked")
     return FollowOut(following=True)
 
 

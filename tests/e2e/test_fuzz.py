@@ -50,6 +50,7 @@ def _schemathesis(
     headers: dict[str, str],
     only_paths: str | None = None,
     path_values: dict[str, str] | None = None,
+    phases: str = "examples,coverage,fuzzing,stateful",
 ) -> dict[str, Any]:
     config = report.with_suffix(".toml")
     config.write_text(
@@ -65,7 +66,7 @@ def _schemathesis(
         "--checks",
         ",".join(CHECKS),
         "--phases",
-        "examples,coverage,fuzzing,stateful",
+        phases,
         "--max-examples",
         str(MAX_EXAMPLES),
         "--seed",
@@ -169,7 +170,14 @@ def test_a_new_members_first_calls_survive_fuzzing_and_refuse_a_hostile_name(
     # Given a member who has just signed up with a name built to mislead, and no profile yet
     newcomer = sign_up(name=HOSTILE_NAME)
     # When the profile routes are fuzzed as their very first calls
-    result = _schemathesis(local_stack, tmp_path / "newcomer.json", newcomer.headers, only_paths="^/me(/|$)")
+    # (no stateful phase: the profile routes link to nothing within themselves)
+    result = _schemathesis(
+        local_stack,
+        tmp_path / "newcomer.json",
+        newcomer.headers,
+        only_paths="^/me(/|$)",
+        phases="examples,coverage,fuzzing",
+    )
     print(_summary("newcomer", result))
     assert result["test_cases"]["generated"] >= MIN_CASES["newcomer"]
     # Then the profile exists and never took the hostile name

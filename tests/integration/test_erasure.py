@@ -21,12 +21,14 @@ from chalicelib.services import erasure, members
 from chalicelib.settings import get_settings
 from local.event_runner import EventRunner
 from local.invariants import member_residue, scan
+from local.moderation_stand_in import marked_jpeg
 from local.seed import seed_interests
 from tests.conftest import SignedInMember
 from tests.support.brands import brand_with_product
 from tests.support.community import assert_error, call, comment, ok, smile
 from tests.support.invariants import assert_invariants
-from tests.support.uploads import jpeg_bytes, request_upload, upload_image
+from tests.support.safety import case_of, report, target
+from tests.support.uploads import jpeg_bytes, post_to_s3, request_upload, run_thumbnailer, upload_image
 
 
 def after_tokens_expired(events: EventRunner, member_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -79,8 +81,10 @@ def _erasures_of_their_own(private_table: str) -> None:
 def world(
     api: Any, new_member: Callable[..., SignedInMember], cognito_member: Callable[..., SignedInMember]
 ) -> dict[str, Any]:
-    """A Prime member with posts, comments, smiles, follows both ways, brand engagement and uploads.
-    The leaver signed up through Cognito: the erasure removes their Cognito user, the export shows it."""
+    """A Prime member with posts, comments, smiles, follows both ways, brand engagement, uploads,
+    an avatar, a photo held by screening, search entries, blocks both ways, reports both ways and
+    a comment a moderator hid. The leaver signed up through Cognito: the erasure removes their
+    Cognito user, the export shows it."""
     seed_interests()
     owner = new_member("brand", name="Brand Owner")
     _, product = brand_with_product(api, owner, "Erasepeak")
@@ -117,10 +121,41 @@ def world(
         )
     )
     request_upload(api, leaver)  # never sent: a pending upload
+    # Community: an avatar, a photo screening held (its case names the leaver), a block each way,
+    # a report each way, a comment of theirs a moderator hid
+    from app import app
+
+    avatar = ok(call(api, "POST", "/me/avatar", leaver, {"content_type": "image/jpeg", "size": 2000}), 201)
+    post_to_s3(avatar, jpeg_bytes(300, 300))
+    held = request_upload(api, leaver, size=len(marked_jpeg()))
+    post_to_s3(held, marked_jpeg())
+    run_thumbnailer(app)
+    ok(call(api, "PATCH", "/me", leaver, {"avatar_upload_id": avatar["upload_id"]}))
+    foe, critic, moderator = new_member("prime"), new_member("prime"), new_member("moderator")
+    ok(call(api, "GET", "/me", foe))  # a profile to block
+    ok(call(api, "PUT", f"/users/{foe.user_id}/block", leaver))
+    ok(call(api, "PUT", f"/users/{leaver.user_id}/block", critic))
+    ok(report(api, leaver, target("post", friends["id"]), text="Looks staged"), 201)
+    ok(report(api, critic, target("member", leaver.user_id)), 201)
+    hidden = comment(api, leaver, friends["id"], "Hidden later")
+    hide = {"action": "hide", "target": target("comment", hidden["id"], friends["id"])}
+    ok(call(api, "POST", "/moderation/actions", moderator, hide))
     events = runner()
     # The brand's summaries name the leaver (as an author, and on their post's entry), and its mark
     deliver(events, "stream_worker", "engagement_worker")
-    return {"leaver": leaver, "friend": friend, "fan": fan, "own": own, "friends": friends, "events": events}
+    return {
+        "leaver": leaver,
+        "friend": friend,
+        "fan": fan,
+        "own": own,
+        "friends": friends,
+        "events": events,
+        "avatar": avatar["upload_id"],
+        "held": held["upload_id"],
+        "foe": foe,
+        "critic": critic,
+        "moderator": moderator,
+    }
 
 
 def items_naming(member_id: str) -> list[str]:
@@ -132,7 +167,21 @@ def items_naming(member_id: str) -> list[str]:
 def test_before_erasure_the_member_is_everywhere(world: dict[str, Any]) -> None:
     # The check below would notice: the member's id is on items of every kind the registry knows.
     found = items_naming(world["leaver"].user_id)
-    for kind in ("smile", "comment", "follow", "post", "upload", "score", "brand_summary", "brand_author"):
+    for kind in (
+        "smile",
+        "comment",
+        "follow",
+        "post",
+        "upload",
+        "score",
+        "brand_summary",
+        "brand_author",
+        "search",
+        "block_list",
+        "block_edge",
+        "report",
+        "moderation_case",
+    ):
         assert any(f"type={kind}" in f for f in found), kind
 
 
@@ -167,6 +216,16 @@ def test_delete_me_erases_everything_of_the_member_and_leaves_nothing_dangling(
             key = rendition["url"].split(f"/{settings.media_bucket}/", 1)[-1]
             versions = s3.list_object_versions(Bucket=settings.media_bucket, Prefix=key)
             assert not versions.get("Versions") and not versions.get("DeleteMarkers"), key
+    # the avatar's images and the held photo's (under held/) too
+    for prefix in (f"media/{world['avatar']}/", f"held/{world['held']}/"):
+        versions = s3.list_object_versions(Bucket=settings.media_bucket, Prefix=prefix)
+        assert not versions.get("Versions") and not versions.get("DeleteMarkers"), prefix
+    # the member who blocked them no longer lists them; the reports about them went with their
+    # case, and the case they reported counts their report no more, nor shows what they wrote
+    assert ok(call(api, "GET", "/me/blocks", world["critic"]))["items"] == []
+    assert case_of(api, world["moderator"], "member", leaver.user_id) is None
+    reported = case_of(api, world["moderator"], "post", world["friends"]["id"])
+    assert reported is not None and (reported["reports"], reported["last_note"]) == (0, None)
     # their Cognito user is gone
     assert cognito.list_users(UserPoolId=pool, Filter=f'sub = "{leaver.user_id}"')["Users"] == []
     # the others' counters moved (the friend lost a follower and a smile, kept their post)
@@ -250,7 +309,13 @@ def test_export_pages_through_everything_the_member_has(api: Any, world: dict[st
     for item in items:
         by_type.setdefault(item["type"], []).append(item)
     assert {"posts", "comments", "smiles", "following", "followers", "uploads"} <= set(by_type)
-    assert {c["text"] for c in by_type["comments"]} == {"Lovely light", "At the lake"}
+    assert {c["text"] for c in by_type["comments"]} == {"Lovely light", "At the lake", "Hidden later"}
+    # whom they blocked and what they reported; the cases about them, never who reported them
+    assert by_type["blocks"] == [{"type": "blocks", "members": [world["foe"].user_id]}]
+    (filed,) = by_type["reports"]
+    assert (filed["target"]["id"], filed["text"]) == (world["friends"]["id"], "Looks staged")
+    assert {c["target"]["type"] for c in by_type["moderation_cases"]} == {"upload", "member"}
+    assert "blocked_by" not in by_type and world["critic"].user_id not in json.dumps(items)
     assert {s["post_id"] for s in by_type["smiles"]} == {world["friends"]["id"], world["own"]["id"]}
     assert [f["member_id"] for f in by_type["followers"]] == [world["fan"].user_id]
     (post,) = by_type["posts"]

@@ -105,6 +105,8 @@ def test_a_profile_shows_badges_counts_and_whether_the_viewer_follows(
         "badges": [],
         "counts": {"posts": 1, "smiles_received": 1, "followers": 1, "following": 0},
         "followed_by_me": True,
+        "avatar": None,
+        "blocked_by_me": False,
     }
     assert as_stranger == anonymous == {**as_fan, "followed_by_me": False}
     assert profile(api, author.user_id, author)["followed_by_me"] is False

@@ -26,6 +26,7 @@ from infra import iam
 from infra.functions import app_functions
 from infra.iam_recorder import recording, resolved_policies
 from local.event_runner import EventRunner
+from local.moderation_stand_in import marked_jpeg
 from local.provision import ProvisionedStack
 from local.seed import seed_interests, seed_products
 from tests.conftest import SignedInMember
@@ -68,9 +69,30 @@ def test_every_call_every_handler_makes_is_allowed_by_its_policy(
         ticket = json.loads(created.body)
         # The browser's upload (not a Lambda's call), then S3 -> SQS -> the thumbnailer.
         requests.post(ticket["url"], data=ticket["fields"], files={"file": ("p.jpg", _jpeg())}, timeout=30)
+        # A photo screening holds (its thumbnails under held/, which the erasure below purges)
+        flagged = marked_jpeg()
+        held = api.http.post(
+            "/uploads",
+            headers=json_headers,
+            body=json.dumps({"content_type": "image/jpeg", "size": len(flagged)}),
+        )
+        held_ticket = json.loads(held.body)
+        requests.post(
+            held_ticket["url"], data=held_ticket["fields"], files={"file": ("h.jpg", flagged)}, timeout=30
+        )
         _drain(runner)
         upload = json.loads(api.http.get(f"/uploads/{ticket['upload_id']}", headers=prime.headers).body)
         assert upload["status"] == "ready", upload
+        held_upload = json.loads(
+            api.http.get(f"/uploads/{held_ticket['upload_id']}", headers=prime.headers).body
+        )
+        assert held_upload["status"] == "held", held_upload
+        # A block and a report, which the erasure below undoes
+        other = new_member("prime")
+        assert api.http.get("/me", headers=other.headers).status_code == 200
+        assert api.http.put(f"/users/{other.user_id}/block", headers=prime.headers).status_code == 200
+        reported = {"target": {"type": "member", "id": other.user_id}, "reason": "spam"}
+        assert api.http.post("/reports", headers=json_headers, body=json.dumps(reported)).status_code == 201
         # The schedules, then the feed worker on what the planner queued. The planner refreshes every
         # member active in the last hour, which in the session's table is every member of the earlier
         # tests: they run two hours from now, when only this test's member (seen then) is active.

@@ -401,6 +401,8 @@ def test_a_public_profile_is_readable_without_a_token(api: Any, new_member: NewM
         "badges": [],
         "counts": {"posts": 0, "smiles_received": 0, "followers": 0, "following": 0},
         "followed_by_me": False,
+        "avatar": None,
+        "blocked_by_me": False,
     }
 
 

@@ -85,7 +85,14 @@ def running_local_stack() -> Iterator[LocalStack]:
     """`make dev` in a subprocess on free ports, ready (its banner printed: data in, feeds computed)."""
     aws_port, api_port, web_port, events_port = free_port(), free_port(), free_port(), free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="flint-e2e-", suffix=".log", delete=False)  # noqa: SIM115
-    env = {**os.environ, "FLINT_DEMO_POSTS": str(DEMO_POSTS), "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "FLINT_DEMO_POSTS": str(DEMO_POSTS),
+        "PYTHONUNBUFFERED": "1",
+        # Fuzzing one member's profile routes needs more than 60 edits per 10 minutes to reach the
+        # logic behind the limit; the limit itself is tested in tests/integration.
+        "FLINT_RATE_LIMITS": '{"profile": [1000, 600]}',
+    }
     for name in (ENV_API, ENV_WEB, ENV_EVENTS):
         env.pop(name, None)
     process = subprocess.Popen(

@@ -125,3 +125,40 @@ def test_an_authors_own_smile_counts_on_the_post_only() -> None:
     assert [f.split(":")[0] for f in check(items, {"media/u/small.jpg"}).findings] == [
         "member smiles_received = its items"
     ]
+
+
+def test_hidden_posts_and_comments_are_consistent_and_stray_community_items_are_found() -> None:
+    # Given a post a moderator hid (listed still, never shown) with a hidden comment (not counted)
+    items = _world()
+    items[5]["state"] = "hidden"
+    items.append(
+        {
+            "PK": "POST#x",
+            "SK": "COMMENT#c",
+            "type": "comment",
+            "post_id": "x",
+            "comment_id": "c",
+            "hidden": True,
+        }
+    )
+    # and a member's search entry, a block with its edge
+    items[0]["search_words"] = ["alice"]
+    items += [
+        {"PK": "SEARCH#member#al", "SK": "alice#a", "type": "search", "kind": "member", "entity_id": "a"},
+        {"PK": "USER#a", "SK": "BLOCKS", "type": "block_list", "ids": {"b"}},
+        {"PK": "USER#a", "SK": "BLOCK#b", "type": "block_edge", "blocker_id": "a", "blocked_id": "b"},
+    ]
+    assert check(items, {"media/u/small.jpg"}).findings == []
+    # When the hidden post's search entry was left behind, a block lost its edge, a renamed
+    # member kept an old word's entry
+    items += [
+        {"PK": "SEARCH#post#ca", "SK": "camp#x", "type": "search", "kind": "post", "entity_id": "x"},
+        {"PK": "USER#b", "SK": "BLOCKS", "type": "block_list", "ids": {"a"}},
+        {"PK": "SEARCH#member#bo", "SK": "bob#a", "type": "search", "kind": "member", "entity_id": "a"},
+    ]
+    # Then each is a finding
+    assert sorted(f.split(":")[0] for f in check(items, {"media/u/small.jpg"}).findings) == [
+        "block list and block edges agree",
+        "search entry has a live post",
+        "search entry is one of its member's words",
+    ]

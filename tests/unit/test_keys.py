@@ -45,21 +45,26 @@ def test_a_brands_products_share_the_brands_partition_but_not_its_item() -> None
 
 
 def test_a_search_entry_is_bucketed_by_the_words_first_letters() -> None:
-    entry = keys.search_word("northpeak", "p1")
-    assert entry == ("SEARCH#no", "northpeak#p1")
+    entry = keys.search_word("product", "northpeak", "p1")
+    assert entry == ("SEARCH#product#no", "northpeak#p1")
+
+
+def test_search_entries_of_different_kinds_never_share_a_partition() -> None:
+    partitions = {keys.search_word(kind, "north", "x1").pk for kind in keys.SEARCH_KINDS}
+    assert len(partitions) == len(keys.SEARCH_KINDS)
 
 
 @pytest.mark.parametrize("prefix", ["no", "nor", "northpeak"])
 def test_a_search_prefix_condition_finds_the_words_it_starts(prefix: str) -> None:
-    condition = keys.search_prefix(prefix)
-    entry = keys.search_word("northpeak", "p1")
+    condition = keys.search_prefix("product", prefix)
+    entry = keys.search_word("product", "northpeak", "p1")
     assert condition.pk == entry.pk
     assert entry.sk.startswith(condition.sk)
 
 
 def test_a_search_prefix_does_not_match_a_word_it_does_not_start() -> None:
-    condition = keys.search_prefix("peak")
-    entry = keys.search_word("northpeak", "p1")
+    condition = keys.search_prefix("product", "peak")
+    entry = keys.search_word("product", "northpeak", "p1")
     assert condition.pk != entry.pk or not entry.sk.startswith(condition.sk)
 
 
@@ -92,6 +97,10 @@ def test_entities_with_the_same_id_never_share_an_item() -> None:
         keys.brand_owner(same, same),
         keys.product(same),
         keys.brand_product(same, same),
-        keys.search_word(same + "yz", same),
+        keys.search_word("product", same + "yz", same),
+        keys.block_list(same),
+        keys.moderation_case("post", same),
+        keys.report("post", same, same),
+        keys.audit_entry(same),
     ]
     assert len(set(items)) == len(items)

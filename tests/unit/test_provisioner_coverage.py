@@ -45,6 +45,7 @@ EXPECTED_RESOURCES = {
     "UserPoolClient": "AWS::Cognito::UserPoolClient",
     "PrimeGroup": "AWS::Cognito::UserPoolGroup",
     "BrandGroup": "AWS::Cognito::UserPoolGroup",
+    "ModeratorGroup": "AWS::Cognito::UserPoolGroup",
     "SiteBucket": "AWS::S3::Bucket",
     "LogBucket": "AWS::S3::Bucket",
     # Only in AWS (declared in NOT_EMULATED):

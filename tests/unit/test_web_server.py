@@ -1,4 +1,5 @@
-"""The web client's local server: static files, the generated config.js, the SPA fallback, helpers."""
+"""The web client's local server: static files, the generated config.js, the SPA fallback, helpers,
+and the cache headers of static files (locally and as infra/deploy.sh uploads them)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import requests
 
 from flint_template.csp import site_csp
 from local.web_server import make_web_server
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -44,6 +47,41 @@ def test_helpers_answer_contract_errors_for_bad_requests(web: str) -> None:
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_json"
     unknown = requests.post(f"{web}/local/anything", json={"email": "a@b.c"}, timeout=5)
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
+
+
+# --- cache headers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/index.html", "/config.js", "/js/main.js", "/css/app.css", "/post/abc"]
+)
+def test_the_page_and_its_code_are_revalidated_on_every_load(web: str, path: str) -> None:
+    assert requests.get(f"{web}{path}", timeout=5).headers["Cache-Control"] == "no-cache"
+
+
+def test_unchanged_code_costs_a_304_without_a_body(web: str) -> None:
+    first = requests.get(f"{web}/js/main.js", timeout=5)
+    again = requests.get(
+        f"{web}/js/main.js", headers={"If-Modified-Since": first.headers["Last-Modified"]}, timeout=5
+    )
+    assert again.status_code == 304 and again.content == b""
+
+
+def test_pictures_are_kept_a_day(web: str) -> None:
+    assert (
+        requests.get(f"{web}/img/favicon.svg", timeout=5).headers["Cache-Control"] == "public, max-age=86400"
+    )
+
+
+def test_the_local_helpers_are_never_cached(web: str) -> None:
+    assert requests.post(f"{web}/local/nope", json={}, timeout=5).headers["Cache-Control"] == "no-store"
+
+
+def test_the_deployed_page_is_uploaded_to_be_revalidated() -> None:
+    script = (PROJECT_DIR / "infra" / "deploy.sh").read_text()
+    upload = next(line for line in script.splitlines() if "web/index.html" in line)
+    following = script[script.index(upload) :].split("\n", 2)[1]
+    assert "--cache-control no-cache" in upload + following
 
 
 def test_ready_without_a_status_file_is_always_ready(web: str) -> None:

@@ -71,6 +71,28 @@ export function groups() {
 export const signedIn = () => Boolean(state.session);
 export const isPrime = () => groups().includes("prime");
 export const isBrand = () => groups().includes("brand");
+export const isModerator = () => groups().includes("moderator");
+
+// ---- Where sign-in was asked for: the page to return to afterwards ----
+
+const RETURN_KEY = "flint.returnTo";
+
+/** Remember where to come back to after signing in (not the sign-in pages themselves). */
+export function rememberReturnPath(path) {
+  if (path && !/^\/(signin|signup|onboarding)$/.test(path)) sessionStorage.setItem(RETURN_KEY, path);
+}
+
+/** Go to sign in; the router remembers the page this was asked from. */
+export function askToSignIn() {
+  location.hash = "/signin";
+}
+
+/** The page sign-in started from (once), or the feed. */
+export function takeReturnPath() {
+  const path = sessionStorage.getItem(RETURN_KEY);
+  sessionStorage.removeItem(RETURN_KEY);
+  return path && path.startsWith("/") ? path : "/";
+}
 
 // ---- Cognito (JSON API, no SDK) ----
 
@@ -258,10 +280,9 @@ function anonymousSession() {
   }
 }
 
-/** A signed-out visitor gets an anonymous session per tab (when the API offers them), kept for the day it lasts. */
+/** A signed-out visitor gets an anonymous session per tab, kept for the day it lasts. */
 export async function ensureAnonymousSession() {
   if (state.session || anonymousSession()) return;
-  if (!(await hasRoute("POST", "/sessions"))) return;
   try {
     const started = await api("POST", "/sessions", undefined, { auth: false });
     sessionStorage.setItem(ANONYMOUS_KEY, JSON.stringify(started)); // per tab, like the sign-in
@@ -334,18 +355,30 @@ export async function loadConfig() {
   state.interestNames = new Map(catalog.items.map((i) => [i.id, i.name]));
 }
 
-let openapi = null;
-
 /**
- * Whether the API serves `method path` (per its OpenAPI document). Routes being built in
- * parallel (events, brand insights) are used only once they exist: a browser cannot tell a
- * missing route from a network failure, because the CORS preflight of an unknown route fails.
+ * Join Prime. On the local stack, the web server's local-only helper adds the member to the
+ * `prime` group; in AWS the deployment names its purchase page (`prime_join_url`, docs/prime.md),
+ * whose back end adds the member to the group. Either way the ID token is then refreshed, since
+ * groups travel in the token. Returns true once the new token says Prime.
  */
-export async function hasRoute(method, path) {
-  if (!openapi) openapi = api("GET", "/openapi.json", undefined, { auth: false }).catch(() => ({ paths: {} }));
-  const doc = await openapi;
-  return Boolean(doc.paths && doc.paths[path] && doc.paths[path][method.toLowerCase()]);
+export async function joinPrime() {
+  if (state.localHelpers) {
+    await localHelper("prime", state.session.email);
+  } else if (state.config.prime_join_url) {
+    const url = new URL(state.config.prime_join_url);
+    url.searchParams.set("return_to", location.href);
+    location.assign(url.toString());
+    return false;
+  } else {
+    throw new ApiError(0, "prime_unavailable", "Joining Prime is not offered here yet.");
+  }
+  await refreshSession();
+  await me(true);
+  return isPrime();
 }
+
+/** Whether joining Prime can be offered by this deployment. */
+export const canJoinPrime = () => state.localHelpers || Boolean(state.config && state.config.prime_join_url);
 
 export async function me(force = false) {
   if (!state.session) return null;

@@ -1,17 +1,20 @@
 // The single-page app: hash routes -> views. Each view renders into <main> and may return a
 // cleanup function run when the route changes.
 
-import { ensureAnonymousSession, isBrand, loadConfig, me, signedIn, signOut, state } from "./api.js";
-import { detectEventsRoute, flush, resetImpressions } from "./events.js";
+import { ensureAnonymousSession, isBrand, isModerator, loadConfig, me, rememberReturnPath, signedIn, signOut, state } from "./api.js";
+import { flush, resetImpressions } from "./events.js";
 import { errorBox, go, h } from "./ui.js";
 import { authView } from "./views/auth.js";
 import { brandView } from "./views/brand.js";
 import { createView } from "./views/create.js";
 import { feedView, interestView } from "./views/feed.js";
+import { moderationView } from "./views/moderation.js";
 import { onboardingView } from "./views/onboarding.js";
 import { postView } from "./views/post.js";
 import { productView } from "./views/product.js";
 import { profileView } from "./views/profile.js";
+import { searchView } from "./views/search.js";
+import { settingsView } from "./views/settings.js";
 
 const routes = [
   [/^\/$/, feedView],
@@ -24,9 +27,14 @@ const routes = [
   [/^\/interest\/([^/]+)$/, interestView],
   [/^\/create$/, createView],
   [/^\/brand$/, brandView],
+  [/^\/search(?:\?(.*))?$/, searchView],
+  [/^\/settings$/, settingsView],
+  [/^\/moderation$/, moderationView],
 ];
 
 let cleanup = null;
+let previous = null;
+const AUTH_PAGES = /^\/(signin|signup)$/;
 
 function navLink(href, label) {
   const current = (location.hash || "#/") === href;
@@ -40,6 +48,7 @@ async function renderNav() {
     const profile = await me().catch(() => null);
     links.push(navLink("#/create", "Post"));
     if (isBrand()) links.push(navLink("#/brand", "Brand dashboard"));
+    if (isModerator()) links.push(navLink("#/moderation", "Moderation"));
     if (profile) links.push(navLink(`#/user/${encodeURIComponent(profile.id)}`, "Profile"));
     links.push(
       h(
@@ -66,6 +75,9 @@ async function route() {
   flush();
   resetImpressions();
   const path = decodeURI((location.hash || "#/").slice(1)) || "/";
+  // Sign-in (or sign-up) started from another page: that page is where it returns to.
+  if (AUTH_PAGES.test(path) && previous !== null && !AUTH_PAGES.test(previous)) rememberReturnPath(previous);
+  previous = path;
   const main = document.getElementById("main");
   main.replaceChildren(h("p.loading", {}, "Loading…"));
   renderNav();
@@ -123,8 +135,13 @@ async function start() {
     );
     return;
   }
-  detectEventsRoute();
   await ensureAnonymousSession();
+  const box = document.getElementById("search-box");
+  box.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const q = box.querySelector("input").value.trim();
+    if (q) go(`/search?${new URLSearchParams({ q })}`);
+  });
   addEventListener("hashchange", route);
   route();
 }

@@ -1,7 +1,7 @@
 // DOM helpers and the pieces every page shares: toasts, feed cards, the masonry grid,
 // infinite scroll, image sources.
 
-import { state } from "./api.js";
+import { api, askToSignIn, canJoinPrime, joinPrime, signedIn, state } from "./api.js";
 import { trackImpressions } from "./events.js";
 
 /** h("a.card", {href}, child, ...) builds an element; strings become text nodes. */
@@ -62,6 +62,19 @@ export const formatPrice = (price) =>
   price ? new Intl.NumberFormat(undefined, { style: "currency", currency: price.currency }).format(Number(price.amount)) : "";
 
 export const interestName = (id) => state.interestNames.get(id) || id;
+
+/**
+ * Where "View in shop" goes: the deployment's shop (GET /config `shop_url_template`, with
+ * {product_id} and {url}); on the local stack, which has no shop, Flint's own product page; else
+ * the brand's own link.
+ */
+export function shopUrl(product) {
+  const template = state.config && state.config.shop_url_template;
+  const id = product.id || product.product_id;
+  if (template) return template.replaceAll("{product_id}", encodeURIComponent(id)).replaceAll("{url}", encodeURIComponent(product.url));
+  if (state.localHelpers) return `#/product/${encodeURIComponent(id)}`;
+  return product.url;
+}
 
 export function badges(list) {
   return (list || []).map((b) => h("span.badge", { title: b === "enthusiast" ? "Enthusiast: among the most-smiled contributors" : b }, b === "enthusiast" ? "Enthusiast" : b));
@@ -243,4 +256,122 @@ export function infinite(container, load, render, { empty = "Nothing here yet." 
 
 export function initials(name) {
   return (name || "?").trim().slice(0, 1).toUpperCase();
+}
+
+/** The member's avatar: their smallest thumbnail, or their initial on a coloured disc. */
+export function avatar(profile, size = 72) {
+  const small = profile.avatar ? smallest(profile.avatar, size) : null;
+  const url = small ? small.url : profile.avatar_url;
+  if (url) return h("img.avatar", { src: url, alt: "", width: size, height: size, style: { width: `${size}px`, height: `${size}px` } });
+  return h("div.avatar", { "aria-hidden": "true", style: { width: `${size}px`, height: `${size}px`, fontSize: `${size / 40}rem` } }, initials(profile.display_name));
+}
+
+/**
+ * A modal dialog (the native <dialog>: focus stays inside, Escape closes it, focus returns to
+ * what opened it). `build(close)` returns its content; resolves with what `close(value)` got.
+ */
+export function dialog(label, build) {
+  return new Promise((resolve) => {
+    const opener = document.activeElement;
+    const box = h("dialog.modal", { "aria-label": label });
+    const close = (value) => {
+      box.close();
+      box.remove();
+      if (opener && opener.focus) opener.focus();
+      resolve(value);
+    };
+    box.addEventListener("cancel", (event) => {
+      event.preventDefault();
+      close(null);
+    });
+    box.append(...[build(close)].flat());
+    document.body.append(box);
+    box.showModal();
+  });
+}
+
+const PRIME_PERKS = "Prime members post photos, stories and ideas, smile at posts and comment.";
+
+/**
+ * Every action gated on Prime explains why and offers to join. Resolves true when the member is
+ * Prime now (the caller then retries or re-renders); false otherwise. Visitors are asked to sign in
+ * first, and come back here afterwards.
+ */
+export async function primeGate(action) {
+  if (!signedIn()) {
+    askToSignIn();
+    return false;
+  }
+  return dialog("Join Prime", (close) => {
+    const status = h("p.error", { role: "alert" });
+    const join = h("button.btn.primary", { type: "button" }, state.localHelpers ? "Join Prime (local demo)" : "Join Prime");
+    join.addEventListener("click", async () => {
+      join.disabled = true;
+      status.textContent = "";
+      try {
+        if (await joinPrime()) {
+          toast("Welcome to Prime!");
+          close(true);
+        }
+      } catch (error) {
+        status.textContent = error.message;
+        join.disabled = false;
+      }
+    });
+    return [
+      h("h2", {}, `${action} is for Prime members`),
+      h("p", {}, PRIME_PERKS),
+      canJoinPrime()
+        ? h("p.hint", {}, state.localHelpers ? "On this local stack, joining is free and takes one click." : "You will come back here once you have joined.")
+        : h("p.hint", {}, "Prime is not offered on this site yet."),
+      status,
+      h("div.row", {}, canJoinPrime() ? join : null, h("button.btn", { type: "button", onclick: () => close(false) }, "Not now")),
+    ];
+  });
+}
+
+export const REPORT_REASONS = [
+  ["spam", "Spam or scam"],
+  ["harassment", "Harassment or bullying"],
+  ["hate", "Hate speech or symbols"],
+  ["nudity", "Nudity or sexual content"],
+  ["violence", "Violence or threats"],
+  ["self_harm", "Self-harm"],
+  ["misinformation", "False information"],
+  ["intellectual_property", "Someone else's work"],
+  ["other", "Something else"],
+];
+
+/** Report a post, comment or member: a reason, optionally a few words. */
+export function reportDialog(target, what) {
+  if (!signedIn()) return askToSignIn();
+  return dialog(`Report ${what}`, (close) => {
+    const reason = h("select", { name: "reason", required: true }, REPORT_REASONS.map(([value, label]) => h("option", { value }, label)));
+    const text = h("textarea", { name: "text", maxlength: 500, rows: 3 });
+    const status = h("p.error", { role: "alert" });
+    const form = h(
+      "form.stack",
+      {
+        onsubmit: async (event) => {
+          event.preventDefault();
+          status.textContent = "";
+          const payload = { target, reason: reason.value };
+          if (text.value.trim()) payload.text = text.value;
+          try {
+            await api("POST", "/reports", payload);
+            toast("Thanks for telling us: a moderator will look at it.");
+            close(true);
+          } catch (error) {
+            status.textContent = error.message;
+          }
+        },
+      },
+      h("h2", {}, `Report ${what}`),
+      h("label", {}, "What is wrong?", reason),
+      h("label", {}, "Anything to add? (optional; needed for \u201cSomething else\u201d)", text),
+      status,
+      h("div.row", {}, h("button.btn.primary", { type: "submit" }, "Send report"), h("button.btn", { type: "button", onclick: () => close(false) }, "Cancel")),
+    );
+    return form;
+  });
 }

@@ -1,6 +1,6 @@
 // Sign in and sign up against Cognito's JSON API.
 
-import { api, confirmSignUp, me, signIn, signUp } from "../api.js";
+import { api, confirmSignUp, me, signIn, signUp, takeReturnPath } from "../api.js";
 import { go, h } from "../ui.js";
 
 export async function authView(main, mode) {
@@ -24,7 +24,8 @@ export async function authView(main, mode) {
       await api("PATCH", "/me", { display_name: chosen }); // the name the newcomer typed
       profile = await me(true);
     }
-    go(profile.onboarded ? "/" : "/onboarding");
+    // Back to the page sign-in started from; a newcomer picks interests first (and goes there after).
+    go(profile.onboarded ? takeReturnPath() : "/onboarding");
   }
 
   const form = h(

@@ -1,19 +1,9 @@
 // Create a post (Prime): upload a photo with progress, wait for the thumbnails, place product
 // tags by clicking on the photo, choose interests, publish. Stories and ideas carry a body.
 
-import { api, isPrime, localHelper, me, refreshSession, signedIn, state } from "../api.js";
+import { api, canJoinPrime, isPrime, joinPrime, me, signedIn, state } from "../api.js";
 import { formatPrice, go, h, showError, smallest } from "../ui.js";
-
-const TYPES = ["image/jpeg", "image/png", "image/webp"];
-const REASONS = {
-  empty: "the file is empty",
-  too_large: "the file is too large",
-  not_an_image: "the file is not an image",
-  unsupported_format: "the format is not supported (use JPEG, PNG or WebP)",
-  too_many_pixels: "the image has too many pixels (over 40 megapixels)",
-  extreme_aspect_ratio: "the image is too tall or too wide (one side over 4 times the other)",
-  corrupt: "the image is damaged",
-};
+import { TYPES, uploadPhoto } from "../uploads.js";
 
 export async function createView(main) {
   if (!signedIn()) return go("/signin");
@@ -53,7 +43,7 @@ export async function createView(main) {
     uploadStatus.className = "hint";
     if (!chosen) return;
     try {
-      form.upload = await upload(chosen, progress, uploadStatus);
+      form.upload = await uploadPhoto(chosen, progress, uploadStatus);
       drawPlacer();
     } catch (error) {
       uploadStatus.textContent = error.message; // shown under the photo it is about
@@ -121,6 +111,10 @@ export async function createView(main) {
   }
   function pickProduct(x, y) {
     const picker = placer.querySelector("#product-picker");
+    // The spot being tagged shows as a pin until a product is chosen (or the choice is cancelled).
+    const frame = placer.querySelector(".placer");
+    frame.querySelectorAll(".pin.pending").forEach((pin) => pin.remove());
+    frame.append(h("span.pin.pending", { style: { left: `${x * 100}%`, top: `${y * 100}%` }, "aria-hidden": "true" }));
     const search = h("input", { type: "search", name: "product-search", placeholder: "e.g. tent, kettle, lamp" });
     const results = h("ul.results", { "aria-label": "Products" });
     let timer;
@@ -156,11 +150,24 @@ export async function createView(main) {
       clearTimeout(timer);
       timer = setTimeout(find, 250);
     });
-    picker.replaceChildren(
-      h("div.panel", {}, h("label.field", {}, `Which product is at this spot (${Math.round(x * 100)}%, ${Math.round(y * 100)}%)?`, search), results,
-        h("button.btn", { type: "button", onclick: () => picker.replaceChildren() }, "Cancel")),
+    const cancel = () => {
+      picker.replaceChildren();
+      drawPins();
+    };
+    // The photo may scroll away while typing (a phone's keyboard): the picker shows the pin too.
+    const shown = frame.querySelector("img");
+    const mini = h(
+      "div.mini-placer",
+      { "aria-hidden": "true" },
+      h("img", { src: shown.currentSrc || shown.src, alt: "", width: 96, height: Math.round((96 * shown.naturalHeight) / (shown.naturalWidth || 1)) }),
+      h("span.pin.pending", { style: { left: `${x * 100}%`, top: `${y * 100}%` } }),
     );
-    search.focus();
+    picker.replaceChildren(
+      h("div.panel.picker", {}, mini, h("div.picker-body", {}, h("label.field", {}, "Which product is at the pin?", search), results,
+        h("button.btn", { type: "button", onclick: cancel }, "Cancel"))),
+    );
+    search.focus({ preventScroll: true });
+    picker.scrollIntoView({ block: "nearest" });
   }
 
   // --- interests ---
@@ -225,23 +232,24 @@ export async function createView(main) {
 }
 
 function notPrime(main, profile) {
-  const join = state.localHelpers
+  const status = h("p.error", { role: "alert" });
+  const join = canJoinPrime()
     ? h(
         "button.btn.primary",
         {
           type: "button",
-          onclick: async () => {
+          onclick: async (event) => {
+            const button = event.currentTarget;
+            button.disabled = true;
             try {
-              await localHelper("prime", state.session.email);
-              await refreshSession(); // the new ID token carries the prime group
-              await me(true);
-              go("/create");
+              if (await joinPrime()) go("/create");
             } catch (error) {
-              showError(error);
+              status.textContent = error.message;
+              button.disabled = false;
             }
           },
         },
-        "Join Prime (local demo)",
+        state.localHelpers ? "Join Prime (local demo)" : "Join Prime",
       )
     : null;
   main.append(
@@ -251,49 +259,8 @@ function notPrime(main, profile) {
       {},
       `${profile.display_name}, you can browse, follow people and save ideas, but publishing posts, smiling and commenting need a Prime membership.`,
     ),
-    join ? h("p.hint", {}, "On this local stack you can join Prime with one click:") : null,
+    join ? h("p.hint", {}, state.localHelpers ? "On this local stack you can join Prime with one click:" : "Join, then come back here to post:") : h("p.hint", {}, "Prime is not offered on this site yet."),
+    status,
     join,
   );
-}
-
-async function upload(chosen, progress, status) {
-  if (!TYPES.includes(chosen.type)) throw new Error("Choose a JPEG, PNG or WebP photo.");
-  if (chosen.size > state.config.max_upload_bytes) {
-    throw new Error(`The photo is too large: at most ${Math.floor(state.config.max_upload_bytes / 1048576)} MB.`);
-  }
-  const ticket = await api("POST", "/uploads", { content_type: chosen.type, size: chosen.size });
-  status.textContent = "Uploading…";
-  progress.hidden = false;
-  progress.value = 0;
-  await new Promise((resolve, reject) => {
-    const data = new FormData();
-    for (const [key, value] of Object.entries(ticket.fields)) data.append(key, value);
-    data.append("file", chosen);
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", ticket.url);
-    xhr.upload.onprogress = (event) => {
-      if (event.lengthComputable) progress.value = Math.round((event.loaded / event.total) * 100);
-    };
-    xhr.onload = () => (xhr.status < 300 ? resolve() : reject(new Error(`The upload failed (HTTP ${xhr.status}).`)));
-    xhr.onerror = () => reject(new Error("The upload failed: check your connection."));
-    xhr.send(data);
-  });
-  progress.value = 100;
-  status.textContent = "Making thumbnails…";
-  let delay = 400;
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    const result = await api("GET", `/uploads/${encodeURIComponent(ticket.upload_id)}`);
-    if (result.status === "ready") {
-      status.textContent = "Photo ready.";
-      return result;
-    }
-    if (result.status === "rejected") {
-      progress.hidden = true;
-      throw new Error(`This photo was refused: ${REASONS[result.reason] || result.reason}.`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, delay));
-    delay = Math.min(delay * 1.6, 5000); // back off
-  }
-  throw new Error("The photo is taking too long to process. Try again.");
 }

@@ -1,6 +1,6 @@
 // Onboarding: pick at least `min_interests` interests as tiles.
 
-import { api, me, signedIn, state } from "../api.js";
+import { api, me, signedIn, state, takeReturnPath } from "../api.js";
 import { go, h, showError } from "../ui.js";
 
 const TILE_COLOURS = ["#fde68a", "#bbf7d0", "#bfdbfe", "#fecaca", "#ddd6fe", "#fed7aa", "#a5f3fc", "#fbcfe8"];
@@ -44,7 +44,7 @@ export async function onboardingView(main) {
     try {
       await api("PUT", "/me/interests", { interests: [...chosen] });
       await me(true);
-      go("/");
+      go(takeReturnPath());
     } catch (error) {
       showError(error);
       update();

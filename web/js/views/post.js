@@ -4,9 +4,26 @@
 // (the image fills it), so a tag at (x, y) lands on the same spot of the picture at any
 // viewport size, portrait or landscape.
 
-import { api, isPrime, me, signedIn } from "../api.js";
+import { api, askToSignIn, isPrime, me, signedIn } from "../api.js";
 import { track } from "../events.js";
-import { altText, badges, bagIcon, errorBox, formatPrice, go, h, interestName, showError, srcset, smallest, toast } from "../ui.js";
+import {
+  altText,
+  avatar,
+  badges,
+  bagIcon,
+  errorBox,
+  formatPrice,
+  go,
+  h,
+  interestName,
+  primeGate,
+  reportDialog,
+  shopUrl,
+  showError,
+  srcset,
+  smallest,
+  toast,
+} from "../ui.js";
 
 export async function postView(main, postId) {
   const [post, viewer] = await Promise.all([
@@ -26,6 +43,7 @@ export async function postView(main, postId) {
         h(
           "div.row",
           {},
+          avatar(post.author, 32),
           h("a.author", { href: `#/user/${encodeURIComponent(post.author.id)}` }, post.author.display_name),
           badges(post.author.badges),
           h("span.hint", {}, new Date(post.created_at).toLocaleDateString()),
@@ -36,7 +54,15 @@ export async function postView(main, postId) {
           { "aria-label": "Interests" },
           post.interests.map((id) => h("a.chip", { href: `#/interest/${encodeURIComponent(id)}` }, interestName(id))),
         ),
-        h("div.row", {}, smileButton(post), mine ? deleteButton(post) : null),
+        h(
+          "div.row",
+          {},
+          smileButton(post),
+          mine ? deleteButton(post) : null,
+          viewer && !mine
+            ? h("button.btn.quiet", { type: "button", onclick: () => reportDialog({ type: "post", id: post.id }, "this post") }, "Report")
+            : null,
+        ),
         taggedList(post),
         comments(post, viewer),
       ),
@@ -108,13 +134,33 @@ function photoFrame(post, photo, index) {
   return frame;
 }
 
+/**
+ * Put the product card beside its hotspot, never over it: to its right, else its left, else
+ * below, else above (the first that fits in the photo; below, overflowing the photo, if none does).
+ * Horizontally it stays within the photo, so it never widens a phone's page.
+ */
+const SPOT_CLEARANCE = 22; // half a hotspot (14 px) plus a gap
+
+function cardPlacement(frameWidth, frameHeight, cardWidth, cardHeight, x, y) {
+  const hx = x * frameWidth;
+  const hy = y * frameHeight;
+  const clampX = (left) => Math.max(4, Math.min(left, frameWidth - cardWidth - 4));
+  const clampY = (top) => Math.max(4, Math.min(top, frameHeight - cardHeight - 4));
+  const candidates = [
+    { side: "right", left: hx + SPOT_CLEARANCE, top: clampY(hy - cardHeight / 2) },
+    { side: "left", left: hx - SPOT_CLEARANCE - cardWidth, top: clampY(hy - cardHeight / 2) },
+    { side: "below", left: clampX(hx - cardWidth / 2), top: hy + SPOT_CLEARANCE },
+    { side: "above", left: clampX(hx - cardWidth / 2), top: hy - SPOT_CLEARANCE - cardHeight },
+  ];
+  const fits = (c) => c.left >= 0 && c.top >= 0 && c.left + cardWidth <= frameWidth && c.top + cardHeight <= frameHeight;
+  return candidates.find(fits) || candidates[2];
+}
+
 function placeCard(card, frame, tag) {
-  const width = frame.clientWidth;
-  const height = frame.clientHeight;
-  const left = Math.max(4, Math.min(tag.x * width - 120, width - card.offsetWidth - 4));
-  const below = tag.y * height + 22;
-  card.style.left = `${left}px`;
-  card.style.top = below + card.offsetHeight < height ? `${below}px` : `${Math.max(4, tag.y * height - card.offsetHeight - 22)}px`;
+  const place = cardPlacement(frame.clientWidth, frame.clientHeight, card.offsetWidth, card.offsetHeight, tag.x, tag.y);
+  card.style.left = `${place.left}px`;
+  card.style.top = `${place.top}px`;
+  card.dataset.side = place.side;
 }
 
 function productCard(post, tag, close) {
@@ -129,7 +175,17 @@ function productCard(post, tag, close) {
     "div.product-card",
     { role: "dialog", "aria-label": tag.title },
     image,
-    h("div", {}, link, h("div.price", {}, formatPrice(tag.price)), prime),
+    h(
+      "div.product-card-text",
+      {},
+      link,
+      h("div.price", {}, formatPrice(tag.price), " ", prime),
+      h(
+        "a.shop",
+        { href: shopUrl(tag), onclick: () => track("product_click", post.id, tag.product_id), ...(shopUrl(tag).startsWith("#") ? {} : { rel: "noopener", target: "_blank" }) },
+        "View in shop",
+      ),
+    ),
     h("button.close", { type: "button", "aria-label": "Close", onclick: close }, "×"),
   );
   api("GET", `/products/${encodeURIComponent(tag.product_id)}`)
@@ -153,8 +209,8 @@ function smileButton(post) {
   };
   draw();
   button.addEventListener("click", async () => {
-    if (!signedIn()) return go("/signin");
-    if (!isPrime()) return toast("Smiles are for Prime members.");
+    if (!signedIn()) return askToSignIn();
+    if (!isPrime() && !(await primeGate("Smiling"))) return;
     const before = { smiled, count };
     smiled = !smiled; // optimistic
     count += smiled ? 1 : -1;
@@ -236,6 +292,7 @@ function comments(post, viewer) {
 
   const render = (comment) => {
     const canDelete = viewer && (viewer.id === comment.author.id || viewer.id === post.author.id);
+    const canReport = viewer && viewer.id !== comment.author.id;
     const item = h(
       "li",
       { dataset: { commentId: comment.id } },
@@ -259,6 +316,17 @@ function comments(post, viewer) {
               },
             },
             "Delete",
+          )
+        : null,
+      canReport
+        ? h(
+            "button.btn.quiet",
+            {
+              type: "button",
+              "aria-label": `Report comment by ${comment.author.display_name}`,
+              onclick: () => reportDialog({ type: "comment", id: comment.id, post_id: post.id }, "this comment"),
+            },
+            "Report",
           )
         : null,
     );
@@ -303,8 +371,24 @@ function comments(post, viewer) {
       h("label.field", {}, "Add a comment", text),
       h("div.row", { style: { marginTop: "8px" } }, submit),
     );
+  } else if (signedIn()) {
+    form = h(
+      "div.panel.gate",
+      {},
+      h("p", {}, "Commenting is for Prime members."),
+      h(
+        "button.btn",
+        {
+          type: "button",
+          onclick: async () => {
+            if (await primeGate("Commenting")) go(`/post/${encodeURIComponent(post.id)}`);
+          },
+        },
+        "Join Prime to comment",
+      ),
+    );
   } else {
-    form = h("p.hint", {}, signedIn() ? "Commenting is for Prime members." : h("a", { href: "#/signin" }, "Sign in to comment."));
+    form = h("p.hint", {}, h("a", { href: "#/signin" }, "Sign in to comment."));
   }
   return h("section", { "aria-label": "Comments" }, heading, list, more, form);
 }

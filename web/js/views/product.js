@@ -1,7 +1,7 @@
 // A product: details and the posts that tag it.
 
 import { api } from "../api.js";
-import { formatPrice, h, infinite, Masonry } from "../ui.js";
+import { formatPrice, h, infinite, Masonry, shopUrl } from "../ui.js";
 
 export async function productView(main, productId) {
   const product = await api("GET", `/products/${encodeURIComponent(productId)}`);
@@ -17,7 +17,7 @@ export async function productView(main, productId) {
         h("p", {}, `by ${product.brand_name}`),
         h("p.price", {}, formatPrice(product.price), product.prime_eligible ? h("span.badge.prime", {}, "prime") : null),
         h("p.hint", {}, `Tagged in ${product.tag_count} ${product.tag_count === 1 ? "post" : "posts"}`),
-        h("a.btn.primary", { href: product.url, rel: "noopener", target: "_blank" }, "View in shop"),
+        shopButton(product),
       ),
     ),
     h("h2", {}, "Posts with this product"),
@@ -33,4 +33,13 @@ export async function productView(main, productId) {
     stop();
     grid.destroy();
   };
+}
+
+function shopButton(product) {
+  const url = shopUrl(product);
+  if (url.startsWith("#")) {
+    // The local stack has no shop: this page is where "View in shop" leads.
+    return h("p.hint", {}, "Demo stack: there is no shop behind Flint here, so this page is where \u201cView in shop\u201d leads.");
+  }
+  return h("a.btn.primary", { href: url, rel: "noopener", target: "_blank" }, "View in shop");
 }

@@ -1,7 +1,7 @@
-// A member's profile: badges, counts, follow/unfollow and their posts.
+// A member's profile: avatar, badges, counts, follow/unfollow, block, report, and their posts.
 
-import { api, me, signedIn } from "../api.js";
-import { badges, go, h, infinite, initials, Masonry, showError } from "../ui.js";
+import { api, askToSignIn, me, signedIn } from "../api.js";
+import { avatar, badges, go, h, infinite, Masonry, reportDialog, showError, toast } from "../ui.js";
 
 export async function profileView(main, userId) {
   const [profile, viewer] = await Promise.all([
@@ -18,7 +18,7 @@ export async function profileView(main, userId) {
   };
   draw();
   follow.addEventListener("click", async () => {
-    if (!signedIn()) return go("/signin");
+    if (!signedIn()) return askToSignIn();
     follow.disabled = true;
     try {
       const result = await api(following ? "DELETE" : "PUT", `/users/${encodeURIComponent(profile.id)}/follow`);
@@ -33,16 +33,19 @@ export async function profileView(main, userId) {
     }
   });
   const count = (value, label) => h("div", {}, typeof value === "object" ? value : h("strong", {}, String(value)), label);
-  main.append(
+  const actions = own
+    ? [h("a.btn", { href: "#/create" }, "New post"), h("a.btn", { href: "#/settings" }, "Edit profile")]
+    : [profile.blocked_by_me ? null : follow, ...(viewer ? [blockButton(profile), h("button.btn.quiet", { type: "button", onclick: () => reportDialog({ type: "member", id: profile.id }, profile.display_name) }, "Report")] : [])];
+  const parts = [
     h(
       "div.profile-head",
       {},
-      h("div.avatar", { "aria-hidden": "true" }, initials(profile.display_name)),
+      avatar(profile, 72),
       h(
         "div",
         {},
         h("h1", {}, profile.display_name, badges(profile.badges)),
-        profile.bio ? h("p", {}, profile.bio) : null,
+        profile.bio ? h("p.bio", {}, profile.bio) : null,
         h(
           "div.counts",
           {},
@@ -52,19 +55,48 @@ export async function profileView(main, userId) {
           count(profile.counts.following, "following"),
         ),
       ),
-      own ? h("a.btn", { href: "#/create" }, "New post") : follow,
+      h("div.row", {}, actions),
     ),
+    profile.blocked_by_me
+      ? h("p.panel", { role: "status" }, `You blocked ${profile.display_name}: their posts and comments are hidden from you, and they cannot comment on your posts or follow you.`)
+      : null,
     h("h2", {}, own ? "Your posts" : "Posts"),
-  );
+  ];
+  main.append(...parts.filter(Boolean)); // DOM append() would print a null
   const grid = new Masonry(main);
   const stop = infinite(
     main,
     (cursor) => api("GET", `/users/${encodeURIComponent(profile.id)}/posts?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`),
     (post) => grid.add(post, []),
-    { empty: own ? "You haven't posted yet." : "No posts yet." },
+    { empty: own ? "You haven't posted yet." : profile.blocked_by_me ? "Unblock them to see their posts." : "No posts yet." },
   );
   return () => {
     stop();
     grid.destroy();
   };
+}
+
+function blockButton(profile) {
+  let blocked = profile.blocked_by_me;
+  const button = h("button.btn.quiet", { type: "button" });
+  const draw = () => {
+    button.textContent = blocked ? "Unblock" : "Block";
+  };
+  draw();
+  button.addEventListener("click", async () => {
+    if (!blocked && !confirm(`Block ${profile.display_name}? Their posts and comments disappear for you, they cannot comment on your posts or follow you, and any follows between you end.`)) return;
+    button.disabled = true;
+    try {
+      const result = await api(blocked ? "DELETE" : "PUT", `/users/${encodeURIComponent(profile.id)}/block`);
+      blocked = result.blocked;
+      toast(blocked ? `${profile.display_name} is blocked.` : `${profile.display_name} is unblocked.`);
+      go(`/user/${encodeURIComponent(profile.id)}`);
+    } catch (error) {
+      showError(error);
+    } finally {
+      button.disabled = false;
+      draw();
+    }
+  });
+  return button;
 }
