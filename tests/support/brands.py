@@ -84,8 +84,11 @@ def runner() -> EventRunner:
     return app_runner(streams=True, positions=_start)
 
 
-def run_aggregators(events: EventRunner | None = None, rounds: int = 50) -> None:
-    """Deliver the table's stream and the engagement queue until both are drained."""
+def run_aggregators(events: EventRunner | dict[str, str | None] | None = None, rounds: int = 50) -> None:
+    """Deliver the table's stream and the engagement queue until both are drained: with this
+    runner, a fresh one from stream positions (`stream_start()`), or from the test's `begin()`."""
+    if isinstance(events, dict):
+        events = app_runner(streams=True, positions=events)
     events = events or runner()
     queue = queue_source(events, "engagement_worker")
     stream = next(s for s in events.stream_sources if s.name == "stream_worker")
