@@ -100,4 +100,8 @@ NOT_MEMBER_DATA: dict[str, str] = {
     "CampaignItem": "a brand's campaign (brands are not members: see docs/privacy.md)",
     "AppliedMarkerItem": "an idempotency token of one aggregated delivery (a hash, no member id)",
     "PostRefItem": "a listing entry of a post: it goes with the post (the post kind's cascade)",
+    "BrandNameItem": "a brand's name claim",
+    "BrandHeadItem": "a brand's summary head (days with data)",
+    "BrandCampaignsItem": "a brand's tracked campaigns (ids, products, days)",
+    "CampaignBackfillItem": "a campaign's day totals (counts only)",
 }

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.data import media as media_store
 from chalicelib.data import rekognition
-from chalicelib.data.engagement import get_posts_and_products
+from chalicelib.data.engagement import post_facts
 from chalicelib.settings import get_settings
 from local.seed import seed_interests
 from tests.conftest import SignedInMember
@@ -39,7 +39,7 @@ def test_a_ready_upload_has_rekognition_and_colour_labels_and_its_post_copies_th
         ),
         201,
     )
-    assert get_posts_and_products([post["id"]])[0][post["id"]].labels == labels
+    assert post_facts([post["id"]])[post["id"]].labels == labels
 
 
 def test_colour_labels_only_when_rekognition_is_switched_off(
