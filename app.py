@@ -21,7 +21,9 @@ from chalicelib.settings import get_settings
 app = Chalice(app_name="flint")
 # The site's origin in AWS (SiteOrigin, via FLINT_CORS_ORIGIN); "*" only locally.
 app.api.cors = CORSConfig(
-    allow_origin=get_settings().cors_origin, allow_headers=["Authorization", "Content-Type"], max_age=600
+    allow_origin=get_settings().cors_origin,
+    allow_headers=["Authorization", "Content-Type", "X-Flint-Session"],
+    max_age=600,
 )
 
 # Outermost: a failure in any middleware below (or the metrics flush) answers the contract's 500.

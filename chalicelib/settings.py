@@ -33,7 +33,8 @@ DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
     "smiles": (300, 600),
     "follows": (200, 3600),
     "profile": (60, 600),
-    "events": (120, 60),
+    "events": (600, 3600),
+    "sessions": (30, 3600),
     "brands": (60, 3600),
     "reports": (30, 3600),
     "blocks": (100, 3600),
@@ -83,7 +84,8 @@ class Settings(BaseModel):
     media_bucket: str = "flint-dev-media"
     thumbnail_queue: str = "flint-dev-thumbnails"
     feed_refresh_queue: str = "flint-dev-feed-refresh"
-    engagement_queue: str = "flint-dev-engagement"
+    # FIFO: one message group per brand (services/engagement.py).
+    engagement_queue: str = "flint-dev-engagement.fifo"
     erasure_queue: str = "flint-dev-erasure"
     # DELETE /me: the erasure job sweeps once more after every ID token issued before the request
     # has expired (60 minutes, plus the authorizer's 5-minute cache), then removes the tombstone.
@@ -156,7 +158,10 @@ class Settings(BaseModel):
     # Abuse limits on writes: action -> [requests, window seconds], per member (per client address
     # when anonymous), as fixed windows. FLINT_RATE_LIMITS='{"comments": [60, 600]}' overrides that
     # one; the others keep their defaults. Removing content has limits of its own: a member who
-    # tidies up their comments or posts never spends the budget for writing new ones.
+    # tidies up their comments or posts never spends the budget for writing new ones. "events"
+    # counts events, not requests: per viewer (member or anonymous session) per receipt hour,
+    # whatever its window says (services/engagement.py); "sessions": anonymous sessions started
+    # per client address.
     rate_limits: dict[str, tuple[int, int]] = Field(default_factory=lambda: dict(DEFAULT_RATE_LIMITS))
 
     @field_validator("rate_limits")

@@ -25,7 +25,7 @@ from moto.moto_server.threaded_moto_server import MotoRequestHandler
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from local import moderation_stand_in, moto_queries, moto_transactions
+from local import demo_labels, moderation_stand_in, moto_queries, moto_transactions
 
 
 class SerializedApp:
@@ -86,6 +86,7 @@ def main() -> None:
     parser.add_argument("-p", "--port", type=int, default=5000)
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    demo_labels.install()  # make dev: DetectLabels names what the demo pictures show
     server = make_aws_server(args.host, args.port)
     print(f"embedded AWS on http://{args.host}:{args.port}", flush=True)
     with contextlib.suppress(KeyboardInterrupt):

@@ -11,7 +11,9 @@ and the media bucket, and checks what the write paths promise (docs/data-model.m
   profile lists the word), block edges and block lists agree; every live post has its listing
   entries (a post hidden by a moderator keeps them: reads show live posts only);
 - every `ready` upload has all its renditions in the media bucket, and every post's uploads
-  point back to it; no post is left half-deleted (`state = deleting`).
+  point back to it; no post is left half-deleted (`state = deleting`);
+- brand summaries agree with the posts, smiles and comments they count, with themselves (totals,
+  compacted blocks), with their campaigns, and name only marked members (local/brand_invariants.py).
 
 Feed generations are snapshots: an entry whose post was deleted later is filtered out when the
 feed is read (and gone at the next refresh), so it is counted, not reported, unless its author
@@ -38,6 +40,8 @@ from typing import Any
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer
+
+from local import brand_invariants
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEV_ENV = PROJECT_DIR / ".flint" / "dev.env"
@@ -317,6 +321,8 @@ def check(items: Iterable[dict[str, Any]], media: set[str] | None) -> Report:
                 bool(renditions) and not missing,
                 f"upload {upload_id}: missing {missing or 'every rendition'}",
             )
+
+    brand_invariants.check_brands(report, by_type)
 
     for feed in by_type["feed"]:
         for entry in _json(feed.get("entries")) or []:

@@ -15,7 +15,15 @@ from chalicelib.schemas.brands import (
     CampaignPage,
     CampaignQuery,
     CampaignReport,
+    FanPage,
+    InsightsListQuery,
     InsightsOut,
+    InterestPage,
+    LabelPage,
+    LeaderPage,
+    ProductFunnelPage,
+    ProspectPage,
+    TopPostPage,
     WindowQuery,
 )
 from chalicelib.services import brands, insights
@@ -34,7 +42,7 @@ TAG = "brands"
     body=BrandIn,
     response=BrandOut,
     status=201,
-    errors=(403, 422),
+    errors=(403, 409, 422),
     rate_limit="brands",
 )
 def create_brand(call: Call[BrandIn, Any]) -> BrandOut:
@@ -54,6 +62,49 @@ def create_brand(call: Call[BrandIn, Any]) -> BrandOut:
 )
 def get_insights(call: Call[Any, WindowQuery]) -> InsightsOut:
     return insights.insights(call.member, call.params["brand_id"], call.query.from_, call.query.to)
+
+
+def _list_route(name: str, page: type[Any], summary: str) -> None:
+    """`GET /brands/{brand_id}/insights/<name>`: one insights list, paged, or all of it as CSV."""
+
+    def view(call: Call[Any, InsightsListQuery]) -> Any:
+        query = call.query
+        return insights.insights_list(
+            call.member,
+            call.params["brand_id"],
+            name,
+            query.from_,
+            query.to,
+            query.limit,
+            query.cursor,
+            as_csv=query.format == "csv",
+        )
+
+    view.__name__ = f"get_insights_{name.replace('-', '_')}"
+    endpoint(
+        brands_blueprint,
+        f"/brands/{{brand_id}}/insights/{name}",
+        "GET",
+        summary=summary + " (?format=csv: the whole list as text/csv)",
+        access=Access.BRAND,
+        tag=TAG,
+        query=InsightsListQuery,
+        response=page,
+        errors=(403, 404),
+        csv=True,
+    )(view)
+
+
+for _name, _page, _summary in (
+    ("products", ProductFunnelPage, "The hotspot funnel per product, by impressions"),
+    ("fans", FanPage, "Members who posted about the brand, by posts"),
+    ("opinion-leaders", LeaderPage, "Members whose brand posts earn the most engagement, by influence"),
+    ("potential-customers", ProspectPage, "Members who smiled or commented and never posted about the brand"),
+    ("top-posts", TopPostPage, "Creatives by smoothed engagement rate"),
+    ("interests", InterestPage, "Interests of the brand's posts, by engagement"),
+    ("labels", LabelPage, "What the brand's photos show, by posts"),
+):
+    _list_route(_name, _page, _summary)
 
 
 @endpoint(

@@ -1,4 +1,4 @@
-"""Route: engagement events from clients (impressions, tag clicks, product clicks)."""
+"""Routes: engagement events from clients, and the anonymous sessions their receipts are bound to."""
 
 from __future__ import annotations
 
@@ -6,28 +6,20 @@ from typing import Any
 
 from chalice import Blueprint
 
+from chalicelib import clock
 from chalicelib.api.routing import Access, Call, endpoint
-from chalicelib.schemas.brands import EventBatchIn, EventBatchOut
-from chalicelib.services import engagement
+from chalicelib.schemas.brands import EventBatchIn, EventBatchOut, SessionOut
+from chalicelib.services import engagement, receipts
 
 events_blueprint = Blueprint(__name__)
 TAG = "events"
-
-
-def _caller(call: Call[Any, Any]) -> str:
-    """Who sent the batch, for replay detection: the member, else the client's address."""
-    if call.identity is not None:
-        return f"member:{call.identity.user_id}"
-    request = events_blueprint.current_request
-    source = ((request.context or {}).get("identity") or {}).get("sourceIp") or "unknown"
-    return f"anonymous:{source}"
 
 
 @endpoint(
     events_blueprint,
     "/events",
     "POST",
-    summary="Record a batch of impressions, tag clicks and product clicks",
+    summary="Record a batch of impressions, tag clicks and product clicks (each with its post's receipt)",
     access=Access.PUBLIC,
     tag=TAG,
     body=EventBatchIn,
@@ -35,7 +27,27 @@ def _caller(call: Call[Any, Any]) -> str:
     status=202,
     errors=(422,),
     rate_limit="events",
+    limit_in_view=True,
 )
 def post_events(call: Call[EventBatchIn, Any]) -> EventBatchOut:
-    actor = call.identity.user_id if call.identity else None
-    return engagement.accept_events(_caller(call), actor, call.body)
+    # Abuse limits count events, not requests: services/engagement.py spends one unit per event
+    # (per member, or per anonymous session) in the write that also de-duplicates them
+    # (tests/integration/test_brand_trust.py, the events limit test).
+    return engagement.accept_events(call.viewer, call.body)
+
+
+@endpoint(
+    events_blueprint,
+    "/sessions",
+    "POST",
+    summary="Start an anonymous session: send it as X-Flint-Session so shown posts carry receipts",
+    access=Access.PUBLIC,
+    tag=TAG,
+    response=SessionOut,
+    status=201,
+    personalised=False,
+    rate_limit="sessions",
+)
+def post_session(call: Call[Any, Any]) -> SessionOut:
+    token, expires = receipts.new_session()
+    return SessionOut(session=token, expires_at=clock.iso(expires))

@@ -93,6 +93,8 @@ def _operation(spec: routing.RouteSpec) -> dict[str, Any]:
     success: dict[str, Any] = {"description": "Success"}
     if spec.response is not None:
         success["content"] = {"application/json": {"schema": _ref(spec.response)}}
+    if spec.csv:
+        success.setdefault("content", {})["text/csv"] = {"schema": {"type": "string"}}
     links = _LINKS.get((spec.method, spec.path))
     if links:
         success["links"] = {

@@ -44,7 +44,7 @@ from chalicelib.errors import (
 )
 from chalicelib.observability import logger
 from chalicelib.schemas.common import ID_RE
-from chalicelib.services import members
+from chalicelib.services import members, receipts
 from chalicelib.settings import get_settings
 
 BodyT = TypeVar("BodyT", bound=BaseModel)
@@ -75,6 +75,9 @@ class RouteSpec:
     errors: tuple[int, ...] = ()
     personalised: bool = True
     rate_limit: str | None = None
+    csv: bool = False  # the view may also answer text/csv (a Response), e.g. with ?format=csv
+    # The view spends `rate_limit` itself, per unit it counts (POST /events: per event).
+    limit_in_view: bool = False
 
     @property
     def reads_token(self) -> bool:
@@ -87,12 +90,17 @@ ROUTES: list[RouteSpec] = []
 
 @dataclass
 class Call(Generic[BodyT, QueryT]):
-    """What a view receives: the caller (None if anonymous), parsed body, query and path params."""
+    """What a view receives: the caller (None if anonymous), parsed body, query and path params.
+
+    `viewer` is who receipts are bound to (services/receipts.py): the member, or an anonymous
+    caller's session from `X-Flint-Session`; None for an anonymous caller without a valid one.
+    """
 
     identity: auth.Identity | None
     body: BodyT
     query: QueryT
     params: dict[str, str] = field(default_factory=dict)
+    viewer: str | None = None
 
     @property
     def member(self) -> auth.Identity:
@@ -223,6 +231,16 @@ def _limit(request: Any, action: str, identity: auth.Identity | None) -> None:
         )
 
 
+def _viewer(request: Any, identity: auth.Identity | None, personalised: bool) -> str | None:
+    """The member, else the anonymous session a personalised public route was sent (never an error)."""
+    if identity is not None:
+        return receipts.member_viewer(identity.user_id)
+    if not personalised:
+        return None
+    session = receipts.session_id(request.headers.get(receipts.SESSION_HEADER))
+    return receipts.session_viewer(session) if session else None
+
+
 def _identity(request: Any, access: Access, personalised: bool = True) -> auth.Identity | None:
     if access is Access.PUBLIC and not personalised:
         return None  # the answer is the same for everyone: a token, even an expired one, is ignored
@@ -267,7 +285,9 @@ def endpoint(
     errors: tuple[int, ...] = (),
     personalised: bool = True,
     rate_limit: str | None = None,
-) -> Callable[[Callable[[Call[Any, Any]], BaseModel | None]], Callable[[Call[Any, Any]], BaseModel | None]]:
+    csv: bool = False,
+    limit_in_view: bool = False,
+) -> Callable[[Callable[[Call[Any, Any]], Any]], Callable[[Call[Any, Any]], Any]]:
     """Register `view(call) -> model | None` as `METHOD path` with parsing and error mapping.
 
     `personalised=False` marks a public route whose answer does not depend on the caller: it
@@ -277,20 +297,36 @@ def endpoint(
     if rate_limit is not None and rate_limit not in get_settings().rate_limits:
         raise ValueError(f"no rate limit named {rate_limit!r} in settings")
     spec = RouteSpec(
-        method, path, summary, access, tag, body, query, response, status, errors, personalised, rate_limit
+        method,
+        path,
+        summary,
+        access,
+        tag,
+        body,
+        query,
+        response,
+        status,
+        errors,
+        personalised,
+        rate_limit,
+        csv,
     )
     ROUTES.append(spec)
 
     def decorator(
-        view: Callable[[Call[Any, Any]], BaseModel | None],
-    ) -> Callable[[Call[Any, Any]], BaseModel | None]:
+        view: Callable[[Call[Any, Any]], Any],
+    ) -> Callable[[Call[Any, Any]], Any]:
         @functools.wraps(view)
         def handler(**params: str) -> Response:
             request = blueprint.current_request
+            viewer_token = None
             try:
                 _check_path(params)
                 identity = _identity(request, access, personalised)
-                if rate_limit is not None:
+                viewer = _viewer(request, identity, personalised)
+                # Presenters sign each shown post's receipt for this viewer (services/receipts.py).
+                viewer_token = receipts.set_viewer(viewer)
+                if rate_limit is not None and not limit_in_view:
                     _limit(request, rate_limit, identity)
                 call = Call(
                     identity=identity,
@@ -301,6 +337,7 @@ def endpoint(
                     ),
                     query=_parse_query(request.query_params, query) if query else _Empty(),
                     params=params,
+                    viewer=viewer,
                 )
                 result = view(call)
             except FlintError as err:
@@ -308,8 +345,13 @@ def endpoint(
             except Exception:
                 logger.exception("unhandled error", extra={"route": f"{method} {path}"})
                 return internal_error()
+            finally:
+                if viewer_token is not None:
+                    receipts.reset_viewer(viewer_token)
             if result is None:
                 return Response(body="", status_code=status)
+            if isinstance(result, Response):  # a non-JSON answer (a CSV export)
+                return result
             return Response(body=result.model_dump(mode="json"), status_code=status, headers=JSON_HEADERS)
 
         blueprint.route(

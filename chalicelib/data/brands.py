@@ -6,10 +6,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.data import connection, keys, ownership
-from chalicelib.data.catalog import Brand
-from chalicelib.data.models import BrandItem, CampaignItem, FlintItem, ProductItem
+from chalicelib.data.catalog import Brand, Product, to_product
+from chalicelib.data.engagement import Head
+from chalicelib.data.models import (
+    BrandAuthorItem,
+    BrandHeadItem,
+    BrandItem,
+    CampaignBackfillItem,
+    CampaignItem,
+    FlintItem,
+    PostItem,
+    ProductItem,
+)
 from chalicelib.data.ownership import Erased, OwnedKind
 from chalicelib.data.pages import Page
+from chalicelib.data.posts import LIVE, PostRecord, to_post
 
 
 @dataclass(frozen=True)
@@ -99,6 +110,63 @@ def set_owner(brand_id: str, owner_id: str) -> None:
         ],
         condition=BrandItem.PK.exists(),
     )
+
+
+@dataclass(frozen=True)
+class BrandOverview:
+    """A brand, its summary head and (for a campaign report) the campaign and its backfill."""
+
+    brand: Brand | None
+    head: Head
+    campaign: Campaign | None = None
+    backfill: dict[str, list[int]] | None = None
+
+
+def brand_overview(brand_id: str, campaign_id: str | None = None) -> BrandOverview:
+    """The brand and its head (and a campaign with its backfill), in one BatchGetItem."""
+    wanted = [keys.brand(brand_id), keys.brand_head(brand_id)]
+    if campaign_id:
+        wanted += [keys.campaign(brand_id, campaign_id), keys.campaign_backfill(brand_id, campaign_id)]
+    brand, head, campaign, backfill = None, Head(), None, None
+    for item in FlintItem.batch_get(wanted):
+        if isinstance(item, BrandItem):
+            brand = Brand(item.brand_id, item.name, item.owner_id)
+        elif isinstance(item, BrandHeadItem):
+            head = Head(
+                item.first_day, item.last_day, item.compacted_through, int(item.version or 0), exists=True
+            )
+        elif isinstance(item, CampaignItem):
+            campaign = _campaign(item)
+        elif isinstance(item, CampaignBackfillItem):
+            backfill = {d: list(v) for d, v in (item.days or {}).items()}
+    return BrandOverview(brand, head, campaign, backfill)
+
+
+@dataclass(frozen=True)
+class InsightItems:
+    posts: dict[str, PostRecord]  # live posts only
+    products: dict[str, Product]
+    ever_authors: set[str]  # of the members asked about: who ever posted about the brand
+
+
+def insight_items(
+    brand_id: str, post_ids: list[str], product_ids: list[str], member_ids: list[str]
+) -> InsightItems:
+    """Shown posts, products' titles and which members ever posted about the brand: one
+    BatchGetItem of at most 100 keys (the caller sizes the lists)."""
+    wanted = [keys.post(p) for p in dict.fromkeys(post_ids)]
+    wanted += [keys.product(p) for p in dict.fromkeys(product_ids)]
+    wanted += [keys.brand_author(brand_id, m) for m in dict.fromkeys(member_ids)]
+    found = InsightItems({}, {}, set())
+    for start in range(0, len(wanted), 100):
+        for item in FlintItem.batch_get(wanted[start : start + 100]):
+            if isinstance(item, PostItem) and item.state == LIVE:
+                found.posts[item.post_id] = to_post(item)
+            elif isinstance(item, ProductItem):
+                found.products[item.product_id] = to_product(item)
+            elif isinstance(item, BrandAuthorItem) and (item.posts or 0) > 0:
+                found.ever_authors.add(item.SK)
+    return found
 
 
 # --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------

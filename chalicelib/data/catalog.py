@@ -6,8 +6,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.data import connection, keys, search
-from chalicelib.data.models import BrandItem, FlintItem, ProductItem
+from chalicelib.data import keys, search
+from chalicelib.data.connection import Tx, transact
+from chalicelib.data.models import BrandItem, BrandNameItem, FlintItem, ProductItem
 from chalicelib.data.pages import Page
 from chalicelib.data.search import words
 
@@ -114,9 +115,16 @@ def search_product_ids(terms: Sequence[str], limit: int, start: dict[str, Any] |
     return Page([hit.entity_id for hit in page.items], page.last_key)
 
 
-def put_brand(brand: Brand, created_at: str) -> bool:
-    """Create the brand; False if the id is taken."""
+BRAND_ID_TAKEN, BRAND_NAME_TAKEN = "brand", "name"
+
+
+def put_brand(brand: Brand, created_at: str, name_key: str) -> str | None:
+    """Create the brand and claim its name in one transaction.
+
+    None when created; else what was taken: `BRAND_ID_TAKEN` or `BRAND_NAME_TAKEN`.
+    """
     key = keys.brand(brand.brand_id)
+    claim = keys.brand_name(name_key)
     item = BrandItem(
         key.pk,
         key.sk,
@@ -128,7 +136,19 @@ def put_brand(brand: Brand, created_at: str) -> bool:
     if brand.owner_id:
         owned = keys.brand_owner(brand.owner_id, brand.brand_id)
         item.GSI1PK, item.GSI1SK = owned.pk, owned.sk
-    return connection.put(item, condition=BrandItem.PK.does_not_exist())
+
+    def write(tx: Tx) -> None:
+        tx.put(item, condition=BrandItem.PK.does_not_exist(), label=BRAND_ID_TAKEN)
+        tx.put(
+            BrandNameItem(claim.pk, claim.sk, brand_id=brand.brand_id),
+            condition=BrandNameItem.PK.does_not_exist(),
+            label=BRAND_NAME_TAKEN,
+        )
+
+    outcome = transact(write)
+    if outcome.committed:
+        return None
+    return BRAND_ID_TAKEN if outcome.failed_on(BRAND_ID_TAKEN) else BRAND_NAME_TAKEN
 
 
 def get_brand(brand_id: str) -> Brand | None:

@@ -220,6 +220,27 @@ def update(item: Model, actions: list[Any], *, condition: Condition | None = Non
     return _single(lambda: item.update(actions=actions, condition=condition))
 
 
+def update_returning_old(
+    item: Model, actions: list[Any], *, condition: Condition | None = None
+) -> dict[str, Any] | None:
+    """UpdateItem answering the attributes it changed as they were before (raw DynamoDB values,
+    e.g. `{"seen": {"BS": [...]}}`); None when the condition failed. One request, no read: what
+    was there before is how a caller learns which members of a set it added are new."""
+    answer: dict[str, Any] = {}
+
+    def write() -> None:
+        response = item._get_connection().update_item(
+            getattr(item, item._hash_keyname),
+            getattr(item, item._range_keyname) if item._range_keyname else None,
+            actions=actions,
+            condition=condition,
+            return_values="UPDATED_OLD",
+        )
+        answer.update(response.get("Attributes") or {})
+
+    return answer if _single(write) else None
+
+
 def delete(item: Model, *, condition: Condition | None = None) -> bool:
     """DeleteItem; False when the condition failed."""
     return _single(lambda: item.delete(condition=condition))

@@ -1,41 +1,90 @@
-"""Access patterns for engagement: event checks, sharded daily brand counters, idempotency markers.
+"""Access patterns for engagement: viewers' counted events, post facts, brand summaries and their heads.
 
-Writes are exactly-once per delivery: `apply_once` puts a marker item (`attribute_not_exists`)
-in the same transaction as the counter ADDs it guards, through connection.transact().
-A delivery seen before (a redelivered SQS message, a replayed client batch, a retried stream
-batch) fails the marker's condition and changes nothing. Updates are split into transactions of
-99 (plus the marker); each part has its own marker, so a part that failed is redone alone.
+- `mark_seen`: one UpdateItem per (viewer, receipt hour) both spends the viewer's hourly event
+  limit and records which (post, type) pairs counted (a binary set of 8-byte digests), answering
+  what was there before: the pairs it did not hold are the new ones. No read.
+- `post_facts`: the posts of a batch in one BatchGetItem, and their products' brands (from a
+  process cache: a product never changes brand; a miss costs one more BatchGetItem).
+- Brand summaries (`BSUM#<brand>` partition, services/summaries.py): `read_brand` reads what a
+  flush needs in one consistent BatchGetItem; `save` writes a flush: one conditional PutItem of
+  the day item when that is all that changed (the common case), else one transaction of the
+  changed periods (each on condition of its version), the head, the campaign list, idempotency
+  markers and brand-author marks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.data import keys, ownership
-from chalicelib.data.connection import Tx, transact
+from chalicelib import caches
+from chalicelib.data import connection, keys, ownership
+from chalicelib.data.connection import Outcome, Tx, transact
 from chalicelib.data.models import (
     AppliedMarkerItem,
     BrandAuthorItem,
-    BrandCounterItem,
+    BrandCampaignsItem,
+    BrandHeadItem,
+    BrandSummaryItem,
+    CampaignBackfillItem,
     FlintItem,
     PostItem,
     ProductItem,
+    UserItem,
+    ViewerHourItem,
 )
 from chalicelib.data.ownership import Erased, OwnedKind
 from chalicelib.data.pages import Page
 from chalicelib.data.posts import LIVE
+from chalicelib.data.summaries import Period, Sketch, TrackedCampaign
 
-COUNTER_FIELDS = ("posts", "impressions", "smiles", "comments", "tag_clicks", "product_clicks")
 MARKER_DAYS = 7
-_TRANSACTION_ITEMS = 100  # DynamoDB's TransactWriteItems limit: the marker plus 99 updates
+VIEWER_HOUR_TTL_HOURS = 3
+BATCH_GET_LIMIT = 100
+_PRODUCT_BRANDS_KEPT = 20_000
+
+
+# --- the edge: viewers' counted events ----------------------------------------------------------
+
+
+def mark_seen(viewer: str, hour: int, digests: Sequence[bytes], limit: int) -> set[bytes] | None:
+    """Spend len(digests) of the viewer's events for this receipt hour and record the digests.
+
+    The digests not seen before in that hour (they count); None when the limit would be passed
+    (nothing is spent or recorded).
+    """
+    key = keys.viewer_hour(viewer, hour)
+    cost = len(digests)
+    expires = datetime.fromtimestamp((hour + 1 + VIEWER_HOUR_TTL_HOURS) * 3600).astimezone()
+    old = connection.update_returning_old(
+        ViewerHourItem(key.pk, key.sk),
+        [
+            ViewerHourItem.entity.set(ViewerHourItem),  # type: ignore[arg-type]
+            ViewerHourItem.n.add(cost),
+            ViewerHourItem.seen.add(set(digests)),
+            ViewerHourItem.expires_at.set(expires),
+        ],
+        condition=ViewerHourItem.n.does_not_exist() | (ViewerHourItem.n <= limit - cost),
+    )
+    if old is None:
+        return None
+    if "n" in old and "seen" not in old:
+        # The item existed (`n` always changes) but the set did not: every digest was in it. (AWS
+        # may or may not list an attribute an update left unchanged; the emulator does not.)
+        return set()
+    before = {bytes(d) for d in (old.get("seen") or {}).get("BS", [])}
+    return set(digests) - before
+
+
+# --- posts and their brands ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class PostFacts:
-    """What aggregation needs of a post: who wrote it, what it tags, where it belongs."""
+    """What counting needs of a post: who wrote it, what it tags, where it belongs."""
 
     post_id: str
     author_id: str
@@ -46,37 +95,16 @@ class PostFacts:
     live: bool
 
 
-@dataclass(frozen=True)
-class CounterKey:
-    brand_id: str
-    day: str
-    dimension: str
+_brands_lock = threading.Lock()
+_product_brands: dict[str, str] = {}
 
 
-@dataclass
-class Deltas:
-    """Counter changes of one delivery, summed per counter before they are written."""
-
-    counters: dict[CounterKey, dict[str, int]] = field(default_factory=dict)
-    authors: dict[tuple[str, str], int] = field(default_factory=dict)
-
-    def add(self, brand_id: str, day: str, dimension: str, **amounts: int) -> None:
-        counts = self.counters.setdefault(CounterKey(brand_id, day, dimension), {})
-        for name, amount in amounts.items():
-            counts[name] = counts.get(name, 0) + amount
-
-    def add_author(self, brand_id: str, author_id: str, posts: int) -> None:
-        self.authors[(brand_id, author_id)] = self.authors.get((brand_id, author_id), 0) + posts
-
-    def __bool__(self) -> bool:
-        return bool(self.counters or self.authors)
+def _forget_product_brands() -> None:
+    with _brands_lock:
+        _product_brands.clear()
 
 
-@dataclass(frozen=True)
-class CounterRow:
-    day: str
-    dimension: str
-    counts: dict[str, int]
+caches.register(_forget_product_brands)
 
 
 def _facts(item: PostItem) -> PostFacts:
@@ -91,178 +119,375 @@ def _facts(item: PostItem) -> PostFacts:
     )
 
 
-def get_posts_and_products(
-    post_ids: Iterable[str], product_ids: Iterable[str] = ()
-) -> tuple[dict[str, PostFacts], dict[str, str]]:
-    """Posts (any state) and products' brand ids in one BatchGetItem (100 keys at most)."""
+def post_facts(post_ids: Iterable[str]) -> dict[str, PostFacts]:
+    """Posts (any state) by id: one BatchGetItem per 100."""
     wanted = [keys.post(p) for p in dict.fromkeys(post_ids)]
-    wanted += [keys.product(p) for p in dict.fromkeys(product_ids)]
-    posts: dict[str, PostFacts] = {}
-    brands: dict[str, str] = {}
-    if not wanted:
-        return posts, brands
-    for item in FlintItem.batch_get(wanted):
-        if isinstance(item, PostItem):
-            posts[item.post_id] = _facts(item)
-        elif isinstance(item, ProductItem):
-            brands[item.product_id] = item.brand_id
-    return posts, brands
+    return {item.post_id: _facts(item) for item in PostItem.batch_get(wanted)} if wanted else {}
 
 
 def product_brands(product_ids: Iterable[str]) -> dict[str, str]:
-    return get_posts_and_products((), product_ids)[1]
+    """product id -> brand id; products never change brand, so a warm process remembers them."""
+    wanted = list(dict.fromkeys(product_ids))
+    with _brands_lock:
+        found = {p: _product_brands[p] for p in wanted if p in _product_brands}
+    missing = [p for p in wanted if p not in found]
+    if missing:
+        fetched = {
+            i.product_id: i.brand_id for i in ProductItem.batch_get([keys.product(p) for p in missing])
+        }
+        with _brands_lock:
+            if len(_product_brands) + len(fetched) > _PRODUCT_BRANDS_KEPT:
+                _product_brands.clear()
+            _product_brands.update(fetched)
+        found.update(fetched)
+    return found
 
 
-# Kinds of a member's items in GSI4 (keys.member_owned; chalicelib/data/ownership.py).
-BRAND_COUNTER_KIND, BRAND_AUTHOR_KIND = "brand_counter", "brand_author"
-# Counter dimensions that name a member: `A#<author>` (fans) and `E#<member>` (engaged members).
-MEMBER_DIMENSIONS = ("A#", "E#")
+# --- brand summaries ----------------------------------------------------------------------------
 
 
-def _member_of(dimension: str) -> str | None:
-    return dimension[2:] if dimension.startswith(MEMBER_DIMENSIONS) else None
+@dataclass
+class Head:
+    first_day: str | None = None
+    last_day: str | None = None
+    compacted_through: str | None = None
+    version: int = 0
+    exists: bool = False
+    changed: bool = False
 
 
-def _updates(deltas: Deltas, shard: int) -> list[tuple[FlintItem, list[object]]]:
-    updates: list[tuple[FlintItem, list[object]]] = []
-    for counter, counts in sorted(
-        deltas.counters.items(), key=lambda kv: (kv[0].brand_id, kv[0].day, kv[0].dimension)
-    ):
-        key = keys.brand_counter(counter.brand_id, shard, counter.day, counter.dimension)
-        actions: list[object] = [
-            BrandCounterItem.entity.set(BrandCounterItem),  # type: ignore[arg-type]
-            BrandCounterItem.brand_id.set(counter.brand_id),
-            BrandCounterItem.day.set(counter.day),
-            BrandCounterItem.dimension.set(counter.dimension),
-        ]
-        member = _member_of(counter.dimension)
-        if member:
-            # A counter naming a member (fan or engaged member) is theirs: erasure finds it in GSI4.
-            owned = keys.member_owned(member, BRAND_COUNTER_KIND, f"{counter.brand_id}#{shard}#{counter.day}")
-            actions += [BrandCounterItem.GSI4PK.set(owned.pk), BrandCounterItem.GSI4SK.set(owned.sk)]
-        counted = [getattr(BrandCounterItem, name).add(n) for name, n in sorted(counts.items()) if n]
-        if counted:
-            updates.append((BrandCounterItem(key.pk, key.sk), actions + counted))
-    for (brand_id, author_id), posts in sorted(deltas.authors.items()):
-        key = keys.brand_author(brand_id, author_id)
-        owned = keys.member_owned(author_id, BRAND_AUTHOR_KIND, brand_id)
-        updates.append(
-            (
-                BrandAuthorItem(key.pk, key.sk),
-                [
-                    BrandAuthorItem.entity.set(BrandAuthorItem),  # type: ignore[arg-type]
-                    BrandAuthorItem.GSI4PK.set(owned.pk),
-                    BrandAuthorItem.GSI4SK.set(owned.sk),
-                    BrandAuthorItem.posts.add(posts),
-                ],
-            )
-        )
-    return updates
+@dataclass
+class CampaignList:
+    campaigns: list[TrackedCampaign] = field(default_factory=list)
+    version: int = 0
+    exists: bool = False
+    changed: bool = False
 
 
-def apply_once(token: str, deltas: Deltas, now: datetime) -> bool:
-    """ADD `deltas` into the counters unless `token` was applied before. True if anything was new.
+@dataclass
+class BrandState:
+    """What one flush of one brand reads: head, campaign list, periods, and who its actors are."""
 
-    The shard is chosen by the token, so one delivery writes one shard and concurrent deliveries
-    about the same brand and day spread over all of them.
-    """
-    shard = keys.engagement_shard(token)
-    updates = _updates(deltas, shard)
-    size = _TRANSACTION_ITEMS - 1
-    parts = [updates[i : i + size] for i in range(0, len(updates), size)] or [[]]
-    applied = False
-    for index, part in enumerate(parts):
-        applied |= _apply_part(f"{token}#{index}", part, now)
-    return applied
+    head: Head
+    campaigns: CampaignList
+    periods: dict[tuple[str, str], Period]
+    brand_authors: set[str]
+    opted_out: set[str]  # opted out of brand audiences, or leaving (DELETE /me)
+    marked: set[str] = field(default_factory=set)  # members with a mark (keys.brand_author)
 
 
-def _apply_part(token: str, part: Sequence[tuple[FlintItem, list[object]]], now: datetime) -> bool:
-    marker_key = keys.applied_marker(token)
-    marker = AppliedMarkerItem(
-        marker_key.pk,
-        marker_key.sk,
-        applied_at=now.isoformat(),
-        expires_at=now + timedelta(days=MARKER_DAYS),
+def _period(item: BrandSummaryItem) -> Period:
+    level, _, start = item.SK.partition("#")
+    return Period(
+        level=level,
+        start=start,
+        version=int(item.version or 0),
+        exists=True,
+        days={d: list(v) for d, v in (item.days or {}).items()},
+        camps={c: list(v) for c, v in (item.camps or {}).items()},
+        sketch=Sketch.unpack(item.packed),
     )
 
+
+def _batch_get(
+    wanted: Sequence[keys.Key], *, consistent: bool, attributes: list[str] | None = None
+) -> list[FlintItem]:
+    found: list[FlintItem] = []
+    unique = list(dict.fromkeys(wanted))
+    for start in range(0, len(unique), BATCH_GET_LIMIT):
+        chunk = unique[start : start + BATCH_GET_LIMIT]
+        found += list(FlintItem.batch_get(chunk, consistent_read=consistent, attributes_to_get=attributes))
+    return found
+
+
+def read_brand(
+    brand_id: str, periods: Iterable[tuple[str, str]], actors: Iterable[str], authors: Iterable[str]
+) -> BrandState:
+    """Everything a flush needs, in one consistent BatchGetItem (more only past 100 keys)."""
+    head_key, list_key = keys.brand_head(brand_id), keys.brand_campaigns(brand_id)
+    wanted = [head_key, list_key]
+    wanted += [keys.brand_summary(brand_id, level, start) for level, start in periods]
+    actors, authors = list(dict.fromkeys(actors)), list(dict.fromkeys(authors))
+    members = list(dict.fromkeys([*actors, *authors]))
+    wanted += [keys.brand_author(brand_id, m) for m in members]
+    wanted += [keys.user(m) for m in members]
+    state = BrandState(Head(), CampaignList(), {}, set(), set())
+    for item in _batch_get(wanted, consistent=True):
+        if isinstance(item, BrandHeadItem):
+            state.head = Head(
+                item.first_day, item.last_day, item.compacted_through, int(item.version or 0), exists=True
+            )
+        elif isinstance(item, BrandCampaignsItem):
+            state.campaigns = CampaignList(
+                [TrackedCampaign.from_json(c) for c in item.campaigns or []], int(item.version or 0), True
+            )
+        elif isinstance(item, BrandSummaryItem):
+            period = _period(item)
+            state.periods[(period.level, period.start)] = period
+        elif isinstance(item, BrandAuthorItem):
+            state.marked.add(item.SK)
+            if (item.posts or 0) > 0:
+                state.brand_authors.add(item.SK)
+        elif isinstance(item, UserItem) and (item.audience_opt_out or item.erasing_since):
+            state.opted_out.add(item.user_id)
+    return state
+
+
+def day_periods(brand_id: str, first_day: str, last_day: str) -> list[Period]:
+    """The brand's day items from first_day to last_day (one Query, paged past 1 MB)."""
+    partition, low, high = keys.brand_days(brand_id, first_day, last_day)
+    return [
+        _period(item)
+        for item in BrandSummaryItem.query(
+            partition, BrandSummaryItem.SK.between(low, high), consistent_read=True
+        )
+        if isinstance(item, BrandSummaryItem)
+    ]
+
+
+def window_periods(
+    brand_id: str, periods: Iterable[tuple[str, str]], *, sketches: bool = True
+) -> dict[tuple[str, str], Period]:
+    """The periods tiling a window (one BatchGetItem of at most 100 keys); without `sketches`, only
+    the day and campaign totals are fetched (what a campaign report needs)."""
+    wanted = [keys.brand_summary(brand_id, level, start) for level, start in periods]
+    attributes = None if sketches else ["PK", "SK", "type", "version", "days", "camps"]
+    out: dict[tuple[str, str], Period] = {}
+    for item in _batch_get(wanted, consistent=False, attributes=attributes):
+        if isinstance(item, BrandSummaryItem):
+            period = _period(item)
+            out[(period.level, period.start)] = period
+    return out
+
+
+def _summary_item(brand_id: str, period: Period) -> BrandSummaryItem:
+    key = keys.brand_summary(brand_id, period.level, period.start)
+    return BrandSummaryItem(
+        key.pk,
+        key.sk,
+        version=period.version + 1,
+        days=period.days or None,
+        camps=period.camps or None,
+        packed=period.sketch.pack(),
+    )
+
+
+def _versioned(model: type[FlintItem], exists: bool, version: int) -> object:
+    return model.version == version if exists else model.PK.does_not_exist()  # type: ignore[attr-defined]
+
+
+def save(
+    brand_id: str,
+    periods: Sequence[Period],
+    *,
+    head: Head | None = None,
+    campaigns: CampaignList | None = None,
+    backfill: tuple[str, dict[str, list[int]]] | None = None,
+    markers: Sequence[str] = (),
+    unchanged: Sequence[Period] = (),
+    now: datetime,
+) -> Outcome:
+    """Write a flush: every item on condition that nobody wrote it since it was read.
+
+    A failed outcome names `period:<level>#<start>`, `head`, `campaigns` (someone else wrote
+    first: read again) or `marker:<token>` (that message was applied before: drop it).
+    `unchanged` periods are not written but must still be as read (a backfill computed from them).
+    """
+    changed = [p for p in periods if p.changed]
+    writes = len(changed) + bool(head and head.changed) + bool(campaigns and campaigns.changed)
+    writes += len(markers) + bool(backfill) + len(unchanged)
+    if writes == 1 and changed:
+        period = changed[0]
+        ok = connection.put(
+            _summary_item(brand_id, period),
+            condition=_versioned(BrandSummaryItem, period.exists, period.version),  # type: ignore[arg-type]
+        )
+        return Outcome() if ok else Outcome(frozenset({f"period:{period.level}#{period.start}"}))
+
     def write(tx: Tx) -> None:
-        tx.put(marker, condition=AppliedMarkerItem.PK.does_not_exist(), label="marker")
-        for item, actions in part:
-            tx.update(item, actions, label="counter")
+        for period in unchanged:
+            key = keys.brand_summary(brand_id, period.level, period.start)
+            tx.check(
+                BrandSummaryItem,
+                (key.pk, key.sk),
+                _versioned(BrandSummaryItem, period.exists, period.version),  # type: ignore[arg-type]
+                label=f"period:{period.level}#{period.start}",
+            )
+        for period in changed:
+            tx.put(
+                _summary_item(brand_id, period),
+                condition=_versioned(BrandSummaryItem, period.exists, period.version),  # type: ignore[arg-type]
+                label=f"period:{period.level}#{period.start}",
+            )
+        if head is not None and head.changed:
+            key = keys.brand_head(brand_id)
+            tx.put(
+                BrandHeadItem(
+                    key.pk,
+                    key.sk,
+                    version=head.version + 1,
+                    first_day=head.first_day,
+                    last_day=head.last_day,
+                    compacted_through=head.compacted_through,
+                ),
+                condition=_versioned(BrandHeadItem, head.exists, head.version),  # type: ignore[arg-type]
+                label="head",
+            )
+        if campaigns is not None and campaigns.changed:
+            key = keys.brand_campaigns(brand_id)
+            tx.put(
+                BrandCampaignsItem(
+                    key.pk,
+                    key.sk,
+                    version=campaigns.version + 1,
+                    campaigns=[c.to_json() for c in campaigns.campaigns],
+                ),
+                condition=_versioned(BrandCampaignsItem, campaigns.exists, campaigns.version),  # type: ignore[arg-type]
+                label="campaigns",
+            )
+        if backfill is not None:
+            campaign_id, days = backfill
+            key = keys.campaign_backfill(brand_id, campaign_id)
+            tx.put(CampaignBackfillItem(key.pk, key.sk, days=days or None))
+        for token in markers:
+            key = keys.applied_marker(token)
+            tx.put(
+                AppliedMarkerItem(
+                    key.pk, key.sk, applied_at=now.isoformat(), expires_at=now + timedelta(days=MARKER_DAYS)
+                ),
+                condition=AppliedMarkerItem.PK.does_not_exist(),
+                label=f"marker:{token}",
+            )
 
-    # The marker's condition failing means applied before: a redelivery or a replay.
-    return not transact(write).failed_on("marker")
+    return transact(write)
 
 
-def read_window(brand_id: str, first_day: str, last_day: str) -> list[CounterRow]:
-    """Every counter of the brand in [first_day, last_day]: one Query per shard, shards summed."""
-    merged: dict[tuple[str, str], dict[str, int]] = {}
-    for shard in range(keys.ENGAGEMENT_SHARDS):
-        partition, low, high = keys.brand_counter_window(brand_id, shard, first_day, last_day)
-        for item in BrandCounterItem.query(partition, BrandCounterItem.SK.between(low, high)):
-            counts = merged.setdefault((item.day, item.dimension), {})
-            for name in COUNTER_FIELDS:
-                value = getattr(item, name)
-                if value:
-                    counts[name] = counts.get(name, 0) + int(value)
-    return [CounterRow(day, dimension, counts) for (day, dimension), counts in sorted(merged.items())]
+BRAND_MEMBER_KIND = "brand_member"  # GSI4 kind of the marks (keys.member_owned)
+
+
+def mark_brand_members(brand_id: str, author_ids: Iterable[str], member_ids: Iterable[str] = ()) -> None:
+    """Mark members as named in the brand's summaries: authors as having posted about it, the
+    others (engaged members, authors of posts from before the marks) without posts. Idempotent
+    puts (BatchWriteItem by 25), each with its GSI4 entry so erasure finds the brand.
+
+    Written before the summaries that name them: a retry rewrites the same marks."""
+    authors = set(author_ids)
+    with BrandAuthorItem.batch_write() as batch:
+        for member_id in dict.fromkeys([*authors, *member_ids]):
+            key = keys.brand_author(brand_id, member_id)
+            owned = keys.member_owned(member_id, BRAND_MEMBER_KIND, brand_id)
+            batch.save(
+                BrandAuthorItem(
+                    key.pk,
+                    key.sk,
+                    posts=1 if member_id in authors else 0,
+                    GSI4PK=owned.pk,
+                    GSI4SK=owned.sk,
+                )
+            )
+
+
+def campaign_backfill(brand_id: str, campaign_id: str) -> dict[str, list[int]] | None:
+    key = keys.campaign_backfill(brand_id, campaign_id)
+    try:
+        item = CampaignBackfillItem.get(key.pk, key.sk)
+    except CampaignBackfillItem.DoesNotExist:
+        return None
+    return {d: list(v) for d, v in (item.days or {}).items()}
+
+
+def brand_head(brand_id: str) -> Head:
+    key = keys.brand_head(brand_id)
+    try:
+        item = BrandHeadItem.get(key.pk, key.sk)
+    except BrandHeadItem.DoesNotExist:
+        return Head()
+    return Head(item.first_day, item.last_day, item.compacted_through, int(item.version or 0), exists=True)
 
 
 def brand_authors(brand_id: str, member_ids: Iterable[str]) -> set[str]:
     """Which of these members ever posted about the brand (one BatchGetItem per 100)."""
     wanted = [keys.brand_author(brand_id, m) for m in dict.fromkeys(member_ids)]
-    if not wanted:
-        return set()
-    return {item.SK for item in BrandAuthorItem.batch_get(wanted) if (item.posts or 0) > 0}
-
-
-def counter_fields() -> Mapping[str, int]:
-    return dict.fromkeys(COUNTER_FIELDS, 0)
+    return {
+        i.SK
+        for i in _batch_get(wanted, consistent=False)
+        if isinstance(i, BrandAuthorItem) and (i.posts or 0) > 0
+    }
 
 
 # --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------
-# The counters naming a member (`A#<member>` as a fan, `E#<member>` as an engaged member) and the
-# mark that they posted about a brand. Erasing them removes the member from every brand's member
-# lists; the brand's totals (`T`, per post, product, interest, label) keep what happened.
+# A brand's summaries name members in their author and engaged-member lists (and as the author of
+# a listed post). Each brand that does holds the member's mark (keys.brand_author, GSI4): erasing
+# it takes the member out of every summary item of that brand (their counts stay in the brand's
+# totals, under `rest`), then removes the mark. The member is "leaving" from DELETE /me on, so a
+# flush in between lists them nowhere (read_brand counts them as opted out).
 
 
-def _member_rows(kind: str) -> Callable[[str, int, dict[str, Any] | None], Page]:
-    def find(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
-        page = ownership.find_owned(member_id, kind, limit, start)
-        return Page(ownership.load(page.items), page.last_key)
-
-    return find
+def _marks(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    page = ownership.find_owned(member_id, BRAND_MEMBER_KIND, limit, start)
+    return Page(ownership.load(page.items), page.last_key)
 
 
-def _erase_row(member_id: str, item: FlintItem) -> Erased:
-    ownership.delete([(item.PK, item.SK)])
+def scrub_member(brand_id: str, member_id: str) -> int:
+    """Take the member out of every summary item of the brand (one Query of the brand's periods,
+    paged; each item that names them rewritten on condition of its version). Items rewritten."""
+    rewritten = 0
+    for item in BrandSummaryItem.query(
+        f"BSUM#{brand_id}", BrandSummaryItem.SK.between("D#", "W#~"), consistent_read=True
+    ):
+        if not isinstance(item, BrandSummaryItem):
+            continue
+        for _ in range(5):
+            period = _period(item)
+            if not period.sketch.forget(member_id):
+                break
+            ok = connection.put(
+                _summary_item(brand_id, period),
+                condition=BrandSummaryItem.version == period.version,
+            )
+            if ok:
+                rewritten += 1
+                break
+            item = BrandSummaryItem.get(item.PK, item.SK, consistent_read=True)
+        else:
+            raise RuntimeError(f"brand {brand_id} summary {item.SK}: still contended")
+    return rewritten
+
+
+def _erase_mark(member_id: str, mark: BrandAuthorItem) -> Erased:
+    scrub_member(mark.PK.removeprefix("BAUTHOR#"), member_id)
+    ownership.delete([(mark.PK, mark.SK)])
     return Erased.GONE
 
 
-def _counter_json(item: FlintItem) -> dict[str, Any]:
-    counts = {name: int(getattr(item, name)) for name in COUNTER_FIELDS if getattr(item, name, None)}
-    role = "fan" if str(getattr(item, "dimension", "")).startswith("A#") else "engaged"
-    brand, day = getattr(item, "brand_id", None), getattr(item, "day", None)
-    return {"brand_id": brand, "day": day, "as": role, **counts}
+def _viewer_hours(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    """The member's viewer-hour items (a few: they expire 3 hours after their hour)."""
+    page = ViewerHourItem.query(
+        keys.member_viewer_hours(member_id),
+        limit=limit,
+        last_evaluated_key=start,
+        attributes_to_get=["PK", "SK"],
+    )
+    found = [(i.PK, i.SK) for i in page]
+    return Page(found, page.last_evaluated_key)
+
+
+def _erase_viewer_hour(member_id: str, table_key: tuple[str, str]) -> Erased:
+    ownership.delete([table_key])
+    return Erased.GONE
 
 
 ownership.register(
     OwnedKind(
-        "brand_counters",
-        (BrandCounterItem,),
-        ("brand_counter",),
-        _member_rows(BRAND_COUNTER_KIND),
-        _erase_row,
-        _counter_json,
+        "brand_audiences",
+        (BrandAuthorItem, BrandSummaryItem),
+        ("brand_author",),
+        _marks,
+        _erase_mark,
+        lambda mark: {"brand_id": mark.PK.removeprefix("BAUTHOR#"), "posted_about": int(mark.posts or 0) > 0},
+        phase=2,  # after their posts, smiles and comments (phase 1), whose undoing the brands count
     )
 )
 ownership.register(
-    OwnedKind(
-        "brand_authorship",
-        (BrandAuthorItem,),
-        ("brand_author",),
-        _member_rows(BRAND_AUTHOR_KIND),
-        _erase_row,
-        lambda item: {"brand_id": item.PK.removeprefix("BAUTHOR#"), "posts": int(item.posts or 0)},
-    )
+    OwnedKind("viewer_hours", (ViewerHourItem,), ("member_viewer_hours",), _viewer_hours, _erase_viewer_hour)
 )

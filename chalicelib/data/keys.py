@@ -68,6 +68,15 @@ def brand_owner(owner_id: str, brand_id: str) -> Key:
     return Key(f"OWNER#{owner_id}", f"BRAND#{brand_id}")
 
 
+def brand_name(name_key: str) -> Key:
+    """A brand name's claim: `BRANDNAME#<normalised name>` / `BRANDNAME`, written with the brand.
+
+    `name_key` is `text.name_key(name)` (NFKC, case folded, invisible formatting dropped), so
+    "Northpeak", "NORTHPEAK" and its full-width spelling claim the same item: one brand per name.
+    """
+    return Key(f"BRANDNAME#{name_key}", "BRANDNAME")
+
+
 def product(product_id: str) -> Key:
     """Product: `PRODUCT#<id>` / `PRODUCT`; GSI1 `BRAND#<brand>` / `PRODUCT#<id>`; GSI2 catalog by title."""
     return Key(f"PRODUCT#{product_id}", "PRODUCT")
@@ -302,39 +311,65 @@ def feed_run(run_at: str) -> Key:
 
 # --- brands, engagement events and brand insights --------------------------------------------
 
-# Every brand's daily counters are spread over this many partitions, so one viral post (or one
-# busy brand) never concentrates its writes on one key; a read Queries every shard and sums.
-ENGAGEMENT_SHARDS = 4
-
 
 def owner_brands(owner_id: str) -> Key:
     """Key condition for the brands a member owns: GSI1 `OWNER#<user>`, SK begins_with `BRAND#`."""
     return Key(f"OWNER#{owner_id}", "BRAND#")
 
 
-def engagement_shard(token: str) -> int:
-    return int(hashlib.sha256(token.encode()).hexdigest(), 16) % ENGAGEMENT_SHARDS
+def viewer_hour(viewer: str, hour: int) -> Key:
+    """A viewer's counted events in one receipt hour: `EVT#<viewer>` / `H#<hours since epoch>`.
 
-
-def brand_counter(brand_id: str, shard: int, day: str, dimension: str) -> Key:
-    """A brand's daily counter: `BAGG#<brand>#<shard>` / `<yyyy-mm-dd>#<dimension>`.
-
-    Dimensions: `T` (the brand's totals), `P#<product>`, `X#<post>`, `A#<author>` (fans),
-    `E#<member>` (engaged members), `I#<interest>`, `L#<label>`. A window is one Query per shard
-    (SK BETWEEN `<from>` and `<to>#~`); the same SK in several shards is summed on read.
+    The viewer is `m:<member>` or `s:<anonymous session>` (services/receipts.py), never an address.
     """
-    return Key(f"BAGG#{brand_id}#{shard}", f"{day}#{dimension}")
+    return Key(f"EVT#{viewer}", f"H#{hour}")
 
 
-def brand_counter_window(brand_id: str, shard: int, first_day: str, last_day: str) -> tuple[str, str, str]:
-    """(partition, low, high) for SK BETWEEN: every counter of one shard from first_day to last_day."""
-    return f"BAGG#{brand_id}#{shard}", first_day, f"{last_day}#~"
+def member_viewer_hours(member_id: str) -> str:
+    """The partition of a signed-in member's viewer-hour items (`EVT#m:<member>`): erasure."""
+    return f"EVT#m:{member_id}"
+
+
+SUMMARY_LEVELS = ("D", "W", "Q")  # a day, a week (Monday first), 4 weeks aligned to 2000-01-03
+
+
+def brand_summary(brand_id: str, level: str, first_day: str) -> Key:
+    """A brand's engagement over one period: `BSUM#<brand>` / `<D|W|Q>#<first day of the period>`.
+
+    One partition per brand holds its day items, week and 4-week blocks, its head, its campaign
+    list and campaign backfills: a window is one BatchGetItem of the periods that tile it.
+    """
+    if level not in SUMMARY_LEVELS:
+        raise ValueError(f"unknown summary level {level!r}")
+    return Key(f"BSUM#{brand_id}", f"{level}#{first_day}")
+
+
+def brand_days(brand_id: str, first_day: str, last_day: str) -> tuple[str, str, str]:
+    """(partition, low, high) for SK BETWEEN: the brand's day items from first_day to last_day."""
+    return f"BSUM#{brand_id}", f"D#{first_day}", f"D#{last_day}"
+
+
+def brand_head(brand_id: str) -> Key:
+    """`BSUM#<brand>` / `HEAD`: first and last day with data, last day compacted into blocks."""
+    return Key(f"BSUM#{brand_id}", "HEAD")
+
+
+def brand_campaigns(brand_id: str) -> Key:
+    """`BSUM#<brand>` / `CAMPAIGNS`: the campaigns events are attributed to as they arrive."""
+    return Key(f"BSUM#{brand_id}", "CAMPAIGNS")
+
+
+def campaign_backfill(brand_id: str, campaign_id: str) -> Key:
+    """`BSUM#<brand>` / `CB#<campaign>`: a campaign's days from before it was attributed live."""
+    return Key(f"BSUM#{brand_id}", f"CB#{campaign_id}")
 
 
 def brand_author(brand_id: str, author_id: str) -> Key:
-    """Lifetime mark that a member posted about a brand: `BAUTHOR#<brand>` / `<member>`.
+    """Lifetime mark that a member is named in a brand's summaries: `BAUTHOR#<brand>` / `<member>`.
 
-    Potential customers are engaged members without one (one BatchGetItem for the candidates).
+    `posts` > 0: they posted about the brand (potential customers are engaged members without
+    such a mark: one BatchGetItem for the candidates). Every member a summary lists has a mark,
+    with GSI4 `MEMBER#<member>` / `brand_member#<brand>`, so erasure finds their brands.
     """
     return Key(f"BAUTHOR#{brand_id}", author_id)
 
@@ -430,7 +465,7 @@ def member_owned(member_id: str, kind: str, sort: str) -> Key:
     """GSI4 on an item a member owns outside their own partitions: `MEMBER#<member>` / `<kind>#<sort>`.
 
     Smiles and comments they wrote, follow edges pointing at them, their uploads, their daily
-    scores and the brand counters that name them. GSI4 is keys-only, so the index entry is
+    scores, their brand marks. GSI4 is keys-only, so the index entry is
     written once, when the item is created (later counter ADDs leave it unchanged); erasure and
     export find each kind with one Query (chalicelib/data/ownership.py).
     """

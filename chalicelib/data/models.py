@@ -12,6 +12,7 @@ import threading
 
 from pynamodb.attributes import (
     BinaryAttribute,
+    BinarySetAttribute,
     BooleanAttribute,
     DiscriminatorAttribute,
     JSONAttribute,
@@ -143,6 +144,8 @@ class UserItem(FlintItem, discriminator="user"):
     created_at = UnicodeAttribute()
     last_active_at = UnicodeAttribute(null=True)
     last_posted_at = UnicodeAttribute(null=True)
+    # The member left brand audiences (PATCH /me `brand_audiences: false`): no brand lists them.
+    audience_opt_out = BooleanAttribute(null=True)
     # Set by a moderator: the member can read but not post, comment, follow, report or edit.
     banned = BooleanAttribute(null=True)
     # The avatar's renditions ({"<size>": {"key", "width", "height"}}) and the upload they came from.
@@ -181,6 +184,12 @@ class BrandItem(FlintItem, discriminator="brand"):
     name = UnicodeAttribute()
     owner_id = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
+
+
+class BrandNameItem(FlintItem, discriminator="brand_name"):
+    """A brand name's claim (keys.brand_name): `BRANDNAME#<normalised name>` / `BRANDNAME`."""
+
+    brand_id = UnicodeAttribute()
 
 
 class ProductItem(FlintItem, discriminator="product"):
@@ -401,21 +410,58 @@ class FeedRunItem(FlintItem, discriminator="feed_run"):
     deleted = UnicodeSetAttribute(null=True)
 
 
-class BrandCounterItem(FlintItem, discriminator="brand_counter"):
-    """A brand's daily counter (keys.brand_counter): `BAGG#<brand>#<shard>` / `<day>#<dimension>`.
+class ViewerHourItem(FlintItem, discriminator="viewer_hour"):
+    """A viewer's events in one receipt hour (keys.viewer_hour): `EVT#<viewer>` / `H#<hour>`.
 
-    Only ever changed with atomic ADD; a counter missing a field counts 0.
+    `n` events spent against the hourly limit; `seen` holds an 8-byte digest of each (post, type)
+    that counted, so the same one never counts twice in that hour. TTL: 3 hours after the hour.
     """
 
-    brand_id = UnicodeAttribute()
-    day = UnicodeAttribute()
-    dimension = UnicodeAttribute()
-    posts = NumberAttribute(null=True)
-    impressions = NumberAttribute(null=True)
-    smiles = NumberAttribute(null=True)
-    comments = NumberAttribute(null=True)
-    tag_clicks = NumberAttribute(null=True)
-    product_clicks = NumberAttribute(null=True)
+    n = NumberAttribute(null=True)
+    seen = BinarySetAttribute(null=True, legacy_encoding=False)
+
+
+class BrandSummaryItem(FlintItem, discriminator="brand_summary"):
+    """A brand's engagement over one period (keys.brand_summary): `BSUM#<brand>` / `<D|W|Q>#<first day>`.
+
+    `days`: the period's totals per day; `camps`: its totals per tracked campaign; `packed`: the
+    zlib-compressed JSON of its bounded top-K lists (posts, products, authors, engaged members,
+    interests, labels) and, on today's day item, the hour's spike counters and recent message
+    tokens. Written whole, on condition that `version` is still the one read.
+    """
+
+    version = NumberAttribute(default=0)
+    days = JSONAttribute(null=True)
+    camps = JSONAttribute(null=True)
+    packed = BinaryAttribute(null=True, legacy_encoding=False)
+
+
+class BrandHeadItem(FlintItem, discriminator="brand_head"):
+    """A brand's summary head (keys.brand_head): `BSUM#<brand>` / `HEAD`.
+
+    First and last day with data, and the last day compacted into the week and 28-day blocks.
+    """
+
+    version = NumberAttribute(default=0)
+    first_day = UnicodeAttribute(null=True)
+    last_day = UnicodeAttribute(null=True)
+    compacted_through = UnicodeAttribute(null=True)
+
+
+class BrandCampaignsItem(FlintItem, discriminator="brand_campaigns"):
+    """The campaigns the aggregator attributes events to (keys.brand_campaigns): `BSUM#<brand>` /
+    `CAMPAIGNS`; `campaigns`: [{"id", "products", "from", "to"}], `from` the first day of the
+    longest previous window it can be compared with."""
+
+    version = NumberAttribute(default=0)
+    campaigns = JSONAttribute(null=True)
+
+
+class CampaignBackfillItem(FlintItem, discriminator="campaign_backfill"):
+    """A campaign's days before the aggregator started attributing to it (keys.campaign_backfill):
+    `BSUM#<brand>` / `CB#<campaign>`; `days`: {day: counts}, computed once from the day summaries."""
+
+    days = JSONAttribute(null=True)
 
 
 class BrandAuthorItem(FlintItem, discriminator="brand_author"):
@@ -512,6 +558,7 @@ ALL_MODELS: tuple[type[FlintItem], ...] = (
     InterestItem,
     FollowItem,
     BrandItem,
+    BrandNameItem,
     ProductItem,
     SearchTermItem,
     UploadItem,
@@ -529,7 +576,11 @@ ALL_MODELS: tuple[type[FlintItem], ...] = (
     FeedChangeItem,
     FeedRunItem,
     RateWindowItem,
-    BrandCounterItem,
+    ViewerHourItem,
+    BrandSummaryItem,
+    BrandHeadItem,
+    BrandCampaignsItem,
+    CampaignBackfillItem,
     BrandAuthorItem,
     AppliedMarkerItem,
     CampaignItem,

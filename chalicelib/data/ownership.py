@@ -105,4 +105,8 @@ NOT_MEMBER_DATA: dict[str, str] = {
     "FeedChangeItem": "the feed change log: post and author ids the stream saw, expiring in 2 days",
     "FeedRunItem": "a planner run record: 4-byte hashes of authors who posted, deleted post ids; 2 days",
     "FeedPlanItem": "the feed planner's own state",
+    "BrandNameItem": "a brand's name claim",
+    "BrandHeadItem": "a brand's summary head (days with data)",
+    "BrandCampaignsItem": "a brand's tracked campaigns (ids, products, days)",
+    "CampaignBackfillItem": "a campaign's day totals (counts only)",
 }

@@ -8,6 +8,8 @@ invocation fails and is retried instead of silently dropping work.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -25,8 +27,18 @@ class SendFailed(Exception):
         self.failed = failed
 
 
-def send(queue_name: str, bodies: Sequence[str], *, delay_seconds: int = 0) -> int:
-    """Queue every body (SendMessageBatch, ten a call), visible after `delay_seconds` (at most 900)."""
+@dataclass(frozen=True)
+class FifoMessage:
+    """A message for a FIFO queue: delivered in order within its group, once per dedup id (5 min)."""
+
+    body: str
+    group: str
+    dedup_id: str
+
+
+def send(queue_name: str, bodies: Sequence[str | FifoMessage], *, delay_seconds: int = 0) -> int:
+    """Queue every body (SendMessageBatch, ten a call), visible after `delay_seconds` (at most 900;
+    standard queues only: FIFO queues take a queue-level delay)."""
     delay = {"DelaySeconds": min(900, delay_seconds)} if delay_seconds > 0 else {}
     sqs = aws.client("sqs")
     url = aws.queue_url(queue_name)
@@ -36,7 +48,7 @@ def send(queue_name: str, bodies: Sequence[str], *, delay_seconds: int = 0) -> i
         for _ in range(ATTEMPTS):
             try:
                 response = sqs.send_message_batch(
-                    QueueUrl=url, Entries=[{"Id": i, "MessageBody": b, **delay} for i, b in pending.items()]
+                    QueueUrl=url, Entries=[{**_entry(i, b), **delay} for i, b in pending.items()]
                 )
             except ClientError as exc:
                 reason = str(exc.response.get("Error", {}).get("Code", "error"))
@@ -49,3 +61,14 @@ def send(queue_name: str, bodies: Sequence[str], *, delay_seconds: int = 0) -> i
         if pending:
             raise SendFailed(queue_name, len(pending), reason)
     return len(bodies)
+
+
+def _entry(entry_id: str, body: str | FifoMessage) -> dict[str, Any]:
+    if isinstance(body, FifoMessage):
+        return {
+            "Id": entry_id,
+            "MessageBody": body.body,
+            "MessageGroupId": body.group,
+            "MessageDeduplicationId": body.dedup_id,
+        }
+    return {"Id": entry_id, "MessageBody": body}

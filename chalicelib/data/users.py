@@ -36,6 +36,8 @@ class Member:
     followers: int
     following: int
     created_at: str
+    # Left brand audiences: brands' member lists never show them (PATCH /me `brand_audiences`).
+    audience_opt_out: bool = False
     banned: bool = False
     # The avatar's renditions: {"<size>": {"key", "width", "height"}} (None: no avatar).
     avatar: dict[str, dict[str, Any]] | None = None
@@ -62,6 +64,7 @@ def to_member(item: UserItem) -> Member:
         followers=int(item.followers or 0),
         following=int(item.following or 0),
         created_at=item.created_at,
+        audience_opt_out=bool(item.audience_opt_out),
         banned=bool(item.banned),
         avatar=item.avatar or None,
         avatar_upload_id=item.avatar_upload_id,
@@ -223,6 +226,7 @@ class ProfileChange:
     avatar: dict[str, dict[str, Any]] | None = None
     avatar_upload_id: str | None = None
     remove_avatar: bool = False
+    brand_audiences: bool | None = None  # false: leave brands' audiences (PATCH /me)
 
 
 PROFILE, AVATAR = "profile", "avatar"
@@ -256,6 +260,8 @@ def change_profile(current: Member, change: ProfileChange) -> Outcome:
         ]
     elif change.remove_avatar:
         actions += [UserItem.avatar.remove(), UserItem.avatar_upload_id.remove()]
+    if change.brand_audiences is not None:
+        actions.append(UserItem.audience_opt_out.set(not change.brand_audiences))
     if not actions:
         return connection.COMMITTED
 

@@ -1,40 +1,48 @@
-"""Brand aggregate entry points: the engagement-event queue and the table's DynamoDB stream.
+"""Brand aggregate entry points: the engagement FIFO queue and the table's DynamoDB stream.
 
-Both answer partial batch responses (Powertools BatchProcessor): a failed record is retried
-alone. Both are exactly-once per delivery (data/engagement.py's marker items), so a retried
-batch, a redelivered message or a replayed client batch never counts twice.
+The queue's message group is the brand, so SQS hands one brand's messages to one invocation at a
+time, in order. An invocation applies each brand's messages together (services/engagement.py
+`aggregate`); a brand that fails has all of its messages reported as failures (partial batch
+response) and is retried alone, in order, while the other brands of the batch are done.
+
+The stream worker forwards relevant changes to the same queue (services/engagement.py
+`forward_changes`); if sending fails, the whole stream batch is retried, and the markers its
+messages carry make the retry count once.
 """
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from boto3.dynamodb.types import TypeDeserializer
 
-from chalicelib.observability import logger, metrics
+from chalicelib.observability import logger
 from chalicelib.services import engagement
-from chalicelib.services.engagement import Context, TableChange
+from chalicelib.services.engagement import TableChange
 
 _deserializer = TypeDeserializer()
 
 
 def event_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """One SQS message is one accepted client batch."""
-
-    def record_handler(record: SQSRecord) -> None:
-        applied = engagement.aggregate_events([json.loads(record.body)])
-        metrics.add_metric(name="EngagementBatchesAggregated", unit="Count", value=applied)
-
-    return process_partial_response(
-        event=event,
-        record_handler=record_handler,
-        processor=BatchProcessor(event_type=EventType.SQS),
-        context=context,
-    )
+    """Each record is one brand's message; a brand's records are applied together, in order."""
+    by_brand: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    failures: list[dict[str, str]] = []
+    for record in event.get("Records", []):
+        try:
+            body = json.loads(record["body"])
+            by_brand[str(body["b"])].append((str(record["messageId"]), body))
+        except (ValueError, KeyError, TypeError):
+            logger.error("unreadable engagement message", extra={"message_id": record.get("messageId")})
+            failures.append({"itemIdentifier": str(record.get("messageId"))})
+    for brand_id, records in by_brand.items():
+        try:
+            engagement.aggregate([body for _, body in records])
+        except Exception:
+            logger.exception("brand aggregation failed", extra={"brand_id": brand_id})
+            failures += [{"itemIdentifier": message_id} for message_id, _ in records]
+    return {"batchItemFailures": failures}
 
 
 def _image(raw: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -55,19 +63,6 @@ def table_change(record: dict[str, Any]) -> TableChange:
 
 
 def stream_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Posts, smiles and comments feed the brand aggregates; everything else is skipped."""
-    changes = {str(r["eventID"]): table_change(r) for r in event.get("Records", [])}
-    # The posts and brands the batch touches, read once (two BatchGetItems), not per record.
-    shared: Context = engagement.stream_context(changes.values())
-
-    def record_handler(record: DynamoDBRecord) -> None:
-        change = changes[str(record.event_id)]
-        if engagement.aggregate_change(change, shared):
-            logger.debug("table change aggregated", extra={"event_id": change.event_id})
-
-    return process_partial_response(
-        event=event,
-        record_handler=record_handler,
-        processor=BatchProcessor(event_type=EventType.DynamoDBStreams),
-        context=context,
-    )
+    """Posts, smiles and comments about brands' posts go to the engagement queue; the rest is skipped."""
+    engagement.forward_changes(table_change(r) for r in event.get("Records", []))
+    return {"batchItemFailures": []}

@@ -1,14 +1,13 @@
-"""Request and response models for engagement events, brands, insights and campaigns."""
+"""Request and response models for engagement events, sessions, brands, insights and campaigns."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chalicelib.schemas.catalog import PageQuery
-from chalicelib.schemas.common import IsoDate, StrictModel
+from chalicelib.schemas.common import IsoDate, Name, QueryModel, StrictModel
 from chalicelib.schemas.posts import AuthorOut, PostSummary
 
 MAX_EVENTS = 100
@@ -22,6 +21,12 @@ class EventIn(StrictModel):
     type: EventType
     post_id: str = Field(min_length=1, max_length=100)
     product_id: str | None = Field(default=None, min_length=1, max_length=100)
+    receipt: str | None = Field(
+        default=None,
+        max_length=64,
+        description="The `receipt` of the card or page the event came from; without a valid one the "
+        "event is dropped",
+    )
 
     @model_validator(mode="after")
     def _clicks_name_a_product(self) -> EventIn:
@@ -36,12 +41,24 @@ class EventBatchIn(StrictModel):
 
 
 class EventBatchOut(BaseModel):
-    accepted: int
-    dropped: int
+    accepted: int = Field(description="Events that count")
+    dropped: int = Field(
+        description="Events that do not: no valid receipt, already counted this hour, an unknown or "
+        "deleted post, a product not tagged on it, or the viewer's own post"
+    )
+
+
+class SessionOut(BaseModel):
+    session: str = Field(description="Send as the X-Flint-Session header on public routes and POST /events")
+    expires_at: str
 
 
 class BrandIn(StrictModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: Name = Field(
+        min_length=1,
+        max_length=100,
+        description="Unique: two brands may not share a name after NFKC normalisation and case folding",
+    )
 
 
 class BrandOut(BaseModel):
@@ -53,11 +70,11 @@ class BrandList(BaseModel):
     brands: list[BrandOut]
 
 
-class WindowQuery(StrictModel):
-    from_: date | None = Field(
+class WindowQuery(QueryModel):
+    from_: IsoDate | None = Field(
         default=None, alias="from", description="First day (UTC), default 27 days before `to`"
     )
-    to: date | None = Field(default=None, description="Last day (UTC, inclusive), default today")
+    to: IsoDate | None = Field(default=None, description="Last day (UTC, inclusive), default today")
 
 
 class Counts(BaseModel):
@@ -69,22 +86,43 @@ class Counts(BaseModel):
     product_clicks: int
 
 
+class Filtered(BaseModel):
+    """Events held back by the spike rule: counted apart, never in totals, rates or lists."""
+
+    impressions: int
+    tag_clicks: int
+    product_clicks: int
+
+
 class Totals(Counts):
     tag_click_rate: float
     product_click_rate: float
+    filtered: Filtered = Field(
+        description="Events held as filtered: a post's events of one kind in one hour beyond "
+        "max(floor, 10 x its usual hourly rate)"
+    )
 
 
 class DayOut(Counts):
     date: str
+    filtered: int = Field(description="Events of the day held as filtered (every kind)")
+
+
+_PER_PRODUCT = (
+    "Per product: a post that tags several of the brand's products counts for each of them, so "
+    "these add up to more than the brand's totals"
+)
 
 
 class ProductFunnel(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"description": _PER_PRODUCT})
+
     product_id: str
     title: str
-    posts: int
-    impressions: int
-    tag_clicks: int
-    product_clicks: int
+    posts: int = Field(description="Posts tagging this product (a post tagging several counts for each)")
+    impressions: int = Field(description="Impressions of posts tagging this product")
+    tag_clicks: int = Field(description="Taps on this product's hotspots")
+    product_clicks: int = Field(description="Opens of this product from a post")
 
 
 class FanOut(BaseModel):
@@ -95,23 +133,27 @@ class FanOut(BaseModel):
 
 class LeaderOut(BaseModel):
     member: AuthorOut
-    posts: int
+    posts: int = Field(description="The member's brand posts that earned engagement in the window")
     engagement_per_post: float
-    influence: float
+    influence: float = Field(
+        description="engagement_per_post x (1 + log10(1 + followers)) x 1.25 with a badge (docs/api.md)"
+    )
 
 
 class ProspectOut(BaseModel):
     member: AuthorOut
     smiles: int
     comments: int
-    tag_clicks: int
 
 
 class TopPostOut(BaseModel):
     post: PostSummary
     impressions: int
     engagement: int
-    engagement_rate: float
+    engagement_rate: float = Field(description="engagement / impressions, at most 1")
+    smoothed_rate: float = Field(
+        description="What creatives are ranked by: (engagement + 50 x the brand's rate) / (impressions + 50)"
+    )
 
 
 class InterestOut(BaseModel):
@@ -126,24 +168,73 @@ class LabelOut(BaseModel):
 
 
 class InsightsOut(BaseModel):
-    model_config = ConfigDict(serialize_by_alias=True)
+    # `from` is a Python keyword: the field is `from_` in code and `from` on the wire and in
+    # /openapi.json (the document is generated in validation mode, so the alias must be the
+    # validation alias too, not only the serialisation one).
+    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True, validate_by_alias=True)
 
     brand_id: str
-    from_: str = Field(serialization_alias="from")
+    from_: str = Field(alias="from")
     to: str
+    data_from: str | None = Field(description="The first day the brand has any data (null: none yet)")
     totals: Totals
     series: list[DayOut]
-    products: list[ProductFunnel]
+    products: list[ProductFunnel] = Field(description=_PER_PRODUCT)
     fans: list[FanOut]
     opinion_leaders: list[LeaderOut]
     potential_customers: list[ProspectOut]
     top_posts: list[TopPostOut]
     top_interests: list[InterestOut]
     labels: list[LabelOut]
+    complete: bool = Field(
+        description="True when every post and member of the window fits the lists kept per period; "
+        "false for very large brands, whose lists are their heaviest hitters (docs/api.md)"
+    )
+
+
+class InsightsListQuery(PageQuery):
+    from_: IsoDate | None = Field(default=None, alias="from", description="First day (UTC)")
+    to: IsoDate | None = Field(default=None, description="Last day (UTC, inclusive), default today")
+    format: Literal["json", "csv"] = Field(default="json", description="csv: the whole list as text/csv")
+
+
+class ProductFunnelPage(BaseModel):
+    items: list[ProductFunnel]
+    next_cursor: str | None
+
+
+class FanPage(BaseModel):
+    items: list[FanOut]
+    next_cursor: str | None
+
+
+class LeaderPage(BaseModel):
+    items: list[LeaderOut]
+    next_cursor: str | None
+
+
+class ProspectPage(BaseModel):
+    items: list[ProspectOut]
+    next_cursor: str | None
+
+
+class TopPostPage(BaseModel):
+    items: list[TopPostOut]
+    next_cursor: str | None
+
+
+class InterestPage(BaseModel):
+    items: list[InterestOut]
+    next_cursor: str | None
+
+
+class LabelPage(BaseModel):
+    items: list[LabelOut]
+    next_cursor: str | None
 
 
 class CampaignIn(StrictModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: Name = Field(min_length=1, max_length=100)
     product_ids: list[str] = Field(min_length=1, max_length=MAX_CAMPAIGN_PRODUCTS)
     starts_at: IsoDate
     ends_at: IsoDate
@@ -170,10 +261,29 @@ class CampaignPage(BaseModel):
     next_cursor: str | None
 
 
-class CampaignReport(CampaignOut):
+class Baseline(BaseModel):
+    """The brand's posts that tag none of the campaign's products, over the same two windows."""
+
     metrics: Totals
     previous: Totals
     lift: dict[str, float | None]
+
+
+class CampaignReport(CampaignOut):
+    status: Literal["scheduled", "running", "ended"]
+    compared_days: int = Field(description="Days compared: the elapsed days while it runs, all once it ended")
+    metrics: Totals = Field(description="Its products' posts, each post once, over its elapsed days")
+    previous: Totals = Field(description="The same over as many days just before it started")
+    previous_from: str
+    previous_to: str
+    lift: dict[str, float | None] = Field(
+        description="metrics / previous - 1 per metric; null unless both windows have enough data "
+        "(docs/api.md: at least 10 of a count, 100 impressions for a rate)"
+    )
+    lift_interval: dict[str, list[float] | None] = Field(
+        description="95% interval of each lift shown (counts as Poisson, rates as binomial); null with lift"
+    )
+    baseline: Baseline
 
 
 class CampaignQuery(PageQuery):

@@ -9,12 +9,12 @@ number, a query-string integer is written in digits.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from chalicelib.schemas.currencies import CURRENCY_CODES
+from chalicelib.schemas.dates import Day
 from chalicelib.text import clean_name, clean_text, is_visible
 
 __all__ = ["clean_name", "clean_text", "is_visible"]
@@ -44,17 +44,7 @@ VisibleText = Annotated[str, AfterValidator(_visible_lines)]
 Text = Annotated[str, AfterValidator(_lines)]
 
 
-_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _DIGITS = re.compile(r"^[0-9]{1,18}$")
-
-
-def _iso_date(value: Any) -> Any:
-    # pydantic alone takes 1704067200 (and "1704067200", "2024-01-01T00:00:00") as a day.
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value  # built in code, not parsed from a request
-    if not isinstance(value, str) or not _ISO_DATE.match(value):
-        raise ValueError("must be a date written YYYY-MM-DD")
-    return value
 
 
 def _query_int(value: Any) -> Any:
@@ -72,8 +62,9 @@ def _iso_4217(code: str) -> str:
     return code
 
 
-# A calendar day as the contract writes it: a JSON string "YYYY-MM-DD", never a number or a time.
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+# A calendar day as the contract writes it: a JSON string "YYYY-MM-DD", never a number or a time,
+# from 2000-01-01 to 2100-12-31: the API's one day parser (schemas/dates.py).
+IsoDate = Day
 # An integer query parameter (`?limit=20`): digits only.
 QueryInt = Annotated[int, BeforeValidator(_query_int)]
 # A price's currency: an ISO 4217 code of a currency in circulation (schemas/currencies.py).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from chalicelib.schemas.common import Id, Name, StrictModel, Text
 from chalicelib.schemas.media import Rendition
@@ -40,6 +40,12 @@ class Me(Profile):
     brand: bool
     moderator: bool = False
     onboarded: bool
+    brand_audiences: bool = Field(
+        default=True,
+        description="Whether brands may list you in their audiences (fans, opinion leaders, potential "
+        "customers); false leaves you out of every brand's lists. Your posts, smiles and comments "
+        "still count in brands' totals, as numbers.",
+    )
     brands: list[BrandRef] = Field(default_factory=list, description="Brands a brand account owns")
 
 
@@ -52,6 +58,9 @@ class ProfilePatch(StrictModel):
     bio: Text | None = Field(default=None, max_length=280)
     avatar_upload_id: Id | None = None
     interests: list[Id] | None = Field(default=None, min_length=5, max_length=20)
+    brand_audiences: StrictBool | None = Field(
+        default=None, description="false: leave every brand's audiences and member lists; true: rejoin"
+    )
 
 
 class InterestsBody(StrictModel):

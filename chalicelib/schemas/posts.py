@@ -131,6 +131,13 @@ class PostSummary(BaseModel):
     smile_count: int
     comment_count: int
     smiled_by_me: bool
+    receipt: str | None = Field(
+        description=(
+            "Signed view receipt for this post and this viewer (the member, or the anonymous session "
+            "sent in X-Flint-Session); send it with each event about the post. Valid this hour and the "
+            "next. null for an anonymous caller without a session (POST /sessions)."
+        )
+    )
 
 
 class PostOut(PostSummary):

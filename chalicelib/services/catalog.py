@@ -13,6 +13,7 @@ from chalicelib.data import search as search_index
 from chalicelib.data.catalog import Brand, Product
 from chalicelib.errors import Forbidden, NotFound
 from chalicelib.schemas.catalog import ProductIn, ProductOut, ProductPage
+from chalicelib.services import brands
 from chalicelib.services.presenters import product_out
 
 
@@ -31,7 +32,8 @@ class ProductSource(Protocol):
 
 
 def register_brand(*, brand_id: str, name: str, owner_id: str | None) -> bool:
-    return store.put_brand(Brand(brand_id, name, owner_id), clock.now_iso())
+    """Import a brand (demo data, partner feeds); False when its id or name is taken."""
+    return brands.register(Brand(brand_id, name, owner_id)) is None
 
 
 def import_products(products: Iterable[ProductSource]) -> None:
@@ -56,7 +58,11 @@ def import_products(products: Iterable[ProductSource]) -> None:
 
 
 def owned_brand(identity: Identity, brand_id: str) -> Brand:
-    brand = store.get_brand(brand_id)
+    return check_owner(identity, store.get_brand(brand_id))
+
+
+def check_owner(identity: Identity, brand: Brand | None) -> Brand:
+    """The brand, if the caller owns it (404 when there is none, 403 when it is someone else's)."""
     if brand is None:
         raise NotFound("No such brand.")
     if brand.owner_id != identity.user_id:

@@ -99,7 +99,12 @@ def update_me(identity: Identity, patch: ProfilePatch) -> Me:
     if current.banned:
         raise Forbidden("Your account is banned: you can no longer edit your profile.", code="banned")
     interests = _checked_interests(patch.interests) if patch.interests is not None else None
-    change = ProfileChange(display_name=patch.display_name, bio=patch.bio, interests=interests)
+    change = ProfileChange(
+        display_name=patch.display_name,
+        bio=patch.bio,
+        interests=interests,
+        brand_audiences=patch.brand_audiences,
+    )
     if "avatar_upload_id" in patch.model_fields_set:
         if patch.avatar_upload_id is None:
             change = replace(change, remove_avatar=True)
@@ -124,6 +129,9 @@ def update_me(identity: Identity, patch: ProfilePatch) -> Me:
         bio=patch.bio if patch.bio is not None else current.bio,
         interests=interests if interests is not None else current.interests,
         onboarded=current.onboarded or interests is not None,
+        audience_opt_out=current.audience_opt_out
+        if patch.brand_audiences is None
+        else not patch.brand_audiences,
         avatar=change.avatar
         if change.avatar_upload_id
         else (None if change.remove_avatar else current.avatar),

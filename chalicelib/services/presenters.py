@@ -19,6 +19,7 @@ from chalicelib.schemas.media import Rendition, UploadOut
 from chalicelib.schemas.members import BrandRef, Counts, Me, Profile
 from chalicelib.schemas.posts import AuthorOut, PhotoOut, PostOut, PostSummary, TagOut
 from chalicelib.schemas.social import CommentOut
+from chalicelib.services import receipts
 from chalicelib.settings import Settings, get_settings
 
 FORMER_MEMBER = "Former member"
@@ -108,6 +109,7 @@ def me_out(
         moderator=moderator,
         onboarded=member.onboarded,
         brands=brands,
+        brand_audiences=not member.audience_opt_out,
     )
 
 
@@ -165,6 +167,8 @@ def summary(
         smile_count=post.smile_count,
         comment_count=post.comment_count,
         smiled_by_me=smiled,
+        # For the viewer of this request (set at the route edge): events about the post need it.
+        receipt=receipts.receipt_for(post.post_id, post.author_id),
     )
 
 

@@ -6,6 +6,7 @@ import base64
 import json
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -307,22 +308,75 @@ def test_an_expired_id_token_is_refreshed_before_the_api_sees_it(journey: Any) -
     assert claims["exp"] > time.time()
 
 
-def test_a_brand_account_sees_its_dashboard(journey: Any) -> None:
-    brand = journey(DESKTOP)
-    page = brand.page
+def _brand_dashboard(journey: Any, viewport: dict[str, int], suffix: str) -> Journey:
+    """The Northpeak brand account on its dashboard (demo data: posts, events, a campaign, a burst;
+    the tier's stack has a few demo posts, and only Northpeak's products are tagged in them)."""
+    brand = journey(viewport, suffix)
     brand.sign_in("brand@demo.flint.dev", DEMO_PASSWORD)
-    page.get_by_role("link", name="Brand dashboard").click()
-    page.get_by_role("heading", name="Brand dashboard").wait_for()
-    # Charts when the API has brand insights, else the brand's products
-    page.locator("svg.chart, table").first.wait_for()
-    if page.locator("svg.chart").count():
-        assert page.locator("svg.chart polyline").count() >= 1
-    else:
-        rows = page.locator("table tbody tr")
-        assert rows.count() >= 1
-        assert "Northpeak" in page.locator("section h2").first.inner_text()
-    brand.shot("dashboard")
-    assert_accessible(brand, "brand dashboard")
+    brand.page.locator("#nav").get_by_role("link", name="Brand dashboard").wait_for()
+    brand.open("/brand")
+    brand.page.get_by_role("heading", name="Brand dashboard").wait_for()
+    brand.page.locator(".kpis").wait_for()
+    return brand
+
+
+def _assert_fits(brand: Journey, width: int) -> None:
+    """No horizontal scroll and no block wider than its column, at this width."""
+    assert brand.page.evaluate("document.documentElement.scrollWidth") <= width
+    overflowing = brand.page.evaluate(
+        """() => [...document.querySelectorAll('.brand-section *')]
+            .filter(el => { const box = el.getBoundingClientRect(); return box.right > innerWidth + 1 })
+            .map(el => el.tagName + '.' + el.className).slice(0, 5)"""
+    )
+    assert not overflowing, overflowing
+
+
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1366, "height": 900}, {"width": 1920, "height": 1080}])
+def test_a_brand_account_reads_its_dashboard_at_any_width(journey: Any, viewport: dict[str, int]) -> None:
+    width = viewport["width"]
+    brand = _brand_dashboard(journey, viewport, f"-{width}")
+    page = brand.page
+    # Both daily charts, text at 12 px whatever the width, the funnel, filtered events, the lists
+    page.locator("svg.chart").nth(1).wait_for()
+    assert page.locator("svg.chart").count() == 2
+    sizes = page.evaluate(
+        "[...document.querySelectorAll('svg.chart text')].map(t => t.getBoundingClientRect().height)"
+    )
+    assert sizes and min(sizes) >= 10, sizes
+    filtered = page.locator(".kpi.filtered")  # the figure; the daily chart's legend names it too
+    assert filtered.count() == 1 and "held as filtered" in filtered.inner_text()
+    assert page.get_by_text("counts for each of them").count() == 1
+    assert page.get_by_role("button", name="CSV").count() >= 7
+    page.wait_for_function(VISIBLE_LOADED)
+    _assert_fits(brand, width)
+    brand.shot("dashboard top")
+    page.get_by_role("heading", name="Potential customers").scroll_into_view_if_needed()
+    brand.shot("people")
+    page.get_by_role("heading", name="Campaigns").scroll_into_view_if_needed()
+    page.locator("span.status").first.wait_for()
+    _assert_fits(brand, width)
+    brand.shot("campaigns")
+    assert_accessible(brand, f"brand dashboard at {width} px")
+    assert not brand.errors
+
+
+def test_a_brand_creates_a_campaign_and_exports_a_list(journey: Any) -> None:
+    brand = _brand_dashboard(journey, DESKTOP, "")
+    page = brand.page
+    # When the brand fills the campaign form
+    form = page.locator("form.campaign-form")
+    form.scroll_into_view_if_needed()
+    form.get_by_label("Name").fill("Browser week")
+    form.locator(".pick input").first.check()
+    form.get_by_role("button", name="Create campaign").click()
+    # Then the campaign is listed with its window and status
+    page.locator("table", has_text="Browser week").wait_for()
+    brand.shot("campaign created")
+    # And a list downloads as CSV with a header row
+    with page.expect_download() as download:
+        page.locator("section[aria-label='Potential customers']").get_by_role("button", name="CSV").click()
+    header = Path(download.value.path()).read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("member.id,")
     assert not brand.errors
 
 
@@ -365,14 +419,20 @@ def contract_insights(stack: LocalStack) -> dict[str, Any]:
     }
     counts = {"posts": 1, "impressions": 40, "smiles": 5, "comments": 2, "tag_clicks": 6, "product_clicks": 3}
     series = [
-        {"date": f"2026-11-{day:02d}", **{k: v * (day % 5) for k, v in counts.items()}}
+        {
+            "date": f"2026-11-{day:02d}",
+            "filtered": 3 if day == 20 else 0,
+            **{k: v * (day % 5) for k, v in counts.items()},
+        }
         for day in range(3, 31)
     ]
+    filtered = {"impressions": 3, "tag_clicks": 0, "product_clicks": 0}
     return {
         "brand_id": "brand-northpeak",
         "from": "2026-11-03",
         "to": "2026-11-30",
-        "totals": {**counts, "tag_click_rate": 0.15, "product_click_rate": 0.075},
+        "data_from": "2026-11-03",
+        "totals": {**counts, "tag_click_rate": 0.15, "product_click_rate": 0.075, "filtered": filtered},
         "series": series,
         "products": [
             {"product_id": "p-northpeak-11", "title": "Pro Tent - Plum", "posts": 2, "impressions": 120,
@@ -382,11 +442,12 @@ def contract_insights(stack: LocalStack) -> dict[str, Any]:
         ],
         "fans": [{"member": member, "posts": 2, "smiles_received": 14}],
         "opinion_leaders": [{"member": member, "posts": 2, "engagement_per_post": 11.5, "influence": 0.82}],
-        "potential_customers": [{"member": member, "smiles": 3, "comments": 1, "tag_clicks": 4}],
-        "top_posts": [{"post": p, "impressions": 80 - i, "engagement": 12, "engagement_rate": 0.15}
-                      for i, p in enumerate(posts)],
+        "potential_customers": [{"member": member, "smiles": 3, "comments": 1}],
+        "top_posts": [{"post": p, "impressions": 80 - i, "engagement": 12, "engagement_rate": 0.15,
+                       "smoothed_rate": 0.14} for i, p in enumerate(posts)],
         "top_interests": [{"interest": "hiking", "posts": 3, "engagement": 40}],
         "labels": [{"label": "Tent", "posts": 2}, {"label": "green", "posts": 3}],
+        "complete": True,
     }  # fmt: skip
 
 
@@ -398,15 +459,19 @@ def test_a_brand_dashboard_draws_the_insights_contract(journey: Any, local_stack
     insights = contract_insights(local_stack)
     campaign = {"id": "cmp_1", "name": "Autumn trail", "product_ids": ["p-northpeak-11"],
                 "starts_at": "2026-11-01", "ends_at": "2026-11-30"}  # fmt: skip
-    metrics = {k: v for k, v in insights["totals"].items()}
-    report = {**campaign, "metrics": metrics, "previous": metrics,
-              "lift": {k: (0.25 if k != "comments" else None) for k in metrics}}  # fmt: skip
+    metrics = dict(insights["totals"])
+    names = [k for k in metrics if k != "filtered"]
+    lift = {k: (0.25 if k != "comments" else None) for k in names}
+    report = {**campaign, "status": "ended", "compared_days": 30, "metrics": metrics, "previous": metrics,
+              "previous_from": "2026-10-02", "previous_to": "2026-10-31", "lift": lift,
+              "lift_interval": {k: ([0.1, 0.4] if v is not None else None) for k, v in lift.items()},
+              "baseline": {"metrics": metrics, "previous": metrics, "lift": lift}}  # fmt: skip
 
     def stub(route: Any) -> None:
         path = route.request.url.split("?")[0].removeprefix(local_stack.api)
         if path == "/openapi.json":
             document = route.fetch().json()
-            for extra in ["/brands/{brand_id}/insights", "/brands/{brand_id}/campaigns"]:
+            for extra in ["/brands/{brand_id}/insights", "/brands/{brand_id}/campaigns", "/events"]:
                 document["paths"][extra] = {"get": {}}
             return route.fulfill(json=document)
         if path == "/me":
@@ -425,13 +490,14 @@ def test_a_brand_dashboard_draws_the_insights_contract(journey: Any, local_stack
     page.route(f"{local_stack.api}/**", stub)
     brand.sign_in("brand@demo.flint.dev", DEMO_PASSWORD)
     page.get_by_role("link", name="Brand dashboard").click()
-    # Then the dashboard draws the series chart, the funnel, the people tables, creatives and lift
-    page.locator("svg.chart").wait_for()
+    # Then the dashboard draws the daily charts (impressions as bars, the small counts as lines on
+    # their own scale), the funnel, the people tables, creatives and lift
+    page.locator("svg.chart").nth(1).wait_for()
     assert page.locator("svg.chart polyline").count() == 4
-    assert (
-        page.locator("svg.chart polyline[data-series=impressions]").get_attribute("points").count(",") == 28
-    )
-    assert "Pro Tent - Plum" in page.locator("table", has_text="Hotspot taps").first.inner_text()
+    days_shown = sum(1 for day in insights["series"] if day["impressions"])
+    assert page.locator("svg.chart rect[data-series=impressions]").count() == days_shown
+    assert page.locator("svg.chart polyline[data-series=tag_clicks]").get_attribute("points").count(",") == 28
+    assert "Pro Tent - Plum" in page.locator("table", has_text="Tap rate").first.inner_text()
     assert page.locator(".grid-photos img").count() == len(insights["top_posts"])
     assert page.get_by_text("+25%").count() >= 1
     page.get_by_role("heading", name="Opinion leaders").wait_for()
@@ -524,8 +590,13 @@ def test_engagement_events_are_batched_to_the_events_route(journey: Any, local_s
     assert all(8 <= len(b["batch_id"]) <= 64 and 1 <= len(b["events"]) <= 100 for b in batches)
     assert len({b["batch_id"] for b in batches}) == len(batches)
     assert any(e["type"] == "impression" for e in events)
-    assert {"type": "tag_click", "post_id": post["id"], "product_id": tag["product_id"]} in events
-    assert {"type": "product_click", "post_id": post["id"], "product_id": tag["product_id"]} in events
+    # each with the receipt of the card or page it came from (the visitor's anonymous session's)
+    assert all(e["receipt"] for e in events)
+    clicks = {(e["type"], e["post_id"], e["product_id"]) for e in events if e["type"] != "impression"}
+    assert {
+        ("tag_click", post["id"], tag["product_id"]),
+        ("product_click", post["id"], tag["product_id"]),
+    } <= clicks
     impressions = [e["post_id"] for e in events if e["type"] == "impression"]
     assert len(impressions) == len(set(impressions)), "one impression per post per page view"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,7 +68,10 @@ BRAND_MATRIX = [
     ("POST /brands/{brand}/campaigns",                  "401",    NO_BRAND,  NO_BRAND,  "201", NOT_OWNER),
     ("GET /brands/{brand}/campaigns",                   "401",    NO_BRAND,  NO_BRAND,  "200", NOT_OWNER),
     ("GET /brands/{brand}/campaigns/{campaign}",        "401",    NO_BRAND,  NO_BRAND,  "200", NOT_OWNER),
+    ("GET /brands/{brand}/insights/fans",               "401",    NO_BRAND,  NO_BRAND,  "200", NOT_OWNER),
+    ("GET /brands/{brand}/insights/top-posts?format=csv", "401",  NO_BRAND,  NO_BRAND,  "200", NOT_OWNER),
     ("POST /events",                                    "202",    "202",     "202",     "202", "202"),
+    ("POST /sessions",                                  "201",    "201",     "201",     "201", "201"),
 ]
 # fmt: on
 BRAND_CASES = [
@@ -196,8 +200,8 @@ def test_access(world: World, route: str, role: str, expected: str) -> None:
 
 
 def _brand_payload(world: World, path: str) -> Any:
-    if path == "/brands":
-        return {"name": "Another"}
+    if path == "/brands":  # brand names are unique: each creation needs its own
+        return {"name": f"Another {uuid.uuid4().hex[:8]}"}
     if path.endswith("/products"):
         return PRODUCT
     if path.endswith("/campaigns"):
@@ -207,6 +211,8 @@ def _brand_payload(world: World, path: str) -> Any:
             "starts_at": "2026-02-01",
             "ends_at": "2026-02-10",
         }
+    if path == "/sessions":
+        return None
     return {"events": [{"type": "impression", "post_id": world.post_id}]}
 
 

@@ -24,6 +24,7 @@ from local.invariants import member_residue, scan
 from local.moderation_stand_in import marked_jpeg
 from local.seed import seed_interests
 from tests.conftest import SignedInMember
+from tests.support.brands import brand_with_product
 from tests.support.community import assert_error, call, comment, ok, smile
 from tests.support.invariants import assert_invariants
 from tests.support.safety import case_of, report, target
@@ -86,21 +87,7 @@ def world(
     Cognito user, the export shows it."""
     seed_interests()
     owner = new_member("brand", name="Brand Owner")
-    brand = ok(call(api, "POST", "/brands", owner, {"name": "Erasepeak"}), 201)
-    product = ok(
-        call(
-            api,
-            "POST",
-            f"/brands/{brand['id']}/products",
-            owner,
-            {
-                "title": "Trail tent",
-                "price": {"amount": "99.00", "currency": "USD"},
-                "url": "https://x.test/t",
-            },
-        ),
-        201,
-    )
+    _, product = brand_with_product(api, owner, "Erasepeak")
     leaver = cognito_member("prime", name="Leaver")
     friend, fan = (new_member("prime", name=n) for n in ("Friend", "Fan"))
     tagged = {"product_id": product["id"], "x": 0.5, "y": 0.5}
@@ -154,7 +141,8 @@ def world(
     hide = {"action": "hide", "target": target("comment", hidden["id"], friends["id"])}
     ok(call(api, "POST", "/moderation/actions", moderator, hide))
     events = runner()
-    deliver(events, "stream_worker")  # brand counters name the leaver (as fan and as engaged member)
+    # The brand's summaries name the leaver (as an author, and on their post's entry), and its mark
+    deliver(events, "stream_worker", "engagement_worker")
     return {
         "leaver": leaver,
         "friend": friend,
@@ -186,7 +174,7 @@ def test_before_erasure_the_member_is_everywhere(world: dict[str, Any]) -> None:
         "post",
         "upload",
         "score",
-        "brand_counter",
+        "brand_summary",
         "brand_author",
         "search",
         "block_list",
@@ -207,12 +195,10 @@ def test_delete_me_erases_everything_of_the_member_and_leaves_nothing_dangling(
     # When the member deletes their account and the job runs
     accepted = ok(call(api, "DELETE", "/me", leaver), 202)
     assert accepted["status"] == "erasing"
-    deliver(world["events"], "erasure_worker", "stream_worker")
-    # (the first pass leaves only the tombstone, and the brand rows its own unsmiles re-created
-    # through the stream, for the final sweep)
-    assert items_naming(leaver.user_id) == [] or all(
-        "type=user" in f or "type=brand_counter" in f for f in items_naming(leaver.user_id)
-    )
+    deliver(world["events"], "erasure_worker", "stream_worker", "engagement_worker")
+    # (the first pass leaves only the tombstone: the brand counts its own unsmiles and deletions
+    # without naming a member who is leaving)
+    assert all("type=user" in f for f in items_naming(leaver.user_id))
     after_tokens_expired(world["events"], leaver.user_id, monkeypatch)
     # Then nothing in the table names them (their feed, rate-limit windows and profile included)
     assert items_naming(leaver.user_id) == []
@@ -275,8 +261,9 @@ def test_a_crash_midway_is_resumed_by_the_next_delivery(
         assert erasure.users.erasing_since(leaver.user_id) is not None
         assert not any("type=post" in f for f in items_naming(leaver.user_id))
         assert any("type=smile" in f for f in items_naming(leaver.user_id))
-        # Then SQS delivers the message again, and the job finishes from what is left
-        deliver(world["events"], "erasure_worker", "stream_worker")
+        # Then SQS delivers the message again, and the job finishes from what is left (the brand
+        # counts the leaver's undone smile and comment once the engagement queue is delivered)
+        deliver(world["events"], "erasure_worker", "stream_worker", "engagement_worker")
         after_tokens_expired(world["events"], leaver.user_id, monkeypatch)
     finally:
         object.__setattr__(smiles, "erase", original)
@@ -337,7 +324,7 @@ def test_export_pages_through_everything_the_member_has(api: Any, world: dict[st
     )
     ready = [u for u in by_type["uploads"] if u["status"] == "ready"]
     assert ready and ready[0]["original_url"].startswith("http")
-    assert any(i["type"] == "brand_counters" for i in items)
+    assert any(i["type"] == "brand_audiences" and i["posted_about"] for i in items)
     # Nothing of anyone else: every item is the member's own
     assert json.dumps(items).count(world["friend"].user_id) <= 2  # whom they follow, and nothing more
 

@@ -272,6 +272,7 @@ def test_a_card_carries_everything_a_client_draws(api: Any, new_member: NewMembe
         "id": author.user_id,
         "display_name": profile["display_name"],
         "badges": [],
+        "avatar_url": None,
     }
     assert card["post"]["interests"] == ["hiking", "camping"]
     assert card["post"]["created_at"] == post["created_at"]

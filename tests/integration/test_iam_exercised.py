@@ -28,7 +28,7 @@ from infra.iam_recorder import recording, resolved_policies
 from local.event_runner import EventRunner
 from local.moderation_stand_in import marked_jpeg
 from local.provision import ProvisionedStack
-from local.seed import seed_interests
+from local.seed import seed_interests, seed_products
 from tests.conftest import SignedInMember
 from tests.support.events import app_queues, app_runner, purge
 
@@ -105,11 +105,21 @@ def test_every_call_every_handler_makes_is_allowed_by_its_policy(
                 runner.fire_schedule(source)
             _drain(runner)
         assert api.http.get("/feed", headers=prime.headers).status_code == 200
-        # Engagement: a post, an event about it (queue -> aggregator), the table's stream.
-        idea = {"kind": "idea", "caption": "IAM", "body": "b", "interests": ["hiking"]}
-        post = json.loads(api.http.post("/posts", headers=json_headers, body=json.dumps(idea)).body)
-        events = {"events": [{"type": "impression", "post_id": post["id"]}]}
-        sent = api.http.post("/events", headers={"Content-Type": "application/json"}, body=json.dumps(events))
+        # Engagement: a tagged post, a viewer's event about it with its receipt (queue ->
+        # aggregator), the table's stream (-> queue -> aggregator).
+        seed_products(None, per_brand=1)
+        photo = {
+            "upload_id": ticket["upload_id"],
+            "tags": [{"product_id": "p-northpeak-00", "x": 0.5, "y": 0.5}],
+        }
+        tagged = {"kind": "photo", "caption": "IAM", "interests": ["hiking"], "photos": [photo]}
+        post = json.loads(api.http.post("/posts", headers=json_headers, body=json.dumps(tagged)).body)
+        viewer = new_member()
+        receipt = json.loads(api.http.get(f"/posts/{post['id']}", headers=viewer.headers).body)["receipt"]
+        events = {"events": [{"type": "impression", "post_id": post["id"], "receipt": receipt}]}
+        sent = api.http.post(
+            "/events", headers={"Content-Type": "application/json", **viewer.headers}, body=json.dumps(events)
+        )
         assert json.loads(sent.body) == {"accepted": 1, "dropped": 0}
         _drain(runner)  # the queues and the table's stream
         # Leaving: the export, then the erasure job (queue -> worker: Cognito, the table, S3).

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.data import media as media_store
 from chalicelib.data import rekognition
-from chalicelib.data.engagement import get_posts_and_products
+from chalicelib.data.engagement import post_facts
 from chalicelib.settings import get_settings
 from local.demo_data import products
 from local.seed import seed_interests, seed_products
@@ -37,7 +37,7 @@ def _publish(api: Any, member: SignedInMember, upload_id: str, tags: list[dict[s
 
 
 def _labels_of(post_id: str) -> list[str]:
-    return get_posts_and_products([post_id])[0][post_id].labels
+    return post_facts([post_id])[post_id].labels
 
 
 def test_a_photo_that_tags_a_product_gets_rekognition_labels_when_published(

@@ -546,6 +546,7 @@ def test_a_post_summary_carries_everything_a_card_needs_and_no_storage_keys(
             "id": author.user_id,
             "display_name": "Ada Author",
             "badges": ["enthusiast"],
+            "avatar_url": None,
         }
         assert set(card["photos"][0]["thumbnails"]) == {"small", "medium", "large"}
         assert card["photos"][0]["thumbnails"]["small"]["url"].startswith("http")

@@ -156,7 +156,7 @@ def test_user_pool_client_and_groups(provisioned: ProvisionedStack) -> None:
     assert client["PreventUserExistenceErrors"] == "ENABLED"
     assert (client["IdTokenValidity"], client["TokenValidityUnits"]["IdToken"]) == (60, "minutes")
     groups = {g["GroupName"] for g in idp.list_groups(UserPoolId=pool_id)["Groups"]}
-    assert groups == {"prime", "brand"}
+    assert groups == {"prime", "brand", "moderator"}
 
 
 def test_outputs_resolve_to_the_created_resources(provisioned: ProvisionedStack) -> None:

@@ -8,8 +8,11 @@ makes reads only.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import botocore.session
@@ -182,53 +185,197 @@ def test_a_page_of_100_is_capped_so_its_hydration_fits_one_batch_get_item(
     assert _batch_get_sizes(calls)[0] <= BATCH_GET_LIMIT
 
 
-def _brand_with_counters(api: Any, owner: SignedInMember, posts: int) -> str:
-    """A brand whose counters hold `posts` posts by as many authors, each engaged by another member."""
-    from datetime import UTC, datetime
+def _big_brand(api: Any, owner: SignedInMember, posts: int, members: int, days: int) -> str:
+    """A brand with `posts` tagged posts by posts/5 authors and `members` engaged members over `days`
+    days ending today. The cheap way to a large brand: the aggregator's own rules
+    (services/summaries.py `apply`, `fold`) run in memory over every fact, and the resulting day,
+    week and 4-week items are written in bulk through the data layer, as compaction leaves them."""
+    from datetime import UTC, datetime, timedelta
 
-    from chalicelib.data.engagement import Deltas, apply_once
+    from chalicelib.data import engagement as store
+    from chalicelib.data.summaries import Period
+    from chalicelib.services import summaries
+    from chalicelib.services.summaries import IMPRESSION, POST, SMILE, Audience, Fact
 
     brand = body_of(
         api.http.post(
             "/brands",
-            body=json.dumps({"name": f"Brand {posts}"}),
+            body=json.dumps({"name": f"Big {uuid.uuid4().hex[:8]}"}),
             headers={"Content-Type": "application/json", **owner.headers},
         )
     )
-    now = datetime.now(UTC)
-    day = now.date().isoformat()
-    deltas = Deltas()
-    for i in range(posts):
-        deltas.add(brand["id"], day, "T", posts=1, impressions=10, smiles=1, tag_clicks=1)
-        deltas.add(brand["id"], day, f"X#post_{i:05d}", posts=1, impressions=10, smiles=1, tag_clicks=1)
-        deltas.add(brand["id"], day, f"A#author_{i:05d}", posts=1, smiles=1, tag_clicks=1)
-        deltas.add(brand["id"], day, f"E#fan_{i:05d}", smiles=1, tag_clicks=1)
-        deltas.add(brand["id"], day, f"P#prod_{i % 30:02d}", posts=1, impressions=10, tag_clicks=1)
-        deltas.add(brand["id"], day, f"I#interest_{i % 7}", posts=1, smiles=1)
-    apply_once(f"read-cost-{brand['id']}", deltas, now)
-    return str(brand["id"])
+    brand_id = str(brand["id"])
+    today = datetime.now(UTC).date()
+    audience = Audience(brand_authors={f"author_{a:05d}" for a in range(posts // 5)})
+    stored: dict[tuple[str, str], Period] = {}
+    for index in range(days):
+        day = (today - timedelta(days=days - 1 - index)).isoformat()
+        period = stored.setdefault(("D", day), Period("D", day))
+        for p in range(index * posts // days, (index + 1) * posts // days):
+            post_id, author, products = (
+                f"{brand_id}_p{p:06d}",
+                f"author_{p // 5:05d}",
+                (f"prod_{p % 40:02d}",),
+            )
+            summaries.apply(
+                period,
+                Fact(POST, post_id, author, products, day, interests=(f"i{p % 9}",), labels=("tent",)),
+                audience,
+                [],
+                False,
+            )
+            for _ in range(3):
+                summaries.apply(period, Fact(IMPRESSION, post_id, author, products, day), audience, [], False)
+        for m in range(index * members // days, (index + 1) * members // days):
+            # The first 1,000 members smile three times (they have profiles): the lists show them.
+            for p in [m % posts] + ([(m + 7) % posts, (m + 13) % posts] if m < 1000 else []):
+                smile = Fact(
+                    SMILE,
+                    f"{brand_id}_p{p:06d}",
+                    f"author_{p // 5:05d}",
+                    (f"prod_{p % 40:02d}",),
+                    day,
+                    actor=f"fan_{m:06d}",
+                )
+                summaries.apply(period, smile, audience, [], False)
+        period.sketch.truncate()
+        if day < today.isoformat():
+            for level, start in summaries.blocks_of(date.fromisoformat(day)):
+                block = stored.setdefault((level, start.isoformat()), Period(level, start.isoformat()))
+                summaries.fold(block, period)
+    periods = list(stored.values())
+    for start in range(0, len(periods), 25):
+        assert store.save(brand_id, periods[start : start + 25], now=datetime.now(UTC)).committed
+    head = store.Head(
+        first_day=(today - timedelta(days=days - 1)).isoformat(),
+        last_day=today.isoformat(),
+        compacted_through=(today - timedelta(days=1)).isoformat(),
+        changed=True,
+    )
+    assert store.save(brand_id, [], head=head, now=datetime.now(UTC)).committed
+    shown = {post_id for p in periods for post_id in p.sketch.lists["posts"]}
+    _stored_posts_and_profiles(brand_id, shown, authors=posts // 5, fans=min(members, 1000))
+    return brand_id
 
 
-def test_brand_insights_cost_the_same_requests_for_10_and_500_posts(
+def _stored_posts_and_profiles(brand_id: str, post_ids: set[str], authors: int, fans: int) -> None:
+    """The posts the lists can show, as big as real photo posts (renditions, palette, a tag
+    snapshot), and the profiles they can show, in BatchWriteItem calls: the read's bytes are what a
+    real brand's would be."""
+    from chalicelib.data import keys
+    from chalicelib.data.models import FlintItem, PostItem, UserItem
+
+    with FlintItem.batch_write() as batch:
+        for post_id in sorted(post_ids):
+            p, key = int(post_id.rsplit("_p", 1)[1]), keys.post(post_id)
+            photo = {
+                "upload_id": f"up_{post_id}",
+                "width": 1280,
+                "height": 960,
+                "renditions": {
+                    name: {"key": f"media/up_{post_id}/{name}.jpg", "width": w, "height": w * 3 // 4}
+                    for name, w in (("small", 320), ("medium", 640), ("large", 1280))
+                },
+                "palette": ["#2a3b4c", "#5d6e7f", "#8a9bac", "#c0d0e0", "#f0e0d0"],
+                "tags": [
+                    {
+                        "product_id": f"prod_{p % 40:02d}",
+                        "x": 0.4,
+                        "y": 0.6,
+                        "title": "Trail tent - Olive",
+                        "price_amount": "199.00",
+                        "currency": "USD",
+                        "url": "https://shop.example.com/products/trail-tent-olive",
+                    }
+                ],
+            }
+            batch.save(
+                PostItem(
+                    key.pk,
+                    key.sk,
+                    post_id=post_id,
+                    author_id=f"author_{p // 5:05d}",
+                    kind="photo",
+                    caption="Morning light on the ridge, and the tent held up to the wind all night",
+                    interests=[f"i{p % 9}"],
+                    photos=[photo],
+                    product_ids=[f"prod_{p % 40:02d}"],
+                    created_at="2026-01-01T00:00:00.000Z",
+                    state="live",
+                )
+            )
+        for member_id in [f"author_{a:05d}" for a in range(authors)] + [f"fan_{m:06d}" for m in range(fans)]:
+            key = keys.user(member_id)
+            batch.save(
+                UserItem(
+                    key.pk,
+                    key.sk,
+                    user_id=member_id,
+                    display_name=f"Member {member_id}",
+                    bio="Weekend hiker, coffee on the trail.",
+                    interests=["hiking", "camping", "coffee", "cooking", "photography"],
+                    badges=["enthusiast"] if member_id.endswith("7") else [],
+                    followers=42,
+                    created_at="2026-01-01T00:00:00.000Z",
+                )
+            )
+
+
+@contextmanager
+def dynamodb_reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
+    """Requests, and bytes of the items DynamoDB answered (its item-size rules), made in the block."""
+    from botocore.client import BaseClient
+
+    from bench.capacity import item_size
+
+    seen = {"requests": 0, "bytes": 0}
+    original = BaseClient._make_api_call
+
+    def counting(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        response = original(self, operation, params)
+        if self.meta.service_model.service_name == "dynamodb":
+            seen["requests"] += 1
+            items = list(response.get("Items", [])) + ([response["Item"]] if "Item" in response else [])
+            items += [i for found in response.get("Responses", {}).values() for i in found]
+            seen["bytes"] += sum(item_size(i) for i in items)
+        return response
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", counting)
+    yield seen
+    monkeypatch.setattr(BaseClient, "_make_api_call", original)
+
+
+@pytest.mark.timeout(900)
+def test_brand_insights_read_at_most_10_requests_and_200_kb_whatever_the_brands_size(
     api: Any, stack: Any, new_member: Callable[..., SignedInMember], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given a brand with 10 engaged posts and one with 500
+    # Given a brand of 10,000 tagged posts and 50,000 engaged members over 92 days, and a small one
     owner = new_member("brand")
     api.http.get("/me", headers=owner.headers)
-    small, large = _brand_with_counters(api, owner, 10), _brand_with_counters(api, owner, 500)
+    large = _big_brand(api, owner, posts=10_000, members=50_000, days=92)
+    small = _big_brand(api, owner, posts=10, members=20, days=3)
 
-    costs = []
     for brand_id in (small, large):
-        # When each brand's insights are read
-        with record_api_calls(monkeypatch, "dynamodb") as calls:
-            response = api.http.get(f"/brands/{brand_id}/insights", headers=owner.headers)
-        assert response.status_code == 200, response.body
-        assert body_of(response)["fans"]
-        assert max(_batch_get_sizes(calls)) <= BATCH_GET_LIMIT
-        costs.append(sorted(name for name, _ in calls.calls))
+        for query in ("", "?from={first}&to={last}"):
+            from datetime import UTC, datetime, timedelta
 
-    # Then both took the brand, one Query per counter shard and three BatchGetItems: 8 requests
-    assert costs[0] == costs[1] == sorted(["GetItem"] + ["Query"] * 4 + ["BatchGetItem"] * 3)
+            last = datetime.now(UTC).date()
+            path = f"/brands/{brand_id}/insights" + query.format(first=last - timedelta(days=91), last=last)
+            # When its insights are read, for the default window and for 92 days
+            with dynamodb_reads(monkeypatch) as reads:
+                response = api.http.get(path, headers=owner.headers)
+            assert response.status_code == 200, response.body
+            report = body_of(response)
+            # Then at most 10 requests and 200 KB of items, whatever the brand's size
+            print(f"insights read cost {brand_id} {query or 'default'}: {reads}")
+            assert reads["requests"] <= 10, (brand_id, query, reads)
+            assert reads["bytes"] <= 200 * 1024, (brand_id, query, reads)
+            assert report["fans"] and report["potential_customers"] and report["top_posts"]
+            assert len(report["series"]) in (28, 92)
+    # And the large brand's totals are exact, whatever its lists hold
+    report = body_of(api.http.get(path, headers=owner.headers))
+    assert report["totals"]["posts"] == 10_000 and report["totals"]["smiles"] == 50_000 + 2 * 1000
+    assert report["totals"]["impressions"] == 30_000 and report["complete"] is False
 
 
 # --- what writing costs (issue 10: smile and unsmile in 2 requests, publish in at most 3) -----

@@ -184,7 +184,7 @@ def test_a_limit_that_is_not_written_in_digits_is_400_on_every_list_route(
 ) -> None:
     # Given a caller every route lets through to parameter parsing (the ids need not exist: the
     # query is parsed before anything is read)
-    caller = new_member("prime", "brand")
+    caller = new_member("prime", "brand", "moderator")
     routes = _list_routes()
     assert {"/products", "/feed", "/posts/{post_id}/comments", "/brands/{brand_id}/campaigns"} <= set(routes)
     for path in routes:

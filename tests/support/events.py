@@ -51,4 +51,10 @@ def purge(*queue_names: str) -> None:
 def app_queues() -> list[str]:
     """Every queue the app's handlers read, and their dead-letter queues."""
     names = [EventRunner.queue_name(source) for source in app_runner().queue_sources]
-    return names + [f"{name}-dlq" for name in names]
+    return names + [dead_letter_queue(name) for name in names]
+
+
+def dead_letter_queue(name: str) -> str:
+    """A queue's dead-letter queue (infra/template.yaml): `<name>-dlq`, `.fifo` kept last."""
+    stem, fifo = (name.removesuffix(".fifo"), ".fifo") if name.endswith(".fifo") else (name, "")
+    return f"{stem}-dlq{fifo}"

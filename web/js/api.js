@@ -10,6 +10,9 @@
 import { passwordVerifierResponses, srpStart } from "./srp.js";
 
 const SESSION_KEY = "flint.session";
+// An anonymous visitor's session (POST /sessions): the posts the API shows it carry receipts
+// bound to it, so its impressions and clicks can count. Sent as X-Flint-Session while signed out.
+const ANONYMOUS_KEY = "flint.anonymous";
 
 export class ApiError extends Error {
   constructor(status, code, message, details) {
@@ -268,10 +271,32 @@ async function freshToken() {
 
 // ---- The API ----
 
+function anonymousSession() {
+  try {
+    const stored = JSON.parse(sessionStorage.getItem(ANONYMOUS_KEY));
+    return stored && Date.parse(stored.expires_at) - Date.now() > 60_000 ? stored.session : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A signed-out visitor gets an anonymous session per tab, kept for the day it lasts. */
+export async function ensureAnonymousSession() {
+  if (state.session || anonymousSession()) return;
+  try {
+    const started = await api("POST", "/sessions", undefined, { auth: false });
+    sessionStorage.setItem(ANONYMOUS_KEY, JSON.stringify(started)); // per tab, like the sign-in
+  } catch {
+    // No session: the visitor browses as before; its events simply do not count.
+  }
+}
+
 export async function api(method, path, body, { retried = false, keepalive = false, auth = true } = {}) {
   const headers = {};
   const token = auth ? await freshToken() : null;
   if (token) headers.Authorization = `Bearer ${token}`;
+  const anonymous = token ? null : anonymousSession();
+  if (anonymous && auth) headers["X-Flint-Session"] = anonymous;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
   try {
@@ -295,6 +320,22 @@ export async function api(method, path, body, { retried = false, keepalive = fal
     throw new ApiError(response.status, error.code, readable(response.status, error), error.details);
   }
   return data;
+}
+
+/** Save what an authenticated GET answers (a CSV export) as a file. */
+export async function download(path, filename) {
+  const token = await freshToken();
+  const response = await fetch(`${state.api}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  if (!response.ok) {
+    const data = await response.json().catch(() => ({}));
+    throw new ApiError(response.status, (data.error || {}).code, readable(response.status, data.error || {}));
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const link = Object.assign(document.createElement("a"), { href: url, download: filename });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 function readable(status, error) {

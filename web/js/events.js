@@ -1,8 +1,9 @@
 // Engagement events (API.md "Engagement events"): impressions, hotspot taps and product
 // clicks are queued and sent to POST /events in batches of up to 100, each with a fresh
-// `batch_id` (a retry of the same batch reuses it, so the server counts it once). The queue is
-// flushed every 10 s, at 50 events and when the page is hidden. It stops if the route answers 404
-// (an API without it).
+// `batch_id` (a retry of the same batch reuses it, so the server counts it once). Each event
+// carries the `receipt` of the card or page it came from (an event without one never counts, so
+// none is sent). The queue is flushed every 10 s, at 50 events and when the page is hidden. It
+// stops if the route answers 404 (an API without it).
 
 import { api } from "./api.js";
 
@@ -16,9 +17,9 @@ function batchId() {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export function track(type, postId, productId) {
-  if (!enabled) return;
-  const event = { type, post_id: postId };
+export function track(type, postId, productId, receipt) {
+  if (!enabled || !receipt) return;
+  const event = { type, post_id: postId, receipt };
   if (productId) event.product_id = productId;
   queue.push(event);
   if (queue.length >= 50) flush();
@@ -53,11 +54,11 @@ const observer =
         (entries) => {
           for (const entry of entries) {
             if (!entry.isIntersecting) continue;
-            const postId = entry.target.dataset.postId;
+            const { postId, receipt } = entry.target.dataset;
             observer.unobserve(entry.target);
             if (seen.has(postId)) continue;
             seen.add(postId);
-            track("impression", postId);
+            track("impression", postId, null, receipt);
           }
         },
         { threshold: 0.5 },
@@ -65,9 +66,10 @@ const observer =
     : null;
 
 /** One impression per post per page view, once half the card is on screen. */
-export function trackImpressions(el, postId) {
-  if (!observer) return;
+export function trackImpressions(el, postId, receipt) {
+  if (!observer || !receipt) return;
   el.dataset.postId = postId;
+  el.dataset.receipt = receipt;
   observer.observe(el);
 }
 

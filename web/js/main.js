@@ -1,7 +1,7 @@
 // The single-page app: hash routes -> views. Each view renders into <main> and may return a
 // cleanup function run when the route changes.
 
-import { isBrand, isModerator, loadConfig, me, rememberReturnPath, signedIn, signOut, state } from "./api.js";
+import { ensureAnonymousSession, isBrand, isModerator, loadConfig, me, rememberReturnPath, signedIn, signOut, state } from "./api.js";
 import { flush, resetImpressions } from "./events.js";
 import { errorBox, go, h } from "./ui.js";
 import { authView } from "./views/auth.js";
@@ -135,6 +135,7 @@ async function start() {
     );
     return;
   }
+  await ensureAnonymousSession();
   const box = document.getElementById("search-box");
   box.addEventListener("submit", (event) => {
     event.preventDefault();

@@ -203,7 +203,7 @@ export class Masonry {
     column.el.append(el);
     column.height += height;
     this.entries.push({ post, reasons });
-    trackImpressions(el, post.id);
+    trackImpressions(el, post.id, post.receipt);
     return el;
   }
 

@@ -104,7 +104,7 @@ function photoFrame(post, photo, index) {
         onclick: async (event) => {
           event.stopPropagation();
           closeCard();
-          track("tag_click", post.id, tag.product_id);
+          track("tag_click", post.id, tag.product_id, post.receipt);
           openCard = productCard(post, tag, closeCard);
           frame.append(openCard);
           placeCard(openCard, frame, tag);
@@ -168,7 +168,7 @@ function productCard(post, tag, close) {
   const prime = h("span");
   const link = h(
     "a",
-    { href: `#/product/${encodeURIComponent(tag.product_id)}`, onclick: () => track("product_click", post.id, tag.product_id) },
+    { href: `#/product/${encodeURIComponent(tag.product_id)}`, onclick: () => track("product_click", post.id, tag.product_id, post.receipt) },
     tag.title,
   );
   const card = h(
@@ -268,7 +268,7 @@ function taggedList(post) {
           {},
           h(
             "a",
-            { href: `#/product/${encodeURIComponent(tag.product_id)}`, onclick: () => track("product_click", post.id, tag.product_id) },
+            { href: `#/product/${encodeURIComponent(tag.product_id)}`, onclick: () => track("product_click", post.id, tag.product_id, post.receipt) },
             tag.title,
           ),
           " · ",
