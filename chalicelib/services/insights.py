@@ -39,9 +39,10 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, get_args
 
 from chalice import Response
+from pydantic import BaseModel
 
 from chalicelib import clock, cursors, ids
 from chalicelib.auth import Identity
@@ -504,10 +505,20 @@ _CSV_POST_FIELDS = (
 )
 
 
-def _csv(rows: Sequence[Any], filename: str) -> Response:
+def _columns(model: type[BaseModel], prefix: str = "") -> list[str]:
+    """The flattened column names of a row model, so an empty list still exports its header."""
+    columns: list[str] = []
+    for name, spec in model.model_fields.items():
+        kinds = (spec.annotation, *get_args(spec.annotation))
+        nested = next((k for k in kinds if isinstance(k, type) and issubclass(k, BaseModel)), None)
+        columns += _columns(nested, f"{prefix}{name}.") if nested else [f"{prefix}{name}"]
+    return columns
+
+
+def _csv(rows: Sequence[Any], row_model: type[BaseModel], filename: str) -> Response:
     flat = [_flat(r.model_dump(mode="json")) for r in rows]
-    flat = [{k: v for k, v in r.items() if not k.startswith("post.") or k in _CSV_POST_FIELDS} for r in flat]
-    columns = list(dict.fromkeys(k for r in flat for k in r)) if flat else ["none"]
+    columns = list(dict.fromkeys([*_columns(row_model), *(k for r in flat for k in r)]))
+    columns = [k for k in columns if not k.startswith("post.") or k in _CSV_POST_FIELDS]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
@@ -545,7 +556,8 @@ def insights_list(
     size = CSV_ROWS if as_csv else offset + limit + 1  # one more: is there a next page?
     rows = getattr(_shown(brand_id, window, totals, size), attribute)
     if as_csv:
-        return _csv(rows, f"{brand_id}-{name}-{first.isoformat()}-{last.isoformat()}.csv")
+        (row_model,) = get_args(page_model.model_fields["items"].annotation)
+        return _csv(rows, row_model, f"{brand_id}-{name}-{first.isoformat()}-{last.isoformat()}.csv")
     page = rows[offset : offset + limit]
     more = len(rows) > offset + limit
     return page_model(

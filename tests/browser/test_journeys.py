@@ -411,7 +411,9 @@ def test_the_feed_and_hotspots_work_on_a_phone(journey: Any, local_stack: LocalS
 
 def contract_insights(stack: LocalStack) -> dict[str, Any]:
     """A brand insights answer shaped exactly as API.md's "Brands and brand insights" says."""
-    posts = [item["post"] for item in requests.get(f"{stack.api}/feed?limit=6", timeout=10).json()["items"]]
+    # Photo posts only: the grid draws one image per top post (the demo has stories and ideas too)
+    feed = requests.get(f"{stack.api}/feed?limit=20", timeout=10).json()["items"]
+    posts = [item["post"] for item in feed if item["post"]["photos"]][:6]
     member = {
         "id": posts[0]["author"]["id"],
         "display_name": posts[0]["author"]["display_name"],

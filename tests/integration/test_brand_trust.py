@@ -384,3 +384,21 @@ def test_every_list_pages_with_cursors_and_exports_as_csv(
     for name in ("products", "fans", "opinion-leaders", "top-posts", "interests", "labels"):
         exported = call(api, "GET", f"/brands/{brand_id}/insights/{name}?format=csv", owner)
         assert exported.status_code == 200 and exported.body.decode().count("\n") >= 2, name
+
+
+def test_an_empty_list_still_exports_its_columns(api: Any, brand_world: dict[str, Any]) -> None:
+    # Given a brand whose potential customers list is empty on a day nothing happened
+    owner, brand_id = brand_world["owner"], brand_world["brand"]["id"]
+    empty_day = "2001-01-01"
+    # When it is exported as CSV
+    response = call(
+        api,
+        "GET",
+        f"/brands/{brand_id}/insights/potential-customers?from={empty_day}&to={empty_day}&format=csv",
+        owner,
+    )
+    # Then the file is just the header a spreadsheet needs, with the list's own columns
+    assert response.status_code == 200
+    lines = response.body.decode().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("member.id,") and "smiles" in lines[0].split(",")
