@@ -123,6 +123,8 @@ def update_me(identity: Identity, patch: ProfilePatch) -> Me:
         raise Conflict(
             "Your profile changed meanwhile (or your account was banned); try again.", code="conflict"
         )
+    if interests is not None:
+        _personal_feed_now(current.user_id)
     updated = replace(
         current,
         display_name=patch.display_name if patch.display_name is not None else current.display_name,
@@ -198,7 +200,21 @@ def choose_interests(identity: Identity, interest_ids: list[str]) -> list[str]:
     member = users.set_interests(identity.user_id, distinct)
     if member is None:
         raise NotFound("Profile not found.")
+    _personal_feed_now(identity.user_id)
     return member.interests
+
+
+def _personal_feed_now(member_id: str) -> None:
+    """Build the member's feed from the interests they just chose, so the next read is personal
+    (issue 24: the first feed after onboarding ignored them until a planner run). One refresh
+    (~5 requests) on a rare write; if it fails the queued refresh does the same work later."""
+    from chalicelib.services import feeds  # feeds -> posts -> members: imported when used
+
+    try:
+        feeds.refresh_member(member_id, clock.now_iso())
+    except Exception:
+        logger.warning("feed refresh on an interest change failed; queued instead", exc_info=True)
+        feeds.enqueue_refresh([member_id], clock.now_iso())
 
 
 def get_profile(user_id: str, viewer: Identity | None) -> Profile:

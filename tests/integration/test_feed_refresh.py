@@ -663,3 +663,22 @@ def test_a_planner_that_cannot_queue_fails_loudly_and_the_next_run_plans_everyon
     assert refused.injected >= 1
     assert queued_refreshes() == []
     assert len(_planned(events)[1]) == 2
+
+
+# A personal first feed (issue 24)
+
+
+def test_the_first_feed_after_onboarding_reflects_the_chosen_interests_at_once(
+    api: Any, new_member: NewMember
+) -> None:
+    # Given posts in baking already in the shared lists, and a newcomer who has no feed yet
+    seed_interests()
+    baking = idea(api, new_member("prime"), ["baking"], caption="Sourdough at dawn")
+    update_lists()
+    newcomer = new_member()
+    # When they pick their interests and read their feed, with no planner run or queue in between
+    onboard(api, newcomer, BAKER)
+    cards = feed_page(api, newcomer)["items"]
+    # Then it is already their own: the baking post, shown for their interest (not trending alone)
+    assert "interest:baking" in reasons_by_post(cards).get(baking["id"], [])
+    assert queued_refreshes() == []
