@@ -39,8 +39,9 @@ class Tier:
 
 TIERS = [
     Tier("unit + integration", ["tests/unit", "tests/integration", "-n", "2"]),
-    Tier("browser", ["tests/browser"]),
-    Tier("e2e", ["tests/e2e"]),
+    # -s: the browser and e2e tiers print what they measure (the feed's paint, the fuzz case counts)
+    Tier("browser", ["tests/browser", "-s"]),
+    Tier("e2e", ["tests/e2e", "-s"]),
 ]
 STACK_TIERS = {"browser", "e2e"}
 
