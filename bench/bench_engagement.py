@@ -23,11 +23,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bench.bench_feeds import export
 from bench.report import Row
 
 ROOT = Path(__file__).resolve().parent.parent
 LEGACY_COMMIT = "731b484e3d583e89172daeba4df37228fada8fff"  # main when issue 20's work began
-LEGACY_TREE = ROOT / "build" / "bench-engagement-legacy"
 SECTION = "Engagement"
 TARGET_RATIO = 10.0
 CASES = {
@@ -35,17 +35,6 @@ CASES = {
     "backlog, 20 tags a post": ("--tags", "20"),
     "delivered after every batch, 2 tags": ("--tags", "2", "--drain-every", "1"),
 }
-
-
-def _export_legacy() -> Path:
-    marker = LEGACY_TREE / ".commit"
-    if marker.exists() and marker.read_text().strip() == LEGACY_COMMIT:
-        return LEGACY_TREE
-    LEGACY_TREE.mkdir(parents=True, exist_ok=True)
-    archive = subprocess.run(["git", "archive", LEGACY_COMMIT], cwd=ROOT, check=True, capture_output=True)
-    subprocess.run(["tar", "-x", "-C", str(LEGACY_TREE)], input=archive.stdout, check=True)
-    marker.write_text(LEGACY_COMMIT)
-    return LEGACY_TREE
 
 
 def probe(tree: Path, *args: str) -> dict[str, Any]:
@@ -61,7 +50,7 @@ def probe(tree: Path, *args: str) -> dict[str, Any]:
 
 
 def measure() -> dict[str, dict[str, dict[str, Any]]]:
-    legacy = _export_legacy()
+    legacy = export(LEGACY_COMMIT)
     return {
         name: {"before": probe(legacy, *args), "today": probe(ROOT, *args)} for name, args in CASES.items()
     }
