@@ -64,14 +64,18 @@ def test_posts_are_found_by_caption_story_and_photo_labels(api: Any, member: Sig
 
 
 def test_photo_labels_are_searchable(api: Any, member: SignedInMember) -> None:
+    from tests.support.catalog import fresh_products
     from tests.support.images import jpeg
     from tests.support.posts import photo, post_body, published
     from tests.support.uploads import upload_images
 
-    # The embedded AWS labels every photo "mobile phone" and the palette gives colour names
+    # Rekognition labels a photo that tags a product when it is published (the embedded AWS says
+    # "mobile phone"); the palette gives colour names
     [upload_id] = upload_images(api, member, [jpeg(64, 48)])
+    [product_id] = fresh_products(1)
     word = unique_word()
-    post = published(api, member, post_body("photo", [photo(upload_id)], caption=f"Desk {word}"))
+    body = post_body("photo", [photo(upload_id, (product_id, 0.5, 0.5))], caption=f"Desk {word}")
+    post = published(api, member, body)
     assert post["id"] in hit_ids(search(api, f"{word} mobile phone", kind="post"), "post")
 
 
