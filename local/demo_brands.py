@@ -123,7 +123,8 @@ def _campaign(brand_id: str, product_ids: Sequence[str], today: datetime) -> Cam
         starts_at=start.isoformat(),
         ends_at=(start + timedelta(days=13)).isoformat(),
     )
-    brand_store.put_campaign(campaign, clock.now_iso())
+    if not brand_store.put_campaign(campaign, clock.now_iso()):
+        raise RuntimeError(f"demo campaign {campaign.campaign_id} exists already")
     return campaign
 
 
@@ -136,7 +137,8 @@ def seed_brand(
     spike: bool | None = None,
 ) -> int:
     """One demo brand: owner, campaign, engagement. Returns the events counted."""
-    brand_store.set_owner(brand_id, owner_id)
+    if not brand_store.set_owner(brand_id, owner_id):
+        raise RuntimeError(f"demo brand {brand_id} is not in the catalog")
     if product_ids is None:
         product_ids = [p.product_id for p in products() if p.brand_id == brand_id]
     funnel = {p: (rng.uniform(0.02, 0.09), rng.uniform(0.2, 0.55)) for p in product_ids}

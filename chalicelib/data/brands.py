@@ -62,9 +62,11 @@ def _campaign(item: CampaignItem) -> Campaign:
     )
 
 
-def put_campaign(campaign: Campaign, created_at: str) -> None:
+def put_campaign(campaign: Campaign, created_at: str) -> bool:
+    """Store a new campaign; False when the id is taken (through the spine: a failed condition is a
+    result, never an exception)."""
     key = keys.campaign(campaign.brand_id, campaign.campaign_id)
-    CampaignItem(
+    item = CampaignItem(
         key.pk,
         key.sk,
         campaign_id=campaign.campaign_id,
@@ -74,7 +76,8 @@ def put_campaign(campaign: Campaign, created_at: str) -> None:
         starts_at=campaign.starts_at,
         ends_at=campaign.ends_at,
         created_at=created_at,
-    ).save(condition=CampaignItem.PK.does_not_exist())
+    )
+    return connection.put(item, condition=CampaignItem.PK.does_not_exist())
 
 
 def get_campaign(brand_id: str, campaign_id: str) -> Campaign | None:
@@ -99,11 +102,13 @@ def list_campaigns(brand_id: str, limit: int, start: dict[str, Any] | None) -> P
     return Page([_campaign(i) for i in results], results.last_evaluated_key)
 
 
-def set_owner(brand_id: str, owner_id: str) -> None:
-    """Give an existing brand to a brand account (its GSI1 entry makes it one of theirs)."""
+def set_owner(brand_id: str, owner_id: str) -> bool:
+    """Give an existing brand to a brand account (its GSI1 entry makes it one of theirs); False
+    when there is no such brand."""
     key, owned = keys.brand(brand_id), keys.brand_owner(owner_id, brand_id)
-    BrandItem(key.pk, key.sk).update(
-        actions=[
+    return connection.update(
+        BrandItem(key.pk, key.sk),
+        [
             BrandItem.owner_id.set(owner_id),
             BrandItem.GSI1PK.set(owned.pk),
             BrandItem.GSI1SK.set(owned.sk),

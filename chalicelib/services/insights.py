@@ -69,7 +69,7 @@ from chalicelib.data.summaries import (
     zero,
 )
 from chalicelib.data.users import Member
-from chalicelib.errors import BadRequest, NotFound, ValidationFailed, field_error
+from chalicelib.errors import BadRequest, Conflict, NotFound, ValidationFailed, field_error
 from chalicelib.schemas.brands import (
     MAX_WINDOW_DAYS,
     Baseline,
@@ -597,7 +597,9 @@ def create_campaign(identity: Identity, brand_id: str, data: CampaignIn) -> Camp
         starts_at=data.starts_at.isoformat(),
         ends_at=data.ends_at.isoformat(),
     )
-    brand_store.put_campaign(campaign, clock.now_iso())
+    if not brand_store.put_campaign(campaign, clock.now_iso()):
+        # A server-chosen id taken already: only a replayed id could do it; the client retries.
+        raise Conflict("That campaign could not be created; try again.", code="conflict")
     engagement_service.track_campaign(brand.brand_id, tracked(campaign))
     return campaign_out(campaign)
 
