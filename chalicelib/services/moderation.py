@@ -29,7 +29,6 @@ from chalicelib.data.media import RenditionRecord, Upload
 from chalicelib.data.moderation import AuditRecord, Case, Subjects, Target
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.observability import logger, metrics
-from chalicelib.schemas.media import Rendition
 from chalicelib.schemas.safety import (
     ActionIn,
     ActionOut,
@@ -41,7 +40,7 @@ from chalicelib.schemas.safety import (
     QueuePage,
     UploadPreview,
 )
-from chalicelib.services.presenters import author_out, summary
+from chalicelib.services.presenters import author_out, renditions_at, summary
 from chalicelib.settings import get_settings
 
 # Moderators see held photos through URLs that expire after this long.
@@ -82,14 +81,9 @@ def _state(target: Target, found: Subjects) -> str:
 
 def _held_preview(upload: Upload) -> UploadPreview:
     settings = get_settings()
-    thumbnails = {
-        r.name: Rendition(
-            url=objects.presigned_get(settings.media_bucket, r.key, PREVIEW_SECONDS),
-            width=r.width,
-            height=r.height,
-        )
-        for r in upload.renditions
-    }
+    thumbnails = renditions_at(
+        upload.renditions, lambda key: objects.presigned_get(settings.media_bucket, key, PREVIEW_SECONDS)
+    )
     return UploadPreview(
         reason=upload.reason,
         width=upload.width,

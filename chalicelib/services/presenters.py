@@ -1,12 +1,15 @@
-"""Presenters: records from chalicelib/data in, the API's response models out.
+"""Presenters: records from chalicelib/data in, the response models that show them out.
 
-Every response model is built here, so services never import each other for a
-`summary()` helper, and no storage detail (keys, index attributes, item classes)
-can reach a response.
+Every response model of a stored record (post, card, photo, tag, author, profile, me, product,
+price, upload, rendition, comment) is built here and nowhere else (tests/unit/test_presenters.py),
+so services never import each other for a `summary()` helper and no storage detail (keys, index
+attributes, item classes) can reach a response. Models of what a service computes (pages,
+acknowledgements, rankings, insights) are built by that service, from these.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from chalicelib.data.catalog import Product
@@ -35,6 +38,11 @@ def renditions_out(settings: Settings, renditions: dict[str, dict[str, Any]]) ->
         name: Rendition(url=rendition_url(settings, r["key"]), width=int(r["width"]), height=int(r["height"]))
         for name, r in renditions.items()
     }
+
+
+def renditions_at(renditions: list[RenditionRecord], url_of: Callable[[str], str]) -> dict[str, Rendition]:
+    """Renditions served from URLs the caller makes (a held photo's short-lived ones)."""
+    return {r.name: Rendition(url=url_of(r.key), width=r.width, height=r.height) for r in renditions}
 
 
 def _rendition_records_out(settings: Settings, renditions: list[RenditionRecord]) -> dict[str, Rendition]:
