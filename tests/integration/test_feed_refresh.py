@@ -33,6 +33,7 @@ from tests.support.feeds import (
     idea,
     joined,
     onboard,
+    onboard_through_the_api,
     own_refresh_queue,
     queued_refreshes,
     reasons_by_post,
@@ -682,7 +683,7 @@ def test_the_first_feed_after_onboarding_reflects_the_chosen_interests_at_once(
     update_lists()
     newcomer = new_member()
     # When they pick their interests and read their feed, with no planner run or queue in between
-    onboard(api, newcomer, BAKER)
+    onboard_through_the_api(api, newcomer, BAKER)
     cards = feed_page(api, newcomer, limit=10)["items"]
     # Then it is already their own: at least 80% of the first page is from the chosen interests
     # (issue 24's target), the baking posts shown for that interest, and nothing was queued

@@ -31,7 +31,18 @@ BAKER = ("baking", "cooking", "coffee", "books", "home-decor")
 
 
 def onboard(api: Any, member: Any, interests: Sequence[str] = HIKER) -> None:
-    """PUT /me/interests: the member becomes onboarded (and active, through the authorizer)."""
+    """A member with interests and no feed yet, active (GET /me, through the authorizer): what the
+    feed pipeline's tests start from. Interests are written through the data layer, because
+    PUT /me/interests also builds the feed at once (`onboard_through_the_api`)."""
+    from chalicelib.data import users
+
+    response = api.http.get("/me", headers=member.headers)
+    assert response.status_code == 200, response.body
+    assert users.set_interests(member.user_id, list(interests)) is not None
+
+
+def onboard_through_the_api(api: Any, member: Any, interests: Sequence[str] = HIKER) -> None:
+    """PUT /me/interests, as the web client's onboarding sends it (the feed is built at once)."""
     response = api.http.put(
         "/me/interests", body=json.dumps({"interests": list(interests)}), headers={**JSON, **member.headers}
     )
