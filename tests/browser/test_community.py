@@ -287,6 +287,8 @@ def test_a_member_blocks_someone_and_their_posts_disappear_for_them(
         "interests": ["hiking"],
     }
     loud = publish_idea(local_stack, troll, idea)
+    # Another member's post in the same interest, so the page has something to show after the block
+    calm = publish_idea(local_stack, member(local_stack, "prime"), {**idea, "caption": "Calm notes"})
     visitor = signed_in(journey, viewport, member(local_stack))
     page = visitor.page
     visitor.open("/interest/hiking")
@@ -300,7 +302,7 @@ def test_a_member_blocks_someone_and_their_posts_disappear_for_them(
     visitor.shot("blocked profile")
     assert_accessible(visitor, "blocked profile")
     visitor.open("/interest/hiking")
-    page.locator("article.card").first.wait_for()
+    page.locator(f"article.card[data-post-id='{calm['id']}']").wait_for()
     assert page.locator(f"article.card[data-post-id='{loud['id']}']").count() == 0
     # The settings page lists them, and unblocking brings the post back
     visitor.open("/settings")
