@@ -157,6 +157,10 @@ def test_the_brand_routes_survive_fuzzing_with_their_owners_token(
         owner.headers,
         only_paths="^/brands",
         path_values={"brand_id": brand_id, "campaign_id": campaign.json()["id"]},
+        # No coverage phase: schemathesis 4.32.5 crashes building one of its negative cases for these
+        # schemas ("SystemError: AST constructor recursion depth mismatch" in hypothesis' repr of a
+        # filter); the fuzzing and stateful phases still send invalid and unexpected input.
+        phases="examples,fuzzing,stateful",
     )
     # Then no case failed a check (asserted in _schemathesis): no 5xx, every answer in the document
     print(_summary("brand", result))

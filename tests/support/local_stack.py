@@ -89,9 +89,10 @@ def running_local_stack() -> Iterator[LocalStack]:
         **os.environ,
         "FLINT_DEMO_POSTS": str(DEMO_POSTS),
         "PYTHONUNBUFFERED": "1",
-        # Fuzzing one member's profile routes needs more than 60 edits per 10 minutes to reach the
-        # logic behind the limit; the limit itself is tested in tests/integration.
-        "FLINT_RATE_LIMITS": '{"profile": [1000, 600]}',
+        # Every test client shares 127.0.0.1 (the anonymous limits are per address) and fuzzing one
+        # member's profile or brand routes needs more than their hourly budget to reach the logic
+        # behind the limit; the limits themselves are tested in tests/integration.
+        "FLINT_RATE_LIMITS": '{"profile": [1000, 600], "brands": [1000, 3600], "sessions": [1000, 3600]}',
     }
     for name in (ENV_API, ENV_WEB, ENV_EVENTS):
         env.pop(name, None)
