@@ -51,6 +51,7 @@ def _schemathesis(
     only_paths: str | None = None,
     path_values: dict[str, str] | None = None,
     phases: str = "examples,coverage,fuzzing,stateful",
+    mode: str = "all",
 ) -> dict[str, Any]:
     config = report.with_suffix(".toml")
     config.write_text(
@@ -67,6 +68,8 @@ def _schemathesis(
         ",".join(CHECKS),
         "--phases",
         phases,
+        "--mode",
+        mode,
         "--max-examples",
         str(MAX_EXAMPLES),
         "--seed",
@@ -157,10 +160,13 @@ def test_the_brand_routes_survive_fuzzing_with_their_owners_token(
         owner.headers,
         only_paths="^/brands",
         path_values={"brand_id": brand_id, "campaign_id": campaign.json()["id"]},
-        # No coverage phase: schemathesis 4.32.5 crashes building one of its negative cases for these
-        # schemas ("SystemError: AST constructor recursion depth mismatch" in hypothesis' repr of a
-        # filter); the fuzzing and stateful phases still send invalid and unexpected input.
+        # Valid input only, without the coverage phase: generating invalid bodies for these schemas
+        # crashes schemathesis 4.32.5 itself (CPython 3.11's "SystemError: AST constructor recursion
+        # depth mismatch" while hypothesis describes a filter), in the coverage phase in one run and
+        # the fuzzing phase in another. Invalid brand input is covered by the anonymous and Prime
+        # runs (same schemas) and tests/integration/test_brand_input_rules.py.
         phases="examples,fuzzing,stateful",
+        mode="positive",
     )
     # Then no case failed a check (asserted in _schemathesis): no 5xx, every answer in the document
     print(_summary("brand", result))
