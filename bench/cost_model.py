@@ -36,6 +36,9 @@ POSTS_PER_MEMBER_DAY = 0.3  # per weekly member, as the feed probe's community
 PHOTO_SHARE = 0.85
 TAGGED_SHARE = 0.5  # photos tagging at least one product
 UPLOAD_POLLS = 3  # GET /uploads/{id} while the thumbnails are made
+# Screening (DetectModerationLabels, services/media.py finish_upload) runs once per accepted upload:
+# every posted photo, plus uploads never posted (not counted: no figure for them).
+SCREENED_PER_PHOTO = 1.0
 CARDS_PER_PAGE = 20
 CARD_BYTES = 40_000  # a small or medium rendition (srcset: 320 or 640 px JPEG)
 BROWSER_CACHE_HITS = 0.3  # cards already seen this session (first pages re-read)
@@ -243,8 +246,17 @@ def model(
     lines.add(
         "Rekognition",
         prices.tiered(_month(labelled), prices.REKOGNITION_TIERS),
-        "every photo" if design != "today" else "photos that tag a product",
+        ("DetectLabels: every photo" if design != "today" else "DetectLabels: photos that tag a product")
+        + f" ({prices.tiers_used(_month(labelled), prices.REKOGNITION_TIERS)} images)",
     )
+    if design == "today":  # the earlier designs' trees did not screen (chalicelib/services/screening.py)
+        screened = _month(photos * SCREENED_PER_PHOTO)
+        lines.add(
+            "Rekognition",
+            prices.tiered(screened, prices.REKOGNITION_TIERS),
+            "DetectModerationLabels: every upload screened "
+            f"({prices.tiers_used(screened, prices.REKOGNITION_TIERS)} images)",
+        )
     lines.add(
         "S3",
         _month(photos) * (4 * prices.S3_PUT + 2 * prices.S3_GET)

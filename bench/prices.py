@@ -27,7 +27,9 @@ SQS_REQUEST = 0.40e-6
 # API Gateway REST API (what chalice deploys): per request, first 333 million a month.
 API_GATEWAY_REQUEST = 3.50e-6
 
-# Rekognition Image DetectLabels (group 2 APIs): per image, by monthly volume tier.
+# Rekognition Image DetectLabels and DetectModerationLabels (both group 2 APIs, the same rates): per
+# image, by monthly volume tier. The model applies the tiers to each API's volume on its own (the
+# dearer reading: pooling the group's volume would put more images in the cheaper tiers).
 REKOGNITION_TIERS = [  # (images up to, price per image)
     (1_000_000, 0.001),
     (10_000_000, 0.0008),
@@ -68,3 +70,14 @@ def tiered(quantity: float, tiers: list[tuple[float, float]]) -> float:
         cost += (min(quantity, upper) - lower) * price
         lower = upper
     return cost
+
+
+def tiers_used(quantity: float, tiers: list[tuple[float, float]], unit: float = 1e6, name: str = "M") -> str:
+    """Which tiers `quantity` falls in, e.g. "1.0 M at $0.001, 6.6 M at $0.0008"."""
+    parts, lower = [], 0.0
+    for upper, price in tiers:
+        if quantity <= lower:
+            break
+        parts.append(f"{(min(quantity, upper) - lower) / unit:.1f} {name} at ${price:g}")
+        lower = upper
+    return ", ".join(parts)

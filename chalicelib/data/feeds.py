@@ -15,7 +15,10 @@ What keeps the shared lists current without reading the window (issue 19):
 - the planner reads the log since its last run, updates the bounded lists (`FEED#TRENDING…/LIST`)
   and writes one run record (`FEEDRUN`): who posted, what was deleted;
 - a member's refresh reads the run records since its last refresh and batch-reads only the
-  followees who posted (their profile holds their newest post ids).
+  followees who posted (their profile holds their newest post ids). Who they follow it learns
+  from their fan-in summary (3 bytes a followee, one item under 4 KB at the 1,000 follows a
+  refresh reads): the followee ids are kept in buckets by author hash, and a refresh reads only
+  the buckets of followees the run records name, so its reads do not grow with the follow count.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import struct
 import uuid
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +37,7 @@ from chalicelib.data import connection, keys, ownership
 from chalicelib.data.models import (
     EnthusiastsItem,
     FeedChangeItem,
+    FeedFaninIdsItem,
     FeedFaninItem,
     FeedHeadItem,
     FeedItem,
@@ -132,10 +136,52 @@ class RunRecord:
     deleted: frozenset[str]
 
 
+# Up to this many followees, their ids (16 bytes each, 2.6 KB) are kept in the summary itself; past
+# it, in buckets of about this many: under the 4 KB one read unit covers, even when the hash fills
+# a bucket a few standard deviations above the mean.
+FANIN_BUCKET_SIZE = 160
+
+
+def _prefix(author_hash_value: int) -> int:
+    """The 3 bytes of an author hash the fan-in summary keeps (a refresh's summary of 1,000
+    followees matches a run's ~1,000 authors by chance about once in 16 refreshes: one needless
+    bucket read, never a wrong feed: the bucket's ids are checked against the full hash)."""
+    return author_hash_value >> 8
+
+
 @dataclass(frozen=True)
 class Fanin:
-    followees: list[str]
+    """What every refresh reads of whom the member follows (one item under 4 KB): the followee ids
+    themselves up to FANIN_BUCKET_SIZE of them (`ids`, no buckets), else 3 bytes of each one's author
+    hash and how many id buckets hold the ids; and the profile's follow version they were read at."""
+
+    prefixes: frozenset[int]
+    count: int
+    buckets: int
     follow_version: int
+    ids: tuple[str, ...] | None = None
+
+    @classmethod
+    def of(cls, followees: Sequence[str], follow_version: int) -> Fanin:
+        unique = tuple(dict.fromkeys(followees))
+        prefixes = frozenset(_prefix(author_hash(f)) for f in unique)
+        if len(unique) <= FANIN_BUCKET_SIZE:
+            return cls(prefixes, len(unique), 0, follow_version, unique)
+        return cls(prefixes, len(unique), -(-len(unique) // FANIN_BUCKET_SIZE), follow_version)
+
+    def may_follow(self, author_hash_value: int) -> bool:
+        """False: not a followee. True: a followee, or (with buckets, rarely) a stranger sharing 3 bytes
+        of hash with one."""
+        return _prefix(author_hash_value) in self.prefixes
+
+    def follows(self, author_id: str) -> bool:
+        """Exact with the ids inline; with buckets, as `may_follow`."""
+        if self.ids is not None:
+            return author_id in self.ids
+        return self.may_follow(author_hash(author_id))
+
+    def bucket_of(self, author_hash_value: int) -> int:
+        return author_hash_value % max(1, self.buckets)
 
 
 @dataclass(frozen=True)
@@ -170,6 +216,7 @@ class RefreshRest:
     generation: Generation | None
     lists: dict[str, SharedList]
     followees: dict[str, Followee]
+    bucket_ids: list[str] = field(default_factory=list)  # the followee ids in the buckets read
 
 
 # --- packing ---------------------------------------------------------------------------------
@@ -300,6 +347,26 @@ def _unpack_ids(packed: bytes) -> list[str]:
         return [str(uuid.UUID(bytes=body[i : i + 16])) for i in range(0, len(body), 16)]
     text = zlib.decompress(body).decode()
     return text.split("\n") if text else []
+
+
+def _pack_prefixes(prefixes: Iterable[int]) -> bytes:
+    return b"".join(p.to_bytes(3, "big") for p in sorted(prefixes))
+
+
+def _unpack_prefixes(packed: bytes) -> frozenset[int]:
+    return frozenset(int.from_bytes(packed[i : i + 3], "big") for i in range(0, len(packed), 3))
+
+
+def _fanin(item: FeedFaninItem) -> Fanin:
+    if item.followees is not None:  # the ids inline (or an item from before the buckets: the same)
+        ids = _unpack_ids(item.followees)
+        return replace(Fanin.of(ids, int(item.follow_version or 0)), buckets=0, ids=tuple(ids))
+    return Fanin(
+        _unpack_prefixes(item.hashes or b""),
+        int(item.count or 0),
+        int(item.buckets or 0),
+        int(item.follow_version or 0),
+    )
 
 
 # --- member feeds ----------------------------------------------------------------------------
@@ -448,7 +515,8 @@ def _owner_of(partition: str) -> str:
 
 
 def refresh_start(member_id: str) -> RefreshStart:
-    """The head, the fan-in state, the member's profile and the trending list: one BatchGetItem."""
+    """The head, the fan-in summary, the member's profile and the trending list: one BatchGetItem
+    (each item under 4 KB but trending's, whatever the follow count)."""
     wanted = [
         keys.feed_head(member_id),
         keys.feed_fanin(member_id),
@@ -463,7 +531,7 @@ def refresh_start(member_id: str) -> RefreshStart:
         if isinstance(item, FeedHeadItem):
             head = _head(item)
         elif isinstance(item, FeedFaninItem):
-            fanin = Fanin(_unpack_ids(item.followees), int(item.follow_version or 0))
+            fanin = _fanin(item)
         elif isinstance(item, UserItem):
             member = FeedMember(
                 item.user_id, list(item.interests or []), bool(item.onboarded), int(item.follow_version or 0)
@@ -474,17 +542,27 @@ def refresh_start(member_id: str) -> RefreshStart:
 
 
 def refresh_rest(
-    generation: tuple[str, str] | None, list_owners: Iterable[str], followee_ids: Iterable[str]
+    generation: tuple[str, str] | None,
+    list_owners: Iterable[str],
+    followee_ids: Iterable[str] = (),
+    fanin_buckets: tuple[str, Iterable[int]] | None = None,
 ) -> RefreshRest:
-    """The current generation, the interest lists and the followees who may have posted: one
-    BatchGetItem per 100 keys (so about followees / 100 requests, never one Query per followee)."""
+    """The current generation, the interest lists, followees' profiles and (member, buckets) of the
+    member's followee ids: one BatchGetItem per 100 keys (so about followees / 100 requests after a
+    follow change, never one Query per followee)."""
     wanted = [keys.feed_list(o) for o in dict.fromkeys(list_owners)]
     wanted += [keys.user(u) for u in dict.fromkeys(followee_ids)]
     if generation is not None:
         wanted.append(keys.feed_generation(*generation))
+    if fanin_buckets is not None:
+        member_id, buckets = fanin_buckets
+        wanted += [keys.feed_fanin_ids(member_id, b) for b in sorted(set(buckets))]
     found_generation: Generation | None = None
     lists: dict[str, SharedList] = {}
     followees: dict[str, Followee] = {}
+    bucket_ids: list[str] = []
+    if not wanted:
+        return RefreshRest(None, lists, followees)
     for item in FlintItem.batch_get(wanted):
         if isinstance(item, FeedListItem):
             owner = _owner_of(item.PK)
@@ -495,16 +573,39 @@ def refresh_rest(
             )
         elif isinstance(item, FeedItem):
             found_generation = to_generation(item)
-    return RefreshRest(found_generation, lists, followees)
+        elif isinstance(item, FeedFaninIdsItem):
+            bucket_ids += _unpack_ids(item.followees)
+    return RefreshRest(found_generation, lists, followees, bucket_ids)
 
 
-def put_fanin(member_id: str, fanin: Fanin) -> None:
+def put_fanin(member_id: str, followees: Sequence[str], follow_version: int, before: Fanin | None) -> Fanin:
+    """Write the member's fan-in: the summary alone (ids inline) up to FANIN_BUCKET_SIZE followees;
+    past it, the id buckets first (BatchWriteItem), then the summary that points at them, so a
+    refresh that dies between the two leaves the earlier summary, whose follow version sends the
+    next refresh down the full path. Buckets the earlier fan-in had beyond the new count go."""
+    fanin = Fanin.of(followees, follow_version)
+    by_bucket: dict[int, list[str]] = {b: [] for b in range(fanin.buckets)}
+    if fanin.ids is None:
+        for followee in dict.fromkeys(followees):
+            by_bucket[fanin.bucket_of(author_hash(followee))].append(followee)
+    stale = range(fanin.buckets, before.buckets if before else 0)
+    if by_bucket or stale:
+        with FlintItem.batch_write() as batch:
+            for bucket, ids in by_bucket.items():
+                key = keys.feed_fanin_ids(member_id, bucket)
+                batch.save(FeedFaninIdsItem(key.pk, key.sk, followees=_pack_ids(ids)))
+            for bucket in stale:
+                key = keys.feed_fanin_ids(member_id, bucket)
+                batch.delete(FlintItem(key.pk, key.sk))
     key = keys.feed_fanin(member_id)
-    connection.put(
-        FeedFaninItem(
-            key.pk, key.sk, followees=_pack_ids(fanin.followees), follow_version=fanin.follow_version
-        )
-    )
+    item = FeedFaninItem(key.pk, key.sk, count=fanin.count, follow_version=fanin.follow_version)
+    if fanin.ids is not None:
+        item.followees = _pack_ids(fanin.ids)
+    else:
+        item.hashes = _pack_prefixes(fanin.prefixes)
+        item.buckets = fanin.buckets
+    connection.put(item)
+    return fanin
 
 
 def runs_since(position: str) -> list[RunRecord]:
@@ -613,9 +714,9 @@ def log_changes(changes: Sequence[PostChange], written_at: str, token: str, expi
 
 
 # --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------
-# The member's own feed (its head, generations and fan-in state). Entries for their posts in other members'
-# feeds hold only ids, are dropped when read once the post is gone, and expire with their
-# generation (a week at most: docs/privacy.md).
+# The member's own feed (its head, generations, fan-in summary and followee id buckets). Entries
+# for their posts in other members' feeds hold only ids, are dropped when read once the post is
+# gone, and expire with their generation (a week at most: docs/privacy.md).
 
 
 def _member_feed(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
@@ -637,8 +738,8 @@ def _erase_feed_item(member_id: str, table_key: tuple[str, str]) -> Erased:
 ownership.register(
     OwnedKind(
         "feed",
-        (FeedItem, FeedHeadItem, FeedFaninItem),
-        ("feed_generation", "feed_head", "feed_fanin", "feed_partition"),
+        (FeedItem, FeedHeadItem, FeedFaninItem, FeedFaninIdsItem),
+        ("feed_generation", "feed_head", "feed_fanin", "feed_fanin_ids", "feed_partition"),
         _member_feed,
         _erase_feed_item,
     )

@@ -279,6 +279,12 @@ def feed_fanin(member_id: str) -> Key:
     return Key(f"FEED#{member_id}", "FANIN")
 
 
+def feed_fanin_ids(member_id: str, bucket: int) -> Key:
+    """One bucket of a member's followee ids, `FEED#<member>` / `FANIN#<bucket>` (see feed_fanin).
+    Sorts before `GEN#`: never read by pages."""
+    return Key(f"FEED#{member_id}", f"FANIN#{bucket}")
+
+
 def feed_list(list_owner: str) -> Key:
     """A shared candidate list, `FEED#TRENDING[#<interest>]` / `LIST`: the best posts by rank key
     with their ranking inputs, rewritten by the planner when they change (one fixed key, so a

@@ -353,11 +353,28 @@ class FeedHeadItem(FlintItem, discriminator="feed_head"):
 
 
 class FeedFaninItem(FlintItem, discriminator="feed_fanin"):
-    """Whom a member's refresh fans in from: `FEED#<member>` / `FANIN`; followee ids packed, and the
-    profile's `follow_version` they were read at (a follow or unfollow since means read them again)."""
+    """Whom a member's refresh fans in from, as every refresh reads it: `FEED#<member>` / `FANIN`.
+
+    `hashes`: 3 bytes of each followee's author hash, sorted (3 KB at the 1,000 followees a refresh
+    reads at most: one read unit whatever the follow count); `count` followees, spread over
+    `buckets` id buckets (FeedFaninIdsItem); the profile's `follow_version` they were read at (a
+    follow or unfollow since means read them again). `followees` (every id packed) is what items
+    written before the buckets hold: such an item is read as no fan-in state (a full refresh).
+    """
+
+    hashes = BinaryAttribute(null=True, legacy_encoding=False)
+    count = NumberAttribute(default=0)
+    buckets = NumberAttribute(default=0)
+    followees = BinaryAttribute(null=True, legacy_encoding=False)
+    follow_version = NumberAttribute(default=0)
+
+
+class FeedFaninIdsItem(FlintItem, discriminator="feed_fanin_ids"):
+    """One bucket of a member's followee ids: `FEED#<member>` / `FANIN#<n>`, the followees whose author
+    hash is n modulo the bucket count (~160 ids, under 4 KB). A refresh reads only the buckets of
+    followees the planner's run records say posted."""
 
     followees = BinaryAttribute(legacy_encoding=False)
-    follow_version = NumberAttribute(default=0)
 
 
 class FeedListItem(FlintItem, discriminator="feed_list"):
@@ -571,6 +588,7 @@ ALL_MODELS: tuple[type[FlintItem], ...] = (
     FeedItem,
     FeedHeadItem,
     FeedFaninItem,
+    FeedFaninIdsItem,
     FeedListItem,
     FeedPlanItem,
     FeedChangeItem,

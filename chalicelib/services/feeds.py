@@ -15,9 +15,12 @@ Work follows what changed, never the size of the window (issue 19):
   followees who posted since its last refresh (the run records say who, in 4 bytes an author; each
   profile holds its author's newest post ids), carries the followees' posts it already ranked
   forward from its current generation, and reads the interest lists and trending in the same
-  BatchGetItem. About 5 requests whatever the follow count; a full re-read of the follow list only
-  after a follow change, or an absence longer than reading the run records is worth
-  (`fanin_horizon`: an hour for a few follows, up to a day for hundreds).
+  BatchGetItem. Whom the member follows it learns from the fan-in summary, one item under 4 KB at
+  any follow count: the ids themselves for up to 160 followees, else 3 bytes a followee, and the
+  ids in buckets it reads only for followees the run records name (one more request). 5 requests
+  (6 past 160 follows, when a followee posted) whatever the follow count; a full re-read of the
+  follow list only after a follow change, or an absence longer than reading the run records is
+  worth (`fanin_horizon`: an hour for a few follows, up to a day for hundreds).
 
 Refresh tiers:
 - active: members seen in the last `feed_active_minutes` (10) are refreshed by the planner every
@@ -36,7 +39,7 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -289,9 +292,9 @@ def _following(reasons: Iterable[str]) -> bool:
     return any(r.startswith(f"{ranking.FOLLOWING}:") for r in reasons)
 
 
-def _following_reasons(entry: FeedEntry, followees: set[str]) -> list[str]:
+def _following_reasons(entry: FeedEntry, followed: Callable[[str], bool]) -> list[str]:
     prefix = f"{ranking.FOLLOWING}:"
-    return [r for r in entry.reasons if r.startswith(prefix) and r.removeprefix(prefix) in followees]
+    return [r for r in entry.reasons if r.startswith(prefix) and followed(r.removeprefix(prefix))]
 
 
 def fanin_horizon(followees: int) -> timedelta:
@@ -322,7 +325,7 @@ def refresh_member(member_id: str, requested_at: str, now: datetime | None = Non
     if member is None or not member.onboarded:
         return 0  # no interests yet: they read the trending feed
     holders = start.trending.holders if start.trending else frozenset()
-    horizon = clock.iso(now - fanin_horizon(len(fanin.followees) if fanin else 0))
+    horizon = clock.iso(now - fanin_horizon(fanin.count if fanin else 0))
     full = (
         fanin is None
         or fanin.follow_version != member.follow_version
@@ -332,25 +335,38 @@ def refresh_member(member_id: str, requested_at: str, now: datetime | None = Non
     )
     deleted: set[str] = set()
     floor = clock.iso(now - RUN_OVERLAP)
+    buckets: set[int] = set()
+    posted: frozenset[int] = frozenset()
     if full:
         followees = social_store.following_ids(member_id, limit=MAX_FOLLOWEES)
-        to_read: list[str] = followees
+        followed: Callable[[str], bool] = set(followees).__contains__
         run_position = floor
     else:
         assert fanin is not None and head is not None and head.run_position is not None
-        followees = fanin.followees
         runs = store.runs_since(head.run_position)
         posted = frozenset().union(*(r.author_hashes for r in runs))
         deleted = set().union(*(r.deleted for r in runs))
-        to_read = [f for f in followees if store.author_hash(f) in posted]
+        if fanin.ids is not None:  # a few followees: their ids came with the summary
+            followees = [f for f in fanin.ids if store.author_hash(f) in posted]
+        else:
+            buckets = {fanin.bucket_of(h) for h in posted if fanin.may_follow(h)}
+            followees = []
+        # No follow change since the generation was ranked: this only guards against one ranked
+        # before its fan-in was written (a refresh that died between the two).
+        followed = fanin.follows
         # Runs up to `floor` were all written by now (a run takes less than the overlap): past it, or
         # past the newest run read, the next refresh starts.
         run_position = max(floor, head.run_position, *(r.run_at for r in runs))
     rest = store.refresh_rest(
         (member_id, head.generation) if head is not None and not full else None,
         [keys.trending_owner(i) for i in member.interests],
-        to_read,
+        followees,
+        (member_id, buckets) if buckets else None,
     )
+    profiles = rest.followees
+    if buckets:  # the followees the run records name (a bucket also holds followees who did not post)
+        posters = [f for f in rest.bucket_ids if store.author_hash(f) in posted]
+        profiles = store.refresh_rest(None, [], posters).followees if posters else {}
     pool = _Pool({})
     known: dict[str, float] = {}  # the freshest key of every post in a shared list
     for interest_id in member.interests:
@@ -362,7 +378,6 @@ def refresh_member(member_id: str, requested_at: str, now: datetime | None = Non
         pool.add(e.post_id, e.author_id, e.key, e.enthusiast, ranking.TRENDING)
         known[e.post_id] = e.key
     oldest = now - timedelta(days=settings.feed_active_days)
-    followed = set(followees)
     if rest.generation is not None:  # the followees' posts it ranked before, carried forward
         for entry in rest.generation.entries:
             reasons = _following_reasons(entry, followed)
@@ -374,7 +389,7 @@ def refresh_member(member_id: str, requested_at: str, now: datetime | None = Non
                 key = ranking.post_key(created, now=now)
             for reason in reasons:
                 pool.add(entry.post_id, entry.author_id, key, entry.author_id in holders, reason)
-    for followee in rest.followees.values():
+    for followee in profiles.values():
         enthusiast = BADGE in followee.badges
         for post_id in followee.recent_posts[:POSTS_PER_FOLLOWEE]:
             created = ids.issued_at(post_id)
@@ -390,10 +405,8 @@ def refresh_member(member_id: str, requested_at: str, now: datetime | None = Non
     digest = candidate_digest(ranked)
     checked_at = clock.iso(now)
     expires_at = _expiry(now)
-    if full and (
-        fanin is None or fanin.follow_version != member.follow_version or fanin.followees != followees
-    ):
-        store.put_fanin(member_id, store.Fanin(followees, member.follow_version))
+    if full and fanin != store.Fanin.of(followees, member.follow_version):
+        store.put_fanin(member_id, followees, member.follow_version, fanin)
     # An unchanged feed is not rewritten, unless its generation is half way to expiring (TTL).
     renew_before = clock.iso(now - timedelta(days=settings.feed_active_days / 2))
     if head is not None and head.digest == digest and head.generated_at >= renew_before:

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import json
+import math
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import boto3
 import pytest
+from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.types import Binary
 
 from chalicelib import aws, clock
-from chalicelib.data import connection, queues, users
+from chalicelib.data import connection, keys, queues, users
 from chalicelib.data import enthusiasts as enthusiast_store
 from chalicelib.data import feeds as feed_store
 from chalicelib.data.feeds import FeedEntry
+from chalicelib.data.models import FollowItem
 from chalicelib.services import feeds
+from chalicelib.settings import get_settings
 from local.event_runner import REGION, lambda_context, sqs_event
 from local.seed import seed_interests
 from tests.conftest import SignedInMember
@@ -69,6 +76,15 @@ def _no_requeue_memory(monkeypatch: pytest.MonkeyPatch) -> None:
 def days_ago(monkeypatch: pytest.MonkeyPatch, days: float) -> Iterator[None]:
     """Run the block with the app's clock turned back (tokens stay valid: they use real time)."""
     then = datetime.now(UTC) - timedelta(days=days)
+    with monkeypatch.context() as patch:
+        patch.setattr(clock, "now", lambda: then)
+        yield
+
+
+@contextmanager
+def minutes_later(monkeypatch: pytest.MonkeyPatch, minutes: float) -> Iterator[None]:
+    """Run the block with the app's clock moved forward (tokens stay valid: they use real time)."""
+    then = datetime.now(UTC) + timedelta(minutes=minutes)
     with monkeypatch.context() as patch:
         patch.setattr(clock, "now", lambda: then)
         yield
@@ -375,6 +391,93 @@ def test_a_refresh_reads_followees_in_batches_and_later_only_those_who_posted(
     assert recorded.count("Query") == 1
     assert _profile_keys_read(recorded) == {baker.user_id, active.user_id}
     assert set(reasons_by_post(whole_feed(api, baker))) == {post["id"], newer["id"]}
+
+
+def _fanin_keys_read(calls: ApiCalls) -> set[str]:
+    """The sort keys of the fan-in items (summary `FANIN`, id buckets `FANIN#<n>`) the calls read."""
+    return {
+        key["SK"]["S"]
+        for _, params in calls.calls
+        for request in params.get("RequestItems", {}).values()
+        for key in request.get("Keys", [])
+        if key["SK"]["S"].startswith("FANIN")
+    }
+
+
+def _follow_quiet_members(member_id: str, count: int) -> None:
+    """Follow edges to `count` fresh ids of members who never posted (written as a follow writes them)."""
+    now = clock.now_iso()
+    with FollowItem.batch_write() as batch:
+        for followee in (str(uuid.uuid4()) for _ in range(count)):
+            edge = keys.follow(member_id, followee)
+            batch.save(
+                FollowItem(edge.pk, edge.sk, follower_id=member_id, followee_id=followee, created_at=now)
+            )
+
+
+def _fanin_item_sizes(member_id: str) -> dict[str, int]:
+    """Bytes of each fan-in item (attribute names and values: strings, numbers and binaries)."""
+    table = boto3.resource("dynamodb", region_name=REGION).Table(get_settings().table_name)
+    found = table.query(
+        KeyConditionExpression=Key("PK").eq(keys.feed_partition(member_id)) & Key("SK").begins_with("FANIN"),
+        ConsistentRead=True,
+    )["Items"]
+    return {
+        str(item["SK"]): sum(
+            len(name) + len(value.value if isinstance(value, Binary) else str(value))
+            for name, value in item.items()
+        )
+        for item in found
+    }
+
+
+def test_a_refresh_reads_followee_ids_and_profiles_only_when_a_followee_posted(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a reader following a thousand members (five of them real, the rest never posted), whose
+    # feed was refreshed after one of them posted, and refreshed again once the run records'
+    # overlap had passed
+    seed_interests()
+    reader = new_member()
+    onboard(api, reader, BAKER)
+    friends = [joined(api, new_member("prime")) for _ in range(5)]
+    for friend in friends:
+        follow(api, reader, friend.user_id)
+    _follow_quiet_members(reader.user_id, feeds.MAX_FOLLOWEES - len(friends))
+    first = idea(api, friends[0], ["music"])
+    refresh(reader.user_id)
+    fanin_sizes = _fanin_item_sizes(reader.user_id)
+    assert len(fanin_sizes) == 1 + math.ceil(feeds.MAX_FOLLOWEES / feed_store.FANIN_BUCKET_SIZE)
+    assert max(fanin_sizes.values()) < 4096, fanin_sizes  # each one read unit at most
+    with minutes_later(monkeypatch, 10):
+        feeds.refresh_member(reader.user_id, clock.now_iso())
+
+    # When it is refreshed with no follow change and nothing new in the run records
+    with minutes_later(monkeypatch, 20), record_api_calls(monkeypatch, "dynamodb") as quiet:
+        feeds.refresh_member(reader.user_id, clock.now_iso())
+
+    # Then it read the fan-in summary (one item under 4 KB at any follow count) and no followee id
+    # or profile
+    assert _fanin_keys_read(quiet) == {"FANIN"}
+    assert _profile_keys_read(quiet) == {reader.user_id}
+    assert quiet.count("BatchGetItem") == 2 and quiet.count("Query") == 1
+
+    # When one followee posts and the planner runs
+    with minutes_later(monkeypatch, 25):
+        newer = idea(api, friends[3], ["music"])
+        update_lists()
+    with minutes_later(monkeypatch, 30), record_api_calls(monkeypatch, "dynamodb") as news:
+        feeds.refresh_member(reader.user_id, clock.now_iso())
+
+    # Then the refresh read one id bucket and that followee's profile only, and their post reached
+    # the feed, next to the one it already held
+    bucket = feed_store.author_hash(friends[3].user_id) % (len(fanin_sizes) - 1)
+    assert _fanin_keys_read(news) == {"FANIN", f"FANIN#{bucket}"}
+    assert _profile_keys_read(news) == {reader.user_id, friends[3].user_id}
+    with minutes_later(monkeypatch, 30):
+        held = reasons_by_post(whole_feed(api, reader))
+    assert f"following:{friends[3].user_id}" in held[newer["id"]]
+    assert f"following:{friends[0].user_id}" in held[first["id"]]
 
 
 def test_a_new_follow_reaches_the_feed_at_the_next_refresh(api: Any, new_member: NewMember) -> None:

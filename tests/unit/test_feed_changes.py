@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
+import random
+import uuid
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from chalicelib import ids
-from chalicelib.data.feeds import LoggedChanges, PostChange, author_hash
+from chalicelib.data.feeds import FANIN_BUCKET_SIZE, Fanin, LoggedChanges, PostChange, author_hash
 from chalicelib.handlers.feeds import post_change
 from chalicelib.services.feeds import _latest_changes
 
@@ -92,3 +96,30 @@ def test_a_post_id_tells_when_it_was_published() -> None:
 def test_author_hashes_are_four_bytes_and_stable() -> None:
     assert author_hash("author-1") == author_hash("author-1") < 2**32
     assert author_hash("author-1") != author_hash("author-2")
+
+
+def test_the_fanin_summary_knows_every_followee_and_spreads_them_over_small_buckets() -> None:
+    rng = random.Random(19)
+    followees = [str(uuid.UUID(int=rng.getrandbits(128))) for _ in range(1000)]
+    fanin = Fanin.of(followees, follow_version=3)
+
+    # every followee passes the summary and lands in one of the buckets
+    assert fanin.count == 1000 and fanin.follow_version == 3 and fanin.ids is None
+    assert fanin.buckets == math.ceil(1000 / FANIN_BUCKET_SIZE)
+    assert all(fanin.may_follow(author_hash(f)) for f in followees)
+    sizes = Counter(fanin.bucket_of(author_hash(f)) for f in followees)
+    assert set(sizes) == set(range(fanin.buckets))
+    # a bucket (16 bytes an id) stays well under the 4 KB one read unit covers
+    assert max(sizes.values()) * 16 < 3600, sizes
+    # strangers rarely pass the 3-byte summary (a pass costs one bucket read, never a wrong feed)
+    strangers = [author_hash(f"stranger-{i}") for i in range(10_000)]
+    assert sum(fanin.may_follow(h) for h in strangers) <= 5
+
+
+def test_a_few_followees_are_kept_in_the_summary_itself() -> None:
+    followees = [f"member-{i}" for i in range(FANIN_BUCKET_SIZE)]
+    fanin = Fanin.of([*followees, followees[0]], follow_version=1)
+    assert (fanin.count, fanin.buckets, fanin.ids) == (FANIN_BUCKET_SIZE, 0, tuple(followees))
+    assert fanin.follows("member-7") and not fanin.follows("stranger")
+    assert Fanin.of([], follow_version=0).ids == ()
+    assert Fanin.of([*followees, "one-more"], follow_version=1).ids is None
