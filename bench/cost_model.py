@@ -242,20 +242,20 @@ def model(
     lines.add("SQS", _month(sqs + photos * 1.2) * prices.SQS_REQUEST, "refresh, engagement, thumbnail queues")
 
     # --- images: Rekognition, S3, CloudFront ----------------------------------------------------
-    labelled = photos * (TAGGED_SHARE if design == "today" else 1.0)
+    labelled = _month(photos * (TAGGED_SHARE if design == "today" else 1.0))
     lines.add(
         "Rekognition",
-        prices.tiered(_month(labelled), prices.REKOGNITION_TIERS),
+        prices.tiered(labelled, prices.REKOGNITION_TIERS),
         ("DetectLabels: every photo" if design != "today" else "DetectLabels: photos that tag a product")
-        + f" ({prices.tiers_used(_month(labelled), prices.REKOGNITION_TIERS)} images)",
+        + f", {labelled / 1e6:.1f} M images ({prices.tiers_used(labelled, prices.REKOGNITION_TIERS)})",
     )
     if design == "today":  # the earlier designs' trees did not screen (chalicelib/services/screening.py)
         screened = _month(photos * SCREENED_PER_PHOTO)
         lines.add(
             "Rekognition",
             prices.tiered(screened, prices.REKOGNITION_TIERS),
-            "DetectModerationLabels: every upload screened "
-            f"({prices.tiers_used(screened, prices.REKOGNITION_TIERS)} images)",
+            f"DetectModerationLabels: every upload screened, {screened / 1e6:.1f} M images "
+            f"({prices.tiers_used(screened, prices.REKOGNITION_TIERS)})",
         )
     lines.add(
         "S3",

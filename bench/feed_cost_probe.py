@@ -186,8 +186,9 @@ def _steady_state(member_id: str, table: str) -> None:
 
 
 def _news(community: Any, member_id: str, rng: random.Random) -> list[Any]:
-    """A tick's news for one reader: a post by someone they follow and one in one of their
-    interests (published through the tree's own transaction): their feed has news."""
+    """A tick's news for one reader: a post by someone they follow and one by someone they do not
+    follow in one of their interests (published through the tree's own transaction): their feed
+    has the same news whatever their follow count."""
     from chalicelib import clock
     from chalicelib.data import posts as post_store
 
@@ -195,7 +196,8 @@ def _news(community: Any, member_id: str, rng: random.Random) -> list[Any]:
     now = clock.now()
     posts = []
     followee = rng.choice(community.follows[member_id])
-    stranger = rng.choice(community.member_ids)
+    followed = set(community.follows[member_id])
+    stranger = rng.choice([m for m in community.member_ids if m != member_id and m not in followed])
     for author in (followee, stranger):
         interests = [rng.choice(community.interests[member_id])]
         record = community_module.post_record(rng, author, interests, now, community.catalog)

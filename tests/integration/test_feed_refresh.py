@@ -6,7 +6,7 @@ import json
 import math
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -73,21 +73,20 @@ def _no_requeue_memory(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @contextmanager
-def days_ago(monkeypatch: pytest.MonkeyPatch, days: float) -> Iterator[None]:
-    """Run the block with the app's clock turned back (tokens stay valid: they use real time)."""
-    then = datetime.now(UTC) - timedelta(days=days)
+def clock_moved(monkeypatch: pytest.MonkeyPatch, by: timedelta) -> Iterator[None]:
+    """Run the block with the app's clock moved (tokens stay valid: they use real time)."""
+    then = datetime.now(UTC) + by
     with monkeypatch.context() as patch:
         patch.setattr(clock, "now", lambda: then)
         yield
 
 
-@contextmanager
-def minutes_later(monkeypatch: pytest.MonkeyPatch, minutes: float) -> Iterator[None]:
-    """Run the block with the app's clock moved forward (tokens stay valid: they use real time)."""
-    then = datetime.now(UTC) + timedelta(minutes=minutes)
-    with monkeypatch.context() as patch:
-        patch.setattr(clock, "now", lambda: then)
-        yield
+def days_ago(monkeypatch: pytest.MonkeyPatch, days: float) -> AbstractContextManager[None]:
+    return clock_moved(monkeypatch, -timedelta(days=days))
+
+
+def minutes_later(monkeypatch: pytest.MonkeyPatch, minutes: float) -> AbstractContextManager[None]:
+    return clock_moved(monkeypatch, timedelta(minutes=minutes))
 
 
 def _worker(event: dict[str, Any]) -> Any:
