@@ -20,6 +20,7 @@ campaign report are read through the API and compared with what the example itse
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -93,7 +94,7 @@ steps_drawn = st.lists(
 )
 campaign_drawn = st.tuples(
     st.frozensets(st.integers(0, PRODUCTS - 1), min_size=1),
-    st.integers(0, 30),  # starts this many days ago
+    st.integers(-10, 30),  # starts this many days ago (negative: in the future)
     st.integers(2, 15),  # lasts this many days
 )
 
@@ -185,9 +186,10 @@ def _stream(world: World, changes: list[tuple[str, dict[str, Any]]], twice: bool
         assert engagement_handlers.stream_worker({"Records": records}, None) == {"batchItemFailures": []}
 
 
-def _deliver(redeliver: bool) -> int:
+def _deliver(world: World, redeliver: bool) -> int:
     """One delivery of the engagement queue to the worker's handler (twice: an invocation that died
-    after it wrote, so SQS hands the same batch over again); then the batch is deleted."""
+    after it wrote, so SQS hands the same batch over again); then the batch is deleted. Other tests'
+    brands may have messages queued too: they are delivered alike, only this brand's must succeed."""
     from app import app
 
     sqs = boto3.client("sqs", region_name="us-east-1")
@@ -198,14 +200,26 @@ def _deliver(redeliver: bool) -> int:
     if not received:
         return 0
     handler = app.handler_map["engagement_worker"]
+    failed: set[str] = set()
     for _ in range(2 if redeliver else 1):
         result = handler(sqs_event(received, QUEUE_ARN), lambda_context("engagement_worker"))
-        assert result == {"batchItemFailures": []}
-    sqs.delete_message_batch(
-        QueueUrl=url,
-        Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(received)],
-    )
+        failed |= {f["itemIdentifier"] for f in result["batchItemFailures"]}
+    mine = [m["MessageId"] for m in received if json.loads(m["Body"]).get("b") == world.brand_id]
+    assert not failed & set(mine), "the worker failed on this brand's messages"
+    done = [m for m in received if m["MessageId"] not in failed]
+    if done:
+        sqs.delete_message_batch(
+            QueueUrl=url,
+            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+        )
     return len(received)
+
+
+def _drain(world: World) -> None:
+    for _ in range(200):
+        if not _deliver(world, redeliver=False):
+            return
+    raise AssertionError("the engagement queue did not drain")
 
 
 def _events(
@@ -280,13 +294,6 @@ def _start_campaign(api: Any, world: World, drawn: tuple[frozenset[int], int, in
     world.campaign = ok(call(api, "POST", f"/brands/{world.brand_id}/campaigns", world.owner, body), 201)
 
 
-def _drain() -> None:
-    for _ in range(200):
-        if not _deliver(redeliver=False):
-            return
-    raise AssertionError("the engagement queue did not drain")
-
-
 # --- what the brand sees ------------------------------------------------------------------------
 
 
@@ -308,6 +315,10 @@ def _check(api: Any, world: World) -> None:
     assert world.campaign is not None
     report = ok(call(api, "GET", f"/brands/{world.brand_id}/campaigns/{world.campaign['id']}", world.owner))
     first = date.fromisoformat(world.campaign["starts_at"])
+    if first > today:  # scheduled: nothing to compare yet
+        assert report["status"] == "scheduled" and report["compared_days"] == 0
+        assert all(report[w][f] == 0 for w in ("metrics", "previous") for f in COUNTED)
+        return
     last = min(date.fromisoformat(world.campaign["ends_at"]), today)
     compared = (last - first).days + 1
     assert report["compared_days"] == compared and report["status"] in ("running", "ended")
@@ -343,11 +354,29 @@ def _check(api: Any, world: World) -> None:
         HealthCheck.data_too_large,
     ],
 )
+# What the property found (each fixed; kept so they stay fixed):
+# a redelivered client batch about a past day counted twice when the redelivery's flush first
+# compacted that day, which dropped the day's message tokens;
 @example(
     posts=[(frozenset({0}), 0, 5)],
     replayed=False,
     steps=[("events", 2, 3, 0, [(0, "impression", 0)], False), ("deliver", True)],
     campaign=(frozenset({0}), 5, 10),
+)
+# a campaign created after it ended, or starting more than its length ahead, on a brand with
+# counts today, never started: its backfill checked an item of today's it had not read, so the
+# campaign message failed every attempt and held the brand's queue group until the dead-letter queue.
+@example(
+    posts=[(frozenset({0}), 0, 0)],
+    replayed=False,
+    steps=[],
+    campaign=(frozenset({0}), 10, 3),
+)
+@example(
+    posts=[(frozenset({1}), 1, 0)],
+    replayed=False,
+    steps=[("events", 3, 0, 0, [(0, "tag_click", 0)], False)],
+    campaign=(frozenset({1}), -8, 3),
 )
 @given(posts=posts_drawn, replayed=st.booleans(), steps=steps_drawn, campaign=campaign_drawn)
 def test_campaign_figures_never_exceed_the_brands_and_retries_count_once(
@@ -374,12 +403,12 @@ def test_campaign_figures_never_exceed_the_brands_and_retries_count_once(
         elif kind in ("unsmile", "uncomment"):
             _remove(world, kind, *step[1:])
         elif kind == "deliver":
-            _deliver(redeliver=step[1])
+            _deliver(world, redeliver=step[1])
         elif world.campaign is None:
             _start_campaign(api, world, campaign)
     if world.campaign is None:
         _start_campaign(api, world, campaign)
-    _drain()
+    _drain(world)
 
     # Then the brand's and the campaign's figures are what happened, each thing once
     _check(api, world)
