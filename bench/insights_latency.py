@@ -47,21 +47,12 @@ LISTS = ("products", "fans", "opinion-leaders", "potential-customers", "top-post
 
 
 def _environment(endpoint: str) -> None:
-    os.environ.update(
-        {
-            "AWS_ENDPOINT_URL": endpoint,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_REGION": "us-east-1",
-            "POWERTOOLS_METRICS_NAMESPACE": "Flint",
-            "POWERTOOLS_METRICS_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": "WARNING",
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            # Seeding and timing call routes far more often than a person would.
-            "FLINT_RATE_LIMITS": json.dumps({"brands": [1_000_000, 3600], "sessions": [1_000_000, 3600]}),
-        }
-    )
+    from bench.feed_cost_probe import _environment as probe_environment
+
+    probe_environment(endpoint)  # the emulator's endpoint, fake credentials, Powertools quiet
+    # Seeding and timing call routes far more often than a person would.
+    limits = {"brands": [1_000_000, 3600], "sessions": [1_000_000, 3600]}
+    os.environ["FLINT_RATE_LIMITS"] = json.dumps(limits)
 
 
 def _seed_demo(pool_id: str, client_id: str, count: int = 120) -> dict[str, str]:
