@@ -5,8 +5,7 @@ built; the refresh is driven by delivering the refresh queue to the worker, neve
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,6 +18,7 @@ from tests.dynamo_counter import count_dynamodb_calls
 from tests.support.feeds import (
     HIKER,
     FeedEvents,
+    days_ago,
     feed_page,
     idea,
     joined,
@@ -45,15 +45,6 @@ def _no_requeue_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(feeds, "_requeued", {})
 
 
-@contextmanager
-def hours_ago(monkeypatch: pytest.MonkeyPatch, hours: float) -> Iterator[None]:
-    """Run the block with the app's clock turned back (tokens stay valid: they use real time)."""
-    then = datetime.now(UTC) - timedelta(hours=hours)
-    with monkeypatch.context() as patch:
-        patch.setattr(clock, "now", lambda: then)
-        yield
-
-
 def status(api: Any, member: SignedInMember) -> dict[str, Any]:
     response = api.http.get("/feed/status", headers=member.headers)
     assert response.status_code == 200, response.body
@@ -69,7 +60,7 @@ def _returning_hiker(
     hiker = new_member()
     author = new_member("prime")
     old_post = [idea(api, author, ["hiking"]) for _ in range(posts)][-1]
-    with hours_ago(monkeypatch, hours):
+    with days_ago(monkeypatch, hours / 24):
         onboard(api, hiker, HIKER)
         refresh(hiker.user_id)
     return hiker, author, old_post
