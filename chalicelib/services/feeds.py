@@ -466,8 +466,8 @@ def _generation_for(
         # Not checked lately: serve what they have (or trending) at once, and refresh where it is read.
         if _stale(checked, now):
             _requeue_once(viewer.user_id)
-            # Only a member who has a feed is told a fresher one is coming (issue 24): without
-            # one they are not onboarded, and the refresh has nothing to build.
+            # Only a member who has a feed is told a fresher one is coming (issue 24): one without
+            # is not onboarded yet (onboarding builds the feed), so the refresh may build nothing.
             refreshing = checked is not None
         if (
             own is not None
