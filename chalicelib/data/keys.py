@@ -86,6 +86,20 @@ def brand_product(brand_id: str, product_id: str) -> Key:
     return Key(f"BRAND#{brand_id}", f"PRODUCT#{product_id}")
 
 
+def brand_products(brand_id: str) -> Key:
+    """Key condition for a brand's catalog: GSI1 `BRAND#<brand>`, SK begins_with `PRODUCT#`."""
+    return Key(f"BRAND#{brand_id}", "PRODUCT#")
+
+
+def brand_community_owner(brand_id: str) -> str:
+    """Owner of a brand's community list: `BRAND#<brand>`, so `feed_list()` of it is
+    `FEED#BRAND#<brand>` / `LIST`: the best posts that tag the brand's products, by rank key.
+
+    Kept in the shared lists' format, so a follower's feed refresh reads it in the BatchGetItem
+    that reads their interest lists, and the brand page reads it with one GetItem."""
+    return f"BRAND#{brand_id}"
+
+
 PRODUCT_CATALOG = "PRODUCTS"
 
 
