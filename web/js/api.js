@@ -38,6 +38,7 @@ export const state = {
   interestNames: new Map(),
   session: loadSession(),
   me: null,
+  followedBrands: null,
 };
 
 function loadSession() {
@@ -379,6 +380,22 @@ export async function joinPrime() {
 
 /** Whether joining Prime can be offered by this deployment. */
 export const canJoinPrime = () => state.localHelpers || Boolean(state.config && state.config.prime_join_url);
+
+/** The names of the brands the member follows (GET /me/followed-brands), fetched once. */
+export function followedBrandNames() {
+  if (!state.session) return Promise.resolve(new Map());
+  if (!state.followedBrands) {
+    state.followedBrands = api("GET", "/me/followed-brands")
+      .then((page) => new Map(page.items.map((b) => [b.id, b.name])))
+      .catch(() => new Map());
+  }
+  return state.followedBrands;
+}
+
+/** After a follow or unfollow: the next card that needs a brand's name asks again. */
+export function forgetFollowedBrands() {
+  state.followedBrands = null;
+}
 
 export async function me(force = false) {
   if (!state.session) return null;

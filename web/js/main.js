@@ -6,6 +6,7 @@ import { flush, resetImpressions } from "./events.js";
 import { errorBox, go, h } from "./ui.js";
 import { authView } from "./views/auth.js";
 import { brandView } from "./views/brand.js";
+import { brandPageView } from "./views/brandpage.js";
 import { createView } from "./views/create.js";
 import { feedView, interestView } from "./views/feed.js";
 import { moderationView } from "./views/moderation.js";
@@ -27,6 +28,7 @@ const routes = [
   [/^\/interest\/([^/]+)$/, interestView],
   [/^\/create$/, createView],
   [/^\/brand$/, brandView],
+  [/^\/brands\/([^/]+)$/, brandPageView],
   [/^\/search(?:\?(.*))?$/, searchView],
   [/^\/settings$/, settingsView],
   [/^\/moderation$/, moderationView],
