@@ -75,7 +75,7 @@ def test_a_member_follows_a_brand_from_its_page_and_its_posts_reach_their_feed(
     followers = page.get_by_test_id("brand-followers")
     assert followers.inner_text() == "0 followers"
     page.locator(f'article.card[data-post-id="{post["id"]}"]').wait_for()
-    page.get_by_role("link", name="Summit pack").wait_for()
+    page.get_by_role("link", name="Summit pack", exact=True).wait_for()
     visitor.shot("brand page")
 
     # And follows the brand
