@@ -25,7 +25,7 @@ from chalicelib.data.feeds import SharedList, to_shared_list
 from chalicelib.data.models import BrandItem, FeedListItem, FlintItem, ProductItem, UserItem
 from chalicelib.data.ownership import Erased, OwnedKind
 from chalicelib.data.pages import Page
-from chalicelib.data.social import EDGE, SELF, TARGET, EdgeChange
+from chalicelib.data.social import EDGE, TARGET, EdgeChange, edge_change
 from chalicelib.data.users import not_banned
 
 LIMIT = "limit"  # the member already follows as many brands as allowed
@@ -106,16 +106,6 @@ def followed_brand_ids(member_id: str) -> list[str]:
     return sorted(item.brands_followed or ())
 
 
-def _change(failed: frozenset[str]) -> EdgeChange:
-    if TARGET in failed:
-        return EdgeChange.TARGET_GONE
-    if SELF in failed:
-        return EdgeChange.BANNED
-    if EDGE in failed:
-        return EdgeChange.UNCHANGED
-    return EdgeChange.CHANGED
-
-
 def follow_brand(member_id: str, brand_id: str, max_follows: int) -> EdgeChange | str:
     """Add the brand to the member's set and count them on the brand, once (one transaction).
 
@@ -142,7 +132,7 @@ def follow_brand(member_id: str, brand_id: str, max_follows: int) -> EdgeChange 
 
     outcome = transact(write)
     if outcome.committed or TARGET in outcome.failed:
-        return _change(outcome.failed)
+        return edge_change(outcome)
     return _why_not_followed(member_id, brand_id, max_follows)
 
 
@@ -161,17 +151,23 @@ def _why_not_followed(member_id: str, brand_id: str, max_follows: int) -> EdgeCh
     return EdgeChange.UNCHANGED
 
 
+def _leave(tx: Tx, member_id: str, brand_id: str) -> None:
+    """Add to a transaction: the brand leaves the member's set (label `edge`: it was there)."""
+    me = keys.user(member_id)
+    tx.update(
+        UserItem(me.pk, me.sk),
+        actions=[UserItem.brands_followed.delete({brand_id})],
+        condition=UserItem.brands_followed.contains(brand_id),
+        label=EDGE,
+    )
+
+
 def unfollow_brand(member_id: str, brand_id: str) -> EdgeChange:
     """Take the brand out of the member's set and uncount them, once (one transaction)."""
-    me, brand = keys.user(member_id), keys.brand(brand_id)
+    brand = keys.brand(brand_id)
 
     def write(tx: Tx) -> None:
-        tx.update(
-            UserItem(me.pk, me.sk),
-            actions=[UserItem.brands_followed.delete({brand_id})],
-            condition=UserItem.brands_followed.contains(brand_id),
-            label=EDGE,
-        )
+        _leave(tx, member_id, brand_id)
         tx.update(
             BrandItem(brand.pk, brand.sk),
             actions=[BrandItem.followers.add(-1)],
@@ -179,22 +175,12 @@ def unfollow_brand(member_id: str, brand_id: str) -> EdgeChange:
             label=TARGET,
         )
 
-    return _change(transact(write).failed)
+    return edge_change(transact(write))
 
 
 def drop_followed_brand(member_id: str, brand_id: str) -> None:
     """A brand that no longer exists leaves the member's set (nothing to uncount)."""
-    me = keys.user(member_id)
-
-    def write(tx: Tx) -> None:
-        tx.update(
-            UserItem(me.pk, me.sk),
-            actions=[UserItem.brands_followed.delete({brand_id})],
-            condition=UserItem.brands_followed.contains(brand_id),
-            label=EDGE,
-        )
-
-    transact(write)
+    transact(lambda tx: _leave(tx, member_id, brand_id))
 
 
 # --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------

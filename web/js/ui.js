@@ -76,6 +76,32 @@ export function shopUrl(product) {
   return product.url;
 }
 
+/**
+ * A Follow / Following toggle (members and brands): `change(following)` calls the API and
+ * resolves to the new state; anonymous visitors are asked to sign in.
+ */
+export function followButton(following, change) {
+  const button = h("button.btn.primary", { type: "button", "aria-pressed": String(following) });
+  const draw = () => {
+    button.textContent = following ? "Following" : "Follow";
+    button.setAttribute("aria-pressed", String(following));
+  };
+  draw();
+  button.addEventListener("click", async () => {
+    if (!signedIn()) return askToSignIn();
+    button.disabled = true;
+    try {
+      following = await change(following);
+    } catch (error) {
+      showError(error);
+    } finally {
+      button.disabled = false;
+      draw();
+    }
+  });
+  return button;
+}
+
 export function badges(list) {
   return (list || []).map((b) => h("span.badge", { title: b === "enthusiast" ? "Enthusiast: among the most-smiled contributors" : b }, b === "enthusiast" ? "Enthusiast" : b));
 }

@@ -1,36 +1,20 @@
 // A brand's public page (#/brands/<id>): its name, follower count and Follow button, its products
 // (more on demand) and the community's best posts that tag them.
 
-import { api, askToSignIn, forgetFollowedBrands, signedIn } from "../api.js";
-import { formatPrice, h, Masonry, showError } from "../ui.js";
+import { api, forgetFollowedBrands } from "../api.js";
+import { followButton, formatPrice, h, Masonry, showError } from "../ui.js";
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 export async function brandPageView(main, brandId) {
   const path = `/brands/${encodeURIComponent(brandId)}`;
   const page = await api("GET", `${path}/page`);
-  let following = page.followed_by_me;
   const followers = h("span.followers", { "data-testid": "brand-followers" }, plural(page.brand.followers, "follower"));
-  const follow = h("button.btn.primary", { type: "button", "aria-pressed": String(following) });
-  const draw = () => {
-    follow.textContent = following ? "Following" : "Follow";
-    follow.setAttribute("aria-pressed", String(following));
-  };
-  draw();
-  follow.addEventListener("click", async () => {
-    if (!signedIn()) return askToSignIn();
-    follow.disabled = true;
-    try {
-      const result = await api(following ? "DELETE" : "PUT", `${path}/follow`);
-      following = result.following;
-      followers.textContent = plural(result.followers, "follower");
-      forgetFollowedBrands(); // feed cards name followed brands from GET /me/followed-brands
-    } catch (error) {
-      showError(error);
-    } finally {
-      follow.disabled = false;
-      draw();
-    }
+  const follow = followButton(page.followed_by_me, async (following) => {
+    const result = await api(following ? "DELETE" : "PUT", `${path}/follow`);
+    followers.textContent = plural(result.followers, "follower");
+    forgetFollowedBrands(); // feed cards name followed brands from GET /me/followed-brands
+    return result.following;
   });
 
   const products = h("ul.brand-products", { "aria-label": "Products" });
