@@ -470,6 +470,30 @@ def audit_entry(audit_id: str) -> Key:
     return Key(AUDIT_TRAIL, audit_id)
 
 
+# --- the activity inbox (issue 22) ------------------------------------------------------------
+
+NOTIFICATION_PREFIX = "N#"
+
+
+def inbox_partition(member_id: str) -> str:
+    """A member's activity inbox: `INBOX#<member>` holds their notifications and read mark."""
+    return f"INBOX#{member_id}"
+
+
+def notification(member_id: str, sort: str) -> Key:
+    """One notification: `INBOX#<member>` / `N#<event time ISO>#<8 hex of the stream event id>`.
+
+    Built from the stream record, so a retried batch rewrites the same item (never a second one);
+    newest first is a descending Query. TTL 30 days: the inbox's storage is bounded per member.
+    """
+    return Key(inbox_partition(member_id), f"{NOTIFICATION_PREFIX}{sort}")
+
+
+def inbox_read_mark(member_id: str) -> Key:
+    """How far the member has read: `INBOX#<member>` / `READ` (a notification time)."""
+    return Key(inbox_partition(member_id), "READ")
+
+
 # --- what a member owns (erasure and export) -----------------------------------------------
 
 MEMBER_PREFIX = "MEMBER#"

@@ -557,6 +557,24 @@ class AuditItem(FlintItem, discriminator="audit"):
     created_at = UnicodeAttribute()
 
 
+class NotificationItem(FlintItem, discriminator="notification"):
+    """One inbox notification (keys.notification): `INBOX#<member>` / `N#<time>#<event>`; GSI4
+    `MEMBER#<actor>` / `notified#<member>#<sort>` (erasure finds an actor's traces); TTL 30 days."""
+
+    member_id = UnicodeAttribute()
+    kind = UnicodeAttribute()  # follower | smile | comment
+    actor_id = UnicodeAttribute()
+    post_id = UnicodeAttribute(null=True)
+    comment_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+class InboxReadItem(FlintItem, discriminator="inbox_read"):
+    """How far a member has read their inbox (keys.inbox_read_mark): `INBOX#<member>` / `READ`."""
+
+    read_until = UnicodeAttribute()
+
+
 ALL_MODELS: tuple[type[FlintItem], ...] = (
     FlintItem,
     UserItem,
@@ -594,6 +612,8 @@ ALL_MODELS: tuple[type[FlintItem], ...] = (
     CaseItem,
     ReportItem,
     AuditItem,
+    NotificationItem,
+    InboxReadItem,
 )
 
 

@@ -49,6 +49,7 @@ def _contributors() -> None:
         engagement,
         enthusiasts,
         feeds,
+        inbox,
         moderation,
         ratelimits,
         safety,
