@@ -1,6 +1,6 @@
 """Browser journey of issue 22: a member finds a brand's page from a product, follows the brand, sees
 the follower count move, and after the next feed refresh reads the brand's community post in their
-feed "Because you follow <Brand>".
+feed "Because you follow <Brand>"; then the post's author sees a new follower in their inbox.
 
 The brand, its product and a tagged photo post are made through the API (fresh names); the refresh
 is driven through the event runner's control API (drain, then run the planner), never waited for.
@@ -48,7 +48,7 @@ def _tagged_photo_post(stack: LocalStack, author: dict[str, str], product_id: st
     return dict(_api(stack, "POST", "/posts", author, body))
 
 
-def test_a_member_follows_a_brand_from_its_page_and_its_posts_reach_their_feed(
+def test_a_member_follows_a_brand_from_its_page_and_its_posts_reach_their_feed_and_inbox(
     journey: Any, local_stack: LocalStack
 ) -> None:
     # Given a brand with a product, and a Prime member's photo post tagging it
@@ -101,3 +101,19 @@ def test_a_member_follows_a_brand_from_its_page_and_its_posts_reach_their_feed(
     assert reason.get_by_role("link", name=brand_name).get_attribute("href") == f"#/brands/{brand['id']}"
     visitor.shot("feed reason")
     assert visitor.errors == []
+
+    # When the member also follows the post's author (another client), and the stream is delivered
+    _api(stack, "PUT", f"/users/{author['id']}/follow", fan)
+    stack.drain()
+
+    # Then the author's bell counts it, and their inbox says who
+    inbox: Journey = signed_in(journey, DESKTOP, author, "-author")
+    bell = inbox.page.locator("#nav").get_by_role("link", name="Notifications")
+    expect(bell.locator(".unread")).to_have_text("unread: 1")
+    bell.click()
+    inbox.page.get_by_role("heading", name="Notifications").wait_for()
+    entry = inbox.page.locator("li.notification").first
+    expect(entry).to_contain_text(f"{fan['name']} started following you")
+    expect(inbox.page.locator("#nav .unread")).to_have_count(0)
+    inbox.shot("inbox")
+    assert inbox.errors == []

@@ -50,6 +50,7 @@ function loadSession() {
 }
 
 function saveSession(session) {
+  if ((session && session.email) !== (state.session && state.session.email)) forgetMember();
   state.session = session;
   if (session) sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
   else sessionStorage.removeItem(SESSION_KEY);
@@ -395,6 +396,30 @@ export function followedBrandNames() {
 /** After a follow or unfollow: the next card that needs a brand's name asks again. */
 export function forgetFollowedBrands() {
   state.followedBrands = null;
+}
+
+// The inbox's unread count, asked again at most every 30 s (the nav is drawn on every page change).
+const UNREAD_SECONDS = 30;
+let unread = { at: -Infinity, count: Promise.resolve(0) };
+
+export function unreadCount() {
+  if (!state.session) return Promise.resolve(0);
+  if (performance.now() - unread.at > UNREAD_SECONDS * 1000) {
+    const count = api("GET", "/me/notifications?limit=1").then((page) => page.unread).catch(() => 0);
+    unread = { at: performance.now(), count };
+  }
+  return unread.count;
+}
+
+/** Another member (or nobody) is signed in: what was cached for the last one goes. */
+function forgetMember() {
+  state.followedBrands = null;
+  unread = { at: -Infinity, count: Promise.resolve(0) };
+}
+
+/** The inbox was just read: nothing is unread until the count is asked again. */
+export function forgetUnread() {
+  unread = { at: performance.now(), count: Promise.resolve(0) };
 }
 
 export async function me(force = false) {

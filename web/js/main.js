@@ -1,7 +1,7 @@
 // The single-page app: hash routes -> views. Each view renders into <main> and may return a
 // cleanup function run when the route changes.
 
-import { ensureAnonymousSession, isBrand, isModerator, loadConfig, me, rememberReturnPath, signedIn, signOut, state } from "./api.js";
+import { ensureAnonymousSession, isBrand, isModerator, loadConfig, me, rememberReturnPath, signedIn, signOut, state, unreadCount } from "./api.js";
 import { flush, resetImpressions } from "./events.js";
 import { errorBox, go, h } from "./ui.js";
 import { authView } from "./views/auth.js";
@@ -10,6 +10,7 @@ import { brandPageView } from "./views/brandpage.js";
 import { createView } from "./views/create.js";
 import { feedView, interestView } from "./views/feed.js";
 import { moderationView } from "./views/moderation.js";
+import { notificationsView } from "./views/notifications.js";
 import { onboardingView } from "./views/onboarding.js";
 import { postView } from "./views/post.js";
 import { productView } from "./views/product.js";
@@ -32,6 +33,7 @@ const routes = [
   [/^\/search(?:\?(.*))?$/, searchView],
   [/^\/settings$/, settingsView],
   [/^\/moderation$/, moderationView],
+  [/^\/notifications$/, notificationsView],
 ];
 
 let cleanup = null;
@@ -51,6 +53,7 @@ async function renderNav() {
     links.push(navLink("#/create", "Post"));
     if (isBrand()) links.push(navLink("#/brand", "Brand dashboard"));
     if (isModerator()) links.push(navLink("#/moderation", "Moderation"));
+    links.push(bell());
     if (profile) links.push(navLink(`#/user/${encodeURIComponent(profile.id)}`, "Profile"));
     links.push(
       h(
@@ -69,6 +72,16 @@ async function renderNav() {
     links.push(navLink("#/signin", "Sign in"), navLink("#/signup", "Sign up"));
   }
   nav.replaceChildren(...links);
+}
+
+/** The inbox link, with the unread count once known. */
+function bell() {
+  const link = navLink("#/notifications", "Notifications");
+  if (location.hash === "#/notifications") return link; // that page marks them read
+  unreadCount().then((unread) => {
+    if (unread) link.append(" ", h("span.unread", {}, h("span.sr-only", {}, "unread: "), unread >= 100 ? "99+" : String(unread)));
+  });
+  return link;
 }
 
 async function route() {
