@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from local.demo_images import jpeg, scene
 from tests.browser.conftest import DESKTOP, Journey
 from tests.browser.test_community import member, signed_in
+from tests.browser.test_journeys import assert_accessible
 from tests.e2e.conftest import LocalStack
 
 pytestmark = [pytest.mark.timeout(420), pytest.mark.xdist_group("browser")]
@@ -77,6 +78,7 @@ def test_a_member_follows_a_brand_from_its_page_and_its_posts_reach_their_feed_a
     page.locator(f'article.card[data-post-id="{post["id"]}"]').wait_for()
     page.get_by_role("link", name="Summit pack", exact=True).wait_for()
     visitor.shot("brand page")
+    assert_accessible(visitor, "brand page")
 
     # And follows the brand
     page.get_by_role("button", name="Follow", exact=True).click()
@@ -116,4 +118,5 @@ def test_a_member_follows_a_brand_from_its_page_and_its_posts_reach_their_feed_a
     expect(entry).to_contain_text(f"{fan['name']} started following you")
     expect(inbox.page.locator("#nav .unread")).to_have_count(0)
     inbox.shot("inbox")
+    assert_accessible(inbox, "notifications")
     assert inbox.errors == []
