@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from local.devstack import free_port, port_is_free
+from local.devstack import command_on_ports, free_port, port_is_free
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BANNER = "Flint is running."
@@ -32,20 +32,13 @@ START_LIMIT_SECONDS = 900
 def one_start(cold: bool) -> tuple[float, list[str]]:
     """Seconds to the banner, and what was left behind after the stop (empty = clean)."""
     ports = [free_port() for _ in range(4)]
-    aws, api, web, events = ports
     with tempfile.TemporaryDirectory(prefix="flint-starts-") as scratch:
         env = {**os.environ, **({"FLINT_DEMO_IMAGE_CACHE": str(Path(scratch) / "pictures")} if cold else {})}
         console = Path(scratch) / "console.txt"
         with console.open("wb") as out:
             started = time.monotonic()
             process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "local.devstack",
-                    *("--aws-port", str(aws), "--api-port", str(api), "--web-port", str(web)),
-                    *("--events-port", str(events), "--log-file", str(Path(scratch) / "dev.log")),
-                ],
+                command_on_ports(*ports, "--log-file", str(Path(scratch) / "dev.log")),
                 cwd=PROJECT_DIR,
                 env=env,
                 stdout=out,

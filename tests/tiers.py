@@ -48,10 +48,11 @@ class Tier:
 
 
 TIERS = [
-    Tier("unit + integration", ["tests/unit", "tests/integration", "-n", "2"]),
+    # --durations: the slowest tests in every CI log, where the time budget is read
+    Tier("unit + integration", ["tests/unit", "tests/integration", "-n", "2", "--durations=25"]),
     # -s: the browser and e2e tiers print what they measure (the feed's paint, the fuzz case counts)
-    Tier("browser", ["tests/browser", "-s"], needs_stack=True),
-    Tier("e2e", ["tests/e2e", "-s"], needs_stack=True),
+    Tier("browser", ["tests/browser", "-s", "--durations=10"], needs_stack=True),
+    Tier("e2e", ["tests/e2e", "-s", "--durations=10"], needs_stack=True),
 ]
 
 

@@ -24,7 +24,8 @@ Refresh tiers:
   interval (5 minutes in AWS), so a new post reaches an active reader within one interval;
 - on read: a first page served from a feed not checked for `feed_stale_minutes` (5) queues a
   refresh (at most once per stale window per warm process), so a member returning after any
-  absence costs one refresh, not one per interval while they were away;
+  absence costs one refresh, not one per interval while they were away; the page says so
+  (`refreshing`) and the client polls the feed's head (`feed_status`) until the refresh is done;
 - away: a feed not checked for `feed_active_days` (7) is not served; trending is.
 
 There is no fan-out on write: an author with a million followers costs nothing extra when posting.
@@ -50,7 +51,7 @@ from chalicelib.data import users as user_store
 from chalicelib.data.feeds import FeedEntry, FeedHead, Generation, ListEntry, PostChange, SharedList
 from chalicelib.errors import BadRequest
 from chalicelib.observability import logger, metrics
-from chalicelib.schemas.feeds import FeedItemOut, FeedPage
+from chalicelib.schemas.feeds import FeedItemOut, FeedPage, FeedStatus
 from chalicelib.services import ranking
 from chalicelib.services.enthusiasts import BADGE
 from chalicelib.services.posts import page_size
@@ -448,7 +449,16 @@ def _requeue_once(member_id: str) -> None:
     enqueue_refresh([member_id], clock.now_iso())
 
 
-def _generation_for(viewer: Identity | None, cursor: dict[str, object] | None) -> Generation | None:
+def _stale(checked_at: str | None, now: datetime) -> bool:
+    """Not checked for `feed_stale_minutes`: the first page read queues a refresh."""
+    window = timedelta(minutes=get_settings().feed_stale_minutes)
+    return checked_at is None or checked_at < clock.iso(now - window)
+
+
+def _generation_for(
+    viewer: Identity | None, cursor: dict[str, object] | None
+) -> tuple[Generation | None, bool]:
+    """The generation to page, and whether a fresher one of the member's own is on its way."""
     if cursor is not None:
         owner, generation = str(cursor.get("o", "")), str(cursor.get("g", ""))
         if owner not in (keys.trending_owner(), viewer.user_id if viewer else None):
@@ -456,30 +466,44 @@ def _generation_for(viewer: Identity | None, cursor: dict[str, object] | None) -
         found = store.get_generation(owner, generation)
         if found is None:
             raise BadRequest("This feed page expired; start again without a cursor.", code="cursor_expired")
-        return found
+        return found, False
+    refreshing = False
     if viewer is not None:
         settings = get_settings()
         now = clock.now()
         head, own = store.head_and_newest(viewer.user_id)
         checked = head.checked_at if head else (own.generated_at if own else None)
         # Not checked lately: serve what they have (or trending) at once, and refresh where it is read.
-        if checked is None or checked < clock.iso(now - timedelta(minutes=settings.feed_stale_minutes)):
+        if _stale(checked, now):
             _requeue_once(viewer.user_id)
+            # Only a member who has a feed is told a fresher one is coming (issue 24): one without
+            # is not onboarded yet (onboarding builds the feed), so the refresh may build nothing.
+            refreshing = checked is not None
         if (
             own is not None
             and checked
             and checked >= clock.iso(now - timedelta(days=settings.feed_active_days))
         ):
-            return own
-    return store.newest_generation(keys.trending_owner())
+            return own, refreshing
+    return store.newest_generation(keys.trending_owner()), refreshing
+
+
+def feed_status(viewer: Identity) -> FeedStatus:
+    """What a client polls after a first page said `refreshing`: one GetItem of the feed's ~200-byte
+    head. The refresh is done once the head was checked within the stale window (a changed feed
+    also has a new `generated_at`; an unchanged one only a new check)."""
+    head = store.get_head(viewer.user_id)
+    if head is None:
+        return FeedStatus(refreshing=False, generated_at=None)
+    return FeedStatus(refreshing=_stale(head.checked_at, clock.now()), generated_at=head.generated_at)
 
 
 def read_feed(viewer: Identity | None, limit: int, cursor: str | None) -> FeedPage:
     """A page of a generation: its entries plus one BatchGetItem, so counts are fresh."""
     position = cursors.decode(cursor)
-    generation = _generation_for(viewer, position)
+    generation, refreshing = _generation_for(viewer, position)
     if generation is None:
-        return FeedPage(items=[], next_cursor=None)
+        return FeedPage(items=[], next_cursor=None, refreshing=refreshing)
     offset = int(position.get("i", 0)) if position else 0
     size = page_size(limit, viewer)
     window = generation.entries[offset : offset + size]
@@ -504,4 +528,6 @@ def read_feed(viewer: Identity | None, limit: int, cursor: str | None) -> FeedPa
         if end < len(generation.entries)
         else None
     )
-    return FeedPage(items=items, next_cursor=next_cursor)
+    return FeedPage(
+        items=items, next_cursor=next_cursor, generated_at=generation.generated_at, refreshing=refreshing
+    )

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -26,6 +25,7 @@ from tests.support.feeds import (
     BAKER,
     HIKER,
     FeedEvents,
+    days_ago,
     entry_ids,
     feed_page,
     follow,
@@ -63,15 +63,6 @@ def _feeds_of_their_own(private_table: str, monkeypatch: pytest.MonkeyPatch) -> 
 def _no_requeue_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     # A warm process remembers whom it queued lately; each test starts cold.
     monkeypatch.setattr(feeds, "_requeued", {})
-
-
-@contextmanager
-def days_ago(monkeypatch: pytest.MonkeyPatch, days: float) -> Iterator[None]:
-    """Run the block with the app's clock turned back (tokens stay valid: they use real time)."""
-    then = datetime.now(UTC) - timedelta(days=days)
-    with monkeypatch.context() as patch:
-        patch.setattr(clock, "now", lambda: then)
-        yield
 
 
 def _worker(event: dict[str, Any]) -> Any:

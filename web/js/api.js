@@ -7,8 +7,6 @@
 // if the API still answers 401 `invalid_token`, the client refreshes once and retries.
 // Sign-in uses SRP against AWS (srp.js) and USER_PASSWORD_AUTH on the local stack (signInFlow).
 
-import { passwordVerifierResponses, srpStart } from "./srp.js";
-
 const SESSION_KEY = "flint.session";
 // An anonymous visitor's session (POST /sessions): the posts the API shows it carry receipts
 // bound to it, so its impressions and clicks can count. Sent as X-Flint-Session while signed out.
@@ -151,6 +149,8 @@ export async function signIn(email, password, askCode = () => window.prompt("The
   const clientId = state.config.user_pool_client_id;
   let data;
   if (signInFlow() === "USER_SRP_AUTH") {
+    // Only sign-in against AWS needs the SRP maths: not part of every page load.
+    const { passwordVerifierResponses, srpStart } = await import("./srp.js");
     const start = srpStart();
     const challenge = await cognito("InitiateAuth", {
       ClientId: clientId,
@@ -351,8 +351,11 @@ function readable(status, error) {
 }
 
 export async function loadConfig() {
-  state.config = await api("GET", "/config", undefined, { auth: false });
-  const catalog = await api("GET", "/interests", undefined, { auth: false });
+  const [config, catalog] = await Promise.all([
+    api("GET", "/config", undefined, { auth: false }),
+    api("GET", "/interests", undefined, { auth: false }),
+  ]);
+  state.config = config;
   state.interests = catalog.items;
   state.interestNames = new Map(catalog.items.map((i) => [i.id, i.name]));
 }

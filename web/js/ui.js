@@ -153,7 +153,12 @@ const reasonRank = (reason) => {
   return rank < 0 ? REASON_ORDER.length : rank;
 };
 
-export function card(post, reasons = [], sizes = "320px") {
+/**
+ * A feed card. `first`: the card is among the first the page shows, likely on screen at once and
+ * its photo the page's largest paint: loaded at once (`eager`; "high" also raises its priority),
+ * not when layout finds it near the viewport.
+ */
+export function card(post, reasons = [], sizes = "320px", first = null) {
   const photo = post.photos[0];
   const link = `#/post/${encodeURIComponent(post.id)}`;
   let media;
@@ -169,7 +174,8 @@ export function card(post, reasons = [], sizes = "320px") {
         width: photo.width,
         height: photo.height,
         alt: altText(post, photo),
-        loading: "lazy",
+        loading: first ? "eager" : "lazy",
+        fetchpriority: first === "high" ? "high" : null,
         decoding: "async",
         style: { backgroundColor: (photo.palette || [])[0] || "#ddd", aspectRatio: `${photo.width} / ${photo.height}` },
       }),
@@ -201,13 +207,18 @@ export function card(post, reasons = [], sizes = "320px") {
   );
 }
 
-/** A waterfall grid: each card goes to the currently shortest column. */
+/**
+ * A waterfall grid: each card goes to the currently shortest column. One card per post: a page
+ * that repeats posts already shown (a feed restarted after its cursor expired, a fresher feed's
+ * first page) adds only the new ones.
+ */
 export class Masonry {
   constructor(container) {
     this.container = container;
     this.root = h("section.masonry", { "aria-label": "Posts" });
     container.append(this.root);
     this.entries = [];
+    this.shown = new Set();
     this.columns = [];
     this.layout();
     this.onResize = () => {
@@ -235,17 +246,46 @@ export class Masonry {
     });
     const entries = this.entries;
     this.entries = [];
+    this.shown.clear();
     for (const entry of entries) this.add(entry.post, entry.reasons);
   }
 
+  has(postId) {
+    return this.shown.has(postId);
+  }
+
+  /**
+   * Put these posts ({post, reasons}) on top, in their order, as new rows across the columns:
+   * the cards already shown keep their columns and order (they only move down).
+   */
+  prepend(items) {
+    const fresh = items.filter((item) => !this.shown.has(item.post.id));
+    fresh.forEach((item, index) => {
+      const column = this.columns[index % this.columns.length];
+      const row = Math.floor(index / this.columns.length);
+      this.place(item.post, item.reasons, column, column.el.children[row] || null);
+    });
+    this.entries = [...fresh, ...this.entries];
+    return fresh.length;
+  }
+
+  /** The card of a new post, in the shortest column; null when the grid already shows it. */
   add(post, reasons) {
-    const photo = post.photos[0];
-    const height = photo ? photo.height / photo.width + 0.35 : 0.6;
+    if (this.shown.has(post.id)) return null;
     const column = this.columns.reduce((a, b) => (b.height < a.height ? b : a));
-    const el = card(post, reasons, this.sizes());
-    column.el.append(el);
-    column.height += height;
+    const el = this.place(post, reasons, column, null);
     this.entries.push({ post, reasons });
+    return el;
+  }
+
+  place(post, reasons, column, before) {
+    const photo = post.photos[0];
+    // The first row of a new grid at high priority, the second eagerly, the rest lazily.
+    const rank = this.shown.size / this.columns.length;
+    const el = card(post, reasons, this.sizes(), rank < 1 ? "high" : rank < 2 ? "eager" : null);
+    column.el.insertBefore(el, before);
+    column.height += photo ? photo.height / photo.width + 0.35 : 0.6;
+    this.shown.add(post.id);
     trackImpressions(el, post.id, post.receipt);
     return el;
   }
