@@ -147,7 +147,8 @@ function followedBrandReason(brandId) {
   return h("span", {}, "Because you follow ", name);
 }
 
-const REASON_ORDER = ["following", "brand", "interest", "enthusiast", "trending"];
+// By affinity (services/ranking.py); the Enthusiast boost is no source of the post: last.
+const REASON_ORDER = ["following", "brand", "interest", "trending", "enthusiast"];
 const reasonRank = (reason) => {
   const rank = REASON_ORDER.indexOf(reason.split(":")[0]);
   return rank < 0 ? REASON_ORDER.length : rank;
