@@ -63,6 +63,7 @@ TRENDING_CANDIDATES = 100  # best trending posts a member's refresh considers
 # Lists keep a quarter more than readers use, so deletions and unsmiles leave them full.
 LIST_SLACK = 1.25
 MAX_FOLLOWEES = 1000
+MAX_BRANDS = 50  # followed brands whose community lists a refresh reads (services/brand_pages.py)
 POSTS_PER_FOLLOWEE = post_store.RECENT_POSTS_KEPT
 # How far back a refresh reads the run records rather than every followee's profile: a run record
 # costs about one read (4 bytes an author, ~1,000 authors a run at a million members), a followee
@@ -347,9 +348,11 @@ def refresh_member(member_id: str, requested_at: str, now: datetime | None = Non
         # Runs up to `floor` were all written by now (a run takes less than the overlap): past it, or
         # past the newest run read, the next refresh starts.
         run_position = max(floor, head.run_position, *(r.run_at for r in runs))
+    # Followed brands' community lists ride in the same BatchGetItem as the interest lists (issue 22).
+    brand_lists = {keys.brand_community_owner(b): b for b in member.brands[:MAX_BRANDS]}
     rest = store.refresh_rest(
         (member_id, head.generation) if head is not None and not full else None,
-        [keys.trending_owner(i) for i in member.interests],
+        [*(keys.trending_owner(i) for i in member.interests), *brand_lists],
         to_read,
     )
     pool = _Pool({})
@@ -363,6 +366,13 @@ def refresh_member(member_id: str, requested_at: str, now: datetime | None = Non
         pool.add(e.post_id, e.author_id, e.key, e.enthusiast, ranking.TRENDING)
         known[e.post_id] = e.key
     oldest = now - timedelta(days=settings.feed_active_days)
+    oldest_iso = clock.iso(oldest)
+    for owner, brand_id in brand_lists.items():
+        shared = rest.lists.get(owner)
+        for e in shared.entries if shared else []:
+            if e.created_at >= oldest_iso:
+                key = known.get(e.post_id, e.key)
+                pool.add(e.post_id, e.author_id, key, e.author_id in holders, f"{ranking.BRAND}:{brand_id}")
     followed = set(followees)
     if rest.generation is not None:  # the followees' posts it ranked before, carried forward
         for entry in rest.generation.entries:

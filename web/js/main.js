@@ -1,7 +1,7 @@
 // The single-page app: hash routes -> views. Each view renders into <main> and may return a
 // cleanup function run when the route changes.
 
-import { ensureAnonymousSession, isBrand, isModerator, loadConfig, me, rememberReturnPath, signedIn, signOut, state } from "./api.js";
+import { ensureAnonymousSession, isBrand, isModerator, loadConfig, me, rememberReturnPath, signedIn, signOut, state, unreadCount } from "./api.js";
 import { flush, resetImpressions } from "./events.js";
 import { errorBox, go, h } from "./ui.js";
 import { feedView, interestView } from "./views/feed.js";
@@ -21,9 +21,11 @@ const routes = [
   [/^\/interest\/([^/]+)$/, interestView],
   [/^\/create$/, later(() => import("./views/create.js"), "createView")],
   [/^\/brand$/, later(() => import("./views/brand.js"), "brandView")],
+  [/^\/brands\/([^/]+)$/, later(() => import("./views/brandpage.js"), "brandPageView")],
   [/^\/search(?:\?(.*))?$/, later(() => import("./views/search.js"), "searchView")],
   [/^\/settings$/, later(() => import("./views/settings.js"), "settingsView")],
   [/^\/moderation$/, later(() => import("./views/moderation.js"), "moderationView")],
+  [/^\/notifications$/, later(() => import("./views/notifications.js"), "notificationsView")],
 ];
 
 let cleanup = null;
@@ -43,6 +45,7 @@ async function renderNav() {
     links.push(navLink("#/create", "Post"));
     if (isBrand()) links.push(navLink("#/brand", "Brand dashboard"));
     if (isModerator()) links.push(navLink("#/moderation", "Moderation"));
+    links.push(bell());
     if (profile) links.push(navLink(`#/user/${encodeURIComponent(profile.id)}`, "Profile"));
     links.push(
       h(
@@ -61,6 +64,16 @@ async function renderNav() {
     links.push(navLink("#/signin", "Sign in"), navLink("#/signup", "Sign up"));
   }
   nav.replaceChildren(...links);
+}
+
+/** The inbox link, with the unread count once known. */
+function bell() {
+  const link = navLink("#/notifications", "Notifications");
+  if (location.hash === "#/notifications") return link; // that page marks them read
+  unreadCount().then((unread) => {
+    if (unread) link.append(" ", h("span.unread", {}, h("span.sr-only", {}, "unread: "), unread >= 100 ? "99+" : String(unread)));
+  });
+  return link;
 }
 
 async function route() {

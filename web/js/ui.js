@@ -1,7 +1,7 @@
 // DOM helpers and the pieces every page shares: toasts, feed cards, the masonry grid,
 // infinite scroll, image sources.
 
-import { api, askToSignIn, canJoinPrime, joinPrime, signedIn, state } from "./api.js";
+import { api, askToSignIn, canJoinPrime, followedBrandNames, joinPrime, signedIn, state } from "./api.js";
 import { trackImpressions } from "./events.js";
 
 /** h("a.card", {href}, child, ...) builds an element; strings become text nodes. */
@@ -76,6 +76,32 @@ export function shopUrl(product) {
   return product.url;
 }
 
+/**
+ * A Follow / Following toggle (members and brands): `change(following)` calls the API and
+ * resolves to the new state; anonymous visitors are asked to sign in.
+ */
+export function followButton(following, change) {
+  const button = h("button.btn.primary", { type: "button", "aria-pressed": String(following) });
+  const draw = () => {
+    button.textContent = following ? "Following" : "Follow";
+    button.setAttribute("aria-pressed", String(following));
+  };
+  draw();
+  button.addEventListener("click", async () => {
+    if (!signedIn()) return askToSignIn();
+    button.disabled = true;
+    try {
+      following = await change(following);
+    } catch (error) {
+      showError(error);
+    } finally {
+      button.disabled = false;
+      draw();
+    }
+  });
+  return button;
+}
+
 export function badges(list) {
   return (list || []).map((b) => h("span.badge", { title: b === "enthusiast" ? "Enthusiast: among the most-smiled contributors" : b }, b === "enthusiast" ? "Enthusiast" : b));
 }
@@ -105,11 +131,28 @@ export function reasonText(reason, post) {
     const name = post.author.id === value ? post.author.display_name : "someone you follow";
     return `Because you follow ${name}`;
   }
+  if (kind === "brand") return followedBrandReason(value);
   if (kind === "interest") return `Popular in ${interestName(value)}`;
   if (kind === "trending") return "Trending now";
   if (kind === "enthusiast") return "From an Enthusiast";
   return "";
 }
+
+/** "Because you follow Northpeak", the name linking to the brand's page once it is known. */
+function followedBrandReason(brandId) {
+  const name = h("a", { href: `#/brands/${encodeURIComponent(brandId)}` }, "a brand");
+  followedBrandNames().then((names) => {
+    if (names.has(brandId)) name.textContent = names.get(brandId);
+  });
+  return h("span", {}, "Because you follow ", name);
+}
+
+// By affinity (services/ranking.py); the Enthusiast boost is no source of the post: last.
+const REASON_ORDER = ["following", "brand", "interest", "trending", "enthusiast"];
+const reasonRank = (reason) => {
+  const rank = REASON_ORDER.indexOf(reason.split(":")[0]);
+  return rank < 0 ? REASON_ORDER.length : rank;
+};
 
 /**
  * A feed card. `first`: the card is among the first the page shows, likely on screen at once and
@@ -144,7 +187,8 @@ export function card(post, reasons = [], sizes = "320px", first = null) {
   } else {
     media = h("a.text-only", { href: link }, post.kind === "idea" ? "💡 " : "📖 ", post.caption);
   }
-  const reason = reasons.map((r) => reasonText(r, post)).find(Boolean);
+  // The strongest reason is shown, in the ranking's affinity order (services/ranking.py).
+  const reason = [...reasons].sort((a, b) => reasonRank(a) - reasonRank(b)).map((r) => reasonText(r, post)).find(Boolean);
   return h(
     "article.card",
     { dataset: { postId: post.id } },
