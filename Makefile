@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 STAGE ?= dev
 # checkov and the SAM translator pin boto3/pydantic versions the app cannot use: their own venv.
+BENCH_STAMP := $(VENV)/.bench-$(shell cat requirements.txt requirements-dev.txt requirements-bench.txt | sha1sum | cut -c1-12)
 CHECKOV_VENV := build/tools/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat requirements-checkov.txt | sha1sum | cut -c1-12)
 ARCH ?= x86_64
@@ -25,6 +26,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+$(BENCH_STAMP): $(STAMP) requirements-bench.txt
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	@rm -f $(VENV)/.bench-*
+	@touch $(BENCH_STAMP)
 
 $(CHECKOV_STAMP): requirements-checkov.txt
 	$(PYTHON) -m venv $(CHECKOV_VENV)
@@ -50,7 +56,10 @@ e2e: install
 
 # Lint and packaging checks, then the tiers (tests/tiers.py): unit + integration on two workers, then
 # one local stack for the browser and e2e tiers. Prints each tier's time and the whole run's.
-test: lint package-check chromium
+# The setup steps wait mostly on the network: the app's venv, checkov's venv and chromium install
+# side by side (-j3), each step's output kept together (-O).
+test:
+	@$(MAKE) --no-print-directory -j3 -O lint package-check chromium
 	$(BIN)/python -m tests.tiers --started $(MAKE_STARTED)
 
 # The browser tests (tests/browser) drive Debian's chromium: Playwright cannot download its own
@@ -84,7 +93,7 @@ deploy: install
 	$(MAKE) --no-print-directory package STAGE=$(STAGE) ARCH=$(ARCH) RUNTIME=$(RUNTIME)
 	infra/deploy.sh $(STAGE) $(ARCH) $(RUNTIME)
 
-bench: install
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench
 
 # Does the data agree with itself? Scans the `make dev` stack's table and media bucket (local/invariants.py).

@@ -3,10 +3,12 @@
 from chalice import Chalice, ConvertToMiddleware, CORSConfig, Rate
 
 from chalicelib.api.authorizer import authorizer_blueprint
+from chalicelib.api.brand_pages import brand_pages_blueprint
 from chalicelib.api.brands import brands_blueprint
 from chalicelib.api.catalog import catalog_blueprint
 from chalicelib.api.events import events_blueprint
 from chalicelib.api.feeds import feeds_blueprint
+from chalicelib.api.inbox import inbox_blueprint
 from chalicelib.api.media import media_blueprint
 from chalicelib.api.members import members_blueprint
 from chalicelib.api.posts import posts_blueprint
@@ -42,6 +44,8 @@ app.register_blueprint(social_blueprint)
 app.register_blueprint(feeds_blueprint)
 app.register_blueprint(events_blueprint)
 app.register_blueprint(brands_blueprint)
+app.register_blueprint(brand_pages_blueprint)
+app.register_blueprint(inbox_blueprint)
 app.register_blueprint(safety_blueprint)
 app.register_blueprint(search_blueprint)
 
@@ -94,9 +98,11 @@ def erasure_worker(event):  # type: ignore[no-untyped-def]
 
 @app.on_dynamodb_record(stream_arn=get_settings().table_stream_arn, batch_size=100, name="stream_worker")
 def stream_worker(event):  # type: ignore[no-untyped-def]
-    from chalicelib.handlers import engagement, feeds
+    from chalicelib.handlers import brand_pages, engagement, feeds, inbox
 
     # The feed planner's change log first: a failure there retries the batch, which the brand
     # counters' exactly-once markers make harmless, and changes are logged as absolute values.
     feeds.log_post_changes(event.to_dict())
+    brand_pages.apply_stream(event.to_dict())  # brands' community lists: absolute values too
+    inbox.notify_from_stream(event.to_dict())  # members' notifications: keyed by stream event
     return engagement.stream_worker(event.to_dict(), event.context)

@@ -39,6 +39,7 @@ DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
     "reports": (30, 3600),
     "blocks": (100, 3600),
     "moderation": (600, 600),
+    "inbox": (120, 600),
 }
 
 

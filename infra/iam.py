@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
+from flint_template.intrinsics import SUB_VARIABLE, sub_names
+from flint_template.intrinsics import Evaluator as TemplateEvaluator
+
 STATEMENT_KEYS = frozenset({"Sid", "Effect", "Action", "Resource", "Condition"})
 _ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9]+$")
-_SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
 PSEUDO = frozenset({"AWS::Partition", "AWS::Region", "AWS::AccountId", "AWS::URLSuffix"})
 PLACE_VARIABLES = {
     "${AWS::Partition}": "<partition>",
@@ -114,7 +116,7 @@ def _resource_problems(
     if function != "Fn::Sub" or not isinstance(value, str):
         return [f"resource {resource!r}: one Fn::GetAtt or Fn::Sub (a string)"]
     problems = []
-    names = _SUB_VARIABLE.findall(value)
+    names = sub_names(value)
     for name in names:
         base = name.split(".", 1)[0]
         if base not in resources and base not in parameters and name not in PSEUDO:
@@ -122,7 +124,7 @@ def _resource_problems(
     if not any(name.split(".", 1)[0] in resources or name == "NamePrefix" for name in names):
         problems.append(f"resource {value!r}: names none of the stack's resources")
     # A wildcard may only close a path below a named resource: ".../uploads/*", "log-group:x:*".
-    literal = _SUB_VARIABLE.sub("", value)
+    literal = SUB_VARIABLE.sub("", value)
     if "*" in literal[:-1] or (literal.endswith("*") and not value.endswith(("/*", ":*"))):
         problems.append(f"resource {value!r}: '*' only as the last path segment")
     masked = value
@@ -170,40 +172,27 @@ class Place:
         raise KeyError(f"no ARN rule for {logical_id} ({rtype})")
 
     def resolve(self, node: Any) -> Any:
-        if isinstance(node, list):
-            return [self.resolve(item) for item in node]
-        if not isinstance(node, dict):
-            return node
-        if set(node) == {"Fn::GetAtt"}:
-            logical_id, attribute = node["Fn::GetAtt"]
-            if attribute != "Arn":
-                raise KeyError(f"Fn::GetAtt {logical_id}.{attribute}")
-            return self.arn(logical_id)
-        if set(node) == {"Ref"}:
-            return self._variable(node["Ref"])
-        if set(node) == {"Fn::Sub"}:
-            return _SUB_VARIABLE.sub(lambda m: self._variable(m.group(1)), node["Fn::Sub"])
-        return {key: self.resolve(value) for key, value in node.items()}
-
-    def _variable(self, name: str) -> str:
+        """A policy value with its intrinsics resolved here, by the one template interpreter."""
         pseudo = {
-            "AWS::Partition": self.partition,
-            "AWS::Region": self.region,
-            "AWS::AccountId": self.account,
-            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::Partition": lambda: self.partition,
+            "AWS::Region": lambda: self.region,
+            "AWS::AccountId": lambda: self.account,
+            "AWS::URLSuffix": lambda: "amazonaws.com",
         }
-        if name in pseudo:
-            return pseudo[name]
-        if name in self.parameters:
-            return self.parameters[name]
-        logical_id, _, attribute = name.partition(".")
+        template = {"Resources": {logical_id: {"Type": rtype} for logical_id, rtype in self.types.items()}}
+        return TemplateEvaluator(
+            template, self.parameters, resource=self._ref, attribute=self._attribute, pseudo=pseudo
+        ).resolve(node)
+
+    def _attribute(self, logical_id: str, attribute: str) -> str:
         if attribute == "StreamArn" and self.types.get(logical_id) == "AWS::DynamoDB::Table":
             # Any of the table's streams: the label after /stream/ is chosen by DynamoDB.
             return f"{self.arn(logical_id)}/stream/*"
-        if attribute:
-            if attribute != "Arn":
-                raise KeyError(name)
-            return self.arn(logical_id)
+        if attribute != "Arn":
+            raise KeyError(f"{logical_id}.{attribute}")
+        return self.arn(logical_id)
+
+    def _ref(self, logical_id: str) -> str:
         if logical_id not in self.names and self.types.get(logical_id) == "AWS::SecretsManager::Secret":
             # Ref answers the secret's ARN; its name is generated, so here a stand-in.
             return f"arn:{self.partition}:secretsmanager:{self.region}:{self.account}:secret:{logical_id}"

@@ -75,6 +75,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def command_on_ports(aws: int, api: int, web: int, events: int, *options: str) -> list[str]:
+    """The command line of a stack on these ports (what tests and benches start), with `options`."""
+    return [
+        sys.executable,
+        "-m",
+        "local.devstack",
+        *("--aws-port", str(aws), "--api-port", str(api), "--web-port", str(web)),
+        *("--events-port", str(events), *options),
+    ]
+
+
 def wait_until(
     check: Callable[[], bool], what: str, timeout: float = 60.0, process: subprocess.Popen | None = None
 ) -> None:

@@ -5,7 +5,8 @@ and the media bucket, and checks what the write paths promise (docs/data-model.m
 
 - every counter equals the items it summarises: a post's `smile_count` and `comment_count`,
   a member's `posts`, `smiles_received` (others' smiles only), `followers`, `following`, a
-  product's `tag_count`, the Enthusiast daily scores (others' smiles only);
+  brand's `followers` (profiles whose `brands_followed` name it), a product's `tag_count`, the
+  Enthusiast daily scores (others' smiles only);
 - nothing is orphaned: smiles, comments, interest and product listing entries (tags), follow
   edges, search entries (each names a live post, a product, an interest, or a member whose
   profile lists the word), block edges and block lists agree; every live post has its listing
@@ -254,6 +255,20 @@ def check(items: Iterable[dict[str, Any]], media: set[str] | None) -> Report:
                 _n(user.get(name)) == expected,
                 f"member {user_id}: {name} {_n(user.get(name))}, expected {expected}",
             )
+
+    # Brand follows (issue 22): the profiles' sets are the edges, the brand's `followers` counts them.
+    brand_followers: Counter[str] = Counter()
+    brands = {i["brand_id"]: i for i in by_type["brand"]}
+    for user_id, user in users.items():
+        for brand_id in user.get("brands_followed") or ():
+            brand_followers[brand_id] += 1
+            report.expect("a followed brand exists", brand_id in brands, f"member {user_id}: {brand_id}")
+    for brand_id, brand in brands.items():
+        report.expect(
+            "brand followers = members following it",
+            _n(brand.get("followers")) == brand_followers[brand_id],
+            f"brand {brand_id}: followers {_n(brand.get('followers'))}, expected {brand_followers[brand_id]}",
+        )
 
     for product_id, product in products.items():
         report.expect(

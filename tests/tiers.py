@@ -1,13 +1,15 @@
-"""`make test`'s test phase: each tier in turn, one local stack for the two tiers that need it, times.
+"""`make test`'s test phase: the tiers, one local stack per tier that needs one, and their times.
 
-    python -m tests.tiers [--started <epoch seconds when `make test` started>]
+    python -m tests.tiers [--started <epoch seconds when `make test` started>] [--only <tiers>]
 
 1. unit + integration, two workers (one embedded AWS each, provisioned once);
-2. the local stack (`make dev` on free ports, schedules driven through its control API), started
-   once, after the tiers that do not need it, so nothing idles while they run;
-3. browser journeys, then e2e, against that stack (browser first: they read the demo data's trending
-   feed, which the e2e tier's fuzzing fills with posts of every shape);
-4. the stack stopped; each tier's time, the test phase's, and `make test`'s as a whole (install,
+2. meanwhile, one local stack per stack tier (`make dev` on free ports, schedules driven through
+   its control API) starts in the background: the starts overlap the first tier;
+3. then the browser journeys, the e2e tier and the fuzzing side by side, each on its own stack
+   (they touch the same demo data: the browser journeys read its trending feed and the brand
+   dashboard, which fuzzing fills with posts of every shape, and the e2e tier checks exact counts
+   and the invariants of the whole table). Each tier's output is printed whole when it ends;
+4. the stacks stopped; each tier's time, the test phase's, and `make test`'s as a whole (install,
    lint and packaging included) when `--started` says when it began.
 
 Every tier runs even when an earlier one failed; the exit status is non-zero if any did.
@@ -17,15 +19,22 @@ Laptop and CI only: nothing here ships.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_DIR))
+from tests.support.local_stack import LocalStack, running_local_stack  # noqa: E402
+
 PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
 
 
@@ -33,36 +42,76 @@ PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
 class Tier:
     name: str
     args: list[str]
+    needs_stack: bool = False
     seconds: float = 0.0
     status: int | None = None
 
 
 TIERS = [
-    Tier("unit + integration", ["tests/unit", "tests/integration", "-n", "2"]),
+    # --durations: the slowest tests in every CI log, where the time budget is read
+    Tier("unit + integration", ["tests/unit", "tests/integration", "-n", "2", "--durations=25"]),
     # -s: the browser and e2e tiers print what they measure (the feed's paint, the fuzz case counts)
-    Tier("browser", ["tests/browser", "-s"]),
-    Tier("e2e", ["tests/e2e", "-s"]),
+    Tier("browser", ["tests/browser", "-s", "--durations=10"], needs_stack=True),
+    Tier("e2e", ["tests/e2e", "-s", "--durations=10", "-m", "not fuzz"], needs_stack=True),
+    # Fuzzing on a stack of its own: its thousands of writes never race the e2e tier's exact counts
+    Tier("fuzz", ["tests/e2e", "-s", "-m", "fuzz"], needs_stack=True),
 ]
-STACK_TIERS = {"browser", "e2e"}
 
 
-def run_tier(tier: Tier, env: dict[str, str]) -> None:
-    print(f"\n=== {tier.name}: pytest {' '.join(tier.args)}", flush=True)
+def run_tier(tier: Tier, env: dict[str, str], captured: bool = False) -> None:
+    """Run the tier's pytest; `captured`: print its output whole when it ends (tiers side by side)."""
+    heading = f"\n=== {tier.name}: pytest {' '.join(tier.args)}"
     started = time.monotonic()
-    tier.status = subprocess.run([*PYTEST, *tier.args], cwd=PROJECT_DIR, env=env, check=False).returncode
+    if not captured:
+        print(heading, flush=True)
+        tier.status = subprocess.run([*PYTEST, *tier.args], cwd=PROJECT_DIR, env=env, check=False).returncode
+    else:
+        with tempfile.TemporaryFile("w+") as output:
+            run = subprocess.run(
+                [*PYTEST, *tier.args], cwd=PROJECT_DIR, env=env, stdout=output, stderr=subprocess.STDOUT
+            )
+            tier.status = run.returncode
+            output.seek(0)
+            print(f"{heading}\n{output.read()}", flush=True)
     tier.seconds = time.monotonic() - started
 
 
-def report(tiers: Sequence[Tier], stack_seconds: float, phase_seconds: float, since: float | None) -> str:
+@contextlib.contextmanager
+def stacks_starting(count: int) -> Iterator[list[Future[LocalStack]]]:
+    """`count` local stacks, each starting on its own thread from now on; every one that started
+    is stopped on the way out."""
+    contexts = [running_local_stack() for _ in range(count)]
+    # The starter exits first (waiting for every start to end), then the stacks are stopped.
+    with contextlib.ExitStack() as cleanup, ThreadPoolExecutor(max_workers=max(count, 1)) as starter:
+        starting = []
+        for context in contexts:
+            future = starter.submit(context.__enter__)
+            cleanup.push(_stopper(future, context))
+            starting.append(future)
+        yield starting
+
+
+def _stopper(
+    started: Future[LocalStack], context: contextlib.AbstractContextManager[LocalStack]
+) -> Callable[..., bool]:
+    def stop(*exc_info: Any) -> bool:
+        if started.exception() is None:  # entered on the starter thread, left here
+            context.__exit__(*exc_info)
+        return False
+
+    return stop
+
+
+def report(tiers: Sequence[Tier], waited: float, phase_seconds: float, since: float | None) -> str:
     lines = ["", "=== test times"]
     for tier in tiers:
         verdict = "passed" if tier.status == 0 else f"FAILED ({tier.status})"
-        lines.append(f"  {tier.name:<20} {tier.seconds:7.1f} s   {verdict}")
-    lines.append(f"  {'local stack start':<20} {stack_seconds:7.1f} s")
-    lines.append(f"  {'test phase':<20} {phase_seconds:7.1f} s")
+        lines.append(f"  {tier.name:<22} {tier.seconds:7.1f} s   {verdict}")
+    lines.append(f"  {'waiting for stacks':<22} {waited:7.1f} s")
+    lines.append(f"  {'test phase':<22} {phase_seconds:7.1f} s")
     if since is not None:
         lines.append(
-            f"  {'make test':<20} {time.time() - since:7.1f} s   (install, lint and packaging included)"
+            f"  {'make test':<22} {time.time() - since:7.1f} s   (install, lint and packaging included)"
         )
     return "\n".join(lines)
 
@@ -79,29 +128,33 @@ def main(argv: list[str] | None = None) -> int:
     tiers = [t for t in TIERS if not args.only or t.name in {n.strip() for n in args.only.split(",")}]
     if not tiers:
         parser.error(f"--only: no such tier among {[t.name for t in TIERS]}")
-    sys.path.insert(0, str(PROJECT_DIR))
-    from tests.support.local_stack import running_local_stack
 
     phase_started = time.monotonic()
     env = dict(os.environ)
-    stack_seconds = 0.0
-    for tier in tiers:
-        if tier.name not in STACK_TIERS:
-            run_tier(tier, env)
-    stack_tiers = [t for t in tiers if t.name in STACK_TIERS]
-    if stack_tiers:
-        stack_started = time.monotonic()
-        try:
-            with running_local_stack() as stack:
-                stack_seconds = time.monotonic() - stack_started
-                print(f"\n=== local stack ready in {stack_seconds:.1f} s: {stack.api}", flush=True)
-                for tier in stack_tiers:
-                    run_tier(tier, {**env, **stack.export()})
-        except RuntimeError as exc:  # the stack did not start: its tiers fail
-            print(f"\n=== the local stack did not start: {exc}", flush=True)
-            for tier in stack_tiers:
-                tier.status = tier.status if tier.status is not None else 1
-    print(report(tiers, stack_seconds, time.monotonic() - phase_started, args.started), flush=True)
+    stack_tiers = [t for t in tiers if t.needs_stack]
+    with stacks_starting(len(stack_tiers)) as starting:
+        for tier in tiers:
+            if not tier.needs_stack:
+                run_tier(tier, env)
+        waiting_since = time.monotonic()
+        ready: list[tuple[Tier, LocalStack]] = []
+        for tier, future in zip(stack_tiers, starting, strict=True):
+            try:
+                ready.append((tier, future.result()))
+            except RuntimeError as exc:  # the stack did not start: its tier fails
+                print(f"\n=== the {tier.name} tier's local stack did not start: {exc}", flush=True)
+                tier.status = 1
+        waited = time.monotonic() - waiting_since
+        print(f"\n=== {len(ready)} local stack(s) ready, waited {waited:.1f} s", flush=True)
+        side_by_side = len(ready) > 1
+        with ThreadPoolExecutor(max_workers=max(len(ready), 1)) as runner:
+            runs = [
+                runner.submit(run_tier, tier, {**env, **stack.export()}, side_by_side)
+                for tier, stack in ready
+            ]
+            for run in runs:
+                run.result()
+    print(report(tiers, waited, time.monotonic() - phase_started, args.started), flush=True)
     return 0 if all(tier.status == 0 for tier in tiers) else 1
 
 

@@ -8,7 +8,7 @@ from chalice import Blueprint
 
 from chalicelib.api.routing import Access, Call, endpoint
 from chalicelib.schemas.catalog import PageQuery
-from chalicelib.schemas.feeds import FeedPage
+from chalicelib.schemas.feeds import FeedPage, FeedStatus
 from chalicelib.services import feeds
 
 feeds_blueprint = Blueprint(__name__)
@@ -27,3 +27,16 @@ feeds_blueprint = Blueprint(__name__)
 )
 def get_feed(call: Call[Any, PageQuery]) -> FeedPage:
     return feeds.read_feed(call.identity, call.query.limit, call.query.cursor)
+
+
+@endpoint(
+    feeds_blueprint,
+    "/feed/status",
+    "GET",
+    summary="Whether the member's feed is being refreshed, and when it was computed (cheap to poll)",
+    access=Access.MEMBER,
+    tag="feeds",
+    response=FeedStatus,
+)
+def get_feed_status(call: Call[Any, Any]) -> FeedStatus:
+    return feeds.feed_status(call.member)

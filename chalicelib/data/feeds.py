@@ -192,6 +192,7 @@ class FeedMember:
     interests: list[str]
     onboarded: bool
     follow_version: int
+    brands: list[str] = field(default_factory=list)  # the brands they follow (sorted)
 
 
 @dataclass(frozen=True)
@@ -514,6 +515,11 @@ def _owner_of(partition: str) -> str:
     return partition.removeprefix("FEED#")
 
 
+def to_shared_list(item: FeedListItem) -> SharedList:
+    """A list item read alongside other items (a brand page's BatchGetItem)."""
+    return _shared_list(_owner_of(item.PK), item)
+
+
 def refresh_start(member_id: str) -> RefreshStart:
     """The head, the fan-in summary, the member's profile and the trending list: one BatchGetItem
     (each item under 4 KB but trending's, whatever the follow count)."""
@@ -534,7 +540,11 @@ def refresh_start(member_id: str) -> RefreshStart:
             fanin = _fanin(item)
         elif isinstance(item, UserItem):
             member = FeedMember(
-                item.user_id, list(item.interests or []), bool(item.onboarded), int(item.follow_version or 0)
+                item.user_id,
+                list(item.interests or []),
+                bool(item.onboarded),
+                int(item.follow_version or 0),
+                sorted(item.brands_followed or ()),
             )
         elif isinstance(item, FeedListItem):
             trending = _shared_list(_owner_of(item.PK), item)
@@ -691,6 +701,32 @@ def put_lists(lists: Iterable[SharedList], updated_at: str) -> int:
             )
             count += 1
     return count
+
+
+def get_versioned_lists(owners: Iterable[str]) -> dict[str, tuple[SharedList, str]]:
+    """Shared lists by owner with the `updated_at` each was written at (a conditional rewrite's
+    version): one BatchGetItem, consistent (brand community lists: services/brand_pages.py)."""
+    wanted = [keys.feed_list(o) for o in dict.fromkeys(owners)]
+    if not wanted:
+        return {}
+    return {
+        _owner_of(item.PK): (_shared_list(_owner_of(item.PK), item), item.updated_at)
+        for item in FeedListItem.batch_get(wanted, consistent_read=True)
+    }
+
+
+def put_list_if(shared: SharedList, updated_at: str, previous: str | None) -> bool:
+    """Rewrite one list on condition it is still the version read (`previous` None: there was
+    none); False when another writer got there first."""
+    key = keys.feed_list(shared.owner)
+    item = FeedListItem(
+        key.pk,
+        key.sk,
+        packed=_pack_json([_list_entry_json(e) for e in shared.entries]),
+        updated_at=updated_at,
+    )
+    condition = FeedListItem.PK.does_not_exist() if previous is None else FeedListItem.updated_at == previous
+    return connection.put(item, condition=condition)
 
 
 def put_run(run_at: str, author_hashes: Iterable[int], deleted: Iterable[str], expires_at: datetime) -> None:

@@ -86,6 +86,20 @@ def brand_product(brand_id: str, product_id: str) -> Key:
     return Key(f"BRAND#{brand_id}", f"PRODUCT#{product_id}")
 
 
+def brand_products(brand_id: str) -> Key:
+    """Key condition for a brand's catalog: GSI1 `BRAND#<brand>`, SK begins_with `PRODUCT#`."""
+    return Key(f"BRAND#{brand_id}", "PRODUCT#")
+
+
+def brand_community_owner(brand_id: str) -> str:
+    """Owner of a brand's community list: `BRAND#<brand>`, so `feed_list()` of it is
+    `FEED#BRAND#<brand>` / `LIST`: the best posts that tag the brand's products, by rank key.
+
+    Kept in the shared lists' format, so a follower's feed refresh reads it in the BatchGetItem
+    that reads their interest lists, and the brand page reads it with one GetItem."""
+    return f"BRAND#{brand_id}"
+
+
 PRODUCT_CATALOG = "PRODUCTS"
 
 
@@ -460,6 +474,30 @@ AUDIT_TRAIL = "AUDIT"
 def audit_entry(audit_id: str) -> Key:
     """One moderation action, append-only: `AUDIT` / `<audit id>` (ids sort by time: newest last)."""
     return Key(AUDIT_TRAIL, audit_id)
+
+
+# --- the activity inbox (issue 22) ------------------------------------------------------------
+
+NOTIFICATION_PREFIX = "N#"
+
+
+def inbox_partition(member_id: str) -> str:
+    """A member's activity inbox: `INBOX#<member>` holds their notifications and read mark."""
+    return f"INBOX#{member_id}"
+
+
+def notification(member_id: str, sort: str) -> Key:
+    """One notification: `INBOX#<member>` / `N#<event time ISO>#<8 hex of the stream event id>`.
+
+    Built from the stream record, so a retried batch rewrites the same item (never a second one);
+    newest first is a descending Query. TTL 30 days: the inbox's storage is bounded per member.
+    """
+    return Key(inbox_partition(member_id), f"{NOTIFICATION_PREFIX}{sort}")
+
+
+def inbox_read_mark(member_id: str) -> Key:
+    """How far the member has read: `INBOX#<member>` / `READ` (a notification time)."""
+    return Key(inbox_partition(member_id), "READ")
 
 
 # --- what a member owns (erasure and export) -----------------------------------------------

@@ -158,6 +158,9 @@ class UserItem(FlintItem, discriminator="user"):
     recent_posts = UnicodeSetAttribute(null=True)
     # Moves on every follow and unfollow: a feed refresh re-reads the follow list only then.
     follow_version = NumberAttribute(null=True)
+    # The brands the member follows (at most services/brand_pages.MAX_BRAND_FOLLOWS): the set is the
+    # follow edge, so a feed refresh knows them from the profile it reads anyway.
+    brands_followed = UnicodeSetAttribute(null=True)
     # Set by DELETE /me: the profile is a tombstone until the erasure job ends (services/erasure.py).
     erasing_since = UnicodeAttribute(null=True)
 
@@ -184,6 +187,8 @@ class BrandItem(FlintItem, discriminator="brand"):
     name = UnicodeAttribute()
     owner_id = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
+    # Members following the brand: moved with the follower's profile in one transaction.
+    followers = NumberAttribute(null=True)
 
 
 class BrandNameItem(FlintItem, discriminator="brand_name"):
@@ -569,6 +574,24 @@ class AuditItem(FlintItem, discriminator="audit"):
     created_at = UnicodeAttribute()
 
 
+class NotificationItem(FlintItem, discriminator="notification"):
+    """One inbox notification (keys.notification): `INBOX#<member>` / `N#<time>#<event>`; GSI4
+    `MEMBER#<actor>` / `notified#<member>#<sort>` (erasure finds an actor's traces); TTL 30 days."""
+
+    member_id = UnicodeAttribute()
+    kind = UnicodeAttribute()  # follower | smile | comment
+    actor_id = UnicodeAttribute()
+    post_id = UnicodeAttribute(null=True)
+    comment_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+class InboxReadItem(FlintItem, discriminator="inbox_read"):
+    """How far a member has read their inbox (keys.inbox_read_mark): `INBOX#<member>` / `READ`."""
+
+    read_until = UnicodeAttribute()
+
+
 ALL_MODELS: tuple[type[FlintItem], ...] = (
     FlintItem,
     UserItem,
@@ -607,6 +630,8 @@ ALL_MODELS: tuple[type[FlintItem], ...] = (
     CaseItem,
     ReportItem,
     AuditItem,
+    NotificationItem,
+    InboxReadItem,
 )
 
 

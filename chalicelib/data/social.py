@@ -65,7 +65,7 @@ class Smile:
     created_at: str
 
 
-def _change(outcome: Outcome) -> EdgeChange:
+def edge_change(outcome: Outcome) -> EdgeChange:
     # A missing target wins over the edge's own condition: unfollowing an unknown member (no edge
     # either) is "no such member", not an idempotent "not following".
     if outcome.failed_on(TARGET):
@@ -142,7 +142,7 @@ def add_smile(post: PostRecord, user_id: str, at: str) -> EdgeChange:
             tx.update(UserItem(author.pk, author.sk), actions=[UserItem.smiles_received.add(1)])
             _score_updates(tx, post, at[:10], 1)
 
-    return _change(transact(write))
+    return edge_change(transact(write))
 
 
 def _smile(item: SmileItem) -> Smile:
@@ -182,7 +182,7 @@ def remove_smile(post: PostRecord, smile: Smile) -> EdgeChange:
             tx.update(UserItem(author.pk, author.sk), actions=[UserItem.smiles_received.add(-1)])
             _score_updates(tx, post, smile.created_at[:10], -1)
 
-    return _change(transact(write))
+    return edge_change(transact(write))
 
 
 def smiles_of_post(post_id: str) -> list[Smile]:
@@ -266,7 +266,7 @@ def add_comment(comment: Comment, post_author_id: str) -> EdgeChange:
         if post_author_id != comment.author_id:
             check_not_blocked(tx, post_author_id, comment.author_id)
 
-    return _change(transact(write))
+    return edge_change(transact(write))
 
 
 def post_and_member(post_id: str, user_id: str) -> tuple[PostRecord | None, Member | None]:
@@ -313,7 +313,7 @@ def remove_comment(post_id: str, comment_id: str, *, hidden: bool = False) -> Ed
                 label=TARGET,
             )
 
-    return _change(transact(write))
+    return edge_change(transact(write))
 
 
 def set_comment_hidden(tx: Tx, post_id: str, comment_id: str, hidden: bool) -> None:
@@ -403,7 +403,7 @@ def follow(follower_id: str, followee_id: str, at: str) -> EdgeChange:
         check_not_blocked(tx, followee_id, follower_id)
         check_not_blocked(tx, follower_id, followee_id)
 
-    return _change(transact(write))
+    return edge_change(transact(write))
 
 
 def unfollow(follower_id: str, followee_id: str) -> EdgeChange:
@@ -425,7 +425,7 @@ def unfollow(follower_id: str, followee_id: str) -> EdgeChange:
             label=TARGET,
         )
 
-    return _change(transact(write))
+    return edge_change(transact(write))
 
 
 def following_ids(user_id: str, limit: int = 500) -> list[str]:

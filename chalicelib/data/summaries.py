@@ -150,7 +150,10 @@ class Sketch:
         return changed
 
     def without_today_state(self) -> Sketch:
-        return Sketch(self.lists, self.meta, self.rest)
+        """The sketch once its day is over (compaction): the spike counters go, the message tokens
+        stay, so a batch applied before its day was compacted and then redelivered (its invocation
+        died after the write) is still recognised. tests/integration/test_engagement_properties.py"""
+        return Sketch(self.lists, self.meta, self.rest, tokens=self.tokens)
 
     def pack(self) -> bytes:
         self.truncate()

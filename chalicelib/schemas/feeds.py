@@ -17,3 +17,18 @@ class FeedItemOut(BaseModel):
 class FeedPage(BaseModel):
     items: list[FeedItemOut]
     next_cursor: str | None
+    generated_at: str | None = Field(
+        default=None, description="When the feed generation this page comes from was computed (ISO 8601)"
+    )
+    refreshing: bool = Field(
+        default=False,
+        description="A first page served from a member's stale feed: a fresher one is being computed "
+        "(poll GET /feed/status)",
+    )
+
+
+class FeedStatus(BaseModel):
+    refreshing: bool = Field(description="The member's feed is stale and its refresh has not finished yet")
+    generated_at: str | None = Field(
+        description="When the member's current feed was computed; null before their first feed"
+    )

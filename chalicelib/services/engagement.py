@@ -442,13 +442,16 @@ def _start_campaign(brand_id: str, campaign: TrackedCampaign, now: datetime) -> 
         if any(c.campaign_id == campaign.campaign_id for c in tracked.campaigns):
             return  # started before (a redelivery)
         days: dict[str, list[int]] = {}
-        day_items: list[Period] = []
+        current: list[Period] = []
         if campaign.first <= today:
             day_items = store.day_periods(brand_id, campaign.first, min(campaign.last, today))
             days = summaries.campaign_days(day_items, campaign.products)
-        # Today's item may still be written by a flush that does not go through the brand's queue
-        # order (demo seeding): the backfill commits only if it is still what was read.
-        current = [p for p in day_items if p.start == today] or [Period("D", today)]
+            if campaign.last >= today:
+                # Today's item may still be written by a flush that does not go through the brand's
+                # queue order (demo seeding): a backfill that read it commits only if it is still
+                # what was read. A campaign that ended before today (or starts after it) read no
+                # item of today's, so it checks none: it would never commit while today has counts.
+                current = [p for p in day_items if p.start == today] or [Period("D", today)]
         cutoff = (now.date() - timedelta(days=CAMPAIGN_TAIL_DAYS)).isoformat()
         kept = [c for c in tracked.campaigns if c.last >= cutoff][-(MAX_TRACKED_CAMPAIGNS - 1) :]
         tracked.campaigns, tracked.changed = [*kept, campaign], True

@@ -44,10 +44,12 @@ RETRY_WAITING_SECONDS = 60  # something had to wait (e.g. a post's own deletion)
 def _contributors() -> None:
     """Import every module that registers a kind, so the registry is complete wherever this runs."""
     from chalicelib.data import (  # noqa: F401
+        brand_pages,
         brands,
         engagement,
         enthusiasts,
         feeds,
+        inbox,
         moderation,
         ratelimits,
         safety,

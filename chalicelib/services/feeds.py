@@ -27,7 +27,8 @@ Refresh tiers:
   interval (5 minutes in AWS), so a new post reaches an active reader within one interval;
 - on read: a first page served from a feed not checked for `feed_stale_minutes` (5) queues a
   refresh (at most once per stale window per warm process), so a member returning after any
-  absence costs one refresh, not one per interval while they were away;
+  absence costs one refresh, not one per interval while they were away; the page says so
+  (`refreshing`) and the client polls the feed's head (`feed_status`) until the refresh is done;
 - away: a feed not checked for `feed_active_days` (7) is not served; trending is.
 
 There is no fan-out on write: an author with a million followers costs nothing extra when posting.
@@ -53,7 +54,7 @@ from chalicelib.data import users as user_store
 from chalicelib.data.feeds import FeedEntry, FeedHead, Generation, ListEntry, PostChange, SharedList
 from chalicelib.errors import BadRequest
 from chalicelib.observability import logger, metrics
-from chalicelib.schemas.feeds import FeedItemOut, FeedPage
+from chalicelib.schemas.feeds import FeedItemOut, FeedPage, FeedStatus
 from chalicelib.services import ranking
 from chalicelib.services.enthusiasts import BADGE
 from chalicelib.services.posts import page_size
@@ -65,6 +66,7 @@ TRENDING_CANDIDATES = 100  # best trending posts a member's refresh considers
 # Lists keep a quarter more than readers use, so deletions and unsmiles leave them full.
 LIST_SLACK = 1.25
 MAX_FOLLOWEES = 1000
+MAX_BRANDS = 50  # followed brands whose community lists a refresh reads (services/brand_pages.py)
 POSTS_PER_FOLLOWEE = post_store.RECENT_POSTS_KEPT
 # How far back a refresh reads the run records rather than every followee's profile: a run record
 # costs about one read (4 bytes an author, ~1,000 authors a run at a million members), a followee
@@ -357,9 +359,11 @@ def refresh_member(member_id: str, requested_at: str, now: datetime | None = Non
         # Runs up to `floor` were all written by now (a run takes less than the overlap): past it, or
         # past the newest run read, the next refresh starts.
         run_position = max(floor, head.run_position, *(r.run_at for r in runs))
+    # Followed brands' community lists ride in the same BatchGetItem as the interest lists (issue 22).
+    brand_lists = {keys.brand_community_owner(b): b for b in member.brands[:MAX_BRANDS]}
     rest = store.refresh_rest(
         (member_id, head.generation) if head is not None and not full else None,
-        [keys.trending_owner(i) for i in member.interests],
+        [*(keys.trending_owner(i) for i in member.interests), *brand_lists],
         followees,
         (member_id, buckets) if buckets else None,
     )
@@ -378,6 +382,13 @@ def refresh_member(member_id: str, requested_at: str, now: datetime | None = Non
         pool.add(e.post_id, e.author_id, e.key, e.enthusiast, ranking.TRENDING)
         known[e.post_id] = e.key
     oldest = now - timedelta(days=settings.feed_active_days)
+    oldest_iso = clock.iso(oldest)
+    for owner, brand_id in brand_lists.items():
+        shared = rest.lists.get(owner)
+        for e in shared.entries if shared else []:
+            if e.created_at >= oldest_iso:
+                key = known.get(e.post_id, e.key)
+                pool.add(e.post_id, e.author_id, key, e.author_id in holders, f"{ranking.BRAND}:{brand_id}")
     if rest.generation is not None:  # the followees' posts it ranked before, carried forward
         for entry in rest.generation.entries:
             reasons = _following_reasons(entry, followed)
@@ -451,7 +462,16 @@ def _requeue_once(member_id: str) -> None:
     enqueue_refresh([member_id], clock.now_iso())
 
 
-def _generation_for(viewer: Identity | None, cursor: dict[str, object] | None) -> Generation | None:
+def _stale(checked_at: str | None, now: datetime) -> bool:
+    """Not checked for `feed_stale_minutes`: the first page read queues a refresh."""
+    window = timedelta(minutes=get_settings().feed_stale_minutes)
+    return checked_at is None or checked_at < clock.iso(now - window)
+
+
+def _generation_for(
+    viewer: Identity | None, cursor: dict[str, object] | None
+) -> tuple[Generation | None, bool]:
+    """The generation to page, and whether a fresher one of the member's own is on its way."""
     if cursor is not None:
         owner, generation = str(cursor.get("o", "")), str(cursor.get("g", ""))
         if owner not in (keys.trending_owner(), viewer.user_id if viewer else None):
@@ -459,30 +479,44 @@ def _generation_for(viewer: Identity | None, cursor: dict[str, object] | None) -
         found = store.get_generation(owner, generation)
         if found is None:
             raise BadRequest("This feed page expired; start again without a cursor.", code="cursor_expired")
-        return found
+        return found, False
+    refreshing = False
     if viewer is not None:
         settings = get_settings()
         now = clock.now()
         head, own = store.head_and_newest(viewer.user_id)
         checked = head.checked_at if head else (own.generated_at if own else None)
         # Not checked lately: serve what they have (or trending) at once, and refresh where it is read.
-        if checked is None or checked < clock.iso(now - timedelta(minutes=settings.feed_stale_minutes)):
+        if _stale(checked, now):
             _requeue_once(viewer.user_id)
+            # Only a member who has a feed is told a fresher one is coming (issue 24): one without
+            # is not onboarded yet (onboarding builds the feed), so the refresh may build nothing.
+            refreshing = checked is not None
         if (
             own is not None
             and checked
             and checked >= clock.iso(now - timedelta(days=settings.feed_active_days))
         ):
-            return own
-    return store.newest_generation(keys.trending_owner())
+            return own, refreshing
+    return store.newest_generation(keys.trending_owner()), refreshing
+
+
+def feed_status(viewer: Identity) -> FeedStatus:
+    """What a client polls after a first page said `refreshing`: one GetItem of the feed's ~200-byte
+    head. The refresh is done once the head was checked within the stale window (a changed feed
+    also has a new `generated_at`; an unchanged one only a new check)."""
+    head = store.get_head(viewer.user_id)
+    if head is None:
+        return FeedStatus(refreshing=False, generated_at=None)
+    return FeedStatus(refreshing=_stale(head.checked_at, clock.now()), generated_at=head.generated_at)
 
 
 def read_feed(viewer: Identity | None, limit: int, cursor: str | None) -> FeedPage:
     """A page of a generation: its entries plus one BatchGetItem, so counts are fresh."""
     position = cursors.decode(cursor)
-    generation = _generation_for(viewer, position)
+    generation, refreshing = _generation_for(viewer, position)
     if generation is None:
-        return FeedPage(items=[], next_cursor=None)
+        return FeedPage(items=[], next_cursor=None, refreshing=refreshing)
     offset = int(position.get("i", 0)) if position else 0
     size = page_size(limit, viewer)
     window = generation.entries[offset : offset + size]
@@ -507,4 +541,6 @@ def read_feed(viewer: Identity | None, limit: int, cursor: str | None) -> FeedPa
         if end < len(generation.entries)
         else None
     )
-    return FeedPage(items=items, next_cursor=next_cursor)
+    return FeedPage(
+        items=items, next_cursor=next_cursor, generated_at=generation.generated_at, refreshing=refreshing
+    )

@@ -4,8 +4,8 @@ A post's score at time `now`, multiplicatively:
 
     score = affinity x 0.5^(age / half-life) x engagement x enthusiast boost
 
-- affinity: the strongest reason the member sees the post: following (3.0) > interest (2.0)
-  > trending (1.0); every reason is kept for the card.
+- affinity: the strongest reason the member sees the post: following (3.0) > interest or a
+  followed brand (2.0) > trending (1.0); every reason is kept for the card.
 - recency: halves every `half_life_hours` (7 h) of the post's age.
 - engagement: 1 + (cap - 1) x e / (e + e_half), e = smiles + 2 x comments: a post without
   engagement scores 1, `engagement_half` (12) engagement earns half the boost, and engagement
@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 FOLLOWING, INTEREST, TRENDING, ENTHUSIAST = "following", "interest", "trending", "enthusiast"
+BRAND = "brand"  # a followed brand's community post (issue 22): weighted like an interest
 # Keys count half-lives from here: small numbers, and a post dated before it is clamped to it.
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -97,9 +98,12 @@ def affinity(reasons: Iterable[str], weights: RankingWeights = DEFAULT_WEIGHTS) 
         kind = reason.split(":", 1)[0]
         best = max(
             best,
-            {FOLLOWING: weights.following, INTEREST: weights.interest, TRENDING: weights.trending}.get(
-                kind, 0.0
-            ),
+            {
+                FOLLOWING: weights.following,
+                INTEREST: weights.interest,
+                BRAND: weights.interest,
+                TRENDING: weights.trending,
+            }.get(kind, 0.0),
         )
     return best or weights.trending
 

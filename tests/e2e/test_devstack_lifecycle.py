@@ -11,13 +11,12 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from local.devstack import free_port, port_is_free
+from local.devstack import command_on_ports, free_port, port_is_free
 from tests.support.eventually import eventually
 
 pytestmark = pytest.mark.e2e
@@ -61,18 +60,18 @@ def alive(processes: set[tuple[int, str]]) -> set[tuple[int, str]]:
 @pytest.fixture
 def devstack(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path, list[int]]]:
     ports = [free_port() for _ in range(4)]
-    aws, api, web, events = ports
     output = tmp_path / "console.txt"
     with output.open("wb") as console:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "local.devstack",
-                *("--aws-port", str(aws), "--api-port", str(api), "--web-port", str(web)),
-                *("--events-port", str(events), "--refresh-seconds", "60", "--demo-posts", "0"),
-                *("--log-file", str(tmp_path / "dev.log")),
-            ],
+            command_on_ports(
+                *ports,
+                "--refresh-seconds",
+                "60",
+                "--demo-posts",
+                "0",
+                "--log-file",
+                str(tmp_path / "dev.log"),
+            ),
             cwd=PROJECT_DIR,
             stdout=console,
             stderr=subprocess.STDOUT,

@@ -6,8 +6,7 @@ import json
 import math
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
@@ -33,12 +32,14 @@ from tests.support.feeds import (
     BAKER,
     HIKER,
     FeedEvents,
+    days_ago,
     entry_ids,
     feed_page,
     follow,
     generation_items,
     idea,
     joined,
+    minutes_later,
     onboard,
     onboard_through_the_api,
     own_refresh_queue,
@@ -70,23 +71,6 @@ def _feeds_of_their_own(private_table: str, monkeypatch: pytest.MonkeyPatch) -> 
 def _no_requeue_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     # A warm process remembers whom it queued lately; each test starts cold.
     monkeypatch.setattr(feeds, "_requeued", {})
-
-
-@contextmanager
-def clock_moved(monkeypatch: pytest.MonkeyPatch, by: timedelta) -> Iterator[None]:
-    """Run the block with the app's clock moved (tokens stay valid: they use real time)."""
-    then = datetime.now(UTC) + by
-    with monkeypatch.context() as patch:
-        patch.setattr(clock, "now", lambda: then)
-        yield
-
-
-def days_ago(monkeypatch: pytest.MonkeyPatch, days: float) -> AbstractContextManager[None]:
-    return clock_moved(monkeypatch, -timedelta(days=days))
-
-
-def minutes_later(monkeypatch: pytest.MonkeyPatch, minutes: float) -> AbstractContextManager[None]:
-    return clock_moved(monkeypatch, timedelta(minutes=minutes))
 
 
 def _worker(event: dict[str, Any]) -> Any:

@@ -6,8 +6,9 @@ import copy
 import json
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -24,6 +25,22 @@ from local.event_runner import EventRunner
 from tests.support.aws import REGION
 from tests.support.events import app_runner
 from tests.support.posts import JSON, body_of, post_body, published
+
+
+@contextmanager
+def days_ago(monkeypatch: pytest.MonkeyPatch, days: float) -> Iterator[None]:
+    """Run the block with the app's clock turned back (tokens stay valid: they use real time);
+    a negative `days` moves it forward."""
+    then = datetime.now(UTC) - timedelta(days=days)
+    with monkeypatch.context() as patch:
+        patch.setattr(clock, "now", lambda: then)
+        yield
+
+
+def minutes_later(monkeypatch: pytest.MonkeyPatch, minutes: float) -> AbstractContextManager[None]:
+    """Run the block with the app's clock moved forward."""
+    return days_ago(monkeypatch, -minutes / (24 * 60))
+
 
 # Five distinct catalog interests (local/demo_data.py), the fewest a member may choose.
 HIKER = ("hiking", "camping", "outdoors", "travel", "photography")

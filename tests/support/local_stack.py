@@ -14,9 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from typing import Any
 
 import requests
 
+from local.devstack import command_on_ports, free_port
 from tests.support.eventually import eventually
 from tests.support.members import cognito_client
 
@@ -33,12 +32,6 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEMO_POSTS = 6
 READY_WITHIN_SECONDS = 300
 ENV_API, ENV_WEB, ENV_EVENTS = "FLINT_E2E_API", "FLINT_E2E_WEB", "FLINT_E2E_EVENTS"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -97,15 +90,8 @@ def running_local_stack() -> Iterator[LocalStack]:
     for name in (ENV_API, ENV_WEB, ENV_EVENTS):
         env.pop(name, None)
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "local.devstack",
-            *("--aws-port", str(aws_port), "--api-port", str(api_port), "--web-port", str(web_port)),
-            *("--events-port", str(events_port)),
-            # Nothing fires on its own: tests run the planner and drain the queues when they mean to.
-            *("--refresh-seconds", "0"),
-        ],
+        # Nothing fires on its own: tests run the planner and drain the queues when they mean to.
+        command_on_ports(aws_port, api_port, web_port, events_port, "--refresh-seconds", "0"),
         cwd=PROJECT_DIR,
         env=env,
         stdout=log,

@@ -162,3 +162,20 @@ def test_hidden_posts_and_comments_are_consistent_and_stray_community_items_are_
         "search entry has a live post",
         "search entry is one of its member's words",
     ]
+
+
+def test_a_brands_follower_count_must_match_the_profiles_following_it() -> None:
+    # Given member b following brand n, and the brand counting one follower
+    items = _world()
+    next(i for i in items if i.get("user_id") == "b")["brands_followed"] = {"n"}
+    brand = {"PK": "BRAND#n", "SK": "BRAND", "type": "brand", "brand_id": "n", "followers": 1}
+    assert check([*items, brand], {"media/u/small.jpg"}).findings == []
+
+    # When the count drifts, or a profile names a brand that does not exist
+    drifted = [*items, {**brand, "followers": 2}]
+    next(i for i in drifted if i.get("user_id") == "a")["brands_followed"] = {"gone"}
+    findings = check(drifted, {"media/u/small.jpg"}).findings
+
+    # Then both are found
+    assert any("brand n: followers 2, expected 1" in f for f in findings)
+    assert any("member a: gone" in f for f in findings)

@@ -7,8 +7,6 @@
 // if the API still answers 401 `invalid_token`, the client refreshes once and retries.
 // Sign-in uses SRP against AWS (srp.js) and USER_PASSWORD_AUTH on the local stack (signInFlow).
 
-import { passwordVerifierResponses, srpStart } from "./srp.js";
-
 const SESSION_KEY = "flint.session";
 // An anonymous visitor's session (POST /sessions): the posts the API shows it carry receipts
 // bound to it, so its impressions and clicks can count. Sent as X-Flint-Session while signed out.
@@ -38,6 +36,7 @@ export const state = {
   interestNames: new Map(),
   session: loadSession(),
   me: null,
+  followedBrands: null,
 };
 
 function loadSession() {
@@ -49,6 +48,7 @@ function loadSession() {
 }
 
 function saveSession(session) {
+  if ((session && session.email) !== (state.session && state.session.email)) forgetMember();
   state.session = session;
   if (session) sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
   else sessionStorage.removeItem(SESSION_KEY);
@@ -149,6 +149,8 @@ export async function signIn(email, password, askCode = () => window.prompt("The
   const clientId = state.config.user_pool_client_id;
   let data;
   if (signInFlow() === "USER_SRP_AUTH") {
+    // Only sign-in against AWS needs the SRP maths: not part of every page load.
+    const { passwordVerifierResponses, srpStart } = await import("./srp.js");
     const start = srpStart();
     const challenge = await cognito("InitiateAuth", {
       ClientId: clientId,
@@ -349,8 +351,11 @@ function readable(status, error) {
 }
 
 export async function loadConfig() {
-  state.config = await api("GET", "/config", undefined, { auth: false });
-  const catalog = await api("GET", "/interests", undefined, { auth: false });
+  const [config, catalog] = await Promise.all([
+    api("GET", "/config", undefined, { auth: false }),
+    api("GET", "/interests", undefined, { auth: false }),
+  ]);
+  state.config = config;
   state.interests = catalog.items;
   state.interestNames = new Map(catalog.items.map((i) => [i.id, i.name]));
 }
@@ -379,6 +384,46 @@ export async function joinPrime() {
 
 /** Whether joining Prime can be offered by this deployment. */
 export const canJoinPrime = () => state.localHelpers || Boolean(state.config && state.config.prime_join_url);
+
+/** The names of the brands the member follows (GET /me/followed-brands), fetched once. */
+export function followedBrandNames() {
+  if (!state.session) return Promise.resolve(new Map());
+  if (!state.followedBrands) {
+    state.followedBrands = api("GET", "/me/followed-brands")
+      .then((page) => new Map(page.items.map((b) => [b.id, b.name])))
+      .catch(() => new Map());
+  }
+  return state.followedBrands;
+}
+
+/** After a follow or unfollow: the next card that needs a brand's name asks again. */
+export function forgetFollowedBrands() {
+  state.followedBrands = null;
+}
+
+// The inbox's unread count, asked again at most every 30 s (the nav is drawn on every page change).
+const UNREAD_SECONDS = 30;
+let unread = { at: -Infinity, count: Promise.resolve(0) };
+
+export function unreadCount() {
+  if (!state.session) return Promise.resolve(0);
+  if (performance.now() - unread.at > UNREAD_SECONDS * 1000) {
+    const count = api("GET", "/me/notifications?limit=1").then((page) => page.unread).catch(() => 0);
+    unread = { at: performance.now(), count };
+  }
+  return unread.count;
+}
+
+/** Another member (or nobody) is signed in: what was cached for the last one goes. */
+function forgetMember() {
+  state.followedBrands = null;
+  unread = { at: -Infinity, count: Promise.resolve(0) };
+}
+
+/** The inbox was just read: nothing is unread until the count is asked again. */
+export function forgetUnread() {
+  unread = { at: performance.now(), count: Promise.resolve(0) };
+}
 
 export async function me(force = false) {
   if (!state.session) return null;

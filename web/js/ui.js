@@ -1,7 +1,7 @@
 // DOM helpers and the pieces every page shares: toasts, feed cards, the masonry grid,
 // infinite scroll, image sources.
 
-import { api, askToSignIn, canJoinPrime, joinPrime, signedIn, state } from "./api.js";
+import { api, askToSignIn, canJoinPrime, followedBrandNames, joinPrime, signedIn, state } from "./api.js";
 import { trackImpressions } from "./events.js";
 
 /** h("a.card", {href}, child, ...) builds an element; strings become text nodes. */
@@ -76,6 +76,32 @@ export function shopUrl(product) {
   return product.url;
 }
 
+/**
+ * A Follow / Following toggle (members and brands): `change(following)` calls the API and
+ * resolves to the new state; anonymous visitors are asked to sign in.
+ */
+export function followButton(following, change) {
+  const button = h("button.btn.primary", { type: "button", "aria-pressed": String(following) });
+  const draw = () => {
+    button.textContent = following ? "Following" : "Follow";
+    button.setAttribute("aria-pressed", String(following));
+  };
+  draw();
+  button.addEventListener("click", async () => {
+    if (!signedIn()) return askToSignIn();
+    button.disabled = true;
+    try {
+      following = await change(following);
+    } catch (error) {
+      showError(error);
+    } finally {
+      button.disabled = false;
+      draw();
+    }
+  });
+  return button;
+}
+
 export function badges(list) {
   return (list || []).map((b) => h("span.badge", { title: b === "enthusiast" ? "Enthusiast: among the most-smiled contributors" : b }, b === "enthusiast" ? "Enthusiast" : b));
 }
@@ -105,13 +131,35 @@ export function reasonText(reason, post) {
     const name = post.author.id === value ? post.author.display_name : "someone you follow";
     return `Because you follow ${name}`;
   }
+  if (kind === "brand") return followedBrandReason(value);
   if (kind === "interest") return `Popular in ${interestName(value)}`;
   if (kind === "trending") return "Trending now";
   if (kind === "enthusiast") return "From an Enthusiast";
   return "";
 }
 
-export function card(post, reasons = [], sizes = "320px") {
+/** "Because you follow Northpeak", the name linking to the brand's page once it is known. */
+function followedBrandReason(brandId) {
+  const name = h("a", { href: `#/brands/${encodeURIComponent(brandId)}` }, "a brand");
+  followedBrandNames().then((names) => {
+    if (names.has(brandId)) name.textContent = names.get(brandId);
+  });
+  return h("span", {}, "Because you follow ", name);
+}
+
+// By affinity (services/ranking.py); the Enthusiast boost is no source of the post: last.
+const REASON_ORDER = ["following", "brand", "interest", "trending", "enthusiast"];
+const reasonRank = (reason) => {
+  const rank = REASON_ORDER.indexOf(reason.split(":")[0]);
+  return rank < 0 ? REASON_ORDER.length : rank;
+};
+
+/**
+ * A feed card. `first`: the card is among the first the page shows, likely on screen at once and
+ * its photo the page's largest paint: loaded at once (`eager`; "high" also raises its priority),
+ * not when layout finds it near the viewport.
+ */
+export function card(post, reasons = [], sizes = "320px", first = null) {
   const photo = post.photos[0];
   const link = `#/post/${encodeURIComponent(post.id)}`;
   let media;
@@ -127,7 +175,8 @@ export function card(post, reasons = [], sizes = "320px") {
         width: photo.width,
         height: photo.height,
         alt: altText(post, photo),
-        loading: "lazy",
+        loading: first ? "eager" : "lazy",
+        fetchpriority: first === "high" ? "high" : null,
         decoding: "async",
         style: { backgroundColor: (photo.palette || [])[0] || "#ddd", aspectRatio: `${photo.width} / ${photo.height}` },
       }),
@@ -138,7 +187,8 @@ export function card(post, reasons = [], sizes = "320px") {
   } else {
     media = h("a.text-only", { href: link }, post.kind === "idea" ? "💡 " : "📖 ", post.caption);
   }
-  const reason = reasons.map((r) => reasonText(r, post)).find(Boolean);
+  // The strongest reason is shown, in the ranking's affinity order (services/ranking.py).
+  const reason = [...reasons].sort((a, b) => reasonRank(a) - reasonRank(b)).map((r) => reasonText(r, post)).find(Boolean);
   return h(
     "article.card",
     { dataset: { postId: post.id } },
@@ -158,13 +208,18 @@ export function card(post, reasons = [], sizes = "320px") {
   );
 }
 
-/** A waterfall grid: each card goes to the currently shortest column. */
+/**
+ * A waterfall grid: each card goes to the currently shortest column. One card per post: a page
+ * that repeats posts already shown (a feed restarted after its cursor expired, a fresher feed's
+ * first page) adds only the new ones.
+ */
 export class Masonry {
   constructor(container) {
     this.container = container;
     this.root = h("section.masonry", { "aria-label": "Posts" });
     container.append(this.root);
     this.entries = [];
+    this.shown = new Set();
     this.columns = [];
     this.layout();
     this.onResize = () => {
@@ -192,17 +247,46 @@ export class Masonry {
     });
     const entries = this.entries;
     this.entries = [];
+    this.shown.clear();
     for (const entry of entries) this.add(entry.post, entry.reasons);
   }
 
+  has(postId) {
+    return this.shown.has(postId);
+  }
+
+  /**
+   * Put these posts ({post, reasons}) on top, in their order, as new rows across the columns:
+   * the cards already shown keep their columns and order (they only move down).
+   */
+  prepend(items) {
+    const fresh = items.filter((item) => !this.shown.has(item.post.id));
+    fresh.forEach((item, index) => {
+      const column = this.columns[index % this.columns.length];
+      const row = Math.floor(index / this.columns.length);
+      this.place(item.post, item.reasons, column, column.el.children[row] || null);
+    });
+    this.entries = [...fresh, ...this.entries];
+    return fresh.length;
+  }
+
+  /** The card of a new post, in the shortest column; null when the grid already shows it. */
   add(post, reasons) {
-    const photo = post.photos[0];
-    const height = photo ? photo.height / photo.width + 0.35 : 0.6;
+    if (this.shown.has(post.id)) return null;
     const column = this.columns.reduce((a, b) => (b.height < a.height ? b : a));
-    const el = card(post, reasons, this.sizes());
-    column.el.append(el);
-    column.height += height;
+    const el = this.place(post, reasons, column, null);
     this.entries.push({ post, reasons });
+    return el;
+  }
+
+  place(post, reasons, column, before) {
+    const photo = post.photos[0];
+    // The first row of a new grid at high priority, the second eagerly, the rest lazily.
+    const rank = this.shown.size / this.columns.length;
+    const el = card(post, reasons, this.sizes(), rank < 1 ? "high" : rank < 2 ? "eager" : null);
+    column.el.insertBefore(el, before);
+    column.height += photo ? photo.height / photo.width + 0.35 : 0.6;
+    this.shown.add(post.id);
     trackImpressions(el, post.id, post.receipt);
     return el;
   }

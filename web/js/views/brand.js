@@ -215,7 +215,7 @@ class Dashboard {
     this.charts = h("div.charts");
     const started = insights.data_from && insights.data_from > insights.from ? ` (data since ${insights.data_from})` : "";
     const blocks = [
-      h("h2", {}, this.brand.name),
+      h("h2", {}, h("a", { href: `#/brands/${encodeURIComponent(this.brand.id)}`, title: "The brand's public page" }, this.brand.name)),
       this.windowPicker(),
       h("p.hint", {}, `${insights.from} to ${insights.to}${started}`),
       h(
@@ -493,7 +493,8 @@ export async function brandView(main) {
   const brands = profile.brands && profile.brands.length ? profile.brands : [{ id: null, name: profile.display_name.replace(/\s+team$/i, "") }];
   const dashboards = [];
   for (const brand of brands) {
-    const section = h("section.brand-section", { "aria-label": brand.name }, h("h2", {}, brand.name));
+    const title = brand.id ? h("a", { href: `#/brands/${encodeURIComponent(brand.id)}`, title: "The brand's public page" }, brand.name) : brand.name;
+    const section = h("section.brand-section", { "aria-label": brand.name }, h("h2", {}, title));
     main.append(section);
     if (!brand.id) {
       section.append(await productsFallback(brand, "Brand insights are not available on this API yet: here is your catalog."));

@@ -14,7 +14,7 @@ export async function productView(main, productId) {
         "div",
         {},
         h("h1", {}, product.title),
-        h("p", {}, `by ${product.brand_name}`),
+        h("p", {}, "by ", h("a.brand-link", { href: `#/brands/${encodeURIComponent(product.brand_id)}` }, product.brand_name)),
         h("p.price", {}, formatPrice(product.price), product.prime_eligible ? h("span.badge.prime", {}, "prime") : null),
         h("p.hint", {}, `Tagged in ${product.tag_count} ${product.tag_count === 1 ? "post" : "posts"}`),
         shopButton(product),

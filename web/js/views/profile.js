@@ -1,7 +1,7 @@
 // A member's profile: avatar, badges, counts, follow/unfollow, block, report, and their posts.
 
-import { api, askToSignIn, me, signedIn } from "../api.js";
-import { avatar, badges, go, h, infinite, Masonry, reportDialog, showError, toast } from "../ui.js";
+import { api, me, signedIn } from "../api.js";
+import { avatar, badges, followButton, go, h, infinite, Masonry, reportDialog, showError, toast } from "../ui.js";
 
 export async function profileView(main, userId) {
   const [profile, viewer] = await Promise.all([
@@ -10,27 +10,10 @@ export async function profileView(main, userId) {
   ]);
   const own = viewer && viewer.id === profile.id;
   const followers = h("strong", {}, String(profile.counts.followers));
-  let following = profile.followed_by_me;
-  const follow = h("button.btn.primary", { type: "button", "aria-pressed": String(following) });
-  const draw = () => {
-    follow.textContent = following ? "Following" : "Follow";
-    follow.setAttribute("aria-pressed", String(following));
-  };
-  draw();
-  follow.addEventListener("click", async () => {
-    if (!signedIn()) return askToSignIn();
-    follow.disabled = true;
-    try {
-      const result = await api(following ? "DELETE" : "PUT", `/users/${encodeURIComponent(profile.id)}/follow`);
-      const delta = Number(result.following) - Number(following);
-      following = result.following;
-      followers.textContent = String(Number(followers.textContent) + delta);
-    } catch (error) {
-      showError(error);
-    } finally {
-      follow.disabled = false;
-      draw();
-    }
+  const follow = followButton(profile.followed_by_me, async (following) => {
+    const result = await api(following ? "DELETE" : "PUT", `/users/${encodeURIComponent(profile.id)}/follow`);
+    followers.textContent = String(Number(followers.textContent) + Number(result.following) - Number(following));
+    return result.following;
   });
   const count = (value, label) => h("div", {}, typeof value === "object" ? value : h("strong", {}, String(value)), label);
   const actions = own

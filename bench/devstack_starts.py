@@ -1,0 +1,87 @@
+"""`make dev`, started and stopped N times: seconds to its banner (all demo data in), then two
+SIGTERMs to its process group and a check that no process and no port is left.
+
+    .venv/bin/python -m bench.devstack_starts [--runs 5] [--cold]
+
+Each run is `python -m local.devstack` (what `make dev` runs after installing) on free ports with the
+full demo. `--cold` draws every demo picture again (an empty picture cache, as in a fresh clone);
+by default the cache in .flint/demo-images is used, as on a second `make dev`. Prints one line per
+run and the median; exits non-zero if a run did not reach its banner or left something behind.
+Laptop only: not part of `make bench`'s table (absolute seconds depend on the machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from local.devstack import command_on_ports, free_port, port_is_free
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+BANNER = "Flint is running."
+START_LIMIT_SECONDS = 900
+
+
+def one_start(cold: bool) -> tuple[float, list[str]]:
+    """Seconds to the banner, and what was left behind after the stop (empty = clean)."""
+    ports = [free_port() for _ in range(4)]
+    with tempfile.TemporaryDirectory(prefix="flint-starts-") as scratch:
+        env = {**os.environ, **({"FLINT_DEMO_IMAGE_CACHE": str(Path(scratch) / "pictures")} if cold else {})}
+        console = Path(scratch) / "console.txt"
+        with console.open("wb") as out:
+            started = time.monotonic()
+            process = subprocess.Popen(
+                command_on_ports(*ports, "--log-file", str(Path(scratch) / "dev.log")),
+                cwd=PROJECT_DIR,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        seconds = float("nan")
+        while time.monotonic() - started < START_LIMIT_SECONDS and process.poll() is None:
+            if BANNER in console.read_text(errors="replace"):
+                seconds = time.monotonic() - started
+                break
+            time.sleep(0.5)
+        left: list[str] = []
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                left.append("devstack still running 60 s after two SIGTERMs")
+                os.killpg(process.pid, signal.SIGKILL)
+        left += [f"port {port} busy" for port in ports if not port_is_free(port)]
+        if seconds != seconds:  # NaN: no banner
+            left.append("no banner:\n" + console.read_text(errors="replace")[-2000:])
+        return seconds, left
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--cold", action="store_true", help="an empty picture cache, as in a fresh clone")
+    args = parser.parse_args()
+    times: list[float] = []
+    failures = 0
+    for run in range(1, args.runs + 1):
+        seconds, left = one_start(args.cold)
+        failures += bool(left)
+        times.append(seconds)
+        verdict = "clean stop" if not left else "; ".join(left)
+        print(f"start {run}: banner after {seconds:.1f} s, {verdict}", flush=True)
+    print(f"median {statistics.median(times):.1f} s over {args.runs} starts; {failures} with a problem")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""Access patterns for members' activity inboxes (issue 22): notifications written from the stream.
+
+A notification is one item in the recipient's `INBOX#<member>` partition, keyed by the event's
+time and stream event id (a retried stream batch rewrites the same items), expiring after
+`NOTIFICATION_DAYS` (TTL: the storage per member is bounded by what a month brings). How far the
+member has read is one small item beside them (`READ`); the unread count is what lies after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chalicelib.data import connection, keys, ownership
+from chalicelib.data.models import BlockListItem, FlintItem, InboxReadItem, NotificationItem, UserItem
+from chalicelib.data.ownership import Erased, OwnedKind
+from chalicelib.data.pages import Page
+from chalicelib.data.users import Member, to_member
+
+NOTIFIED_KIND = "notified"  # GSI4 kind: notifications naming a member as the actor
+UNREAD_COUNTED = 100  # the unread count stops here ("100 or more")
+
+
+@dataclass(frozen=True)
+class Notification:
+    member_id: str
+    sort: str  # `<event time>#<event token>`: the id clients see
+    kind: str
+    actor_id: str
+    created_at: str
+    post_id: str | None = None
+    comment_id: str | None = None
+
+
+@dataclass(frozen=True)
+class InboxView:
+    """What a page of the inbox needs besides the notifications: actors, block list, read mark."""
+
+    actors: dict[str, Member]
+    blocked: set[str]
+    read_until: str
+
+
+def _notification(item: NotificationItem) -> Notification:
+    return Notification(
+        item.member_id,
+        item.SK.removeprefix(keys.NOTIFICATION_PREFIX),
+        item.kind,
+        item.actor_id,
+        item.created_at,
+        item.post_id,
+        item.comment_id,
+    )
+
+
+def put_notifications(notifications: Sequence[Notification], expires_at: datetime) -> int:
+    """Write them (BatchWriteItem, 25 a request); the same event always writes the same item."""
+    with FlintItem.batch_write() as batch:
+        for n in notifications:
+            key = keys.notification(n.member_id, n.sort)
+            owned = keys.member_owned(n.actor_id, NOTIFIED_KIND, f"{n.member_id}#{n.sort}")
+            item = NotificationItem(
+                key.pk,
+                key.sk,
+                GSI4PK=owned.pk,
+                GSI4SK=owned.sk,
+                member_id=n.member_id,
+                kind=n.kind,
+                actor_id=n.actor_id,
+                post_id=n.post_id,
+                comment_id=n.comment_id,
+                created_at=n.created_at,
+            )
+            item.expires_at = expires_at
+            batch.save(item)
+    return len(notifications)
+
+
+def list_notifications(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    """A page of the member's notifications, newest first (one Query)."""
+    results = NotificationItem.query(
+        keys.inbox_partition(member_id),
+        NotificationItem.SK.startswith(keys.NOTIFICATION_PREFIX),
+        scan_index_forward=False,
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=start,
+    )
+    return Page([_notification(i) for i in results], results.last_evaluated_key)
+
+
+def inbox_view(member_id: str, actor_ids: Iterable[str]) -> InboxView:
+    """The actors' profiles, the member's block list and read mark: one BatchGetItem."""
+    wanted = [keys.user(a) for a in dict.fromkeys(actor_ids)]
+    wanted += [keys.block_list(member_id), keys.inbox_read_mark(member_id)]
+    actors: dict[str, Member] = {}
+    blocked: set[str] = set()
+    read_until = ""
+    for item in FlintItem.batch_get(wanted):
+        if isinstance(item, UserItem):
+            if item.erasing_since is None:
+                actors[item.user_id] = to_member(item)
+        elif isinstance(item, BlockListItem):
+            blocked = set(item.ids or ())
+        elif isinstance(item, InboxReadItem):
+            read_until = item.read_until
+    return InboxView(actors, blocked, read_until)
+
+
+def count_after(member_id: str, read_until: str) -> int:
+    """Notifications after the read mark, up to UNREAD_COUNTED (one Query, keys only, COUNT)."""
+    response = FlintItem._get_connection().query(
+        keys.inbox_partition(member_id),
+        NotificationItem.SK > f"{keys.NOTIFICATION_PREFIX}{read_until}",  # noqa: SIM300 - a PynamoDB condition
+        limit=UNREAD_COUNTED,
+        select="COUNT",
+    )
+    return int(response.get("Count", 0))
+
+
+def mark_read(member_id: str, read_until: str) -> None:
+    """Move the read mark forward (never back: a late, older request leaves it)."""
+    key = keys.inbox_read_mark(member_id)
+    connection.update(
+        InboxReadItem(key.pk, key.sk),
+        [InboxReadItem.entity.set(InboxReadItem), InboxReadItem.read_until.set(read_until)],  # type: ignore[arg-type]
+        condition=InboxReadItem.read_until.does_not_exist() | (InboxReadItem.read_until < read_until),
+    )
+
+
+# --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------
+
+
+def _own_inbox(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    results = FlintItem.query(
+        keys.inbox_partition(member_id),
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=start,
+        attributes_to_get=["PK", "SK"],
+    )
+    return Page([(i.PK, i.SK) for i in results], results.last_evaluated_key)
+
+
+def _notified(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    return ownership.find_owned(member_id, NOTIFIED_KIND, limit, start)
+
+
+def _erase(member_id: str, table_key: tuple[str, str]) -> Erased:
+    ownership.delete([table_key])
+    return Erased.GONE
+
+
+ownership.register(
+    OwnedKind(
+        "inbox",
+        (NotificationItem, InboxReadItem),
+        ("inbox_partition", "notification", "inbox_read_mark"),
+        _own_inbox,
+        _erase,
+    )
+)
+# Notifications in other members' inboxes that name the leaving member as who smiled, commented
+# or followed: they go too (their smiles, comments and follows are undone by the other kinds).
+ownership.register(OwnedKind("notified", (NotificationItem,), (), _notified, _erase))
