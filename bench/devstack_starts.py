@@ -61,8 +61,10 @@ def one_start(cold: bool) -> tuple[float, list[str]]:
                 left.append("devstack still running 60 s after two SIGTERMs")
                 os.killpg(process.pid, signal.SIGKILL)
         left += [f"port {port} busy" for port in ports if not port_is_free(port)]
-        if seconds != seconds:  # NaN: no banner
-            left.append("no banner:\n" + console.read_text(errors="replace")[-2000:])
+        if seconds != seconds:  # NaN: no banner; keep the stack's log, the scratch folder goes
+            kept = Path(tempfile.mkstemp(prefix="flint-start-failed-", suffix=".log")[1])
+            kept.write_bytes((Path(scratch) / "dev.log").read_bytes())
+            left.append(f"no banner (its log: {kept}):\n" + console.read_text(errors="replace")[-2000:])
         return seconds, left
 
 
