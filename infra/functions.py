@@ -106,4 +106,3 @@ def policy_files(config: Mapping[str, Any], functions: list[Function]) -> dict[s
     if problems:
         raise PackageError("least-privilege policies:\n  " + "\n  ".join(problems))
     return found
-

@@ -18,4 +18,3 @@ UNZIPPED_LIMIT = 250 * MB  # function code plus all layers
 
 class PackageError(Exception):
     pass
-

@@ -28,7 +28,6 @@ STREAM_FILTERS = [
 ]
 
 
-
 ALIAS = "live"
 # The DynamoDB operations the app calls: SystemErrors has no table-wide total, so the alarm sums these.
 TABLE_OPERATIONS = (
@@ -304,4 +303,3 @@ def dashboard(functions: list[Function], queues: Mapping[str, str], table: str) 
         "Type": "AWS::CloudWatch::Dashboard",
         "Properties": {"DashboardName": {"Fn::Sub": "${NamePrefix}"}, "DashboardBody": {"Fn::Sub": body}},
     }
-

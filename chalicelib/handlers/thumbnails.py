@@ -51,8 +51,8 @@ def reset_idempotency() -> None:
     _idempotency.cache_clear()
 
 
-
 caches.register(reset_idempotency)
+
 
 def s3_objects(body: str) -> list[dict[str, str]]:
     """The (bucket, key, etag) of each ObjectCreated record in an S3 notification; [] for a test event."""

@@ -50,8 +50,8 @@ def forget_recent_activity() -> None:
         _recent.clear()
 
 
-
 caches.register(forget_recent_activity)
+
 
 def _me(identity: Identity, member: Member) -> Me:
     owned = brand_store.owned_brands(identity.user_id) if identity.is_brand else []

@@ -65,9 +65,7 @@ def test_a_bad_token_is_401_with_the_error_body(
     assert response.json()["error"]["code"] == "invalid_token"
 
 
-def test_a_real_access_token_is_refused(
-    http_api: str, cognito_member: Callable[..., SignedInMember]
-) -> None:
+def test_a_real_access_token_is_refused(http_api: str, cognito_member: Callable[..., SignedInMember]) -> None:
     member = cognito_member()
     response = _get_me(http_api, member.access_token)
     assert response.status_code == 401

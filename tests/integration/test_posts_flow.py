@@ -93,11 +93,7 @@ def test_a_prime_member_publishes_a_tagged_photo_and_deletes_it(
     # Then nothing of it remains: no item mentions it, counters are back, images are gone
     assert api.http.get(f"/posts/{post['id']}").status_code == 404
     table = boto3.resource("dynamodb", region_name="us-east-1").Table(get_settings().table_name)
-    leftovers = [
-        i
-        for i in _every_item(table)
-        if post["id"] in str(i) or upload_id in str(i)
-    ]
+    leftovers = [i for i in _every_item(table) if post["id"] in str(i) or upload_id in str(i)]
     assert [(i["PK"], i["SK"]) for i in leftovers if not i["PK"].startswith("IDEMPOTENCY#")] == []
     assert _json(api.http.get(f"/products/{first_product}"))["tag_count"] == 0
     assert _json(api.http.get(f"/users/{author.user_id}"))["counts"]["posts"] == 0
