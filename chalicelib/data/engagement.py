@@ -472,11 +472,6 @@ def _viewer_hours(member_id: str, limit: int, start: dict[str, Any] | None) -> P
     return Page(found, page.last_evaluated_key)
 
 
-def _erase_viewer_hour(member_id: str, table_key: tuple[str, str]) -> Erased:
-    ownership.delete([table_key])
-    return Erased.GONE
-
-
 ownership.register(
     OwnedKind(
         "brand_audiences",
@@ -489,5 +484,11 @@ ownership.register(
     )
 )
 ownership.register(
-    OwnedKind("viewer_hours", (ViewerHourItem,), ("member_viewer_hours",), _viewer_hours, _erase_viewer_hour)
+    OwnedKind(
+        "viewer_hours",
+        (ViewerHourItem,),
+        ("member_viewer_hours",),
+        _viewer_hours,
+        ownership.erase_by_deleting,
+    )
 )

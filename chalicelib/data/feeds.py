@@ -47,7 +47,7 @@ from chalicelib.data.models import (
     FlintItem,
     UserItem,
 )
-from chalicelib.data.ownership import Erased, OwnedKind
+from chalicelib.data.ownership import OwnedKind
 from chalicelib.data.pages import Page
 
 # --- records ---------------------------------------------------------------------------------
@@ -766,17 +766,12 @@ def _member_feed(member_id: str, limit: int, start: dict[str, Any] | None) -> Pa
     return Page([(i.PK, i.SK) for i in results], results.last_evaluated_key)
 
 
-def _erase_feed_item(member_id: str, table_key: tuple[str, str]) -> Erased:
-    ownership.delete([table_key])
-    return Erased.GONE
-
-
 ownership.register(
     OwnedKind(
         "feed",
         (FeedItem, FeedHeadItem, FeedFaninItem, FeedFaninIdsItem),
         ("feed_generation", "feed_head", "feed_fanin", "feed_fanin_ids", "feed_partition"),
         _member_feed,
-        _erase_feed_item,
+        ownership.erase_by_deleting,
     )
 )

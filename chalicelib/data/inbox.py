@@ -15,7 +15,7 @@ from typing import Any
 
 from chalicelib.data import connection, keys, ownership
 from chalicelib.data.models import BlockListItem, FlintItem, InboxReadItem, NotificationItem, UserItem
-from chalicelib.data.ownership import Erased, OwnedKind
+from chalicelib.data.ownership import OwnedKind
 from chalicelib.data.pages import Page
 from chalicelib.data.users import Member, to_member
 
@@ -148,20 +148,15 @@ def _notified(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
     return ownership.find_owned(member_id, NOTIFIED_KIND, limit, start)
 
 
-def _erase(member_id: str, table_key: tuple[str, str]) -> Erased:
-    ownership.delete([table_key])
-    return Erased.GONE
-
-
 ownership.register(
     OwnedKind(
         "inbox",
         (NotificationItem, InboxReadItem),
         ("inbox_partition", "notification", "inbox_read_mark"),
         _own_inbox,
-        _erase,
+        ownership.erase_by_deleting,
     )
 )
 # Notifications in other members' inboxes that name the leaving member as who smiled, commented
 # or followed: they go too (their smiles, comments and follows are undone by the other kinds).
-ownership.register(OwnedKind("notified", (NotificationItem,), (), _notified, _erase))
+ownership.register(OwnedKind("notified", (NotificationItem,), (), _notified, ownership.erase_by_deleting))

@@ -87,6 +87,13 @@ def delete(table_keys: Iterable[tuple[str, str]]) -> None:
             batch.delete(FlintItem(pk, sk))
 
 
+def erase_by_deleting(member_id: str, table_key: tuple[str, str]) -> Erased:
+    """The `erase` of a kind whose records are table keys and whose items just go (a delete of
+    something already gone is fine)."""
+    delete([table_key])
+    return Erased.GONE
+
+
 # Item classes that hold nothing about a member, and why (the registry test checks every model).
 NOT_MEMBER_DATA: dict[str, str] = {
     "FlintItem": "the base class",

@@ -15,7 +15,7 @@ from typing import Any
 
 from chalicelib.data import connection, keys, ownership
 from chalicelib.data.models import RateWindowItem
-from chalicelib.data.ownership import Erased, OwnedKind
+from chalicelib.data.ownership import OwnedKind
 from chalicelib.data.pages import Page
 from chalicelib.settings import get_settings
 
@@ -58,13 +58,12 @@ def _member_windows(member_id: str, limit: int, start: dict[str, Any] | None) ->
     return Page(found[:limit], None)
 
 
-def _erase_window(member_id: str, table_key: tuple[str, str]) -> Erased:
-    ownership.delete([table_key])
-    return Erased.GONE
-
-
 ownership.register(
     OwnedKind(
-        "rate_limits", (RateWindowItem,), ("rate_window", "rate_partition"), _member_windows, _erase_window
+        "rate_limits",
+        (RateWindowItem,),
+        ("rate_window", "rate_partition"),
+        _member_windows,
+        ownership.erase_by_deleting,
     )
 )
