@@ -5,8 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 STAGE ?= dev
-# checkov and the SAM translator pin boto3/pydantic versions the app cannot use: their own venv.
+# `make bench` alone installs requirements-bench.txt (numpy, pyvips) into the app's venv.
 BENCH_STAMP := $(VENV)/.bench-$(shell cat requirements.txt requirements-dev.txt requirements-bench.txt | sha1sum | cut -c1-12)
+# checkov and the SAM translator pin boto3/pydantic versions the app cannot use: their own venv.
 CHECKOV_VENV := build/tools/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat requirements-checkov.txt | sha1sum | cut -c1-12)
 ARCH ?= x86_64
@@ -55,7 +56,8 @@ e2e: install
 	$(BIN)/pytest tests/e2e -q
 
 # Lint and packaging checks, then the tiers (tests/tiers.py): unit + integration on two workers, then
-# one local stack for the browser and e2e tiers. Prints each tier's time and the whole run's.
+# the browser, e2e and fuzz tiers side by side, each on its own local stack. Prints each tier's time
+# and the whole run's.
 # The setup steps wait mostly on the network: the app's venv, checkov's venv and chromium install
 # side by side (-j3), each step's output kept together (-O).
 test:
