@@ -27,7 +27,7 @@ from local.aws_server import EmbeddedAws
 from local.provision import ProvisionedStack, provision
 from local.seed import seed_interests
 from tests.support.aws import REGION, emulator_env, environment
-from tests.support.local_stack import ENV_API, running_local_stack
+from tests.support.local_stack import ENV_API, api_server_in_thread, running_local_stack
 from tests.support.members import PASSWORD, SignedInMember, minted_member, sign_up_and_in
 from tests.support.tables import table_of_its_own
 
@@ -122,6 +122,20 @@ def private_table(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
 
 
 @pytest.fixture
+def feeds_of_their_own(private_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Feeds read over everything (trending over every recent post, the planner over every active
+    member, the shared lists over every interest): the test gets a table and a refresh queue of its
+    own (what it queued is all the worker gets), and a cold process (a warm one remembers whom it
+    queued lately). Feed test modules use it with `pytest.mark.usefixtures`."""
+    from chalicelib.services import feeds
+    from tests.support.feeds import own_refresh_queue
+
+    monkeypatch.setattr(feeds, "_requeued", {})
+    with own_refresh_queue(monkeypatch):
+        yield private_table
+
+
+@pytest.fixture
 def cognito(stack: ProvisionedStack) -> Any:
     return boto3.client("cognito-idp", region_name=REGION)
 
@@ -177,17 +191,8 @@ def api(stack: ProvisionedStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[An
 @pytest.fixture
 def http_api(stack: ProvisionedStack) -> Iterator[str]:
     """The local API server (chalice local + production's gateway responses) on a free port."""
-    import threading
-
-    from local.api_server import create_server
-
-    server = create_server("127.0.0.1", 0, "dev")
-    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server.server_address[:2]
-    yield f"http://{host}:{port}"
-    server.server.shutdown()
-    server.server.server_close()
+    with api_server_in_thread() as url:
+        yield url
 
 
 # --- the one local stack of the e2e and browser tiers ------------------------------------------------

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.support.local_stack import LocalStack, running_local_stack, shared_stack
+from tests.support.local_stack import LocalStack, tier_stack
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -45,11 +45,7 @@ def local_stack() -> Iterator[LocalStack]:
     if web and api:
         yield LocalStack(api, requests.get(f"{api}/config", timeout=10).json(), web)
         return
-    shared = shared_stack()
-    if shared is not None:
-        yield shared
-        return
-    with running_local_stack() as stack:
+    with tier_stack() as stack:
         yield stack
 
 

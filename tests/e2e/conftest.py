@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.support.local_stack import PROJECT_DIR, LocalStack, running_local_stack, shared_stack
+from tests.support.local_stack import PROJECT_DIR, LocalStack, tier_stack
 from tests.support.members import minted_member
 
 __all__ = ["PROJECT_DIR", "Client", "LocalStack"]
@@ -44,11 +44,7 @@ class Client:
 
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[LocalStack]:
-    shared = shared_stack()
-    if shared is not None:
-        yield shared
-        return
-    with running_local_stack() as stack:
+    with tier_stack() as stack:
         yield stack
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +22,6 @@ from tests.support.feeds import (
     generation_items,
     joined,
     onboard,
-    own_refresh_queue,
     refresh,
     stored_post,
 )
@@ -30,13 +29,7 @@ from tests.support.feeds import (
 NewMember = Callable[..., SignedInMember]
 
 
-@pytest.fixture(autouse=True)
-def _feeds_of_their_own(private_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Feeds read over everything (trending over every recent post, the planner over every active
-    member, the shared lists over every interest): each test gets a table and a refresh queue of
-    its own."""
-    with own_refresh_queue(monkeypatch):
-        yield
+pytestmark = pytest.mark.usefixtures("feeds_of_their_own")
 
 
 def _hiker_and_author(api: Any, new_member: NewMember, posts: int) -> tuple[SignedInMember, SignedInMember]:

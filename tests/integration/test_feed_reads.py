@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from chalicelib import clock
-from chalicelib.services import feeds
 from local.bulk import bulk_posts, post_record
 from local.seed import seed_interests
 from tests.conftest import SignedInMember
@@ -25,7 +24,6 @@ from tests.support.feeds import (
     idea,
     joined,
     onboard,
-    own_refresh_queue,
     queued_refreshes,
     reasons_by_post,
     refresh,
@@ -40,18 +38,7 @@ NewMember = Callable[..., SignedInMember]
 MEMBER_PAGE, ANONYMOUS_PAGE = 33, 50
 
 
-@pytest.fixture(autouse=True)
-def _feeds_of_their_own(private_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Feeds read over everything (trending over every recent post, the planner over every active
-    member, the shared lists over every interest): each test gets a table and a refresh queue of
-    its own."""
-    with own_refresh_queue(monkeypatch):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _no_requeue_memory(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(feeds, "_requeued", {})
+pytestmark = pytest.mark.usefixtures("feeds_of_their_own")
 
 
 def _hiking_posts(author: SignedInMember, count: int) -> list[str]:
@@ -83,43 +70,27 @@ def _ids(page: dict[str, Any]) -> list[str]:
 # Cost
 
 
-def test_a_member_feed_page_costs_at_most_two_dynamodb_requests_whatever_its_size(
-    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("reader", "page_size"), [("member", MEMBER_PAGE), ("anonymous", ANONYMOUS_PAGE)])
+def test_a_feed_page_costs_at_most_two_dynamodb_requests_whatever_its_size(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch, reader: str, page_size: int
 ) -> None:
     # Given a hiker with a precomputed feed of 120 posts (their activity mark, once per 5 minutes,
-    # was written when they onboarded)
+    # was written when they onboarded), which are also the trending posts a visitor reads
     hiker, _ = _hiker_with_a_feed(api, new_member, posts=120)
+    viewer = hiker if reader == "member" else None
 
     for limit in (5, 20, 100):
         # When they read a first page and the next one
         with count_dynamodb_calls(monkeypatch) as first_calls:
-            first = feed_page(api, hiker, limit)
+            first = feed_page(api, viewer, limit)
         with count_dynamodb_calls(monkeypatch) as next_calls:
-            following = feed_page(api, hiker, limit, first["next_cursor"])
+            following = feed_page(api, viewer, limit, first["next_cursor"])
 
-        # Then each page is one Query or GetItem of the generation plus one BatchGetItem
+        # Then each page is one Query or GetItem of the generation plus one BatchGetItem, however
+        # many cards it holds
         assert first_calls == {"Query": 1, "BatchGetItem": 1}, (limit, first_calls)
         assert next_calls == {"GetItem": 1, "BatchGetItem": 1}, (limit, next_calls)
-        assert len(first["items"]) == len(following["items"]) == min(limit, MEMBER_PAGE)
-
-
-def test_an_anonymous_feed_page_costs_at_most_two_dynamodb_requests_whatever_its_size(
-    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given 120 trending posts
-    _hiker_with_a_feed(api, new_member, posts=120)
-
-    for limit in (5, 20, 100):
-        # When a visitor reads a first page and the next one
-        with count_dynamodb_calls(monkeypatch) as first_calls:
-            first = feed_page(api, None, limit)
-        with count_dynamodb_calls(monkeypatch) as next_calls:
-            following = feed_page(api, None, limit, first["next_cursor"])
-
-        # Then each costs two requests, however many cards it holds
-        assert first_calls == {"Query": 1, "BatchGetItem": 1}, (limit, first_calls)
-        assert next_calls == {"GetItem": 1, "BatchGetItem": 1}, (limit, next_calls)
-        assert len(first["items"]) == len(following["items"]) == min(limit, ANONYMOUS_PAGE)
+        assert len(first["items"]) == len(following["items"]) == min(limit, page_size)
 
 
 def test_a_member_without_a_feed_yet_costs_one_more_query_on_the_first_page_only(

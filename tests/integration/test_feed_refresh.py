@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,7 +42,6 @@ from tests.support.feeds import (
     minutes_later,
     onboard,
     onboard_through_the_api,
-    own_refresh_queue,
     queued_refreshes,
     reasons_by_post,
     refresh,
@@ -58,19 +57,7 @@ from tests.support.feeds import (
 NewMember = Callable[..., SignedInMember]
 
 
-@pytest.fixture(autouse=True)
-def _feeds_of_their_own(private_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Feeds read over everything (trending over every recent post, the planner over every active
-    member, the shared lists over every interest): each test gets a table and a refresh queue of
-    its own."""
-    with own_refresh_queue(monkeypatch):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _no_requeue_memory(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A warm process remembers whom it queued lately; each test starts cold.
-    monkeypatch.setattr(feeds, "_requeued", {})
+pytestmark = pytest.mark.usefixtures("feeds_of_their_own")
 
 
 def _worker(event: dict[str, Any]) -> Any:

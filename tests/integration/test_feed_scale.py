@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -30,7 +30,6 @@ from tests.support.feeds import (
     FeedEvents,
     discard_refreshes,
     joined,
-    own_refresh_queue,
     queued_refreshes,
     stored_post,
 )
@@ -60,13 +59,7 @@ class RefreshCost:
         return self.worker_write_units / self.members
 
 
-@pytest.fixture(autouse=True)
-def _feeds_of_their_own(private_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Feeds read over everything (trending over every recent post, the planner over every active
-    member, the shared lists over every interest): each test gets a table and a refresh queue of
-    its own."""
-    with own_refresh_queue(monkeypatch):
-        yield
+pytestmark = pytest.mark.usefixtures("feeds_of_their_own")
 
 
 def _value_size(value: dict[str, Any]) -> int:

@@ -4,14 +4,13 @@ built; the refresh is driven by delivering the refresh queue to the worker, neve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from chalicelib import clock
-from chalicelib.services import feeds
 from local.seed import seed_interests
 from tests.conftest import SignedInMember
 from tests.dynamo_counter import count_dynamodb_calls
@@ -23,7 +22,6 @@ from tests.support.feeds import (
     idea,
     joined,
     onboard,
-    own_refresh_queue,
     queued_refreshes,
     refresh,
     update_lists,
@@ -33,16 +31,7 @@ from tests.support.posts import body_of
 NewMember = Callable[..., SignedInMember]
 
 
-@pytest.fixture(autouse=True)
-def _feeds_of_their_own(private_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A table and a refresh queue of the test's own: what it queued is all the worker gets."""
-    with own_refresh_queue(monkeypatch):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _no_requeue_memory(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(feeds, "_requeued", {})
+pytestmark = pytest.mark.usefixtures("feeds_of_their_own")
 
 
 def status(api: Any, member: SignedInMember) -> dict[str, Any]:

@@ -125,3 +125,34 @@ def running_local_stack() -> Iterator[LocalStack]:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=30)
         log.close()
+
+
+@contextlib.contextmanager
+def tier_stack() -> Iterator[LocalStack]:
+    """The stack of a stack tier: the one `tests/tiers.py` started and named in the environment,
+    else one of this session's own (a tier run alone)."""
+    shared = shared_stack()
+    if shared is not None:
+        yield shared
+        return
+    with running_local_stack() as stack:
+        yield stack
+
+
+@contextlib.contextmanager
+def api_server_in_thread() -> Iterator[str]:
+    """The local API server (chalice local + production's gateway responses) on a free port, in a
+    thread of this process; yields its base URL."""
+    import threading
+
+    from local.api_server import create_server
+
+    server = create_server("127.0.0.1", 0, "dev")
+    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server.server_address[:2]
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.server.shutdown()
+        server.server.server_close()

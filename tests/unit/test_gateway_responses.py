@@ -3,14 +3,14 @@ gateway responses do: with the contract's error body, never API Gateway's raw de
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 import requests
 from chalice.local import ForbiddenError, InvalidAuthorizerError, NotAuthorizedError
 
-from local.api_server import create_server, gateway_error, gateway_response_type
+from local.api_server import gateway_error, gateway_response_type
+from tests.support.local_stack import api_server_in_thread
 
 REQUEST_ID = {"x-amzn-RequestId": "req-1"}
 
@@ -70,13 +70,8 @@ def test_a_forbidden_error_without_headers_is_an_unknown_route() -> None:
 
 @pytest.fixture(scope="module")
 def local_api() -> Iterator[str]:
-    server = create_server("127.0.0.1", 0, "dev")
-    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server.server_address[:2]
-    yield f"http://{host}:{port}"
-    server.server.shutdown()
-    server.server.server_close()
+    with api_server_in_thread() as url:
+        yield url
 
 
 def _assert_contract_error(response: requests.Response, status: int, code: str) -> None:
