@@ -118,16 +118,17 @@ def decide(post_id: str, brand_id: str, author_id: str, was: str, becomes: str, 
 
 def list_brand_requests(brand_id: str, limit: int, start: dict[str, Any] | None) -> Page:
     """The brand's requests, newest first (one Query of GSI1)."""
+    return _newest_first(keys.brand_rights_partition(brand_id), RightsRequestItem, _request, limit, start)
+
+
+def _newest_first(
+    partition: str, model: type[FlintItem], record: Any, limit: int, start: dict[str, Any] | None
+) -> Page:
+    """A page of one GSI1 partition's items of `model`, as records, newest first (one Query)."""
     results = FlintItem.gsi1.query(
-        keys.brand_rights_partition(brand_id),
-        scan_index_forward=False,
-        limit=limit,
-        page_size=limit,
-        last_evaluated_key=start,
+        partition, scan_index_forward=False, limit=limit, page_size=limit, last_evaluated_key=start
     )
-    return Page(
-        [_request(i) for i in results if isinstance(i, RightsRequestItem)], results.last_evaluated_key
-    )
+    return Page([record(i) for i in results if isinstance(i, model)], results.last_evaluated_key)
 
 
 def requests_of(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], RightsRequest]:
@@ -217,14 +218,7 @@ def get_gallery(gallery_id: str) -> Gallery | None:
 
 def list_galleries(brand_id: str, limit: int, start: dict[str, Any] | None) -> Page:
     """The brand's galleries, newest first (one Query of GSI1)."""
-    results = FlintItem.gsi1.query(
-        keys.brand_galleries_partition(brand_id),
-        scan_index_forward=False,
-        limit=limit,
-        page_size=limit,
-        last_evaluated_key=start,
-    )
-    return Page([_gallery(i) for i in results if isinstance(i, GalleryItem)], results.last_evaluated_key)
+    return _newest_first(keys.brand_galleries_partition(brand_id), GalleryItem, _gallery, limit, start)
 
 
 @dataclass(frozen=True)

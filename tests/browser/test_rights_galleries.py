@@ -9,15 +9,14 @@ table's stream (the author's notification) is delivered through the event runner
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, Journey
-from tests.browser.test_brand_pages import _api, _tagged_photo_post
-from tests.browser.test_community import member, signed_in
+from tests.browser.test_brand_pages import brand_world
+from tests.browser.test_community import signed_in
 from tests.browser.test_journeys import assert_accessible
 from tests.e2e.conftest import LocalStack
 
@@ -29,17 +28,8 @@ def test_a_brand_requests_rights_the_author_approves_and_the_gallery_embed_shows
 ) -> None:
     # Given a brand with a product, and a Prime member's photo post tagging it
     stack = local_stack
-    owner, author = member(stack, "brand"), member(stack, "prime")
-    brand_name = f"Ridgeline {uuid.uuid4().hex[:6]}"
-    brand = _api(stack, "POST", "/brands", owner, {"name": brand_name})
-    product_body = {
-        "title": "Summit pack",
-        "price": {"amount": "89.00", "currency": "USD"},
-        "url": "https://x.test/p",
-    }
-    product = _api(stack, "POST", f"/brands/{brand['id']}/products", owner, product_body)
-    post = _tagged_photo_post(stack, author, product["id"])
-    stack.drain()
+    owner, author, brand, _, post = brand_world(stack)
+    brand_name = brand["name"]
 
     # When the brand asks for the post's rights from its dashboard
     desk: Journey = signed_in(journey, DESKTOP, owner, "-brand")
