@@ -86,7 +86,13 @@ export function rightsSection(brand, topPosts = []) {
                   "li",
                   { "data-post-id": r.post_id, "data-status": r.status },
                   r.post ? thumb(r.post) : h("span.rights-thumb.text", {}, "Post gone"),
-                  h("span", {}, h(`span.status.${r.status}`, {}, STATUS_TEXT[r.status] || r.status), h("small.hint", {}, ` asked ${new Date(r.requested_at).toLocaleDateString()}`)),
+                  h(
+                    "span",
+                    {},
+                    r.post ? h("span.caption", {}, r.post.caption, " ") : null,
+                    h(`span.status.${r.status}`, {}, STATUS_TEXT[r.status] || r.status),
+                    h("small.hint", {}, ` asked ${new Date(r.requested_at).toLocaleDateString()}`),
+                  ),
                 ),
               ),
             )
@@ -213,7 +219,7 @@ export function rightsSection(brand, topPosts = []) {
     builder.replaceChildren(form);
   }
 
-  section.append(
+  const blocks = [
     h("p.hint", {}, "Ask authors for the rights to feature their posts; only approved posts can go into a gallery or a campaign's featured slot."),
     h("label", {}, "Terms shown to the author", terms),
     candidates.length ? h("ul.rights-candidates", { "aria-label": "Top creatives to request" }, candidates) : null,
@@ -223,7 +229,8 @@ export function rightsSection(brand, topPosts = []) {
     h("h4", {}, "Galleries"),
     galleries,
     builder,
-  );
+  ];
+  section.append(...blocks.filter(Boolean));
   loadRequests();
   loadGalleries();
   return section;
