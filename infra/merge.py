@@ -157,17 +157,20 @@ def merge_template(
             ]
     # The site's content security policy: only its own scripts, and connections to the API,
     # Cognito and the uploads bucket (flint_template.site_csp, the same one `make dev` sends).
-    headers = resources["SiteHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
-    headers["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"] = {
-        "Fn::Sub": site_csp(
-            api="https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}",
-            cognito="https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}",
-            uploads=[
-                "https://${UploadsBucket}.s3.${AWS::URLSuffix}",
-                "https://${UploadsBucket.RegionalDomainName}",
-            ],
-        )
-    }
+    # The gallery embed's pages get the same policy, framable by any site (flint_template/csp.py).
+    for policy_id, embeddable in (("SiteHeadersPolicy", False), ("EmbedHeadersPolicy", True)):
+        headers = resources[policy_id]["Properties"]["ResponseHeadersPolicyConfig"]
+        headers["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"] = {
+            "Fn::Sub": site_csp(
+                api="https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}",
+                cognito="https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}",
+                uploads=[
+                    "https://${UploadsBucket}.s3.${AWS::URLSuffix}",
+                    "https://${UploadsBucket.RegionalDomainName}",
+                ],
+                embeddable=embeddable,
+            )
+        }
     imaging = metadata.get("ImagingFunctions", [])
     unknown = set(imaging) - {f.name for f in functions}
     if unknown:

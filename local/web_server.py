@@ -32,7 +32,7 @@ from typing import Any
 
 import boto3
 
-from flint_template.csp import site_csp
+from flint_template.csp import EMBED_PATH, site_csp
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 WEB_DIR = PROJECT_DIR / "web"
@@ -68,7 +68,14 @@ class WebHandler(SimpleHTTPRequestHandler):
         # The deployed site's CSP (flint_template.site_csp), with the local API and the embedded
         # AWS (Cognito, the uploads bucket, images): the browser tests run under it.
         local_aws = self.aws_endpoint
-        csp = site_csp(api=self.api_url, cognito=local_aws, uploads=[local_aws], images=[local_aws])
+        embeddable = self.path.startswith(EMBED_PATH)  # brands frame the gallery embed's pages
+        csp = site_csp(
+            api=self.api_url,
+            cognito=local_aws,
+            uploads=[local_aws],
+            images=[local_aws],
+            embeddable=embeddable,
+        )
         self.send_header("Content-Security-Policy", csp)
         super().end_headers()
 

@@ -9,12 +9,20 @@ member has read is one small item beside them (`READ`); the unread count is what
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from chalicelib.data import connection, keys, ownership
-from chalicelib.data.models import BlockListItem, FlintItem, InboxReadItem, NotificationItem, UserItem
+from chalicelib.data.catalog import Brand
+from chalicelib.data.models import (
+    BlockListItem,
+    BrandItem,
+    FlintItem,
+    InboxReadItem,
+    NotificationItem,
+    UserItem,
+)
 from chalicelib.data.ownership import OwnedKind
 from chalicelib.data.pages import Page
 from chalicelib.data.users import Member, to_member
@@ -32,15 +40,20 @@ class Notification:
     created_at: str
     post_id: str | None = None
     comment_id: str | None = None
+    # A brand's notification (a rights request): the brand is the actor; `text` is what it asks.
+    brand_id: str | None = None
+    text: str | None = None
 
 
 @dataclass(frozen=True)
 class InboxView:
-    """What a page of the inbox needs besides the notifications: actors, block list, read mark."""
+    """What a page of the inbox needs besides the notifications: actors, block list, read mark
+    (and the brands behind brands' notifications)."""
 
     actors: dict[str, Member]
     blocked: set[str]
     read_until: str
+    brands: dict[str, Brand] = field(default_factory=dict)
 
 
 def _notification(item: NotificationItem) -> Notification:
@@ -52,6 +65,8 @@ def _notification(item: NotificationItem) -> Notification:
         item.created_at,
         item.post_id,
         item.comment_id,
+        item.brand_id,
+        item.text,
     )
 
 
@@ -60,19 +75,21 @@ def put_notifications(notifications: Sequence[Notification], expires_at: datetim
     with FlintItem.batch_write() as batch:
         for n in notifications:
             key = keys.notification(n.member_id, n.sort)
-            owned = keys.member_owned(n.actor_id, NOTIFIED_KIND, f"{n.member_id}#{n.sort}")
             item = NotificationItem(
                 key.pk,
                 key.sk,
-                GSI4PK=owned.pk,
-                GSI4SK=owned.sk,
                 member_id=n.member_id,
                 kind=n.kind,
                 actor_id=n.actor_id,
                 post_id=n.post_id,
                 comment_id=n.comment_id,
                 created_at=n.created_at,
+                brand_id=n.brand_id,
+                text=n.text,
             )
+            if n.brand_id is None:  # a member acted: their erasure finds it (a brand is no member)
+                owned = keys.member_owned(n.actor_id, NOTIFIED_KIND, f"{n.member_id}#{n.sort}")
+                item.GSI4PK, item.GSI4SK = owned.pk, owned.sk
             item.expires_at = expires_at
             batch.save(item)
     return len(notifications)
@@ -91,22 +108,26 @@ def list_notifications(member_id: str, limit: int, start: dict[str, Any] | None)
     return Page([_notification(i) for i in results], results.last_evaluated_key)
 
 
-def inbox_view(member_id: str, actor_ids: Iterable[str]) -> InboxView:
-    """The actors' profiles, the member's block list and read mark: one BatchGetItem."""
+def inbox_view(member_id: str, actor_ids: Iterable[str], brand_ids: Iterable[str] = ()) -> InboxView:
+    """The actors' profiles (and brands), the member's block list and read mark: one BatchGetItem."""
     wanted = [keys.user(a) for a in dict.fromkeys(actor_ids)]
+    wanted += [keys.brand(b) for b in dict.fromkeys(brand_ids)]
     wanted += [keys.block_list(member_id), keys.inbox_read_mark(member_id)]
     actors: dict[str, Member] = {}
+    brands: dict[str, Brand] = {}
     blocked: set[str] = set()
     read_until = ""
     for item in FlintItem.batch_get(wanted):
-        if isinstance(item, UserItem):
+        if isinstance(item, BrandItem):
+            brands[item.brand_id] = Brand(item.brand_id, item.name, item.owner_id)
+        elif isinstance(item, UserItem):
             if item.erasing_since is None:
                 actors[item.user_id] = to_member(item)
         elif isinstance(item, BlockListItem):
             blocked = set(item.ids or ())
         elif isinstance(item, InboxReadItem):
             read_until = item.read_until
-    return InboxView(actors, blocked, read_until)
+    return InboxView(actors, blocked, read_until, brands)
 
 
 def count_after(member_id: str, read_until: str) -> int:

@@ -524,3 +524,48 @@ def member_owned_kind(member_id: str, kind: str) -> Key:
 def rate_partition(action: str, subject: str) -> str:
     """Every window of one abuse limit for one subject: `RATE#<action>#<subject>`."""
     return f"RATE#{action}#{subject}"
+
+
+# --- UGC rights requests and shoppable galleries (issue 22, t22-rights) --------------------------
+
+RIGHTS_PREFIX = "RIGHTS#"
+BRAND_RIGHTS_PREFIX = "BRANDRIGHTS#"
+BRAND_GALLERIES_PREFIX = "BRANDGALLERIES#"
+
+
+def rights_request(post_id: str, brand_id: str) -> Key:
+    """A brand's request to feature a post: `RIGHTS#<post>` / `BRAND#<brand>`.
+
+    One item per brand x post, so "one open request" is the item's own condition; a post's
+    requests are one Query of its partition (withdrawn together when the post goes). GSI1
+    `BRANDRIGHTS#<brand>` / `<requested at ISO>#<post>`: the brand's requests, newest first; GSI4
+    `MEMBER#<author>` / `rights#<post>#<brand>` (keys.member_owned): the author's erasure finds them.
+    """
+    return Key(rights_partition(post_id), f"BRAND#{brand_id}")
+
+
+def rights_partition(post_id: str) -> str:
+    return f"{RIGHTS_PREFIX}{post_id}"
+
+
+def brand_rights(brand_id: str, requested_at: str, post_id: str) -> Key:
+    """GSI1 on a rights request: `BRANDRIGHTS#<brand>` / `<requested at ISO>#<post>`."""
+    return Key(f"{BRAND_RIGHTS_PREFIX}{brand_id}", f"{requested_at}#{post_id}")
+
+
+def brand_rights_partition(brand_id: str) -> str:
+    return f"{BRAND_RIGHTS_PREFIX}{brand_id}"
+
+
+def gallery(gallery_id: str) -> Key:
+    """A shoppable gallery: `GALLERY#<id>` / `GALLERY` (its posts, in order, inline); GSI1
+    `BRANDGALLERIES#<brand>` / `<gallery id>` (a brand's galleries; ids sort by time)."""
+    return Key(f"GALLERY#{gallery_id}", "GALLERY")
+
+
+def brand_gallery(brand_id: str, gallery_id: str) -> Key:
+    return Key(f"{BRAND_GALLERIES_PREFIX}{brand_id}", gallery_id)
+
+
+def brand_galleries_partition(brand_id: str) -> str:
+    return f"{BRAND_GALLERIES_PREFIX}{brand_id}"

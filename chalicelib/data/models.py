@@ -579,17 +579,45 @@ class NotificationItem(FlintItem, discriminator="notification"):
     `MEMBER#<actor>` / `notified#<member>#<sort>` (erasure finds an actor's traces); TTL 30 days."""
 
     member_id = UnicodeAttribute()
-    kind = UnicodeAttribute()  # follower | smile | comment
-    actor_id = UnicodeAttribute()
+    kind = UnicodeAttribute()  # follower | smile | comment | rights_request
+    actor_id = UnicodeAttribute()  # a member, or for a brand's notification the brand (brand_id)
     post_id = UnicodeAttribute(null=True)
     comment_id = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
+    # A brand's notification (a rights request): the brand, and what the member is asked (terms).
+    brand_id = UnicodeAttribute(null=True)
+    text = UnicodeAttribute(null=True)
 
 
 class InboxReadItem(FlintItem, discriminator="inbox_read"):
     """How far a member has read their inbox (keys.inbox_read_mark): `INBOX#<member>` / `READ`."""
 
     read_until = UnicodeAttribute()
+
+
+class RightsRequestItem(FlintItem, discriminator="rights_request"):
+    """A brand's request to feature a post (keys.rights_request): `RIGHTS#<post>` / `BRAND#<brand>`;
+    GSI1 `BRANDRIGHTS#<brand>` / `<requested at>#<post>`; GSI4 `MEMBER#<author>` / `rights#...`."""
+
+    post_id = UnicodeAttribute()
+    brand_id = UnicodeAttribute()
+    author_id = UnicodeAttribute(null=True)  # removed when the author's erasure withdraws it
+    terms = UnicodeAttribute()
+    status = UnicodeAttribute()  # pending | approved | declined | withdrawn
+    requested_at = UnicodeAttribute()
+    decided_at = UnicodeAttribute(null=True)
+
+
+class GalleryItem(FlintItem, discriminator="gallery"):
+    """A brand's shoppable gallery (keys.gallery): `GALLERY#<id>` / `GALLERY`; GSI1
+    `BRANDGALLERIES#<brand>` / `<id>`. `entries`: [{"post_id", "author_id"}] in display order."""
+
+    gallery_id = UnicodeAttribute()
+    brand_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    post_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
 
 
 ALL_MODELS: tuple[type[FlintItem], ...] = (
@@ -632,6 +660,8 @@ ALL_MODELS: tuple[type[FlintItem], ...] = (
     AuditItem,
     NotificationItem,
     InboxReadItem,
+    RightsRequestItem,
+    GalleryItem,
 )
 
 

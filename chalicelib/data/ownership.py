@@ -116,4 +116,6 @@ NOT_MEMBER_DATA: dict[str, str] = {
     "BrandHeadItem": "a brand's summary head (days with data)",
     "BrandCampaignsItem": "a brand's tracked campaigns (ids, products, days)",
     "CampaignBackfillItem": "a campaign's day totals (counts only)",
+    "GalleryItem": "a brand's gallery: post ids only; a post's deletion or its author's erasure "
+    "withdraws its rights (data/rights.py), and a gallery shows only posts whose rights are approved",
 }

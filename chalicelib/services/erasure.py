@@ -52,6 +52,7 @@ def _contributors() -> None:
         inbox,
         moderation,
         ratelimits,
+        rights,
         safety,
         social,
         users,

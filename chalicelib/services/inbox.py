@@ -1,13 +1,17 @@
-"""Members' activity inbox (issue 22): new followers, smiles and comments on one's posts.
+"""Members' activity inbox (issue 22): new followers, smiles and comments on one's posts, and
+brands' rights requests.
 
 Written from the table's stream, never on the request path: a new follow edge notifies the
-member followed, a new smile or comment notifies the post's author (never for their own). One
+member followed, a new smile or comment notifies the post's author (never for their own), a
+brand's new (or renewed) pending rights request notifies the post's author. One
 BatchGetItem of the commented posts' authors per stream batch (smiles carry their post's author),
 one BatchWriteItem per 25 notifications. Each notification expires after `NOTIFICATION_DAYS`.
 
 Reading (`GET /me/notifications`): one Query of the page, one BatchGetItem (actors, the
 member's block list and read mark), and one COUNT Query when the page alone cannot tell the
-unread count. Actors who left, are banned or whom the member blocked are not shown.
+unread count. Actors who left, are banned or whom the member blocked are not shown. A page
+holding rights requests reads their current status (one BatchGetItem) so that their approve and
+decline actions show only while the request is pending.
 """
 
 from __future__ import annotations
@@ -21,12 +25,17 @@ from chalicelib import clock, cursors
 from chalicelib.auth import Identity
 from chalicelib.data import engagement as engagement_store
 from chalicelib.data import inbox as store
-from chalicelib.data.inbox import Notification
-from chalicelib.schemas.inbox import InboxReadOut, NotificationOut, NotificationPage
-from chalicelib.services.presenters import author_out
+from chalicelib.data import rights as rights_store
+from chalicelib.data.inbox import InboxView, Notification
+from chalicelib.schemas.inbox import InboxReadOut, NotificationAction, NotificationOut, NotificationPage
+from chalicelib.schemas.members import BrandRef
+from chalicelib.services.presenters import author_out, brand_actor_out
+from chalicelib.services.rights import decision_path
 
 NOTIFICATION_DAYS = 30
 FOLLOWER, SMILE, COMMENT = "follower", "smile", "comment"
+RIGHTS_REQUEST = "rights_request"
+RIGHTS_ACTIONS = ("approve", "decline")
 
 
 def _token(event_id: str) -> str:
@@ -40,6 +49,10 @@ def notifications_of(changes: Sequence[Any], post_authors: dict[str, str]) -> li
     `post_authors`: post id -> author, for comments (a smile carries its post's author)."""
     found: list[Notification] = []
     for change in changes:
+        request = _rights_request(change)
+        if request is not None:
+            found.append(request)
+            continue
         if change.name != "INSERT" or not change.new:
             continue
         image = change.new
@@ -77,6 +90,34 @@ def notifications_of(changes: Sequence[Any], post_authors: dict[str, str]) -> li
     return found
 
 
+def _rights_request(change: Any) -> Notification | None:
+    """A brand's rights request that became pending (new, or asked again after a decline): its
+    post's author is notified, the brand is the actor and the terms are the text."""
+    image = change.new
+    if change.name not in ("INSERT", "MODIFY") or not image or image.get("type") != RIGHTS_REQUEST:
+        return None
+    before = change.old or {}
+    if image.get("status") != rights_store.PENDING or (
+        before.get("status") == rights_store.PENDING
+        and before.get("requested_at") == image.get("requested_at")
+    ):
+        return None
+    if not image.get("author_id"):
+        return None
+    created_at = str(image["requested_at"])
+    return Notification(
+        str(image["author_id"]),
+        f"{created_at}#{_token(change.event_id)}",
+        RIGHTS_REQUEST,
+        str(image["brand_id"]),
+        created_at,
+        str(image["post_id"]),
+        None,
+        str(image["brand_id"]),
+        str(image.get("terms") or ""),
+    )
+
+
 def notify(changes: Sequence[Any], now: datetime | None = None) -> int:
     """Write a stream batch's notifications; returns how many."""
     commented = [
@@ -99,32 +140,60 @@ def notifications(identity: Identity, limit: int, cursor: str | None) -> Notific
     scope = _scope(identity.user_id)
     position = cursors.decode(cursor, scope=scope)
     page = store.list_notifications(identity.user_id, limit, position)
-    view = store.inbox_view(identity.user_id, [n.actor_id for n in page.items])
+    view = store.inbox_view(
+        identity.user_id,
+        [n.actor_id for n in page.items if n.brand_id is None],
+        [n.brand_id for n in page.items if n.brand_id],
+    )
     after = [n for n in page.items if n.sort > view.read_until]
     if position is None and (len(after) < len(page.items) or page.last_key is None):
         unread = len(after)  # the first page reaches the read mark (or the end): nothing to count
     else:
         unread = store.count_after(identity.user_id, view.read_until)
-    shown = [
-        n
-        for n in page.items
-        if n.actor_id in view.actors and not view.actors[n.actor_id].banned and n.actor_id not in view.blocked
-    ]
+    shown = [n for n in page.items if _shown(n, view)]
+    pending = _pending_requests([n for n in shown if n.kind == RIGHTS_REQUEST])
     return NotificationPage(
-        items=[
-            NotificationOut(
-                id=n.sort,
-                type=n.kind,  # type: ignore[arg-type]
-                actor=author_out(n.actor_id, view.actors[n.actor_id]),
-                post_id=n.post_id,
-                comment_id=n.comment_id,
-                created_at=n.created_at,
-                unread=n.sort > view.read_until,
-            )
-            for n in shown
-        ],
+        items=[_out(n, view, pending) for n in shown],
         next_cursor=cursors.encode(page.last_key, scope=scope),
         unread=min(unread, store.UNREAD_COUNTED),
+    )
+
+
+def _shown(n: Notification, view: InboxView) -> bool:
+    if n.brand_id is not None:
+        return n.brand_id in view.brands
+    return n.actor_id in view.actors and not view.actors[n.actor_id].banned and n.actor_id not in view.blocked
+
+
+def _pending_requests(requests: list[Notification]) -> set[tuple[str, str]]:
+    """Which of these rights requests are still pending (one BatchGetItem; none without any)."""
+    if not requests:
+        return set()
+    found = rights_store.requests_of((str(n.post_id), str(n.brand_id)) for n in requests)
+    return {pair for pair, request in found.items() if request.status == rights_store.PENDING}
+
+
+def _out(n: Notification, view: InboxView, pending: set[tuple[str, str]]) -> NotificationOut:
+    brand = view.brands.get(n.brand_id) if n.brand_id else None
+    actions = None
+    if n.kind == RIGHTS_REQUEST and (n.post_id, n.brand_id) in pending:
+        actions = [
+            NotificationAction(name=name, path=decision_path(str(n.post_id), str(n.brand_id), name))
+            for name in RIGHTS_ACTIONS
+        ]
+    return NotificationOut(
+        id=n.sort,
+        type=n.kind,  # type: ignore[arg-type]
+        actor=brand_actor_out(brand.brand_id, brand.name)
+        if brand
+        else author_out(n.actor_id, view.actors[n.actor_id]),
+        post_id=n.post_id,
+        comment_id=n.comment_id,
+        created_at=n.created_at,
+        unread=n.sort > view.read_until,
+        brand=BrandRef(id=brand.brand_id, name=brand.name) if brand else None,
+        text=n.text,
+        actions=actions,
     )
 
 

@@ -49,14 +49,13 @@ def _tagged_photo_post(stack: LocalStack, author: dict[str, str], product_id: st
     return dict(_api(stack, "POST", "/posts", author, body))
 
 
-def test_a_member_follows_a_brand_from_its_page_and_its_posts_reach_their_feed_and_inbox(
-    journey: Any, local_stack: LocalStack
-) -> None:
-    # Given a brand with a product, and a Prime member's photo post tagging it
-    stack = local_stack
+def brand_world(
+    stack: LocalStack,
+) -> tuple[dict[str, str], dict[str, str], dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """A brand account's brand (a fresh name) with the product "Summit pack", and a Prime member's
+    photo post "Ridge at dawn" tagging it, the stream delivered: (owner, author, brand, product, post)."""
     owner, author = member(stack, "brand"), member(stack, "prime")
-    brand_name = f"Ridgeline {uuid.uuid4().hex[:6]}"
-    brand = _api(stack, "POST", "/brands", owner, {"name": brand_name})
+    brand = _api(stack, "POST", "/brands", owner, {"name": f"Ridgeline {uuid.uuid4().hex[:6]}"})
     product_body = {
         "title": "Summit pack",
         "price": {"amount": "89.00", "currency": "USD"},
@@ -65,6 +64,16 @@ def test_a_member_follows_a_brand_from_its_page_and_its_posts_reach_their_feed_a
     product = _api(stack, "POST", f"/brands/{brand['id']}/products", owner, product_body)
     post = _tagged_photo_post(stack, author, product["id"])
     stack.drain()  # the table's stream: the brand's community list
+    return owner, author, brand, product, post
+
+
+def test_a_member_follows_a_brand_from_its_page_and_its_posts_reach_their_feed_and_inbox(
+    journey: Any, local_stack: LocalStack
+) -> None:
+    # Given a brand with a product, and a Prime member's photo post tagging it
+    stack = local_stack
+    _, author, brand, product, post = brand_world(stack)
+    brand_name = brand["name"]
 
     # When a member opens the product and follows its brand's name to the brand page
     fan = member(stack)

@@ -384,6 +384,20 @@ def test_the_site_runs_only_its_own_scripts_and_talks_only_to_the_api_and_cognit
     assert "script-src 'self';" in policy
 
 
+def test_only_the_gallery_embeds_pages_may_be_framed(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    site = resources["SiteDistribution"]["Properties"]["DistributionConfig"]
+    [embed] = site["CacheBehaviors"]
+    assert embed["PathPattern"] == "embed/*"
+    assert embed["ResponseHeadersPolicyId"] == {"Ref": "EmbedHeadersPolicy"}
+    headers = resources["EmbedHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+    assert "FrameOptions" not in headers["SecurityHeadersConfig"]
+    policy = headers["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+    assert "frame-ancestors *" in policy and "script-src 'self';" in policy
+    site_headers = resources["SiteHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+    assert site_headers["SecurityHeadersConfig"]["FrameOptions"]["FrameOption"] == "DENY"
+
+
 def test_every_function_runs_the_pinned_runtime(template: dict[str, Any]) -> None:
     pinned = load_yaml(INFRA_DIR / "lambda.yaml")["Metadata"]["Runtime"]
     assert {f["Properties"]["Runtime"] for f in _functions(template).values()} == {pinned}

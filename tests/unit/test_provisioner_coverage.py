@@ -58,6 +58,7 @@ EXPECTED_RESOURCES = {
     "SiteDistribution": "AWS::CloudFront::Distribution",
     "SiteBucketPolicy": "AWS::S3::BucketPolicy",
     "SiteHeadersPolicy": "AWS::CloudFront::ResponseHeadersPolicy",
+    "EmbedHeadersPolicy": "AWS::CloudFront::ResponseHeadersPolicy",
     "CloudFrontWebAcl": "AWS::WAFv2::WebACL",
     "CursorSecret": "AWS::SecretsManager::Secret",
     "AlarmTopic": "AWS::SNS::Topic",
