@@ -7,7 +7,7 @@ publishes through the thumbnailer, at full size: 12 MP-class, some EXIF-rotated)
 local/demo_posts.py and run through the thumbnailer's own `process_image` with its WebP copies
 (chalicelib/services/imaging.py, the settings' sizes). Mean bytes per size, JPEG and WebP, and the
 CPU the WebP copies add (`time.thread_time`, this process, with and without them). The cost model
-(bench/cost_model.py) takes CARD_BYTES and POST_PAGE_BYTES from here.
+(bench/cost_model.py `image_bytes`) takes the bytes of a card and of a post page from here.
 
 The demo photos are drawn scenes (flat shapes, gradients, a little noise): they compress better
 than camera photos, so absolute bytes are low; the WebP / JPEG ratio is the comparable figure.
