@@ -64,13 +64,13 @@ def _saved(tree: Path, args: tuple[str, ...]) -> Path:
     return ROOT / "build" / ("-".join([tree.name, *(a.lstrip("-") for a in args)]) + ".json")
 
 
-def probe(tree: Path, *args: str, reuse: bool = False) -> dict[str, Any]:
+def probe(tree: Path, *args: str, reuse: bool = False, script: str = "feed_cost_probe.py") -> dict[str, Any]:
     """One probe in a fresh process; with `reuse`, what an earlier run saved for the same arguments."""
-    saved = _saved(tree, args)
+    saved = _saved(tree, (script.removesuffix(".py"), *args) if script != "feed_cost_probe.py" else args)
     if reuse and saved.exists():
         return dict(json.loads(saved.read_text()))
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "feed_cost_probe.py"), "--tree", str(tree), *args],
+        [sys.executable, str(ROOT / "bench" / script), "--tree", str(tree), *args],
         capture_output=True,
         text=True,
         timeout=4 * 3600,
@@ -114,11 +114,39 @@ def measure(members: int, sample: int, windows: list[int], reuse: bool = False) 
         jobs[("planner", str(window))] = (ROOT, ["--mode", "planner", "--window", str(window)])
     for design in ("previous", "today"):
         jobs[("ops", design)] = (trees[design], ["--mode", "ops"])
+        # The engagement pipeline as SQS delivers it at a million members (cost_model.py
+        # ENGAGEMENT_DELIVERY): the same probe and delivery for both designs.
+        jobs[("engagement", design)] = (trees[design], list(cost_model.ENGAGEMENT_DELIVERY))
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {key: pool.submit(probe, tree, *args, reuse=reuse) for key, (tree, args) in jobs.items()}
+        futures = {
+            key: pool.submit(
+                probe,
+                tree,
+                *args,
+                reuse=reuse,
+                script="engagement_probe.py" if key[0] == "engagement" else "feed_cost_probe.py",
+            )
+            for key, (tree, args) in jobs.items()
+        }
         simulated = traces.all_traces()
+        images = _images(reuse)
         measured = {key: future.result() for key, future in futures.items()}
-    return {"probes": measured, "traces": simulated, "windows": windows}
+    return {"probes": measured, "traces": simulated, "windows": windows, "images": images}
+
+
+IMAGE_PHOTOS = 12
+
+
+def _images(reuse: bool) -> dict[str, Any]:
+    """The renditions' bytes on the demo's photos (bench/image_bytes.py), in this process."""
+    from bench import image_bytes
+
+    saved = ROOT / "build" / f"image-bytes-{IMAGE_PHOTOS}.json"
+    if reuse and saved.exists():
+        return dict(json.loads(saved.read_text()))
+    measured = image_bytes.measure(IMAGE_PHOTOS)
+    saved.write_text(json.dumps(measured))
+    return measured
 
 
 def _fmt_refresh(cost: dict[str, Any]) -> str:
@@ -130,7 +158,10 @@ def rows_from(measured: dict[str, Any]) -> list[Row]:
     feeds = {(k[1], int(k[2])): v for k, v in probes.items() if k[0] == "feeds"}
     planners = {int(k[1]): v for k, v in probes.items() if k[0] == "planner"}
     ops = {k[1]: v for k, v in probes.items() if k[0] == "ops"}
+    for design, measured_engagement in ((k[1], v) for k, v in probes.items() if k[0] == "engagement"):
+        ops[design] = {**ops[design], "engagement": measured_engagement}
     planner_today = planners[max(planners)]
+    images = measured["images"]
     table: list[Row] = []
     for trace in simulated:
         table.append(
@@ -239,9 +270,11 @@ def rows_from(measured: dict[str, Any]) -> list[Row]:
         cells = []
         for trace in simulated[1:]:
             previous = cost_model.model(
-                "previous", trace, feeds[("previous", follows)], ops["previous"], None
+                "previous", trace, feeds[("previous", follows)], ops["previous"], None, images
             )
-            today = cost_model.model("today", trace, feeds[("today", follows)], ops["today"], planner_today)
+            today = cost_model.model(
+                "today", trace, feeds[("today", follows)], ops["today"], planner_today, images
+            )
             change = previous.total / today.total
             cells.append(f"{trace.name}: ${previous.total:,.0f} -> ${today.total:,.0f} (x{change:.1f})")
             if trace.name == HEADLINE_TRACE:
@@ -257,7 +290,24 @@ def rows_from(measured: dict[str, Any]) -> list[Row]:
         )
     previous, today = headline["previous-150"], headline["today-150"]
     ratio = previous.total / today.total
+    jpeg, webp = images["jpeg"], images["webp"]
+    card = {d: cost_model.image_bytes(d, images)["card"] for d in ("previous", "today")}
     table += [
+        Row(
+            STACK,
+            f"Image bytes on {images['photos']} demo photos, JPEG / WebP copy, small / medium / large",
+            " / ".join(
+                f"{jpeg[n] / 1000:.1f} / {webp[n] / 1000:.1f} KB" for n in ("small", "medium", "large")
+            )
+            + f" (WebP x{sum(webp.values()) / sum(jpeg.values()):.2f} the bytes)",
+            "",
+            None,
+            f"a card as delivered: previous {card['previous'] / 1000:.1f} KB (JPEG), today "
+            f"{card['today'] / 1000:.1f} KB (WebP to {cost_model.WEBP_BROWSER_SHARE:.0%} of browsers); "
+            f"thumbnailer CPU x{images['cpu_ms_per_photo_with_webp'] / images['cpu_ms_per_photo']:.2f} "
+            "with the WebP copies; drawn demo scenes compress better than camera photos",
+        ),
+        _engagement_row(ops["previous"]["engagement"], ops["today"]["engagement"]),
         Row(
             STACK,
             f"Whole stack, 150 follows, {HEADLINE_TRACE} trace: today (previous design x)",
@@ -280,6 +330,22 @@ def rows_from(measured: dict[str, Any]) -> list[Row]:
         ),
     ]
     return table
+
+
+def _engagement_row(before: dict[str, Any], today: dict[str, Any]) -> Row:
+    writes = before["worker_write_units"] / today["worker_write_units"]
+    return Row(
+        STACK,
+        "Engagement worker per 1,000 accepted events, previous / today (bench/engagement_probe.py)",
+        f"{before['worker_write_units']:,.0f} / {today['worker_write_units']:,.0f} write units "
+        f"(x{writes:.0f}); "
+        f"{before['worker_read_units']:,.0f} / {today['worker_read_units']:,.0f} read units",
+        "",
+        None,
+        f"the same delivery for both: {today['messages_per_invocation']:.1f} messages an invocation today "
+        f"(cost_model.ENGAGEMENT_DELIVERY); the edge {before['edge_write_units']:,.0f} / "
+        f"{today['edge_write_units']:,.0f} write units",
+    )
 
 
 def rows(

@@ -39,11 +39,26 @@ UPLOAD_POLLS = 3  # GET /uploads/{id} while the thumbnails are made
 # Screening (DetectModerationLabels, services/media.py finish_upload) runs once per accepted upload:
 # every posted photo, plus uploads never posted (not counted: no figure for them).
 SCREENED_PER_PHOTO = 1.0
+# The engagement worker, measured by bench/engagement_probe.py for both designs with one delivery:
+# client requests of 20 events (2 tags a post) delivered every 10 requests, as SQS hands a FIFO
+# queue's backlog to a capped worker (infra/lambda.yaml engagement_worker: MaximumConcurrency 2;
+# FIFO allows batches of 10 and no batching window). At a million weekly members ~60 requests a
+# second each queue a message per brand concerned, more than 2 pollers take one at a time, so a
+# brand's messages wait and come several at once (docs/brands.md "Real time").
+ENGAGEMENT_DELIVERY = ("--tags", "2", "--requests", "40", "--drain-every", "10")
+# Accepted events per client batch (a page): its cards not seen before (browser cache as below),
+# the share that show a photo tagging a product (PHOTO_SHARE x TAGGED_SHARE; other impressions are
+# dropped at the edge or never queued), plus a tap every other page.
+TAPS_PER_PAGE = 0.5
 CARDS_PER_PAGE = 20
-CARD_BYTES = 40_000  # a small or medium rendition (srcset: 320 or 640 px JPEG)
 BROWSER_CACHE_HITS = 0.3  # cards already seen this session (first pages re-read)
-POST_PAGE_BYTES = 160_000  # the large rendition
-ORIGINAL_BYTES, RENDITION_BYTES = 3_000_000, 300_000
+# Image bytes are measured (bench/image_bytes.py: the demo's photos through the thumbnailer). A
+# card (srcset, sizes 320px) is the small rendition on 1x screens and the medium one on 2x: half
+# each. A post page shows the large one. Today's design serves each size's WebP copy through
+# <picture> to the browsers that take it; the previous design served JPEG only.
+CARD_DENSITY_SHARE_2X = 0.5
+WEBP_BROWSER_SHARE = 0.95  # browsers in use that decode WebP (all current ones; older Safari not)
+ORIGINAL_BYTES = 3_000_000
 THUMBNAIL_SECONDS, THUMBNAIL_MEMORY_MB = 1.5, 1024  # bench/bench_imaging.py's 12 MP JPEG, on 1 GB
 STREAM_RECORDS_PER_WRITE = 4  # table items a write request changes, each a stream record
 STREAM_BATCH = 100
@@ -53,6 +68,23 @@ CUSTOM_METRICS, ALARMS = 30, 50
 FEED_GENERATION_BYTES = 9_000
 
 MEMORY_MB = {"api": 512, "authorizer": 256, "feed_worker": 512, "planner": 512, "worker": 512, "stream": 512}
+
+
+def image_bytes(design: str, images: dict[str, Any]) -> dict[str, float]:
+    """Bytes the CDN delivers per card and per post page, and stored per photo, for a design."""
+    jpeg, webp = images["jpeg"], images["webp"]
+    card_jpeg = (1 - CARD_DENSITY_SHARE_2X) * jpeg["small"] + CARD_DENSITY_SHARE_2X * jpeg["medium"]
+    card_webp = (1 - CARD_DENSITY_SHARE_2X) * webp["small"] + CARD_DENSITY_SHARE_2X * webp["medium"]
+    stored = sum(jpeg.values())
+    if design != "today":
+        return {"card": card_jpeg, "post_page": jpeg["large"], "stored": stored, "objects": len(jpeg)}
+    share = WEBP_BROWSER_SHARE
+    return {
+        "card": share * card_webp + (1 - share) * card_jpeg,
+        "post_page": share * webp["large"] + (1 - share) * jpeg["large"],
+        "stored": stored + sum(webp.values()),
+        "objects": 2 * len(jpeg),
+    }
 
 
 def lambda_seconds(cpu_ms: float, dynamodb_requests: float, memory_mb: int, sqs_calls: float = 0) -> float:
@@ -123,9 +155,14 @@ def model(
     feeds: dict[str, Any],
     ops: dict[str, Any],
     planner_today: dict[str, Any] | None,
+    images: dict[str, Any],
 ) -> Lines:
     """Monthly dollars per 1M weekly members for one design on one trace at one follow count."""
     lines = Lines()
+    delivered = image_bytes(design, images)
+    thumbnail_seconds = THUMBNAIL_SECONDS
+    if design == "today":  # the WebP copies' encoding, measured as a share of the thumbnailer's CPU
+        thumbnail_seconds *= images["cpu_ms_per_photo_with_webp"] / images["cpu_ms_per_photo"]
     sessions = trace.active_today * trace.sessions_per_active_day  # per weekly member per day
     minutes = trace.session_minutes
     first_pages = sessions * (1 + minutes / FIRST_PAGE_EVERY_MINUTES)
@@ -203,16 +240,27 @@ def model(
     invocations += TICKS_PER_DAY / MEMBERS
 
     # --- engagement events, the stream worker --------------------------------------------------
-    worker = ops.get("events_batch_worker")
-    events_seconds = 0.0
-    if worker:
-        lines.add(
-            "DynamoDB",
-            _month(events * _dynamodb(worker)),
-            "engagement worker per batch (driven: POST /events + worker)",
-        )
-        events_seconds = events * lambda_seconds(worker["cpu_ms"], worker["requests"], MEMORY_MB["worker"])
-    invocations += events
+    engagement = ops["engagement"]
+    accepted = events * (
+        CARDS_PER_PAGE * (1 - BROWSER_CACHE_HITS) * PHOTO_SHARE * TAGGED_SHARE + TAPS_PER_PAGE
+    )
+    per_event = accepted / 1000
+    lines.add(
+        "DynamoDB",
+        _month(
+            per_event
+            * (
+                engagement["worker_write_units"] * prices.DYNAMODB_WRITE_UNIT
+                + engagement["worker_read_units"] * prices.DYNAMODB_READ_UNIT
+            )
+        ),
+        f"engagement worker ({accepted:.1f} accepted events/member/day; measured per 1,000 events at "
+        f"{engagement['messages_per_invocation']:.1f} messages an invocation)",
+    )
+    events_seconds = per_event * lambda_seconds(
+        engagement["worker_cpu_ms"], engagement["worker_requests"], MEMORY_MB["worker"]
+    )
+    invocations += per_event * engagement["worker_invocations"]
     sqs += events * 1.2
     writes = smiles + comments + follows + posts + events + mix["refreshes"] + sessions
     records = writes * STREAM_RECORDS_PER_WRITE
@@ -234,7 +282,7 @@ def model(
         + planner_seconds * MEMORY_MB["planner"]
         + events_seconds * MEMORY_MB["worker"]
         + stream_seconds * MEMORY_MB["stream"]
-        + photos * THUMBNAIL_SECONDS * THUMBNAIL_MEMORY_MB
+        + photos * thumbnail_seconds * THUMBNAIL_MEMORY_MB
     ) / 1024
     invocations += photos
     lines.add("Lambda", _month(gb_seconds) * prices.LAMBDA_GB_SECOND, "GB-s: CPU measured per operation")
@@ -259,13 +307,16 @@ def model(
         )
     lines.add(
         "S3",
-        _month(photos) * (4 * prices.S3_PUT + 2 * prices.S3_GET)
-        + _month(photos) * (ORIGINAL_BYTES + 3 * RENDITION_BYTES) / 1e9 * prices.S3_STORAGE_GB_MONTH,
-        "a month's photos: original + 3 renditions (storage grows each month)",
+        _month(photos) * ((1 + delivered["objects"]) * prices.S3_PUT + 2 * prices.S3_GET)
+        + _month(photos) * (ORIGINAL_BYTES + delivered["stored"]) / 1e9 * prices.S3_STORAGE_GB_MONTH,
+        f"a month's photos: original + {delivered['objects']:.0f} renditions (storage grows each month)",
     )
     card_requests = pages * CARDS_PER_PAGE * (1 - BROWSER_CACHE_HITS) + post_pages
     transfer_gb = (
-        _month(pages * CARDS_PER_PAGE * (1 - BROWSER_CACHE_HITS) * CARD_BYTES + post_pages * POST_PAGE_BYTES)
+        _month(
+            pages * CARDS_PER_PAGE * (1 - BROWSER_CACHE_HITS) * delivered["card"]
+            + post_pages * delivered["post_page"]
+        )
         / 1e9
     )
     pay_as_you_go = (
@@ -277,7 +328,9 @@ def model(
     lines.add(
         "CloudFront",
         pay_as_you_go,
-        f"{transfer_gb / 1000:.0f} TB, {_month(card_requests) / 1e6:.0f} M image requests, pay as you go "
+        f"{transfer_gb / 1000:.0f} TB ({delivered['card'] / 1000:.1f} KB a card, "
+        f"{delivered['post_page'] / 1000:.0f} KB a post page), "
+        f"{_month(card_requests) / 1e6:.0f} M image requests, pay as you go "
         f"(flat-rate Premium plans instead: {plans} distributions, ${plans * plan:,.0f})",
     )
 

@@ -27,6 +27,7 @@ import json
 import os
 import random
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -104,8 +105,6 @@ def _batch(rng: random.Random, posts: list[tuple[str, str, list[str]]]) -> list[
 
 def _send(today: bool, viewer: str, events: list[Event]) -> int:
     """One `POST /events` as its route runs it; returns the events accepted."""
-    import time
-
     from chalicelib.data import ratelimits
     from chalicelib.schemas.brands import EventBatchIn
     from chalicelib.services import engagement
@@ -177,7 +176,7 @@ def main() -> None:
     sys.path.insert(0, str(tree))
     os.chdir(tree)
     feed_probe = _feed_probe()
-    capacity = feed_probe._load_capacity()
+    capacity = feed_probe._load("capacity")
 
     from local.aws_server import EmbeddedAws
 
@@ -197,20 +196,27 @@ def main() -> None:
     for index in range(args.warm_up):
         _send(today, f"warm-{index}", _batch(rng, posts))
     _drain()
-    accepted, batches = 0, 0
+    accepted, batches, messages = 0, 0, 0
     edge = capacity.Bill()
     worker = capacity.Bill()
+    worker_cpu = 0.0
+
+    def deliver() -> None:
+        nonlocal batches, messages, worker_cpu
+        messages += len(_sent)
+        started = time.thread_time()
+        with capacity.meter() as bill:
+            batches += _drain()
+        worker_cpu += time.thread_time() - started
+        worker.add(bill)
+
     for index in range(args.requests):
         with capacity.meter() as bill:
             accepted += _send(today, f"viewer-{index}", _batch(rng, posts))
         edge.add(bill)
         if args.drain_every and (index + 1) % args.drain_every == 0:
-            with capacity.meter() as bill:
-                batches += _drain()
-            worker.add(bill)
-    with capacity.meter() as bill:
-        batches += _drain()
-    worker.add(bill)
+            deliver()
+    deliver()
     server.stop()
     per_thousand = 1000 / max(1, accepted)
     print(
@@ -225,6 +231,11 @@ def main() -> None:
                 "worker_write_units": worker.write_units * per_thousand,
                 "write_units": (edge.write_units + worker.write_units) * per_thousand,
                 "read_units": (edge.read_units + worker.read_units) * per_thousand,
+                "worker_read_units": worker.read_units * per_thousand,
+                "worker_requests": worker.requests * per_thousand,
+                "worker_cpu_ms": worker_cpu * 1000 * per_thousand,
+                "worker_invocations": batches * per_thousand,
+                "messages_per_invocation": messages / max(1, batches),
                 "write_units_per_request": (edge.write_units + worker.write_units) / max(1, args.requests),
                 "requests_per_thousand": (edge.requests + worker.requests) * per_thousand,
             }

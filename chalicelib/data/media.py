@@ -28,6 +28,19 @@ class RenditionRecord:
     height: int
 
 
+WEBP_SUFFIX = ".webp"
+
+
+def webp_name(size_name: str) -> str:
+    """The record name of a size's WebP copy ("small" -> "small.webp"; services/imaging.py)."""
+    return size_name + WEBP_SUFFIX
+
+
+def size_of_webp(name: str) -> str | None:
+    """The size a WebP copy's record belongs to (None: not a copy)."""
+    return name.removesuffix(WEBP_SUFFIX) if name.endswith(WEBP_SUFFIX) else None
+
+
 @dataclass(frozen=True)
 class Upload:
     upload_id: str

@@ -39,6 +39,7 @@ LIMITS: dict[str, int] = {
     "engaged": 40,
     "interests": 24,
     "labels": 24,
+    "channels": 8,  # schemas/brands.py CHANNELS: 7, all kept
 }
 # The lists keyed by a member id (erasure takes a leaving member out of them).
 MEMBER_LISTS = ("authors", "engaged")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -15,6 +15,10 @@ MAX_WINDOW_DAYS = 92
 MAX_CAMPAIGN_PRODUCTS = 50
 
 EventType = Literal["impression", "tag_click", "product_click"]
+# Where an event happened (issue 22 "Channels"); insights break events down by it.
+Channel = Literal["feed", "post", "profile", "interest", "product", "brand_page", "gallery"]
+CHANNELS: tuple[str, ...] = get_args(Channel)
+DEFAULT_CHANNEL = "feed"
 
 
 class EventIn(StrictModel):
@@ -26,6 +30,11 @@ class EventIn(StrictModel):
         max_length=64,
         description="The `receipt` of the card or page the event came from; without a valid one the "
         "event is dropped",
+    )
+    channel: Channel = Field(
+        default=DEFAULT_CHANNEL,
+        description="Where the event happened: feed, post (a post page), profile, interest, product (a "
+        "product page), brand_page, gallery (a brand's embedded gallery); default feed",
     )
 
     @model_validator(mode="after")
@@ -167,6 +176,14 @@ class LabelOut(BaseModel):
     posts: int
 
 
+class ChannelOut(BaseModel):
+    channel: Channel
+    impressions: int
+    tag_clicks: int
+    product_clicks: int
+    tag_click_rate: float = Field(description="tag_clicks / impressions in this channel, at most 1")
+
+
 class InsightsOut(BaseModel):
     # `from` is a Python keyword: the field is `from_` in code and `from` on the wire and in
     # /openapi.json (the document is generated in validation mode, so the alias must be the
@@ -186,6 +203,10 @@ class InsightsOut(BaseModel):
     top_posts: list[TopPostOut]
     top_interests: list[InterestOut]
     labels: list[LabelOut]
+    channels: list[ChannelOut] = Field(
+        description="Counted events by where they happened, most impressions first (channels with "
+        "none are absent); smiles, comments and posts have no channel"
+    )
     complete: bool = Field(
         description="True when every post and member of the window fits the lists kept per period; "
         "false for very large brands, whose lists are their heaviest hitters (docs/api.md)"

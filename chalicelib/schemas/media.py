@@ -27,6 +27,11 @@ class Rendition(BaseModel):
     url: str
     width: int
     height: int
+    webp_url: str | None = Field(
+        default=None,
+        description="The same picture as WebP (fewer bytes), for clients that take it (`<picture>`); "
+        "null on older photos and on pictures whose `url` is WebP already",
+    )
 
 
 class UploadOut(BaseModel):

@@ -163,6 +163,7 @@ def event_messages(
                     product=event.product_id,
                     interests=tuple(post.interests),
                     hour=hour,
+                    channel=event.channel,
                 )
             )
     # Tokens are kept in the day items they changed: short (12 characters, 72 random bits).

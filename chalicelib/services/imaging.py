@@ -20,6 +20,10 @@ Decisions:
   lossy WebP (quality 82, exact alpha): on a 1280x960 photographic cut-out it measured ~53 KiB
   against ~1.1 MiB for optimised PNG (about 20x smaller) and encoded faster; every browser the
   feed targets decodes WebP.
+- With `webp=True` (the thumbnailer) each opaque JPEG rendition also gets a lossy WebP copy of
+  the same pixels (quality 82, `Rendition.webp`), served to browsers that take WebP through
+  `<picture>` (docs/api.md `webp_url`): fewer bytes per card for the CDN to deliver
+  (`make bench`, "Image bytes"). The JPEG stays for every other client.
 - Renditions are never upscaled.
 - Shape (issue 21, finding 6): a 600x65,000 JPEG passed the pixel cap and, capped by width only,
   made a 320x34,667 `small` rendition (a 300x30,000 one a 300x30,000 `large`): megabytes of pixels
@@ -151,6 +155,7 @@ class Rendition:
     content_type: str
     extension: str
     data: bytes
+    webp: bytes | None = None  # the same pixels as WebP, beside an opaque JPEG (process_image webp=True)
 
 
 @dataclass(frozen=True)
@@ -166,7 +171,7 @@ class ProcessedImage:
 
 
 def process_image(
-    data: bytes, *, sizes: dict[str, int], max_bytes: int, max_pixels: int = 40_000_000
+    data: bytes, *, sizes: dict[str, int], max_bytes: int, max_pixels: int = 40_000_000, webp: bool = False
 ) -> ProcessedImage:
     """Validate `data`, then orient, strip, convert and resize it to each width in `sizes`.
 
@@ -206,7 +211,7 @@ def process_image(
                 base = _decode(opened)
                 if base is not opened:
                     opened.close()  # a converted copy: the decoded original is not needed any more
-                renditions, smallest = _render(base, orientation, plan, first_filter)
+                renditions, smallest = _render(base, orientation, plan, first_filter, webp)
                 palette = _palette(smallest)
     except ImageRejected:
         raise
@@ -435,6 +440,7 @@ def _render(
     orientation: int,
     plan: list[tuple[str, tuple[int, int]]],
     first_filter: Image.Resampling,
+    webp: bool = False,
 ) -> tuple[list[Rendition], Image.Image]:
     """Resize largest first in stored orientation, each from the previous one, then orient each.
 
@@ -454,23 +460,28 @@ def _render(
                     base.close()  # frees the decoded photo before encoding: it is the largest buffer
                 source, resample = resized, Image.Resampling.LANCZOS
             transpose = _ORIENTATION_TRANSPOSE.get(orientation)
-            encoded[dims] = _encode(name, source if transpose is None else source.transpose(transpose))
+            encoded[dims] = _encode(name, source if transpose is None else source.transpose(transpose), webp)
         kept = encoded[dims]
         renditions.append(
-            Rendition(name, kept.width, kept.height, kept.content_type, kept.extension, kept.data)
+            Rendition(name, kept.width, kept.height, kept.content_type, kept.extension, kept.data, kept.webp)
         )
     return renditions, source
 
 
-def _encode(name: str, image: Image.Image) -> Rendition:
+def _encode(name: str, image: Image.Image, webp: bool = False) -> Rendition:
     buffer = io.BytesIO()
+    sibling = None
     if image.mode == "RGBA":
         image.save(buffer, "WEBP", quality=WEBP_QUALITY, alpha_quality=100, method=4)
         content_type, extension = "image/webp", "webp"
     else:
         image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
         content_type, extension = "image/jpeg", "jpg"
-    return Rendition(name, image.width, image.height, content_type, extension, buffer.getvalue())
+        if webp:
+            copy = io.BytesIO()
+            image.save(copy, "WEBP", quality=WEBP_QUALITY, method=4)
+            sibling = copy.getvalue()
+    return Rendition(name, image.width, image.height, content_type, extension, buffer.getvalue(), sibling)
 
 
 def _palette(image: Image.Image) -> list[str]:

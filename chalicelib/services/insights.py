@@ -77,6 +77,7 @@ from chalicelib.schemas.brands import (
     CampaignOut,
     CampaignPage,
     CampaignReport,
+    ChannelOut,
     DayOut,
     FanOut,
     FanPage,
@@ -331,6 +332,22 @@ def rank_interests(interests: Mapping[str, Vector]) -> list[str]:
     ]
 
 
+def channels_out(channels: Mapping[str, Vector]) -> list[ChannelOut]:
+    """Counted events by channel, most impressions first (then taps, then the name)."""
+    ranked = sorted(channels.items(), key=lambda cv: (-cv[1][IMPRESSIONS], -cv[1][TAPS], cv[0]))
+    return [
+        ChannelOut(
+            channel=name,  # type: ignore[arg-type]
+            impressions=max(0, v[IMPRESSIONS]),
+            tag_clicks=max(0, v[TAPS]),
+            product_clicks=max(0, v[CLICKS]),
+            tag_click_rate=rate(v[TAPS], v[IMPRESSIONS]),
+        )
+        for name, v in ranked
+        if v[IMPRESSIONS] > 0 or v[TAPS] > 0 or v[CLICKS] > 0
+    ]
+
+
 def rank_labels(labels: Mapping[str, Vector]) -> list[str]:
     return [
         label for label, v in sorted(labels.items(), key=lambda lv: (-lv[1][POSTS], lv[0])) if v[POSTS] > 0
@@ -466,6 +483,7 @@ def insights(identity: Identity, brand_id: str, first: date | None, last: date |
         top_posts=shown.top_posts,
         top_interests=shown.interests,
         labels=shown.labels,
+        channels=channels_out(window.list("channels")),
         complete=window.complete,
     )
 

@@ -31,7 +31,7 @@ from chalicelib.data import keys, objects, ownership
 from chalicelib.data import media as store
 from chalicelib.data import moderation as moderation_store
 from chalicelib.data import posts as post_store
-from chalicelib.data.media import RenditionRecord, Upload
+from chalicelib.data.media import RenditionRecord, Upload, webp_name
 from chalicelib.data.models import UploadItem
 from chalicelib.data.ownership import Erased, OwnedKind
 from chalicelib.data.pages import Page
@@ -173,7 +173,9 @@ def finish_upload(upload: Upload, data: bytes, *, bucket: str) -> Outcome:
 
     settings = get_settings()
     try:
-        image = process_image(data, sizes=settings.thumbnail_sizes, max_bytes=settings.max_upload_bytes)
+        image = process_image(
+            data, sizes=settings.thumbnail_sizes, max_bytes=settings.max_upload_bytes, webp=True
+        )
     except ImageRejected as rejected:
         return _reject(upload, bucket, rejected.reason)
     # Kept first, so screening now and Rekognition's labels at publish (for photos that tag a
@@ -195,6 +197,21 @@ def finish_upload(upload: Upload, data: bytes, *, bucket: str) -> Outcome:
             held=verdict.held,
         )
         renditions.append(RenditionRecord(rendition.name, media_key, rendition.width, rendition.height))
+        if rendition.webp is not None:
+            # Its WebP copy is one more rendition record ("<size>.webp"), so publishing, deleting
+            # and erasing handle it as any other; presenters show it as the size's `webp_url`.
+            webp_key = objects.put_rendition(
+                settings.media_bucket,
+                upload.upload_id,
+                rendition.name,
+                "webp",
+                rendition.webp,
+                "image/webp",
+                held=verdict.held,
+            )
+            renditions.append(
+                RenditionRecord(webp_name(rendition.name), webp_key, rendition.width, rendition.height)
+            )
     # Colours only: Rekognition labels the photos that tag a product when they are published
     # (from the accepted original kept above).
     labels = colour_only_labels(image.palette)

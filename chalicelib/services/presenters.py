@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chalicelib.data.catalog import Product
-from chalicelib.data.media import HELD, RenditionRecord, Upload
+from chalicelib.data.media import HELD, RenditionRecord, Upload, size_of_webp
 from chalicelib.data.posts import PostRecord, TagRecord
 from chalicelib.data.social import Comment
 from chalicelib.data.users import Member
@@ -32,24 +32,36 @@ def rendition_url(settings: Settings, object_key: str) -> str:
     return f"{settings.media_url}/{object_key}"
 
 
+def _sizes(named: list[tuple[str, str, int, int]], url_of: Callable[[str], str]) -> dict[str, Rendition]:
+    """{"<size>": Rendition} from (name, key, width, height): a size's WebP copy ("<size>.webp",
+    data/media.py) is that size's `webp_url`, never a size of its own."""
+    sizes = {
+        name: Rendition(url=url_of(key), width=width, height=height)
+        for name, key, width, height in named
+        if size_of_webp(name) is None
+    }
+    for name, key, _, _ in named:
+        size = size_of_webp(name)
+        if size is not None and size in sizes:
+            sizes[size].webp_url = url_of(key)
+    return sizes
+
+
 def renditions_out(settings: Settings, renditions: dict[str, dict[str, Any]]) -> dict[str, Rendition]:
     """A post photo's renditions (stored inline as {"<size>": {"key", "width", "height"}})."""
-    return {
-        name: Rendition(url=rendition_url(settings, r["key"]), width=int(r["width"]), height=int(r["height"]))
-        for name, r in renditions.items()
-    }
+    return _sizes(
+        [(name, str(r["key"]), int(r["width"]), int(r["height"])) for name, r in renditions.items()],
+        lambda key: rendition_url(settings, key),
+    )
 
 
 def renditions_at(renditions: list[RenditionRecord], url_of: Callable[[str], str]) -> dict[str, Rendition]:
     """Renditions served from URLs the caller makes (a held photo's short-lived ones)."""
-    return {r.name: Rendition(url=url_of(r.key), width=r.width, height=r.height) for r in renditions}
+    return _sizes([(r.name, r.key, r.width, r.height) for r in renditions], url_of)
 
 
 def _rendition_records_out(settings: Settings, renditions: list[RenditionRecord]) -> dict[str, Rendition]:
-    return {
-        r.name: Rendition(url=rendition_url(settings, r.key), width=r.width, height=r.height)
-        for r in renditions
-    }
+    return renditions_at(renditions, lambda key: rendition_url(settings, key))
 
 
 def upload_out(upload: Upload) -> UploadOut:
@@ -73,7 +85,9 @@ def avatar_out(member: Member) -> dict[str, Rendition] | None:
 def _avatar_url(member: Member) -> str | None:
     if not member.avatar:
         return None
-    smallest = min(member.avatar.values(), key=lambda r: int(r["width"]))
+    smallest = min(
+        (r for name, r in member.avatar.items() if size_of_webp(name) is None), key=lambda r: int(r["width"])
+    )
     return rendition_url(get_settings(), smallest["key"])
 
 

@@ -82,6 +82,7 @@ class Fact:
     labels: tuple[str, ...] = ()
     actor: str | None = None
     hour: int | None = None
+    channel: str | None = None  # where a client event happened (schemas/brands.py CHANNELS)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -93,7 +94,7 @@ class Fact:
         out["d"] = self.day
         if self.amount != 1:
             out["n"] = self.amount
-        for name, value in (("x", self.product), ("m", self.actor), ("h", self.hour)):
+        for name, value in (("x", self.product), ("m", self.actor), ("h", self.hour), ("ch", self.channel)):
             if value is not None:
                 out[name] = value
         if self.interests:
@@ -116,6 +117,7 @@ class Fact:
             labels=tuple(raw.get("l", ())),
             actor=raw.get("m"),
             hour=raw.get("h"),
+            channel=raw.get("ch"),
         )
 
 
@@ -170,6 +172,9 @@ def apply(
     sketch.bump("posts", fact.post_id, counts, meta=[author, list(fact.products)])
     if filtered:
         return
+    if fact.channel:
+        # One entry per channel in the same item: the dimension adds no write, whatever the events.
+        sketch.bump("channels", fact.channel, counts)
     for campaign in campaigns:
         if campaign.takes(fact.day, fact.products):
             add(period.camps.setdefault(campaign.campaign_id, zero()), counts)

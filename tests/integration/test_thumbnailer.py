@@ -273,8 +273,12 @@ def test_renditions_are_written_to_the_media_bucket_under_deterministic_keys_cac
     # When the buckets are listed
     media = media_objects(since=media_before)
 
-    # Then the media bucket holds exactly its three renditions, each cacheable for a year
-    assert set(media) == {f"media/{upload_id}/{name}.jpg" for name in SIZES}
+    # Then the media bucket holds exactly its three renditions and their WebP copies, each
+    # cacheable for a year
+    assert set(media) == {f"media/{upload_id}/{name}.{ext}" for name in SIZES for ext in ("jpg", "webp")}
+    assert {
+        s3().head_object(Bucket=MEDIA_BUCKET, Key=k)["ContentType"] for k in media if k.endswith(".webp")
+    } == {"image/webp"}
     for key in media:
         assert YEAR_SECONDS in s3().head_object(Bucket=MEDIA_BUCKET, Key=key)["CacheControl"]
     # And the uploads bucket keeps the accepted bytes under their digest, not at the POST's key (the
@@ -287,8 +291,12 @@ def test_renditions_are_written_to_the_media_bucket_under_deterministic_keys_cac
     assert uploads == [
         f"originals/{prime.user_id}/{upload_id}/{hashlib.sha256(images.jpeg(500, 300)).hexdigest()}"
     ]
-    urls = [r["url"] for r in upload_status(api, prime, upload_id)["thumbnails"].values()]
-    assert all(f"/{MEDIA_BUCKET}/media/{upload_id}/" in url for url in urls)
+    # And each size names its JPEG as `url` and its WebP copy as `webp_url` (docs/api.md)
+    thumbnails = upload_status(api, prime, upload_id)["thumbnails"]
+    assert set(thumbnails) == set(SIZES)
+    for name, rendition in thumbnails.items():
+        assert rendition["url"].endswith(f"/{MEDIA_BUCKET}/media/{upload_id}/{name}.jpg")
+        assert rendition["webp_url"].endswith(f"/{MEDIA_BUCKET}/media/{upload_id}/{name}.webp")
 
 
 def test_gps_exif_never_reaches_a_rendition(api: Any, prime: SignedInMember) -> None:
@@ -371,9 +379,9 @@ def test_a_duplicate_in_the_same_batch_does_the_work_once(
     with record_api_calls(monkeypatch, "s3") as calls:
         response = invoke_worker(api, [body, body])
 
-    # Then both records succeed and the three renditions are written once
+    # Then both records succeed and the three renditions (and their WebP copies) are written once
     assert failed_ids(response) == []
-    assert calls.count("PutObject", Bucket=MEDIA_BUCKET) == len(SIZES)
+    assert calls.count("PutObject", Bucket=MEDIA_BUCKET) == 2 * len(SIZES)
     assert upload_status(api, prime, upload_id)["status"] == "ready"
 
 

@@ -2,8 +2,9 @@
 // clicks are queued and sent to POST /events in batches of up to 100, each with a fresh
 // `batch_id` (a retry of the same batch reuses it, so the server counts it once). Each event
 // carries the `receipt` of the card or page it came from (an event without one never counts, so
-// none is sent). The queue is flushed every 10 s, at 50 events and when the page is hidden. It
-// stops if the route answers 404 (an API without it).
+// none is sent) and the `channel` it happened in, from the page's route (channelOf). The queue
+// is flushed every 10 s, at 50 events and when the page is hidden. It stops if the route
+// answers 404 (an API without it).
 
 import { api } from "./api.js";
 
@@ -17,9 +18,23 @@ function batchId() {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export function track(type, postId, productId, receipt) {
+// Where an event happens, for the brand's channel breakdown (API.md POST /events `channel`).
+const CHANNELS = [
+  [/^#\/post\//, "post"],
+  [/^#\/user\//, "profile"],
+  [/^#\/interest\//, "interest"],
+  [/^#\/product\//, "product"],
+  [/^#\/brands\//, "brand_page"],
+];
+
+export function channelOf(hash) {
+  for (const [pattern, channel] of CHANNELS) if (pattern.test(hash || "")) return channel;
+  return "feed";
+}
+
+export function track(type, postId, productId, receipt, channel = channelOf(location.hash)) {
   if (!enabled || !receipt) return;
-  const event = { type, post_id: postId, receipt };
+  const event = { type, post_id: postId, receipt, channel };
   if (productId) event.product_id = productId;
   queue.push(event);
   if (queue.length >= 50) flush();

@@ -114,6 +114,21 @@ export function srcset(thumbnails) {
     .join(", ");
 }
 
+/**
+ * The photo `img` inside a <picture> whose WebP source (each size's `webp_url`, API.md) browsers
+ * that take WebP fetch instead of the JPEG: fewer bytes a card. Photos without WebP copies (older
+ * ones) keep the bare `img`.
+ */
+export function pictured(img, thumbnails, sizes) {
+  const webp = Object.values(thumbnails || {})
+    .filter((t) => t.webp_url)
+    .sort((a, b) => a.width - b.width)
+    .map((t) => `${t.webp_url} ${t.width}w`)
+    .join(", ");
+  if (!webp) return img;
+  return h("picture", {}, h("source", { type: "image/webp", srcset: webp, sizes }), img);
+}
+
 export function smallest(thumbnails, atLeast = 0) {
   const list = Object.values(thumbnails || {}).sort((a, b) => a.width - b.width);
   return list.find((t) => t.width >= atLeast) || list[list.length - 1];
@@ -168,7 +183,7 @@ export function card(post, reasons = [], sizes = "320px", first = null) {
     media = h(
       "a.media",
       { href: link },
-      h("img.photo", {
+      pictured(h("img.photo", {
         src: small?.url,
         srcset: srcset(photo.thumbnails),
         sizes,
@@ -179,7 +194,7 @@ export function card(post, reasons = [], sizes = "320px", first = null) {
         fetchpriority: first === "high" ? "high" : null,
         decoding: "async",
         style: { backgroundColor: (photo.palette || [])[0] || "#ddd", aspectRatio: `${photo.width} / ${photo.height}` },
-      }),
+      }), photo.thumbnails, sizes),
       post.shop_count
         ? h("span.bag", { title: `${post.shop_count} tagged products` }, bagIcon(), h("span.sr-only", {}, "Tagged products: "), String(post.shop_count))
         : null,

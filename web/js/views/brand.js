@@ -30,6 +30,8 @@ const LISTS = {
 };
 
 const percent = (value) => `${(100 * (value || 0)).toFixed(1)}%`;
+// Where events happened (API.md POST /events `channel`), as the dashboard names them.
+const CHANNEL_NAMES = { feed: "Feed", post: "Post pages", profile: "Profiles", interest: "Interest pages", product: "Product pages", brand_page: "Brand page", gallery: "Gallery embed" };
 const number = (value) => new Intl.NumberFormat().format(value || 0);
 const plural = (n, word) => `${number(n)} ${word}${n === 1 ? "" : "s"}`;
 const isoDay = (date) => date.toISOString().slice(0, 10);
@@ -265,6 +267,8 @@ class Dashboard {
           h("div.chips", {}, insights.labels.map((l) => h("span.chip", {}, `${l.label} · ${l.posts}`))),
           h("div.section-head", {}, h("h3", {}, "Top interests"), this.csvButton("top_interests")),
           h("div.chips", {}, insights.top_interests.map((i) => h("a.chip", { href: `#/interest/${encodeURIComponent(i.interest)}` }, `${interestName(i.interest)} · ${number(i.engagement)}`))),
+          h("div.section-head", {}, h("h3", {}, "Best channels")),
+          h("div.chips", {}, (insights.channels || []).map((c) => h("span.chip", { title: `${number(c.impressions)} views, ${plural(c.tag_clicks, "tap")}, ${plural(c.product_clicks, "open")}` }, `${CHANNEL_NAMES[c.channel] || c.channel} · ${number(c.impressions)} views · ${percent(c.tag_click_rate)} taps`))),
         ),
       ),
       this.campaignSection(),

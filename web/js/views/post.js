@@ -16,6 +16,7 @@ import {
   go,
   h,
   interestName,
+  pictured,
   primeGate,
   reportDialog,
   shopUrl,
@@ -85,7 +86,7 @@ function photoFrame(post, photo, index) {
     alt: altText(post, photo),
     style: { backgroundColor: (photo.palette || [])[0] || "#ddd" },
   });
-  frame.append(img);
+  frame.append(pictured(img, photo.thumbnails, "(max-width: 800px) 100vw, 60vw"));
   if (!photo.tags.length) return frame;
 
   let openCard = null;
