@@ -9,12 +9,20 @@ member has read is one small item beside them (`READ`); the unread count is what
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from chalicelib.data import connection, keys, ownership
-from chalicelib.data.models import BlockListItem, FlintItem, InboxReadItem, NotificationItem, UserItem
+from chalicelib.data.models import (
+    BlockListItem,
+    BrandItem,
+    FlintItem,
+    InboxReadItem,
+    InvitationItem,
+    NotificationItem,
+    UserItem,
+)
 from chalicelib.data.ownership import OwnedKind
 from chalicelib.data.pages import Page
 from chalicelib.data.users import Member, to_member
@@ -32,15 +40,19 @@ class Notification:
     created_at: str
     post_id: str | None = None
     comment_id: str | None = None
+    brand_id: str | None = None  # a brand's notification (an invitation): the actor is the brand
 
 
 @dataclass(frozen=True)
 class InboxView:
-    """What a page of the inbox needs besides the notifications: actors, block list, read mark."""
+    """What a page of the inbox needs besides the notifications: actors, block list, read mark,
+    and for brands' notifications the brands' names."""
 
     actors: dict[str, Member]
     blocked: set[str]
     read_until: str
+    brands: dict[str, str] = field(default_factory=dict)  # brand id -> name
+    invitations: dict[str, str] = field(default_factory=dict)  # brand id -> the member's invitation status
 
 
 def _notification(item: NotificationItem) -> Notification:
@@ -52,6 +64,7 @@ def _notification(item: NotificationItem) -> Notification:
         item.created_at,
         item.post_id,
         item.comment_id,
+        item.brand_id,
     )
 
 
@@ -60,19 +73,20 @@ def put_notifications(notifications: Sequence[Notification], expires_at: datetim
     with FlintItem.batch_write() as batch:
         for n in notifications:
             key = keys.notification(n.member_id, n.sort)
-            owned = keys.member_owned(n.actor_id, NOTIFIED_KIND, f"{n.member_id}#{n.sort}")
             item = NotificationItem(
                 key.pk,
                 key.sk,
-                GSI4PK=owned.pk,
-                GSI4SK=owned.sk,
                 member_id=n.member_id,
                 kind=n.kind,
                 actor_id=n.actor_id,
                 post_id=n.post_id,
                 comment_id=n.comment_id,
+                brand_id=n.brand_id,
                 created_at=n.created_at,
             )
+            if n.actor_id:  # a member acted (a brand's notification names no member)
+                owned = keys.member_owned(n.actor_id, NOTIFIED_KIND, f"{n.member_id}#{n.sort}")
+                item.GSI4PK, item.GSI4SK = owned.pk, owned.sk
             item.expires_at = expires_at
             batch.save(item)
     return len(notifications)
@@ -91,22 +105,30 @@ def list_notifications(member_id: str, limit: int, start: dict[str, Any] | None)
     return Page([_notification(i) for i in results], results.last_evaluated_key)
 
 
-def inbox_view(member_id: str, actor_ids: Iterable[str]) -> InboxView:
-    """The actors' profiles, the member's block list and read mark: one BatchGetItem."""
-    wanted = [keys.user(a) for a in dict.fromkeys(actor_ids)]
+def inbox_view(member_id: str, actor_ids: Iterable[str], brand_ids: Iterable[str] = ()) -> InboxView:
+    """The actors' profiles, the member's block list and read mark, the brands: one BatchGetItem."""
+    wanted = [keys.user(a) for a in dict.fromkeys(actor_ids) if a]
+    for brand_id in dict.fromkeys(brand_ids):
+        wanted += [keys.brand(brand_id), keys.invitation(brand_id, member_id)]
     wanted += [keys.block_list(member_id), keys.inbox_read_mark(member_id)]
     actors: dict[str, Member] = {}
+    brands: dict[str, str] = {}
+    invitations: dict[str, str] = {}
     blocked: set[str] = set()
     read_until = ""
     for item in FlintItem.batch_get(wanted):
         if isinstance(item, UserItem):
             if item.erasing_since is None:
                 actors[item.user_id] = to_member(item)
+        elif isinstance(item, BrandItem):
+            brands[item.brand_id] = item.name
+        elif isinstance(item, InvitationItem):
+            invitations[item.brand_id] = item.status
         elif isinstance(item, BlockListItem):
             blocked = set(item.ids or ())
         elif isinstance(item, InboxReadItem):
             read_until = item.read_until
-    return InboxView(actors, blocked, read_until)
+    return InboxView(actors, blocked, read_until, brands, invitations)
 
 
 def count_after(member_id: str, read_until: str) -> int:

@@ -116,4 +116,6 @@ NOT_MEMBER_DATA: dict[str, str] = {
     "BrandHeadItem": "a brand's summary head (days with data)",
     "BrandCampaignsItem": "a brand's tracked campaigns (ids, products, days)",
     "CampaignBackfillItem": "a campaign's day totals (counts only)",
+    "AudienceItem": "a brand's saved audience: its name and rules",
+    "CommunityItem": "an audience's community: a cursor and counts, nobody named",
 }

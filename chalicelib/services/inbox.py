@@ -1,4 +1,5 @@
-"""Members' activity inbox (issue 22): new followers, smiles and comments on one's posts.
+"""Members' activity inbox (issue 22): new followers, smiles and comments on one's posts, and
+brands' invitations to their communities (kind `invitation`, with `actions`: accept, decline).
 
 Written from the table's stream, never on the request path: a new follow edge notifies the
 member followed, a new smile or comment notifies the post's author (never for their own). One
@@ -22,11 +23,17 @@ from chalicelib.auth import Identity
 from chalicelib.data import engagement as engagement_store
 from chalicelib.data import inbox as store
 from chalicelib.data.inbox import Notification
-from chalicelib.schemas.inbox import InboxReadOut, NotificationOut, NotificationPage
+from chalicelib.schemas.inbox import (
+    BrandRef,
+    InboxReadOut,
+    NotificationAction,
+    NotificationOut,
+    NotificationPage,
+)
 from chalicelib.services.presenters import author_out
 
 NOTIFICATION_DAYS = 30
-FOLLOWER, SMILE, COMMENT = "follower", "smile", "comment"
+FOLLOWER, SMILE, COMMENT, INVITATION = "follower", "smile", "comment", "invitation"
 
 
 def _token(event_id: str) -> str:
@@ -44,6 +51,19 @@ def notifications_of(changes: Sequence[Any], post_authors: dict[str, str]) -> li
             continue
         image = change.new
         entity = image.get("type")
+        if entity == INVITATION:  # a brand invites the member to its community (services/audiences.py)
+            created_at = str(image["created_at"])
+            found.append(
+                Notification(
+                    str(image["member_id"]),
+                    f"{created_at}#{_token(change.event_id)}",
+                    INVITATION,
+                    "",
+                    created_at,
+                    brand_id=str(image["brand_id"]),
+                )
+            )
+            continue
         if entity == "follow":
             member, actor, kind, post, comment = (
                 image["followee_id"],
@@ -99,23 +119,23 @@ def notifications(identity: Identity, limit: int, cursor: str | None) -> Notific
     scope = _scope(identity.user_id)
     position = cursors.decode(cursor, scope=scope)
     page = store.list_notifications(identity.user_id, limit, position)
-    view = store.inbox_view(identity.user_id, [n.actor_id for n in page.items])
+    view = store.inbox_view(
+        identity.user_id, [n.actor_id for n in page.items], [n.brand_id for n in page.items if n.brand_id]
+    )
     after = [n for n in page.items if n.sort > view.read_until]
     if position is None and (len(after) < len(page.items) or page.last_key is None):
         unread = len(after)  # the first page reaches the read mark (or the end): nothing to count
     else:
         unread = store.count_after(identity.user_id, view.read_until)
-    shown = [
-        n
-        for n in page.items
-        if n.actor_id in view.actors and not view.actors[n.actor_id].banned and n.actor_id not in view.blocked
-    ]
+    shown = [n for n in page.items if _shown(n, view)]
     return NotificationPage(
         items=[
             NotificationOut(
                 id=n.sort,
                 type=n.kind,  # type: ignore[arg-type]
-                actor=author_out(n.actor_id, view.actors[n.actor_id]),
+                actor=author_out(n.actor_id, view.actors[n.actor_id]) if n.actor_id else None,
+                brand=BrandRef(id=n.brand_id, name=view.brands[n.brand_id]) if n.brand_id else None,
+                actions=_actions(n, view),
                 post_id=n.post_id,
                 comment_id=n.comment_id,
                 created_at=n.created_at,
@@ -126,6 +146,25 @@ def notifications(identity: Identity, limit: int, cursor: str | None) -> Notific
         next_cursor=cursors.encode(page.last_key, scope=scope),
         unread=min(unread, store.UNREAD_COUNTED),
     )
+
+
+def _shown(n: Notification, view: store.InboxView) -> bool:
+    """A brand's notification while the brand exists; a member's while they exist, are not banned
+    and are not blocked by the reader."""
+    if not n.actor_id:
+        return n.brand_id in view.brands
+    actor = view.actors.get(n.actor_id)
+    return actor is not None and not actor.banned and n.actor_id not in view.blocked
+
+
+def _actions(n: Notification, view: store.InboxView) -> list[NotificationAction] | None:
+    """An invitation still open has accept and decline buttons (routes of services/audiences.py)."""
+    if n.kind == INVITATION and n.brand_id and view.invitations.get(n.brand_id) == "invited":
+        return [
+            NotificationAction(name=name, method="POST", path=f"/me/invitations/{n.brand_id}/{name}")
+            for name in ("accept", "decline")
+        ]
+    return None
 
 
 def mark_read(identity: Identity) -> InboxReadOut:
