@@ -8,6 +8,7 @@
 // are readable. When the API has no brand insights route yet (404), it lists the brand's products.
 
 import { api, download, isBrand, me, signedIn } from "../api.js";
+import { audiencesSection } from "./audiences.js";
 import { badges, errorBox, formatPrice, go, h, interestName, showError, smallest, toast } from "../ui.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -503,6 +504,7 @@ export async function brandView(main) {
     const dashboard = new Dashboard(brand, section);
     dashboards.push(dashboard);
     await dashboard.load(null);
+    main.append(await audiencesSection(brand));
   }
   return () => dashboards.forEach((d) => d.destroy());
 }
