@@ -52,7 +52,7 @@ export class Audiences {
       h("h2", {}, `Audiences of ${brand.name}`),
       h("p.hint", {}, "Rules over your fans, opinion leaders and potential customers. Members are tagged automatically from their public activity; members who opted out of brand audiences never appear."),
       this.builder(),
-      h("div.actions", {}, h("button.secondary", { type: "button", onclick: () => this.refresh() }, "Refresh")),
+      h("div.actions", {}, h("button.btn.small", { type: "button", onclick: () => this.refresh() }, "Refresh")),
       this.list,
     );
   }
@@ -73,7 +73,7 @@ export class Audiences {
       .then((page) => labels.append(...page.items.map((l) => chip(l.label, false, toggle(chosen.labels, l.label)))))
       .catch(() => {});
     const form = h(
-      "form.audience-builder",
+      "form.stack.campaign-form.audience-builder",
       { "aria-label": "New audience" },
       h("h3", {}, "New audience"),
       h("label", {}, "Name ", name),
@@ -82,10 +82,10 @@ export class Audiences {
       interests,
       h("p.hint", {}, "Labels of photos they post or engage with (any of):"),
       labels,
-      h("label", {}, "At least ", followers, " followers"),
-      h("label", {}, enthusiast, " Enthusiast badge holders only"),
-      h("label", {}, "Active ", recency),
-      h("button", { type: "submit" }, "Save audience"),
+      h("label", {}, "At least this many followers", followers),
+      h("label", {}, "Recency", recency),
+      h("label.check", {}, enthusiast, " Enthusiast badge holders only"),
+      h("button.btn.primary", { type: "submit" }, "Save audience"),
     );
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -131,7 +131,7 @@ export class Audiences {
         )
       : null;
     const createCommunity = h(
-      "button",
+      "button.btn.primary.small",
       {
         type: "button",
         disabled: !audience.ready,
@@ -157,8 +157,8 @@ export class Audiences {
       h(
         "div.actions",
         {},
-        h("button.secondary", { type: "button", onclick: () => this.showMembers(path, members, null) }, "Members"),
-        h("button.secondary", { type: "button", onclick: () => download(`${path}/members?format=csv`, `${audience.name}.csv`).catch(showError) }, "Export CSV"),
+        h("button.btn.small", { type: "button", onclick: () => this.showMembers(path, members, null) }, "Members"),
+        h("button.btn.small", { type: "button", onclick: () => download(`${path}/members?format=csv`, `${audience.name}.csv`).catch(showError) }, "Export CSV"),
         createCommunity,
       ),
       members,
@@ -184,7 +184,7 @@ export class Audiences {
       );
       into.querySelector("button.more")?.remove();
       if (!page.items.length && !cursor) into.append(h("p.hint", {}, "Nobody yet."));
-      if (page.next_cursor) into.append(h("button.secondary.more", { type: "button", onclick: () => this.showMembers(path, into, page.next_cursor) }, "More"));
+      if (page.next_cursor) into.append(h("button.btn.small.more", { type: "button", onclick: () => this.showMembers(path, into, page.next_cursor) }, "More"));
     } catch (error) {
       showError(error);
     }

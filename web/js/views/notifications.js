@@ -55,7 +55,7 @@ function actions(n) {
   for (const action of n.actions) {
     box.append(
       h(
-        `button${action.name === "accept" ? "" : ".secondary"}`,
+        `button.btn.small${action.name === "accept" ? ".primary" : ""}`,
         {
           type: "button",
           onclick: async () => {
