@@ -14,12 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.data import connection, keys, ownership
+from chalicelib.data.catalog import Brand
 from chalicelib.data.models import (
     BlockListItem,
     BrandItem,
     FlintItem,
     InboxReadItem,
-    InvitationItem,
     NotificationItem,
     UserItem,
 )
@@ -40,19 +40,20 @@ class Notification:
     created_at: str
     post_id: str | None = None
     comment_id: str | None = None
-    brand_id: str | None = None  # a brand's notification (an invitation): the actor is the brand
+    # A brand's notification (a rights request): the brand is the actor; `text` is what it asks.
+    brand_id: str | None = None
+    text: str | None = None
 
 
 @dataclass(frozen=True)
 class InboxView:
-    """What a page of the inbox needs besides the notifications: actors, block list, read mark,
-    and for brands' notifications the brands' names."""
+    """What a page of the inbox needs besides the notifications: actors, block list, read mark
+    (and the brands behind brands' notifications)."""
 
     actors: dict[str, Member]
     blocked: set[str]
     read_until: str
-    brands: dict[str, str] = field(default_factory=dict)  # brand id -> name
-    invitations: dict[str, str] = field(default_factory=dict)  # brand id -> the member's invitation status
+    brands: dict[str, Brand] = field(default_factory=dict)
 
 
 def _notification(item: NotificationItem) -> Notification:
@@ -65,6 +66,7 @@ def _notification(item: NotificationItem) -> Notification:
         item.post_id,
         item.comment_id,
         item.brand_id,
+        item.text,
     )
 
 
@@ -81,10 +83,11 @@ def put_notifications(notifications: Sequence[Notification], expires_at: datetim
                 actor_id=n.actor_id,
                 post_id=n.post_id,
                 comment_id=n.comment_id,
-                brand_id=n.brand_id,
                 created_at=n.created_at,
+                brand_id=n.brand_id,
+                text=n.text,
             )
-            if n.actor_id:  # a member acted (a brand's notification names no member)
+            if n.brand_id is None:  # a member acted: their erasure finds it (a brand is no member)
                 owned = keys.member_owned(n.actor_id, NOTIFIED_KIND, f"{n.member_id}#{n.sort}")
                 item.GSI4PK, item.GSI4SK = owned.pk, owned.sk
             item.expires_at = expires_at
@@ -106,29 +109,25 @@ def list_notifications(member_id: str, limit: int, start: dict[str, Any] | None)
 
 
 def inbox_view(member_id: str, actor_ids: Iterable[str], brand_ids: Iterable[str] = ()) -> InboxView:
-    """The actors' profiles, the member's block list and read mark, the brands: one BatchGetItem."""
-    wanted = [keys.user(a) for a in dict.fromkeys(actor_ids) if a]
-    for brand_id in dict.fromkeys(brand_ids):
-        wanted += [keys.brand(brand_id), keys.invitation(brand_id, member_id)]
+    """The actors' profiles (and brands), the member's block list and read mark: one BatchGetItem."""
+    wanted = [keys.user(a) for a in dict.fromkeys(actor_ids)]
+    wanted += [keys.brand(b) for b in dict.fromkeys(brand_ids)]
     wanted += [keys.block_list(member_id), keys.inbox_read_mark(member_id)]
     actors: dict[str, Member] = {}
-    brands: dict[str, str] = {}
-    invitations: dict[str, str] = {}
+    brands: dict[str, Brand] = {}
     blocked: set[str] = set()
     read_until = ""
     for item in FlintItem.batch_get(wanted):
-        if isinstance(item, UserItem):
+        if isinstance(item, BrandItem):
+            brands[item.brand_id] = Brand(item.brand_id, item.name, item.owner_id)
+        elif isinstance(item, UserItem):
             if item.erasing_since is None:
                 actors[item.user_id] = to_member(item)
-        elif isinstance(item, BrandItem):
-            brands[item.brand_id] = item.name
-        elif isinstance(item, InvitationItem):
-            invitations[item.brand_id] = item.status
         elif isinstance(item, BlockListItem):
             blocked = set(item.ids or ())
         elif isinstance(item, InboxReadItem):
             read_until = item.read_until
-    return InboxView(actors, blocked, read_until, brands, invitations)
+    return InboxView(actors, blocked, read_until, brands)
 
 
 def count_after(member_id: str, read_until: str) -> int:

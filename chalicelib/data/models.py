@@ -579,12 +579,14 @@ class NotificationItem(FlintItem, discriminator="notification"):
     `MEMBER#<actor>` / `notified#<member>#<sort>` (erasure finds an actor's traces); TTL 30 days."""
 
     member_id = UnicodeAttribute()
-    kind = UnicodeAttribute()  # follower | smile | comment | invitation
-    actor_id = UnicodeAttribute()  # "" when a brand acts (brand_id)
-    brand_id = UnicodeAttribute(null=True)  # the brand of a brand's notification (an invitation)
+    kind = UnicodeAttribute()  # follower | smile | comment | rights_request | invitation
+    actor_id = UnicodeAttribute()  # a member, or for a brand's notification the brand (brand_id)
     post_id = UnicodeAttribute(null=True)
     comment_id = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
+    # A brand's notification (a rights request): the brand, and what the member is asked (terms).
+    brand_id = UnicodeAttribute(null=True)
+    text = UnicodeAttribute(null=True)
 
 
 class InboxReadItem(FlintItem, discriminator="inbox_read"):

@@ -6,36 +6,33 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from chalicelib.schemas.members import BrandRef
 from chalicelib.schemas.posts import AuthorOut
 
 
 class NotificationAction(BaseModel):
-    """A button the client shows on an actionable notification: it sends `method path`."""
+    """Something the member can answer from the inbox: send `method` to `path` (no body)."""
 
-    name: str = Field(description='What the button does, e.g. "accept", "decline"')
-    method: Literal["POST"]
-    path: str = Field(description="API path the button calls (no body)")
-
-
-class BrandRef(BaseModel):
-    id: str
-    name: str
+    name: str = Field(description="What the button says, e.g. approve, decline, accept")
+    method: Literal["POST"] = "POST"
+    path: str = Field(description="An API path of the notification's own feature")
 
 
 class NotificationOut(BaseModel):
     id: str
-    type: Literal["follower", "smile", "comment", "invitation"]
-    actor: AuthorOut | None = Field(description="The member who acted; null when a brand did (see `brand`)")
-    brand: BrandRef | None = Field(
-        default=None, description="The brand of a brand's notification (an invitation)"
-    )
-    actions: list[NotificationAction] | None = Field(
-        default=None, description="Buttons of an actionable notification still open; null for plain kinds"
+    type: Literal["follower", "smile", "comment", "rights_request", "invitation"]
+    actor: AuthorOut = Field(
+        description="Who acted; for a brand's notification (`brand` set) the brand: its id and name"
     )
     post_id: str | None = Field(default=None, description="The caller's post smiled at or commented on")
     comment_id: str | None = None
     created_at: str
     unread: bool
+    brand: BrandRef | None = Field(default=None, description="The brand behind a brand's notification")
+    text: str | None = Field(default=None, description="What is asked (a rights request's terms)")
+    actions: list[NotificationAction] | None = Field(
+        default=None, description="Answers still open (absent for plain kinds and once answered)"
+    )
 
 
 class NotificationPage(BaseModel):

@@ -1,5 +1,5 @@
 """Members' activity inbox (issue 22): new followers, smiles and comments on one's posts, and
-brands' invitations to their communities (kind `invitation`, with `actions`: accept, decline).
+brands' invitations to their communities (services/audiences.py).
 
 Written from the table's stream, never on the request path: a new follow edge notifies the
 member followed, a new smile or comment notifies the post's author (never for their own). One
@@ -8,7 +8,9 @@ one BatchWriteItem per 25 notifications. Each notification expires after `NOTIFI
 
 Reading (`GET /me/notifications`): one Query of the page, one BatchGetItem (actors, the
 member's block list and read mark), and one COUNT Query when the page alone cannot tell the
-unread count. Actors who left, are banned or whom the member blocked are not shown.
+unread count. Actors who left, are banned or whom the member blocked are not shown. A brand's
+notification (an invitation) has the brand as its actor; a page holding invitations reads their
+current status (one BatchGetItem) so that accept and decline show only while one is open.
 """
 
 from __future__ import annotations
@@ -20,20 +22,18 @@ from typing import Any
 
 from chalicelib import clock, cursors
 from chalicelib.auth import Identity
+from chalicelib.data import audiences as audience_store
 from chalicelib.data import engagement as engagement_store
 from chalicelib.data import inbox as store
-from chalicelib.data.inbox import Notification
-from chalicelib.schemas.inbox import (
-    BrandRef,
-    InboxReadOut,
-    NotificationAction,
-    NotificationOut,
-    NotificationPage,
-)
-from chalicelib.services.presenters import author_out
+from chalicelib.data.inbox import InboxView, Notification
+from chalicelib.schemas.inbox import InboxReadOut, NotificationAction, NotificationOut, NotificationPage
+from chalicelib.schemas.members import BrandRef
+from chalicelib.services.presenters import author_out, brand_actor_out
 
 NOTIFICATION_DAYS = 30
-FOLLOWER, SMILE, COMMENT, INVITATION = "follower", "smile", "comment", "invitation"
+FOLLOWER, SMILE, COMMENT = "follower", "smile", "comment"
+INVITATION = "invitation"
+INVITATION_ACTIONS = ("accept", "decline")
 
 
 def _token(event_id: str) -> str:
@@ -47,23 +47,14 @@ def notifications_of(changes: Sequence[Any], post_authors: dict[str, str]) -> li
     `post_authors`: post id -> author, for comments (a smile carries its post's author)."""
     found: list[Notification] = []
     for change in changes:
+        invitation = _invitation(change)
+        if invitation is not None:
+            found.append(invitation)
+            continue
         if change.name != "INSERT" or not change.new:
             continue
         image = change.new
         entity = image.get("type")
-        if entity == INVITATION:  # a brand invites the member to its community (services/audiences.py)
-            created_at = str(image["created_at"])
-            found.append(
-                Notification(
-                    str(image["member_id"]),
-                    f"{created_at}#{_token(change.event_id)}",
-                    INVITATION,
-                    "",
-                    created_at,
-                    brand_id=str(image["brand_id"]),
-                )
-            )
-            continue
         if entity == "follow":
             member, actor, kind, post, comment = (
                 image["followee_id"],
@@ -97,6 +88,23 @@ def notifications_of(changes: Sequence[Any], post_authors: dict[str, str]) -> li
     return found
 
 
+def _invitation(change: Any) -> Notification | None:
+    """A brand's new invitation to its community (services/audiences.py): the invited member is
+    notified, the brand is the actor."""
+    image = change.new
+    if change.name != "INSERT" or not image or image.get("type") != INVITATION:
+        return None
+    created_at, brand_id = str(image["created_at"]), str(image["brand_id"])
+    return Notification(
+        str(image["member_id"]),
+        f"{created_at}#{_token(change.event_id)}",
+        INVITATION,
+        brand_id,
+        created_at,
+        brand_id=brand_id,
+    )
+
+
 def notify(changes: Sequence[Any], now: datetime | None = None) -> int:
     """Write a stream batch's notifications; returns how many."""
     commented = [
@@ -120,7 +128,9 @@ def notifications(identity: Identity, limit: int, cursor: str | None) -> Notific
     position = cursors.decode(cursor, scope=scope)
     page = store.list_notifications(identity.user_id, limit, position)
     view = store.inbox_view(
-        identity.user_id, [n.actor_id for n in page.items], [n.brand_id for n in page.items if n.brand_id]
+        identity.user_id,
+        [n.actor_id for n in page.items if n.brand_id is None],
+        [n.brand_id for n in page.items if n.brand_id],
     )
     after = [n for n in page.items if n.sort > view.read_until]
     if position is None and (len(after) < len(page.items) or page.last_key is None):
@@ -128,43 +138,50 @@ def notifications(identity: Identity, limit: int, cursor: str | None) -> Notific
     else:
         unread = store.count_after(identity.user_id, view.read_until)
     shown = [n for n in page.items if _shown(n, view)]
+    invited = _open_invitations(identity.user_id, [n for n in shown if n.kind == INVITATION])
     return NotificationPage(
-        items=[
-            NotificationOut(
-                id=n.sort,
-                type=n.kind,  # type: ignore[arg-type]
-                actor=author_out(n.actor_id, view.actors[n.actor_id]) if n.actor_id else None,
-                brand=BrandRef(id=n.brand_id, name=view.brands[n.brand_id]) if n.brand_id else None,
-                actions=_actions(n, view),
-                post_id=n.post_id,
-                comment_id=n.comment_id,
-                created_at=n.created_at,
-                unread=n.sort > view.read_until,
-            )
-            for n in shown
-        ],
+        items=[_out(n, view, invited) for n in shown],
         next_cursor=cursors.encode(page.last_key, scope=scope),
         unread=min(unread, store.UNREAD_COUNTED),
     )
 
 
-def _shown(n: Notification, view: store.InboxView) -> bool:
-    """A brand's notification while the brand exists; a member's while they exist, are not banned
-    and are not blocked by the reader."""
-    if not n.actor_id:
+def _shown(n: Notification, view: InboxView) -> bool:
+    if n.brand_id is not None:
         return n.brand_id in view.brands
-    actor = view.actors.get(n.actor_id)
-    return actor is not None and not actor.banned and n.actor_id not in view.blocked
+    return n.actor_id in view.actors and not view.actors[n.actor_id].banned and n.actor_id not in view.blocked
 
 
-def _actions(n: Notification, view: store.InboxView) -> list[NotificationAction] | None:
-    """An invitation still open has accept and decline buttons (routes of services/audiences.py)."""
-    if n.kind == INVITATION and n.brand_id and view.invitations.get(n.brand_id) == "invited":
-        return [
-            NotificationAction(name=name, method="POST", path=f"/me/invitations/{n.brand_id}/{name}")
-            for name in ("accept", "decline")
+def _open_invitations(member_id: str, invitations: list[Notification]) -> set[str]:
+    """The brands whose invitations among these are still open (one BatchGetItem; none without any)."""
+    if not invitations:
+        return set()
+    statuses = audience_store.invitation_statuses((str(n.brand_id), member_id) for n in invitations)
+    return {brand_id for (brand_id, _), status in statuses.items() if status == audience_store.INVITED}
+
+
+def _out(n: Notification, view: InboxView, invited: set[str]) -> NotificationOut:
+    brand = view.brands.get(n.brand_id) if n.brand_id else None
+    actions = None
+    if n.kind == INVITATION and n.brand_id in invited:
+        actions = [
+            NotificationAction(name=name, path=f"/me/invitations/{n.brand_id}/{name}")
+            for name in INVITATION_ACTIONS
         ]
-    return None
+    return NotificationOut(
+        id=n.sort,
+        type=n.kind,  # type: ignore[arg-type]
+        actor=brand_actor_out(brand.brand_id, brand.name)
+        if brand
+        else author_out(n.actor_id, view.actors[n.actor_id]),
+        post_id=n.post_id,
+        comment_id=n.comment_id,
+        created_at=n.created_at,
+        unread=n.sort > view.read_until,
+        brand=BrandRef(id=brand.brand_id, name=brand.name) if brand else None,
+        text=n.text,
+        actions=actions,
+    )
 
 
 def mark_read(identity: Identity) -> InboxReadOut:

@@ -88,6 +88,11 @@ def author_out(author_id: str, member: Member | None) -> AuthorOut:
     )
 
 
+def brand_actor_out(brand_id: str, name: str) -> AuthorOut:
+    """A brand as the actor of a notification (its id and name; a brand has no badges or avatar)."""
+    return AuthorOut(id=brand_id, display_name=name, badges=[])
+
+
 def profile_out(member: Member, followed_by_me: bool, blocked_by_me: bool = False) -> Profile:
     return Profile(
         id=member.user_id,

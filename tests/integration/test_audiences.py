@@ -288,7 +288,8 @@ def test_one_click_invites_each_member_once_and_accepting_follows_the_brand(
     community = _get(api, w, audience["id"])["community"]
     assert (community["status"], community["invited"], community["joined"]) == ("done", 2, 0)
     (note,) = [n for n in _inbox(api, w["reader"]) if n["type"] == "invitation"]
-    assert note["brand"] == {"id": w["brand"]["id"], "name": w["brand"]["name"]} and note["actor"] is None
+    assert note["brand"] == {"id": w["brand"]["id"], "name": w["brand"]["name"]}
+    assert (note["actor"]["id"], note["actor"]["display_name"]) == (w["brand"]["id"], w["brand"]["name"])
     assert [(a["name"], a["method"]) for a in note["actions"]] == [("accept", "POST"), ("decline", "POST")]
 
     # When the reader accepts (twice: the second changes nothing) and the fan declines

@@ -110,6 +110,6 @@ def test_stream_records_become_set_changes_and_self_engagement_counts_nowhere() 
 def test_an_invitation_notifies_its_member_with_the_brand_as_actor() -> None:
     image = {"type": "invitation", "brand_id": "b", "member_id": "m", "audience_id": "a", "created_at": AT}
     [found] = notifications_of([TableChange("e9", "INSERT", image, None)], {})
-    assert (found.member_id, found.kind, found.actor_id, found.brand_id) == ("m", "invitation", "", "b")
+    assert (found.member_id, found.kind, found.actor_id, found.brand_id) == ("m", "invitation", "b", "b")
     # Answering it (a MODIFY) notifies nobody again
     assert notifications_of([TableChange("e10", "MODIFY", image, image)], {}) == []

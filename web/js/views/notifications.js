@@ -1,7 +1,7 @@
 // The activity inbox (#/notifications): new followers, smiles and comments on your posts, and
-// brands' invitations, newest first; unread ones stand out until this page has been seen (then
-// they are marked read). An actionable notification carries `actions` (e.g. accept, decline): each
-// is a button that sends its method and path; the notification then shows the answer.
+// brands' requests, newest first; unread ones stand out until this page has been seen (then they
+// are marked read). A notification with `actions` (a rights request: approve / decline) gets one
+// button per action, generically: each POSTs its path, then the notification shows the outcome.
 
 import { api, forgetUnread, signedIn } from "../api.js";
 import { go, h, infinite, showError } from "../ui.js";
@@ -11,9 +11,10 @@ const WHAT = {
   smile: (n) => [" smiled at ", postLink(n)],
   comment: (n) => [" commented on ", postLink(n)],
   invitation: () => " invites you to join its community",
+  rights_request: (n) => [" asks to feature ", postLink(n), " on its own site and channels: ", h("q.terms", {}, n.text || "")],
 };
-const LABELS = { accept: "Accept", decline: "Decline" };
-const DONE = { accept: "Accepted: you follow this brand now.", decline: "Declined." };
+const ACTION_LABELS = { approve: "Approve", decline: "Decline", accept: "Accept" };
+const DONE = { approve: "Approved", decline: "Declined", accept: "Accepted" };
 
 const postLink = (n) => h("a", { href: `#/post/${encodeURIComponent(n.post_id)}` }, "your post");
 
@@ -38,54 +39,50 @@ export async function notificationsView(main) {
       return page;
     },
     (n) => list.append(item(n)),
-    { empty: "Nothing yet: new followers, smiles and comments on your posts show up here." },
+    { empty: "Nothing yet: new followers, smiles and comments on your posts, and brands' requests, show up here." },
   );
 }
 
-function who(n) {
-  if (n.actor) return h("a.author", { href: `#/user/${encodeURIComponent(n.actor.id)}` }, n.actor.display_name);
-  if (n.brand) return h("a.author", { href: `#/brands/${encodeURIComponent(n.brand.id)}` }, n.brand.name);
-  return "Someone";
+function item(n) {
+  // A brand's notification names the brand (its page), any other the member who acted.
+  const actor = n.brand
+    ? h("a.author", { href: `#/brands/${encodeURIComponent(n.brand.id)}` }, n.brand.name)
+    : h("a.author", { href: `#/user/${encodeURIComponent(n.actor.id)}` }, n.actor.display_name);
+  return h(
+    `li.notification${n.unread ? ".unread" : ""}`,
+    { "data-type": n.type },
+    n.unread ? h("span.sr-only", {}, "New: ") : null,
+    actor,
+    (WHAT[n.type] || (() => ""))(n),
+    " ",
+    h("time.hint", { datetime: n.created_at }, new Date(n.created_at).toLocaleString()),
+    n.actions && n.actions.length ? actions(n.actions) : null,
+  );
 }
 
-/** Generic buttons for a notification's actions: each sends its request, then says what happened. */
-function actions(n) {
-  if (!n.actions || !n.actions.length) return null;
-  const box = h("span.actions");
-  for (const action of n.actions) {
+/** One button per open action (generic: any kind may carry them); the answer replaces them. */
+function actions(list) {
+  const box = h("div.actions", { role: "group", "aria-label": "Answer" });
+  for (const action of list) {
     box.append(
       h(
-        `button.btn.small${action.name === "accept" ? ".primary" : ""}`,
+        "button.btn.small",
         {
           type: "button",
           onclick: async () => {
             box.querySelectorAll("button").forEach((b) => (b.disabled = true));
             try {
-              await api(action.method, action.path);
-              box.replaceChildren(h("span.hint", { role: "status" }, DONE[action.name] || "Done."));
+              await api(action.method || "POST", action.path);
+              box.replaceChildren(h("span.status", { role: "status" }, DONE[action.name] || "Done"));
             } catch (error) {
               box.querySelectorAll("button").forEach((b) => (b.disabled = false));
               showError(error);
             }
           },
         },
-        LABELS[action.name] || action.name,
+        ACTION_LABELS[action.name] || action.name,
       ),
     );
   }
   return box;
-}
-
-function item(n) {
-  return h(
-    `li.notification${n.unread ? ".unread" : ""}`,
-    { dataset: { type: n.type } },
-    n.unread ? h("span.sr-only", {}, "New: ") : null,
-    who(n),
-    (WHAT[n.type] || (() => ""))(n),
-    " ",
-    h("time.hint", { datetime: n.created_at }, new Date(n.created_at).toLocaleString()),
-    " ",
-    actions(n),
-  );
 }
