@@ -21,6 +21,7 @@ from chalicelib.data import ownership, users
 from chalicelib.services import audiences, erasure
 from local.seed import seed_interests
 from tests.conftest import SignedInMember
+from tests.dynamo_counter import count_dynamodb_calls
 from tests.support.brands import begin, brand_with_product, fresh_name, run_aggregators
 from tests.support.community import call, comment, ok, smile, unsmile
 from tests.support.feeds import joined
@@ -374,3 +375,26 @@ def test_erasure_removes_rows_memberships_and_invitations(api: Any, new_member: 
         assert kinds[name].find(leaver, 25, None).items == []
     assert leaver not in _tags(api, w, audience["id"])
     assert _get(api, w, audience["id"])["community"]["invited"] == 2  # counts stay
+
+
+def test_a_members_page_costs_three_requests_and_recency_filters_on_read(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a filled audience of three, and one of the same people active in the last day
+    w = _world(api, new_member)
+    smile(api, joined(api, new_member("prime")), w["post"]["id"])
+    everyone = _audience(api, w)
+    recent = _audience(api, w, {"active_within_days": 1}, "Recent")
+    run_aggregators()
+    ok(call(api, "GET", f"/brands/{w['brand']['id']}/audiences", w["owner"]))  # the caller's profile is warm
+
+    # When the owner reads a page
+    with count_dynamodb_calls(monkeypatch) as calls:
+        page = _members(api, w, everyone["id"], "?limit=2")
+
+    # Then it took one BatchGetItem (brand, audience, community), one Query, one BatchGetItem of profiles
+    assert len(page["items"]) == 2 and page["next_cursor"]
+    assert dict(calls) == {"BatchGetItem": 2, "Query": 1}, calls
+    # And recency is a filter on that Query: everyone is recent now, nobody is after a year
+    assert len(_members(api, w, recent["id"])["items"]) == 3
+    assert audience_store.members_page(recent["id"], 10, None, "2999-01-01T00:00:00.000Z").items == []
