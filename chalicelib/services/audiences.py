@@ -61,7 +61,7 @@ from chalicelib.data.audiences import (
     RowChange,
 )
 from chalicelib.data.users import Member
-from chalicelib.errors import Conflict, NotFound, RateLimited
+from chalicelib.errors import Conflict, NotFound, RateLimited, ValidationFailed, field_error
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas.audiences import (
     AudienceIn,
@@ -439,6 +439,14 @@ def audience_out(audience: Audience, community: Community | None) -> AudienceOut
 
 def create_audience(identity: Identity, brand_id: str, data: AudienceIn) -> AudienceOut:
     brand = owned_brand(identity, brand_id)
+    known = users.find_interests(data.rules.interests) if data.rules.interests else {}
+    unknown = [
+        field_error(f"rules.interests.{i}", f"{interest!r} is not an interest", "unknown_interest")
+        for i, interest in enumerate(data.rules.interests)
+        if interest not in known
+    ]
+    if unknown:
+        raise ValidationFailed("Some interests are unknown.", unknown)
     existing, _ = store.brand_audiences(brand.brand_id)
     if len(existing) >= MAX_AUDIENCES:
         raise Conflict(f"A brand keeps at most {MAX_AUDIENCES} audiences.", code="too_many_audiences")

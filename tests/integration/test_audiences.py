@@ -264,6 +264,10 @@ def test_only_the_brands_owner_reads_or_changes_its_audiences(api: Any, new_memb
         api, "POST", f"/brands/{brand_id}/audiences", w["owner"], {"name": "x", "rules": {"segments": []}}
     )
     assert bad.status_code == 422 and "rules.segments" in bad.body.decode()
+    body = {"name": "x", "rules": {"interests": ["hiking", "nope"]}}
+    unknown = call(api, "POST", f"/brands/{brand_id}/audiences", w["owner"], body)
+    assert unknown.status_code == 422
+    assert [d["field"] for d in json.loads(unknown.body)["error"]["details"]] == ["rules.interests.1"]
     listed = ok(call(api, "GET", f"/brands/{brand_id}/audiences", w["owner"]))
     assert [a["id"] for a in listed["items"]] == [audience_id]
 
