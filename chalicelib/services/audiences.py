@@ -225,6 +225,15 @@ def row_changes(
     def row(brand_id: str, member_id: str) -> RowChange:
         return found.setdefault((brand_id, member_id), RowChange(brand_id, member_id))
 
+    def put(r: RowChange, name: str, element: str) -> None:
+        """Add an element (the batch's last word on it wins over an earlier removal)."""
+        (r.earned_add if name == "earned" else r.add.setdefault(name, set())).add(element)
+        r.remove.get(name, set()).discard(element)
+
+    def drop(r: RowChange, name: str, element: str) -> None:
+        r.remove.setdefault(name, set()).add(element)
+        (r.earned_add if name == "earned" else r.add.get(name, set())).discard(element)
+
     for change in changes:
         entity = change.entity
         if entity not in _ACTIVITY or change.name not in ("INSERT", "REMOVE"):
@@ -240,12 +249,12 @@ def row_changes(
             for brand_id in {brands[p] for p in products if p in brands}:
                 r = row(brand_id, str(image["author_id"]))
                 if adding:
-                    r.add.setdefault("posted", set()).add(post_id)
+                    put(r, "posted", post_id)
                     r.add.setdefault("interests", set()).update(facts.interests)
                     r.add.setdefault("labels", set()).update(facts.labels)
                     r.last_active = max(r.last_active or "", str(image.get("created_at", ""))) or None
                 else:
-                    r.remove.setdefault("posted", set()).add(post_id)
+                    drop(r, "posted", post_id)
             continue
         facts = posts.get(post_id)
         if facts is None or not facts.live:
@@ -262,17 +271,14 @@ def row_changes(
         for brand_id in {brands[p] for p in facts.product_ids if p in brands}:
             engaged, author = row(brand_id, actor), row(brand_id, facts.author_id)
             if adding:
-                engaged.add.setdefault("engaged", set()).add(element)
+                put(engaged, "engaged", element)
                 engaged.add.setdefault("interests", set()).update(facts.interests)
                 engaged.add.setdefault("labels", set()).update(facts.labels)
                 engaged.last_active = max(engaged.last_active or "", str(image.get("created_at", ""))) or None
-                author.earned_add.add(token)
+                put(author, "earned", token)
             else:
-                engaged.remove.setdefault("engaged", set()).add(element)
-                author.remove.setdefault("earned", set()).add(token)
-    for r in found.values():
-        for name, values in r.remove.items():
-            r.add.get(name, set()).difference_update(values)  # added then removed in one batch
+                drop(engaged, "engaged", element)
+                drop(author, "earned", token)
     return list(found.values())
 
 

@@ -101,10 +101,14 @@ def test_stream_records_become_set_changes_and_self_engagement_counts_nowhere() 
     author, fan = found[("b", "au")], found[("b", "fan")]
     assert author.add["posted"] == {"p1"} and author.add["labels"] == {"tent"} and len(author.earned_add) == 2
     assert fan.add["engaged"] == {"s:p1", "c:c1"} and fan.add["interests"] == {"hiking"}
-    # A smile added and removed in one batch leaves nothing added
-    undone = row_changes([changes[1], _change("5", "REMOVE", changes[1].new or {})], {"p1": post}, brands)
-    (fan_again,) = [c for c in undone if c.member_id == "fan"]
-    assert fan_again.add["engaged"] == set() and fan_again.remove["engaged"] == {"s:p1"}
+    # Within a batch the last record on an element wins: a smile undone is removed, one redone is added
+    unsmiled = _change("5", "REMOVE", changes[1].new or {})
+    undone = {c.member_id: c for c in row_changes([changes[1], unsmiled], {"p1": post}, brands)}
+    assert undone["fan"].add["engaged"] == set() and undone["fan"].remove["engaged"] == {"s:p1"}
+    assert undone["au"].earned_add == set() and len(undone["au"].remove["earned"]) == 1
+    redone = {c.member_id: c for c in row_changes([unsmiled, changes[1]], {"p1": post}, brands)}
+    assert redone["fan"].add["engaged"] == {"s:p1"} and redone["fan"].remove["engaged"] == set()
+    assert len(redone["au"].earned_add) == 1 and redone["au"].remove["earned"] == set()
 
 
 def test_an_invitation_notifies_its_member_with_the_brand_as_actor() -> None:
