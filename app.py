@@ -2,6 +2,7 @@
 
 from chalice import Chalice, ConvertToMiddleware, CORSConfig, Rate
 
+from chalicelib.api.audiences import audiences_blueprint
 from chalicelib.api.authorizer import authorizer_blueprint
 from chalicelib.api.brand_pages import brand_pages_blueprint
 from chalicelib.api.brands import brands_blueprint
@@ -50,6 +51,7 @@ app.register_blueprint(inbox_blueprint)
 app.register_blueprint(safety_blueprint)
 app.register_blueprint(search_blueprint)
 app.register_blueprint(rights_blueprint)
+app.register_blueprint(audiences_blueprint)
 
 
 # Event handlers import their module on first use: Powertools' batch processing and the stream
@@ -100,7 +102,7 @@ def erasure_worker(event):  # type: ignore[no-untyped-def]
 
 @app.on_dynamodb_record(stream_arn=get_settings().table_stream_arn, batch_size=100, name="stream_worker")
 def stream_worker(event):  # type: ignore[no-untyped-def]
-    from chalicelib.handlers import brand_pages, engagement, feeds, inbox, rights
+    from chalicelib.handlers import audiences, brand_pages, engagement, feeds, inbox, rights
 
     # The feed planner's change log first: a failure there retries the batch, which the brand
     # counters' exactly-once markers make harmless, and changes are logged as absolute values.
@@ -108,4 +110,5 @@ def stream_worker(event):  # type: ignore[no-untyped-def]
     brand_pages.apply_stream(event.to_dict())  # brands' community lists: absolute values too
     inbox.notify_from_stream(event.to_dict())  # members' notifications: keyed by stream event
     rights.withdraw_from_stream(event.to_dict())  # deleted posts' rights: conditional, idempotent
+    audiences.apply_stream(event.to_dict())  # audience rows (sets), memberships, invitation steps
     return engagement.stream_worker(event.to_dict(), event.context)

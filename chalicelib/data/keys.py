@@ -569,3 +569,56 @@ def brand_gallery(brand_id: str, gallery_id: str) -> Key:
 
 def brand_galleries_partition(brand_id: str) -> str:
     return f"{BRAND_GALLERIES_PREFIX}{brand_id}"
+
+
+# --- audiences and one-click brand communities (issue 22, t22-audiences) ------------------------
+
+AUDIENCE_PREFIX = "A#"
+COMMUNITY_PREFIX = "C#"
+
+
+def audience_partition(brand_id: str) -> str:
+    """A brand's saved audiences and their communities: `AUD#<brand>` (one Query lists them)."""
+    return f"AUD#{brand_id}"
+
+
+def audience(brand_id: str, audience_id: str) -> Key:
+    """A saved audience (rules, backfill position): `AUD#<brand>` / `A#<audience>`."""
+    return Key(audience_partition(brand_id), f"{AUDIENCE_PREFIX}{audience_id}")
+
+
+def community(brand_id: str, audience_id: str) -> Key:
+    """An audience's community (invitation progress, invited and joined counts):
+    `AUD#<brand>` / `C#<audience>`."""
+    return Key(audience_partition(brand_id), f"{COMMUNITY_PREFIX}{audience_id}")
+
+
+def audience_rows(brand_id: str) -> str:
+    """Every member's activity row of one brand: `AUDROW#<brand>` (an audience's backfill pages it)."""
+    return f"AUDROW#{brand_id}"
+
+
+def audience_row(brand_id: str, member_id: str) -> Key:
+    """What one member did about one brand, kept from the stream: `AUDROW#<brand>` / `<member>`.
+
+    GSI4 `MEMBER#<member>` / `audience_row#<brand>`: a profile change (followers, badge, opt-out)
+    and erasure find the member's rows with one Query.
+    """
+    return Key(audience_rows(brand_id), member_id)
+
+
+def audience_members(audience_id: str) -> str:
+    """An audience's members: `AUDMEM#<audience>` (a page is one Query, by member id)."""
+    return f"AUDMEM#{audience_id}"
+
+
+def audience_member(audience_id: str, member_id: str) -> Key:
+    """A member of a saved audience, with their tags: `AUDMEM#<audience>` / `<member>`;
+    GSI4 `MEMBER#<member>` / `audience_member#<audience>`."""
+    return Key(audience_members(audience_id), member_id)
+
+
+def invitation(brand_id: str, member_id: str) -> Key:
+    """A brand's invitation to a member, at most one ever: `INVITE#<brand>` / `<member>`;
+    GSI4 `MEMBER#<member>` / `invitation#<brand>`."""
+    return Key(f"INVITE#{brand_id}", member_id)

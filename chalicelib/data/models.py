@@ -579,7 +579,7 @@ class NotificationItem(FlintItem, discriminator="notification"):
     `MEMBER#<actor>` / `notified#<member>#<sort>` (erasure finds an actor's traces); TTL 30 days."""
 
     member_id = UnicodeAttribute()
-    kind = UnicodeAttribute()  # follower | smile | comment | rights_request
+    kind = UnicodeAttribute()  # follower | smile | comment | rights_request | invitation
     actor_id = UnicodeAttribute()  # a member, or for a brand's notification the brand (brand_id)
     post_id = UnicodeAttribute(null=True)
     comment_id = UnicodeAttribute(null=True)
@@ -618,6 +618,78 @@ class GalleryItem(FlintItem, discriminator="gallery"):
     post_ids = ListAttribute(of=UnicodeAttribute, default=list)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+
+
+# --- audiences and one-click brand communities (issue 22; services/audiences.py) ---------------
+
+
+class AudienceItem(FlintItem, discriminator="audience"):
+    """A brand's saved audience (keys.audience): `AUD#<brand>` / `A#<audience>`. `rules`: the
+    filters; `backfill_cursor`/`backfill_step`: the stream-driven pass over the brand's rows that
+    fills it when it is created (`backfilled` once it has read them all)."""
+
+    audience_id = UnicodeAttribute()
+    brand_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    rules = JSONAttribute()
+    created_at = UnicodeAttribute()
+    backfill_cursor = JSONAttribute(null=True)
+    backfill_step = NumberAttribute(default=0)
+    backfilled = BooleanAttribute(default=False)
+
+
+class CommunityItem(FlintItem, discriminator="community"):
+    """An audience's community (keys.community): `AUD#<brand>` / `C#<audience>`. The stream moves
+    `cursor` over the audience's members a page at a time (`step` guards each page); `invited`
+    and `joined` are the counts the brand sees."""
+
+    brand_id = UnicodeAttribute()
+    audience_id = UnicodeAttribute()
+    status = UnicodeAttribute()  # inviting | throttled | done
+    cursor = JSONAttribute(null=True)
+    step = NumberAttribute(default=0)
+    invited = NumberAttribute(default=0)
+    joined = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    retry_at = UnicodeAttribute(null=True)
+
+
+class AudienceRowItem(FlintItem, discriminator="audience_row"):
+    """A member's public activity about one brand (keys.audience_row), as sets so a replayed
+    stream batch changes nothing: `posted` post ids, `engaged` `s:<post>`/`c:<comment>`,
+    `earned` what others gave their brand posts (capped), `interests` and `labels` seen."""
+
+    brand_id = UnicodeAttribute()
+    member_id = UnicodeAttribute()
+    posted = UnicodeSetAttribute(null=True)
+    engaged = UnicodeSetAttribute(null=True)
+    earned = UnicodeSetAttribute(null=True)
+    interests = UnicodeSetAttribute(null=True)
+    labels = UnicodeSetAttribute(null=True)
+    last_active = UnicodeAttribute(null=True)
+
+
+class AudienceMemberItem(FlintItem, discriminator="audience_member"):
+    """A member in a saved audience (keys.audience_member): `AUDMEM#<audience>` / `<member>`."""
+
+    audience_id = UnicodeAttribute()
+    brand_id = UnicodeAttribute()
+    member_id = UnicodeAttribute()
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    last_active = UnicodeAttribute(null=True)
+    followers = NumberAttribute(default=0)
+
+
+class InvitationItem(FlintItem, discriminator="invitation"):
+    """A brand's invitation to a member (keys.invitation): `INVITE#<brand>` / `<member>`, written
+    once (attribute_not_exists); the stream turns its INSERT into an inbox notification."""
+
+    brand_id = UnicodeAttribute()
+    member_id = UnicodeAttribute()
+    audience_id = UnicodeAttribute()
+    status = UnicodeAttribute()  # invited | accepted | declined
+    created_at = UnicodeAttribute()
+    answered_at = UnicodeAttribute(null=True)
 
 
 ALL_MODELS: tuple[type[FlintItem], ...] = (
@@ -662,6 +734,11 @@ ALL_MODELS: tuple[type[FlintItem], ...] = (
     InboxReadItem,
     RightsRequestItem,
     GalleryItem,
+    AudienceItem,
+    CommunityItem,
+    AudienceRowItem,
+    AudienceMemberItem,
+    InvitationItem,
 )
 
 

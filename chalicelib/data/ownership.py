@@ -118,4 +118,6 @@ NOT_MEMBER_DATA: dict[str, str] = {
     "CampaignBackfillItem": "a campaign's day totals (counts only)",
     "GalleryItem": "a brand's gallery: post ids only; a post's deletion or its author's erasure "
     "withdraws its rights (data/rights.py), and a gallery shows only posts whose rights are approved",
+    "AudienceItem": "a brand's saved audience: its name and rules",
+    "CommunityItem": "an audience's community: a cursor and counts, nobody named",
 }

@@ -26,8 +26,11 @@ class Verdict:
     retry_after: int  # seconds until the window resets (0 when allowed)
 
 
-def hit(action: str, subject: str, *, limit: int, window_seconds: int, now: float) -> Verdict:
-    """Count one request of `subject` for `action` in the current window, if the limit allows it.
+def hit(
+    action: str, subject: str, *, limit: int, window_seconds: int, now: float, amount: int = 1
+) -> Verdict:
+    """Count `amount` (one request, by default) of `subject` for `action` in the current window, if
+    the limit allows all of it.
 
     Through the spine's conditional update: a failed condition is the verdict, and DynamoDB
     throttling is a 429 `throttled` like every other write's, never a 500.
@@ -38,11 +41,11 @@ def hit(action: str, subject: str, *, limit: int, window_seconds: int, now: floa
     allowed = connection.update(
         RateWindowItem(key.pk, key.sk),
         [
-            RateWindowItem.n.add(1),
+            RateWindowItem.n.add(amount),
             RateWindowItem.entity.set(RateWindowItem),  # type: ignore[arg-type]
             RateWindowItem.expires_at.set(datetime.fromtimestamp(window_end + 60, UTC)),
         ],
-        condition=RateWindowItem.n.does_not_exist() | (RateWindowItem.n < limit),
+        condition=RateWindowItem.n.does_not_exist() | (RateWindowItem.n <= limit - amount),
     )
     return Verdict(True, 0) if allowed else Verdict(False, max(1, window_end - int(now)))
 

@@ -20,7 +20,7 @@ class NotificationAction(BaseModel):
 
 class NotificationOut(BaseModel):
     id: str
-    type: Literal["follower", "smile", "comment", "rights_request"]
+    type: Literal["follower", "smile", "comment", "rights_request", "invitation"]
     actor: AuthorOut = Field(
         description="Who acted; for a brand's notification (`brand` set) the brand: its id and name"
     )

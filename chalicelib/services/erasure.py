@@ -44,6 +44,7 @@ RETRY_WAITING_SECONDS = 60  # something had to wait (e.g. a post's own deletion)
 def _contributors() -> None:
     """Import every module that registers a kind, so the registry is complete wherever this runs."""
     from chalicelib.data import (  # noqa: F401
+        audiences,
         brand_pages,
         brands,
         engagement,

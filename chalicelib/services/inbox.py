@@ -1,5 +1,5 @@
 """Members' activity inbox (issue 22): new followers, smiles and comments on one's posts, and
-brands' rights requests.
+brands' rights requests and invitations to their communities (services/rights.py, services/audiences.py).
 
 Written from the table's stream, never on the request path: a new follow edge notifies the
 member followed, a new smile or comment notifies the post's author (never for their own), a
@@ -9,9 +9,10 @@ one BatchWriteItem per 25 notifications. Each notification expires after `NOTIFI
 
 Reading (`GET /me/notifications`): one Query of the page, one BatchGetItem (actors, the
 member's block list and read mark), and one COUNT Query when the page alone cannot tell the
-unread count. Actors who left, are banned or whom the member blocked are not shown. A page
-holding rights requests reads their current status (one BatchGetItem) so that their approve and
-decline actions show only while the request is pending.
+unread count. Actors who left, are banned or whom the member blocked are not shown. A brand's
+notification (a rights request, an invitation) has the brand as its actor; a page holding such
+notifications reads their current status (one BatchGetItem per kind present) so that their actions
+(approve/decline, accept/decline) show only while the request or invitation is open.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 from chalicelib import clock, cursors
 from chalicelib.auth import Identity
+from chalicelib.data import audiences as audience_store
 from chalicelib.data import engagement as engagement_store
 from chalicelib.data import inbox as store
 from chalicelib.data import rights as rights_store
@@ -36,6 +38,8 @@ NOTIFICATION_DAYS = 30
 FOLLOWER, SMILE, COMMENT = "follower", "smile", "comment"
 RIGHTS_REQUEST = "rights_request"
 RIGHTS_ACTIONS = ("approve", "decline")
+INVITATION = "invitation"
+INVITATION_ACTIONS = ("accept", "decline")
 
 
 def _token(event_id: str) -> str:
@@ -49,9 +53,9 @@ def notifications_of(changes: Sequence[Any], post_authors: dict[str, str]) -> li
     `post_authors`: post id -> author, for comments (a smile carries its post's author)."""
     found: list[Notification] = []
     for change in changes:
-        request = _rights_request(change)
-        if request is not None:
-            found.append(request)
+        actionable = _rights_request(change) or _invitation(change)
+        if actionable is not None:
+            found.append(actionable)
             continue
         if change.name != "INSERT" or not change.new:
             continue
@@ -118,6 +122,23 @@ def _rights_request(change: Any) -> Notification | None:
     )
 
 
+def _invitation(change: Any) -> Notification | None:
+    """A brand's new invitation to its community (services/audiences.py): the invited member is
+    notified, the brand is the actor."""
+    image = change.new
+    if change.name != "INSERT" or not image or image.get("type") != INVITATION:
+        return None
+    created_at, brand_id = str(image["created_at"]), str(image["brand_id"])
+    return Notification(
+        str(image["member_id"]),
+        f"{created_at}#{_token(change.event_id)}",
+        INVITATION,
+        brand_id,
+        created_at,
+        brand_id=brand_id,
+    )
+
+
 def notify(changes: Sequence[Any], now: datetime | None = None) -> int:
     """Write a stream batch's notifications; returns how many."""
     commented = [
@@ -152,8 +173,9 @@ def notifications(identity: Identity, limit: int, cursor: str | None) -> Notific
         unread = store.count_after(identity.user_id, view.read_until)
     shown = [n for n in page.items if _shown(n, view)]
     pending = _pending_requests([n for n in shown if n.kind == RIGHTS_REQUEST])
+    invited = _open_invitations(identity.user_id, [n for n in shown if n.kind == INVITATION])
     return NotificationPage(
-        items=[_out(n, view, pending) for n in shown],
+        items=[_out(n, view, pending, invited) for n in shown],
         next_cursor=cursors.encode(page.last_key, scope=scope),
         unread=min(unread, store.UNREAD_COUNTED),
     )
@@ -173,13 +195,28 @@ def _pending_requests(requests: list[Notification]) -> set[tuple[str, str]]:
     return {pair for pair, request in found.items() if request.status == rights_store.PENDING}
 
 
-def _out(n: Notification, view: InboxView, pending: set[tuple[str, str]]) -> NotificationOut:
+def _open_invitations(member_id: str, invitations: list[Notification]) -> set[str]:
+    """The brands whose invitations among these are still open (one BatchGetItem; none without any)."""
+    if not invitations:
+        return set()
+    statuses = audience_store.invitation_statuses((str(n.brand_id), member_id) for n in invitations)
+    return {brand_id for (brand_id, _), status in statuses.items() if status == audience_store.INVITED}
+
+
+def _out(
+    n: Notification, view: InboxView, pending: set[tuple[str, str]], invited: set[str]
+) -> NotificationOut:
     brand = view.brands.get(n.brand_id) if n.brand_id else None
     actions = None
     if n.kind == RIGHTS_REQUEST and (n.post_id, n.brand_id) in pending:
         actions = [
             NotificationAction(name=name, path=decision_path(str(n.post_id), str(n.brand_id), name))
             for name in RIGHTS_ACTIONS
+        ]
+    elif n.kind == INVITATION and n.brand_id in invited:
+        actions = [
+            NotificationAction(name=name, path=f"/me/invitations/{n.brand_id}/{name}")
+            for name in INVITATION_ACTIONS
         ]
     return NotificationOut(
         id=n.sort,

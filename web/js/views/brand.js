@@ -8,6 +8,7 @@
 // are readable. When the API has no brand insights route yet (404), it lists the brand's products.
 
 import { api, download, isBrand, me, signedIn } from "../api.js";
+import { audiencesSection } from "./audiences.js";
 import { badges, errorBox, formatPrice, go, h, interestName, showError, smallest, toast } from "../ui.js";
 import { rightsSection } from "./rights.js";
 
@@ -509,6 +510,7 @@ export async function brandView(main) {
     const dashboard = new Dashboard(brand, section);
     dashboards.push(dashboard);
     await dashboard.load(null);
+    main.append(await audiencesSection(brand));
   }
   return () => dashboards.forEach((d) => d.destroy());
 }

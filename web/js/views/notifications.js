@@ -10,6 +10,7 @@ const WHAT = {
   follower: () => " started following you",
   smile: (n) => [" smiled at ", postLink(n)],
   comment: (n) => [" commented on ", postLink(n)],
+  invitation: () => " invites you to join its community",
   rights_request: (n) => [" asks to feature ", postLink(n), " on its own site and channels: ", h("q.terms", {}, n.text || "")],
 };
 const ACTION_LABELS = { approve: "Approve", decline: "Decline", accept: "Accept" };

@@ -1,0 +1,138 @@
+"""Routes: brand audiences, one-click communities, and members answering invitations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.api.routing import Access, Call, endpoint
+from chalicelib.schemas.audiences import (
+    AudienceIn,
+    AudienceMemberPage,
+    AudienceMembersQuery,
+    AudienceOut,
+    AudiencePage,
+    InvitationOut,
+)
+from chalicelib.schemas.catalog import PageQuery
+from chalicelib.services import audiences
+
+audiences_blueprint = Blueprint(__name__)
+TAG = "audiences"
+
+
+@endpoint(
+    audiences_blueprint,
+    "/brands/{brand_id}/audiences",
+    "POST",
+    summary="Save an audience: rules over the brand's fans, opinion leaders and potential customers",
+    access=Access.BRAND,
+    tag=TAG,
+    body=AudienceIn,
+    response=AudienceOut,
+    status=201,
+    errors=(403, 404, 409, 422),
+    rate_limit="brands",
+)
+def create_audience(call: Call[AudienceIn, Any]) -> AudienceOut:
+    return audiences.create_audience(call.member, call.params["brand_id"], call.body)
+
+
+@endpoint(
+    audiences_blueprint,
+    "/brands/{brand_id}/audiences",
+    "GET",
+    summary="The brand's audiences, oldest first, each with its community's counts",
+    access=Access.BRAND,
+    tag=TAG,
+    query=PageQuery,
+    response=AudiencePage,
+    errors=(403, 404),
+)
+def list_audiences(call: Call[Any, PageQuery]) -> AudiencePage:
+    return audiences.list_audiences(call.member, call.params["brand_id"], call.query.limit, call.query.cursor)
+
+
+@endpoint(
+    audiences_blueprint,
+    "/brands/{brand_id}/audiences/{audience_id}",
+    "GET",
+    summary="One audience: its rules, whether it is filled, its community's counts",
+    access=Access.BRAND,
+    tag=TAG,
+    response=AudienceOut,
+    errors=(403, 404),
+)
+def get_audience(call: Call[Any, Any]) -> AudienceOut:
+    return audiences.get_audience(call.member, call.params["brand_id"], call.params["audience_id"])
+
+
+@endpoint(
+    audiences_blueprint,
+    "/brands/{brand_id}/audiences/{audience_id}/members",
+    "GET",
+    summary="A page of the audience's members with their automatic tags (?format=csv: as text/csv)",
+    access=Access.BRAND,
+    tag=TAG,
+    query=AudienceMembersQuery,
+    response=AudienceMemberPage,
+    errors=(403, 404),
+    csv=True,
+)
+def audience_members(call: Call[Any, AudienceMembersQuery]) -> Any:
+    query = call.query
+    return audiences.audience_members(
+        call.member,
+        call.params["brand_id"],
+        call.params["audience_id"],
+        query.limit,
+        query.cursor,
+        as_csv=query.format == "csv",
+    )
+
+
+@endpoint(
+    audiences_blueprint,
+    "/brands/{brand_id}/audiences/{audience_id}/community",
+    "POST",
+    summary="One click: create the audience's brand community and invite its members (in the background)",
+    access=Access.BRAND,
+    tag=TAG,
+    response=AudienceOut,
+    status=202,
+    errors=(403, 404, 409, 429),
+    rate_limit="brands",
+)
+def create_community(call: Call[Any, Any]) -> AudienceOut:
+    return audiences.create_community(call.member, call.params["brand_id"], call.params["audience_id"])
+
+
+@endpoint(
+    audiences_blueprint,
+    "/me/invitations/{brand_id}/accept",
+    "POST",
+    summary="Accept a brand's invitation: follow the brand",
+    access=Access.MEMBER,
+    tag=TAG,
+    response=InvitationOut,
+    errors=(403, 404, 409, 429),
+    rate_limit="follows",
+)
+def accept_invitation(call: Call[Any, Any]) -> InvitationOut:
+    return audiences.accept_invitation(call.member, call.params["brand_id"])
+
+
+@endpoint(
+    audiences_blueprint,
+    "/me/invitations/{brand_id}/decline",
+    "POST",
+    summary="Decline a brand's invitation",
+    access=Access.MEMBER,
+    tag=TAG,
+    response=InvitationOut,
+    errors=(404, 429),
+    rate_limit="inbox",
+)
+def decline_invitation(call: Call[Any, Any]) -> InvitationOut:
+    return audiences.decline_invitation(call.member, call.params["brand_id"])
