@@ -10,6 +10,9 @@ Rekognition DetectModerationLabels, which moto does not implement, is answered b
 local/moderation_stand_in.py.
 
     python -m local.aws_server --host 127.0.0.1 --port 5000
+
+With FLINT_AWS_PROFILE=<file> set, the server runs under cProfile and writes its stats to that file
+when it stops (SIGTERM or Ctrl-C): how the emulator's CPU was spent during a `make dev`.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
+import signal
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -89,6 +94,15 @@ def main() -> None:
     demo_labels.install()  # make dev: DetectLabels names what the demo pictures show
     server = make_aws_server(args.host, args.port)
     print(f"embedded AWS on http://{args.host}:{args.port}", flush=True)
+    profile_path = os.environ.get("FLINT_AWS_PROFILE")
+    if profile_path:
+        import cProfile
+
+        signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl-C, stats written
+        with cProfile.Profile() as profile, contextlib.suppress(KeyboardInterrupt):
+            server.serve_forever()
+        profile.dump_stats(profile_path)
+        return
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
 
