@@ -30,7 +30,7 @@ from moto.moto_server.threaded_moto_server import MotoRequestHandler
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from local import demo_labels, moderation_stand_in, moto_queries, moto_transactions
+from local import demo_labels, moderation_stand_in, moto_queries, moto_serialize, moto_transactions
 
 
 class SerializedApp:
@@ -58,6 +58,7 @@ class QuietHandler(MotoRequestHandler):
 def make_aws_server(host: str, port: int) -> BaseWSGIServer:
     moto_transactions.install()  # O(items) transactions instead of a copy of the table each
     moto_queries.install()  # no sort of the whole table before each Query
+    moto_serialize.install()  # DynamoDB and Streams responses without moto's per-attribute alias lookups
     app = SerializedApp(DomainDispatcherApplication(create_backend_app))
     return make_server(host, port, app, threaded=True, request_handler=QuietHandler)
 
