@@ -8,8 +8,8 @@ full demo. `--cold` draws every demo picture again (an empty picture cache, as i
 by default the cache in .flint/demo-images is used, as on a second `make dev`. Prints one line per
 run (with the CPU seconds the embedded AWS used until then, less sensitive to a loaded machine than
 the wall clock) and the median; `--idle S` also samples each process of the ready stack's CPU over S
-seconds (the idle-stack target: <= 5% of one core). Exits non-zero if a run did not reach its
-banner or left something behind.
+seconds (the idle-stack target: <= 5% of one core) and reports the feed planner's runs from the log.
+Exits non-zero if a run did not reach its banner or left something behind.
 Laptop only: not part of `make bench`'s table (absolute seconds depend on the machine).
 """
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -28,6 +29,7 @@ from pathlib import Path
 from local.devstack import command_on_ports, free_port, port_is_free
 
 TICK = os.sysconf("SC_CLK_TCK")
+PLANNER_RUN = re.compile(r"schedule feed_planner ran in ([0-9.]+)s")  # the event runner's log line
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BANNER = "Flint is running."
@@ -96,6 +98,9 @@ def one_start(cold: bool, idle: float = 0) -> tuple[float, list[str], str]:
                     shares = idle_cpu(process.pid, idle)
                     each = ", ".join(f"{name} {share:.1f}%" for name, share in sorted(shares.items()))
                     figures += f"; idle over {idle:.0f} s: {sum(shares.values()):.1f}% ({each})"
+                    runs = PLANNER_RUN.findall((Path(scratch) / "dev.log").read_text(errors="replace"))
+                    if runs:
+                        figures += f"; feed planner runs: median {statistics.median(map(float, runs)):.2f} s"
                 break
             time.sleep(0.5)
         left: list[str] = []

@@ -23,6 +23,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -47,6 +48,29 @@ class SerializedApp:
         with self._lock:
             # Drain the body inside the lock: moto may build it lazily from shared state.
             return list(self._app(environ, start_response))
+
+
+class ProfiledApp:
+    """Every request under its own cProfile (requests run on threads of their own); `dump` merges them."""
+
+    def __init__(self, app: Any):
+        self._app = app
+        self._profiles: list[Any] = []
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        import cProfile
+
+        profile = cProfile.Profile(time.thread_time)  # CPU, not time spent waiting (locks, long polls)
+        with profile:
+            body = list(self._app(environ, start_response))
+        self._profiles.append(profile)
+        return body
+
+    def dump(self, path: str) -> None:
+        import pstats
+
+        if self._profiles:
+            pstats.Stats(*self._profiles).dump_stats(path)
 
 
 class QuietHandler(MotoRequestHandler):
@@ -97,15 +121,12 @@ def main() -> None:
     print(f"embedded AWS on http://{args.host}:{args.port}", flush=True)
     profile_path = os.environ.get("FLINT_AWS_PROFILE")
     if profile_path:
-        import cProfile
-
+        server.app = ProfiledApp(server.app)
         signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl-C, stats written
-        with cProfile.Profile() as profile, contextlib.suppress(KeyboardInterrupt):
-            server.serve_forever()
-        profile.dump_stats(profile_path)
-        return
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
+    if profile_path:
+        server.app.dump(profile_path)
 
 
 if __name__ == "__main__":
