@@ -29,6 +29,7 @@ from pathlib import Path
 from local.devstack import command_on_ports, free_port, port_is_free
 
 TICK = os.sysconf("SC_CLK_TCK")
+STACK_CPU = re.compile(r"\((\d+) CPU s\)")  # the banner's "took" figure: every process of the stack
 PLANNER_RUN = re.compile(r"schedule feed_planner ran in ([0-9.]+)s")  # the event runner's log line
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -93,7 +94,9 @@ def one_start(cold: bool, idle: float = 0) -> tuple[float, list[str], str]:
         while time.monotonic() - started < START_LIMIT_SECONDS and process.poll() is None:
             if BANNER in console.read_text(errors="replace"):
                 seconds = time.monotonic() - started
+                stack_total = STACK_CPU.search(console.read_text(errors="replace"))
                 figures = f"aws server {stack_cpu(process.pid).get('aws_server', 0.0):.0f} CPU s"
+                figures += f", whole stack {stack_total.group(1) if stack_total else '?'} CPU s"
                 if idle:
                     shares = idle_cpu(process.pid, idle)
                     each = ", ".join(f"{name} {share:.1f}%" for name, share in sorted(shares.items()))
