@@ -1,12 +1,15 @@
 """`make dev`, started and stopped N times: seconds to its banner (all demo data in), then two
 SIGTERMs to its process group and a check that no process and no port is left.
 
-    .venv/bin/python -m bench.devstack_starts [--runs 5] [--cold]
+    .venv/bin/python -m bench.devstack_starts [--runs 5] [--cold] [--idle 120]
 
 Each run is `python -m local.devstack` (what `make dev` runs after installing) on free ports with the
 full demo. `--cold` draws every demo picture again (an empty picture cache, as in a fresh clone);
 by default the cache in .flint/demo-images is used, as on a second `make dev`. Prints one line per
-run and the median; exits non-zero if a run did not reach its banner or left something behind.
+run (with the CPU seconds the embedded AWS used until then, less sensitive to a loaded machine than
+the wall clock) and the median; `--idle S` also samples each process of the ready stack's CPU over S
+seconds (the idle-stack target: <= 5% of one core) and reports the feed planner's runs from the log.
+Exits non-zero if a run did not reach its banner or left something behind.
 Laptop only: not part of `make bench`'s table (absolute seconds depend on the machine).
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -24,13 +28,53 @@ from pathlib import Path
 
 from local.devstack import command_on_ports, free_port, port_is_free
 
+TICK = os.sysconf("SC_CLK_TCK")
+STACK_CPU = re.compile(r"\((\d+) CPU s\)")  # the banner's "took" figure: every process of the stack
+PLANNER_RUN = re.compile(r"schedule feed_planner ran in ([0-9.]+)s")  # the event runner's log line
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BANNER = "Flint is running."
 START_LIMIT_SECONDS = 900
 
 
-def one_start(cold: bool) -> tuple[float, list[str]]:
-    """Seconds to the banner, and what was left behind after the stop (empty = clean)."""
+def stack_cpu(root: int) -> dict[str, float]:
+    """CPU seconds of every descendant of `root`, by its `-m` module (from /proc; Linux)."""
+    parents: dict[int, int] = {}
+    seconds: dict[int, float] = {}
+    names: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / TICK
+        module = argv[argv.index(b"-m") + 1].decode() if b"-m" in argv[:-1] else argv[0].decode()
+        names[pid] = module.removeprefix("local.")
+    found: dict[str, float] = {}
+    todo = [pid for pid, parent in parents.items() if parent == root]
+    while todo:
+        pid = todo.pop()
+        found[names[pid]] = found.get(names[pid], 0.0) + seconds[pid]
+        todo += [child for child, parent in parents.items() if parent == pid]
+    return found
+
+
+def idle_cpu(root: int, window: float) -> dict[str, float]:
+    """Percent of one core each process of the stack used over `window` seconds."""
+    before = stack_cpu(root)
+    time.sleep(window)  # a measurement window, not a wait for something to happen
+    after = stack_cpu(root)
+    return {name: 100 * (after[name] - before.get(name, 0.0)) / window for name in after}
+
+
+def one_start(cold: bool, idle: float = 0) -> tuple[float, list[str], str]:
+    """Seconds to the banner, what was left behind after the stop (empty = clean), and the CPU
+    figures (the embedded AWS's CPU seconds to the banner; with `idle`, each process's idle %)."""
     ports = [free_port() for _ in range(4)]
     with tempfile.TemporaryDirectory(prefix="flint-starts-") as scratch:
         env = {**os.environ, **({"FLINT_DEMO_IMAGE_CACHE": str(Path(scratch) / "pictures")} if cold else {})}
@@ -46,9 +90,20 @@ def one_start(cold: bool) -> tuple[float, list[str]]:
                 start_new_session=True,
             )
         seconds = float("nan")
+        figures = ""
         while time.monotonic() - started < START_LIMIT_SECONDS and process.poll() is None:
             if BANNER in console.read_text(errors="replace"):
                 seconds = time.monotonic() - started
+                stack_total = STACK_CPU.search(console.read_text(errors="replace"))
+                figures = f"aws server {stack_cpu(process.pid).get('aws_server', 0.0):.0f} CPU s"
+                figures += f", whole stack {stack_total.group(1) if stack_total else '?'} CPU s"
+                if idle:
+                    shares = idle_cpu(process.pid, idle)
+                    each = ", ".join(f"{name} {share:.1f}%" for name, share in sorted(shares.items()))
+                    figures += f"; idle over {idle:.0f} s: {sum(shares.values()):.1f}% ({each})"
+                    runs = PLANNER_RUN.findall((Path(scratch) / "dev.log").read_text(errors="replace"))
+                    if runs:
+                        figures += f"; feed planner runs: median {statistics.median(map(float, runs)):.2f} s"
                 break
             time.sleep(0.5)
         left: list[str] = []
@@ -65,22 +120,23 @@ def one_start(cold: bool) -> tuple[float, list[str]]:
             kept = Path(tempfile.mkstemp(prefix="flint-start-failed-", suffix=".log")[1])
             kept.write_bytes((Path(scratch) / "dev.log").read_bytes())
             left.append(f"no banner (its log: {kept}):\n" + console.read_text(errors="replace")[-2000:])
-        return seconds, left
+        return seconds, left, figures
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--cold", action="store_true", help="an empty picture cache, as in a fresh clone")
+    parser.add_argument("--idle", type=float, default=0, help="idle CPU sampled after each banner")
     args = parser.parse_args()
     times: list[float] = []
     failures = 0
     for run in range(1, args.runs + 1):
-        seconds, left = one_start(args.cold)
+        seconds, left, figures = one_start(args.cold, args.idle)
         failures += bool(left)
         times.append(seconds)
         verdict = "clean stop" if not left else "; ".join(left)
-        print(f"start {run}: banner after {seconds:.1f} s, {verdict}", flush=True)
+        print(f"start {run}: banner after {seconds:.1f} s ({figures}), {verdict}", flush=True)
     print(f"median {statistics.median(times):.1f} s over {args.runs} starts; {failures} with a problem")
     return 1 if failures else 0
 

@@ -10,6 +10,9 @@ Rekognition DetectModerationLabels, which moto does not implement, is answered b
 local/moderation_stand_in.py.
 
     python -m local.aws_server --host 127.0.0.1 --port 5000
+
+With FLINT_AWS_PROFILE=<file> set, the server runs under cProfile and writes its stats to that file
+when it stops (SIGTERM or Ctrl-C): how the emulator's CPU was spent during a `make dev`.
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
+import signal
 import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,7 +31,7 @@ from moto.moto_server.threaded_moto_server import MotoRequestHandler
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from local import demo_labels, moderation_stand_in, moto_queries, moto_transactions
+from local import demo_labels, moderation_stand_in, moto_queries, moto_serialize, moto_transactions
 
 
 class SerializedApp:
@@ -44,6 +50,29 @@ class SerializedApp:
             return list(self._app(environ, start_response))
 
 
+class ProfiledApp:
+    """Every request under its own cProfile (requests run on threads of their own); `dump` merges them."""
+
+    def __init__(self, app: Any):
+        self._app = app
+        self._profiles: list[Any] = []
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        import cProfile
+
+        profile = cProfile.Profile(time.thread_time)  # CPU, not time spent waiting (locks, long polls)
+        with profile:
+            body = list(self._app(environ, start_response))
+        self._profiles.append(profile)
+        return body
+
+    def dump(self, path: str) -> None:
+        import pstats
+
+        if self._profiles:
+            pstats.Stats(*self._profiles).dump_stats(path)
+
+
 class QuietHandler(MotoRequestHandler):
     def log_request(self, code: Any = "-", size: Any = "-") -> None:
         if str(code).startswith("5"):
@@ -53,6 +82,7 @@ class QuietHandler(MotoRequestHandler):
 def make_aws_server(host: str, port: int) -> BaseWSGIServer:
     moto_transactions.install()  # O(items) transactions instead of a copy of the table each
     moto_queries.install()  # no sort of the whole table before each Query
+    moto_serialize.install()  # DynamoDB and Streams responses without moto's per-attribute alias lookups
     app = SerializedApp(DomainDispatcherApplication(create_backend_app))
     return make_server(host, port, app, threaded=True, request_handler=QuietHandler)
 
@@ -89,8 +119,14 @@ def main() -> None:
     demo_labels.install()  # make dev: DetectLabels names what the demo pictures show
     server = make_aws_server(args.host, args.port)
     print(f"embedded AWS on http://{args.host}:{args.port}", flush=True)
+    profile_path = os.environ.get("FLINT_AWS_PROFILE")
+    if profile_path:
+        server.app = ProfiledApp(server.app)
+        signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl-C, stats written
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
+    if profile_path:
+        server.app.dump(profile_path)
 
 
 if __name__ == "__main__":
