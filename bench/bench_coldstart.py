@@ -52,6 +52,31 @@ sys.path_hooks.insert(0, hook)
 sys.path_importer_cache.clear()
 """
 MODES = {"source": _FROM_SOURCE + _IMPORT, "bytecode": _IMPORT}
+
+# What a function's first invocation imports besides app.py (each tree imports what it has): the
+# cold start a caller waits for is `import app` plus these, wherever the design puts them.
+FIRST_INVOCATION = {
+    "API, a member's GET /feed": (
+        "jwt chalicelib.auth chalicelib.services.members chalicelib.services.receipts "
+        "chalicelib.schemas.common chalicelib.schemas.catalog chalicelib.schemas.feeds "
+        "chalicelib.services.feeds"
+    ),
+    "authorizer, a first token": "jwt chalicelib.auth chalicelib.services.members",
+    "feed worker, a first batch": "chalicelib.handlers.feeds",
+}
+_FIRST_INVOCATION = """
+import importlib, time
+c = time.process_time()
+import app
+observability = importlib.import_module("chalicelib.observability")
+observability.logger, observability.metrics
+for name in {modules!r}.split():
+    try:
+        importlib.import_module(name)
+    except ModuleNotFoundError:
+        pass  # a module this tree does not have
+print(time.process_time() - c)
+"""
 # Packages whose share of `import app` (-X importtime, cumulative) the row reports.
 HEAVY = ("pydantic_settings", "boto3", "pydantic", "pynamodb", "botocore", "aws_lambda_powertools", "chalice")
 
@@ -136,6 +161,29 @@ def _import_ms(trees: dict[str, Path]) -> dict[tuple[str, str], tuple[float, flo
     }
 
 
+def _first_invocation_ms(trees: dict[str, Path], runs: int = 5) -> dict[tuple[str, str, str], float]:
+    """Median CPU ms of `import app` plus a first invocation's imports, per (function, tree, mode)."""
+    samples: dict[tuple[str, str, str], list[float]] = {}
+    for _ in range(runs):
+        for function, modules in FIRST_INVOCATION.items():
+            for name, tree in trees.items():
+                for mode in ("source", "bytecode"):
+                    code = (_FROM_SOURCE if mode == "source" else "") + _FIRST_INVOCATION.format(
+                        modules=modules
+                    )
+                    out = subprocess.run(
+                        [sys.executable, "-c", code],
+                        cwd=tree,
+                        env=_deployed_environment(tree),
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                    )
+                    cpu = float(out.stdout.strip().splitlines()[-1]) * 1000
+                    samples.setdefault((function, name, mode), []).append(cpu)
+    return {key: statistics.median(values) for key, values in samples.items()}
+
+
 def _import_shares(tree: Path) -> dict[str, float]:
     """Each HEAVY package's share of `import app` (cumulative -X importtime of its top import)."""
     out = subprocess.run(
@@ -171,6 +219,7 @@ def _clients() -> dict[str, int]:
 def rows() -> list[Row]:
     trees = {"today": ROOT, "previous": export(PREVIOUS_COMMIT), "first": export(FIRST_COMMIT)}
     timed = _import_ms(trees)
+    first_calls = _first_invocation_ms({"today": ROOT, "previous": trees["previous"]})
     before, after = _import_shares(trees["previous"]), _import_shares(ROOT)
     clients = _clients()
     shares = ", ".join(
@@ -195,6 +244,24 @@ def rows() -> list[Row]:
                 today_cpu <= IMPORT_TARGET_MS if mode == "source" else None,
                 f"wall {today_wall:.0f} / {previous_wall:.0f} / {first_wall:.0f} ms at this machine's load; "
                 "an import is one thread: CPU is what an idle machine's wall would be",
+            )
+        )
+    for function in FIRST_INVOCATION:
+        today_bytecode, today_source, previous_source = (
+            first_calls[function, "today", "bytecode"],
+            first_calls[function, "today", "source"],
+            first_calls[function, "previous", "source"],
+        )
+        import_rows.append(
+            Row(
+                SECTION,
+                f"`import app` + what the first invocation imports, {function}: today as packaged "
+                "(app bytecode) / today from source / before issue 19 as packaged then (from source)",
+                f"CPU {today_bytecode:.0f} / {today_source:.0f} / {previous_source:.0f} ms "
+                f"(x{previous_source / today_bytecode:.1f} less)",
+                "",
+                None,
+                "median of 5; botocore, PynamoDB and pydantic load on the request path that needs them",
             )
         )
     return [
