@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 
 from chalice import Blueprint, Response
 
@@ -73,7 +73,7 @@ class Access(StrEnum):
 
 # A request, query or response model: the class, or "module.Name" in chalicelib/schemas/, imported
 # when a request or /openapi.json first needs it, so that registering the routes imports no schema.
-Schema = "type[BaseModel] | str"
+Schema: TypeAlias = "type[BaseModel] | str"
 SCHEMAS_PACKAGE = "chalicelib.schemas"
 
 
