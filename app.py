@@ -1,6 +1,6 @@
 """Flint's Chalice app: wiring only. Every rule lives in chalicelib/."""
 
-from chalice import Chalice, ConvertToMiddleware, CORSConfig, Rate
+from chalice import Chalice, CORSConfig, Rate
 
 from chalicelib.api.audiences import audiences_blueprint
 from chalicelib.api.authorizer import authorizer_blueprint
@@ -19,7 +19,7 @@ from chalicelib.api.safety import safety_blueprint
 from chalicelib.api.search import search_blueprint
 from chalicelib.api.social import social_blueprint
 from chalicelib.api.system import system_blueprint
-from chalicelib.observability import logger, metrics, trace
+from chalicelib.observability import flush_metrics, log_context, trace
 from chalicelib.settings import get_settings
 
 app = Chalice(app_name="flint")
@@ -32,8 +32,8 @@ app.api.cors = CORSConfig(
 
 # Outermost: a failure in any middleware below (or the metrics flush) answers the contract's 500.
 app.register_middleware(contract_errors, "http")
-app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
-app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
+app.register_middleware(log_context)  # Powertools' logger.inject_lambda_context(clear_state=True)
+app.register_middleware(flush_metrics)  # Powertools' metrics.log_metrics
 app.register_middleware(trace)
 
 app.register_blueprint(authorizer_blueprint)

@@ -5,20 +5,19 @@ per-stage names, and the local stack adds what only exists at run time there
 (the emulator endpoint, the generated Cognito pool ids). Code receives a
 `Settings`; nothing else reads `os.environ`.
 
-`Settings()` reads `FLINT_<FIELD>` (or the field's alias, e.g. `AWS_REGION`) for every field,
-JSON for dicts, lists and tuples, and validates the lot with pydantic, as pydantic-settings did;
-without pydantic-settings, whose import alone was a seventh of a cold start (issue 19).
+`Settings()` reads `FLINT_<FIELD>` (or the field's variable in `VARIABLES`, e.g. `AWS_REGION`)
+for every annotated field below, JSON for dicts, lists and tuples, and checks each value against
+its annotation; a value that does not fit is a `SettingsError` naming the variable, when settings
+are read. No pydantic here: every Lambda function reads settings at import, and pydantic (and
+pydantic-settings before it) was a fifth of a cold start (issue 19, tests/unit/test_coldstart.py).
 """
-
-from __future__ import annotations
 
 import json
 import os
+import types
 import typing
 from functools import lru_cache
 from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chalicelib import caches
 
@@ -45,41 +44,38 @@ DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
 
 
 ENV_PREFIX = "FLINT_"
-_STRUCTURED = (dict, list, tuple)
+# Fields read from a variable other than FLINT_<FIELD>.
+VARIABLES = {
+    "region": "AWS_REGION",
+    "aws_endpoint_url": "AWS_ENDPOINT_URL",
+    "lambda_function_name": "AWS_LAMBDA_FUNCTION_NAME",
+}
+# Optional text where a blank value means unset.
+BLANK_IS_NONE = (
+    "aws_endpoint_url",
+    "jwks_url",
+    "token_issuer",
+    "media_base_url",
+    "cursor_secret_id",
+    "cursor_secret",
+    "shop_url_template",
+    "prime_join_url",
+)
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+class SettingsError(ValueError):
+    """A variable whose value does not fit its setting, or a refused combination."""
 
-    @model_validator(mode="before")
-    @classmethod
-    def _from_environment(cls, data: Any) -> Any:
-        """`Settings()` reads the environment; explicit values (none in the app) are taken as given."""
-        if data:
-            return data
-        found: dict[str, Any] = {}
-        for name, field in cls.model_fields.items():
-            variable = field.validation_alias if isinstance(field.validation_alias, str) else None
-            variable = variable or ENV_PREFIX + name.upper()
-            raw = os.environ.get(variable)
-            if raw is None:
-                continue
-            key = variable if field.validation_alias else name
-            if typing.get_origin(field.annotation) in _STRUCTURED or field.annotation in _STRUCTURED:
-                try:
-                    found[key] = json.loads(raw)
-                except json.JSONDecodeError as exc:
-                    raise ValueError(f"{variable} is not valid JSON: {exc.msg}") from exc
-            else:
-                found[key] = raw
-        return found
+
+class Settings:
+    """Every field is an annotated class attribute holding its default; instances are frozen."""
 
     stage: str = "dev"
-    region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
+    region: str = "us-east-1"
     # Set only under `make dev` / tests: every boto3 and PynamoDB call goes there.
-    aws_endpoint_url: str | None = Field(default=None, validation_alias="AWS_ENDPOINT_URL")
+    aws_endpoint_url: str | None = None
     # Set by Lambda itself: with no endpoint override, this process is a deployed function.
-    lambda_function_name: str | None = Field(default=None, validation_alias="AWS_LAMBDA_FUNCTION_NAME")
+    lambda_function_name: str | None = None
 
     table_name: str = "flint-dev"
     uploads_bucket: str = "flint-dev-uploads"
@@ -164,35 +160,39 @@ class Settings(BaseModel):
     # counts events, not requests: per viewer (member or anonymous session) per receipt hour,
     # whatever its window says (services/engagement.py); "sessions": anonymous sessions started
     # per client address.
-    rate_limits: dict[str, tuple[int, int]] = Field(default_factory=lambda: dict(DEFAULT_RATE_LIMITS))
+    rate_limits: dict[str, tuple[int, int]] = DEFAULT_RATE_LIMITS
 
-    @field_validator("rate_limits")
-    @classmethod
-    def _override_named_limits(cls, value: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
-        return {**DEFAULT_RATE_LIMITS, **value}
-
-    @field_validator(
-        "aws_endpoint_url",
-        "jwks_url",
-        "token_issuer",
-        "media_base_url",
-        "cursor_secret_id",
-        "cursor_secret",
-        "shop_url_template",
-        "prime_join_url",
-    )
-    @classmethod
-    def _blank_is_none(cls, value: str | None) -> str | None:
-        return value or None
-
-    @model_validator(mode="after")
-    def _no_development_key_when_deployed(self) -> Settings:
+    def __init__(self, **values: Any) -> None:
+        """`Settings()` reads the environment; explicit values (none in the app) are taken as given."""
+        for name, annotation in _fields().items():
+            variable = VARIABLES.get(name, ENV_PREFIX + name.upper())
+            if name in values:
+                value = _coerce(annotation, values[name], name)
+            else:
+                raw = os.environ.get(variable)
+                default = getattr(type(self), name)
+                value = default if raw is None else _from_text(annotation, raw, variable)
+            if name in BLANK_IS_NONE:
+                value = value or None
+            if name == "rate_limits":  # an override names the limits it changes; the others stay
+                value = {**DEFAULT_RATE_LIMITS, **value}
+            elif isinstance(value, (dict, list)):
+                value = type(value)(value)  # a default is never shared between instances
+            object.__setattr__(self, name, value)
         if self.deployed and self.cursor_secret == DEVELOPMENT_CURSOR_SECRET:
-            raise ValueError(
+            raise SettingsError(
                 "refusing to start: FLINT_CURSOR_SECRET is the development key; deployed functions "
                 "read the cursor keys from Secrets Manager (FLINT_CURSOR_SECRET_ID)"
             )
-        return self
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise SettingsError(f"settings are read once and frozen: cannot set {name}")
+
+    def __delattr__(self, name: str) -> None:
+        raise SettingsError(f"settings are read once and frozen: cannot delete {name}")
+
+    def __repr__(self) -> str:
+        return f"Settings({', '.join(f'{name}={getattr(self, name)!r}' for name in _fields())})"
 
     @property
     def deployed(self) -> bool:
@@ -221,6 +221,61 @@ class Settings(BaseModel):
         if self.aws_endpoint_url:
             return f"{self.aws_endpoint_url.rstrip('/')}/{self.media_bucket}"
         return f"https://{self.media_bucket}.s3.{self.region}.amazonaws.com"
+
+
+@lru_cache(maxsize=1)
+def _fields() -> dict[str, Any]:
+    return {name: hint for name, hint in typing.get_type_hints(Settings).items() if not name.startswith("_")}
+
+
+_STRUCTURED = (dict, list, tuple)
+
+
+def _from_text(annotation: Any, raw: str, variable: str) -> Any:
+    """The value of `variable` (its text `raw`), as `annotation` says: JSON for dicts, lists and tuples."""
+    if (typing.get_origin(annotation) or annotation) in _STRUCTURED:
+        try:
+            return _coerce(annotation, json.loads(raw), variable)
+        except json.JSONDecodeError as exc:
+            raise SettingsError(f"{variable} is not valid JSON: {exc.msg}") from exc
+    return _coerce(annotation, raw, variable)
+
+
+def _coerce(annotation: Any, value: Any, where: str) -> Any:
+    """`value` checked against `annotation` (str, int, float, Literal, X | None, dict, list, tuple)."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is types.UnionType or origin is typing.Union:
+        if value is None and type(None) in args:
+            return None
+        (inner,) = [arg for arg in args if arg is not type(None)]
+        return _coerce(inner, value, where)
+    if origin is Literal:
+        if value not in args:
+            raise SettingsError(f"{where}: {value!r} is not one of {', '.join(map(repr, args))}")
+        return value
+    if origin is dict and isinstance(value, dict):
+        key, item = args
+        return {_coerce(key, k, where): _coerce(item, v, f"{where}[{k!r}]") for k, v in value.items()}
+    if origin is list and isinstance(value, list):
+        return [_coerce(args[0], v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if origin is tuple and isinstance(value, (list, tuple)) and len(value) == len(args):
+        return tuple(
+            _coerce(arg, v, f"{where}[{i}]") for i, (arg, v) in enumerate(zip(args, value, strict=True))
+        )
+    if annotation is str and isinstance(value, str):
+        return value
+    if annotation in (int, float) and not isinstance(value, bool) and isinstance(value, (str, int, float)):
+        try:
+            number = annotation(value)
+        except ValueError:
+            number = None
+        if number is not None and (annotation is float or not isinstance(value, float) or value == number):
+            return number
+    raise SettingsError(f"{where}: {value!r} is not a valid {_describe(annotation)}")
+
+
+def _describe(annotation: Any) -> str:
+    return getattr(annotation, "__name__", None) or str(annotation)
 
 
 @lru_cache(maxsize=1)

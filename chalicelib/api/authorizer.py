@@ -11,10 +11,13 @@ from __future__ import annotations
 from chalice import AuthResponse, Blueprint
 from chalice.app import AuthRequest
 
-from chalicelib import auth
 from chalicelib.errors import Unauthorized
-from chalicelib.observability import logger
-from chalicelib.services import members
+from chalicelib.lazy import lazy_module
+
+# Imported by the first token checked (chalicelib/lazy.py): every function imports this module.
+auth = lazy_module("chalicelib.auth")
+observability = lazy_module("chalicelib.observability")
+members = lazy_module("chalicelib.services.members")
 
 authorizer_blueprint = Blueprint(__name__)
 
@@ -29,6 +32,6 @@ def cognito_jwt(auth_request: AuthRequest) -> AuthResponse:
         if not members.record_activity(identity):
             raise Unauthorized("account being deleted", code="account_deleted")
     except Unauthorized as err:
-        logger.info("token rejected", extra={"reason": err.code})
+        observability.logger.info("token rejected", extra={"reason": err.code})
         return AuthResponse(routes=[], principal_id="anonymous")
     return AuthResponse(routes=["*"], principal_id=identity.user_id, context=identity.to_context())

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
 from chalicelib.api.routing import Access, Call, endpoint
-from chalicelib.schemas.brand_pages import BrandFollowOut, BrandPageOut, BrandPageQuery, FollowedBrandPage
-from chalicelib.schemas.catalog import PageQuery, ProductPage
-from chalicelib.services import brand_pages
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.schemas.brand_pages import BrandFollowOut, BrandPageOut, BrandPageQuery, FollowedBrandPage
+    from chalicelib.schemas.catalog import PageQuery, ProductPage
+
+# Imported by the first request that needs it (chalicelib/lazy.py).
+brand_pages = lazy_module("chalicelib.services.brand_pages")
 
 brand_pages_blueprint = Blueprint(__name__)
 TAG = "brand pages"
@@ -22,8 +27,8 @@ TAG = "brand pages"
     summary="A brand's public page: profile, follower count, products and the community's best posts",
     access=Access.PUBLIC,
     tag=TAG,
-    query=BrandPageQuery,
-    response=BrandPageOut,
+    query="brand_pages.BrandPageQuery",
+    response="brand_pages.BrandPageOut",
     errors=(404,),
 )
 def brand_page(call: Call[Any, BrandPageQuery]) -> BrandPageOut:
@@ -38,8 +43,8 @@ def brand_page(call: Call[Any, BrandPageQuery]) -> BrandPageOut:
     summary="A page of a brand's products",
     access=Access.PUBLIC,
     tag=TAG,
-    query=PageQuery,
-    response=ProductPage,
+    query="catalog.PageQuery",
+    response="catalog.ProductPage",
     errors=(404,),
     personalised=False,
 )
@@ -54,7 +59,7 @@ def brand_products(call: Call[Any, PageQuery]) -> ProductPage:
     summary="Follow a brand (idempotent)",
     access=Access.MEMBER,
     tag=TAG,
-    response=BrandFollowOut,
+    response="brand_pages.BrandFollowOut",
     errors=(403, 404, 409, 429),
     rate_limit="follows",
 )
@@ -69,7 +74,7 @@ def follow_brand(call: Call[Any, Any]) -> BrandFollowOut:
     summary="Stop following a brand (idempotent)",
     access=Access.MEMBER,
     tag=TAG,
-    response=BrandFollowOut,
+    response="brand_pages.BrandFollowOut",
     errors=(404, 429),
     rate_limit="follows",
 )
@@ -84,7 +89,7 @@ def unfollow_brand(call: Call[Any, Any]) -> BrandFollowOut:
     summary="The brands the caller follows, by name",
     access=Access.MEMBER,
     tag=TAG,
-    response=FollowedBrandPage,
+    response="brand_pages.FollowedBrandPage",
 )
 def followed_brands(call: Call[Any, Any]) -> FollowedBrandPage:
     return brand_pages.followed_brands(call.member)

@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
 from chalicelib.api.routing import Access, Call, endpoint
-from chalicelib.schemas.brands import (
-    BrandIn,
-    BrandOut,
-    CampaignIn,
-    CampaignOut,
-    CampaignPage,
-    CampaignQuery,
-    CampaignReport,
-    FanPage,
-    InsightsListQuery,
-    InsightsOut,
-    InterestPage,
-    LabelPage,
-    LeaderPage,
-    ProductFunnelPage,
-    ProspectPage,
-    TopPostPage,
-    WindowQuery,
-)
-from chalicelib.services import brands, insights
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.schemas.brands import (
+        BrandIn,
+        BrandOut,
+        CampaignIn,
+        CampaignOut,
+        CampaignPage,
+        CampaignQuery,
+        CampaignReport,
+        InsightsListQuery,
+        InsightsOut,
+        WindowQuery,
+    )
+
+# Imported by the first request that needs it (chalicelib/lazy.py).
+brands = lazy_module("chalicelib.services.brands")
+insights = lazy_module("chalicelib.services.insights")
 
 brands_blueprint = Blueprint(__name__)
 TAG = "brands"
@@ -39,8 +38,8 @@ TAG = "brands"
     summary="Create a brand the caller owns",
     access=Access.BRAND,
     tag=TAG,
-    body=BrandIn,
-    response=BrandOut,
+    body="brands.BrandIn",
+    response="brands.BrandOut",
     status=201,
     errors=(403, 409, 422),
     rate_limit="brands",
@@ -56,15 +55,15 @@ def create_brand(call: Call[BrandIn, Any]) -> BrandOut:
     summary="Engagement with the posts that tag the brand's products, over a window of days",
     access=Access.BRAND,
     tag=TAG,
-    query=WindowQuery,
-    response=InsightsOut,
+    query="brands.WindowQuery",
+    response="brands.InsightsOut",
     errors=(403, 404),
 )
 def get_insights(call: Call[Any, WindowQuery]) -> InsightsOut:
     return insights.insights(call.member, call.params["brand_id"], call.query.from_, call.query.to)
 
 
-def _list_route(name: str, page: type[Any], summary: str) -> None:
+def _list_route(name: str, page: str, summary: str) -> None:
     """`GET /brands/{brand_id}/insights/<name>`: one insights list, paged, or all of it as CSV."""
 
     def view(call: Call[Any, InsightsListQuery]) -> Any:
@@ -88,7 +87,7 @@ def _list_route(name: str, page: type[Any], summary: str) -> None:
         summary=summary + " (?format=csv: the whole list as text/csv)",
         access=Access.BRAND,
         tag=TAG,
-        query=InsightsListQuery,
+        query="brands.InsightsListQuery",
         response=page,
         errors=(403, 404),
         csv=True,
@@ -96,13 +95,21 @@ def _list_route(name: str, page: type[Any], summary: str) -> None:
 
 
 for _name, _page, _summary in (
-    ("products", ProductFunnelPage, "The hotspot funnel per product, by impressions"),
-    ("fans", FanPage, "Members who posted about the brand, by posts"),
-    ("opinion-leaders", LeaderPage, "Members whose brand posts earn the most engagement, by influence"),
-    ("potential-customers", ProspectPage, "Members who smiled or commented and never posted about the brand"),
-    ("top-posts", TopPostPage, "Creatives by smoothed engagement rate"),
-    ("interests", InterestPage, "Interests of the brand's posts, by engagement"),
-    ("labels", LabelPage, "What the brand's photos show, by posts"),
+    ("products", "brands.ProductFunnelPage", "The hotspot funnel per product, by impressions"),
+    ("fans", "brands.FanPage", "Members who posted about the brand, by posts"),
+    (
+        "opinion-leaders",
+        "brands.LeaderPage",
+        "Members whose brand posts earn the most engagement, by influence",
+    ),
+    (
+        "potential-customers",
+        "brands.ProspectPage",
+        "Members who smiled or commented and never posted about the brand",
+    ),
+    ("top-posts", "brands.TopPostPage", "Creatives by smoothed engagement rate"),
+    ("interests", "brands.InterestPage", "Interests of the brand's posts, by engagement"),
+    ("labels", "brands.LabelPage", "What the brand's photos show, by posts"),
 ):
     _list_route(_name, _page, _summary)
 
@@ -114,8 +121,8 @@ for _name, _page, _summary in (
     summary="Create a campaign over some of the brand's products",
     access=Access.BRAND,
     tag=TAG,
-    body=CampaignIn,
-    response=CampaignOut,
+    body="brands.CampaignIn",
+    response="brands.CampaignOut",
     status=201,
     errors=(403, 404, 422),
     rate_limit="brands",
@@ -131,8 +138,8 @@ def create_campaign(call: Call[CampaignIn, Any]) -> CampaignOut:
     summary="The brand's campaigns, newest first",
     access=Access.BRAND,
     tag=TAG,
-    query=CampaignQuery,
-    response=CampaignPage,
+    query="brands.CampaignQuery",
+    response="brands.CampaignPage",
     errors=(403, 404),
 )
 def list_campaigns(call: Call[Any, CampaignQuery]) -> CampaignPage:
@@ -146,7 +153,7 @@ def list_campaigns(call: Call[Any, CampaignQuery]) -> CampaignPage:
     summary="A campaign with its metrics, the previous window's and the lift",
     access=Access.BRAND,
     tag=TAG,
-    response=CampaignReport,
+    response="brands.CampaignReport",
     errors=(403, 404),
 )
 def get_campaign(call: Call[Any, Any]) -> CampaignReport:

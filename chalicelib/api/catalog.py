@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
 from chalicelib.api.routing import Access, Call, endpoint
-from chalicelib.schemas.catalog import ProductIn, ProductOut, ProductPage, ProductQuery
-from chalicelib.services import catalog
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.schemas.catalog import ProductIn, ProductOut, ProductPage, ProductQuery
+
+# Imported by the first request that needs it (chalicelib/lazy.py).
+catalog = lazy_module("chalicelib.services.catalog")
 
 catalog_blueprint = Blueprint(__name__)
 TAG = "products"
@@ -21,8 +26,8 @@ TAG = "products"
     summary="Search products by title or brand words",
     access=Access.PUBLIC,
     tag=TAG,
-    query=ProductQuery,
-    response=ProductPage,
+    query="catalog.ProductQuery",
+    response="catalog.ProductPage",
     personalised=False,
 )
 def search_products(call: Call[Any, ProductQuery]) -> ProductPage:
@@ -36,7 +41,7 @@ def search_products(call: Call[Any, ProductQuery]) -> ProductPage:
     summary="A product page",
     access=Access.PUBLIC,
     tag=TAG,
-    response=ProductOut,
+    response="catalog.ProductOut",
     errors=(404,),
     personalised=False,
 )
@@ -51,8 +56,8 @@ def get_product(call: Call[Any, Any]) -> ProductOut:
     summary="Add a product to a brand's catalog",
     access=Access.BRAND,
     tag=TAG,
-    body=ProductIn,
-    response=ProductOut,
+    body="catalog.ProductIn",
+    response="catalog.ProductOut",
     status=201,
     errors=(403, 404),
     rate_limit="brands",

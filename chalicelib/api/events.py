@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
 from chalicelib import clock
 from chalicelib.api.routing import Access, Call, endpoint
-from chalicelib.schemas.brands import EventBatchIn, EventBatchOut, SessionOut
-from chalicelib.services import engagement, receipts
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.schemas.brands import EventBatchIn, EventBatchOut, SessionOut
+
+# Imported by the first request that needs it (chalicelib/lazy.py).
+engagement = lazy_module("chalicelib.services.engagement")
+receipts = lazy_module("chalicelib.services.receipts")
+brand_schemas = lazy_module("chalicelib.schemas.brands")
 
 events_blueprint = Blueprint(__name__)
 TAG = "events"
@@ -22,8 +29,8 @@ TAG = "events"
     summary="Record a batch of impressions, tag clicks and product clicks (each with its post's receipt)",
     access=Access.PUBLIC,
     tag=TAG,
-    body=EventBatchIn,
-    response=EventBatchOut,
+    body="brands.EventBatchIn",
+    response="brands.EventBatchOut",
     status=202,
     errors=(422,),
     rate_limit="events",
@@ -43,11 +50,11 @@ def post_events(call: Call[EventBatchIn, Any]) -> EventBatchOut:
     summary="Start an anonymous session: send it as X-Flint-Session so shown posts carry receipts",
     access=Access.PUBLIC,
     tag=TAG,
-    response=SessionOut,
+    response="brands.SessionOut",
     status=201,
     personalised=False,
     rate_limit="sessions",
 )
 def post_session(call: Call[Any, Any]) -> SessionOut:
     token, expires = receipts.new_session()
-    return SessionOut(session=token, expires_at=clock.iso(expires))
+    return brand_schemas.SessionOut(session=token, expires_at=clock.iso(expires))

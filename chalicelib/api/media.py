@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
 from chalicelib.api.routing import Access, Call, endpoint
-from chalicelib.schemas.media import UploadOut, UploadRequest, UploadTicket
-from chalicelib.services import media
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.schemas.media import UploadOut, UploadRequest, UploadTicket
+
+# Imported by the first request that needs it (chalicelib/lazy.py).
+media = lazy_module("chalicelib.services.media")
 
 media_blueprint = Blueprint(__name__)
 TAG = "uploads"
@@ -21,8 +26,8 @@ TAG = "uploads"
     summary="Get a presigned S3 POST for one image",
     access=Access.PRIME,
     tag=TAG,
-    body=UploadRequest,
-    response=UploadTicket,
+    body="media.UploadRequest",
+    response="media.UploadTicket",
     status=201,
     errors=(413,),
     rate_limit="uploads",
@@ -38,7 +43,7 @@ def create_upload(call: Call[UploadRequest, Any]) -> UploadTicket:
     summary="An upload's processing status and thumbnails",
     access=Access.MEMBER,
     tag=TAG,
-    response=UploadOut,
+    response="media.UploadOut",
     errors=(403, 404),
 )
 def get_upload(call: Call[Any, Any]) -> UploadOut:

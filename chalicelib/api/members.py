@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
 from chalicelib.api.routing import Access, Call, endpoint
-from chalicelib.schemas.catalog import PageQuery
-from chalicelib.schemas.media import UploadRequest, UploadTicket
-from chalicelib.schemas.members import (
-    ErasureOut,
-    ExportPage,
-    InterestList,
-    InterestsBody,
-    InterestsOut,
-    Me,
-    Profile,
-    ProfilePatch,
-)
-from chalicelib.services import erasure, media, members
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.schemas.catalog import PageQuery
+    from chalicelib.schemas.media import UploadRequest, UploadTicket
+    from chalicelib.schemas.members import (
+        ErasureOut,
+        ExportPage,
+        InterestList,
+        InterestsBody,
+        InterestsOut,
+        Me,
+        Profile,
+        ProfilePatch,
+    )
+
+# Imported by the first request that needs it (chalicelib/lazy.py).
+erasure = lazy_module("chalicelib.services.erasure")
+media = lazy_module("chalicelib.services.media")
+members = lazy_module("chalicelib.services.members")
+member_schemas = lazy_module("chalicelib.schemas.members")
 
 members_blueprint = Blueprint(__name__)
 TAG = "members"
@@ -32,14 +40,22 @@ TAG = "members"
     summary="The interest catalog",
     access=Access.PUBLIC,
     tag=TAG,
-    response=InterestList,
+    response="members.InterestList",
     personalised=False,
 )
 def list_interests(call: Call[Any, Any]) -> InterestList:
-    return InterestList(items=members.interest_catalog())
+    return member_schemas.InterestList(items=members.interest_catalog())
 
 
-@endpoint(members_blueprint, "/me", "GET", summary="Own profile", access=Access.MEMBER, tag=TAG, response=Me)
+@endpoint(
+    members_blueprint,
+    "/me",
+    "GET",
+    summary="Own profile",
+    access=Access.MEMBER,
+    tag=TAG,
+    response="members.Me",
+)
 def get_me(call: Call[Any, Any]) -> Me:
     return members.get_me(call.member)
 
@@ -51,8 +67,8 @@ def get_me(call: Call[Any, Any]) -> Me:
     summary="Edit own profile",
     access=Access.MEMBER,
     tag=TAG,
-    body=ProfilePatch,
-    response=Me,
+    body="members.ProfilePatch",
+    response="members.Me",
     errors=(403, 409, 422),
     rate_limit="profile",
 )
@@ -67,8 +83,8 @@ def patch_me(call: Call[ProfilePatch, Any]) -> Me:
     summary="Get a presigned S3 POST for a new avatar (then PATCH /me with its upload id)",
     access=Access.MEMBER,
     tag=TAG,
-    body=UploadRequest,
-    response=UploadTicket,
+    body="media.UploadRequest",
+    response="media.UploadTicket",
     status=201,
     errors=(413,),
     rate_limit="uploads",
@@ -84,7 +100,7 @@ def create_avatar_upload(call: Call[UploadRequest, Any]) -> UploadTicket:
     summary="Delete own account and everything that is the member's (erased in the background)",
     access=Access.MEMBER,
     tag=TAG,
-    response=ErasureOut,
+    response="members.ErasureOut",
     status=202,
     rate_limit="profile",
 )
@@ -99,8 +115,8 @@ def delete_me(call: Call[Any, Any]) -> ErasureOut:
     summary="Everything Flint holds about the member, a page at a time",
     access=Access.MEMBER,
     tag=TAG,
-    query=PageQuery,
-    response=ExportPage,
+    query="catalog.PageQuery",
+    response="members.ExportPage",
     errors=(400,),
 )
 def export_me(call: Call[Any, PageQuery]) -> ExportPage:
@@ -114,13 +130,13 @@ def export_me(call: Call[Any, PageQuery]) -> ExportPage:
     summary="Choose interests (onboarding)",
     access=Access.MEMBER,
     tag=TAG,
-    body=InterestsBody,
-    response=InterestsOut,
+    body="members.InterestsBody",
+    response="members.InterestsOut",
     errors=(422,),
     rate_limit="profile",
 )
 def put_interests(call: Call[InterestsBody, Any]) -> InterestsOut:
-    return InterestsOut(interests=members.choose_interests(call.member, call.body.interests))
+    return member_schemas.InterestsOut(interests=members.choose_interests(call.member, call.body.interests))
 
 
 @endpoint(
@@ -130,7 +146,7 @@ def put_interests(call: Call[InterestsBody, Any]) -> InterestsOut:
     summary="A member's public profile",
     access=Access.PUBLIC,
     tag=TAG,
-    response=Profile,
+    response="members.Profile",
     errors=(404,),
 )
 def get_user(call: Call[Any, Any]) -> Profile:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
 from chalicelib.api.routing import Access, Call, endpoint
-from chalicelib.schemas.catalog import PageQuery
-from chalicelib.schemas.posts import PostIn, PostOut, PostPage
-from chalicelib.services import posts
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.schemas.catalog import PageQuery
+    from chalicelib.schemas.posts import PostIn, PostOut, PostPage
+
+# Imported by the first request that needs it (chalicelib/lazy.py).
+posts = lazy_module("chalicelib.services.posts")
 
 posts_blueprint = Blueprint(__name__)
 TAG = "posts"
@@ -22,8 +27,8 @@ TAG = "posts"
     summary="Publish a photo, story or idea",
     access=Access.PRIME,
     tag=TAG,
-    body=PostIn,
-    response=PostOut,
+    body="posts.PostIn",
+    response="posts.PostOut",
     status=201,
     errors=(403, 409),
     rate_limit="posts",
@@ -39,7 +44,7 @@ def create_post(call: Call[PostIn, Any]) -> PostOut:
     summary="A post with hydrated product tags",
     access=Access.PUBLIC,
     tag=TAG,
-    response=PostOut,
+    response="posts.PostOut",
     errors=(404,),
 )
 def get_post(call: Call[Any, Any]) -> PostOut:
@@ -68,8 +73,8 @@ def delete_post(call: Call[Any, Any]) -> None:
     summary="A member's posts, newest first",
     access=Access.PUBLIC,
     tag=TAG,
-    query=PageQuery,
-    response=PostPage,
+    query="catalog.PageQuery",
+    response="posts.PostPage",
     errors=(404,),
 )
 def member_posts(call: Call[Any, PageQuery]) -> PostPage:
@@ -83,8 +88,8 @@ def member_posts(call: Call[Any, PageQuery]) -> PostPage:
     summary="An interest's posts, newest first",
     access=Access.PUBLIC,
     tag=TAG,
-    query=PageQuery,
-    response=PostPage,
+    query="catalog.PageQuery",
+    response="posts.PostPage",
     errors=(404,),
 )
 def interest_posts(call: Call[Any, PageQuery]) -> PostPage:
@@ -100,8 +105,8 @@ def interest_posts(call: Call[Any, PageQuery]) -> PostPage:
     summary="Posts tagging a product, newest first",
     access=Access.PUBLIC,
     tag=TAG,
-    query=PageQuery,
-    response=PostPage,
+    query="catalog.PageQuery",
+    response="posts.PostPage",
     errors=(404,),
 )
 def product_posts(call: Call[Any, PageQuery]) -> PostPage:

@@ -18,19 +18,17 @@ missing Content-Type gets the contract's 415 body, in AWS and locally alike.
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ValidationError
 
-from chalicelib import auth
 from chalicelib.api.authorizer import cognito_jwt
-from chalicelib.data import keys, ratelimits
 from chalicelib.errors import (
     BadRequest,
     FlintError,
@@ -42,13 +40,25 @@ from chalicelib.errors import (
     ValidationFailed,
     field_error,
 )
-from chalicelib.observability import logger
-from chalicelib.schemas.common import ID_RE
-from chalicelib.services import members, receipts
+from chalicelib.lazy import lazy_module
 from chalicelib.settings import get_settings
 
-BodyT = TypeVar("BodyT", bound=BaseModel)
-QueryT = TypeVar("QueryT", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
+# What a request needs, imported by the first request (chalicelib/lazy.py): registering the routes
+# at import loads neither pydantic, PynamoDB, boto3, the JWT library nor Powertools.
+auth = lazy_module("chalicelib.auth")
+keys = lazy_module("chalicelib.data.keys")
+ratelimits = lazy_module("chalicelib.data.ratelimits")
+observability = lazy_module("chalicelib.observability")
+common = lazy_module("chalicelib.schemas.common")
+members = lazy_module("chalicelib.services.members")
+receipts = lazy_module("chalicelib.services.receipts")
+pydantic = lazy_module("pydantic")
+
+BodyT = TypeVar("BodyT", bound="BaseModel")
+QueryT = TypeVar("QueryT", bound="BaseModel")
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 
@@ -61,6 +71,22 @@ class Access(StrEnum):
     MODERATOR = "moderator"
 
 
+# A request, query or response model: the class, or "module.Name" in chalicelib/schemas/, imported
+# when a request or /openapi.json first needs it, so that registering the routes imports no schema.
+Schema: TypeAlias = "type[BaseModel] | str"
+SCHEMAS_PACKAGE = "chalicelib.schemas"
+
+
+@functools.cache
+def schema(ref: Schema | None) -> type[BaseModel] | None:
+    """The model `ref` names ("posts.PostIn" is chalicelib.schemas.posts.PostIn); a class is itself."""
+    if not isinstance(ref, str):
+        return ref
+    module, _, name = ref.rpartition(".")
+    model: type[BaseModel] = getattr(importlib.import_module(f"{SCHEMAS_PACKAGE}.{module}"), name)
+    return model
+
+
 @dataclass(frozen=True)
 class RouteSpec:
     method: str
@@ -68,9 +94,9 @@ class RouteSpec:
     summary: str
     access: Access
     tag: str
-    body: type[BaseModel] | None = None
-    query: type[BaseModel] | None = None
-    response: type[BaseModel] | None = None
+    body_schema: Schema | None = None
+    query_schema: Schema | None = None
+    response_schema: Schema | None = None
     status: int = 200
     errors: tuple[int, ...] = ()
     personalised: bool = True
@@ -78,6 +104,18 @@ class RouteSpec:
     csv: bool = False  # the view may also answer text/csv (a Response), e.g. with ?format=csv
     # The view spends `rate_limit` itself, per unit it counts (POST /events: per event).
     limit_in_view: bool = False
+
+    @property
+    def body(self) -> type[BaseModel] | None:
+        return schema(self.body_schema)
+
+    @property
+    def query(self) -> type[BaseModel] | None:
+        return schema(self.query_schema)
+
+    @property
+    def response(self) -> type[BaseModel] | None:
+        return schema(self.response_schema)
 
     @property
     def reads_token(self) -> bool:
@@ -148,7 +186,9 @@ def contract_errors(request: Any, get_response: Callable[[Any], Response]) -> Re
     try:
         return get_response(request)
     except Exception:
-        logger.exception("unhandled error outside the route", extra={"path": getattr(request, "path", None)})
+        observability.logger.exception(
+            "unhandled error outside the route", extra={"path": getattr(request, "path", None)}
+        )
         return internal_error({"Access-Control-Allow-Origin": get_settings().cors_origin})
 
 
@@ -186,7 +226,7 @@ def _parse_body(raw: bytes | str | None, content_type: str | None, model: type[B
         raise BadRequest("A JSON request body is required.", code="bad_json")
     try:
         return model.model_validate(data)
-    except ValidationError as exc:
+    except pydantic.ValidationError as exc:
         raise ValidationFailed("The request body is invalid.", _details(exc)) from exc
     except RecursionError as exc:  # nesting under the parser's limit but over the validator's
         raise BadRequest("The request body is nested too deeply.", code="bad_json") from exc
@@ -197,14 +237,14 @@ def _parse_query(params: dict[str, str] | None, model: type[BaseModel]) -> BaseM
     known = {field.alias or name for name, field in model.model_fields.items()}
     try:
         return model.model_validate({k: v for k, v in (params or {}).items() if k in known})
-    except ValidationError as exc:
+    except pydantic.ValidationError as exc:
         raise BadRequest(
             "A query parameter is invalid.", code="bad_parameter", details=_details(exc)
         ) from exc
 
 
 def _check_path(params: dict[str, str]) -> None:
-    bad = [name for name, value in params.items() if not ID_RE.match(value)]
+    bad = [name for name, value in params.items() if not common.ID_RE.match(value)]
     if bad:
         raise BadRequest(
             "An id in the path is malformed: ids are 1..128 URL-safe characters.",
@@ -266,8 +306,14 @@ def _identity(request: Any, access: Access, personalised: bool = True) -> auth.I
     return identity
 
 
-class _Empty(BaseModel):
-    pass
+@functools.cache
+def _empty() -> BaseModel:
+    """What `call.body` / `call.query` is on a route without one."""
+
+    class _Empty(pydantic.BaseModel):
+        pass
+
+    return _Empty()
 
 
 def endpoint(
@@ -278,9 +324,9 @@ def endpoint(
     summary: str,
     access: Access,
     tag: str,
-    body: type[BaseModel] | None = None,
-    query: type[BaseModel] | None = None,
-    response: type[BaseModel] | None = None,
+    body: Schema | None = None,
+    query: Schema | None = None,
+    response: Schema | None = None,
     status: int = 200,
     errors: tuple[int, ...] = (),
     personalised: bool = True,
@@ -292,7 +338,8 @@ def endpoint(
 
     `personalised=False` marks a public route whose answer does not depend on the caller: it
     ignores any token. `rate_limit="comments"` spends one unit of that abuse limit (settings
-    `rate_limits`) per request, per member or, anonymously, per client address.
+    `rate_limits`) per request, per member or, anonymously, per client address. `body`, `query`
+    and `response` are models or, imported on first use, their names: `body="posts.PostIn"`.
     """
     if rate_limit is not None and rate_limit not in get_settings().rate_limits:
         raise ValueError(f"no rate limit named {rate_limit!r} in settings")
@@ -331,11 +378,11 @@ def endpoint(
                 call = Call(
                     identity=identity,
                     body=(
-                        _parse_body(request.raw_body, request.headers.get("content-type"), body)
-                        if body
-                        else _Empty()
+                        _parse_body(request.raw_body, request.headers.get("content-type"), spec.body)
+                        if spec.body
+                        else _empty()
                     ),
-                    query=_parse_query(request.query_params, query) if query else _Empty(),
+                    query=_parse_query(request.query_params, spec.query) if spec.query else _empty(),
                     params=params,
                     viewer=viewer,
                 )
@@ -343,7 +390,7 @@ def endpoint(
             except FlintError as err:
                 return error_response(err)
             except Exception:
-                logger.exception("unhandled error", extra={"route": f"{method} {path}"})
+                observability.logger.exception("unhandled error", extra={"route": f"{method} {path}"})
                 return internal_error()
             finally:
                 if viewer_token is not None:

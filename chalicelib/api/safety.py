@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
 from chalicelib.api.routing import Access, Call, endpoint
-from chalicelib.schemas.catalog import PageQuery
-from chalicelib.schemas.safety import (
-    ActionIn,
-    ActionOut,
-    AuditPage,
-    BlockedPage,
-    BlockOut,
-    QueuePage,
-    ReportIn,
-    ReportOut,
-)
-from chalicelib.services import moderation, safety
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.schemas.catalog import PageQuery
+    from chalicelib.schemas.safety import (
+        ActionIn,
+        ActionOut,
+        AuditPage,
+        BlockedPage,
+        BlockOut,
+        QueuePage,
+        ReportIn,
+        ReportOut,
+    )
+
+# Imported by the first request that needs it (chalicelib/lazy.py).
+moderation = lazy_module("chalicelib.services.moderation")
+safety = lazy_module("chalicelib.services.safety")
 
 safety_blueprint = Blueprint(__name__)
 TAG = "safety"
@@ -31,8 +37,8 @@ TAG = "safety"
     summary="Report a post, comment or member (idempotent per reporter and target)",
     access=Access.MEMBER,
     tag=TAG,
-    body=ReportIn,
-    response=ReportOut,
+    body="safety.ReportIn",
+    response="safety.ReportOut",
     status=201,
     errors=(403, 404, 422),
     rate_limit="reports",
@@ -48,7 +54,7 @@ def report(call: Call[ReportIn, Any]) -> ReportOut:
     summary="Block a member (idempotent): their posts and comments disappear for you",
     access=Access.MEMBER,
     tag=TAG,
-    response=BlockOut,
+    response="safety.BlockOut",
     errors=(404, 422),
     rate_limit="blocks",
 )
@@ -63,7 +69,7 @@ def block(call: Call[Any, Any]) -> BlockOut:
     summary="Unblock a member (idempotent)",
     access=Access.MEMBER,
     tag=TAG,
-    response=BlockOut,
+    response="safety.BlockOut",
     errors=(422,),
     rate_limit="blocks",
 )
@@ -78,8 +84,8 @@ def unblock(call: Call[Any, Any]) -> BlockOut:
     summary="Members you blocked",
     access=Access.MEMBER,
     tag=TAG,
-    query=PageQuery,
-    response=BlockedPage,
+    query="catalog.PageQuery",
+    response="safety.BlockedPage",
 )
 def blocked(call: Call[Any, PageQuery]) -> BlockedPage:
     return safety.blocked_members(call.member, call.query.limit, call.query.cursor)
@@ -92,8 +98,8 @@ def blocked(call: Call[Any, PageQuery]) -> BlockedPage:
     summary="Open moderation cases, oldest first",
     access=Access.MODERATOR,
     tag=TAG,
-    query=PageQuery,
-    response=QueuePage,
+    query="catalog.PageQuery",
+    response="safety.QueuePage",
 )
 def moderation_queue(call: Call[Any, PageQuery]) -> QueuePage:
     return moderation.queue(call.query.limit, call.query.cursor)
@@ -106,8 +112,8 @@ def moderation_queue(call: Call[Any, PageQuery]) -> QueuePage:
     summary="Hide/restore a post or comment, ban/unban a member, approve/reject a held photo, dismiss",
     access=Access.MODERATOR,
     tag=TAG,
-    body=ActionIn,
-    response=ActionOut,
+    body="safety.ActionIn",
+    response="safety.ActionOut",
     errors=(404, 409, 422),
     rate_limit="moderation",
 )
@@ -122,8 +128,8 @@ def moderation_action(call: Call[ActionIn, Any]) -> ActionOut:
     summary="The moderation audit trail, newest first",
     access=Access.MODERATOR,
     tag=TAG,
-    query=PageQuery,
-    response=AuditPage,
+    query="catalog.PageQuery",
+    response="safety.AuditPage",
 )
 def moderation_audit(call: Call[Any, PageQuery]) -> AuditPage:
     return moderation.audit_trail(call.query.limit, call.query.cursor)

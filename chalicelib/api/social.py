@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
 from chalicelib.api.routing import Access, Call, endpoint
-from chalicelib.schemas.catalog import PageQuery
-from chalicelib.schemas.social import (
-    CommentIn,
-    CommentOut,
-    CommentPage,
-    EnthusiastList,
-    EnthusiastQuery,
-    FollowOut,
-    SmileOut,
-)
-from chalicelib.services import enthusiasts, social
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.schemas.catalog import PageQuery
+    from chalicelib.schemas.social import (
+        CommentIn,
+        CommentOut,
+        CommentPage,
+        EnthusiastList,
+        EnthusiastQuery,
+        FollowOut,
+        SmileOut,
+    )
+
+# Imported by the first request that needs it (chalicelib/lazy.py).
+enthusiasts = lazy_module("chalicelib.services.enthusiasts")
+social = lazy_module("chalicelib.services.social")
+social_schemas = lazy_module("chalicelib.schemas.social")
 
 social_blueprint = Blueprint(__name__)
 TAG = "community"
@@ -30,7 +37,7 @@ TAG = "community"
     summary="Smile at a post (idempotent)",
     access=Access.PRIME,
     tag=TAG,
-    response=SmileOut,
+    response="social.SmileOut",
     errors=(404, 429),
     rate_limit="smiles",
 )
@@ -45,7 +52,7 @@ def smile(call: Call[Any, Any]) -> SmileOut:
     summary="Take a smile back (idempotent)",
     access=Access.PRIME,
     tag=TAG,
-    response=SmileOut,
+    response="social.SmileOut",
     errors=(404, 429),
     rate_limit="smiles",
 )
@@ -60,8 +67,8 @@ def unsmile(call: Call[Any, Any]) -> SmileOut:
     summary="A post's comments, oldest first",
     access=Access.PUBLIC,
     tag=TAG,
-    query=PageQuery,
-    response=CommentPage,
+    query="catalog.PageQuery",
+    response="social.CommentPage",
     errors=(404,),
 )
 def list_comments(call: Call[Any, PageQuery]) -> CommentPage:
@@ -76,8 +83,8 @@ def list_comments(call: Call[Any, PageQuery]) -> CommentPage:
     summary="Comment on a post",
     access=Access.PRIME,
     tag=TAG,
-    body=CommentIn,
-    response=CommentOut,
+    body="social.CommentIn",
+    response="social.CommentOut",
     status=201,
     errors=(403, 404, 429),
     rate_limit="comments",
@@ -108,7 +115,7 @@ def delete_comment(call: Call[Any, Any]) -> None:
     summary="Follow a member (idempotent)",
     access=Access.MEMBER,
     tag=TAG,
-    response=FollowOut,
+    response="social.FollowOut",
     errors=(403, 404, 422),
     rate_limit="follows",
 )
@@ -123,13 +130,15 @@ def follow(call: Call[Any, Any]) -> FollowOut:
     summary="Stop following a member (idempotent)",
     access=Access.MEMBER,
     tag=TAG,
-    response=FollowOut,
+    response="social.FollowOut",
     errors=(404, 422),
     rate_limit="follows",
 )
 def unfollow(call: Call[Any, Any]) -> FollowOut:
     if call.params["user_id"] == call.member.user_id:
-        return FollowOut(following=False)  # nobody follows themselves: already true, idempotently
+        return social_schemas.FollowOut(
+            following=False
+        )  # nobody follows themselves: already true, idempotently
     return social.unfollow(call.member, call.params["user_id"])
 
 
@@ -140,8 +149,8 @@ def unfollow(call: Call[Any, Any]) -> FollowOut:
     summary="Enthusiast badge holders, ranked",
     access=Access.PUBLIC,
     tag=TAG,
-    query=EnthusiastQuery,
-    response=EnthusiastList,
+    query="social.EnthusiastQuery",
+    response="social.EnthusiastList",
     errors=(404,),
 )
 def list_enthusiasts(call: Call[Any, EnthusiastQuery]) -> EnthusiastList:

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
-from pydantic import BaseModel, RootModel
 
-from chalicelib.api.openapi import openapi_document
 from chalicelib.api.routing import Access, Call, endpoint
-from chalicelib.schemas.common import Health
-from chalicelib.schemas.members import PublicConfig
+from chalicelib.lazy import lazy_module
 from chalicelib.settings import get_settings
+
+if TYPE_CHECKING:
+    from chalicelib.schemas.common import Health, OpenApiDocument
+    from chalicelib.schemas.members import PublicConfig
+
+# Imported by the first request that needs it (chalicelib/lazy.py).
+openapi_module = lazy_module("chalicelib.api.openapi")
+common = lazy_module("chalicelib.schemas.common")
+member_schemas = lazy_module("chalicelib.schemas.members")
 
 system_blueprint = Blueprint(__name__)
 TAG = "system"
-
-
-class OpenApiDocument(RootModel[dict[str, Any]]):
-    pass
 
 
 @endpoint(
@@ -28,11 +30,11 @@ class OpenApiDocument(RootModel[dict[str, Any]]):
     summary="Liveness",
     access=Access.PUBLIC,
     tag=TAG,
-    response=Health,
+    response="common.Health",
     personalised=False,
 )
 def health(call: Call[Any, Any]) -> Health:
-    return Health()
+    return common.Health()
 
 
 @endpoint(
@@ -42,12 +44,12 @@ def health(call: Call[Any, Any]) -> Health:
     summary="What a client needs to sign in and upload",
     access=Access.PUBLIC,
     tag=TAG,
-    response=PublicConfig,
+    response="members.PublicConfig",
     personalised=False,
 )
 def public_config(call: Call[Any, Any]) -> PublicConfig:
     settings = get_settings()
-    return PublicConfig(
+    return member_schemas.PublicConfig(
         region=settings.region,
         user_pool_id=settings.user_pool_id,
         user_pool_client_id=settings.user_pool_client_id,
@@ -68,8 +70,8 @@ def public_config(call: Call[Any, Any]) -> PublicConfig:
     summary="This API's OpenAPI 3 document",
     access=Access.PUBLIC,
     tag=TAG,
-    response=OpenApiDocument,
+    response="common.OpenApiDocument",
     personalised=False,
 )
-def openapi(call: Call[Any, Any]) -> BaseModel:
-    return OpenApiDocument(openapi_document())
+def openapi(call: Call[Any, Any]) -> OpenApiDocument:
+    return common.OpenApiDocument(openapi_module.openapi_document())

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, RootModel
 
 from chalicelib.schemas.currencies import CURRENCY_CODES
 from chalicelib.schemas.dates import Day
@@ -110,3 +110,8 @@ class ErrorBody(BaseModel):
 
 class Health(BaseModel):
     status: str = "ok"
+
+
+# GET /openapi.json's answer: the document itself (no docstring: it would become its description).
+class OpenApiDocument(RootModel[dict[str, Any]]):
+    pass

@@ -7,18 +7,27 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from chalicelib import caches, clock
-from chalicelib.auth import Identity
-from chalicelib.data import brands as brand_store
-from chalicelib.data import media as media_store
-from chalicelib.data import objects, users
+from chalicelib.data import users
 from chalicelib.data.users import Member, ProfileChange
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
+from chalicelib.lazy import lazy_module
 from chalicelib.observability import logger
-from chalicelib.schemas.members import BrandRef, Interest, Me, Profile, ProfilePatch
-from chalicelib.services.presenters import me_out, profile_out
 from chalicelib.settings import get_settings
+
+if TYPE_CHECKING:
+    from chalicelib.auth import Identity
+    from chalicelib.schemas.members import Interest, Me, Profile, ProfilePatch
+
+# The authorizer imports this module for record_activity alone: what profiles need (pydantic
+# schemas, presenters, brands, media, S3) is imported on first use (chalicelib/lazy.py, issue 19).
+brand_store = lazy_module("chalicelib.data.brands")
+media_store = lazy_module("chalicelib.data.media")
+objects = lazy_module("chalicelib.data.objects")
+member_schemas = lazy_module("chalicelib.schemas.members")
+presenters = lazy_module("chalicelib.services.presenters")
 
 # A warm process marks a member active at most this often; the gateway also
 # caches the authorizer's answer, so activity costs ~1 write per member per 5 min.
@@ -55,11 +64,11 @@ caches.register(forget_recent_activity)
 
 def _me(identity: Identity, member: Member) -> Me:
     owned = brand_store.owned_brands(identity.user_id) if identity.is_brand else []
-    return me_out(
+    return presenters.me_out(
         member,
         prime=identity.is_prime,
         brand=identity.is_brand,
-        brands=[BrandRef(id=b.brand_id, name=b.name) for b in owned],
+        brands=[member_schemas.BrandRef(id=b.brand_id, name=b.name) for b in owned],
         moderator=identity.is_moderator,
     )
 
@@ -223,10 +232,11 @@ def get_profile(user_id: str, viewer: Identity | None) -> Profile:
     # A banned member's profile is gone for everyone but moderators (their name may be the abuse).
     if member is None or (member.banned and not (viewer and viewer.is_moderator)):
         raise NotFound("No such member.")
-    return profile_out(member, viewed.followed, viewed.blocked)
+    return presenters.profile_out(member, viewed.followed, viewed.blocked)
 
 
 def interest_catalog() -> list[Interest]:
     return sorted(
-        (Interest(id=i.interest_id, name=i.name) for i in users.list_interests()), key=lambda i: i.name
+        (member_schemas.Interest(id=i.interest_id, name=i.name) for i in users.list_interests()),
+        key=lambda i: i.name,
     )

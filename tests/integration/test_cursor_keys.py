@@ -7,11 +7,10 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from pydantic import ValidationError
 
 from chalicelib import cursors, secrets
 from chalicelib.errors import BadRequest
-from chalicelib.settings import DEVELOPMENT_CURSOR_SECRET, Settings, get_settings
+from chalicelib.settings import DEVELOPMENT_CURSOR_SECRET, Settings, SettingsError, get_settings
 
 POSITION = {"PK": "POST#1", "SK": "POST#1"}
 
@@ -115,7 +114,7 @@ def test_a_deployed_function_refuses_to_start_with_the_development_key(
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "flint-prod-api_handler")
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.setenv("FLINT_CURSOR_SECRET", DEVELOPMENT_CURSOR_SECRET)
-    with pytest.raises(ValidationError, match="refusing to start"):
+    with pytest.raises(SettingsError, match="refusing to start"):
         Settings()
 
 

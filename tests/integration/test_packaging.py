@@ -371,8 +371,17 @@ def test_the_zip_alone_imports_the_app_and_makes_thumbnails(unzipped: Path) -> N
     assert (unzipped / "opt" / "python" / f"pillow-{version}.dist-info").is_dir()
     assert "image/" in types
     # Without the layer (the API, the authorizer) the app still imports; Pillow is not there.
+    # `import app` loads a request's modules on first use (chalicelib/lazy.py): import them all,
+    # so that a dependency missing from the zip fails here, not at a first request in AWS.
+    every_module = (
+        "import importlib, pkgutil, app, chalicelib\n"
+        "for found in pkgutil.walk_packages(chalicelib.__path__, 'chalicelib.'):\n"
+        " try:\n  importlib.import_module(found.name)\n"
+        " except ModuleNotFoundError as exc:\n  if exc.name != 'PIL': raise\n"
+        "try:\n import PIL\nexcept ImportError: print('no PIL')"
+    )
     alone = subprocess.run(
-        [sys.executable, "-S", "-c", "import app\ntry:\n import PIL\nexcept ImportError: print('no PIL')"],
+        [sys.executable, "-S", "-c", every_module],
         cwd=unzipped / "task",
         env=env,
         capture_output=True,

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from chalicelib.settings import DEFAULT_RATE_LIMITS, Settings, get_settings
+from chalicelib.settings import DEFAULT_RATE_LIMITS, Settings, SettingsError, get_settings
 
 POOL = "us-east-1_AbCdEf123"
 
@@ -104,7 +104,7 @@ def test_settings_are_read_once_and_frozen(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("FLINT_TABLE_NAME", "second")
     assert get_settings() is first
     assert first.table_name == "first"
-    with pytest.raises(ValueError):
+    with pytest.raises(SettingsError):
         first.table_name = "changed"  # type: ignore[misc]
     get_settings.cache_clear()
 
@@ -122,25 +122,44 @@ def test_numbers_and_json_values_come_from_the_environment(monkeypatch: pytest.M
     assert s.thumbnail_sizes == {"small": 200}
 
 
-def test_a_malformed_value_is_refused_when_settings_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pydantic import ValidationError
-
-    with pytest.raises(ValidationError, match="FLINT_RATE_LIMITS is not valid JSON"):
-        settings(monkeypatch, FLINT_RATE_LIMITS="{comments: 2}")
-    monkeypatch.delenv("FLINT_RATE_LIMITS")
-    with pytest.raises(ValidationError):
-        settings(monkeypatch, FLINT_FEED_SIZE="many")
-    monkeypatch.delenv("FLINT_FEED_SIZE")
-    with pytest.raises(ValidationError):
-        settings(monkeypatch, FLINT_LABELS="everything")
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("FLINT_RATE_LIMITS", "{comments: 2}", "FLINT_RATE_LIMITS is not valid JSON"),
+        ("FLINT_RATE_LIMITS", '{"comments": [2]}', "FLINT_RATE_LIMITS\\['comments'\\]"),
+        ("FLINT_RATE_LIMITS", '{"comments": ["two", 600]}', "'two' is not a valid int"),
+        ("FLINT_THUMBNAIL_SIZES", '["small"]', "FLINT_THUMBNAIL_SIZES"),
+        ("FLINT_SCREENING_HOLD", '"Violence"', "FLINT_SCREENING_HOLD"),
+        ("FLINT_FEED_SIZE", "many", "FLINT_FEED_SIZE: 'many' is not a valid int"),
+        ("FLINT_FEED_SIZE", "12.5", "FLINT_FEED_SIZE"),
+        ("FLINT_LABEL_MIN_CONFIDENCE", "high", "FLINT_LABEL_MIN_CONFIDENCE"),
+        ("FLINT_LABELS", "everything", "FLINT_LABELS: 'everything' is not one of 'rekognition', 'colours'"),
+    ],
+)
+def test_a_malformed_value_is_refused_when_settings_are_read(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    with pytest.raises(SettingsError, match=message):
+        settings(monkeypatch, **{variable: value})
 
 
 def test_settings_are_frozen(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pydantic import ValidationError
-
     s = settings(monkeypatch)
-    with pytest.raises(ValidationError):
+    with pytest.raises(SettingsError):
         s.feed_size = 3  # type: ignore[misc]
+
+
+def test_defaults_are_not_shared_between_instances(monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = settings(monkeypatch), settings(monkeypatch)
+    first.thumbnail_sizes["small"] = 1
+    assert second.thumbnail_sizes["small"] == 320
+    assert Settings.thumbnail_sizes["small"] == 320
+
+
+def test_explicit_values_are_checked_like_variables() -> None:
+    assert Settings(feed_size="7", stage="prod").feed_size == 7
+    with pytest.raises(SettingsError, match="feed_size"):
+        Settings(feed_size="seven")
 
 
 def test_a_rate_limit_override_keeps_the_other_limits(monkeypatch: pytest.MonkeyPatch) -> None:
