@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
 from chalicelib.api.routing import Access, Call, endpoint
-from chalicelib.schemas.audiences import (
-    AudienceIn,
-    AudienceMemberPage,
-    AudienceMembersQuery,
-    AudienceOut,
-    AudiencePage,
-    InvitationOut,
-)
-from chalicelib.schemas.catalog import PageQuery
-from chalicelib.services import audiences
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.schemas.audiences import (
+        AudienceIn,
+        AudienceMembersQuery,
+        AudienceOut,
+        AudiencePage,
+        InvitationOut,
+    )
+    from chalicelib.schemas.catalog import PageQuery
+
+# Imported by the first request that needs it (chalicelib/lazy.py).
+audiences = lazy_module("chalicelib.services.audiences")
 
 audiences_blueprint = Blueprint(__name__)
 TAG = "audiences"
@@ -29,8 +33,8 @@ TAG = "audiences"
     summary="Save an audience: rules over the brand's fans, opinion leaders and potential customers",
     access=Access.BRAND,
     tag=TAG,
-    body=AudienceIn,
-    response=AudienceOut,
+    body="audiences.AudienceIn",
+    response="audiences.AudienceOut",
     status=201,
     errors=(403, 404, 409, 422),
     rate_limit="brands",
@@ -46,8 +50,8 @@ def create_audience(call: Call[AudienceIn, Any]) -> AudienceOut:
     summary="The brand's audiences, oldest first, each with its community's counts",
     access=Access.BRAND,
     tag=TAG,
-    query=PageQuery,
-    response=AudiencePage,
+    query="catalog.PageQuery",
+    response="audiences.AudiencePage",
     errors=(403, 404),
 )
 def list_audiences(call: Call[Any, PageQuery]) -> AudiencePage:
@@ -61,7 +65,7 @@ def list_audiences(call: Call[Any, PageQuery]) -> AudiencePage:
     summary="One audience: its rules, whether it is filled, its community's counts",
     access=Access.BRAND,
     tag=TAG,
-    response=AudienceOut,
+    response="audiences.AudienceOut",
     errors=(403, 404),
 )
 def get_audience(call: Call[Any, Any]) -> AudienceOut:
@@ -75,8 +79,8 @@ def get_audience(call: Call[Any, Any]) -> AudienceOut:
     summary="A page of the audience's members with their automatic tags (?format=csv: as text/csv)",
     access=Access.BRAND,
     tag=TAG,
-    query=AudienceMembersQuery,
-    response=AudienceMemberPage,
+    query="audiences.AudienceMembersQuery",
+    response="audiences.AudienceMemberPage",
     errors=(403, 404),
     csv=True,
 )
@@ -99,7 +103,7 @@ def audience_members(call: Call[Any, AudienceMembersQuery]) -> Any:
     summary="One click: create the audience's brand community and invite its members (in the background)",
     access=Access.BRAND,
     tag=TAG,
-    response=AudienceOut,
+    response="audiences.AudienceOut",
     status=202,
     errors=(403, 404, 409, 429),
     rate_limit="brands",
@@ -115,7 +119,7 @@ def create_community(call: Call[Any, Any]) -> AudienceOut:
     summary="Accept a brand's invitation: follow the brand",
     access=Access.MEMBER,
     tag=TAG,
-    response=InvitationOut,
+    response="audiences.InvitationOut",
     errors=(403, 404, 409, 429),
     rate_limit="follows",
 )
@@ -130,7 +134,7 @@ def accept_invitation(call: Call[Any, Any]) -> InvitationOut:
     summary="Decline a brand's invitation",
     access=Access.MEMBER,
     tag=TAG,
-    response=InvitationOut,
+    response="audiences.InvitationOut",
     errors=(404, 429),
     rate_limit="inbox",
 )

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
 
 from chalicelib.api.routing import JSON_HEADERS, Access, Call, endpoint
-from chalicelib.schemas.catalog import PageQuery
-from chalicelib.schemas.rights import (
-    GalleryIn,
-    GalleryOut,
-    GalleryPage,
-    PublicGalleryOut,
-    RightsRequestIn,
-    RightsRequestOut,
-    RightsRequestPage,
-)
-from chalicelib.services import galleries, rights
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.schemas.catalog import PageQuery
+    from chalicelib.schemas.rights import (
+        GalleryIn,
+        GalleryOut,
+        GalleryPage,
+        RightsRequestIn,
+        RightsRequestOut,
+        RightsRequestPage,
+    )
+
+# Imported by the first request that needs it (chalicelib/lazy.py).
+galleries = lazy_module("chalicelib.services.galleries")
+rights = lazy_module("chalicelib.services.rights")
 
 rights_blueprint = Blueprint(__name__)
 TAG = "rights and galleries"
@@ -34,11 +39,11 @@ PRIVATE_CACHE = "private, max-age=60"
     summary="Ask a post's author for permission to feature the post (terms shown to the author)",
     access=Access.BRAND,
     tag=TAG,
-    body=RightsRequestIn,
-    response=RightsRequestOut,
+    body="rights.RightsRequestIn",
+    response="rights.RightsRequestOut",
     status=201,
     errors=(403, 404, 409, 422, 429),
-    rate_limit=rights.RIGHTS_LIMIT,
+    rate_limit="rights_requests",  # services/rights.RIGHTS_LIMIT: spent per brand
     limit_in_view=True,
 )
 def request_rights(call: Call[RightsRequestIn, Any]) -> RightsRequestOut:
@@ -53,8 +58,8 @@ def request_rights(call: Call[RightsRequestIn, Any]) -> RightsRequestOut:
     summary="The brand's rights requests with their status, newest first",
     access=Access.BRAND,
     tag=TAG,
-    query=PageQuery,
-    response=RightsRequestPage,
+    query="catalog.PageQuery",
+    response="rights.RightsRequestPage",
     errors=(403, 404),
 )
 def list_rights_requests(call: Call[Any, PageQuery]) -> RightsRequestPage:
@@ -68,12 +73,13 @@ def _decision_route(decision: str, summary: str) -> None:
     view.__name__ = f"{decision}_rights_request"
     endpoint(
         rights_blueprint,
-        rights.decision_path("{post_id}", "{brand_id}", decision),
+        # services/rights.decision_path, spelled here so that registering the route imports no service
+        f"/posts/{{post_id}}/rights-requests/{{brand_id}}/{decision}",
         "POST",
         summary=summary,
         access=Access.MEMBER,
         tag=TAG,
-        response=RightsRequestOut,
+        response="rights.RightsRequestOut",
         errors=(403, 404, 409, 429),
         rate_limit="inbox",
     )(view)
@@ -93,8 +99,8 @@ _decision_route(
     summary="Create a shoppable gallery of posts the brand has the rights to feature",
     access=Access.BRAND,
     tag=TAG,
-    body=GalleryIn,
-    response=GalleryOut,
+    body="rights.GalleryIn",
+    response="rights.GalleryOut",
     status=201,
     errors=(403, 404, 409, 422),
     rate_limit="brands",
@@ -110,8 +116,8 @@ def create_gallery(call: Call[GalleryIn, Any]) -> GalleryOut:
     summary="Replace a gallery's name and posts (in display order)",
     access=Access.BRAND,
     tag=TAG,
-    body=GalleryIn,
-    response=GalleryOut,
+    body="rights.GalleryIn",
+    response="rights.GalleryOut",
     errors=(403, 404, 409, 422),
     rate_limit="brands",
 )
@@ -128,8 +134,8 @@ def update_gallery(call: Call[GalleryIn, Any]) -> GalleryOut:
     summary="The brand's galleries, newest first",
     access=Access.BRAND,
     tag=TAG,
-    query=PageQuery,
-    response=GalleryPage,
+    query="catalog.PageQuery",
+    response="rights.GalleryPage",
     errors=(403, 404),
 )
 def list_galleries(call: Call[Any, PageQuery]) -> GalleryPage:
@@ -145,7 +151,7 @@ def list_galleries(call: Call[Any, PageQuery]) -> GalleryPage:
     summary="A gallery as its embed shows it: featurable posts in order, with hotspots (cacheable)",
     access=Access.PUBLIC,
     tag=TAG,
-    response=PublicGalleryOut,
+    response="rights.PublicGalleryOut",
     errors=(404,),
 )
 def public_gallery(call: Call[Any, Any]) -> Response:
