@@ -40,6 +40,7 @@ DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
     "blocks": (100, 3600),
     "moderation": (600, 600),
     "inbox": (120, 600),
+    "tag_suggestions": (100, 3600),
 }
 
 

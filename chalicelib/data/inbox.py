@@ -32,6 +32,7 @@ class Notification:
     created_at: str
     post_id: str | None = None
     comment_id: str | None = None
+    product_id: str | None = None  # tag_suggestion: the product suggested
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ def _notification(item: NotificationItem) -> Notification:
         item.created_at,
         item.post_id,
         item.comment_id,
+        item.product_id,
     )
 
 
@@ -71,6 +73,7 @@ def put_notifications(notifications: Sequence[Notification], expires_at: datetim
                 actor_id=n.actor_id,
                 post_id=n.post_id,
                 comment_id=n.comment_id,
+                product_id=n.product_id,
                 created_at=n.created_at,
             )
             item.expires_at = expires_at

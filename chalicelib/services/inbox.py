@@ -22,11 +22,12 @@ from chalicelib.auth import Identity
 from chalicelib.data import engagement as engagement_store
 from chalicelib.data import inbox as store
 from chalicelib.data.inbox import Notification
-from chalicelib.schemas.inbox import InboxReadOut, NotificationOut, NotificationPage
+from chalicelib.schemas.inbox import InboxReadOut, NotificationAction, NotificationOut, NotificationPage
 from chalicelib.services.presenters import author_out
 
 NOTIFICATION_DAYS = 30
 FOLLOWER, SMILE, COMMENT = "follower", "smile", "comment"
+TAG_SUGGESTION = "tag_suggestion"  # a brand suggests tagging its product (services/discovery.py)
 
 
 def _token(event_id: str) -> str:
@@ -44,6 +45,7 @@ def notifications_of(changes: Sequence[Any], post_authors: dict[str, str]) -> li
             continue
         image = change.new
         entity = image.get("type")
+        product = None
         if entity == "follow":
             member, actor, kind, post, comment = (
                 image["followee_id"],
@@ -55,6 +57,9 @@ def notifications_of(changes: Sequence[Any], post_authors: dict[str, str]) -> li
         elif entity == "smile":
             member, actor, kind = image["author_id"], image["user_id"], SMILE
             post, comment = image["post_id"], None
+        elif entity == "tag_suggestion":
+            member, actor, kind = image["author_id"], image["suggested_by"], TAG_SUGGESTION
+            post, comment, product = image["post_id"], None, image["product_id"]
         elif entity == "comment":
             member = post_authors.get(str(image["post_id"]))
             actor, kind, post, comment = image["author_id"], COMMENT, image["post_id"], image["comment_id"]
@@ -72,6 +77,7 @@ def notifications_of(changes: Sequence[Any], post_authors: dict[str, str]) -> li
                 created_at,
                 str(post) if post else None,
                 str(comment) if comment else None,
+                str(product) if product else None,
             )
         )
     return found
@@ -118,14 +124,27 @@ def notifications(identity: Identity, limit: int, cursor: str | None) -> Notific
                 actor=author_out(n.actor_id, view.actors[n.actor_id]),
                 post_id=n.post_id,
                 comment_id=n.comment_id,
+                product_id=n.product_id,
                 created_at=n.created_at,
                 unread=n.sort > view.read_until,
+                actions=_actions(n),
             )
             for n in shown
         ],
         next_cursor=cursors.encode(page.last_key, scope=scope),
         unread=min(unread, store.UNREAD_COUNTED),
     )
+
+
+def _actions(n: Notification) -> list[NotificationAction] | None:
+    """The buttons an actionable notification carries, pointing at its feature's own routes."""
+    if n.kind == TAG_SUGGESTION and n.post_id and n.product_id:
+        base = f"/posts/{n.post_id}/tag-suggestions/{n.product_id}"
+        return [
+            NotificationAction(name="accept", method="POST", path=f"{base}/accept"),
+            NotificationAction(name="decline", method="POST", path=f"{base}/decline"),
+        ]
+    return None
 
 
 def mark_read(identity: Identity) -> InboxReadOut:
