@@ -40,7 +40,11 @@ GRID: Final = 32
 # Product packshots are read at this size (a square packshot: 64x64).
 PRODUCT_SAMPLE: Final = 64
 # A packshot pixel is the object when it is this far (delta E) from the backdrop.
-BACKDROP_DISTANCE: Final = 18.0
+BACKDROP_DISTANCE: Final = 8.0
+# Columns at each end of a packshot row that show the backdrop.
+BACKDROP_EDGE: Final = 4
+# How much lightness counts in colour distances (hue and chroma count fully).
+LIGHTNESS_WEIGHT: Final = 0.5
 # Silhouette mask edge (bits = MASK * MASK).
 MASK: Final = 8
 # A photo cell is the product's colour within this delta E.
@@ -51,6 +55,8 @@ MIN_REGION_CELLS: Final = 4
 MAX_REGION_SHARE: Final = 0.5
 # A photo's colour bucket needs this share of cells.
 BUCKET_SHARE: Final = 0.02
+# Bin edge (CIELAB units) when looking for an object's dominant colour.
+DOMINANT_STEP: Final = 12.0
 SIGNATURE_VERSION: Final = "v1"
 
 Lab = tuple[float, float, float]
@@ -143,32 +149,46 @@ def _median_lab(points: list[Lab]) -> Lab:
     return (_median([p[0] for p in points]), _median([p[1] for p in points]), _median([p[2] for p in points]))
 
 
+def _dominant(points: list[Lab]) -> Lab:
+    """The median of the most populated coarse CIELAB bin: the object's own colour, not the mix
+    of its shading, details and print."""
+    bins: dict[tuple[int, int, int], list[Lab]] = {}
+    for p in points:
+        bins.setdefault((int(p[0] // DOMINANT_STEP), int(p[1] // DOMINANT_STEP), int(p[2] // DOMINANT_STEP)), []).append(p)
+    return _median_lab(max(bins.values(), key=len))
+
+
 def product_signature(image: Any) -> ProductSignature | None:
     """The signature of a packshot (PIL image); None when no object stands out of its backdrop."""
     from PIL import Image
 
-    small = image.convert("RGB").resize((PRODUCT_SAMPLE, PRODUCT_SAMPLE), Image.Resampling.BOX)
     size = PRODUCT_SAMPLE
+    small = image.convert("RGB").resize((size, size), Image.Resampling.BOX)
     raw = small.tobytes()
     cells = [lab((raw[i], raw[i + 1], raw[i + 2])) for i in range(0, len(raw), 3)]
-    border = [cells[i] for i in range(size)] + [cells[(size - 1) * size + i] for i in range(size)]
-    border += [cells[r * size] for r in range(size)] + [cells[r * size + size - 1] for r in range(size)]
-    backdrop = _median_lab(border)
-    # Shadows darken the backdrop without colouring it: a grey, darker pixel is still backdrop.
-    mask = [
-        (math.dist(c, backdrop) > BACKDROP_DISTANCE and math.dist(c[1:], backdrop[1:]) > 6.0)
-        or c[0] < backdrop[0] - 45
-        for c in cells
+    # A paper sweep shades from top to bottom: the backdrop is estimated per row, from its ends.
+    edge = BACKDROP_EDGE
+    backdrop = [
+        _median_lab([cells[r * size + c] for c in (*range(edge), *range(size - edge, size))])
+        for r in range(size)
     ]
+    mask = [_distance(cells[i], backdrop[i // size]) > BACKDROP_DISTANCE for i in range(size * size)]
     inside = [i for i, m in enumerate(mask) if m]
     if len(inside) < 16:
         return None
     rows = [i // size for i in inside]
     cols = [i % size for i in inside]
     box = (min(cols), min(rows), max(cols) + 1, max(rows) + 1)
-    colour = _median_lab([cells[i] for i in inside])
+    # The lit half of the object shows its own colour; the other half is shading and shadow.
+    lightness = _median([cells[i][0] for i in inside])
+    colour = _dominant([cells[i] for i in inside if cells[i][0] >= lightness])
     silhouette = _mask_bits(lambda r, c: mask[r * size + c], box)
     return ProductSignature(colour, (box[2] - box[0]) / (box[3] - box[1]), silhouette)
+
+
+def _distance(p: Lab, q: Lab) -> float:
+    """Colour distance with lightness weighed down: light and shade change it more than hue."""
+    return math.sqrt((LIGHTNESS_WEIGHT * (p[0] - q[0])) ** 2 + (p[1] - q[1]) ** 2 + (p[2] - q[2]) ** 2)
 
 
 def _mask_bits(is_inside: Any, box: tuple[int, int, int, int]) -> int:
@@ -218,7 +238,7 @@ def _regions(photo: PhotoSignature, near: list[bool]) -> Iterable[list[int]]:
 
 def match(photo: PhotoSignature, product: ProductSignature) -> Match | None:
     """Where the product most likely is in the photo, with a score in 0..1; None if nowhere."""
-    distances = [math.dist(cell, product.colour) for cell in photo.cells]
+    distances = [_distance(cell, product.colour) for cell in photo.cells]
     near = [d <= COLOUR_RADIUS for d in distances]
     total = len(photo.cells)
     best: Match | None = None
