@@ -75,11 +75,15 @@ def put_product_signature(candidate: Candidate, buckets: Sequence[str]) -> None:
 
 
 def candidates(buckets: Sequence[str], per_bucket: int) -> list[Candidate]:
-    """At most `per_bucket` products of each colour bucket (one Query per bucket), deduplicated."""
+    """At most `per_bucket` products of each colour bucket, newest id first (one Query per bucket),
+    deduplicated."""
     found: dict[str, Candidate] = {}
     for bucket in buckets:
         for item in VisualSignatureItem.query(
-            keys.visual_bucket_partition(bucket), limit=per_bucket, page_size=per_bucket
+            keys.visual_bucket_partition(bucket),
+            scan_index_forward=False,
+            limit=per_bucket,
+            page_size=per_bucket,
         ):
             found.setdefault(
                 item.product_id, Candidate(item.product_id, item.brand_id, item.title, item.signature)

@@ -96,7 +96,9 @@ def rank_matches(
                     y=hit.y,
                 )
             )
-    found.sort(key=lambda t: (-t.confidence, t.product_id))
+    # Equal scores (products that look the same) go to the newest product: ids sort by creation.
+    found.sort(key=lambda t: t.product_id, reverse=True)
+    found.sort(key=lambda t: -t.confidence)
     return found[:kept]
 
 

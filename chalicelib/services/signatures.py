@@ -183,7 +183,9 @@ def product_signature(image: Any) -> ProductSignature | None:
     lightness = _median([cells[i][0] for i in inside])
     colour = _dominant([cells[i] for i in inside if cells[i][0] >= lightness])
     silhouette = _mask_bits(lambda r, c: mask[r * size + c], box)
-    return ProductSignature(colour, (box[2] - box[0]) / (box[3] - box[1]), silhouette)
+    # Rounded as encoded, so a signature read back is the very one computed.
+    rounded = (round(colour[0], 1), round(colour[1], 1), round(colour[2], 1))
+    return ProductSignature(rounded, round((box[2] - box[0]) / (box[3] - box[1]), 3), silhouette)
 
 
 def _distance(p: Lab, q: Lab) -> float:
