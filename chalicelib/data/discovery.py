@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.data import connection, keys
+from chalicelib.data import connection, keys, ownership
 from chalicelib.data import posts as post_store
 from chalicelib.data.connection import Outcome, Tx, transact
 from chalicelib.data.models import (
@@ -17,9 +17,11 @@ from chalicelib.data.models import (
     UploadItem,
     VisualSignatureItem,
 )
+from chalicelib.data.ownership import OwnedKind
 from chalicelib.data.pages import Page
 
 PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
+MENTIONED_KIND = "mentioned"  # GSI4 kind: mentions of a member's posts (erasure finds them)
 SUGGESTION = "suggestion"  # transaction label of the suggestion's status condition
 
 
@@ -106,10 +108,13 @@ def put_mentions(mentions: Sequence[Mention]) -> int:
     with FlintItem.batch_write() as batch:
         for m in mentions:
             key = keys.brand_mention(m.brand_id, m.created_at, m.post_id, m.product_id)
+            owned = keys.member_owned(m.author_id, MENTIONED_KIND, f"{key.pk}#{key.sk}")
             batch.save(
                 MentionItem(
                     key.pk,
                     key.sk,
+                    GSI4PK=owned.pk,
+                    GSI4SK=owned.sk,
                     brand_id=m.brand_id,
                     post_id=m.post_id,
                     product_id=m.product_id,
@@ -224,3 +229,12 @@ def accept(s: Suggestion, post: post_store.PostRecord, tag: post_store.TagRecord
 
 def decline(s: Suggestion) -> Outcome:
     return transact(lambda tx: _settle(tx, s, DECLINED))
+
+
+# --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------
+# Brands' mentions of their posts name them as the author: they go with them (their posts go too).
+def _mentioned(member_id: str, limit: int, start: dict[str, Any] | None) -> Page:
+    return ownership.find_owned(member_id, MENTIONED_KIND, limit, start)
+
+
+ownership.register(OwnedKind("mentioned", (MentionItem,), (), _mentioned, ownership.erase_by_deleting))

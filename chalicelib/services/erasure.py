@@ -46,6 +46,7 @@ def _contributors() -> None:
     from chalicelib.data import (  # noqa: F401
         brand_pages,
         brands,
+        discovery,
         engagement,
         enthusiasts,
         feeds,

@@ -154,7 +154,8 @@ def _dominant(points: list[Lab]) -> Lab:
     of its shading, details and print."""
     bins: dict[tuple[int, int, int], list[Lab]] = {}
     for p in points:
-        bins.setdefault((int(p[0] // DOMINANT_STEP), int(p[1] // DOMINANT_STEP), int(p[2] // DOMINANT_STEP)), []).append(p)
+        key = (int(p[0] // DOMINANT_STEP), int(p[1] // DOMINANT_STEP), int(p[2] // DOMINANT_STEP))
+        bins.setdefault(key, []).append(p)
     return _median_lab(max(bins.values(), key=len))
 
 
