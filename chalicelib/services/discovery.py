@@ -50,7 +50,8 @@ from chalicelib.services.presenters import summary
 
 # Chosen on the bench's training half (bench/bench_discovery.py; numbers in bench/results.md).
 MATCH_THRESHOLD = 0.8
-MATCHES_KEPT = 3
+MATCHES_KEPT = 3  # suggested tags while posting: the author picks among them
+MENTION_MATCHES = 1  # mentions: only a photo's best match (brands read precision)
 CANDIDATES_PER_BUCKET = 50
 MAX_BUCKETS = 6
 
@@ -140,7 +141,7 @@ def mentions_of(changes: Sequence[Any], uploads: dict[str, media_store.Upload]) 
         seen: set[str] = set()
         for photo in _photos(image):
             upload = uploads.get(str(photo.get("upload_id")))
-            for match in upload.matches if upload else []:
+            for match in (upload.matches if upload else [])[:MENTION_MATCHES]:
                 product_id = str(match["product_id"])
                 if product_id in tagged or product_id in seen:
                     continue

@@ -40,12 +40,12 @@ def photo_showing(
     background: Colour = (120, 90, 60),
     size: tuple[int, int] = (960, 720),
 ) -> bytes:
-    """A photo with the object (a third of the frame high) centred at `at` (fractions), on `background`."""
+    """A photo with the object (0.6 of the frame high) centred at `at` (fractions), on `background`."""
     image = Image.new("RGB", size, background)
     draw = ImageDraw.Draw(image)
     width, height = size
     draw.rectangle((0, 0, width, height * 0.4), fill=(200, 210, 225))  # a sky or a wall
-    h = height / 3
+    h = height * 0.6
     w = h * 0.43
     cx, cy = at[0] * width, at[1] * height
     _draw_object(draw, (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), colour)

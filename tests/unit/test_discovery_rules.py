@@ -90,12 +90,14 @@ def _upload(upload_id: str, product_ids: list[str]) -> Upload:
     return Upload(upload_id, "author-1", "ready", "image/jpeg", 1, "k", matches=matches)
 
 
-def test_a_published_photo_mentions_the_matched_products_it_does_not_tag() -> None:
+def test_a_published_photo_mentions_its_best_match_when_it_does_not_tag_it() -> None:
     changes = [_post_insert("post-1", ["tagged"], "up-1")]
-    found = discovery.mentions_of(changes, {"up-1": _upload("up-1", ["tagged", "untagged"])})
+    found = discovery.mentions_of(changes, {"up-1": _upload("up-1", ["untagged", "tagged"])})
     assert [(m.brand_id, m.post_id, m.product_id, m.confidence) for m in found] == [
         ("brand-1", "post-1", "untagged", 0.9)
     ]
+    # A photo whose best match is tagged mentions nothing (lesser matches are suggestions only)
+    assert discovery.mentions_of(changes, {"up-1": _upload("up-1", ["tagged", "untagged"])}) == []
 
 
 def test_only_new_posts_make_mentions() -> None:
