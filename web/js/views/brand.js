@@ -9,6 +9,7 @@
 
 import { api, download, isBrand, me, signedIn } from "../api.js";
 import { badges, errorBox, formatPrice, go, h, interestName, showError, smallest, toast } from "../ui.js";
+import { mentionsSection } from "./mentions.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const ENGAGEMENT = [
@@ -267,6 +268,7 @@ class Dashboard {
         ),
       ),
       this.campaignSection(),
+      mentionsSection(this.brand),
     ];
     this.section.replaceChildren(...blocks.filter(Boolean));
     this.drawCharts();

@@ -2,13 +2,40 @@
 // first; unread ones stand out until this page has been seen (then they are marked read).
 
 import { api, forgetUnread, signedIn } from "../api.js";
-import { go, h, infinite } from "../ui.js";
+import { go, h, infinite, showError } from "../ui.js";
 
 const WHAT = {
   follower: () => " started following you",
   smile: (n) => [" smiled at ", postLink(n)],
   comment: (n) => [" commented on ", postLink(n)],
+  tag_suggestion: (n) => [" suggests tagging their product on ", postLink(n)],
 };
+
+const ACTION_LABELS = { accept: "Accept", decline: "Decline" };
+
+/** The buttons an actionable notification carries (`actions`: [{name, method, path}]), whatever its kind. */
+function actions(n) {
+  if (!n.actions || !n.actions.length) return null;
+  const box = h("span.actions");
+  for (const action of n.actions) {
+    const button = h(`button${action.name === "accept" ? "" : ".secondary"}`, { type: "button" }, ACTION_LABELS[action.name] || action.name);
+    button.addEventListener("click", async () => {
+      box.querySelectorAll("button").forEach((b) => (b.disabled = true));
+      try {
+        await api(action.method, action.path);
+        box.replaceChildren(h("span.hint", {}, action.name === "accept" ? "Accepted" : action.name === "decline" ? "Declined" : "Done"));
+      } catch (error) {
+        if (error.status === 409) box.replaceChildren(h("span.hint", {}, "Already answered"));
+        else {
+          box.querySelectorAll("button").forEach((b) => (b.disabled = false));
+          showError(error);
+        }
+      }
+    });
+    box.append(button);
+  }
+  return box;
+}
 
 const postLink = (n) => h("a", { href: `#/post/${encodeURIComponent(n.post_id)}` }, "your post");
 
@@ -46,5 +73,6 @@ function item(n) {
     (WHAT[n.type] || (() => ""))(n),
     " ",
     h("time.hint", { datetime: n.created_at }, new Date(n.created_at).toLocaleString()),
+    actions(n),
   );
 }
