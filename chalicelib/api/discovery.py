@@ -8,11 +8,35 @@ from chalice import Blueprint
 
 from chalicelib.api.routing import Access, Call, endpoint
 from chalicelib.schemas.catalog import PageQuery
-from chalicelib.schemas.discovery import MentionPage, TagSuggestionIn, TagSuggestionOut
+from chalicelib.schemas.discovery import (
+    MentionPage,
+    ProductImageIn,
+    ProductImageOut,
+    TagSuggestionIn,
+    TagSuggestionOut,
+)
 from chalicelib.services import discovery
 
 discovery_blueprint = Blueprint(__name__)
 TAG = "discovery"
+
+
+@endpoint(
+    discovery_blueprint,
+    "/brands/{brand_id}/products/{product_id}/image",
+    "PUT",
+    summary="Set a product's packshot (a ready upload of the caller's): photos are matched against it",
+    access=Access.BRAND,
+    tag=TAG,
+    body=ProductImageIn,
+    response=ProductImageOut,
+    errors=(403, 404, 409, 422),
+    rate_limit="brands",
+)
+def set_product_image(call: Call[ProductImageIn, Any]) -> ProductImageOut:
+    return discovery.set_product_image(
+        call.member, call.params["brand_id"], call.params["product_id"], call.body
+    )
 
 
 @endpoint(

@@ -10,7 +10,15 @@ from chalicelib.schemas.common import StrictModel
 from chalicelib.schemas.media import SuggestedTag
 from chalicelib.schemas.posts import PostSummary
 
-__all__ = ["MentionOut", "MentionPage", "SuggestedTag", "TagSuggestionIn", "TagSuggestionOut"]
+__all__ = [
+    "MentionOut",
+    "MentionPage",
+    "ProductImageIn",
+    "ProductImageOut",
+    "SuggestedTag",
+    "TagSuggestionIn",
+    "TagSuggestionOut",
+]
 
 
 class MentionOut(BaseModel):
@@ -47,3 +55,16 @@ class TagSuggestionOut(BaseModel):
     y: float
     status: Literal["pending", "accepted", "declined"]
     created_at: str
+
+
+class ProductImageIn(StrictModel):
+    upload_id: str = Field(
+        min_length=1,
+        max_length=64,
+        description="A ready upload of the caller's: the product on a plain backdrop",
+    )
+
+
+class ProductImageOut(BaseModel):
+    product_id: str
+    buckets: list[str] = Field(description="The colour buckets the product is now indexed under")

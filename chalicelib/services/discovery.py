@@ -32,6 +32,7 @@ from chalicelib.auth import Identity
 from chalicelib.data import catalog as catalog_store
 from chalicelib.data import discovery as store
 from chalicelib.data import media as media_store
+from chalicelib.data import objects
 from chalicelib.data import posts as post_store
 from chalicelib.data.discovery import Candidate, Mention, Suggestion
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
@@ -39,6 +40,8 @@ from chalicelib.observability import logger, metrics
 from chalicelib.schemas.discovery import (
     MentionOut,
     MentionPage,
+    ProductImageIn,
+    ProductImageOut,
     SuggestedTag,
     TagSuggestionIn,
     TagSuggestionOut,
@@ -47,9 +50,10 @@ from chalicelib.schemas.posts import MAX_TAGS_PER_PHOTO
 from chalicelib.services import signatures
 from chalicelib.services.catalog import owned_brand
 from chalicelib.services.presenters import summary
+from chalicelib.settings import get_settings
 
 # Chosen on the bench's training half (bench/bench_discovery.py; numbers in bench/results.md).
-MATCH_THRESHOLD = 0.8
+MATCH_THRESHOLD = 0.79
 MATCHES_KEPT = 3  # suggested tags while posting: the author picks among them
 MENTION_MATCHES = 1  # mentions: only a photo's best match (brands read precision)
 CANDIDATES_PER_BUCKET = 50
@@ -59,18 +63,46 @@ MAX_BUCKETS = 6
 # --- signatures and matching ---------------------------------------------------------------
 
 
-def index_product_image(product_id: str, data: bytes) -> bool:
-    """Compute a product's signature from its packshot and index it; False when no object stands
-    out of the backdrop (or the product is unknown)."""
+def index_product_image(product_id: str, data: bytes) -> list[str]:
+    """Compute a product's signature from its packshot and index it; the buckets it is indexed
+    under, [] when no object stands out of the backdrop (or the product is unknown)."""
     product = catalog_store.get_product(product_id)
     signature = signatures.product_signature_of(data) if product else None
     if product is None or signature is None:
-        return False
+        return []
+    buckets = signatures.product_buckets(signature)
     store.put_product_signature(
-        Candidate(product.product_id, product.brand_id, product.title, signature.encode()),
-        signatures.product_buckets(signature),
+        Candidate(product.product_id, product.brand_id, product.title, signature.encode()), buckets
     )
-    return True
+    return buckets
+
+
+def set_product_image(
+    identity: Identity, brand_id: str, product_id: str, data: ProductImageIn
+) -> ProductImageOut:
+    """A brand owner's packshot for one of its products (a ready upload of theirs, read once from
+    its smallest rendition) becomes the product's signature in the candidate index."""
+    brand = owned_brand(identity, brand_id)
+    product = catalog_store.get_product(product_id)
+    if product is None or product.brand_id != brand.brand_id:
+        raise NotFound("No such product in this brand's catalog.")
+    upload = media_store.get_upload(data.upload_id)
+    if upload is None or upload.owner_id != identity.user_id:
+        raise ValidationFailed(
+            "The upload is not one of yours.", [field_error("upload_id", "not your upload", "unknown_upload")]
+        )
+    if upload.status != media_store.READY or not upload.renditions:
+        raise Conflict("The upload is not ready.", code="upload_not_ready")
+    smallest = min(upload.renditions, key=lambda r: r.width)
+    settings = get_settings()
+    picture = objects.read(settings.media_bucket, smallest.key, settings.max_upload_bytes)
+    buckets = index_product_image(product.product_id, picture) if picture else []
+    if not buckets:
+        raise ValidationFailed(
+            "No product stands out of the picture's backdrop.",
+            [field_error("upload_id", "shoot the product alone on a plain backdrop", "no_object")],
+        )
+    return ProductImageOut(product_id=product.product_id, buckets=buckets)
 
 
 def rank_matches(

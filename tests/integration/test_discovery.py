@@ -13,7 +13,7 @@ from local.seed import seed_interests
 from tests.conftest import SignedInMember
 from tests.support.brands import begin, brand_with_product, fresh_name, run_aggregators
 from tests.support.community import assert_error, call, ok
-from tests.support.discovery import packshot, photo_showing
+from tests.support.discovery import packshot, photo_showing, plain_photo
 from tests.support.posts import photo, post_body
 from tests.support.uploads import upload_image, upload_status
 
@@ -155,3 +155,29 @@ def test_suggestions_name_the_brands_own_product_and_a_real_post(api: Any, new_m
     assert_error(
         call(api, "POST", "/posts/post-nope/tag-suggestions/x/accept", world["author"]), 404, "not_found"
     )
+
+
+def test_a_brand_sets_a_products_packshot_from_its_own_ready_upload(api: Any, new_member: NewMember) -> None:
+    # Given a brand account with Prime (uploads are Prime), a product, and an upload of its packshot
+    seed_interests()
+    owner = new_member("brand", "prime")
+    brand, product = brand_with_product(api, owner, fresh_name("Packshots"))
+    upload_id = upload_image(api, owner, packshot((150, 40, 110)))
+    path = f"/brands/{brand['id']}/products/{product['id']}/image"
+
+    # When it sets the packshot, the product is indexed under its colour
+    assert ok(call(api, "PUT", path, owner, {"upload_id": upload_id})) == {
+        "product_id": product["id"],
+        "buckets": ["purple"],
+    }
+    # And a Prime member's photo of the product suggests it
+    author = new_member("prime")
+    shown = upload_image(api, author, photo_showing((150, 40, 110), (0.6, 0.55)))
+    assert product["id"] in [t["product_id"] for t in upload_status(api, author, shown)["suggested_tags"]]
+
+    # Someone else's upload, another brand's product and a picture with no object are refused
+    assert_error(call(api, "PUT", path, owner, {"upload_id": shown}), 422, "validation_error")
+    stranger = new_member("brand", "prime")
+    assert_error(call(api, "PUT", path, stranger, {"upload_id": upload_id}), 403, "not_owner")
+    blank = upload_image(api, owner, plain_photo((240, 240, 240)))
+    assert_error(call(api, "PUT", path, owner, {"upload_id": blank}), 422, "validation_error")
