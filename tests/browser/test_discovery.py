@@ -16,6 +16,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, Journey
+from tests.browser.test_brand_pages import _api
 from tests.browser.test_community import member, signed_in
 from tests.browser.test_journeys import assert_accessible
 from tests.e2e.conftest import LocalStack
@@ -23,18 +24,6 @@ from tests.support.discovery import packshot, photo_showing
 
 pytestmark = [pytest.mark.timeout(420), pytest.mark.xdist_group("browser")]
 BOTTLE = (20, 130, 130)
-
-
-def _api(stack: LocalStack, method: str, path: str, who: dict[str, str], body: Any = None) -> Any:
-    response = requests.request(
-        method,
-        f"{stack.api}{path}",
-        json=body,
-        headers={"Authorization": f"Bearer {who['token']}"},
-        timeout=60,
-    )
-    assert response.status_code in (200, 201), f"{method} {path}: {response.status_code} {response.text}"
-    return response.json()
 
 
 def _upload(stack: LocalStack, who: dict[str, str], data: bytes) -> str:
