@@ -90,7 +90,7 @@ def test_a_brand_gets_an_untagged_photo_of_its_product_tagged_through_the_author
     # And the post shows the product's tag
     inbox.open(f"/post/{post['id']}")
     hotspot = inbox.page.locator(f'button.hotspot[data-product-id="{product["id"]}"]')
-    hotspot.wait_for()
+    hotspot.wait_for(state="attached")  # hotspots show on hover or tap
     assert title in (hotspot.get_attribute("aria-label") or "")
     inbox.shot("tagged post")
     assert inbox.errors == []
