@@ -70,6 +70,7 @@ def test_a_brand_gets_an_untagged_photo_of_its_product_tagged_through_the_author
     mention = page.locator(f'li.mention[data-post="{post["id"]}"]')
     mention.wait_for()
     expect(mention).to_contain_text(title)
+    mention.scroll_into_view_if_needed()
     brand_view.shot("mentions")
     mention.get_by_role("button", name="Suggest tag").click()
     expect(mention).to_contain_text("Suggestion sent")
