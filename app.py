@@ -7,6 +7,7 @@ from chalicelib.api.authorizer import authorizer_blueprint
 from chalicelib.api.brand_pages import brand_pages_blueprint
 from chalicelib.api.brands import brands_blueprint
 from chalicelib.api.catalog import catalog_blueprint
+from chalicelib.api.discovery import discovery_blueprint
 from chalicelib.api.events import events_blueprint
 from chalicelib.api.feeds import feeds_blueprint
 from chalicelib.api.inbox import inbox_blueprint
@@ -52,6 +53,7 @@ app.register_blueprint(safety_blueprint)
 app.register_blueprint(search_blueprint)
 app.register_blueprint(rights_blueprint)
 app.register_blueprint(audiences_blueprint)
+app.register_blueprint(discovery_blueprint)
 
 
 # Event handlers import their module on first use: Powertools' batch processing and the stream
@@ -102,7 +104,7 @@ def erasure_worker(event):  # type: ignore[no-untyped-def]
 
 @app.on_dynamodb_record(stream_arn=get_settings().table_stream_arn, batch_size=100, name="stream_worker")
 def stream_worker(event):  # type: ignore[no-untyped-def]
-    from chalicelib.handlers import audiences, brand_pages, engagement, feeds, inbox, rights
+    from chalicelib.handlers import audiences, brand_pages, discovery, engagement, feeds, inbox, rights
 
     # The feed planner's change log first: a failure there retries the batch, which the brand
     # counters' exactly-once markers make harmless, and changes are logged as absolute values.
@@ -111,4 +113,5 @@ def stream_worker(event):  # type: ignore[no-untyped-def]
     inbox.notify_from_stream(event.to_dict())  # members' notifications: keyed by stream event
     rights.withdraw_from_stream(event.to_dict())  # deleted posts' rights: conditional, idempotent
     audiences.apply_stream(event.to_dict())  # audience rows (sets), memberships, invitation steps
+    discovery.mentions_from_stream(event.to_dict())  # brands' untagged mentions: keyed by post x product
     return engagement.stream_worker(event.to_dict(), event.context)

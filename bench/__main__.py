@@ -16,10 +16,17 @@ import sys
 import time
 from types import ModuleType
 
-from bench import bench_api, bench_coldstart, bench_feeds, bench_imaging, insights_latency
+from bench import bench_api, bench_coldstart, bench_discovery, bench_feeds, bench_imaging, insights_latency
 from bench.report import Row, markdown, write_results
 
-MODULES: list[ModuleType] = [bench_imaging, bench_feeds, bench_api, insights_latency, bench_coldstart]
+MODULES: list[ModuleType] = [
+    bench_imaging,
+    bench_feeds,
+    bench_api,
+    insights_latency,
+    bench_coldstart,
+    bench_discovery,
+]
 
 
 def main() -> None:

@@ -43,6 +43,7 @@ class Notification:
     # A brand's notification (a rights request): the brand is the actor; `text` is what it asks.
     brand_id: str | None = None
     text: str | None = None
+    product_id: str | None = None  # tag_suggestion: the product suggested
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ def _notification(item: NotificationItem) -> Notification:
         item.comment_id,
         item.brand_id,
         item.text,
+        item.product_id,
     )
 
 
@@ -83,6 +85,7 @@ def put_notifications(notifications: Sequence[Notification], expires_at: datetim
                 actor_id=n.actor_id,
                 post_id=n.post_id,
                 comment_id=n.comment_id,
+                product_id=n.product_id,
                 created_at=n.created_at,
                 brand_id=n.brand_id,
                 text=n.text,

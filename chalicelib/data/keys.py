@@ -622,3 +622,40 @@ def invitation(brand_id: str, member_id: str) -> Key:
     """A brand's invitation to a member, at most one ever: `INVITE#<brand>` / `<member>`;
     GSI4 `MEMBER#<member>` / `invitation#<brand>`."""
     return Key(f"INVITE#{brand_id}", member_id)
+
+
+# --- image discovery and tag suggestions (issue 22, t22-discovery) ---------------------------
+
+
+def visual_bucket(bucket: str, product_id: str) -> Key:
+    """A product's visual signature in a colour bucket: `VISUAL#<colour name>` / `PRODUCT#<id>`.
+
+    The candidate index of image discovery: a photo reads the buckets of its colours, at most
+    `discovery.CANDIDATES_PER_BUCKET` products each (one Query per bucket), never the catalog.
+    """
+    return Key(f"VISUAL#{bucket}", f"PRODUCT#{product_id}")
+
+
+def visual_bucket_partition(bucket: str) -> str:
+    return f"VISUAL#{bucket}"
+
+
+def brand_mentions(brand_id: str) -> str:
+    """A brand's untagged mentions: `MENTIONS#<brand>`, newest first."""
+    return f"MENTIONS#{brand_id}"
+
+
+def brand_mention(brand_id: str, created_at: str, post_id: str, product_id: str) -> Key:
+    """A post that likely shows one of the brand's products untagged:
+    `MENTIONS#<brand>` / `<post created at ISO>#<post id>#<product id>` (written from the stream
+    when the post is published, so a retried batch rewrites the same item)."""
+    return Key(brand_mentions(brand_id), f"{created_at}#{post_id}#{product_id}")
+
+
+TAG_SUGGESTION_PREFIX = "SUGGEST#"
+
+
+def tag_suggestion(post_id: str, product_id: str) -> Key:
+    """A brand's suggestion to tag a product on a post, in the post's partition (so it goes with
+    the post): `POST#<post>` / `SUGGEST#<product>`. One per post x product (created conditionally)."""
+    return Key(f"POST#{post_id}", f"{TAG_SUGGESTION_PREFIX}{product_id}")

@@ -59,6 +59,8 @@ class Upload:
     avatar_of: str | None = None
     created_at: str | None = None
     original_key: str | None = None  # set when ready: the accepted bytes, immutable
+    # Image discovery (services/discovery.py): the best product matches, once computed.
+    matches: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _renditions(raw: dict[str, Any] | None) -> list[RenditionRecord]:
@@ -86,6 +88,7 @@ def to_upload(item: UploadItem) -> Upload:
         avatar_of=item.avatar_of,
         created_at=item.created_at,
         original_key=item.original_key,
+        matches=list(item.matches or []),
     )
 
 

@@ -249,6 +249,10 @@ class UploadItem(FlintItem, discriminator="upload"):
     avatar_of = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     processed_at = UnicodeAttribute(null=True)
+    # Image discovery (issue 22): the photo's visual signature and its best product matches
+    # ([{"product_id", "brand_id", "title", "confidence", "x", "y"}]), set once it is ready.
+    signature = UnicodeAttribute(null=True)
+    matches = JSONAttribute(null=True)
 
 
 class PostItem(FlintItem, discriminator="post"):
@@ -587,6 +591,7 @@ class NotificationItem(FlintItem, discriminator="notification"):
     # A brand's notification (a rights request): the brand, and what the member is asked (terms).
     brand_id = UnicodeAttribute(null=True)
     text = UnicodeAttribute(null=True)
+    product_id = UnicodeAttribute(null=True)  # tag_suggestion: the product suggested
 
 
 class InboxReadItem(FlintItem, discriminator="inbox_read"):
@@ -692,6 +697,48 @@ class InvitationItem(FlintItem, discriminator="invitation"):
     answered_at = UnicodeAttribute(null=True)
 
 
+# --- image discovery and tag suggestions (issue 22, t22-discovery) ---------------------------
+
+
+class VisualSignatureItem(FlintItem, discriminator="visual_signature"):
+    """A product's visual signature in one colour bucket (keys.visual_bucket): `VISUAL#<colour>` /
+    `PRODUCT#<id>`; what matching needs, so a candidate costs no further read."""
+
+    product_id = UnicodeAttribute()
+    brand_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    signature = UnicodeAttribute()
+
+
+class MentionItem(FlintItem, discriminator="mention"):
+    """An untagged mention (keys.brand_mention): `MENTIONS#<brand>` / `<created at>#<post>#<product>`."""
+
+    brand_id = UnicodeAttribute()
+    post_id = UnicodeAttribute()
+    product_id = UnicodeAttribute()
+    author_id = UnicodeAttribute()
+    confidence = NumberAttribute()
+    x = NumberAttribute()
+    y = NumberAttribute()
+    created_at = UnicodeAttribute()
+
+
+class TagSuggestionItem(FlintItem, discriminator="tag_suggestion"):
+    """A brand's tag suggestion (keys.tag_suggestion): `POST#<post>` / `SUGGEST#<product>`.
+    status: pending -> accepted | declined (once)."""
+
+    post_id = UnicodeAttribute()
+    product_id = UnicodeAttribute()
+    brand_id = UnicodeAttribute()
+    author_id = UnicodeAttribute()  # the post's author: who is asked
+    suggested_by = UnicodeAttribute()  # the brand account that asked
+    photo_index = NumberAttribute()
+    x = NumberAttribute()
+    y = NumberAttribute()
+    status = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
 ALL_MODELS: tuple[type[FlintItem], ...] = (
     FlintItem,
     UserItem,
@@ -739,6 +786,9 @@ ALL_MODELS: tuple[type[FlintItem], ...] = (
     AudienceRowItem,
     AudienceMemberItem,
     InvitationItem,
+    VisualSignatureItem,
+    MentionItem,
+    TagSuggestionItem,
 )
 
 

@@ -99,6 +99,11 @@ NOT_MEMBER_DATA: dict[str, str] = {
     "FlintItem": "the base class",
     "InterestItem": "the interest catalog",
     "ProductItem": "a brand's catalog product",
+    "VisualSignatureItem": "a catalog product's visual signature (image discovery)",
+    "TagSuggestionItem": (
+        "a brand's tag suggestion, in the post's partition: it goes with the post (the post kind's "
+        "cascade); its asker is the brand account acting for its brand"
+    ),
     "AuditItem": (
         "the moderation audit trail: append-only, it is the record of what moderators did and is "
         "kept after an erasure (ids only, of no one once the profile and sign-in are gone: "

@@ -528,3 +528,44 @@ def get_posts_any_state(post_ids: Sequence[str]) -> list[PostRecord]:
         return []
     found = {i.post_id: to_post(i) for i in PostItem.batch_get(wanted, consistent_read=True)}
     return [found[p] for p in dict.fromkeys(post_ids) if p in found]
+
+
+def add_tag(tx: Tx, post: PostRecord, photo_index: int, tag: TagRecord) -> None:
+    """Add to a transaction: `tag` on the post's photo `photo_index`, after publication, with what
+    publishing a tag writes (the product's listing entry and its `tag_count`).
+
+    Conditions: the post is live and exactly as read (`product_ids` unchanged: every tag change
+    changes them, so a concurrent one fails this instead of being overwritten; label `post`), the
+    product exists (label `product:<id>`). The post's MODIFY reaches brand pages like a publish.
+    """
+    photos = [
+        PhotoRecord(p.upload_id, p.width, p.height, p.renditions, p.palette, [*p.tags, tag])
+        if i == photo_index
+        else p
+        for i, p in enumerate(post.photos)
+    ]
+    key = keys.post(post.post_id)
+    tx.update(
+        PostItem(key.pk, key.sk),
+        actions=[
+            PostItem.photos.set([_photo_json(p) for p in photos]),
+            PostItem.product_ids.set([*post.product_ids, tag.product_id]),
+        ],
+        condition=(PostItem.state == LIVE)
+        & (PostItem.product_ids == list(post.product_ids))
+        & ~PostItem.product_ids.contains(tag.product_id),
+        label=POST,
+    )
+    ref = keys.product_post(tag.product_id, post.post_id)
+    tx.put(
+        PostRefItem(
+            ref.pk, ref.sk, post_id=post.post_id, author_id=post.author_id, created_at=post.created_at
+        )
+    )
+    product = keys.product(tag.product_id)
+    tx.update(
+        ProductItem(product.pk, product.sk),
+        actions=[ProductItem.tag_count.add(1)],
+        condition=ProductItem.PK.exists(),
+        label=PRODUCT + tag.product_id,
+    )

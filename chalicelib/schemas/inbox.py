@@ -20,12 +20,13 @@ class NotificationAction(BaseModel):
 
 class NotificationOut(BaseModel):
     id: str
-    type: Literal["follower", "smile", "comment", "rights_request", "invitation"]
+    type: Literal["follower", "smile", "comment", "rights_request", "invitation", "tag_suggestion"]
     actor: AuthorOut = Field(
         description="Who acted; for a brand's notification (`brand` set) the brand: its id and name"
     )
     post_id: str | None = Field(default=None, description="The caller's post smiled at or commented on")
     comment_id: str | None = None
+    product_id: str | None = Field(default=None, description="tag_suggestion: the product the brand suggests")
     created_at: str
     unread: bool
     brand: BrandRef | None = Field(default=None, description="The brand behind a brand's notification")

@@ -34,6 +34,17 @@ class Rendition(BaseModel):
     )
 
 
+class SuggestedTag(BaseModel):
+    """A product a photo likely shows, where, and how sure the match is."""
+
+    product_id: str
+    brand_id: str
+    title: str
+    confidence: float = Field(ge=0, le=1, description="Visual match score (0..1), at or above the threshold")
+    x: float = Field(ge=0, le=1)
+    y: float = Field(ge=0, le=1)
+
+
 class UploadOut(BaseModel):
     upload_id: str
     status: Literal["pending", "ready", "rejected", "held"] = Field(
@@ -49,3 +60,8 @@ class UploadOut(BaseModel):
     height: int | None
     thumbnails: dict[str, Rendition]
     palette: list[str]
+    suggested_tags: list[SuggestedTag] = Field(
+        default_factory=list,
+        description="Once ready: the catalog products the photo most likely shows (best first, at most 3), "
+        "to offer as one-click tags",
+    )

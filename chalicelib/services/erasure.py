@@ -47,6 +47,7 @@ def _contributors() -> None:
         audiences,
         brand_pages,
         brands,
+        discovery,
         engagement,
         enthusiasts,
         feeds,

@@ -40,6 +40,7 @@ RIGHTS_REQUEST = "rights_request"
 RIGHTS_ACTIONS = ("approve", "decline")
 INVITATION = "invitation"
 INVITATION_ACTIONS = ("accept", "decline")
+TAG_SUGGESTION = "tag_suggestion"  # a brand suggests tagging its product (services/discovery.py)
 
 
 def _token(event_id: str) -> str:
@@ -61,6 +62,7 @@ def notifications_of(changes: Sequence[Any], post_authors: dict[str, str]) -> li
             continue
         image = change.new
         entity = image.get("type")
+        product = None
         if entity == "follow":
             member, actor, kind, post, comment = (
                 image["followee_id"],
@@ -72,6 +74,9 @@ def notifications_of(changes: Sequence[Any], post_authors: dict[str, str]) -> li
         elif entity == "smile":
             member, actor, kind = image["author_id"], image["user_id"], SMILE
             post, comment = image["post_id"], None
+        elif entity == "tag_suggestion":
+            member, actor, kind = image["author_id"], image["suggested_by"], TAG_SUGGESTION
+            post, comment, product = image["post_id"], None, image["product_id"]
         elif entity == "comment":
             member = post_authors.get(str(image["post_id"]))
             actor, kind, post, comment = image["author_id"], COMMENT, image["post_id"], image["comment_id"]
@@ -89,6 +94,7 @@ def notifications_of(changes: Sequence[Any], post_authors: dict[str, str]) -> li
                 created_at,
                 str(post) if post else None,
                 str(comment) if comment else None,
+                product_id=str(product) if product else None,
             )
         )
     return found
@@ -213,6 +219,9 @@ def _out(
             NotificationAction(name=name, path=decision_path(str(n.post_id), str(n.brand_id), name))
             for name in RIGHTS_ACTIONS
         ]
+    elif n.kind == TAG_SUGGESTION and n.post_id and n.product_id:
+        base = f"/posts/{n.post_id}/tag-suggestions/{n.product_id}"
+        actions = [NotificationAction(name=name, path=f"{base}/{name}") for name in ("accept", "decline")]
     elif n.kind == INVITATION and n.brand_id in invited:
         actions = [
             NotificationAction(name=name, path=f"/me/invitations/{n.brand_id}/{name}")
@@ -226,6 +235,7 @@ def _out(
         else author_out(n.actor_id, view.actors[n.actor_id]),
         post_id=n.post_id,
         comment_id=n.comment_id,
+        product_id=n.product_id,
         created_at=n.created_at,
         unread=n.sort > view.read_until,
         brand=BrandRef(id=brand.brand_id, name=brand.name) if brand else None,

@@ -241,6 +241,11 @@ def finish_upload(upload: Upload, data: bytes, *, bucket: str) -> Outcome:
             extra={"upload_id": upload.upload_id, "reason": verdict.reason, "labels": list(verdict.labels)},
         )
         return Outcome.HELD
+    # Image discovery: the photo's signature and best product matches, from the smallest
+    # rendition still in memory (services/discovery.py).
+    from chalicelib.services import discovery
+
+    discovery.discover_upload(upload.upload_id, image.renditions[-1].data)
     logger.info("upload ready", extra={"upload_id": upload.upload_id, "renditions": len(renditions)})
     metrics.add_metric(name="UploadProcessed", unit="Count", value=1)
     return Outcome.READY

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chalicelib.data.catalog import Product
-from chalicelib.data.media import HELD, RenditionRecord, Upload, size_of_webp
+from chalicelib.data.media import HELD, READY, RenditionRecord, Upload, size_of_webp
 from chalicelib.data.posts import PostRecord, TagRecord
 from chalicelib.data.social import Comment
 from chalicelib.data.users import Member
@@ -75,6 +75,7 @@ def upload_out(upload: Upload) -> UploadOut:
         height=upload.height,
         thumbnails=_rendition_records_out(get_settings(), shown),
         palette=upload.palette,
+        suggested_tags=upload.matches if upload.status == READY else [],
     )
 
 

@@ -237,6 +237,7 @@ def test_the_owner_reads_a_new_upload_as_pending(api: Any, new_member: Callable[
         "height": None,
         "thumbnails": {},
         "palette": [],
+        "suggested_tags": [],
     }
 
 

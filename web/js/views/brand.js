@@ -11,6 +11,7 @@ import { api, download, isBrand, me, signedIn } from "../api.js";
 import { audiencesSection } from "./audiences.js";
 import { badges, errorBox, formatPrice, go, h, interestName, showError, smallest, toast } from "../ui.js";
 import { rightsSection } from "./rights.js";
+import { mentionsSection } from "./mentions.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const ENGAGEMENT = [
@@ -274,6 +275,7 @@ class Dashboard {
       ),
       this.campaignSection(),
       rightsSection(this.brand, insights.top_posts),
+      mentionsSection(this.brand),
     ];
     this.section.replaceChildren(...blocks.filter(Boolean));
     this.drawCharts();

@@ -76,11 +76,39 @@ export async function createView(main) {
     placer.replaceChildren(
       h("p.hint", {}, "Click on the photo where a product is to tag it."),
       frame,
+      suggestions(),
       h("div", { id: "product-picker" }),
       h("h2", {}, "Tagged products"),
       tagList,
     );
     drawPins();
+  }
+  // Products the photo likely shows (GET /uploads/{id} `suggested_tags`): one click tags each
+  // where it was found.
+  function suggestions() {
+    const offered = (form.upload.suggested_tags || []).filter((s) => !form.tags.some((t) => t.product_id === s.product_id));
+    if (!offered.length) return null;
+    return h(
+      "div.suggested-tags",
+      { "aria-label": "Suggested tags" },
+      h("span.hint", {}, "Suggested: "),
+      ...offered.map((s) =>
+        h(
+          "button.chip",
+          {
+            type: "button",
+            title: `${Math.round(s.confidence * 100)}% match`,
+            onclick: (event) => {
+              if (form.tags.length >= 5) return showError(new Error("At most 5 tags a photo."));
+              form.tags.push({ product_id: s.product_id, x: s.x, y: s.y, title: s.title });
+              event.currentTarget.remove();
+              drawPins();
+            },
+          },
+          `+ ${s.title}`,
+        ),
+      ),
+    );
   }
   function drawPins() {
     const frame = placer.querySelector(".placer");

@@ -1,6 +1,6 @@
 // The activity inbox (#/notifications): new followers, smiles and comments on your posts, and
 // brands' requests, newest first; unread ones stand out until this page has been seen (then they
-// are marked read). A notification with `actions` (a rights request: approve / decline) gets one
+// are marked read). A notification with `actions` (a rights request, an invitation, a tag suggestion) gets one
 // button per action, generically: each POSTs its path, then the notification shows the outcome.
 
 import { api, forgetUnread, signedIn } from "../api.js";
@@ -12,6 +12,7 @@ const WHAT = {
   comment: (n) => [" commented on ", postLink(n)],
   invitation: () => " invites you to join its community",
   rights_request: (n) => [" asks to feature ", postLink(n), " on its own site and channels: ", h("q.terms", {}, n.text || "")],
+  tag_suggestion: (n) => [" suggests tagging their product on ", postLink(n)],
 };
 const ACTION_LABELS = { approve: "Approve", decline: "Decline", accept: "Accept" };
 const DONE = { approve: "Approved", decline: "Declined", accept: "Accepted" };
@@ -75,6 +76,10 @@ function actions(list) {
               await api(action.method || "POST", action.path);
               box.replaceChildren(h("span.status", { role: "status" }, DONE[action.name] || "Done"));
             } catch (error) {
+              if (error.status === 409) {
+                box.replaceChildren(h("span.status", { role: "status" }, "Already answered"));
+                return;
+              }
               box.querySelectorAll("button").forEach((b) => (b.disabled = false));
               showError(error);
             }
