@@ -16,6 +16,7 @@ if TYPE_CHECKING:
         CampaignIn,
         CampaignOut,
         CampaignPage,
+        CampaignPatch,
         CampaignQuery,
         CampaignReport,
         InsightsListQuery,
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 # Imported by the first request that needs it (chalicelib/lazy.py).
 brands = lazy_module("chalicelib.services.brands")
 insights = lazy_module("chalicelib.services.insights")
+campaigns = lazy_module("chalicelib.services.campaigns")
 
 brands_blueprint = Blueprint(__name__)
 TAG = "brands"
@@ -124,7 +126,7 @@ for _name, _page, _summary in (
     body="brands.CampaignIn",
     response="brands.CampaignOut",
     status=201,
-    errors=(403, 404, 422),
+    errors=(403, 404, 409, 422),
     rate_limit="brands",
 )
 def create_campaign(call: Call[CampaignIn, Any]) -> CampaignOut:
@@ -158,3 +160,36 @@ def list_campaigns(call: Call[Any, CampaignQuery]) -> CampaignPage:
 )
 def get_campaign(call: Call[Any, Any]) -> CampaignReport:
     return insights.campaign_report(call.member, call.params["brand_id"], call.params["campaign_id"])
+
+
+@endpoint(
+    brands_blueprint,
+    "/brands/{brand_id}/campaigns/{campaign_id}",
+    "PATCH",
+    summary="Change a running or scheduled campaign's name, audience or featured posts",
+    access=Access.BRAND,
+    tag=TAG,
+    body="brands.CampaignPatch",
+    response="brands.CampaignOut",
+    errors=(403, 404, 409, 422),
+    rate_limit="brands",
+)
+def update_campaign(call: Call[CampaignPatch, Any]) -> CampaignOut:
+    return campaigns.update_campaign(
+        call.member, call.params["brand_id"], call.params["campaign_id"], call.body
+    )
+
+
+@endpoint(
+    brands_blueprint,
+    "/brands/{brand_id}/campaigns/{campaign_id}/end",
+    "POST",
+    summary="End a campaign now: its last day becomes today and its featured slot stops",
+    access=Access.BRAND,
+    tag=TAG,
+    response="brands.CampaignOut",
+    errors=(403, 404, 409),
+    rate_limit="brands",
+)
+def end_campaign(call: Call[Any, Any]) -> CampaignOut:
+    return campaigns.end_campaign(call.member, call.params["brand_id"], call.params["campaign_id"])

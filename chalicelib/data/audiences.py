@@ -189,6 +189,15 @@ def brand_audiences(brand_id: str) -> tuple[list[Audience], dict[str, Community]
     return audiences, communities
 
 
+def get_audience(brand_id: str, audience_id: str) -> Audience | None:
+    """One audience of a brand (one GetItem); None when the brand has no such audience."""
+    key = keys.audience(brand_id, audience_id)
+    try:
+        return _audience(AudienceItem.get(key.pk, key.sk))
+    except AudienceItem.DoesNotExist:
+        return None
+
+
 def audience_view(brand_id: str, audience_id: str) -> tuple[Brand | None, Audience | None, Community | None]:
     """The brand (its owner), the audience and its community: one consistent BatchGetItem."""
     found_brand, found_audience, found_community = None, None, None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.data import connection, keys, ownership
@@ -31,6 +31,9 @@ class Campaign:
     product_ids: list[str]
     starts_at: str
     ends_at: str
+    audience_id: str | None = None
+    featured_post_ids: list[str] = field(default_factory=list)
+    ended_at: str | None = None
 
 
 def owned_brands(owner_id: str) -> list[Brand]:
@@ -59,6 +62,9 @@ def _campaign(item: CampaignItem) -> Campaign:
         product_ids=list(item.product_ids or []),
         starts_at=item.starts_at,
         ends_at=item.ends_at,
+        audience_id=item.audience_id,
+        featured_post_ids=list(item.featured_post_ids or []),
+        ended_at=item.ended_at,
     )
 
 
@@ -76,8 +82,34 @@ def put_campaign(campaign: Campaign, created_at: str) -> bool:
         starts_at=campaign.starts_at,
         ends_at=campaign.ends_at,
         created_at=created_at,
+        audience_id=campaign.audience_id,
+        featured_post_ids=campaign.featured_post_ids,
     )
     return connection.put(item, condition=CampaignItem.PK.does_not_exist())
+
+
+def update_campaign(campaign: Campaign) -> bool:
+    """Store a campaign's name and targeting; False when it is gone or was ended meanwhile (one
+    conditional UpdateItem)."""
+    key = keys.campaign(campaign.brand_id, campaign.campaign_id)
+    actions = [
+        CampaignItem.name.set(campaign.name),
+        CampaignItem.featured_post_ids.set(campaign.featured_post_ids),
+        CampaignItem.audience_id.set(campaign.audience_id)
+        if campaign.audience_id
+        else CampaignItem.audience_id.remove(),
+    ]
+    condition = CampaignItem.PK.exists() & CampaignItem.ended_at.does_not_exist()
+    return connection.update(CampaignItem(key.pk, key.sk), actions, condition=condition)
+
+
+def end_campaign(brand_id: str, campaign_id: str, ends_at: str, ended_at: str) -> bool:
+    """End a campaign now: its last day becomes `ends_at`; False when it is gone or already ended
+    (one conditional UpdateItem)."""
+    key = keys.campaign(brand_id, campaign_id)
+    actions = [CampaignItem.ends_at.set(ends_at), CampaignItem.ended_at.set(ended_at)]
+    condition = CampaignItem.PK.exists() & CampaignItem.ended_at.does_not_exist()
+    return connection.update(CampaignItem(key.pk, key.sk), actions, condition=condition)
 
 
 def get_campaign(brand_id: str, campaign_id: str) -> Campaign | None:

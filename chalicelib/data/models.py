@@ -512,6 +512,10 @@ class CampaignItem(FlintItem, discriminator="campaign"):
     starts_at = UnicodeAttribute()
     ends_at = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    # Targeting (issue 22): the audience whose members get the featured slot, and the posts featured.
+    audience_id = UnicodeAttribute(null=True)
+    featured_post_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    ended_at = UnicodeAttribute(null=True)  # set when the brand ended it early
 
 
 class RateWindowItem(FlintItem, discriminator="rate_limit"):

@@ -7,12 +7,13 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chalicelib.schemas.catalog import PageQuery
-from chalicelib.schemas.common import IsoDate, Name, QueryModel, StrictModel
+from chalicelib.schemas.common import Id, IsoDate, Name, QueryModel, StrictModel
 from chalicelib.schemas.posts import AuthorOut, PostSummary
 
 MAX_EVENTS = 100
 MAX_WINDOW_DAYS = 92
 MAX_CAMPAIGN_PRODUCTS = 50
+MAX_FEATURED_POSTS = 20
 
 EventType = Literal["impression", "tag_click", "product_click"]
 # Where an event happened (issue 22 "Channels"); insights break events down by it.
@@ -259,6 +260,14 @@ class CampaignIn(StrictModel):
     product_ids: list[str] = Field(min_length=1, max_length=MAX_CAMPAIGN_PRODUCTS)
     starts_at: IsoDate
     ends_at: IsoDate
+    audience_id: Id | None = Field(
+        default=None, description="One of the brand's audiences: its members get the featured slot"
+    )
+    featured_post_ids: list[Id] = Field(
+        default_factory=list,
+        max_length=MAX_FEATURED_POSTS,
+        description="Posts it features; each must be featurable (rights approved), else 409 not_featurable",
+    )
 
     @model_validator(mode="after")
     def _window(self) -> CampaignIn:
@@ -269,12 +278,24 @@ class CampaignIn(StrictModel):
         return self
 
 
+class CampaignPatch(StrictModel):
+    """What an owner may change on a campaign that has not ended: absent fields stay as they are;
+    `audience_id: null` stops targeting."""
+
+    name: Name | None = Field(default=None, min_length=1, max_length=100)
+    audience_id: Id | None = None
+    featured_post_ids: list[Id] | None = Field(default=None, max_length=MAX_FEATURED_POSTS)
+
+
 class CampaignOut(BaseModel):
     id: str
     name: str
     product_ids: list[str]
     starts_at: str
     ends_at: str
+    audience_id: str | None = None
+    featured_post_ids: list[str] = Field(default_factory=list)
+    ended_at: str | None = Field(default=None, description="When the brand ended it early")
 
 
 class CampaignPage(BaseModel):

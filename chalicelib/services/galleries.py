@@ -40,16 +40,7 @@ def _check_featurable(identity: Identity, brand_id: str, post_ids: list[str]) ->
     """The caller owns the brand and may feature every post (one BatchGetItem)."""
     found, allowed = rights.featurable_posts(brand_id, post_ids)
     check_owner(identity, found.brand)
-    refused = [p for p in post_ids if p not in allowed]
-    if refused:
-        raise Conflict(
-            "Only posts whose author approved this brand's rights request can be featured.",
-            code="not_featurable",
-            details=[
-                {"field": "post_ids", "message": f"{p}: rights not approved", "type": "not_featurable"}
-                for p in refused
-            ],
-        )
+    rights.refuse_unfeaturable(post_ids, allowed, "post_ids")
 
 
 def create_gallery(identity: Identity, brand_id: str, data: GalleryIn) -> GalleryOut:

@@ -99,8 +99,8 @@ from chalicelib.schemas.brands import (
 )
 from chalicelib.schemas.dates import FIRST_DAY, stored_day
 from chalicelib.schemas.posts import AuthorOut
+from chalicelib.services import campaigns, summaries
 from chalicelib.services import engagement as engagement_service
-from chalicelib.services import summaries
 from chalicelib.services.catalog import check_owner, owned_brand
 from chalicelib.services.presenters import author_out, summary
 
@@ -586,16 +586,6 @@ def insights_list(
 # --- campaigns ------------------------------------------------------------------------------------
 
 
-def campaign_out(campaign: Campaign) -> CampaignOut:
-    return CampaignOut(
-        id=campaign.campaign_id,
-        name=campaign.name,
-        product_ids=campaign.product_ids,
-        starts_at=campaign.starts_at,
-        ends_at=campaign.ends_at,
-    )
-
-
 def create_campaign(identity: Identity, brand_id: str, data: CampaignIn) -> CampaignOut:
     brand = owned_brand(identity, brand_id)
     wanted = list(dict.fromkeys(data.product_ids))
@@ -607,6 +597,8 @@ def create_campaign(identity: Identity, brand_id: str, data: CampaignIn) -> Camp
     ]
     if bad:
         raise ValidationFailed("Some products are not this brand's.", bad)
+    featured = list(dict.fromkeys(data.featured_post_ids))
+    campaigns.check_targeting(brand.brand_id, data.audience_id, featured)
     campaign = Campaign(
         campaign_id=ids.new_id("camp"),
         brand_id=brand.brand_id,
@@ -614,12 +606,14 @@ def create_campaign(identity: Identity, brand_id: str, data: CampaignIn) -> Camp
         product_ids=wanted,
         starts_at=data.starts_at.isoformat(),
         ends_at=data.ends_at.isoformat(),
+        audience_id=data.audience_id,
+        featured_post_ids=featured,
     )
     if not brand_store.put_campaign(campaign, clock.now_iso()):
         # A server-chosen id taken already: only a replayed id could do it; the client retries.
         raise Conflict("That campaign could not be created; try again.", code="conflict")
     engagement_service.track_campaign(brand.brand_id, tracked(campaign))
-    return campaign_out(campaign)
+    return campaigns.campaign_out(campaign)
 
 
 def tracked(campaign: Campaign) -> TrackedCampaign:
@@ -640,7 +634,8 @@ def list_campaigns(identity: Identity, brand_id: str, limit: int, cursor: str | 
     scope = f"campaigns:{brand.brand_id}"
     page = brand_store.list_campaigns(brand.brand_id, limit, cursors.decode(cursor, scope=scope))
     return CampaignPage(
-        items=[campaign_out(c) for c in page.items], next_cursor=cursors.encode(page.last_key, scope=scope)
+        items=[campaigns.campaign_out(c) for c in page.items],
+        next_cursor=cursors.encode(page.last_key, scope=scope),
     )
 
 
@@ -751,7 +746,7 @@ def campaign_report(identity: Identity, brand_id: str, campaign_id: str) -> Camp
     (metrics, others_now), (previous, others_before) = figures
     lift, interval = lift_of(metrics, previous)
     return CampaignReport(
-        **campaign_out(campaign).model_dump(),
+        **campaigns.campaign_out(campaign).model_dump(),
         status=status,
         compared_days=compared,
         metrics=totals_out(metrics),

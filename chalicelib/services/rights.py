@@ -162,6 +162,20 @@ def featurable_posts(brand_id: str, post_ids: Sequence[str]) -> tuple[Featured, 
     return found, [p for p in post_ids if featurable(found, p)]
 
 
+def refuse_unfeaturable(post_ids: Sequence[str], allowed: Sequence[str], field: str) -> None:
+    """409 `not_featurable` naming each post the brand may not feature (galleries, campaigns)."""
+    refused = [p for p in post_ids if p not in allowed]
+    if refused:
+        raise Conflict(
+            "Only posts whose author approved this brand's rights request can be featured.",
+            code="not_featurable",
+            details=[
+                {"field": field, "message": f"{p}: rights not approved", "type": "not_featurable"}
+                for p in refused
+            ],
+        )
+
+
 def is_featurable(brand_id: str, post_id: str) -> bool:
     """May the brand feature this post now? (One BatchGetItem.) Galleries and campaigns' featured
     slots ask this, or `featurable_posts` for many."""
