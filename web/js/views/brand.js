@@ -390,12 +390,13 @@ class Dashboard {
       list.replaceChildren(
         table(
           "Campaigns",
-          ["Campaign", "Window", ...metrics.map(([, label]) => label), "Others' impressions"],
+          ["Campaign", "Window", ...metrics.map(([, label]) => label), "Others' impressions", "Targeting"],
           reports.map((r) => [
             h("span", {}, r.name, " ", h(`span.status.${r.status}`, {}, r.status)),
             h("span", {}, `${r.starts_at} → ${r.ends_at}`, h("small.hint", {}, ` vs ${r.previous_from} → ${r.previous_to} (${r.compared_days} days)`)),
             ...metrics.map(([m]) => h("span", {}, show(r, m), " ", lift(r.lift[m], r.lift_interval[m]))),
             h("span", { title: "Your posts that tag none of the campaign's products: the baseline" }, number(r.baseline.metrics.impressions), " ", lift(r.baseline.lift.impressions)),
+            this.campaignControls(r, list),
           ]),
         ),
         h("p.hint", {}, "Each post counts once however many campaign products it tags. Lift compares with as many days just before the start, and shows only when both windows have at least 10 (100 impressions for a rate)."),
@@ -403,6 +404,80 @@ class Dashboard {
     } catch (error) {
       list.replaceChildren(error.status === 404 ? h("p.hint", {}, "Campaigns are not available on this API yet.") : errorBox(error));
     }
+  }
+
+  // The audience a campaign reaches and the posts it features: the brand's audiences, and the posts
+  // whose rights the author approved (only those can be featured: 409 not_featurable otherwise).
+  targetingPicks(current = {}) {
+    const base = `/brands/${encodeURIComponent(this.brand.id)}`;
+    const audience = h("select", { name: "audience_id" }, h("option", { value: "" }, "No audience"));
+    const featured = h("fieldset.featured-picks", {}, h("legend", {}, "Featured posts"), h("p.hint", {}, "Loading approved posts…"));
+    api("GET", `${base}/audiences?limit=50`)
+      .then((page) => {
+        audience.append(...page.items.map((a) => h("option", { value: a.id }, a.name)));
+        audience.value = current.audience_id || "";
+      })
+      .catch(() => audience.replaceChildren(h("option", { value: "" }, "Could not load your audiences")));
+    api("GET", `${base}/rights-requests?limit=50`)
+      .then((page) => {
+        const approved = page.items.filter((r) => r.status === "approved" && r.post);
+        const chosen = new Set(current.featured_post_ids || []);
+        featured.replaceChildren(
+          h("legend", {}, "Featured posts"),
+          approved.length
+            ? h("div", {}, ...approved.map((r) => h("label.pick", {}, h("input", { type: "checkbox", value: r.post_id, checked: chosen.has(r.post_id) }), ` ${r.post.caption || r.post_id}`)))
+            : h("p.hint", {}, "No approved posts yet: request the rights to a post first."),
+        );
+      })
+      .catch(() => featured.replaceChildren(h("legend", {}, "Featured posts"), h("p.hint", {}, "Could not load approved posts.")));
+    return {
+      fields: [h("label", {}, "Audience", audience), featured],
+      values: () => ({
+        audience_id: audience.value || null,
+        featured_post_ids: [...featured.querySelectorAll("input:checked")].map((c) => c.value),
+      }),
+    };
+  }
+
+  campaignControls(campaign, list) {
+    const path = `/brands/${encodeURIComponent(this.brand.id)}/campaigns/${encodeURIComponent(campaign.id)}`;
+    const summary = h("small.hint", {}, campaign.audience_id ? `Audience set, ${campaign.featured_post_ids.length} featured` : "No audience");
+    if (campaign.ended_at || campaign.status === "ended") return h("span", {}, summary);
+    const edit = h("button.btn.small", { type: "button" }, "Edit");
+    const end = h("button.btn.small", { type: "button" }, "End now");
+    const cell = h("span.campaign-controls", {}, summary, " ", edit, " ", end);
+    edit.onclick = () => {
+      const picks = this.targetingPicks(campaign);
+      const form = h(
+        "form.stack.campaign-edit",
+        {
+          onsubmit: async (event) => {
+            event.preventDefault();
+            try {
+              await api("PATCH", path, picks.values());
+              toast("Campaign updated.");
+              this.loadCampaigns(list);
+            } catch (error) {
+              showError(error);
+            }
+          },
+        },
+        ...picks.fields,
+        h("button.btn.primary", { type: "submit" }, "Save"),
+      );
+      cell.replaceChildren(form);
+    };
+    end.onclick = async () => {
+      if (!confirm(`End "${campaign.name}" now? Its featured slot stops.`)) return;
+      try {
+        await api("POST", `${path}/end`);
+        toast("Campaign ended.");
+        this.loadCampaigns(list);
+      } catch (error) {
+        showError(error);
+      }
+    };
+    return cell;
   }
 
   campaignForm(list) {
@@ -419,6 +494,7 @@ class Dashboard {
         ),
       )
       .catch(() => products.replaceChildren(h("legend", {}, "Products"), h("p.hint", {}, "Could not load your products.")));
+    const picks = this.targetingPicks();
     const form = h(
       "form.stack.campaign-form",
       {
@@ -432,6 +508,7 @@ class Dashboard {
               product_ids: ids,
               starts_at: starts.value,
               ends_at: ends.value,
+              ...picks.values(),
             });
             toast("Campaign created.");
             form.reset();
@@ -445,6 +522,7 @@ class Dashboard {
       h("label", {}, "Name", name),
       h("div.row", {}, h("label", {}, "Starts", starts), h("label", {}, "Ends", ends)),
       products,
+      ...picks.fields,
       h("button.btn.primary", { type: "submit" }, "Create campaign"),
     );
     return form;
