@@ -12,6 +12,7 @@ import pytest
 
 from chalicelib.services import rights
 from tests.conftest import SignedInMember
+from tests.dynamo_counter import count_dynamodb_calls
 from tests.support.brands import begin, fresh_name, make_brand_world
 from tests.support.community import assert_error, call, ok
 
@@ -166,3 +167,19 @@ def test_only_the_brands_owner_targets_edits_and_ends(
     # Untouched by the refused calls
     report = ok(call(api, "GET", _path(world, created), world["owner"]))
     assert (report["name"], report["ended_at"]) == ("Autumn", None)
+
+
+def test_editing_costs_a_constant_number_of_requests(
+    api: Any, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created = ok(_create(api, world), 201)
+    _approve(api, world)
+    body = {"audience_id": world["audience"]["id"], "featured_post_ids": [world["post"]["id"]]}
+    with count_dynamodb_calls(monkeypatch) as calls:
+        ok(call(api, "PATCH", _path(world, created), world["owner"], body))
+    # The rate limit and the write (UpdateItem 2); the brand, the campaign, the audience (GetItem 3);
+    # the featured posts with their rights requests (BatchGetItem 1): nothing grows with the audience.
+    assert calls == {"UpdateItem": 2, "GetItem": 3, "BatchGetItem": 1}, calls
+    with count_dynamodb_calls(monkeypatch) as calls:
+        ok(call(api, "POST", _path(world, created, "/end"), world["owner"]))
+    assert calls == {"UpdateItem": 2, "GetItem": 2}, calls
