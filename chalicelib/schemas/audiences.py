@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, StrictBool, field_validator
+from pydantic import BaseModel, Field, StrictBool, StrictInt, field_validator
 
 from chalicelib.schemas.catalog import PageQuery
 from chalicelib.schemas.common import Name, StrictModel
@@ -37,9 +37,9 @@ class AudienceRules(StrictModel):
     labels: list[str] = Field(
         default_factory=list, max_length=10, description="Labels of photos they posted or engaged with"
     )
-    min_followers: int = Field(default=0, ge=0, le=100_000_000)
+    min_followers: StrictInt = Field(default=0, ge=0, le=100_000_000)
     enthusiast: StrictBool = Field(default=False, description="Only Enthusiast badge holders")
-    active_within_days: int | None = Field(
+    active_within_days: StrictInt | None = Field(
         default=None, ge=1, le=365, description="Only members active about the brand in the last N days"
     )
 

@@ -264,6 +264,11 @@ def test_only_the_brands_owner_reads_or_changes_its_audiences(api: Any, new_memb
         api, "POST", f"/brands/{brand_id}/audiences", w["owner"], {"name": "x", "rules": {"segments": []}}
     )
     assert bad.status_code == 422 and "rules.segments" in bad.body.decode()
+    # (numbers are numbers: a boolean is not a follower count nor a day count; fuzzing found it)
+    for field in ("min_followers", "active_within_days"):
+        body = {"name": "x", "rules": {field: False}}
+        wrong = call(api, "POST", f"/brands/{brand_id}/audiences", w["owner"], body)
+        assert wrong.status_code == 422 and f"rules.{field}" in wrong.body.decode(), field
     body = {"name": "x", "rules": {"interests": ["hiking", "nope"]}}
     unknown = call(api, "POST", f"/brands/{brand_id}/audiences", w["owner"], body)
     assert unknown.status_code == 422
