@@ -23,12 +23,12 @@ from tests.support.brands import (
     fresh_name,
     insights,
     new_session,
+    photo_post_tagging,
     receipt,
     run_aggregators,
     send_events,
 )
 from tests.support.community import assert_error, call, ok
-from tests.support.uploads import jpeg_bytes, upload_image
 
 QUEUE = "flint-dev-engagement.fifo"
 ARN = "arn:aws:sqs:us-east-1:123456789012:flint-dev-engagement.fifo"
@@ -50,23 +50,7 @@ def _tagged_post(api: Any, owner: SignedInMember, author: SignedInMember, tags: 
             "url": "https://x.test/i",
         }
         products.append(ok(call(api, "POST", f"/brands/{brand['id']}/products", owner, body), 201))
-    upload_id = upload_image(api, author, jpeg_bytes(64, 48))
-    photo_tags = [{"product_id": p["id"], "x": 0.1 + 0.15 * i, "y": 0.5} for i, p in enumerate(products)]
-    post = ok(
-        call(
-            api,
-            "POST",
-            "/posts",
-            author,
-            {
-                "kind": "photo",
-                "caption": "Camp",
-                "interests": ["hiking"],
-                "photos": [{"upload_id": upload_id, "tags": photo_tags}],
-            },
-        ),
-        201,
-    )
+    post = photo_post_tagging(api, author, [p["id"] for p in products])
     return {"brand": brand, "products": products, "post": post}
 
 

@@ -121,28 +121,27 @@ def brand_with_product(
     return dict(brand), dict(product)
 
 
+def photo_post_tagging(api: Any, author: Any, product_ids: list[str]) -> dict[str, Any]:
+    """The author's photo post (hiking, a small JPEG) tagging these products, side by side."""
+    upload_id = upload_image(api, author, jpeg_bytes(64, 48))
+    step = 0.8 / len(product_ids)
+    tags = [
+        {"product_id": p, "x": round(0.1 + step * (i + 0.5), 3), "y": 0.5} for i, p in enumerate(product_ids)
+    ]
+    body = {
+        "kind": "photo",
+        "caption": "Camp",
+        "interests": ["hiking"],
+        "photos": [{"upload_id": upload_id, "tags": tags}],
+    }
+    return dict(ok(call(api, "POST", "/posts", author, body), 201))
+
+
 def make_brand_world(api: Any, new_member: Callable[..., Any]) -> dict[str, Any]:
     """A brand with one product, and a Prime member's photo post tagging it."""
     seed_interests()
     owner = new_member("brand", name="Brand Owner")
     brand, product = brand_with_product(api, owner, fresh_name("Northpeak"))
     author = new_member("prime", name="Author")
-    upload_id = upload_image(api, author, jpeg_bytes(64, 48))
-    post = ok(
-        call(
-            api,
-            "POST",
-            "/posts",
-            author,
-            {
-                "kind": "photo",
-                "caption": "Camp",
-                "interests": ["hiking"],
-                "photos": [
-                    {"upload_id": upload_id, "tags": [{"product_id": product["id"], "x": 0.5, "y": 0.5}]}
-                ],
-            },
-        ),
-        201,
-    )
+    post = photo_post_tagging(api, author, [product["id"]])
     return {"owner": owner, "brand": brand, "product": product, "author": author, "post": post}
