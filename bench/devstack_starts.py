@@ -31,6 +31,7 @@ from local.devstack import command_on_ports, free_port, port_is_free
 TICK = os.sysconf("SC_CLK_TCK")
 STACK_CPU = re.compile(r"\((\d+) CPU s\)")  # the banner's "took" figure: every process of the stack
 PLANNER_RUN = re.compile(r"schedule feed_planner ran in ([0-9.]+)s")  # the event runner's log line
+STEP_AT = re.compile(r"\[\d+/\d+\] ([A-Za-z ]+) \(at ([0-9.]+)s\)")  # local/devstack.py Console.step
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BANNER = "Flint is running."
@@ -62,6 +63,13 @@ def stack_cpu(root: int) -> dict[str, float]:
         found[names[pid]] = found.get(names[pid], 0.0) + seconds[pid]
         todo += [child for child, parent in parents.items() if parent == pid]
     return found
+
+
+def step_split(log: str, banner_at: float) -> str:
+    """Seconds each step of the start took, from the log's "[k/6] step (at S s)" lines."""
+    steps = [(name, float(at)) for name, at in STEP_AT.findall(log)]
+    ends = [at for _, at in steps[1:]] + [banner_at]
+    return ", ".join(f"{name} {end - at:.0f} s" for (name, at), end in zip(steps, ends, strict=True))
 
 
 def idle_cpu(root: int, window: float) -> dict[str, float]:
@@ -97,6 +105,8 @@ def one_start(cold: bool, idle: float = 0) -> tuple[float, list[str], str]:
                 stack_total = STACK_CPU.search(console.read_text(errors="replace"))
                 figures = f"aws server {stack_cpu(process.pid).get('aws_server', 0.0):.0f} CPU s"
                 figures += f", whole stack {stack_total.group(1) if stack_total else '?'} CPU s"
+                log = (Path(scratch) / "dev.log").read_text(errors="replace")
+                figures += f"; steps: {step_split(log, seconds)}"
                 if idle:
                     shares = idle_cpu(process.pid, idle)
                     each = ", ".join(f"{name} {share:.1f}%" for name, share in sorted(shares.items()))

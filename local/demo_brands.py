@@ -157,21 +157,29 @@ def seed_brand(
         by_hour.setdefault(hour, []).extend(
             _fact(IMPRESSION, post, tagged, day, hour) for _ in range(SPIKE_IMPRESSIONS)
         )
-    counted = 0
+    # A day's hours in one aggregate() call, their messages in hour order, at the day's last
+    # hour: what the aggregator keeps per hour (the spike rule's counts) is keyed by the facts'
+    # own hour, and `today` is the same date for each of those hours, so the summaries are those
+    # of one call per hour; the brand's items are written once a day instead of once an hour.
+    by_day: dict[str, list[int]] = {}
     for hour in sorted(by_hour):
-        facts = by_hour[hour]
-        moment = min(now, receipts.hour_start(hour) + timedelta(minutes=59))
-        messages: list[dict[str, Any]] = [
-            {
-                "v": engagement.MESSAGE_VERSION,
-                "t": f"demo-{brand_id}-{hour}-{i}",
-                "b": brand_id,
-                "f": [f.to_json() for f in facts[i : i + MESSAGE_FACTS]],
-            }
-            for i in range(0, len(facts), MESSAGE_FACTS)
-        ]
-        engagement.aggregate(messages, moment)
-        counted += len(facts)
+        by_day.setdefault(receipts.hour_start(hour).date().isoformat(), []).append(hour)
+    counted = 0
+    for hours in by_day.values():
+        messages: list[dict[str, Any]] = []
+        for hour in hours:
+            facts = by_hour[hour]
+            messages += [
+                {
+                    "v": engagement.MESSAGE_VERSION,
+                    "t": f"demo-{brand_id}-{hour}-{i}",
+                    "b": brand_id,
+                    "f": [f.to_json() for f in facts[i : i + MESSAGE_FACTS]],
+                }
+                for i in range(0, len(facts), MESSAGE_FACTS)
+            ]
+            counted += len(facts)
+        engagement.aggregate(messages, min(now, receipts.hour_start(hours[-1]) + timedelta(minutes=59)))
     log.info("brand %s: %d tagged posts, %d events", brand_id, len(posts), counted)
     return counted
 

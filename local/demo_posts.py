@@ -20,9 +20,12 @@ products (local/demo_images.py) and each tag takes the point the drawing recorde
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,7 +44,7 @@ from local.cognito import sign_in
 from local.demo_data import COLOURS, DemoMember
 from local.demo_plan import DemoPlan, PlannedPost, members, plan
 from local.demo_scenes import Drawing, Piece
-from local.processes import parallel_map
+from local.processes import die_with_parent, parallel_map
 
 log = logging.getLogger("flint.demo")
 
@@ -87,8 +90,42 @@ def post_photo(post: PlannedPost, long_edge: int | None = None) -> tuple[bytes, 
         exif[0x0112] = orientation
         return demo_images.jpeg(image, quality=80, exif=exif.tobytes()), drawing
 
+    ahead = _AHEAD.pop((post.index, long_edge), None)
+    if ahead is not None:
+        data, text = ahead.result()
+        return data, Drawing.from_json(text)
     key = (post.seed, shot.setting, tuple(pieces), size, orientation, time_of_day)
     return demo_images.cached_photo(key, draw)
+
+
+# (post index, long edge) -> its photo (JPEG, record as JSON), being drawn in another process.
+_AHEAD: dict[tuple[int, int | None], Future[tuple[bytes, str]]] = {}
+
+
+def _drawing_process() -> None:
+    os.nice(10)  # drawing only fills the cores the embedded AWS leaves idle while the stack starts
+    die_with_parent()
+
+
+def _drawn(count: int, index: int, long_edge: int | None) -> tuple[bytes, str]:
+    data, drawing = post_photo(plan(count).posts[index], long_edge)
+    return data, drawing.to_json()
+
+
+def draw_ahead(count: int, real: int = REAL_POSTS, workers: int = 2) -> ProcessPoolExecutor:
+    """Start drawing the photos of `seed_demo_posts(count, real=real)` in `workers` processes, in
+    the order it publishes them, so the stack's start (the embedded AWS, provisioning, members)
+    and the drawing overlap and publishing finds them drawn. The same pictures as drawn in
+    place (and through the same picture cache). Call from the main thread; `shutdown()` the pool
+    after seeding. A post the pool has not been asked for is drawn in place as before."""
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_drawing_process
+    )
+    for post in plan(count).posts:
+        if post.has_photo:
+            long_edge = None if post.index < real else BULK_LONG_EDGE
+            _AHEAD[(post.index, long_edge)] = pool.submit(_drawn, count, post.index, long_edge)
+    return pool
 
 
 def tags_of(drawing: Drawing) -> list[dict[str, Any]]:

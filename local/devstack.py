@@ -569,6 +569,11 @@ def main() -> int:
     with stop_on_signals():
         try:
             console.step(0)
+            drawing = None
+            if not args.no_seed and args.demo_posts > 0:
+                from local.demo_posts import draw_ahead
+
+                drawing = draw_ahead(args.demo_posts)
             stack.start_aws()
             console.step(1)
             status.write(ready=False, step=STEPS[1])
@@ -579,7 +584,11 @@ def main() -> int:
             else:
                 seed_everything(stack, console, status, app_env, outputs, args.demo_posts)
             status.write(ready=True, step="ready")
-            cpu = cpu_seconds([process.pid for _, process in stack.children])
+            # The drawing processes count too (ProcessPoolExecutor keeps no public list of them).
+            drawers = list(drawing._processes or ()) if drawing is not None else []
+            cpu = cpu_seconds([process.pid for _, process in stack.children] + drawers)
+            if drawing is not None:
+                drawing.shutdown(wait=False, cancel_futures=True)
             took = f"{console.elapsed():.0f}s ({cpu:.0f} CPU s)"
             log.info("%s", took)
             console.print(banner(stack, app_env, not args.no_seed, log_path, took))
