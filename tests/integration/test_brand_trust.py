@@ -104,9 +104,10 @@ def test_500_anonymous_tag_clicks_move_the_brand_and_the_author_by_one(
 
 
 def test_a_session_issued_anew_is_a_new_viewer_only_within_its_limit(
-    api: Any, monkeypatch: pytest.MonkeyPatch
+    private_table: str, api: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given a limit of 3 anonymous sessions an hour per client address
+    # Given a limit of 3 anonymous sessions an hour per client address (every test client shares
+    # one address: a table of the test's own starts its count at zero)
     monkeypatch.setenv("FLINT_RATE_LIMITS", json.dumps({"sessions": [3, 3600]}))
     caches.reset()
     # When a client asks for a fourth
