@@ -381,7 +381,8 @@ def test_a_brand_creates_a_campaign_and_exports_a_list(journey: Any) -> None:
     brand = _brand_dashboard(journey, DESKTOP, "")
     page = brand.page
     # When the brand fills the campaign form
-    form = page.locator("form.campaign-form")
+    # By its name: the audience builder shares the form's look (and its "Name" label)
+    form = page.get_by_role("form", name="New campaign")
     form.scroll_into_view_if_needed()
     form.get_by_label("Name").fill("Browser week")
     form.locator(".pick input").first.check()

@@ -498,6 +498,7 @@ class Dashboard {
     const form = h(
       "form.stack.campaign-form",
       {
+        "aria-label": "New campaign",
         onsubmit: async (event) => {
           event.preventDefault();
           const ids = [...products.querySelectorAll("input:checked")].map((c) => c.value);
