@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
+from chalicelib import paths
 from chalicelib.api.routing import Access, Call, endpoint
 from chalicelib.lazy import lazy_module
 
@@ -114,7 +115,7 @@ def create_community(call: Call[Any, Any]) -> AudienceOut:
 
 @endpoint(
     audiences_blueprint,
-    "/me/invitations/{brand_id}/accept",
+    paths.route(paths.INVITATION_ANSWER, answer="accept"),
     "POST",
     summary="Accept a brand's invitation: follow the brand",
     access=Access.MEMBER,
@@ -129,7 +130,7 @@ def accept_invitation(call: Call[Any, Any]) -> InvitationOut:
 
 @endpoint(
     audiences_blueprint,
-    "/me/invitations/{brand_id}/decline",
+    paths.route(paths.INVITATION_ANSWER, answer="decline"),
     "POST",
     summary="Decline a brand's invitation",
     access=Access.MEMBER,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
+from chalicelib import paths
 from chalicelib.api.routing import Access, Call, endpoint
 from chalicelib.lazy import lazy_module
 
@@ -78,7 +79,7 @@ def suggest_tag(call: Call[TagSuggestionIn, Any]) -> TagSuggestionOut:
 
 @endpoint(
     discovery_blueprint,
-    "/posts/{post_id}/tag-suggestions/{product_id}/accept",
+    paths.route(paths.TAG_SUGGESTION_ANSWER, answer="accept"),
     "POST",
     summary="The post's author accepts a brand's tag suggestion: the tag is added to the post",
     access=Access.MEMBER,
@@ -93,7 +94,7 @@ def accept_suggestion(call: Call[Any, Any]) -> TagSuggestionOut:
 
 @endpoint(
     discovery_blueprint,
-    "/posts/{post_id}/tag-suggestions/{product_id}/decline",
+    paths.route(paths.TAG_SUGGESTION_ANSWER, answer="decline"),
     "POST",
     summary="The post's author declines a brand's tag suggestion",
     access=Access.MEMBER,

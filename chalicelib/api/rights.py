@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
 
+from chalicelib import paths
 from chalicelib.api.routing import JSON_HEADERS, Access, Call, endpoint
 from chalicelib.lazy import lazy_module
 
@@ -73,8 +74,7 @@ def _decision_route(decision: str, summary: str) -> None:
     view.__name__ = f"{decision}_rights_request"
     endpoint(
         rights_blueprint,
-        # services/rights.decision_path, spelled here so that registering the route imports no service
-        f"/posts/{{post_id}}/rights-requests/{{brand_id}}/{decision}",
+        paths.route(paths.RIGHTS_DECISION, decision=decision),
         "POST",
         summary=summary,
         access=Access.MEMBER,

@@ -425,14 +425,6 @@ def get_invitation(brand_id: str, member_id: str) -> Invitation | None:
     return Invitation(item.brand_id, item.member_id, item.audience_id, item.status, item.created_at)
 
 
-def invitation_statuses(wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """(brand, member) -> status, for an inbox page's invitations (one BatchGetItem)."""
-    table_keys = [keys.invitation(b, m) for b, m in dict.fromkeys(wanted)]
-    if not table_keys:
-        return {}
-    return {(i.brand_id, i.member_id): i.status for i in InvitationItem.batch_get(table_keys)}
-
-
 def answer_invitation(invitation: Invitation, status: str, now: str) -> bool:
     """Move an open invitation to accepted or declined; an acceptance counts on the community in
     the same transaction. False when it was answered already (nothing changes then)."""

@@ -9,7 +9,7 @@ member has read is one small item beside them (`READ`); the unread count is what
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +20,10 @@ from chalicelib.data.models import (
     BrandItem,
     FlintItem,
     InboxReadItem,
+    InvitationItem,
     NotificationItem,
+    RightsRequestItem,
+    TagSuggestionItem,
     UserItem,
 )
 from chalicelib.data.ownership import OwnedKind
@@ -47,14 +50,26 @@ class Notification:
 
 
 @dataclass(frozen=True)
+class Answerable:
+    """What an inbox page's actionable notifications ask about (their items' keys)."""
+
+    rights_requests: Iterable[tuple[str, str]] = ()  # (post, brand)
+    invitations: Iterable[str] = ()  # brand (the member is the inbox's owner)
+    suggestions: Iterable[tuple[str, str]] = ()  # (post, product)
+
+
+@dataclass(frozen=True)
 class InboxView:
     """What a page of the inbox needs besides the notifications: actors, block list, read mark
-    (and the brands behind brands' notifications)."""
+    (and the brands behind brands' notifications, and the current status of what they ask)."""
 
     actors: dict[str, Member]
     blocked: set[str]
     read_until: str
     brands: dict[str, Brand] = field(default_factory=dict)
+    rights_requests: dict[tuple[str, str], str] = field(default_factory=dict)  # (post, brand) -> status
+    invitations: dict[str, str] = field(default_factory=dict)  # brand -> status
+    suggestions: dict[tuple[str, str], str] = field(default_factory=dict)  # (post, product) -> status
 
 
 def _notification(item: NotificationItem) -> Notification:
@@ -111,26 +126,40 @@ def list_notifications(member_id: str, limit: int, start: dict[str, Any] | None)
     return Page([_notification(i) for i in results], results.last_evaluated_key)
 
 
-def inbox_view(member_id: str, actor_ids: Iterable[str], brand_ids: Iterable[str] = ()) -> InboxView:
-    """The actors' profiles (and brands), the member's block list and read mark: one BatchGetItem."""
+def inbox_view(
+    member_id: str,
+    actor_ids: Iterable[str],
+    brand_ids: Iterable[str] = (),
+    answerable: Answerable = Answerable(),
+) -> InboxView:
+    """The actors' profiles (and brands), the member's block list and read mark, and the status of
+    the requests, invitations and suggestions the page's notifications ask about: one
+    BatchGetItem (PynamoDB splits it past 100 keys: a page of more than ~48 actionable
+    notifications from distinct actors)."""
     wanted = [keys.user(a) for a in dict.fromkeys(actor_ids)]
     wanted += [keys.brand(b) for b in dict.fromkeys(brand_ids)]
     wanted += [keys.block_list(member_id), keys.inbox_read_mark(member_id)]
-    actors: dict[str, Member] = {}
-    brands: dict[str, Brand] = {}
-    blocked: set[str] = set()
-    read_until = ""
+    wanted += [keys.rights_request(p, b) for p, b in dict.fromkeys(answerable.rights_requests)]
+    wanted += [keys.invitation(b, member_id) for b in dict.fromkeys(answerable.invitations)]
+    wanted += [keys.tag_suggestion(p, q) for p, q in dict.fromkeys(answerable.suggestions)]
+    view = InboxView({}, set(), "")
     for item in FlintItem.batch_get(wanted):
         if isinstance(item, BrandItem):
-            brands[item.brand_id] = Brand(item.brand_id, item.name, item.owner_id)
+            view.brands[item.brand_id] = Brand(item.brand_id, item.name, item.owner_id)
         elif isinstance(item, UserItem):
             if item.erasing_since is None:
-                actors[item.user_id] = to_member(item)
+                view.actors[item.user_id] = to_member(item)
         elif isinstance(item, BlockListItem):
-            blocked = set(item.ids or ())
+            view.blocked.update(item.ids or ())
         elif isinstance(item, InboxReadItem):
-            read_until = item.read_until
-    return InboxView(actors, blocked, read_until, brands)
+            view = replace(view, read_until=item.read_until)
+        elif isinstance(item, RightsRequestItem):
+            view.rights_requests[(item.post_id, item.brand_id)] = item.status
+        elif isinstance(item, InvitationItem):
+            view.invitations[item.brand_id] = item.status
+        elif isinstance(item, TagSuggestionItem):
+            view.suggestions[(item.post_id, item.product_id)] = item.status
+    return view
 
 
 def count_after(member_id: str, read_until: str) -> int:

@@ -9,7 +9,7 @@ order (with their authors, so a public read hydrates everything in one BatchGetI
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,16 +129,6 @@ def _newest_first(
         partition, scan_index_forward=False, limit=limit, page_size=limit, last_evaluated_key=start
     )
     return Page([record(i) for i in results if isinstance(i, model)], results.last_evaluated_key)
-
-
-def requests_of(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], RightsRequest]:
-    """These (post, brand) requests (one BatchGetItem per 100 keys)."""
-    wanted = [keys.rights_request(p, b) for p, b in dict.fromkeys(pairs)]
-    found: dict[tuple[str, str], RightsRequest] = {}
-    for start in range(0, len(wanted), 100):
-        for item in RightsRequestItem.batch_get(wanted[start : start + 100]):
-            found[(item.post_id, item.brand_id)] = _request(item)
-    return found
 
 
 def withdraw_post(post_id: str, at: str) -> int:

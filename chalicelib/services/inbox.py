@@ -22,17 +22,17 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib import clock, cursors
+from chalicelib import clock, cursors, paths
 from chalicelib.auth import Identity
-from chalicelib.data import audiences as audience_store
 from chalicelib.data import engagement as engagement_store
 from chalicelib.data import inbox as store
 from chalicelib.data import rights as rights_store
-from chalicelib.data.inbox import InboxView, Notification
+from chalicelib.data.audiences import INVITED
+from chalicelib.data.discovery import PENDING as SUGGESTION_PENDING
+from chalicelib.data.inbox import Answerable, InboxView, Notification
 from chalicelib.schemas.inbox import InboxReadOut, NotificationAction, NotificationOut, NotificationPage
 from chalicelib.schemas.members import BrandRef
 from chalicelib.services.presenters import author_out, brand_actor_out
-from chalicelib.services.rights import decision_path
 
 NOTIFICATION_DAYS = 30
 FOLLOWER, SMILE, COMMENT = "follower", "smile", "comment"
@@ -41,6 +41,7 @@ RIGHTS_ACTIONS = ("approve", "decline")
 INVITATION = "invitation"
 INVITATION_ACTIONS = ("accept", "decline")
 TAG_SUGGESTION = "tag_suggestion"  # a brand suggests tagging its product (services/discovery.py)
+SUGGESTION_ACTIONS = ("accept", "decline")
 
 
 def _token(event_id: str) -> str:
@@ -171,17 +172,15 @@ def notifications(identity: Identity, limit: int, cursor: str | None) -> Notific
         identity.user_id,
         [n.actor_id for n in page.items if n.brand_id is None],
         [n.brand_id for n in page.items if n.brand_id],
+        _answerable(page.items),
     )
     after = [n for n in page.items if n.sort > view.read_until]
     if position is None and (len(after) < len(page.items) or page.last_key is None):
         unread = len(after)  # the first page reaches the read mark (or the end): nothing to count
     else:
         unread = store.count_after(identity.user_id, view.read_until)
-    shown = [n for n in page.items if _shown(n, view)]
-    pending = _pending_requests([n for n in shown if n.kind == RIGHTS_REQUEST])
-    invited = _open_invitations(identity.user_id, [n for n in shown if n.kind == INVITATION])
     return NotificationPage(
-        items=[_out(n, view, pending, invited) for n in shown],
+        items=[_out(n, view) for n in page.items if _shown(n, view)],
         next_cursor=cursors.encode(page.last_key, scope=scope),
         unread=min(unread, store.UNREAD_COUNTED),
     )
@@ -193,40 +192,38 @@ def _shown(n: Notification, view: InboxView) -> bool:
     return n.actor_id in view.actors and not view.actors[n.actor_id].banned and n.actor_id not in view.blocked
 
 
-def _pending_requests(requests: list[Notification]) -> set[tuple[str, str]]:
-    """Which of these rights requests are still pending (one BatchGetItem; none without any)."""
-    if not requests:
-        return set()
-    found = rights_store.requests_of((str(n.post_id), str(n.brand_id)) for n in requests)
-    return {pair for pair, request in found.items() if request.status == rights_store.PENDING}
+def _answerable(page: Sequence[Notification]) -> Answerable:
+    """What the page's rights requests, invitations and tag suggestions ask about: their status is
+    read in the page's one BatchGetItem, so that their actions show only while they are open."""
+    return Answerable(
+        rights_requests=[(str(n.post_id), str(n.brand_id)) for n in page if n.kind == RIGHTS_REQUEST],
+        invitations=[str(n.brand_id) for n in page if n.kind == INVITATION],
+        suggestions=[(str(n.post_id), str(n.product_id)) for n in page if n.kind == TAG_SUGGESTION],
+    )
 
 
-def _open_invitations(member_id: str, invitations: list[Notification]) -> set[str]:
-    """The brands whose invitations among these are still open (one BatchGetItem; none without any)."""
-    if not invitations:
-        return set()
-    statuses = audience_store.invitation_statuses((str(n.brand_id), member_id) for n in invitations)
-    return {brand_id for (brand_id, _), status in statuses.items() if status == audience_store.INVITED}
+def _actions(n: Notification, view: InboxView) -> list[NotificationAction] | None:
+    """The answers still open to the member (None once answered, and for plain kinds)."""
+    post, brand, product = str(n.post_id), str(n.brand_id), str(n.product_id)
+    if n.kind == RIGHTS_REQUEST and view.rights_requests.get((post, brand)) == rights_store.PENDING:
+        links = {
+            a: paths.link(paths.RIGHTS_DECISION, post_id=post, brand_id=brand, decision=a)
+            for a in RIGHTS_ACTIONS
+        }
+    elif n.kind == TAG_SUGGESTION and view.suggestions.get((post, product)) == SUGGESTION_PENDING:
+        links = {
+            a: paths.link(paths.TAG_SUGGESTION_ANSWER, post_id=post, product_id=product, answer=a)
+            for a in SUGGESTION_ACTIONS
+        }
+    elif n.kind == INVITATION and view.invitations.get(brand) == INVITED:
+        links = {a: paths.link(paths.INVITATION_ANSWER, brand_id=brand, answer=a) for a in INVITATION_ACTIONS}
+    else:
+        return None
+    return [NotificationAction(name=a, path=path) for a, path in links.items()]
 
 
-def _out(
-    n: Notification, view: InboxView, pending: set[tuple[str, str]], invited: set[str]
-) -> NotificationOut:
+def _out(n: Notification, view: InboxView) -> NotificationOut:
     brand = view.brands.get(n.brand_id) if n.brand_id else None
-    actions = None
-    if n.kind == RIGHTS_REQUEST and (n.post_id, n.brand_id) in pending:
-        actions = [
-            NotificationAction(name=name, path=decision_path(str(n.post_id), str(n.brand_id), name))
-            for name in RIGHTS_ACTIONS
-        ]
-    elif n.kind == TAG_SUGGESTION and n.post_id and n.product_id:
-        base = f"/posts/{n.post_id}/tag-suggestions/{n.product_id}"
-        actions = [NotificationAction(name=name, path=f"{base}/{name}") for name in ("accept", "decline")]
-    elif n.kind == INVITATION and n.brand_id in invited:
-        actions = [
-            NotificationAction(name=name, path=f"/me/invitations/{n.brand_id}/{name}")
-            for name in INVITATION_ACTIONS
-        ]
     return NotificationOut(
         id=n.sort,
         type=n.kind,  # type: ignore[arg-type]
@@ -240,7 +237,7 @@ def _out(
         unread=n.sort > view.read_until,
         brand=BrandRef(id=brand.brand_id, name=brand.name) if brand else None,
         text=n.text,
-        actions=actions,
+        actions=_actions(n, view),
     )
 
 

@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from chalicelib import clock, cursors
+from chalicelib import clock, cursors, paths
 from chalicelib.auth import Identity
 from chalicelib.data import catalog as catalog_store
 from chalicelib.data import posts as post_store
@@ -47,7 +47,7 @@ DECISIONS: dict[str, tuple[str, str]] = {
 
 def decision_path(post_id: str, brand_id: str, decision: str) -> str:
     """The route an author answers a request on (the inbox's actions point here)."""
-    return f"/posts/{post_id}/rights-requests/{brand_id}/{decision}"
+    return paths.link(paths.RIGHTS_DECISION, post_id=post_id, brand_id=brand_id, decision=decision)
 
 
 def _spend_brand_limit(brand_id: str) -> None:

@@ -11,6 +11,7 @@ import pytest
 from chalicelib.services import discovery
 from local.seed import seed_interests
 from tests.conftest import SignedInMember
+from tests.dynamo_counter import count_dynamodb_calls
 from tests.support.brands import begin, brand_with_product, fresh_name, run_aggregators
 from tests.support.community import assert_error, call, ok
 from tests.support.discovery import packshot, photo_showing, plain_photo
@@ -106,6 +107,48 @@ def test_a_suggestion_is_sent_once_and_reaches_the_authors_inbox_with_actions(
         {"name": "decline", "method": "POST", "path": f"{base}/decline"},
     ]
     assert _mentions(api, world)[0]["suggestion"] == "pending"
+
+
+def test_an_answered_suggestion_offers_no_actions_any_more(api: Any, new_member: NewMember) -> None:
+    # Given a suggestion in the author's inbox, with its actions
+    world = _world(api, new_member)
+    ok(_suggest(api, world), 201)
+    run_aggregators()
+    [note] = _suggestion_notes(api, world)
+    decline = next(a["path"] for a in note["actions"] if a["name"] == "decline")
+
+    # When the author declines it
+    ok(call(api, "POST", decline, world["author"]))
+
+    # Then the notification stays, without buttons
+    [note] = _suggestion_notes(api, world)
+    assert note["product_id"] == world["product"]["id"] and note["actions"] is None
+
+
+def test_an_inbox_page_reads_what_its_notifications_ask_in_its_one_batch(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an author asked by the brand both for rights to the post and to tag its product
+    world = _world(api, new_member)
+    ok(_suggest(api, world), 201)
+    body = {"post_id": world["post"]["id"], "terms": "Feature it on our site for a year."}
+    ok(call(api, "POST", f"/brands/{world['brand']['id']}/rights-requests", world["owner"], body), 201)
+    run_aggregators()
+    ok(call(api, "GET", "/me/notifications", world["author"]))  # the caller's profile is warm
+
+    # When the author reads the inbox
+    with count_dynamodb_calls(monkeypatch) as calls:
+        inbox = ok(call(api, "GET", "/me/notifications", world["author"]))
+
+    # Then both are open, and the page took one Query and one BatchGetItem: the actors and brand,
+    # block list, read mark, the rights request's and the suggestion's statuses together
+    assert sorted(n["type"] for n in inbox["items"] if n["actions"]) == ["rights_request", "tag_suggestion"]
+    assert dict(calls) == {"Query": 1, "BatchGetItem": 1}, calls
+
+
+def _suggestion_notes(api: Any, world: dict[str, Any]) -> list[dict[str, Any]]:
+    inbox = ok(call(api, "GET", "/me/notifications", world["author"]))
+    return [n for n in inbox["items"] if n["type"] == "tag_suggestion"]
 
 
 def test_accepting_adds_the_tag_to_the_post_and_the_product_page(api: Any, new_member: NewMember) -> None:
