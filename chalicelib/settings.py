@@ -41,6 +41,7 @@ DEFAULT_RATE_LIMITS: dict[str, tuple[int, int]] = {
     "inbox": (120, 600),
     "rights_requests": (50, 3600),  # per brand (services/rights.py), not per account
     "tag_suggestions": (100, 3600),
+    "audience_deletes": (60, 3600),
 }
 
 

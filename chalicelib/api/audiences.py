@@ -75,6 +75,21 @@ def get_audience(call: Call[Any, Any]) -> AudienceOut:
 
 @endpoint(
     audiences_blueprint,
+    "/brands/{brand_id}/audiences/{audience_id}",
+    "DELETE",
+    summary="Delete an audience and its community (409 while a campaign that has not ended targets it)",
+    access=Access.BRAND,
+    tag=TAG,
+    status=204,
+    errors=(403, 404, 409, 429),
+    rate_limit="audience_deletes",  # removing never spends the budget for creating
+)
+def delete_audience(call: Call[Any, Any]) -> None:
+    audiences.delete_audience(call.member, call.params["brand_id"], call.params["audience_id"])
+
+
+@endpoint(
+    audiences_blueprint,
     "/brands/{brand_id}/audiences/{audience_id}/members",
     "GET",
     summary="A page of the audience's members with their automatic tags (?format=csv: as text/csv)",

@@ -24,10 +24,12 @@ from chalicelib.data import connection, keys, ownership
 from chalicelib.data.catalog import Brand
 from chalicelib.data.connection import Tx, transact
 from chalicelib.data.models import (
+    AudienceCleanupItem,
     AudienceItem,
     AudienceMemberItem,
     AudienceRowItem,
     BrandItem,
+    CampaignItem,
     CommunityItem,
     FlintItem,
     InvitationItem,
@@ -280,6 +282,75 @@ def advance_community(
     )
 
 
+def live_campaigns_targeting(brand_id: str, audience_id: str, today: str) -> list[str]:
+    """Ids of the brand's campaigns that target the audience and have not ended (one Query of the
+    brand's campaigns, filtered server-side: it reads every campaign the brand ever ran)."""
+    results = CampaignItem.query(
+        keys.brand(brand_id).pk,
+        CampaignItem.SK.startswith(keys.CAMPAIGN_PREFIX),
+        filter_condition=(CampaignItem.audience_id == audience_id)
+        & CampaignItem.ended_at.does_not_exist()
+        & (CampaignItem.ends_at >= today),
+    )
+    return [item.campaign_id for item in results]
+
+
+def delete_audience(brand_id: str, audience_id: str, deleted_at: str) -> bool:
+    """Delete the audience and its community, and leave the clean-up marker of its members, in one
+    transaction (3 items, whatever the audience's size); False when it was gone already."""
+    audience, community = keys.audience(brand_id, audience_id), keys.community(brand_id, audience_id)
+    marker = keys.audience_cleanup(audience_id)
+
+    def write(tx: Tx) -> None:
+        tx.delete(
+            AudienceItem(audience.pk, audience.sk), condition=AudienceItem.PK.exists(), label="audience"
+        )
+        tx.delete(CommunityItem(community.pk, community.sk), label="community")
+        tx.put(
+            AudienceCleanupItem(
+                marker.pk, marker.sk, brand_id=brand_id, audience_id=audience_id, deleted_at=deleted_at
+            ),
+            label="cleanup",
+        )
+
+    return transact(write).committed
+
+
+def cleanup_step(audience_id: str, step: int, page_size: int) -> bool | None:
+    """Remove one page of a deleted audience's members: a consistent GetItem of the marker (its
+    step guards against replays), one keys-only Query of the members before it (each page starts
+    at the first one left), one BatchWriteItem per 25. Then the marker's step moves on (its change
+    is the stream's cue for the next page), or, once no member is left after the page, the marker
+    goes with it. True: done; False: more to do; None: a step already taken (nothing done)."""
+    marker = keys.audience_cleanup(audience_id)
+    try:
+        current = AudienceCleanupItem.get(marker.pk, marker.sk, consistent_read=True)
+    except AudienceCleanupItem.DoesNotExist:
+        return None
+    if int(current.step or 0) != step:
+        return None
+    response = FlintItem._get_connection().query(
+        marker.pk,
+        FlintItem.SK < marker.sk,  # noqa: SIM300 - a PynamoDB condition
+        limit=page_size,
+        attributes_to_get=["PK", "SK"],
+        consistent_read=True,
+    )
+    done = "LastEvaluatedKey" not in response
+    with FlintItem.batch_write() as batch:
+        for raw in response.get("Items", []):
+            batch.delete(FlintItem(marker.pk, raw["SK"]["S"]))
+        if done:
+            batch.delete(FlintItem(marker.pk, marker.sk))
+    if not done:
+        connection.update(
+            AudienceCleanupItem(marker.pk, marker.sk),
+            [AudienceCleanupItem.step.set(step + 1)],
+            condition=AudienceCleanupItem.step == step,
+        )
+    return done
+
+
 # --- rows -------------------------------------------------------------------------------------
 
 _SETS = {
@@ -434,14 +505,14 @@ def answer_invitation(invitation: Invitation, status: str, now: str) -> bool:
     # Accepting may follow a decline (a change of mind); declining only an open one.
     open_ = (InvitationItem.status != ACCEPTED) if status == ACCEPTED else (InvitationItem.status == INVITED)
 
-    def write(tx: Tx) -> None:
+    def write(tx: Tx, counted: bool) -> None:
         tx.update(
             InvitationItem(key.pk, key.sk),
             actions=[InvitationItem.status.set(status), InvitationItem.answered_at.set(now)],
             condition=open_,
             label="invitation",
         )
-        if status == ACCEPTED:
+        if counted:
             tx.update(
                 CommunityItem(community.pk, community.sk),
                 actions=[CommunityItem.joined.add(1)],
@@ -449,7 +520,11 @@ def answer_invitation(invitation: Invitation, status: str, now: str) -> bool:
                 label="community",
             )
 
-    return transact(write).committed
+    outcome = transact(lambda tx: write(tx, status == ACCEPTED))
+    if not outcome.committed and outcome.failed_on("community") and not outcome.failed_on("invitation"):
+        # The audience (and its community) was deleted since: the answer stands, uncounted.
+        outcome = transact(lambda tx: write(tx, False))
+    return outcome.committed
 
 
 # --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------

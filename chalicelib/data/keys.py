@@ -659,3 +659,14 @@ def tag_suggestion(post_id: str, product_id: str) -> Key:
     """A brand's suggestion to tag a product on a post, in the post's partition (so it goes with
     the post): `POST#<post>` / `SUGGEST#<product>`. One per post x product (created conditionally)."""
     return Key(f"POST#{post_id}", f"{TAG_SUGGESTION_PREFIX}{product_id}")
+
+
+# --- deleting an audience (issue 22, t22-polish) ---------------------------------------------
+
+AUDIENCE_CLEANUP_SK = "~CLEANUP"  # after every member id: a Query of the partition reaches it last
+
+
+def audience_cleanup(audience_id: str) -> Key:
+    """A deleted audience's clean-up marker, in its members' partition after all of them:
+    `AUDMEM#<audience>` / `~CLEANUP`."""
+    return Key(audience_members(audience_id), AUDIENCE_CLEANUP_SK)

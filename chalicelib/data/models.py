@@ -701,6 +701,17 @@ class InvitationItem(FlintItem, discriminator="invitation"):
     answered_at = UnicodeAttribute(null=True)
 
 
+class AudienceCleanupItem(FlintItem, discriminator="audience_cleanup"):
+    """A deleted audience's members still to remove (keys.audience_cleanup): `AUDMEM#<audience>` /
+    `~CLEANUP`, after every member in the partition. Its INSERT, then each change of `step`, makes
+    the stream delete one page of the members before it; it goes with the last page."""
+
+    brand_id = UnicodeAttribute()
+    audience_id = UnicodeAttribute()
+    step = NumberAttribute(default=0)
+    deleted_at = UnicodeAttribute()
+
+
 # --- image discovery and tag suggestions (issue 22, t22-discovery) ---------------------------
 
 
@@ -793,6 +804,7 @@ ALL_MODELS: tuple[type[FlintItem], ...] = (
     VisualSignatureItem,
     MentionItem,
     TagSuggestionItem,
+    AudienceCleanupItem,
 )
 
 

@@ -125,4 +125,5 @@ NOT_MEMBER_DATA: dict[str, str] = {
     "withdraws its rights (data/rights.py), and a gallery shows only posts whose rights are approved",
     "AudienceItem": "a brand's saved audience: its name and rules",
     "CommunityItem": "an audience's community: a cursor and counts, nobody named",
+    "AudienceCleanupItem": "a deleted audience's clean-up position: nobody named",
 }

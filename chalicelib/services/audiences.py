@@ -88,6 +88,7 @@ INVITES_PER_DAY = 1000  # per brand
 INVITE_WINDOW_SECONDS = 86_400
 CSV_ROWS = 5000
 CSV_PAGE = 100
+CLEANUP_PAGE = 100  # a deleted audience's members removed per stream step
 
 
 # --- rules and tags (pure) --------------------------------------------------------------------
@@ -314,6 +315,8 @@ def apply_changes(changes: Iterable[Any], now: datetime | None = None) -> int:
             backfill_step(brand_id, audience_id, int(image.get("backfill_step") or 0))
         elif change.entity == "community" and _step_of(change, "step") and image.get("status") == "inviting":
             invite_step(brand_id, audience_id, int(image.get("step") or 0), moment)
+        elif change.entity == "audience_cleanup" and _step_of(change, "step"):
+            cleanup_step(audience_id, int(image.get("step") or 0))
     return touched
 
 
@@ -558,6 +561,33 @@ def create_community(identity: Identity, brand_id: str, audience_id: str) -> Aud
         store.restart_community(community, from_start=True)  # those who joined since; never twice
     _, audience_now, community_now = store.audience_view(brand_id, audience_id)
     return audience_out(audience_now or audience, community_now)
+
+
+def delete_audience(identity: Identity, brand_id: str, audience_id: str) -> None:
+    """Delete an audience and its community (409 `audience_in_use` while a campaign that has not
+    ended targets it). Three items go in one transaction whatever the audience's size; its members
+    are removed by the stream, `CLEANUP_PAGE` at a time (`cleanup_step`). Invitations already sent
+    stay (they are the brand's: accepting still follows it); rows are the brand's, not the audience's."""
+    _owned_audience(identity, brand_id, audience_id)
+    targeting = store.live_campaigns_targeting(brand_id, audience_id, clock.now().date().isoformat())
+    if targeting:
+        raise Conflict(
+            "A campaign that has not ended targets this audience: end it or change its audience first.",
+            code="audience_in_use",
+            details=[
+                {"field": "campaign_id", "message": f"{c}: targets this audience", "type": "audience_in_use"}
+                for c in targeting
+            ],
+        )
+    if not store.delete_audience(brand_id, audience_id, clock.now_iso()):
+        raise NotFound("No such audience.")
+    metrics.add_metric(name="AudienceDeleted", unit="Count", value=1)
+
+
+def cleanup_step(audience_id: str, step: int) -> bool | None:
+    """One page of a deleted audience's members removed (from the stream: the marker's INSERT, then
+    each move of its step)."""
+    return store.cleanup_step(audience_id, step, CLEANUP_PAGE)
 
 
 def _invitation(identity: Identity, brand_id: str) -> Invitation:

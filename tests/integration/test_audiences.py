@@ -11,10 +11,12 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from chalicelib import clock
 from chalicelib.data import audiences as audience_store
 from chalicelib.data import engagement as engagement_store
 from chalicelib.data import ownership, users
@@ -407,3 +409,68 @@ def test_a_members_page_costs_three_requests_and_recency_filters_on_read(
     # And recency is a filter on that Query: everyone is recent now, nobody is after a year
     assert len(_members(api, w, recent["id"])["items"]) == 3
     assert audience_store.members_page(recent["id"], 10, None, "2999-01-01T00:00:00.000Z").items == []
+
+
+def test_deleting_an_audience_removes_it_and_its_members_in_steps_and_keeps_invitations(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a filled audience whose community invited its two members
+    w = _world(api, new_member)
+    audience = _audience(api, w)
+    run_aggregators()
+    _community(api, w, audience["id"])
+    run_aggregators()
+    (note,) = [n for n in _inbox(api, w["reader"]) if n["type"] == "invitation"]
+    path = f"/brands/{w['brand']['id']}/audiences/{audience['id']}"
+
+    # When a stranger tries, then the owner deletes it, one member per stream step
+    assert call(api, "DELETE", path, new_member("brand")).status_code == 403
+    monkeypatch.setattr(audiences, "CLEANUP_PAGE", 1)
+    with count_dynamodb_calls(monkeypatch) as calls:
+        assert call(api, "DELETE", path, w["owner"]).status_code == 204
+    # (the request's reads and writes do not grow with the audience: it walks no member)
+    assert calls["TransactWriteItems"] == 1 and "BatchWriteItem" not in calls, calls
+
+    # Then it is gone at once from every audience route, and again is a 404
+    assert call(api, "GET", path, w["owner"]).status_code == 404
+    assert call(api, "GET", f"{path}/members", w["owner"]).status_code == 404
+    listed = ok(call(api, "GET", f"/brands/{w['brand']['id']}/audiences", w["owner"]))
+    assert audience["id"] not in [a["id"] for a in listed["items"]]
+    assert call(api, "DELETE", path, w["owner"]).status_code == 404
+    # And once the stream has taken its steps, no member and no marker is left
+    run_aggregators()
+    assert audience_store.members_page(audience["id"], 10, None, None).items == []
+    assert audience_store.cleanup_step(audience["id"], 0, 10) is None  # the marker went with the last page
+    # And the invitation already sent stays: accepting still follows the brand
+    accept = next(a["path"] for a in note["actions"] if a["name"] == "accept")
+    assert ok(call(api, "POST", accept, w["reader"]))["following"] is True
+    (note,) = [n for n in _inbox(api, w["reader"]) if n["type"] == "invitation"]
+    assert note["actions"] is None
+
+
+def test_an_audience_a_running_campaign_targets_cannot_be_deleted_until_it_ends(
+    api: Any, new_member: NewMember
+) -> None:
+    # Given a campaign that targets the audience and has not ended
+    w = _world(api, new_member)
+    audience = _audience(api, w)
+    today = clock.now().date()
+    body = {
+        "name": "Autumn",
+        "product_ids": [w["product"]["id"]],
+        "starts_at": today.isoformat(),
+        "ends_at": (today + timedelta(days=10)).isoformat(),
+        "audience_id": audience["id"],
+    }
+    campaign = ok(call(api, "POST", f"/brands/{w['brand']['id']}/campaigns", w["owner"], body), 201)
+    path = f"/brands/{w['brand']['id']}/audiences/{audience['id']}"
+
+    # When the owner deletes the audience: 409 naming the campaign
+    refused = call(api, "DELETE", path, w["owner"])
+    assert refused.status_code == 409, refused.body
+    error = json.loads(refused.body)["error"]
+    assert error["code"] == "audience_in_use" and campaign["id"] in error["details"][0]["message"]
+
+    # Then once the campaign has ended, the audience may go (the ended campaign keeps its id)
+    ok(call(api, "POST", f"/brands/{w['brand']['id']}/campaigns/{campaign['id']}/end", w["owner"]))
+    assert call(api, "DELETE", path, w["owner"]).status_code == 204
