@@ -1,6 +1,6 @@
 """Browser journey of issue 22's one-click brand community: a brand builds an audience by clicking
 filters in its dashboard, sees the member with their tags, creates the community in one click; the
-member accepts the invitation in their inbox; the brand sees them join.
+member accepts the invitation in their inbox; the brand sees them join, then deletes the audience.
 
 The brand, its product, a tagged photo post and a reader's smile are made through the API (fresh
 names); the stream is delivered through the event runner's control API (`drain`), never waited for.
@@ -94,4 +94,9 @@ def test_a_brand_builds_an_audience_invites_it_in_one_click_and_sees_a_member_jo
     counts = page.locator("article.audience", has_text="Smilers").get_by_test_id("community-counts")
     expect(counts).to_contain_text("1 invited · 1 joined")
     brand_user.shot("joined")
+
+    # When the brand deletes the audience (and confirms), it leaves the dashboard
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete audience Smilers").click()
+    expect(page.locator("article.audience", has_text="Smilers")).to_have_count(0)
     assert brand_user.errors == []

@@ -1,7 +1,7 @@
 // Brand dashboard, Audiences (issue 22): build an audience by clicking filters (segments, interests,
 // photo labels, followers, the Enthusiast badge, recency), see its members with their automatic
 // tags, export them as CSV, and create its brand community in one click, with invited and joined
-// counts that move as invitations go out and members accept.
+// counts that move as invitations go out and members accept; delete an audience no campaign runs on.
 
 import { api, download } from "../api.js";
 import { badges, h, interestName, showError, toast } from "../ui.js";
@@ -147,6 +147,24 @@ export class Audiences {
       },
       c ? "Invite new members" : "Create community",
     );
+    const remove = h(
+      "button.btn.small.danger",
+      {
+        type: "button",
+        "aria-label": `Delete audience ${audience.name}`,
+        onclick: async () => {
+          if (!confirm(`Delete "${audience.name}"? Its member list and community counts go; invitations already sent stay.`)) return;
+          try {
+            await api("DELETE", path);
+            toast("Audience deleted.");
+            await this.refresh();
+          } catch (error) {
+            showError(error); // 409 audience_in_use: a running campaign targets it
+          }
+        },
+      },
+      "Delete",
+    );
     return h(
       "article.panel.audience",
       { "data-audience-id": audience.id },
@@ -160,6 +178,7 @@ export class Audiences {
         h("button.btn.small", { type: "button", onclick: () => this.showMembers(path, members, null) }, "Members"),
         h("button.btn.small", { type: "button", onclick: () => download(`${path}/members?format=csv`, `${audience.name}.csv`).catch(showError) }, "Export CSV"),
         createCommunity,
+        remove,
       ),
       members,
     );
