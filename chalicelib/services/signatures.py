@@ -14,15 +14,16 @@ matter).
 **Matching** looks for the product inside the photo, so a product that fills a tenth of the
 frame still matches: the cells whose colour lies within `COLOUR_RADIUS` of the product's colour
 form connected regions; each region big enough is cropped to its box, its mask resampled to 8x8
-and compared with the product's silhouette (intersection over union); the score mixes shape
-agreement (0.4), aspect (0.2), colour closeness (0.2), how much of its box the region fills
-against the product (0.2) and the region's size (0.5, full at a tenth of the photo): weights
-chosen on the demo's training half (bench/bench_discovery.py). The best region gives the confidence and the
+and compared with the product's silhouette (intersection over union); the score is the mean of
+shape agreement, aspect, colour closeness, how much of its box the region fills against the
+product, and the region's size (full at a tenth of the photo): `SCORE_WEIGHTS`, chosen on the
+demo's training half (bench/bench_discovery.py). The best region gives the confidence and the
 tag's position (its centre). Cost: O(cells) per candidate product (768 cells), no allocation of
 images.
 
-Candidate products come from colour buckets (`colour_buckets`): the names of services/colours.py
-of the product's colour, and the names covering enough of a photo's cells.
+Candidate products come from colour buckets: a product is indexed under the name
+(services/colours.py) of its colour and of the colours near it (`product_buckets`: a scene's light
+moves a colour across a name's border); a photo reads the names covering enough of its cells.
 """
 
 from __future__ import annotations
@@ -62,6 +63,14 @@ BUCKET_SHARE: Final = 0.02
 # Bin edge (CIELAB units) when looking for an object's dominant colour.
 DOMINANT_STEP: Final = 12.0
 SIGNATURE_VERSION: Final = "v1"
+# A product is also indexed under the names of colours this far from its own (delta E as
+# `_distance` weighs it): the same object under a scene's light may be named one of those.
+BUCKET_REACH: Final = 10.0
+MAX_PRODUCT_BUCKETS: Final = 3
+# Weights of a region's shape agreement, aspect, colour closeness, fill and size in its score:
+# equal, chosen by a grid search on the bench's training half (bench/bench_discovery.py; the
+# weights of the first version, 0.4/0.2/0.2/0.2/0.5, picked the right product less often there).
+SCORE_WEIGHTS: Final = (1.0, 1.0, 1.0, 1.0, 1.0)
 
 Lab = tuple[float, float, float]
 
@@ -266,7 +275,8 @@ def match(photo: PhotoSignature, product: ProductSignature) -> Match | None:
         fill_fit = min(fill, product_fill) / max(fill, product_fill)
         # Larger regions win: a product is shot to be seen, a speck of its colour is mostly noise.
         size = min(1.0, len(region) / total / FULL_SIZE_SHARE)
-        score = (0.4 * iou + 0.2 * aspect_fit + 0.2 * closeness + 0.2 * fill_fit + 0.5 * size) / 1.5
+        features = (iou, aspect_fit, closeness, fill_fit, size)
+        score = sum(w * f for w, f in zip(SCORE_WEIGHTS, features, strict=True)) / sum(SCORE_WEIGHTS)
         if best is None or score > best.score:
             best = Match(
                 round(score, 4),
@@ -277,8 +287,17 @@ def match(photo: PhotoSignature, product: ProductSignature) -> Match | None:
 
 
 def product_buckets(product: ProductSignature) -> list[str]:
-    """The colour bucket a product is indexed under (its colour's name)."""
-    return [colour_name(_rgb(product.colour))]
+    """The colour buckets a product is indexed under: its colour's name first, then the names a
+    photo may give the same colour under other light (the names of colours within
+    `BUCKET_REACH` of it), at most `MAX_PRODUCT_BUCKETS`."""
+    l_, a, b = product.colour
+    r = BUCKET_REACH
+    names = [colour_name(_rgb(product.colour))]
+    for dl, da, db in ((-r, 0, 0), (r, 0, 0), (0, -r, 0), (0, r, 0), (0, 0, -r), (0, 0, r)):
+        name = colour_name(_rgb((l_ + dl / LIGHTNESS_WEIGHT, a + da, b + db)))
+        if name not in names:
+            names.append(name)
+    return names[:MAX_PRODUCT_BUCKETS]
 
 
 def photo_buckets(photo: PhotoSignature) -> list[str]:

@@ -208,11 +208,9 @@ def test_a_brand_sets_a_products_packshot_from_its_own_ready_upload(api: Any, ne
     upload_id = upload_image(api, owner, packshot((150, 40, 110)))
     path = f"/brands/{brand['id']}/products/{product['id']}/image"
 
-    # When it sets the packshot, the product is indexed under its colour
-    assert ok(call(api, "PUT", path, owner, {"upload_id": upload_id})) == {
-        "product_id": product["id"],
-        "buckets": ["purple"],
-    }
+    # When it sets the packshot, the product is indexed under its colour (and the colours near it)
+    indexed = ok(call(api, "PUT", path, owner, {"upload_id": upload_id}))
+    assert indexed["product_id"] == product["id"] and indexed["buckets"][0] == "purple"
     # And a Prime member's photo of the product suggests it
     author = new_member("prime")
     shown = upload_image(api, author, photo_showing((150, 40, 110), (0.6, 0.55)))

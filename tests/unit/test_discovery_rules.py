@@ -24,7 +24,9 @@ def _candidate(product_id: str, colour: tuple[int, int, int]) -> Candidate:
 def test_a_product_signature_keeps_the_objects_colour_shape_and_aspect() -> None:
     signature = signatures.product_signature_of(packshot(TEAL))
     assert signature is not None
-    assert signatures.product_buckets(signature) == ["teal"]
+    # Its own colour's name first, then the names the same teal may get under a scene's light
+    buckets = signatures.product_buckets(signature)
+    assert buckets[0] == "teal" and len(buckets) <= signatures.MAX_PRODUCT_BUCKETS
     assert 0.35 < signature.aspect < 0.5  # the object is 0.3 wide for 0.7 high
     assert 0.6 < signature.silhouette.bit_count() / 64 < 0.95  # a bottle fills most of its box
     assert signatures.ProductSignature.decode(signature.encode()) == signature
