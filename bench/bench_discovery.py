@@ -12,9 +12,10 @@ held in memory here; scoring and the kept top `MATCHES_KEPT` are the service's `
 
 Photos of even plan index are the training half (the threshold is chosen there, maximising F1;
 so were the region score weights, signatures.SCORE_WEIGHTS, by a grid search on how often a
-photo's best match is a product drawn in it); odd ones are held out and measured at that threshold. Precision counts a match right only when it
-is the very product drawn; "look-alike precision" also counts a product of the same kind and
-colour (another brand's identical-looking item), which no visual signature can tell apart.
+photo's best match is a product drawn in it); odd ones are held out and measured at that
+threshold. Precision counts a match right only when it is the very product drawn; "look-alike
+precision" also counts a product of the same kind and colour (another brand's identical-looking
+item), which no visual signature can tell apart.
 """
 
 from __future__ import annotations

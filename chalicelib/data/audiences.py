@@ -317,17 +317,15 @@ def delete_audience(brand_id: str, audience_id: str, deleted_at: str) -> bool:
 
 
 def cleanup_step(audience_id: str, step: int, page_size: int) -> bool | None:
-    """Remove one page of a deleted audience's members: a consistent GetItem of the marker (its
+    """Remove one page of a deleted audience's members: a consistent read of the marker (its
     step guards against replays), one keys-only Query of the members before it (each page starts
     at the first one left), one BatchWriteItem per 25. Then the marker's step moves on (its change
     is the stream's cue for the next page), or, once no member is left after the page, the marker
     goes with it. True: done; False: more to do; None: a step already taken (nothing done)."""
     marker = keys.audience_cleanup(audience_id)
-    try:
-        current = AudienceCleanupItem.get(marker.pk, marker.sk, consistent_read=True)
-    except AudienceCleanupItem.DoesNotExist:
-        return None
-    if int(current.step or 0) != step:
+    # A BatchGetItem of one key: the stream worker's policy reads by BatchGetItem only.
+    found = list(AudienceCleanupItem.batch_get([marker], consistent_read=True))
+    if not found or int(found[0].step or 0) != step:
         return None
     response = FlintItem._get_connection().query(
         marker.pk,
