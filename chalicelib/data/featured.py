@@ -29,6 +29,8 @@ TREATED, HOLDOUT = "treated", "holdout"
 MEMBERSHIP_KIND = "campaign_member"  # GSI4 kind: a member's campaign groups
 MAX_AUDIENCES_READ = 50  # audiences of one member a refresh looks at (one Query page)
 WRITE_ATTEMPTS = 4
+# The counters item is created by its first ADD: its type is set with it (polymorphic reads need it).
+_GROUPS_TYPE = CampaignGroupsItem.entity.set(CampaignGroupsItem)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ def assign(brand_id: str, campaign_id: str, member_id: str, group: str, at: str)
             label="member",
         )
         size = CampaignGroupsItem.treated if group == TREATED else CampaignGroupsItem.holdout
-        tx.update(CampaignGroupsItem(counters.pk, counters.sk), [size.add(1)], label="groups")
+        tx.update(CampaignGroupsItem(counters.pk, counters.sk), [_GROUPS_TYPE, size.add(1)], label="groups")
 
     return transact(write).committed
 
@@ -165,7 +167,8 @@ def mark_engaged(brand_id: str, campaign_id: str, member_id: str, group: str, at
         engaged = (
             CampaignGroupsItem.treated_engaged if group == TREATED else CampaignGroupsItem.holdout_engaged
         )
-        tx.update(CampaignGroupsItem(counters.pk, counters.sk), [engaged.add(1)], label="groups")
+        groups = CampaignGroupsItem(counters.pk, counters.sk)
+        tx.update(groups, [_GROUPS_TYPE, engaged.add(1)], label="groups")
 
     return transact(write).committed
 

@@ -9,7 +9,8 @@ holdout that never sees it, and which group each reached member is in.
   like: members the campaign could reach, with and without the slot.
 - **What**: treated members get the campaign's featured posts that are featurable now
   (services/rights.py's rule: the author approved the brand's request and the post is live), one
-  per slot, campaigns taking turns, never a post already in their feed or their own.
+  per slot, campaigns taking turns, never their own post; a featured post their feed holds anyway
+  moves to its featured slot (shown once).
 - **Where**: slots are placed in the ranked feed at card FEATURED_FIRST, then every FEATURED_EVERY
   cards, so any FEATURED_EVERY consecutive cards of a generation hold at most one featured card.
 - **Never stale**: the page that serves a featured card re-checks, in the BatchGetItem it already
@@ -81,7 +82,7 @@ def assign(member_id: str, live: Sequence[LiveCampaign], assigned: frozenset[str
     return frozenset(c.campaign_id for c in live)
 
 
-def cards_for(member_id: str, live: Sequence[LiveCampaign], exclude: set[str]) -> list[Card]:
+def cards_for(member_id: str, live: Sequence[LiveCampaign]) -> list[Card]:
     """The treated member's featured cards, campaigns taking turns (one BatchGetItem per brand)."""
     from chalicelib.services import rights  # only refreshes need it, not the feed's read path
 
@@ -96,7 +97,7 @@ def cards_for(member_id: str, live: Sequence[LiveCampaign], exclude: set[str]) -
                 [
                     Card(p, found.posts[p].author_id, brand_id, *campaign_of(campaign))
                     for p in dict.fromkeys(campaign.posts)
-                    if p in ok and p not in exclude and found.posts[p].author_id != member_id
+                    if p in ok and found.posts[p].author_id != member_id
                 ]
             )
     cards: list[Card] = []
@@ -118,7 +119,8 @@ def campaign_of(campaign: LiveCampaign) -> tuple[str, str, str]:
 
 def interleave(entries: Sequence[T], cards: Sequence[T]) -> list[T]:
     """The ranked entries with the cards placed at FEATURED_FIRST, then every FEATURED_EVERY
-    (a card only where ranked entries follow it: a short feed gets fewer)."""
+    (a card only where ranked entries follow it, but the first: a feed shorter than FEATURED_FIRST
+    ends with it)."""
     out: list[T] = []
     pending = list(cards)
     slot = FEATURED_FIRST
@@ -127,6 +129,8 @@ def interleave(entries: Sequence[T], cards: Sequence[T]) -> list[T]:
             out.append(pending.pop(0))
             slot += FEATURED_EVERY
         out.append(entry)
+    if pending and slot == FEATURED_FIRST:
+        out.append(pending[0])
     return out
 
 

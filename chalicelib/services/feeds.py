@@ -433,7 +433,7 @@ def refresh_member(member_id: str, requested_at: str, now: datetime | None = Non
     live = featured.running(rest.campaigns, now.date().isoformat())
     was_assigned = head.campaigns if head is not None else frozenset()
     assigned = featured.assign(member_id, live, was_assigned, checked_at)
-    cards = featured.cards_for(member_id, live, {r.post_id for r in ranked}) if live else []
+    cards = featured.cards_for(member_id, live) if live else []
     if cards:
         digest = _digest([digest, [(c.post_id, c.campaign_id) for c in cards]])
     if full and fanin != store.Fanin.of(followees, member.follow_version):
@@ -458,7 +458,8 @@ def refresh_member(member_id: str, requested_at: str, now: datetime | None = Non
         )
         for c in cards
     ]
-    entries = featured.interleave(entries, slots)
+    # A featured post the member would see anyway moves to its featured slot (shown once, labelled).
+    entries = featured.interleave([e for e in entries if e.post_id not in {c.post_id for c in cards}], slots)
     store.save_generation(member_id, requested_at, entries, checked_at, expires_at, digest)
     store.put_head(
         member_id,
