@@ -17,10 +17,11 @@ Work follows what changed, never the size of the window (issue 19):
   forward from its current generation, and reads the interest lists and trending in the same
   BatchGetItem. Whom the member follows it learns from the fan-in summary, one item under 4 KB at
   any follow count: the ids themselves for up to 160 followees, else 3 bytes a followee, and the
-  ids in buckets it reads only for followees the run records name (one more request). 5 requests
-  (6 past 160 follows, when a followee posted) whatever the follow count; a full re-read of the
+  ids in buckets it reads only for followees the run records name (one more request). 6 requests
+  (7 past 160 follows, when a followee posted) whatever the follow count; a full re-read of the
   follow list only after a follow change, or an absence longer than reading the run records is
-  worth (`fanin_horizon`: an hour for a few follows, up to a day for hundreds).
+  worth (`fanin_horizon`: an hour for a few follows, up to a day for hundreds). The 6th request is
+  the member's audiences (campaigns' featured slots: services/featured.py).
 
 Refresh tiers:
 - active: members seen in the last `feed_active_minutes` (10) are refreshed by the planner every
