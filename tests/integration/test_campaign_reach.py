@@ -125,6 +125,11 @@ def test_a_treated_member_sees_featured_cards_at_most_one_in_twenty(
     positions = [i for i, _ in shown]
     assert all(b - a >= FEATURED_EVERY for a, b in itertools.pairwise(positions)), positions
     assert len({c["post"]["id"] for _, c in shown}) == len(shown)
+    # And the next refresh assigns nobody again: the head remembers the campaign (no transaction);
+    # it reads the member's audiences (Query) and the featured posts' rights (one more BatchGetItem)
+    with count_dynamodb_calls(monkeypatch) as calls:
+        feeds.refresh_member(reader.user_id, clock.now_iso())
+    assert "TransactWriteItems" not in calls and calls["BatchGetItem"] == 3, calls
     # And a first page with featured cards costs what any feed page costs: one Query, one BatchGetItem
     with count_dynamodb_calls(monkeypatch) as calls:
         ok(call(api, "GET", "/feed?limit=20", reader))
