@@ -8,11 +8,13 @@ from typing import Any
 from chalicelib.data import connection, keys, ownership
 from chalicelib.data.catalog import Brand, Product, to_product
 from chalicelib.data.engagement import Head
+from chalicelib.data.featured import Groups, groups_of
 from chalicelib.data.models import (
     BrandAuthorItem,
     BrandHeadItem,
     BrandItem,
     CampaignBackfillItem,
+    CampaignGroupsItem,
     CampaignItem,
     FlintItem,
     PostItem,
@@ -157,14 +159,19 @@ class BrandOverview:
     head: Head
     campaign: Campaign | None = None
     backfill: dict[str, list[int]] | None = None
+    groups: Groups | None = None  # its treated and holdout groups (data/featured.py)
 
 
 def brand_overview(brand_id: str, campaign_id: str | None = None) -> BrandOverview:
-    """The brand and its head (and a campaign with its backfill), in one BatchGetItem."""
+    """The brand and its head (and a campaign with its backfill and groups), in one BatchGetItem."""
     wanted = [keys.brand(brand_id), keys.brand_head(brand_id)]
     if campaign_id:
-        wanted += [keys.campaign(brand_id, campaign_id), keys.campaign_backfill(brand_id, campaign_id)]
-    brand, head, campaign, backfill = None, Head(), None, None
+        wanted += [
+            keys.campaign(brand_id, campaign_id),
+            keys.campaign_backfill(brand_id, campaign_id),
+            keys.campaign_groups(brand_id, campaign_id),
+        ]
+    brand, head, campaign, backfill, groups = None, Head(), None, None, None
     for item in FlintItem.batch_get(wanted):
         if isinstance(item, BrandItem):
             brand = Brand(item.brand_id, item.name, item.owner_id)
@@ -176,7 +183,9 @@ def brand_overview(brand_id: str, campaign_id: str | None = None) -> BrandOvervi
             campaign = _campaign(item)
         elif isinstance(item, CampaignBackfillItem):
             backfill = {d: list(v) for d, v in (item.days or {}).items()}
-    return BrandOverview(brand, head, campaign, backfill)
+        elif isinstance(item, CampaignGroupsItem):
+            groups = groups_of(item)
+    return BrandOverview(brand, head, campaign, backfill, groups)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,9 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.data import connection, keys, ownership
+from chalicelib.data.featured import LiveCampaign, live_campaigns
 from chalicelib.data.models import (
+    AudienceCampaignsItem,
     EnthusiastsItem,
     FeedChangeItem,
     FeedFaninIdsItem,
@@ -54,6 +56,16 @@ from chalicelib.data.pages import Page
 
 
 @dataclass(frozen=True)
+class FeaturedSlot:
+    """What a featured card says (services/featured.py): whose campaign, until which day."""
+
+    brand_id: str
+    brand_name: str
+    campaign_id: str
+    last: str
+
+
+@dataclass(frozen=True)
 class FeedEntry:
     """A card of a generation: the post, its author, why it is shown and its rank key."""
 
@@ -61,6 +73,7 @@ class FeedEntry:
     author_id: str
     reasons: list[str]
     key: float | None = None
+    featured: FeaturedSlot | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,7 @@ class FeedHead:
     checked_at: str
     digest: str
     run_position: str | None = None
+    campaigns: frozenset[str] = frozenset()  # running campaigns the member was assigned to
 
 
 @dataclass(frozen=True)
@@ -193,6 +207,7 @@ class FeedMember:
     onboarded: bool
     follow_version: int
     brands: list[str] = field(default_factory=list)  # the brands they follow (sorted)
+    audience_opt_out: bool = False  # left brand audiences: no featured slot, no campaign group
 
 
 @dataclass(frozen=True)
@@ -218,6 +233,7 @@ class RefreshRest:
     lists: dict[str, SharedList]
     followees: dict[str, Followee]
     bucket_ids: list[str] = field(default_factory=list)  # the followee ids in the buckets read
+    campaigns: list[LiveCampaign] = field(default_factory=list)  # targeting the member's audiences
 
 
 # --- packing ---------------------------------------------------------------------------------
@@ -242,6 +258,9 @@ def _entry_json(entry: FeedEntry) -> dict[str, Any]:
     raw: dict[str, Any] = {"p": entry.post_id, "a": entry.author_id, "r": reasons}
     if entry.key is not None:
         raw["k"] = round(entry.key, 4)
+    if entry.featured is not None:
+        slot = entry.featured
+        raw["F"] = [slot.brand_id, slot.brand_name, slot.campaign_id, slot.last]
     return raw
 
 
@@ -252,6 +271,7 @@ def _entries(raw: list[dict[str, Any]]) -> list[FeedEntry]:
             e["a"],
             [f"following:{e['a']}" if r == _FOLLOWING_AUTHOR else r for r in e.get("r") or []],
             e.get("k"),
+            FeaturedSlot(*e["F"]) if e.get("F") else None,
         )
         for e in raw
     ]
@@ -379,7 +399,14 @@ def to_generation(item: FeedItem) -> Generation:
 
 
 def _head(item: FeedHeadItem) -> FeedHead:
-    return FeedHead(item.generation, item.generated_at, item.checked_at, item.digest, item.run_position)
+    return FeedHead(
+        item.generation,
+        item.generated_at,
+        item.checked_at,
+        item.digest,
+        item.run_position,
+        frozenset(item.campaigns or ()),
+    )
 
 
 def save_generation(
@@ -433,17 +460,25 @@ def put_head(owner: str, head: FeedHead, expires_at: datetime) -> None:
         checked_at=head.checked_at,
         digest=head.digest,
         run_position=head.run_position,
+        campaigns=set(head.campaigns) or None,
     )
     item.expires_at = expires_at
     connection.put(item)
 
 
-def touch_head(owner: str, checked_at: str, run_position: str | None) -> None:
-    """Record a refresh that found nothing new: one small UpdateItem, no generation written."""
+def touch_head(
+    owner: str, checked_at: str, run_position: str | None, campaigns: frozenset[str] | None = None
+) -> None:
+    """Record a refresh that found nothing new: one small UpdateItem, no generation written
+    (`campaigns`: the assigned campaigns, when they changed)."""
     key = keys.feed_head(owner)
     actions = [FeedHeadItem.checked_at.set(checked_at)]
     if run_position is not None:
         actions.append(FeedHeadItem.run_position.set(run_position))
+    if campaigns is not None:
+        actions.append(
+            FeedHeadItem.campaigns.set(set(campaigns)) if campaigns else FeedHeadItem.campaigns.remove()
+        )
     connection.update(FeedHeadItem(key.pk, key.sk), actions)
 
 
@@ -545,6 +580,7 @@ def refresh_start(member_id: str) -> RefreshStart:
                 bool(item.onboarded),
                 int(item.follow_version or 0),
                 sorted(item.brands_followed or ()),
+                bool(item.audience_opt_out),
             )
         elif isinstance(item, FeedListItem):
             trending = _shared_list(_owner_of(item.PK), item)
@@ -556,11 +592,14 @@ def refresh_rest(
     list_owners: Iterable[str],
     followee_ids: Iterable[str] = (),
     fanin_buckets: tuple[str, Iterable[int]] | None = None,
+    audience_ids: Iterable[str] = (),
 ) -> RefreshRest:
-    """The current generation, the interest lists, followees' profiles and (member, buckets) of the
-    member's followee ids: one BatchGetItem per 100 keys (so about followees / 100 requests after a
-    follow change, never one Query per followee)."""
+    """The current generation, the interest lists, followees' profiles, (member, buckets) of the
+    member's followee ids and the campaign index of the member's audiences: one BatchGetItem per
+    100 keys (so about followees / 100 requests after a follow change, never one Query per
+    followee)."""
     wanted = [keys.feed_list(o) for o in dict.fromkeys(list_owners)]
+    wanted += [keys.audience_campaigns(a) for a in dict.fromkeys(audience_ids)]
     wanted += [keys.user(u) for u in dict.fromkeys(followee_ids)]
     if generation is not None:
         wanted.append(keys.feed_generation(*generation))
@@ -571,6 +610,7 @@ def refresh_rest(
     lists: dict[str, SharedList] = {}
     followees: dict[str, Followee] = {}
     bucket_ids: list[str] = []
+    campaigns: list[LiveCampaign] = []
     if not wanted:
         return RefreshRest(None, lists, followees)
     for item in FlintItem.batch_get(wanted):
@@ -585,7 +625,9 @@ def refresh_rest(
             found_generation = to_generation(item)
         elif isinstance(item, FeedFaninIdsItem):
             bucket_ids += _unpack_ids(item.followees)
-    return RefreshRest(found_generation, lists, followees, bucket_ids)
+        elif isinstance(item, AudienceCampaignsItem):
+            campaigns += live_campaigns(item)
+    return RefreshRest(found_generation, lists, followees, bucket_ids, campaigns)
 
 
 def put_fanin(member_id: str, followees: Sequence[str], follow_version: int, before: Fanin | None) -> Fanin:

@@ -670,3 +670,26 @@ def audience_cleanup(audience_id: str) -> Key:
     """A deleted audience's clean-up marker, in its members' partition after all of them:
     `AUDMEM#<audience>` / `~CLEANUP`."""
     return Key(audience_members(audience_id), AUDIENCE_CLEANUP_SK)
+
+
+# --- campaign featured slots, holdout and lift (issue 22, t22-featured) ----------------------
+
+
+def audience_campaigns(audience_id: str) -> Key:
+    """The live campaigns that target an audience, in one item: `AUDCAMP#<audience>` / `LIVE`.
+
+    A feed refresh reads it for each audience the member is in, in the BatchGetItem it already makes.
+    """
+    return Key(f"AUDCAMP#{audience_id}", "LIVE")
+
+
+def campaign_member(campaign_id: str, member_id: str) -> Key:
+    """A member's group in a campaign (treated or holdout), written at their first refresh while it
+    runs: `CAMPMEM#<campaign>` / `<member>`; GSI4 `MEMBER#<member>` / `campaign_member#<campaign>`."""
+    return Key(f"CAMPMEM#{campaign_id}", member_id)
+
+
+def campaign_groups(brand_id: str, campaign_id: str) -> Key:
+    """A campaign's group sizes and engaged members (ADD counters), beside the campaign:
+    `BRAND#<brand>` / `CAMPGROUPS#<campaign>`."""
+    return Key(brand(brand_id).pk, f"CAMPGROUPS#{campaign_id}")

@@ -359,6 +359,8 @@ class FeedHeadItem(FlintItem, discriminator="feed_head"):
     checked_at = UnicodeAttribute()
     digest = UnicodeAttribute()
     run_position = UnicodeAttribute(null=True)
+    # Campaigns the member was put in a group of (services/featured.py): assigned once each.
+    campaigns = UnicodeSetAttribute(null=True)
 
 
 class FeedFaninItem(FlintItem, discriminator="feed_fanin"):
@@ -754,6 +756,34 @@ class TagSuggestionItem(FlintItem, discriminator="tag_suggestion"):
     created_at = UnicodeAttribute()
 
 
+class AudienceCampaignsItem(FlintItem, discriminator="audience_campaigns"):
+    """The live campaigns targeting an audience (keys.audience_campaigns): `AUDCAMP#<audience>` /
+    `LIVE`; `campaigns`: {campaign id: {"b": brand, "n": brand name, "s": first day, "e": last day,
+    "p": [featured post ids]}}; rewritten on condition of `version`."""
+
+    campaigns = JSONAttribute(null=True)
+    version = NumberAttribute(default=0)
+
+
+class CampaignMemberItem(FlintItem, discriminator="campaign_member"):
+    """A member's group in a campaign (keys.campaign_member): written once; `engaged_at` once."""
+
+    campaign_id = UnicodeAttribute()
+    member_id = UnicodeAttribute()
+    group = UnicodeAttribute()  # treated | holdout
+    assigned_at = UnicodeAttribute()
+    engaged_at = UnicodeAttribute(null=True)
+
+
+class CampaignGroupsItem(FlintItem, discriminator="campaign_groups"):
+    """A campaign's groups (keys.campaign_groups): members and engaged members of each (ADD)."""
+
+    treated = NumberAttribute(null=True)
+    holdout = NumberAttribute(null=True)
+    treated_engaged = NumberAttribute(null=True)
+    holdout_engaged = NumberAttribute(null=True)
+
+
 ALL_MODELS: tuple[type[FlintItem], ...] = (
     FlintItem,
     UserItem,
@@ -805,6 +835,9 @@ ALL_MODELS: tuple[type[FlintItem], ...] = (
     MentionItem,
     TagSuggestionItem,
     AudienceCleanupItem,
+    AudienceCampaignsItem,
+    CampaignMemberItem,
+    CampaignGroupsItem,
 )
 
 

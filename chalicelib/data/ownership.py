@@ -99,6 +99,8 @@ NOT_MEMBER_DATA: dict[str, str] = {
     "FlintItem": "the base class",
     "InterestItem": "the interest catalog",
     "ProductItem": "a brand's catalog product",
+    "AudienceCampaignsItem": "an audience's live campaigns (brand, days, featured post ids): no member id",
+    "CampaignGroupsItem": "a campaign's group sizes and engaged counts: numbers, nobody named",
     "VisualSignatureItem": "a catalog product's visual signature (image discovery)",
     "TagSuggestionItem": (
         "a brand's tag suggestion, in the post's partition: it goes with the post (the post kind's "

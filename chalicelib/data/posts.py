@@ -18,11 +18,13 @@ from chalicelib.data.connection import Outcome, Tx, transact
 from chalicelib.data.media import READY, Upload, to_upload
 from chalicelib.data.models import (
     BlockListItem,
+    CampaignItem,
     FlintItem,
     InterestItem,
     PostItem,
     PostRefItem,
     ProductItem,
+    RightsRequestItem,
     UploadItem,
     UserItem,
 )
@@ -310,6 +312,10 @@ class Hydrated:
     # The viewer's block list: their posts are already left out of `posts`.
     blocked: set[str] = field(default_factory=set)
     interests: dict[str, Interest] = field(default_factory=dict)
+    # Featured cards (services/featured.py): (post, brand) whose rights the live post's author
+    # approved, and the asked campaigns not ended early.
+    featurable: set[tuple[str, str]] = field(default_factory=set)
+    open_campaigns: set[str] = field(default_factory=set)
 
 
 def hydrate(
@@ -320,6 +326,7 @@ def hydrate(
     product_ids: Iterable[str] = (),
     smile_post_ids: Sequence[str] | None = None,
     interest_ids: Iterable[str] = (),
+    featured: Sequence[tuple[str, str, str]] = (),
 ) -> Hydrated:
     """Posts, their authors, the viewer's smiles and block list (and optionally products and
     interests) in one BatchGetItem.
@@ -329,11 +336,17 @@ def hydrate(
     moderator or a ban, not being deleted), and never to a viewer who blocked its author.
     Listing entries carry the author id, so authors ride in the same call as the posts. A post
     page, which has its post already, asks only for author, products and `smile_post_ids`.
+    `featured` (post, brand, campaign): a feed page's featured cards, with their rights requests and
+    campaigns.
     """
+    from chalicelib.data.rights import APPROVED  # data/rights imports this module
+
     wanted: list[keys.Key] = [keys.post(p) for p in post_ids]
     wanted += [keys.user(a) for a in dict.fromkeys(author_ids)]
     wanted += [keys.product(p) for p in dict.fromkeys(product_ids)]
     wanted += [keys.interest(i) for i in dict.fromkeys(interest_ids)]
+    for post_id, brand_id, campaign_id in featured:
+        wanted += [keys.rights_request(post_id, brand_id), keys.campaign(brand_id, campaign_id)]
     if viewer_id:
         wanted += [keys.smile(p, viewer_id) for p in (post_ids if smile_post_ids is None else smile_post_ids)]
         wanted.append(keys.block_list(viewer_id))
@@ -343,6 +356,8 @@ def hydrate(
     interests: dict[str, Interest] = {}
     smiled: set[str] = set()
     blocked: set[str] = set()
+    approvals: dict[tuple[str, str], str] = {}
+    open_campaigns: set[str] = set()
     for item in FlintItem.batch_get(list(dict.fromkeys(wanted))):
         if isinstance(item, PostItem):
             if item.state == LIVE:
@@ -355,11 +370,22 @@ def hydrate(
             interests[item.interest_id] = Interest(item.interest_id, item.name)
         elif isinstance(item, BlockListItem):
             blocked = set(item.ids or ())
+        elif isinstance(item, RightsRequestItem):
+            if item.status == APPROVED and item.author_id:
+                approvals[(item.post_id, item.brand_id)] = item.author_id
+        elif isinstance(item, CampaignItem):
+            if item.ended_at is None:
+                open_campaigns.add(item.campaign_id)
         elif item.SK.startswith("SMILE#"):
             smiled.add(item.PK.removeprefix("POST#"))
     if blocked:
         posts = {p: post for p, post in posts.items() if post.author_id not in blocked}
-    return Hydrated(posts, authors, smiled, products, blocked, interests)
+    featurable = {
+        (post_id, brand_id)
+        for (post_id, brand_id), author in approvals.items()
+        if post_id in posts and posts[post_id].author_id == author
+    }
+    return Hydrated(posts, authors, smiled, products, blocked, interests, featurable, open_campaigns)
 
 
 def _query_refs(partition: str, prefix: str, limit: int, start: dict[str, Any] | None) -> Page:

@@ -211,18 +211,34 @@ class TrackedCampaign:
     products: frozenset[str]
     first: str
     last: str
+    # Its own first day (`first` reaches back as far again, for the report's comparison): members'
+    # engagement counts towards its lift against the holdout from here to `last` (None: not counted).
+    starts: str | None = None
 
     def takes(self, day: str, products: Iterable[str]) -> bool:
         return self.first <= day <= self.last and not self.products.isdisjoint(products)
 
+    def runs(self, day: str, products: Iterable[str]) -> bool:
+        """The day is one of the campaign's own and the products are some of its."""
+        return self.starts is not None and self.starts <= day <= self.last and self.takes(day, products)
+
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "id": self.campaign_id,
             "products": sorted(self.products),
             "from": self.first,
             "to": self.last,
         }
+        if self.starts is not None:
+            out["starts"] = self.starts
+        return out
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> TrackedCampaign:
-        return cls(str(raw["id"]), frozenset(raw.get("products", ())), str(raw["from"]), str(raw["to"]))
+        return cls(
+            str(raw["id"]),
+            frozenset(raw.get("products", ())),
+            str(raw["from"]),
+            str(raw["to"]),
+            raw.get("starts"),
+        )

@@ -311,6 +311,22 @@ class Baseline(BaseModel):
     lift: dict[str, float | None]
 
 
+class GroupOut(BaseModel):
+    members: int = Field(description="Members assigned to the group (their first feed refresh while it ran)")
+    engaged: int = Field(description="Of them, members who engaged with its products on its days, once each")
+    rate: float | None = Field(description="engaged / members; null without members")
+
+
+class HoldoutLift(BaseModel):
+    """Lift against the holdout (docs/api.md): treated members saw the featured slot, the holdout
+    (~10% of the audience) did not."""
+
+    treated: GroupOut
+    holdout: GroupOut
+    lift: float | None = Field(description="treated rate / holdout rate - 1; null with a reason")
+    reason: Literal["no_audience", "empty_holdout", "empty_treated", "zero_holdout_rate"] | None = None
+
+
 class CampaignReport(CampaignOut):
     status: Literal["scheduled", "running", "ended"]
     compared_days: int = Field(description="Days compared: the elapsed days while it runs, all once it ended")
@@ -326,6 +342,9 @@ class CampaignReport(CampaignOut):
         description="95% interval of each lift shown (counts as Poisson, rates as binomial); null with lift"
     )
     baseline: Baseline
+    holdout_lift: HoldoutLift = Field(
+        description="Members who engaged with its products, treated (featured slot) vs holdout (none)"
+    )
 
 
 class CampaignQuery(PageQuery):

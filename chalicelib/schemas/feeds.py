@@ -7,10 +7,24 @@ from pydantic import BaseModel, Field
 from chalicelib.schemas.posts import PostSummary
 
 
+class FeaturedOut(BaseModel):
+    """The campaign a featured card comes from: label it "Featured by <brand_name>"."""
+
+    brand_id: str
+    brand_name: str
+    campaign_id: str
+
+
 class FeedItemOut(BaseModel):
     post: PostSummary
     reasons: list[str] = Field(
-        description='"interest:<id>", "following:<user_id>", "trending" or "enthusiast"'
+        description='"interest:<id>", "following:<user_id>", "brand:<brand_id>", "featured:<brand_id>", '
+        '"trending" or "enthusiast"'
+    )
+    featured: FeaturedOut | None = Field(
+        default=None,
+        description='A brand campaign\'s featured card (reason "featured:<brand_id>"): show it labelled '
+        '"Featured by <brand_name>"; null for every other card',
     )
 
 

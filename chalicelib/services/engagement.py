@@ -37,7 +37,7 @@ import json
 import random
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from time import sleep
 from typing import Any
@@ -51,7 +51,7 @@ from chalicelib.data.summaries import TOKENS_KEPT, Period, TrackedCampaign
 from chalicelib.errors import RateLimited
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas.brands import EventBatchIn, EventBatchOut, EventIn
-from chalicelib.services import receipts, summaries
+from chalicelib.services import featured, receipts, summaries
 from chalicelib.services.summaries import (
     COMMENT,
     EVENT_KINDS,
@@ -102,7 +102,7 @@ def accept_events(viewer: str | None, batch: EventBatchIn, now: datetime | None 
         fresh += [event for key, event in events.items() if key in new]
     posts = store.post_facts(e.post_id for e in fresh) if fresh else {}
     kept = [e for e in fresh if _counts(e, posts.get(e.post_id), viewer)]
-    messages = event_messages(kept, posts, moment)
+    messages = event_messages(kept, posts, moment, viewer)
     if messages:
         queues.send(get_settings().engagement_queue, messages)
     metrics.add_metric(name="EngagementEventsAccepted", unit="Count", value=len(kept))
@@ -141,10 +141,13 @@ def _by_brand(product_ids: Iterable[str], brands: Mapping[str, str]) -> dict[str
 
 
 def event_messages(
-    events: Sequence[EventIn], posts: Mapping[str, PostFacts], moment: datetime
+    events: Sequence[EventIn], posts: Mapping[str, PostFacts], moment: datetime, viewer: str | None = None
 ) -> list[FifoMessage]:
     """One message per brand the events concern; an impression concerns every brand the post
-    tags, a click only the clicked product's brand."""
+    tags, a click only the clicked product's brand. A member's taps and clicks name them (`member`:
+    campaigns' lift against their holdout); an anonymous session's do not."""
+    prefix = receipts.member_viewer("")
+    member = viewer.removeprefix(prefix) if viewer and viewer.startswith(prefix) else None
     brands = store.product_brands(p for e in events for p in posts[e.post_id].product_ids) if events else {}
     day, hour = moment.date().isoformat(), receipts.hour_of(moment)
     facts: dict[str, list[Fact]] = {}
@@ -164,6 +167,7 @@ def event_messages(
                     interests=tuple(post.interests),
                     hour=hour,
                     channel=event.channel,
+                    member=member if event.product_id is not None else None,
                 )
             )
     # Tokens are kept in the day items they changed: short (12 characters, 72 random bits).
@@ -252,20 +256,22 @@ def forward_changes(changes: Iterable[TableChange]) -> int:
 # --- campaigns ----------------------------------------------------------------------------------
 
 
-def campaign_message(brand_id: str, campaign: TrackedCampaign) -> dict[str, Any]:
-    """The message that starts attributing to a campaign (the aggregator backfills it first)."""
+def campaign_message(brand_id: str, campaign: TrackedCampaign, ended: bool = False) -> dict[str, Any]:
+    """The message that starts attributing to a campaign (the aggregator backfills it first), or
+    (`ended`) that moves its last day earlier: the brand ended it."""
     return {
         "v": MESSAGE_VERSION,
-        "t": f"campaign-{campaign.campaign_id}",
+        "t": f"campaign-{campaign.campaign_id}" + (f"-to-{campaign.last}" if ended else ""),
         "b": brand_id,
         "c": campaign.to_json(),
     }
 
 
-def track_campaign(brand_id: str, campaign: TrackedCampaign) -> None:
+def track_campaign(brand_id: str, campaign: TrackedCampaign, ended: bool = False) -> None:
     """Ask the aggregator to attribute to a new campaign: in the brand's queue order, so what it
-    backfills from the day summaries and what it attributes live never overlap."""
-    body = campaign_message(brand_id, campaign)
+    backfills from the day summaries and what it attributes live never overlap. `ended`: stop
+    attributing after its (new) last day."""
+    body = campaign_message(brand_id, campaign, ended)
     queues.send(
         get_settings().engagement_queue,
         [FifoMessage(json.dumps(body), group=brand_id, dedup_id=_dedup_id(str(body["t"])))],
@@ -309,6 +315,10 @@ def _flush(brand_id: str, messages: Sequence[Mapping[str, Any]], now: datetime) 
         # Authors whose list entries these facts change (impressions change none): opted out?
         authors = [f.author_id for _, fs in facts for f in fs if f.kind in summaries.CHANGES_AUTHORS]
         state = store.read_brand(brand_id, wanted, actors, authors)
+        if attempt == 0:
+            # Before the summaries: a redelivered batch (skipped below) counts nobody twice here
+            # either, as each member is marked engaged once per campaign.
+            _count_engaged(brand_id, [f for _, fs in facts for f in fs], state.campaigns.campaigns, now)
         head = state.head
         if (
             head.last_day
@@ -362,6 +372,24 @@ def _flush(brand_id: str, messages: Sequence[Mapping[str, Any]], now: datetime) 
         if not done:  # someone else wrote the brand's items first (rare: FIFO serialises a brand)
             sleep(random.uniform(0.01, 0.05) * (attempt + 1))
     raise RuntimeError(f"brand {brand_id}: summaries still contended after {FLUSH_ATTEMPTS} attempts")
+
+
+def _count_engaged(
+    brand_id: str, facts: Sequence[Fact], campaigns: Sequence[TrackedCampaign], now: datetime
+) -> None:
+    """Members who tapped a tag, clicked a product, smiled or commented about a campaign's products
+    on its days: each counted once in their campaign group (services/featured.py)."""
+    pairs: set[tuple[str, str]] = set()
+    for fact in facts:
+        if fact.member and fact.product:
+            member, products = fact.member, (fact.product,)
+        elif fact.kind in (SMILE, COMMENT) and fact.actor and fact.amount > 0:
+            member, products = fact.actor, fact.products
+        else:
+            continue
+        pairs.update((c.campaign_id, member) for c in campaigns if c.runs(fact.day, products))
+    if pairs:
+        featured.count_engaged(brand_id, sorted(pairs), clock.iso(now))
 
 
 def _blocks(day: str) -> list[tuple[str, str]]:
@@ -440,8 +468,17 @@ def _start_campaign(brand_id: str, campaign: TrackedCampaign, now: datetime) -> 
     for _ in range(FLUSH_ATTEMPTS):
         state = store.read_brand(brand_id, [], [], [])
         tracked = state.campaigns
-        if any(c.campaign_id == campaign.campaign_id for c in tracked.campaigns):
-            return  # started before (a redelivery)
+        known = next((c for c in tracked.campaigns if c.campaign_id == campaign.campaign_id), None)
+        if known is not None:
+            if campaign.last >= known.last:
+                return  # started before (a redelivery), or an end already applied
+            # Ended early: later days are no longer attributed to it.
+            shortened = replace(known, last=campaign.last)
+            tracked.campaigns = [shortened if c is known else c for c in tracked.campaigns]
+            tracked.changed = True
+            if store.save(brand_id, [], campaigns=tracked, now=now).committed:
+                return
+            continue
         days: dict[str, list[int]] = {}
         current: list[Period] = []
         if campaign.first <= today:

@@ -50,6 +50,7 @@ def _contributors() -> None:
         discovery,
         engagement,
         enthusiasts,
+        featured,
         feeds,
         inbox,
         moderation,

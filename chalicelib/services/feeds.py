@@ -17,10 +17,11 @@ Work follows what changed, never the size of the window (issue 19):
   forward from its current generation, and reads the interest lists and trending in the same
   BatchGetItem. Whom the member follows it learns from the fan-in summary, one item under 4 KB at
   any follow count: the ids themselves for up to 160 followees, else 3 bytes a followee, and the
-  ids in buckets it reads only for followees the run records name (one more request). 5 requests
-  (6 past 160 follows, when a followee posted) whatever the follow count; a full re-read of the
+  ids in buckets it reads only for followees the run records name (one more request). 6 requests
+  (7 past 160 follows, when a followee posted) whatever the follow count; a full re-read of the
   follow list only after a follow change, or an absence longer than reading the run records is
-  worth (`fanin_horizon`: an hour for a few follows, up to a day for hundreds).
+  worth (`fanin_horizon`: an hour for a few follows, up to a day for hundreds). The 6th request is
+  the member's audiences (campaigns' featured slots: services/featured.py).
 
 Refresh tiers:
 - active: members seen in the last `feed_active_minutes` (10) are refreshed by the planner every
@@ -46,16 +47,25 @@ from datetime import datetime, timedelta
 
 from chalicelib import caches, clock, cursors, ids
 from chalicelib.auth import Identity
+from chalicelib.data import featured as featured_store
 from chalicelib.data import feeds as store
 from chalicelib.data import keys, queues
 from chalicelib.data import posts as post_store
 from chalicelib.data import social as social_store
 from chalicelib.data import users as user_store
-from chalicelib.data.feeds import FeedEntry, FeedHead, Generation, ListEntry, PostChange, SharedList
+from chalicelib.data.feeds import (
+    FeaturedSlot,
+    FeedEntry,
+    FeedHead,
+    Generation,
+    ListEntry,
+    PostChange,
+    SharedList,
+)
 from chalicelib.errors import BadRequest
 from chalicelib.observability import logger, metrics
-from chalicelib.schemas.feeds import FeedItemOut, FeedPage, FeedStatus
-from chalicelib.services import ranking
+from chalicelib.schemas.feeds import FeaturedOut, FeedItemOut, FeedPage, FeedStatus
+from chalicelib.services import featured, ranking
 from chalicelib.services.enthusiasts import BADGE
 from chalicelib.services.posts import page_size
 from chalicelib.services.presenters import summary
@@ -82,6 +92,7 @@ LOG_DAYS = 2
 # The digest keeps the order of a first page (the most a signed-in member's page holds): deeper
 # order changes are written with the next change of what the feed holds.
 FIRST_PAGE = 33
+FEATURED_REASON = "featured"  # a campaign's featured card: "featured:<brand_id>" (services/featured.py)
 # A reader without a fresh feed queues a refresh at most once per stale window per warm process.
 _requeued: dict[str, float] = {}
 _requeued_lock = threading.Lock()
@@ -361,11 +372,15 @@ def refresh_member(member_id: str, requested_at: str, now: datetime | None = Non
         run_position = max(floor, head.run_position, *(r.run_at for r in runs))
     # Followed brands' community lists ride in the same BatchGetItem as the interest lists (issue 22).
     brand_lists = {keys.brand_community_owner(b): b for b in member.brands[:MAX_BRANDS]}
+    # The campaigns targeting the member's audiences (services/featured.py): one Query of their
+    # audiences, whose campaign index items ride in the same BatchGetItem.
+    audience_ids = [] if member.audience_opt_out else featured_store.member_audience_ids(member_id)
     rest = store.refresh_rest(
         (member_id, head.generation) if head is not None and not full else None,
         [*(keys.trending_owner(i) for i in member.interests), *brand_lists],
         followees,
         (member_id, buckets) if buckets else None,
+        audience_ids,
     )
     profiles = rest.followees
     if buckets:  # the followees the run records name (a bucket also holds followees who did not post)
@@ -416,12 +431,18 @@ def refresh_member(member_id: str, requested_at: str, now: datetime | None = Non
     digest = candidate_digest(ranked)
     checked_at = clock.iso(now)
     expires_at = _expiry(now)
+    live = featured.running(rest.campaigns, now.date().isoformat())
+    was_assigned = head.campaigns if head is not None else frozenset()
+    assigned = featured.assign(member_id, live, was_assigned, checked_at)
+    cards = featured.cards_for(member_id, live) if live else []
+    if cards:
+        digest = _digest([digest, [(c.post_id, c.campaign_id) for c in cards]])
     if full and fanin != store.Fanin.of(followees, member.follow_version):
         store.put_fanin(member_id, followees, member.follow_version, fanin)
     # An unchanged feed is not rewritten, unless its generation is half way to expiring (TTL).
     renew_before = clock.iso(now - timedelta(days=settings.feed_active_days / 2))
     if head is not None and head.digest == digest and head.generated_at >= renew_before:
-        store.touch_head(member_id, checked_at, run_position)
+        store.touch_head(member_id, checked_at, run_position, assigned if assigned != was_assigned else None)
         metrics.add_metric(name="FeedRefreshUnchanged", unit="Count", value=1)
         return 0
     # Only followees' posts carry their key: the next refresh carries them forward from here, and
@@ -429,9 +450,22 @@ def refresh_member(member_id: str, requested_at: str, now: datetime | None = Non
     entries = [
         FeedEntry(r.post_id, r.author_id, r.reasons, r.key if _following(r.reasons) else None) for r in ranked
     ]
+    slots = [
+        FeedEntry(
+            c.post_id,
+            c.author_id,
+            [f"{FEATURED_REASON}:{c.brand_id}"],
+            featured=FeaturedSlot(c.brand_id, c.brand_name, c.campaign_id, c.last),
+        )
+        for c in cards
+    ]
+    # A featured post the member would see anyway moves to its featured slot (shown once, labelled).
+    entries = featured.interleave([e for e in entries if e.post_id not in {c.post_id for c in cards}], slots)
     store.save_generation(member_id, requested_at, entries, checked_at, expires_at, digest)
     store.put_head(
-        member_id, FeedHead(requested_at, checked_at, checked_at, digest, run_position), expires_at
+        member_id,
+        FeedHead(requested_at, checked_at, checked_at, digest, run_position, assigned),
+        expires_at,
     )
     metrics.add_metric(name="FeedRefreshed", unit="Count", value=1)
     return len(ranked)
@@ -511,6 +545,12 @@ def feed_status(viewer: Identity) -> FeedStatus:
     return FeedStatus(refreshing=_stale(head.checked_at, clock.now()), generated_at=head.generated_at)
 
 
+def _featured_out(slot: FeaturedSlot | None) -> FeaturedOut | None:
+    if slot is None:
+        return None
+    return FeaturedOut(brand_id=slot.brand_id, brand_name=slot.brand_name, campaign_id=slot.campaign_id)
+
+
 def read_feed(viewer: Identity | None, limit: int, cursor: str | None) -> FeedPage:
     """A page of a generation: its entries plus one BatchGetItem, so counts are fresh."""
     position = cursors.decode(cursor)
@@ -520,20 +560,40 @@ def read_feed(viewer: Identity | None, limit: int, cursor: str | None) -> FeedPa
     offset = int(position.get("i", 0)) if position else 0
     size = page_size(limit, viewer)
     window = generation.entries[offset : offset + size]
+    slots = [e for e in window if e.featured is not None]
+    viewer_id = viewer.user_id if viewer else None
     hydrated = post_store.hydrate(
         [e.post_id for e in window],
-        viewer_id=viewer.user_id if viewer else None,
-        author_ids=[e.author_id for e in window],
+        viewer_id=viewer_id,
+        # A featured card is re-checked in the same request: its rights, its campaign, the viewer's opt-out.
+        author_ids=[e.author_id for e in window] + ([viewer_id] if slots and viewer_id else []),
+        featured=[(e.post_id, e.featured.brand_id, e.featured.campaign_id) for e in slots if e.featured],
     )
+    today = clock.now().date().isoformat()
+    viewer_profile = hydrated.authors.get(viewer_id or "")
     items = [
         FeedItemOut(
             post=summary(
                 hydrated.posts[e.post_id], hydrated.authors.get(e.author_id), e.post_id in hydrated.smiled
             ),
             reasons=e.reasons,
+            featured=_featured_out(e.featured),
         )
         for e in window
         if e.post_id in hydrated.posts
+        and (
+            e.featured is None
+            or featured.still_shown(
+                e.post_id,
+                e.featured.brand_id,
+                e.featured.campaign_id,
+                e.featured.last,
+                today,
+                hydrated.featurable,
+                hydrated.open_campaigns,
+                viewer_profile is None or viewer_profile.audience_opt_out,
+            )
+        )
     ]
     end = offset + len(window)
     next_cursor = (

@@ -62,7 +62,6 @@ from chalicelib.data.summaries import (
     SMILES,
     TAPS,
     Period,
-    TrackedCampaign,
     Vector,
     add,
     engagement,
@@ -101,6 +100,7 @@ from chalicelib.schemas.dates import FIRST_DAY, stored_day
 from chalicelib.schemas.posts import AuthorOut
 from chalicelib.services import campaigns, summaries
 from chalicelib.services import engagement as engagement_service
+from chalicelib.services.campaigns import tracked
 from chalicelib.services.catalog import check_owner, owned_brand
 from chalicelib.services.presenters import author_out, summary
 
@@ -612,21 +612,9 @@ def create_campaign(identity: Identity, brand_id: str, data: CampaignIn) -> Camp
     if not brand_store.put_campaign(campaign, clock.now_iso()):
         # A server-chosen id taken already: only a replayed id could do it; the client retries.
         raise Conflict("That campaign could not be created; try again.", code="conflict")
+    campaigns.publish(brand, campaign)
     engagement_service.track_campaign(brand.brand_id, tracked(campaign))
     return campaigns.campaign_out(campaign)
-
-
-def tracked(campaign: Campaign) -> TrackedCampaign:
-    """What the aggregator attributes for a campaign: its days, and as many just before it (the
-    longest previous window a report compares with)."""
-    first, last = stored_day(campaign.starts_at), stored_day(campaign.ends_at)
-    length = (last - first).days + 1
-    return TrackedCampaign(
-        campaign.campaign_id,
-        frozenset(campaign.product_ids),
-        (first - timedelta(days=length)).isoformat(),
-        last.isoformat(),
-    )
 
 
 def list_campaigns(identity: Identity, brand_id: str, limit: int, cursor: str | None) -> CampaignPage:
@@ -760,4 +748,5 @@ def campaign_report(identity: Identity, brand_id: str, campaign_id: str) -> Camp
             previous=totals_out(others_before),
             lift=lift_of(others_now, others_before)[0],
         ),
+        holdout_lift=campaigns.holdout_lift(overview.groups, campaign.audience_id is not None),
     )

@@ -83,6 +83,9 @@ class Fact:
     actor: str | None = None
     hour: int | None = None
     channel: str | None = None  # where a client event happened (schemas/brands.py CHANNELS)
+    # The member who tapped or clicked (events only): counted once per campaign towards its lift
+    # against the holdout (services/featured.py), never shown nor kept in the summaries.
+    member: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -94,7 +97,14 @@ class Fact:
         out["d"] = self.day
         if self.amount != 1:
             out["n"] = self.amount
-        for name, value in (("x", self.product), ("m", self.actor), ("h", self.hour), ("ch", self.channel)):
+        optional = (
+            ("x", self.product),
+            ("m", self.actor),
+            ("h", self.hour),
+            ("ch", self.channel),
+            ("v", self.member),
+        )
+        for name, value in optional:
             if value is not None:
                 out[name] = value
         if self.interests:
@@ -118,6 +128,7 @@ class Fact:
             actor=raw.get("m"),
             hour=raw.get("h"),
             channel=raw.get("ch"),
+            member=raw.get("v"),
         )
 
 

@@ -178,8 +178,10 @@ def test_editing_costs_a_constant_number_of_requests(
     with count_dynamodb_calls(monkeypatch) as calls:
         ok(call(api, "PATCH", _path(world, created), world["owner"], body))
     # The rate limit and the write (UpdateItem 2); the brand, the campaign, the audience (GetItem 3);
-    # the featured posts with their rights requests (BatchGetItem 1): nothing grows with the audience.
-    assert calls == {"UpdateItem": 2, "GetItem": 3, "BatchGetItem": 1}, calls
+    # the featured posts with their rights requests (BatchGetItem 1); the audience's campaign index
+    # (GetItem 1, PutItem 1: data/featured.py): nothing grows with the audience.
+    assert calls == {"UpdateItem": 2, "GetItem": 4, "BatchGetItem": 1, "PutItem": 1}, calls
     with count_dynamodb_calls(monkeypatch) as calls:
         ok(call(api, "POST", _path(world, created, "/end"), world["owner"]))
-    assert calls == {"UpdateItem": 2, "GetItem": 2}, calls
+    # Ending also takes it out of its audience's campaign index (GetItem 1, PutItem 1).
+    assert calls == {"UpdateItem": 2, "GetItem": 3, "PutItem": 1}, calls

@@ -349,7 +349,8 @@ def test_a_refresh_reads_followees_in_batches_and_later_only_those_who_posted(
     assert set(reasons_by_post(whole_feed(api, baker))) == {post["id"]}
     with count_dynamodb_calls(monkeypatch) as calls:
         feeds.refresh_member(baker.user_id, clock.now_iso())
-    assert calls["Query"] == 1 and calls["BatchGetItem"] == 2, calls
+    # Query 2: the run records, and the member's audiences (campaigns' featured slots, issue 22)
+    assert calls["Query"] == 2 and calls["BatchGetItem"] == 2, calls
 
     # When the active followee posts again and the planner has run
     newer = idea(api, active, ["gaming"])
@@ -358,7 +359,7 @@ def test_a_refresh_reads_followees_in_batches_and_later_only_those_who_posted(
         feeds.refresh_member(baker.user_id, clock.now_iso())
 
     # Then the refresh read the run records once and only the profile of the followee who posted
-    assert recorded.count("Query") == 1
+    assert recorded.count("Query") == 2  # the run records once; the member's audiences (issue 22)
     assert _profile_keys_read(recorded) == {baker.user_id, active.user_id}
     assert set(reasons_by_post(whole_feed(api, baker))) == {post["id"], newer["id"]}
 
@@ -430,7 +431,7 @@ def test_a_refresh_reads_followee_ids_and_profiles_only_when_a_followee_posted(
     # or profile
     assert _fanin_keys_read(quiet) == {"FANIN"}
     assert _profile_keys_read(quiet) == {reader.user_id}
-    assert quiet.count("BatchGetItem") == 2 and quiet.count("Query") == 1
+    assert quiet.count("BatchGetItem") == 2 and quiet.count("Query") == 2  # run records, audiences
 
     # When one followee posts and the planner runs
     with minutes_later(monkeypatch, 25):

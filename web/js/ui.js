@@ -147,6 +147,7 @@ export function reasonText(reason, post) {
     return `Because you follow ${name}`;
   }
   if (kind === "brand") return followedBrandReason(value);
+  if (kind === "featured") return ""; // the card's own "Featured by <brand>" label says it
   if (kind === "interest") return `Popular in ${interestName(value)}`;
   if (kind === "trending") return "Trending now";
   if (kind === "enthusiast") return "From an Enthusiast";
@@ -174,7 +175,7 @@ const reasonRank = (reason) => {
  * its photo the page's largest paint: loaded at once (`eager`; "high" also raises its priority),
  * not when layout finds it near the viewport.
  */
-export function card(post, reasons = [], sizes = "320px", first = null) {
+export function card(post, reasons = [], sizes = "320px", first = null, featured = null) {
   const photo = post.photos[0];
   const link = `#/post/${encodeURIComponent(post.id)}`;
   let media;
@@ -204,9 +205,20 @@ export function card(post, reasons = [], sizes = "320px", first = null) {
   }
   // The strongest reason is shown, in the ranking's affinity order (services/ranking.py).
   const reason = [...reasons].sort((a, b) => reasonRank(a) - reasonRank(b)).map((r) => reasonText(r, post)).find(Boolean);
+  // A campaign's featured card (GET /feed `featured`): labelled above the photo, and named for
+  // assistive technology, so it is never mistaken for an organic post.
+  const sponsor = featured
+    ? h(
+        "div.featured-label",
+        {},
+        "Featured by ",
+        h("a", { href: `#/brands/${encodeURIComponent(featured.brand_id)}` }, featured.brand_name),
+      )
+    : null;
   return h(
-    "article.card",
-    { dataset: { postId: post.id } },
+    featured ? "article.card.featured" : "article.card",
+    featured ? { dataset: { postId: post.id }, "aria-label": `Featured by ${featured.brand_name}: ${post.caption}` } : { dataset: { postId: post.id } },
+    sponsor,
     media,
     h(
       "div.body",
@@ -263,7 +275,7 @@ export class Masonry {
     const entries = this.entries;
     this.entries = [];
     this.shown.clear();
-    for (const entry of entries) this.add(entry.post, entry.reasons);
+    for (const entry of entries) this.add(entry.post, entry.reasons, entry.featured);
   }
 
   has(postId) {
@@ -279,26 +291,26 @@ export class Masonry {
     fresh.forEach((item, index) => {
       const column = this.columns[index % this.columns.length];
       const row = Math.floor(index / this.columns.length);
-      this.place(item.post, item.reasons, column, column.el.children[row] || null);
+      this.place(item.post, item.reasons, column, column.el.children[row] || null, item.featured);
     });
     this.entries = [...fresh, ...this.entries];
     return fresh.length;
   }
 
   /** The card of a new post, in the shortest column; null when the grid already shows it. */
-  add(post, reasons) {
+  add(post, reasons, featured = null) {
     if (this.shown.has(post.id)) return null;
     const column = this.columns.reduce((a, b) => (b.height < a.height ? b : a));
-    const el = this.place(post, reasons, column, null);
-    this.entries.push({ post, reasons });
+    const el = this.place(post, reasons, column, null, featured);
+    this.entries.push({ post, reasons, featured });
     return el;
   }
 
-  place(post, reasons, column, before) {
+  place(post, reasons, column, before, featured = null) {
     const photo = post.photos[0];
     // The first row of a new grid at high priority, the second eagerly, the rest lazily.
     const rank = this.shown.size / this.columns.length;
-    const el = card(post, reasons, this.sizes(), rank < 1 ? "high" : rank < 2 ? "eager" : null);
+    const el = card(post, reasons, this.sizes(), rank < 1 ? "high" : rank < 2 ? "eager" : null, featured);
     column.el.insertBefore(el, before);
     column.height += photo ? photo.height / photo.width + 0.35 : 0.6;
     this.shown.add(post.id);

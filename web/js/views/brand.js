@@ -168,6 +168,26 @@ function lift(value, interval) {
   return h(`span.${cls}`, { title: `Against the previous window${range}` }, `${value >= 0 ? "+" : ""}${(value * 100).toFixed(0)}%`);
 }
 
+// Lift against the holdout (GET campaign report `holdout_lift`): treated vs holdout engaged rates.
+const HOLDOUT_REASONS = {
+  no_audience: "No audience targeted",
+  empty_holdout: "No holdout member yet",
+  empty_treated: "No treated member yet",
+  zero_holdout_rate: "Nobody in the holdout engaged yet",
+};
+
+function holdoutLift(report) {
+  const groups = report.holdout_lift;
+  if (!groups) return h("span.hint", {}, "n/a");
+  const group = (name, g) =>
+    h(`span.group.${name}`, {}, `${name === "treated" ? "Treated" : "Holdout"}: ${number(g.engaged)} of ${plural(g.members, "member")}`, g.rate === null ? "" : ` (${percent(g.rate)})`);
+  const value =
+    groups.lift === null
+      ? h("span.hint.holdout-reason", {}, HOLDOUT_REASONS[groups.reason] || "n/a")
+      : h(`span.holdout-value.${groups.lift >= 0 ? "lift-up" : "lift-down"}`, { title: "Treated rate / holdout rate - 1" }, `${groups.lift >= 0 ? "+" : ""}${(groups.lift * 100).toFixed(0)}% vs holdout`);
+  return h("span.holdout-lift", { "aria-label": "Lift against the holdout" }, group("treated", groups.treated), h("br"), group("holdout", groups.holdout), h("br"), value);
+}
+
 // Each list: how to draw its rows, and its column headers.
 const LIST_VIEWS = {
   fans: [["Member", "Posts", "Smiles received"], (f) => [memberLink(f.member), number(f.posts), number(f.smiles_received)]],
@@ -390,16 +410,18 @@ class Dashboard {
       list.replaceChildren(
         table(
           "Campaigns",
-          ["Campaign", "Window", ...metrics.map(([, label]) => label), "Others' impressions", "Targeting"],
+          ["Campaign", "Window", ...metrics.map(([, label]) => label), "Others' impressions", "Lift vs holdout", "Targeting"],
           reports.map((r) => [
             h("span", {}, r.name, " ", h(`span.status.${r.status}`, {}, r.status)),
             h("span", {}, `${r.starts_at} → ${r.ends_at}`, h("small.hint", {}, ` vs ${r.previous_from} → ${r.previous_to} (${r.compared_days} days)`)),
             ...metrics.map(([m]) => h("span", {}, show(r, m), " ", lift(r.lift[m], r.lift_interval[m]))),
             h("span", { title: "Your posts that tag none of the campaign's products: the baseline" }, number(r.baseline.metrics.impressions), " ", lift(r.baseline.lift.impressions)),
+            holdoutLift(r),
             this.campaignControls(r, list),
           ]),
         ),
         h("p.hint", {}, "Each post counts once however many campaign products it tags. Lift compares with as many days just before the start, and shows only when both windows have at least 10 (100 impressions for a rate)."),
+        h("p.hint", {}, "Lift vs holdout: of the audience members reached while it runs, about 10% (the holdout) never see the featured slot. Engaged: members who tapped, clicked, smiled or commented on its products, once each."),
       );
     } catch (error) {
       list.replaceChildren(error.status === 404 ? h("p.hint", {}, "Campaigns are not available on this API yet.") : errorBox(error));

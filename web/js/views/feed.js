@@ -48,7 +48,7 @@ export async function feedView(main) {
       }
       return served;
     },
-    (item) => grid.add(item.post, item.reasons),
+    (item) => grid.add(item.post, item.reasons, item.featured),
     { empty: "Your feed is being prepared: new posts arrive within a minute." },
   );
   return () => {
