@@ -38,9 +38,9 @@ from chalicelib.data.pages import Page
 from chalicelib.errors import Forbidden, NotFound, TooLarge
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas.media import UploadOut, UploadTicket
+from chalicelib.services import screening
 from chalicelib.services.labels import colour_only_labels
 from chalicelib.services.presenters import upload_out
-from chalicelib.services.screening import screen
 from chalicelib.settings import get_settings
 
 ALLOWED_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
@@ -184,7 +184,10 @@ def finish_upload(upload: Upload, data: bytes, *, bucket: str) -> Outcome:
     objects.put_original(bucket, original_key, data, f"image/{image.source_format}")
     # Screened before anything is written where the public can read it: a held photo's
     # thumbnails go under held/ (outside what the CDN serves) until a moderator decides.
-    verdict = screen(settings, data, bucket=bucket, key=original_key)
+    # Members with a clean record are screened on a sample (services/screening.py, trust).
+    verdict = screening.screen_upload(
+        settings, data, bucket=bucket, key=original_key, upload_id=upload.upload_id, owner_id=upload.owner_id
+    )
     renditions = []
     for rendition in image.renditions:
         media_key = objects.put_rendition(
@@ -235,6 +238,7 @@ def finish_upload(upload: Upload, data: bytes, *, bucket: str) -> Outcome:
             objects.delete(bucket, original_key)
         return Outcome.DUPLICATE
     objects.delete(bucket, upload.object_key)
+    screening.record(upload.owner_id, verdict)
     if verdict.held:
         logger.info(
             "upload held for review",
