@@ -31,7 +31,7 @@ from chalicelib.data import keys, objects, ownership
 from chalicelib.data import media as store
 from chalicelib.data import moderation as moderation_store
 from chalicelib.data import posts as post_store
-from chalicelib.data.media import RenditionRecord, Upload, webp_name
+from chalicelib.data.media import RenditionRecord, Upload, avif_name, webp_name
 from chalicelib.data.models import UploadItem
 from chalicelib.data.ownership import Erased, OwnedKind
 from chalicelib.data.pages import Page
@@ -214,6 +214,19 @@ def finish_upload(upload: Upload, data: bytes, *, bucket: str) -> Outcome:
             )
             renditions.append(
                 RenditionRecord(webp_name(rendition.name), webp_key, rendition.width, rendition.height)
+            )
+        if rendition.avif is not None:  # and its AVIF copy ("<size>.avif"), the presenters' `avif_url`
+            avif_key = objects.put_rendition(
+                settings.media_bucket,
+                upload.upload_id,
+                rendition.name,
+                "avif",
+                rendition.avif,
+                "image/avif",
+                held=verdict.held,
+            )
+            renditions.append(
+                RenditionRecord(avif_name(rendition.name), avif_key, rendition.width, rendition.height)
             )
     # Colours only: Rekognition labels the photos that tag a product when they are published
     # (from the accepted original kept above).

@@ -55,7 +55,7 @@ def test_a_flagged_photo_is_held_with_its_reason_and_shows_no_thumbnails(
     assert status["reason"] == "explicit_nudity"
     assert status["thumbnails"] == {}
     # And its thumbnails exist only under held/, which the site's CDN does not serve
-    assert len(_held_keys(upload_id)) == 6  # 3 sizes, JPEG and WebP
+    assert len(_held_keys(upload_id)) == 9  # 3 sizes, JPEG, WebP and AVIF
     assert _public_keys(upload_id) == []
     # And it cannot be published
     assert_error(call(api, "POST", "/posts", member, _photo_post(upload_id)), 409, "upload_not_ready")
@@ -93,7 +93,7 @@ def test_approving_a_held_photo_publishes_its_thumbnails_and_lets_it_be_posted(
     assert status["status"] == "ready" and status["reason"] is None
     assert set(status["thumbnails"]) == {"small", "medium", "large"}
     assert all(f"/media/{upload_id}/" in t["url"] for t in status["thumbnails"].values())
-    assert _held_keys(upload_id) == [] and len(_public_keys(upload_id)) == 6
+    assert _held_keys(upload_id) == [] and len(_public_keys(upload_id)) == 9
     assert case_of(api, moderator, "upload", upload_id) is None
     post = ok(call(api, "POST", "/posts", member, _photo_post(upload_id)), 201)
     assert post["photos"][0]["thumbnails"]["small"]["url"] == status["thumbnails"]["small"]["url"]
