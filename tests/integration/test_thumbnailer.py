@@ -385,9 +385,10 @@ def test_a_duplicate_in_the_same_batch_does_the_work_once(
     with record_api_calls(monkeypatch, "s3") as calls:
         response = invoke_worker(api, [body, body])
 
-    # Then both records succeed and the three renditions (and their WebP copies) are written once
+    # Then both records succeed and the three renditions (and their WebP and AVIF copies) are
+    # written once
     assert failed_ids(response) == []
-    assert calls.count("PutObject", Bucket=MEDIA_BUCKET) == 2 * len(SIZES)
+    assert calls.count("PutObject", Bucket=MEDIA_BUCKET) == 3 * len(SIZES)
     assert upload_status(api, prime, upload_id)["status"] == "ready"
 
 
