@@ -312,8 +312,9 @@ def rows_from(measured: dict[str, Any]) -> list[Row]:
             f"a card as delivered: previous {card['previous'] / 1000:.1f} KB (JPEG), today "
             f"{card['today'] / 1000:.1f} KB (AVIF to {cost_model.AVIF_BROWSER_SHARE:.0%} of browsers, WebP "
             f"to the other {cost_model.WEBP_BROWSER_SHARE - cost_model.AVIF_BROWSER_SHARE:.0%}); "
-            f"thumbnailer CPU x{images['cpu_ms_per_photo_with_webp'] / images['cpu_ms_per_photo']:.2f} "
-            "with the copies; drawn demo scenes compress better than camera photos",
+            f"the copies add {images['cpu_ms_per_photo_with_webp'] - images['cpu_ms_per_photo']:.0f} ms of "
+            f"thumbnailer CPU a photo (here; {images['cpu_ms_per_photo']:.0f} ms without them); drawn demo "
+            "scenes compress better than camera photos",
         ),
         Row(
             STACK,
@@ -336,7 +337,22 @@ def rows_from(measured: dict[str, Any]) -> list[Row]:
             today.total <= 6000 and ratio >= 3,
             "prices " + prices.PRICES_AS_OF,
         ),
-        Row(STACK, "  today, by service", cost_model.describe(today), "", None),
+        Row(
+            STACK,
+            "  today, by service",
+            cost_model.describe(today),
+            "",
+            None,
+            f"on arm64 (`make deploy ARCH=arm64`, 20% less a GB-second; durations as measured here on "
+            f"x86_64, not measured on Graviton) Lambda would be ${cost_model.lambda_on_arm64(today):,.0f}",
+        ),
+        Row(
+            STACK,
+            "  today, Rekognition and DynamoDB",
+            cost_model.detail(today, "Rekognition") + "; " + cost_model.detail(today, "DynamoDB"),
+            "",
+            None,
+        ),
         Row(STACK, "  previous design, by service", cost_model.describe(previous), "", None),
         Row(
             STACK,

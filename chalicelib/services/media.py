@@ -200,33 +200,24 @@ def finish_upload(upload: Upload, data: bytes, *, bucket: str) -> Outcome:
             held=verdict.held,
         )
         renditions.append(RenditionRecord(rendition.name, media_key, rendition.width, rendition.height))
-        if rendition.webp is not None:
-            # Its WebP copy is one more rendition record ("<size>.webp"), so publishing, deleting
-            # and erasing handle it as any other; presenters show it as the size's `webp_url`.
-            webp_key = objects.put_rendition(
+        # Its WebP and AVIF copies are more rendition records ("<size>.webp", "<size>.avif"), so
+        # publishing, deleting and erasing handle them as any other; presenters show them as the
+        # size's `webp_url` and `avif_url`.
+        copies = (("webp", rendition.webp, webp_name), ("avif", rendition.avif, avif_name))
+        for extension, data_of_copy, record_name in copies:
+            if data_of_copy is None:
+                continue
+            copy_key = objects.put_rendition(
                 settings.media_bucket,
                 upload.upload_id,
                 rendition.name,
-                "webp",
-                rendition.webp,
-                "image/webp",
+                extension,
+                data_of_copy,
+                f"image/{extension}",
                 held=verdict.held,
             )
             renditions.append(
-                RenditionRecord(webp_name(rendition.name), webp_key, rendition.width, rendition.height)
-            )
-        if rendition.avif is not None:  # and its AVIF copy ("<size>.avif"), the presenters' `avif_url`
-            avif_key = objects.put_rendition(
-                settings.media_bucket,
-                upload.upload_id,
-                rendition.name,
-                "avif",
-                rendition.avif,
-                "image/avif",
-                held=verdict.held,
-            )
-            renditions.append(
-                RenditionRecord(avif_name(rendition.name), avif_key, rendition.width, rendition.height)
+                RenditionRecord(record_name(rendition.name), copy_key, rendition.width, rendition.height)
             )
     # Colours only: Rekognition labels the photos that tag a product when they are published
     # (from the accepted original kept above).
