@@ -39,7 +39,7 @@ def test_a_transparent_picture_is_webp_already_and_gets_no_copy() -> None:
     assert [(r.extension, r.webp) for r in renditions] == [("webp", None)] * 2
 
 
-def test_a_sizes_webp_copy_is_its_webp_url_never_a_size_of_its_own() -> None:
+def test_a_sizes_copies_are_its_webp_and_avif_urls_never_sizes_of_their_own() -> None:
     assert (webp_name("small"), size_of_webp("small.webp"), size_of_webp("small")) == (
         "small.webp",
         "small",
@@ -48,10 +48,18 @@ def test_a_sizes_webp_copy_is_its_webp_url_never_a_size_of_its_own() -> None:
     stored = {
         "small": {"key": "media/u/small.jpg", "width": 32, "height": 24},
         "small.webp": {"key": "media/u/small.webp", "width": 32, "height": 24},
+        "small.avif": {"key": "media/u/small.avif", "width": 32, "height": 24},
         "large": {"key": "media/u/large.jpg", "width": 64, "height": 48},
     }
+    assert (avif_name("small"), size_of_avif("small.avif"), size_of_avif("small.webp")) == (
+        "small.avif",
+        "small",
+        None,
+    )
     out = renditions_out(get_settings(), stored)
     assert set(out) == {"small", "large"}
+    assert (out["small"].avif_url or "").endswith("/media/u/small.avif")
+    assert out["large"].avif_url is None
     assert out["small"].url.endswith("/media/u/small.jpg")
     assert out["small"].webp_url is not None and out["small"].webp_url.endswith("/media/u/small.webp")
     assert out["large"].webp_url is None  # an older photo: no copy
@@ -76,20 +84,3 @@ def test_an_opaque_photo_gets_an_avif_copy_beside_its_webp_one_where_pillow_enco
             assert (copy.format, copy.size) == ("AVIF", (rendition.width, rendition.height))
     transparent = process_image(_image("RGBA", (200, 60, 40, 128)), sizes=SIZES, max_bytes=10**6, webp=True)
     assert all(r.avif is None for r in transparent.renditions)
-
-
-def test_a_sizes_avif_copy_is_its_avif_url_never_a_size_of_its_own() -> None:
-    assert (avif_name("small"), size_of_avif("small.avif"), size_of_avif("small.webp")) == (
-        "small.avif",
-        "small",
-        None,
-    )
-    stored = {
-        "small": {"key": "media/u/small.jpg", "width": 32, "height": 24},
-        "small.webp": {"key": "media/u/small.webp", "width": 32, "height": 24},
-        "small.avif": {"key": "media/u/small.avif", "width": 32, "height": 24},
-    }
-    out = renditions_out(get_settings(), stored)
-    assert set(out) == {"small"}
-    assert (out["small"].webp_url or "").endswith("/media/u/small.webp")
-    assert (out["small"].avif_url or "").endswith("/media/u/small.avif")
