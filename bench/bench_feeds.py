@@ -290,22 +290,43 @@ def rows_from(measured: dict[str, Any]) -> list[Row]:
         )
     previous, today = headline["previous-150"], headline["today-150"]
     ratio = previous.total / today.total
-    jpeg, webp = images["jpeg"], images["webp"]
+    jpeg, webp, avif = images["jpeg"], images["webp"], images["avif"]
     card = {d: cost_model.image_bytes(d, images)["card"] for d in ("previous", "today")}
+    after, sample = cost_model.screening_settings()
+    shares = {
+        months: cost_model.screened_share(after, sample, months)
+        for months in (0, cost_model.SCREENING_HISTORY_MONTHS, 3)
+    }
     table += [
         Row(
             STACK,
-            f"Image bytes on {images['photos']} demo photos, JPEG / WebP copy, small / medium / large",
+            f"Image bytes on {images['photos']} demo photos, JPEG / WebP / AVIF, small / medium / large",
             " / ".join(
-                f"{jpeg[n] / 1000:.1f} / {webp[n] / 1000:.1f} KB" for n in ("small", "medium", "large")
+                f"{jpeg[n] / 1000:.1f} / {webp[n] / 1000:.1f} / {avif[n] / 1000:.1f} KB"
+                for n in ("small", "medium", "large")
             )
-            + f" (WebP x{sum(webp.values()) / sum(jpeg.values()):.2f} the bytes)",
+            + f" (WebP x{sum(webp.values()) / sum(jpeg.values()):.2f}, "
+            f"AVIF x{sum(avif.values()) / sum(jpeg.values()):.2f} the bytes)",
             "",
             None,
             f"a card as delivered: previous {card['previous'] / 1000:.1f} KB (JPEG), today "
-            f"{card['today'] / 1000:.1f} KB (WebP to {cost_model.WEBP_BROWSER_SHARE:.0%} of browsers); "
-            f"thumbnailer CPU x{images['cpu_ms_per_photo_with_webp'] / images['cpu_ms_per_photo']:.2f} "
-            "with the WebP copies; drawn demo scenes compress better than camera photos",
+            f"{card['today'] / 1000:.1f} KB (AVIF to {cost_model.AVIF_BROWSER_SHARE:.0%} of browsers, WebP "
+            f"to the other {cost_model.WEBP_BROWSER_SHARE - cost_model.AVIF_BROWSER_SHARE:.0%}); "
+            f"the copies add {images['cpu_ms_per_photo_with_webp'] - images['cpu_ms_per_photo']:.0f} ms of "
+            f"thumbnailer CPU a photo (here; {images['cpu_ms_per_photo']:.0f} ms without them); drawn demo "
+            "scenes compress better than camera photos",
+        ),
+        Row(
+            STACK,
+            f"Uploads screened (DetectModerationLabels) under the trust rule: every one below {after} "
+            f"clean photos since the last strike, then 1 in {sample}",
+            f"{shares[cost_model.SCREENING_HISTORY_MONTHS]:.0%} with the month before on record "
+            f"(previously 100%)",
+            "",
+            None,
+            f"the bench community's posting (1M members, authors a power law of exponent "
+            f"{cost_model.POSTING_EXPONENT}); every member new this month: {shares[0]:.0%}; three months "
+            f"on record: {shares[3]:.0%}",
         ),
         _engagement_row(ops["previous"]["engagement"], ops["today"]["engagement"]),
         Row(
@@ -316,7 +337,22 @@ def rows_from(measured: dict[str, Any]) -> list[Row]:
             today.total <= 6000 and ratio >= 3,
             "prices " + prices.PRICES_AS_OF,
         ),
-        Row(STACK, "  today, by service", cost_model.describe(today), "", None),
+        Row(
+            STACK,
+            "  today, by service",
+            cost_model.describe(today),
+            "",
+            None,
+            f"on arm64 (`make deploy ARCH=arm64`, 20% less a GB-second; durations as measured here on "
+            f"x86_64, not measured on Graviton) Lambda would be ${cost_model.lambda_on_arm64(today):,.0f}",
+        ),
+        Row(
+            STACK,
+            "  today, Rekognition and DynamoDB",
+            cost_model.detail(today, "Rekognition") + "; " + cost_model.detail(today, "DynamoDB"),
+            "",
+            None,
+        ),
         Row(STACK, "  previous design, by service", cost_model.describe(previous), "", None),
         Row(
             STACK,

@@ -36,9 +36,17 @@ POSTS_PER_MEMBER_DAY = 0.3  # per weekly member, as the feed probe's community
 PHOTO_SHARE = 0.85
 TAGGED_SHARE = 0.5  # photos tagging at least one product
 UPLOAD_POLLS = 3  # GET /uploads/{id} while the thumbnails are made
-# Screening (DetectModerationLabels, services/media.py finish_upload) runs once per accepted upload:
-# every posted photo, plus uploads never posted (not counted: no figure for them).
-SCREENED_PER_PHOTO = 1.0
+# Screening (DetectModerationLabels, services/screening.py screen_upload) runs on an accepted upload
+# when the trust rule asks for it: every upload of a member with fewer than
+# `screening_trusted_after` photos screened clean since their last strike, 1 in
+# `screening_trusted_sample` of the others (the product's settings; `screened_share` below).
+# Uploads never posted are not counted (no figure for them), nor strikes (no figure for held
+# photos or upheld reports; each one makes a member's next uploads screened again).
+POSTING_EXPONENT = 0.8  # bench/community.py build(): each post's author drawn 1 / rank^0.8
+# Months of a member's earlier photos that count towards their record: 1 (the month before), a
+# floor (a member's record keeps everything since their last strike); 0 is the bound where every
+# member is new this month, shown beside it.
+SCREENING_HISTORY_MONTHS = 1
 # The engagement worker, measured by bench/engagement_probe.py for both designs with one delivery:
 # client requests of 20 events (2 tags a post) delivered every 10 requests, as SQS hands a FIFO
 # queue's backlog to a capped worker (infra/lambda.yaml engagement_worker: MaximumConcurrency 2;
@@ -58,6 +66,9 @@ BROWSER_CACHE_HITS = 0.3  # cards already seen this session (first pages re-read
 # <picture> to the browsers that take it; the previous design served JPEG only.
 CARD_DENSITY_SHARE_2X = 0.5
 WEBP_BROWSER_SHARE = 0.95  # browsers in use that decode WebP (all current ones; older Safari not)
+# Browsers in use that decode AVIF (Chrome 85+, Firefox 93+, Safari 16.4+, Edge 121+; caniuse.com's
+# global usage ~93% in 2025): they take the AVIF source, the other WebP ones the WebP copy.
+AVIF_BROWSER_SHARE = 0.93
 ORIGINAL_BYTES = 3_000_000
 THUMBNAIL_SECONDS, THUMBNAIL_MEMORY_MB = 1.5, 1024  # bench/bench_imaging.py's 12 MP JPEG, on 1 GB
 STREAM_RECORDS_PER_WRITE = 4  # table items a write request changes, each a stream record
@@ -72,19 +83,58 @@ MEMORY_MB = {"api": 512, "authorizer": 256, "feed_worker": 512, "planner": 512, 
 
 def image_bytes(design: str, images: dict[str, Any]) -> dict[str, float]:
     """Bytes the CDN delivers per card and per post page, and stored per photo, for a design."""
-    jpeg, webp = images["jpeg"], images["webp"]
-    card_jpeg = (1 - CARD_DENSITY_SHARE_2X) * jpeg["small"] + CARD_DENSITY_SHARE_2X * jpeg["medium"]
-    card_webp = (1 - CARD_DENSITY_SHARE_2X) * webp["small"] + CARD_DENSITY_SHARE_2X * webp["medium"]
+    jpeg = images["jpeg"]
+
+    def card(sizes: dict[str, float]) -> float:
+        return (1 - CARD_DENSITY_SHARE_2X) * sizes["small"] + CARD_DENSITY_SHARE_2X * sizes["medium"]
+
     stored = sum(jpeg.values())
     if design != "today":
-        return {"card": card_jpeg, "post_page": jpeg["large"], "stored": stored, "objects": len(jpeg)}
-    share = WEBP_BROWSER_SHARE
+        return {"card": card(jpeg), "post_page": jpeg["large"], "stored": stored, "objects": len(jpeg)}
+    # each browser takes the first <picture> source it decodes: AVIF, then WebP, then the JPEG
+    formats = [
+        (AVIF_BROWSER_SHARE, images["avif"]),
+        (WEBP_BROWSER_SHARE - AVIF_BROWSER_SHARE, images["webp"]),
+    ]
+    formats.append((1 - WEBP_BROWSER_SHARE, jpeg))
     return {
-        "card": share * card_webp + (1 - share) * card_jpeg,
-        "post_page": share * webp["large"] + (1 - share) * jpeg["large"],
-        "stored": stored + sum(webp.values()),
-        "objects": 2 * len(jpeg),
+        "card": sum(share * card(sizes) for share, sizes in formats),
+        "post_page": sum(share * sizes["large"] for share, sizes in formats),
+        "stored": stored + sum(images["webp"].values()) + sum(images["avif"].values()),
+        "objects": 3 * len(jpeg),
     }
+
+
+def screened_share(trusted_after: int, sample: int, history_months: float, members: int = MEMBERS) -> float:
+    """The share of a month's photos screening asks Rekognition about, under the trust rule, when
+    authors post as the bench's community does (a power law of exponent POSTING_EXPONENT over
+    `members`, POSTS_PER_MEMBER_DAY x PHOTO_SHARE photos a member a day) and a member's record
+    counts `history_months` of their earlier photos. A member's photos in a month are Poisson; the
+    ones screened are those taken while their record is below `trusted_after`, plus 1 in `sample`
+    of the rest."""
+    import numpy as np
+
+    weights = np.arange(1, members + 1, dtype=np.float64) ** -POSTING_EXPONENT
+    month = POSTS_PER_MEMBER_DAY * PHOTO_SHARE * members * DAYS * weights / weights.sum()
+
+    def below(mean: np.ndarray) -> np.ndarray:  # E[min(n, trusted_after)], n ~ Poisson(mean)
+        pmf, cdf, total = np.exp(-mean), np.zeros_like(mean), np.zeros_like(mean)
+        for k in range(trusted_after):
+            cdf += pmf
+            total += 1 - cdf
+            pmf = pmf * mean / (k + 1)
+        return total
+
+    history = month * history_months
+    untrusted = (below(history + month) - below(history)).sum() / month.sum()
+    return float(untrusted + (1 - untrusted) / max(1, sample))
+
+
+def screening_settings() -> tuple[int, int]:
+    """The trust rule's settings as the product ships them (chalicelib/settings.py)."""
+    from chalicelib.settings import Settings
+
+    return Settings.screening_trusted_after, Settings.screening_trusted_sample
 
 
 def lambda_seconds(cpu_ms: float, dynamodb_requests: float, memory_mb: int, sqs_calls: float = 0) -> float:
@@ -161,8 +211,13 @@ def model(
     lines = Lines()
     delivered = image_bytes(design, images)
     thumbnail_seconds = THUMBNAIL_SECONDS
-    if design == "today":  # the WebP copies' encoding, measured as a share of the thumbnailer's CPU
-        thumbnail_seconds *= images["cpu_ms_per_photo_with_webp"] / images["cpu_ms_per_photo"]
+    if design == "today":
+        # The WebP and AVIF copies' encoding, added to the thumbnailer's time: they encode the
+        # renditions, whose pixels the sizes fix whatever the source, so their CPU adds to the
+        # decode and resize of a camera photo rather than scaling it (the demo's drawn photos
+        # decode far faster than THUMBNAIL_SECONDS' 12 MP JPEG, so a ratio would overstate them).
+        copies_ms = images["cpu_ms_per_photo_with_webp"] - images["cpu_ms_per_photo"]
+        thumbnail_seconds += lambda_seconds(copies_ms, 0, THUMBNAIL_MEMORY_MB)
     sessions = trace.active_today * trace.sessions_per_active_day  # per weekly member per day
     minutes = trace.session_minutes
     first_pages = sessions * (1 + minutes / FIRST_PAGE_EVERY_MINUTES)
@@ -298,12 +353,21 @@ def model(
         + f", {labelled / 1e6:.1f} M images ({prices.tiers_used(labelled, prices.REKOGNITION_TIERS)})",
     )
     if design == "today":  # the earlier designs' trees did not screen (chalicelib/services/screening.py)
-        screened = _month(photos * SCREENED_PER_PHOTO)
+        after, sample = screening_settings()
+        share = _screened_share(after, sample, SCREENING_HISTORY_MONTHS)
+        screened = _month(photos * share)
         lines.add(
             "Rekognition",
             prices.tiered(screened, prices.REKOGNITION_TIERS),
-            f"DetectModerationLabels: every upload screened, {screened / 1e6:.1f} M images "
+            f"DetectModerationLabels on trust: {share:.0%} of uploads screened (under {after} clean photos "
+            f"every one, then 1 in {sample}), {screened / 1e6:.1f} M images "
             f"({prices.tiers_used(screened, prices.REKOGNITION_TIERS)})",
+        )
+        # the trust rule's own cost: a GetItem of the record per upload, an ADD per clean screening
+        lines.add(
+            "DynamoDB",
+            _month(photos * (0.5 * prices.DYNAMODB_READ_UNIT + share * prices.DYNAMODB_WRITE_UNIT)),
+            "screening records",
         )
     lines.add(
         "S3",
@@ -354,6 +418,16 @@ def model(
     return lines
 
 
+_SHARES: dict[tuple[int, int, float], float] = {}
+
+
+def _screened_share(trusted_after: int, sample: int, history_months: float) -> float:
+    key = (trusted_after, sample, history_months)
+    if key not in _SHARES:
+        _SHARES[key] = screened_share(trusted_after, sample, history_months)
+    return _SHARES[key]
+
+
 def planner_share(feeds: dict[str, Any]) -> float:
     """The earlier designs' planner run covers its whole community: per member, 1 / members."""
     return 1 / feeds["active_members"]
@@ -384,3 +458,11 @@ def detail(lines: Lines, service: str) -> str:
     """One service's line, part by part (largest first)."""
     parts = [(basis, v) for (s, basis), v in lines.parts.items() if s == service]
     return ", ".join(f"{basis or service} ${v:,.0f}" for basis, v in sorted(parts, key=lambda kv: -kv[1]))
+
+
+def lambda_on_arm64(lines: Lines) -> float:
+    """The Lambda line with its GB-seconds at arm64's price (20% less), requests unchanged."""
+    seconds = sum(
+        v for (service, basis), v in lines.parts.items() if service == "Lambda" and basis.startswith("GB-s")
+    )
+    return lines.dollars["Lambda"] - seconds * (1 - prices.LAMBDA_ARM64_SHARE)

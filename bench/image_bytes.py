@@ -4,13 +4,14 @@
 
 The first `--photos` photo posts of the demo plan (local/demo_plan.py, the photos `make dev`
 publishes through the thumbnailer, at full size: 12 MP-class, some EXIF-rotated), drawn by
-local/demo_posts.py and run through the thumbnailer's own `process_image` with its WebP copies
-(chalicelib/services/imaging.py, the settings' sizes). Mean bytes per size, JPEG and WebP, and the
-CPU the WebP copies add (`time.thread_time`, this process, with and without them). The cost model
+local/demo_posts.py and run through the thumbnailer's own `process_image` with its WebP and AVIF
+copies (chalicelib/services/imaging.py, the settings' sizes). Mean bytes per size, JPEG, WebP and
+AVIF, and the CPU the copies add (`time.thread_time`, this process, with and without them). The cost model
 (bench/cost_model.py `image_bytes`) takes the bytes of a card and of a post page from here.
 
 The demo photos are drawn scenes (flat shapes, gradients, a little noise): they compress better
-than camera photos, so absolute bytes are low; the WebP / JPEG ratio is the comparable figure.
+than camera photos, so absolute bytes are low; the WebP and AVIF / JPEG ratios are the comparable
+figures.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def measure(photos: int = 24) -> dict[str, Any]:
     posts = [p for p in plan().posts if p.has_photo][:photos]
     jpeg: dict[str, list[int]] = {name: [] for name in sizes}
     webp: dict[str, list[int]] = {name: [] for name in sizes}
+    avif: dict[str, list[int]] = {name: [] for name in sizes}
     cpu_plain = cpu_webp = 0.0
     for post in posts:
         data, _ = post_photo(post)
@@ -44,10 +46,12 @@ def measure(photos: int = 24) -> dict[str, Any]:
         for rendition in image.renditions:
             jpeg[rendition.name].append(len(rendition.data))
             webp[rendition.name].append(len(rendition.webp if rendition.webp is not None else rendition.data))
+            avif[rendition.name].append(len(rendition.avif if rendition.avif is not None else rendition.data))
     return {
         "photos": len(posts),
         "jpeg": {name: statistics.mean(v) for name, v in jpeg.items()},
         "webp": {name: statistics.mean(v) for name, v in webp.items()},
+        "avif": {name: statistics.mean(v) for name, v in avif.items()},
         "cpu_ms_per_photo": cpu_plain * 1000 / len(posts),
         "cpu_ms_per_photo_with_webp": cpu_webp * 1000 / len(posts),
     }

@@ -19,6 +19,7 @@ DYNAMODB_READ_UNIT_BEFORE_CUT = 0.25e-6
 
 # Lambda (x86_64; arm64 is 20% less per GB-s): per GB-second of duration and per request.
 LAMBDA_GB_SECOND = 0.0000166667
+LAMBDA_ARM64_SHARE = 0.0000133334 / LAMBDA_GB_SECOND  # arm64's price per GB-second, as a share
 LAMBDA_REQUEST = 0.20e-6
 
 # SQS standard queues: per request (a batch of up to 10 messages is one request per 64 KB).

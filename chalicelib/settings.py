@@ -148,6 +148,11 @@ class Settings:
         "Visually Disturbing",
         "Hate Symbols",
     ]
+    # Trust (services/screening.py): a member with `screening_trusted_after` photos screened clean
+    # since their last strike has 1 upload in `screening_trusted_sample` screened (a random draw);
+    # everyone else every upload. `screening_trusted_sample` 1 screens every upload of everyone.
+    screening_trusted_after: int = 5
+    screening_trusted_sample: int = 10
     # Where "View in shop" goes: a URL template with `{product_id}` (and `{url}`, the brand's own
     # link, URL-encoded), handed to clients in GET /config; unset, clients use the product's url.
     shop_url_template: str | None = None

@@ -29,6 +29,7 @@ class RenditionRecord:
 
 
 WEBP_SUFFIX = ".webp"
+AVIF_SUFFIX = ".avif"
 
 
 def webp_name(size_name: str) -> str:
@@ -36,9 +37,24 @@ def webp_name(size_name: str) -> str:
     return size_name + WEBP_SUFFIX
 
 
+def avif_name(size_name: str) -> str:
+    """The record name of a size's AVIF copy ("small" -> "small.avif")."""
+    return size_name + AVIF_SUFFIX
+
+
 def size_of_webp(name: str) -> str | None:
     """The size a WebP copy's record belongs to (None: not a copy)."""
     return name.removesuffix(WEBP_SUFFIX) if name.endswith(WEBP_SUFFIX) else None
+
+
+def size_of_avif(name: str) -> str | None:
+    """The size an AVIF copy's record belongs to (None: not a copy)."""
+    return name.removesuffix(AVIF_SUFFIX) if name.endswith(AVIF_SUFFIX) else None
+
+
+def is_copy(name: str) -> bool:
+    """A record of a size's other-format copy (WebP or AVIF), not a size of its own."""
+    return size_of_webp(name) is not None or size_of_avif(name) is not None
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,10 @@ class UserItem(FlintItem, discriminator="user"):
     brands_followed = UnicodeSetAttribute(null=True)
     # Set by DELETE /me: the profile is a tombstone until the erasure job ends (services/erasure.py).
     erasing_since = UnicodeAttribute(null=True)
+    # Photos of the member that screening passed since their last strike (a held photo, or a
+    # moderator hiding their post, rejecting their upload or banning them resets it to 0): the
+    # track record services/screening.py's trust rule reads.
+    screened_clean = NumberAttribute(null=True)
 
 
 class InterestItem(FlintItem, discriminator="interest"):

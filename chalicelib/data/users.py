@@ -365,6 +365,37 @@ def set_badges(user_id: str, badges: list[str]) -> None:
     connection.update(UserItem(key.pk, key.sk), [UserItem.badges.set(badges)], condition=UserItem.PK.exists())
 
 
+# --- screening track record (services/screening.py's trust rule) ------------------------------
+
+
+def screened_clean(user_id: str) -> int:
+    """Photos of the member screening passed since their last strike (one GetItem of one
+    attribute, 0.5 read unit); 0 for a member without a profile."""
+    key = keys.user(user_id)
+    try:
+        item = UserItem.get(key.pk, key.sk, attributes_to_get=["screened_clean"])
+    except UserItem.DoesNotExist:
+        return 0
+    return int(item.screened_clean or 0)
+
+
+def count_screened_clean(user_id: str) -> None:
+    """One more photo screening passed (ADD, one write unit); nothing for a profile that is gone."""
+    key = keys.user(user_id)
+    connection.update(
+        UserItem(key.pk, key.sk), [UserItem.screened_clean.add(1)], condition=UserItem.PK.exists()
+    )
+
+
+def reset_screened_clean(user_id: str) -> None:
+    """A strike: screening held a photo, or a moderator upheld something against the member.
+    Their uploads are screened every time again until they build a new record."""
+    key = keys.user(user_id)
+    connection.update(
+        UserItem(key.pk, key.sk), [UserItem.screened_clean.set(0)], condition=UserItem.PK.exists()
+    )
+
+
 # --- what a member owns here (chalicelib/data/ownership.py) ------------------------------------
 # Their entries in the search index, named by the profile's `search_words` (the profile itself is
 # erasure's last step, services/erasure.py). Their posts' entries go with the posts.

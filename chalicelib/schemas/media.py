@@ -32,6 +32,11 @@ class Rendition(BaseModel):
         description="The same picture as WebP (fewer bytes), for clients that take it (`<picture>`); "
         "null on older photos and on pictures whose `url` is WebP already",
     )
+    avif_url: str | None = Field(
+        default=None,
+        description="The same picture as AVIF (fewer bytes than WebP), for clients that take it "
+        "(`<picture>`, offered first); null on older photos and pictures whose `url` is WebP",
+    )
 
 
 class SuggestedTag(BaseModel):

@@ -31,16 +31,16 @@ from chalicelib.data import keys, objects, ownership
 from chalicelib.data import media as store
 from chalicelib.data import moderation as moderation_store
 from chalicelib.data import posts as post_store
-from chalicelib.data.media import RenditionRecord, Upload, webp_name
+from chalicelib.data.media import RenditionRecord, Upload, avif_name, webp_name
 from chalicelib.data.models import UploadItem
 from chalicelib.data.ownership import Erased, OwnedKind
 from chalicelib.data.pages import Page
 from chalicelib.errors import Forbidden, NotFound, TooLarge
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas.media import UploadOut, UploadTicket
+from chalicelib.services import screening
 from chalicelib.services.labels import colour_only_labels
 from chalicelib.services.presenters import upload_out
-from chalicelib.services.screening import screen
 from chalicelib.settings import get_settings
 
 ALLOWED_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
@@ -184,7 +184,10 @@ def finish_upload(upload: Upload, data: bytes, *, bucket: str) -> Outcome:
     objects.put_original(bucket, original_key, data, f"image/{image.source_format}")
     # Screened before anything is written where the public can read it: a held photo's
     # thumbnails go under held/ (outside what the CDN serves) until a moderator decides.
-    verdict = screen(settings, data, bucket=bucket, key=original_key)
+    # Members with a clean record are screened on a sample (services/screening.py, trust).
+    verdict = screening.screen_upload(
+        settings, data, bucket=bucket, key=original_key, upload_id=upload.upload_id, owner_id=upload.owner_id
+    )
     renditions = []
     for rendition in image.renditions:
         media_key = objects.put_rendition(
@@ -197,20 +200,24 @@ def finish_upload(upload: Upload, data: bytes, *, bucket: str) -> Outcome:
             held=verdict.held,
         )
         renditions.append(RenditionRecord(rendition.name, media_key, rendition.width, rendition.height))
-        if rendition.webp is not None:
-            # Its WebP copy is one more rendition record ("<size>.webp"), so publishing, deleting
-            # and erasing handle it as any other; presenters show it as the size's `webp_url`.
-            webp_key = objects.put_rendition(
+        # Its WebP and AVIF copies are more rendition records ("<size>.webp", "<size>.avif"), so
+        # publishing, deleting and erasing handle them as any other; presenters show them as the
+        # size's `webp_url` and `avif_url`.
+        copies = (("webp", rendition.webp, webp_name), ("avif", rendition.avif, avif_name))
+        for extension, data_of_copy, record_name in copies:
+            if data_of_copy is None:
+                continue
+            copy_key = objects.put_rendition(
                 settings.media_bucket,
                 upload.upload_id,
                 rendition.name,
-                "webp",
-                rendition.webp,
-                "image/webp",
+                extension,
+                data_of_copy,
+                f"image/{extension}",
                 held=verdict.held,
             )
             renditions.append(
-                RenditionRecord(webp_name(rendition.name), webp_key, rendition.width, rendition.height)
+                RenditionRecord(record_name(rendition.name), copy_key, rendition.width, rendition.height)
             )
     # Colours only: Rekognition labels the photos that tag a product when they are published
     # (from the accepted original kept above).
@@ -235,6 +242,7 @@ def finish_upload(upload: Upload, data: bytes, *, bucket: str) -> Outcome:
             objects.delete(bucket, original_key)
         return Outcome.DUPLICATE
     objects.delete(bucket, upload.object_key)
+    screening.record(upload.owner_id, verdict)
     if verdict.held:
         logger.info(
             "upload held for review",

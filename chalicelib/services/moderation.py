@@ -233,6 +233,11 @@ def _after(action: str, target: Target, found: Subjects, changed: bool) -> None:
     """Work that follows a committed action: a ban's cascade over the member's posts, a reviewed
     photo's files. Safe to repeat: a repeated ban or unban finishes an interrupted cascade."""
     settings = get_settings()
+    struck = _struck_member(action, target, found) if changed else None
+    if struck is not None:
+        # An upheld report (or a rejected held photo): the member's uploads are screened every
+        # time again until they rebuild a clean record (services/screening.py, trust).
+        users.reset_screened_clean(struck)
     if action in ("ban", "unban"):
         _cascade(target.id, hide=action == "ban")
     elif action == "approve" and changed:
@@ -243,6 +248,20 @@ def _after(action: str, target: Target, found: Subjects, changed: bool) -> None:
         objects.delete_many(settings.media_bucket, [r.key for r in upload.renditions])
         originals = [k for k in (upload.object_key, upload.original_key) if k]
         objects.delete_many(settings.uploads_bucket, originals)
+
+
+def _struck_member(action: str, target: Target, found: Subjects) -> str | None:
+    """Whose screening record a committed action ends: the author of a post or comment a
+    moderator hid, the owner of an upload they rejected, a member they banned."""
+    if action == "hide" and target.type == "post" and target.id in found.posts:
+        return found.posts[target.id].author_id
+    if action == "hide" and target.type == "comment" and target.id in found.comments:
+        return found.comments[target.id].author_id
+    if action == "reject" and target.id in found.uploads:
+        return found.uploads[target.id].owner_id
+    if action == "ban":
+        return target.id
+    return None
 
 
 def _cascade(member_id: str, *, hide: bool) -> int:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chalicelib.data.catalog import Product
-from chalicelib.data.media import HELD, READY, RenditionRecord, Upload, size_of_webp
+from chalicelib.data.media import HELD, READY, RenditionRecord, Upload, is_copy, size_of_avif, size_of_webp
 from chalicelib.data.posts import PostRecord, TagRecord
 from chalicelib.data.social import Comment
 from chalicelib.data.users import Member
@@ -33,17 +33,20 @@ def rendition_url(settings: Settings, object_key: str) -> str:
 
 
 def _sizes(named: list[tuple[str, str, int, int]], url_of: Callable[[str], str]) -> dict[str, Rendition]:
-    """{"<size>": Rendition} from (name, key, width, height): a size's WebP copy ("<size>.webp",
-    data/media.py) is that size's `webp_url`, never a size of its own."""
+    """{"<size>": Rendition} from (name, key, width, height): a size's WebP and AVIF copies
+    ("<size>.webp", "<size>.avif", data/media.py) are that size's `webp_url` and `avif_url`,
+    never sizes of their own."""
     sizes = {
         name: Rendition(url=url_of(key), width=width, height=height)
         for name, key, width, height in named
-        if size_of_webp(name) is None
+        if not is_copy(name)
     }
     for name, key, _, _ in named:
-        size = size_of_webp(name)
-        if size is not None and size in sizes:
-            sizes[size].webp_url = url_of(key)
+        webp, avif = size_of_webp(name), size_of_avif(name)
+        if webp is not None and webp in sizes:
+            sizes[webp].webp_url = url_of(key)
+        if avif is not None and avif in sizes:
+            sizes[avif].avif_url = url_of(key)
     return sizes
 
 
@@ -87,7 +90,7 @@ def _avatar_url(member: Member) -> str | None:
     if not member.avatar:
         return None
     smallest = min(
-        (r for name, r in member.avatar.items() if size_of_webp(name) is None), key=lambda r: int(r["width"])
+        (r for name, r in member.avatar.items() if not is_copy(name)), key=lambda r: int(r["width"])
     )
     return rendition_url(get_settings(), smallest["key"])
 

@@ -12,7 +12,7 @@ import requests
 from botocore.exceptions import ClientError
 
 from chalicelib.data import media as media_store
-from chalicelib.data import rekognition
+from chalicelib.data import rekognition, users
 from chalicelib.settings import get_settings
 from local.moderation_stand_in import marked_jpeg
 from local.seed import seed_interests
@@ -20,7 +20,7 @@ from tests.conftest import SignedInMember
 from tests.support.community import assert_error, call, ok
 from tests.support.safety import acted, case_of, target
 from tests.support.thumbnail_queue import MEDIA_BUCKET, UPLOADS_BUCKET, media_objects, object_exists
-from tests.support.uploads import jpeg_bytes, upload_image, upload_status
+from tests.support.uploads import jpeg_bytes, upload_image, upload_images, upload_status
 
 NewMember = Callable[..., SignedInMember]
 
@@ -55,7 +55,7 @@ def test_a_flagged_photo_is_held_with_its_reason_and_shows_no_thumbnails(
     assert status["reason"] == "explicit_nudity"
     assert status["thumbnails"] == {}
     # And its thumbnails exist only under held/, which the site's CDN does not serve
-    assert len(_held_keys(upload_id)) == 6  # 3 sizes, JPEG and WebP
+    assert len(_held_keys(upload_id)) == 9  # 3 sizes, JPEG, WebP and AVIF
     assert _public_keys(upload_id) == []
     # And it cannot be published
     assert_error(call(api, "POST", "/posts", member, _photo_post(upload_id)), 409, "upload_not_ready")
@@ -93,7 +93,7 @@ def test_approving_a_held_photo_publishes_its_thumbnails_and_lets_it_be_posted(
     assert status["status"] == "ready" and status["reason"] is None
     assert set(status["thumbnails"]) == {"small", "medium", "large"}
     assert all(f"/media/{upload_id}/" in t["url"] for t in status["thumbnails"].values())
-    assert _held_keys(upload_id) == [] and len(_public_keys(upload_id)) == 6
+    assert _held_keys(upload_id) == [] and len(_public_keys(upload_id)) == 9
     assert case_of(api, moderator, "upload", upload_id) is None
     post = ok(call(api, "POST", "/posts", member, _photo_post(upload_id)), 201)
     assert post["photos"][0]["thumbnails"]["small"]["url"] == status["thumbnails"]["small"]["url"]
@@ -160,3 +160,100 @@ def test_screening_switched_off_asks_nothing(
     upload_id = upload_image(api, member, marked_jpeg("explicit-nudity"))
     assert upload_status(api, member, upload_id)["status"] == "ready"
     assert called == []
+
+
+# --- trust: members with a clean record are screened on a sample ------------------------------
+
+
+def _trusted(api: Any, member: SignedInMember) -> None:
+    """Give the member the clean record the trust rule asks for (as that many screened photos would)."""
+    ok(call(api, "GET", "/me", member), 200)  # the profile exists once the member is seen
+    for _ in range(get_settings().screening_trusted_after):
+        users.count_screened_clean(member.user_id)
+
+
+def _never_drawn(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """A sample so sparse no upload is drawn, and a record of what Rekognition was asked."""
+    monkeypatch.setenv("FLINT_SCREENING_TRUSTED_SAMPLE", str(2**62))
+    get_settings.cache_clear()
+    asked: list[bytes] = []
+    real = rekognition.detect_moderation_labels
+    monkeypatch.setattr(
+        rekognition, "detect_moderation_labels", lambda data, **kw: asked.append(data) or real(data, **kw)
+    )
+    return asked
+
+
+def test_a_new_members_uploads_are_all_screened_and_build_their_record(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = _never_drawn(monkeypatch)
+    member = new_member("prime")
+    upload_ids = upload_images(api, member, [jpeg_bytes(320, 240, (i * 40, 90, 60)) for i in range(3)])
+    assert [upload_status(api, member, u)["status"] for u in upload_ids] == ["ready"] * 3
+    assert len(asked) == 3
+    assert users.screened_clean(member.user_id) == 3
+
+
+def test_a_trusted_members_upload_outside_the_sample_is_not_screened(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The accepted risk, shown: a trusted member's photo outside the sample goes public unscreened
+    # (reports and moderators remain the safety net)
+    asked = _never_drawn(monkeypatch)
+    member = new_member("prime")
+    _trusted(api, member)
+    upload_id = upload_image(api, member, marked_jpeg("explicit-nudity"))
+    assert upload_status(api, member, upload_id)["status"] == "ready"
+    assert asked == []
+    assert users.screened_clean(member.user_id) == get_settings().screening_trusted_after
+
+
+def test_a_held_photo_is_a_strike_that_ends_the_trust(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = _never_drawn(monkeypatch)
+    member = new_member("prime")
+    upload_image(api, member, jpeg_bytes(320, 240))
+    assert users.screened_clean(member.user_id) == 1
+    held = upload_image(api, member, marked_jpeg("violence"))
+    assert upload_status(api, member, held)["status"] == "held"
+    assert users.screened_clean(member.user_id) == 0
+    assert len(asked) == 2
+
+
+def test_screening_that_cannot_answer_is_no_strike(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    member = new_member("prime")
+    ok(call(api, "GET", "/me", member), 200)
+    users.count_screened_clean(member.user_id)
+
+    def refuse(data: bytes, **_: Any) -> list[tuple[str, str]]:
+        raise ClientError(
+            {"Error": {"Code": "ThrottlingException", "Message": "no"}}, "DetectModerationLabels"
+        )
+
+    monkeypatch.setattr(rekognition, "detect_moderation_labels", refuse)
+    upload_id = upload_image(api, member, jpeg_bytes(320, 240))
+    assert upload_status(api, member, upload_id)["reason"] == "screening_unavailable"
+    assert users.screened_clean(member.user_id) == 1
+
+
+def test_a_moderator_hiding_a_trusted_members_post_makes_their_uploads_screened_again(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_interests()
+    asked = _never_drawn(monkeypatch)
+    member, moderator = new_member("prime"), new_member("moderator")
+    _trusted(api, member)
+    upload_id = upload_image(api, member, jpeg_bytes(320, 240))
+    assert asked == []
+    post = ok(call(api, "POST", "/posts", member, _photo_post(upload_id)), 201)
+    # When a moderator upholds a report against it
+    assert acted(api, moderator, "hide", target("post", post["id"]))["changed"] is True
+    # Then the record is gone: the member's next upload is screened, and a flagged one is held
+    assert users.screened_clean(member.user_id) == 0
+    next_upload = upload_image(api, member, marked_jpeg("explicit-nudity"))
+    assert upload_status(api, member, next_upload)["status"] == "held"
+    assert len(asked) == 1

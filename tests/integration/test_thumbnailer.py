@@ -273,12 +273,17 @@ def test_renditions_are_written_to_the_media_bucket_under_deterministic_keys_cac
     # When the buckets are listed
     media = media_objects(since=media_before)
 
-    # Then the media bucket holds exactly its three renditions and their WebP copies, each
-    # cacheable for a year
-    assert set(media) == {f"media/{upload_id}/{name}.{ext}" for name in SIZES for ext in ("jpg", "webp")}
-    assert {
-        s3().head_object(Bucket=MEDIA_BUCKET, Key=k)["ContentType"] for k in media if k.endswith(".webp")
-    } == {"image/webp"}
+    # Then the media bucket holds exactly its three renditions and their WebP and AVIF copies,
+    # each cacheable for a year
+    assert set(media) == {
+        f"media/{upload_id}/{name}.{ext}" for name in SIZES for ext in ("jpg", "webp", "avif")
+    }
+    for ext in ("webp", "avif"):
+        assert {
+            s3().head_object(Bucket=MEDIA_BUCKET, Key=k)["ContentType"]
+            for k in media
+            if k.endswith(f".{ext}")
+        } == {f"image/{ext}"}
     for key in media:
         assert YEAR_SECONDS in s3().head_object(Bucket=MEDIA_BUCKET, Key=key)["CacheControl"]
     # And the uploads bucket keeps the accepted bytes under their digest, not at the POST's key (the
@@ -291,12 +296,13 @@ def test_renditions_are_written_to_the_media_bucket_under_deterministic_keys_cac
     assert uploads == [
         f"originals/{prime.user_id}/{upload_id}/{hashlib.sha256(images.jpeg(500, 300)).hexdigest()}"
     ]
-    # And each size names its JPEG as `url` and its WebP copy as `webp_url` (docs/api.md)
+    # And each size names its JPEG as `url` and its copies as `webp_url` and `avif_url` (docs/api.md)
     thumbnails = upload_status(api, prime, upload_id)["thumbnails"]
     assert set(thumbnails) == set(SIZES)
     for name, rendition in thumbnails.items():
         assert rendition["url"].endswith(f"/{MEDIA_BUCKET}/media/{upload_id}/{name}.jpg")
         assert rendition["webp_url"].endswith(f"/{MEDIA_BUCKET}/media/{upload_id}/{name}.webp")
+        assert rendition["avif_url"].endswith(f"/{MEDIA_BUCKET}/media/{upload_id}/{name}.avif")
 
 
 def test_gps_exif_never_reaches_a_rendition(api: Any, prime: SignedInMember) -> None:
@@ -379,9 +385,10 @@ def test_a_duplicate_in_the_same_batch_does_the_work_once(
     with record_api_calls(monkeypatch, "s3") as calls:
         response = invoke_worker(api, [body, body])
 
-    # Then both records succeed and the three renditions (and their WebP copies) are written once
+    # Then both records succeed and the three renditions (and their WebP and AVIF copies) are
+    # written once
     assert failed_ids(response) == []
-    assert calls.count("PutObject", Bucket=MEDIA_BUCKET) == 2 * len(SIZES)
+    assert calls.count("PutObject", Bucket=MEDIA_BUCKET) == 3 * len(SIZES)
     assert upload_status(api, prime, upload_id)["status"] == "ready"
 
 

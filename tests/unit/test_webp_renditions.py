@@ -1,4 +1,5 @@
-"""WebP copies of the renditions: made beside opaque JPEGs only, shown as each size's `webp_url`."""
+"""WebP and AVIF copies of the renditions: made beside opaque JPEGs only, shown as each size's
+`webp_url` and `avif_url`."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import io
 
 from PIL import Image
 
-from chalicelib.data.media import RenditionRecord, size_of_webp, webp_name
-from chalicelib.services.imaging import process_image
+from chalicelib.data.media import RenditionRecord, avif_name, size_of_avif, size_of_webp, webp_name
+from chalicelib.services.imaging import avif_encodes, process_image
 from chalicelib.services.presenters import renditions_at, renditions_out
 from chalicelib.settings import get_settings
 
@@ -38,7 +39,7 @@ def test_a_transparent_picture_is_webp_already_and_gets_no_copy() -> None:
     assert [(r.extension, r.webp) for r in renditions] == [("webp", None)] * 2
 
 
-def test_a_sizes_webp_copy_is_its_webp_url_never_a_size_of_its_own() -> None:
+def test_a_sizes_copies_are_its_webp_and_avif_urls_never_sizes_of_their_own() -> None:
     assert (webp_name("small"), size_of_webp("small.webp"), size_of_webp("small")) == (
         "small.webp",
         "small",
@@ -47,10 +48,18 @@ def test_a_sizes_webp_copy_is_its_webp_url_never_a_size_of_its_own() -> None:
     stored = {
         "small": {"key": "media/u/small.jpg", "width": 32, "height": 24},
         "small.webp": {"key": "media/u/small.webp", "width": 32, "height": 24},
+        "small.avif": {"key": "media/u/small.avif", "width": 32, "height": 24},
         "large": {"key": "media/u/large.jpg", "width": 64, "height": 48},
     }
+    assert (avif_name("small"), size_of_avif("small.avif"), size_of_avif("small.webp")) == (
+        "small.avif",
+        "small",
+        None,
+    )
     out = renditions_out(get_settings(), stored)
     assert set(out) == {"small", "large"}
+    assert (out["small"].avif_url or "").endswith("/media/u/small.avif")
+    assert out["large"].avif_url is None
     assert out["small"].url.endswith("/media/u/small.jpg")
     assert out["small"].webp_url is not None and out["small"].webp_url.endswith("/media/u/small.webp")
     assert out["large"].webp_url is None  # an older photo: no copy
@@ -60,3 +69,18 @@ def test_a_sizes_webp_copy_is_its_webp_url_never_a_size_of_its_own() -> None:
         "small": ("signed:media/u/small.jpg", "signed:media/u/small.webp"),
         "large": ("signed:media/u/large.jpg", None),
     }
+
+
+def test_an_opaque_photo_gets_an_avif_copy_beside_its_webp_one_where_pillow_encodes_avif() -> None:
+    assert (
+        avif_encodes()
+    )  # the Pillow of requirements.txt does (the Lambda zip's: tests/unit/test_imaging.py)
+    renditions = process_image(
+        _image("RGB", (200, 60, 40)), sizes=SIZES, max_bytes=10**6, webp=True
+    ).renditions
+    for rendition in renditions:
+        assert rendition.avif is not None
+        with Image.open(io.BytesIO(rendition.avif)) as copy:
+            assert (copy.format, copy.size) == ("AVIF", (rendition.width, rendition.height))
+    transparent = process_image(_image("RGBA", (200, 60, 40, 128)), sizes=SIZES, max_bytes=10**6, webp=True)
+    assert all(r.avif is None for r in transparent.renditions)

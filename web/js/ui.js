@@ -115,18 +115,20 @@ export function srcset(thumbnails) {
 }
 
 /**
- * The photo `img` inside a <picture> whose WebP source (each size's `webp_url`, API.md) browsers
- * that take WebP fetch instead of the JPEG: fewer bytes a card. Photos without WebP copies (older
- * ones) keep the bare `img`.
+ * The photo `img` inside a <picture> whose AVIF source (each size's `avif_url`, API.md), then WebP
+ * source (`webp_url`), browsers that take them fetch instead of the JPEG: fewer bytes a card (the
+ * browser takes the first source whose type it decodes). Photos without copies (older ones) keep
+ * the bare `img`.
  */
 export function pictured(img, thumbnails, sizes) {
-  const webp = Object.values(thumbnails || {})
-    .filter((t) => t.webp_url)
-    .sort((a, b) => a.width - b.width)
-    .map((t) => `${t.webp_url} ${t.width}w`)
-    .join(", ");
-  if (!webp) return img;
-  return h("picture", {}, h("source", { type: "image/webp", srcset: webp, sizes }), img);
+  const list = Object.values(thumbnails || {}).sort((a, b) => a.width - b.width);
+  const candidates = (field) => list.filter((t) => t[field]).map((t) => `${t[field]} ${t.width}w`).join(", ");
+  const sources = [
+    ["image/avif", candidates("avif_url")],
+    ["image/webp", candidates("webp_url")],
+  ].filter(([, srcset]) => srcset);
+  if (!sources.length) return img;
+  return h("picture", {}, ...sources.map(([type, srcset]) => h("source", { type, srcset, sizes })), img);
 }
 
 export function smallest(thumbnails, atLeast = 0) {
