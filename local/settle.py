@@ -1,7 +1,8 @@
 """Settling the local stack before `make dev` says "ready": everything delivered, feeds computed.
 
 "Ready" means a demo reader's first page load shows their own feed: deliver what is queued, run
-the Enthusiast job (badges) and the feed planner, deliver its refreshes. Then check as a client
+the Enthusiast job (badges) and the feed planner, deliver its refreshes; then the schedules the
+event runner held while the data went in start (`POST /schedules/start`). Then check as a client
 would: each demo reader's `GET /feed` has posts picked for them (for an interest or an author
 they follow), not only the trending fallback; if not, once or twice more (the planner reads what
 the stream worker logged, which may lag a moment behind the queues). A reader whose interests no
@@ -100,6 +101,8 @@ def settle(events_url: str, api_url: str, reader_tokens: Sequence[str]) -> int:
         if not waiting:
             break
         time.sleep(1.0 + attempt)  # the stream worker's log may lag the queues
+    if has_control_api(events_url):
+        requests.post(f"{events_url}/schedules/start", timeout=30).raise_for_status()
     log.info(
         "feeds computed for %d of %d demo readers", len(reader_tokens) - len(waiting), len(reader_tokens)
     )
