@@ -141,8 +141,11 @@ def one_start(cold: bool, idle: float = 0, requests: bool = False) -> tuple[floa
             if BANNER in console.read_text(errors="replace"):
                 seconds = time.monotonic() - started
                 stack_total = STACK_CPU.search(console.read_text(errors="replace"))
-                figures = f"aws server {stack_cpu(process.pid).get('aws_server', 0.0):.0f} CPU s"
+                children = stack_cpu(process.pid)
+                figures = f"aws server {children.get('aws_server', 0.0):.0f} CPU s"
                 figures += f", whole stack {stack_total.group(1) if stack_total else '?'} CPU s"
+                figures += f" (event runner {children.get('event_runner', 0.0):.0f}"
+                figures += f", API {children.get('api_server', 0.0):.0f})"
                 log = (Path(scratch) / "dev.log").read_text(errors="replace")
                 figures += f"; steps: {step_split(log, seconds)}"
                 started_with = aws_requests(process.pid, counted) if requests else {}
