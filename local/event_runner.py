@@ -566,7 +566,11 @@ class EventRunner:
         # Like Lambda's SQS pollers, several invocations may run at once for one queue.
         for queue_source in self.queue_sources:
             self._backlogs.setdefault(self.queue_name(queue_source), threading.Event())
-            for poller in range(self._pollers):
+            # One poller for a FIFO queue: while one holds a batch of a message group, moto answers
+            # another's long poll by looping without a pause (the group's messages are visible
+            # but not deliverable), a core busy until the batch is deleted.
+            fifo = self.queue_name(queue_source).endswith(".fifo")
+            for poller in range(1 if fifo else self._pollers):
                 loop = self._extra_queue_loop if poller else self._queue_loop
                 self._spawn(f"sqs-{queue_source.name}-{poller}", loop, queue_source)
         if self._streams is not None:

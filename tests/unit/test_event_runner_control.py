@@ -386,3 +386,18 @@ def test_an_idle_queue_is_polled_by_one_poller_and_a_backlog_by_all() -> None:
     finally:
         runner.stop(timeout=2.0)
     assert not any(t.is_alive() for t in runner._threads)
+
+
+def test_a_fifo_queue_gets_one_poller() -> None:
+    app = Chalice(app_name="fifo-test")
+
+    @app.on_sqs_message(queue="events.fifo", name="fifo_worker")
+    def fifo_worker(event: Any) -> None:
+        return None
+
+    runner = EventRunner(app, FakeSqs("events.fifo"), refresh_seconds=0, wait_seconds=0, pollers=2)
+    runner.start()
+    try:
+        assert [t.name for t in runner._threads] == ["sqs-fifo_worker-0"]
+    finally:
+        runner.stop(timeout=2.0)
