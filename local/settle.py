@@ -1,12 +1,12 @@
 """Settling the local stack before `make dev` says "ready": everything delivered, feeds computed.
 
 "Ready" means a demo reader's first page load shows their own feed: deliver what is queued, run
-the Enthusiast job (badges) and the feed planner, deliver its refreshes; then the schedules the
-event runner held while the data went in start (`POST /schedules/start`). Then check as a client
+the Enthusiast job (badges) and the feed planner, deliver its refreshes. Then check as a client
 would: each demo reader's `GET /feed` has posts picked for them (for an interest or an author
 they follow), not only the trending fallback; if not, once or twice more (the planner reads what
 the stream worker logged, which may lag a moment behind the queues). A reader whose interests no
 demo post has (a tiny `--demo-posts`) keeps the trending feed: that is logged, not an error.
+Last, the schedules the event runner held while the data went in start (`POST /schedules/start`).
 
 The event runner's control API (BOARD.md: `POST /drain`, `POST /run/<schedule>`, `GET /stats`
 on FLINT_EVENTS_CONTROL_PORT) does the delivering and the planner run when the runner has it.
