@@ -1,7 +1,7 @@
 """`make dev`, started and stopped N times: seconds to its banner (all demo data in), then two
 SIGTERMs to its process group and a check that no process and no port is left.
 
-    .venv/bin/python -m bench.devstack_starts [--runs 5] [--cold] [--idle 120]
+    .venv/bin/python -m bench.devstack_starts [--runs 5] [--cold] [--idle 120] [--requests]
 
 Each run is `python -m local.devstack` (what `make dev` runs after installing) on free ports with the
 full demo. `--cold` draws every demo picture again (an empty picture cache, as in a fresh clone);
@@ -16,6 +16,7 @@ Laptop only: not part of `make bench`'s table (absolute seconds depend on the ma
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import signal
@@ -38,8 +39,8 @@ BANNER = "Flint is running."
 START_LIMIT_SECONDS = 900
 
 
-def stack_cpu(root: int) -> dict[str, float]:
-    """CPU seconds of every descendant of `root`, by its `-m` module (from /proc; Linux)."""
+def stack_processes(root: int) -> dict[int, tuple[str, float]]:
+    """pid -> (its `-m` module, CPU seconds) of every descendant of `root` (from /proc; Linux)."""
     parents: dict[int, int] = {}
     seconds: dict[int, float] = {}
     names: dict[int, str] = {}
@@ -56,12 +57,20 @@ def stack_cpu(root: int) -> dict[str, float]:
         seconds[pid] = (int(fields[11]) + int(fields[12])) / TICK
         module = argv[argv.index(b"-m") + 1].decode() if b"-m" in argv[:-1] else argv[0].decode()
         names[pid] = module.removeprefix("local.")
-    found: dict[str, float] = {}
+    found: dict[int, tuple[str, float]] = {}
     todo = [pid for pid, parent in parents.items() if parent == root]
     while todo:
         pid = todo.pop()
-        found[names[pid]] = found.get(names[pid], 0.0) + seconds[pid]
+        found[pid] = (names[pid], seconds[pid])
         todo += [child for child, parent in parents.items() if parent == pid]
+    return found
+
+
+def stack_cpu(root: int) -> dict[str, float]:
+    """CPU seconds of every descendant of `root`, by its `-m` module."""
+    found: dict[str, float] = {}
+    for name, seconds in stack_processes(root).values():
+        found[name] = found.get(name, 0.0) + seconds
     return found
 
 
@@ -73,19 +82,48 @@ def step_split(log: str, banner_at: float) -> str:
 
 
 def idle_cpu(root: int, window: float) -> dict[str, float]:
-    """Percent of one core each process of the stack used over `window` seconds."""
-    before = stack_cpu(root)
+    """Percent of one core each process of the stack used over `window` seconds (processes that
+    ended meanwhile, such as the picture drawers after the banner, are left out)."""
+    before = stack_processes(root)
     time.sleep(window)  # a measurement window, not a wait for something to happen
-    after = stack_cpu(root)
-    return {name: 100 * (after[name] - before.get(name, 0.0)) / window for name in after}
+    shares: dict[str, float] = {}
+    for pid, (name, seconds) in stack_processes(root).items():
+        shares[name] = shares.get(name, 0.0) + 100 * (seconds - before.get(pid, (name, 0.0))[1]) / window
+    return shares
 
 
-def one_start(cold: bool, idle: float = 0) -> tuple[float, list[str], str]:
+def aws_requests(root: int, path: Path) -> dict[str, list[float]]:
+    """The embedded AWS's requests so far (FLINT_AWS_REQUESTS): operation -> [requests, CPU s]."""
+    aws = next(pid for pid, (name, _) in stack_processes(root).items() if name == "aws_server")
+    before = path.stat().st_mtime_ns if path.exists() else 0
+    os.kill(aws, signal.SIGUSR1)
+    while not path.exists() or path.stat().st_mtime_ns == before:
+        time.sleep(0.05)  # until the server has written them
+    return {op: [c["requests"], c["cpu_s"]] for op, c in json.loads(path.read_text()).items()}
+
+
+def top_requests(now: dict[str, list[float]], before: dict[str, list[float]], top: int = 8) -> str:
+    """The operations that cost the embedded AWS most CPU between two `aws_requests` readings."""
+    spent = {
+        op: (n - before.get(op, [0, 0.0])[0], cpu - before.get(op, [0, 0.0])[1])
+        for op, (n, cpu) in now.items()
+    }
+    ranked = sorted(((op, n, cpu) for op, (n, cpu) in spent.items() if n), key=lambda r: -r[2])
+    total = sum(n for _, n, _ in ranked), sum(cpu for _, _, cpu in ranked)
+    shown = ", ".join(f"{op} {n:.0f}/{cpu:.1f}" for op, n, cpu in ranked[:top])
+    return f"{total[0]:.0f} requests/{total[1]:.1f} CPU s ({shown}, ...)"
+
+
+def one_start(cold: bool, idle: float = 0, requests: bool = False) -> tuple[float, list[str], str]:
     """Seconds to the banner, what was left behind after the stop (empty = clean), and the CPU
-    figures (the embedded AWS's CPU seconds to the banner; with `idle`, each process's idle %)."""
+    figures (the embedded AWS's CPU seconds to the banner; with `idle`, each process's idle %;
+    with `requests`, the embedded AWS's costliest operations: requests/CPU s)."""
     ports = [free_port() for _ in range(4)]
     with tempfile.TemporaryDirectory(prefix="flint-starts-") as scratch:
         env = {**os.environ, **({"FLINT_DEMO_IMAGE_CACHE": str(Path(scratch) / "pictures")} if cold else {})}
+        counted = Path(scratch) / "requests.json"
+        if requests:
+            env["FLINT_AWS_REQUESTS"] = str(counted)
         console = Path(scratch) / "console.txt"
         with console.open("wb") as out:
             started = time.monotonic()
@@ -103,10 +141,16 @@ def one_start(cold: bool, idle: float = 0) -> tuple[float, list[str], str]:
             if BANNER in console.read_text(errors="replace"):
                 seconds = time.monotonic() - started
                 stack_total = STACK_CPU.search(console.read_text(errors="replace"))
-                figures = f"aws server {stack_cpu(process.pid).get('aws_server', 0.0):.0f} CPU s"
+                children = stack_cpu(process.pid)
+                figures = f"aws server {children.get('aws_server', 0.0):.0f} CPU s"
                 figures += f", whole stack {stack_total.group(1) if stack_total else '?'} CPU s"
+                figures += f" (event runner {children.get('event_runner', 0.0):.0f}"
+                figures += f", API {children.get('api_server', 0.0):.0f})"
                 log = (Path(scratch) / "dev.log").read_text(errors="replace")
                 figures += f"; steps: {step_split(log, seconds)}"
+                started_with = aws_requests(process.pid, counted) if requests else {}
+                if requests:
+                    figures += f"; embedded AWS to the banner: {top_requests(started_with, {})}"
                 if idle:
                     shares = idle_cpu(process.pid, idle)
                     each = ", ".join(f"{name} {share:.1f}%" for name, share in sorted(shares.items()))
@@ -114,6 +158,9 @@ def one_start(cold: bool, idle: float = 0) -> tuple[float, list[str], str]:
                     runs = PLANNER_RUN.findall((Path(scratch) / "dev.log").read_text(errors="replace"))
                     if runs:
                         figures += f"; feed planner runs: median {statistics.median(map(float, runs)):.2f} s"
+                    if requests:
+                        idled = aws_requests(process.pid, counted)
+                        figures += f"; embedded AWS while idle: {top_requests(idled, started_with)}"
                 break
             time.sleep(0.5)
         left: list[str] = []
@@ -138,11 +185,14 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--cold", action="store_true", help="an empty picture cache, as in a fresh clone")
     parser.add_argument("--idle", type=float, default=0, help="idle CPU sampled after each banner")
+    parser.add_argument(
+        "--requests", action="store_true", help="the embedded AWS's costliest operations (requests/CPU s)"
+    )
     args = parser.parse_args()
     times: list[float] = []
     failures = 0
     for run in range(1, args.runs + 1):
-        seconds, left, figures = one_start(args.cold, args.idle)
+        seconds, left, figures = one_start(args.cold, args.idle, args.requests)
         failures += bool(left)
         times.append(seconds)
         verdict = "clean stop" if not left else "; ".join(left)

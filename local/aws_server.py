@@ -13,12 +13,15 @@ local/moderation_stand_in.py.
 
 With FLINT_AWS_PROFILE=<file> set, the server runs under cProfile and writes its stats to that file
 when it stops (SIGTERM or Ctrl-C): how the emulator's CPU was spent during a `make dev`.
+Lighter, FLINT_AWS_REQUESTS=<file>: requests and CPU seconds by operation ("dynamodb.Query",
+"s3.PUT", ...), written as JSON (totals since start) on SIGUSR1 and when the server stops.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -73,6 +76,49 @@ class ProfiledApp:
             pstats.Stats(*self._profiles).dump_stats(path)
 
 
+class CountedApp:
+    """Requests and their CPU seconds (the serving thread's) by operation; `dump` writes the totals."""
+
+    def __init__(self, app: Any):
+        self._app = app
+        self._lock = threading.Lock()
+        self.requests: dict[str, list[float]] = {}  # operation -> [requests, CPU seconds]
+
+    @staticmethod
+    def operation(environ: dict[str, Any]) -> str:
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target:  # "DynamoDB_20120810.Query" -> "dynamodb.Query"
+            service, _, action = target.partition(".")
+            return f"{service.split('_')[0].lower()}.{action}"
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/moto-api"):
+            return "moto-api"
+        action = next(
+            (p[7:] for p in environ.get("QUERY_STRING", "").split("&") if p.startswith("Action=")), ""
+        )
+        return f"query.{action}" if action else f"s3.{environ.get('REQUEST_METHOD', '?')}"
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        started = time.thread_time()
+        body = list(self._app(environ, start_response))
+        spent = time.thread_time() - started
+        with self._lock:
+            counted = self.requests.setdefault(self.operation(environ), [0, 0.0])
+            counted[0] += 1
+            counted[1] += spent
+        return body
+
+    def dump(self, path: str) -> None:
+        with self._lock:
+            totals = {
+                name: {"requests": int(n), "cpu_s": round(cpu, 3)} for name, (n, cpu) in self.requests.items()
+            }
+        temporary = f"{path}.tmp"
+        with open(temporary, "w") as out:
+            json.dump(dict(sorted(totals.items(), key=lambda kv: -kv[1]["cpu_s"])), out, indent=1)
+        os.replace(temporary, path)
+
+
 class QuietHandler(MotoRequestHandler):
     def log_request(self, code: Any = "-", size: Any = "-") -> None:
         if str(code).startswith("5"):
@@ -120,6 +166,11 @@ def main() -> None:
     server = make_aws_server(args.host, args.port)
     print(f"embedded AWS on http://{args.host}:{args.port}", flush=True)
     profile_path = os.environ.get("FLINT_AWS_PROFILE")
+    requests_path = os.environ.get("FLINT_AWS_REQUESTS")
+    if requests_path:
+        counted = server.app = CountedApp(server.app)
+        signal.signal(signal.SIGUSR1, lambda *_: counted.dump(requests_path))
+        signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl-C, totals written
     if profile_path:
         server.app = ProfiledApp(server.app)
         signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as on Ctrl-C, stats written
@@ -127,6 +178,8 @@ def main() -> None:
         server.serve_forever()
     if profile_path:
         server.app.dump(profile_path)
+    if requests_path:
+        counted.dump(requests_path)
 
 
 if __name__ == "__main__":

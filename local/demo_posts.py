@@ -176,12 +176,16 @@ READY_WITHIN_SECONDS = 300
 
 
 def _wait_ready(client: DemoClient, upload_id: str, timeout: float = READY_WITHIN_SECONDS) -> dict[str, Any]:
+    # Polled as a client app would, but less and less often: a poll is a request through the API
+    # to the embedded AWS, which the bulk posts publishing meanwhile keep busy.
     deadline = time.monotonic() + timeout
+    pause = 0.3
     while time.monotonic() < deadline:
         upload = client.call("GET", f"/uploads/{upload_id}")
         if upload["status"] != "pending":
             return dict(upload)
-        time.sleep(0.3)
+        time.sleep(pause)
+        pause = min(pause * 1.5, 2.0)
     raise RuntimeError(f"upload {upload_id} still pending after {timeout:.0f}s")
 
 

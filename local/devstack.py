@@ -310,8 +310,9 @@ class DevStack:
         (STATE_DIR / "outputs.json").write_text(json.dumps(stack.outputs, indent=2))
         return app_env, dict(stack.outputs)
 
-    def start_api_events_web(self, app_env: dict[str, str]) -> None:
-        """Start the three; `wait_for_api_and_web` waits for them (they boot while data goes in)."""
+    def start_api_events_web(self, app_env: dict[str, str], hold_schedules: bool = False) -> None:
+        """Start the three; `wait_for_api_and_web` waits for them (they boot while data goes in).
+        `hold_schedules`: no schedule fires on its own before `settle` starts them."""
         # The daily Enthusiast job runs every 5 minutes locally (and once before "ready", in settle)
         # so badges follow a demo's smiles without costing the idle stack a run every minute.
         env = {
@@ -319,6 +320,7 @@ class DevStack:
             **base_env(self.aws_endpoint),
             **app_env,
             "FLINT_EVENTS_CONTROL_PORT": str(self.events_port),
+            "FLINT_SCHEDULES_HELD": "1" if hold_schedules else "0",
         }
         api_args = [
             "--host",
@@ -578,7 +580,7 @@ def main() -> int:
             console.step(1)
             status.write(ready=False, step=STEPS[1])
             app_env, outputs = stack.provision()
-            stack.start_api_events_web(app_env)
+            stack.start_api_events_web(app_env, hold_schedules=not args.no_seed)
             if args.no_seed:
                 stack.wait_for_api_and_web()
             else:

@@ -15,7 +15,16 @@ shard at the first failed record, as Lambda does with ReportBatchItemFailures.
 
 For every `@app.schedule` handler it sends the scheduled CloudWatch event on a
 local interval: FLINT_REFRESH_SECONDS (default 15 s) unless a per-handler
-`FLINT_SCHEDULE_<NAME>_SECONDS` says otherwise.
+`FLINT_SCHEDULE_<NAME>_SECONDS` says otherwise. With FLINT_SCHEDULES_HELD=1 the intervals
+start only at `POST /schedules/start`: `make dev` loads its demo data first, and a planner
+run every 15 s over a table still being written would only compete with the loading.
+
+A quiet stack does not run its jobs every 15 s for nothing: given `idle_seconds` (`make dev`:
+FLINT_SCHEDULE_IDLE_SECONDS, 300 = the planner's rate in AWS), a schedule with a shorter interval
+skips a tick when the table's stream brought nothing since its last run but the writes of the
+jobs themselves (`own_prefixes`: partition keys starting with those), and runs at least every
+`idle_seconds`. Anything else written (a post, a follow, a member's activity) makes the next tick
+run, so a followee's new post still reaches an active reader within one interval.
 """
 
 from __future__ import annotations
@@ -188,6 +197,9 @@ class EventRunner:
         table_name: str | None = None,
         stream_positions: dict[str, str | None] | None = None,
         stream_idle_seconds: float = 4.0,
+        schedules_held: bool = False,
+        idle_seconds: float | None = None,
+        own_prefixes: tuple[str, ...] = (),
     ):
         self._app = app
         self._sqs = sqs
@@ -206,10 +218,15 @@ class EventRunner:
         self._wait_seconds = wait_seconds
         self._pollers = pollers
         self._stop = threading.Event()
+        self._schedules_started = threading.Event()
+        if not schedules_held:
+            self._schedules_started.set()
         self._threads: list[threading.Thread] = []
         self.stats = Stats()
         self._stats_lock = threading.Lock()
         self._queue_urls: dict[str, str] = {}
+        # Per queue: set while its first poller finds messages, so the other pollers take some too.
+        self._backlogs: dict[str, threading.Event] = {}
         # Messages this runner received and has not yet deleted or failed, per queue; and when each
         # message it failed was left to reappear (SQS hides it for the visibility timeout).
         self._flight = threading.Condition()
@@ -217,6 +234,12 @@ class EventRunner:
         self._failed_at: dict[str, dict[str, float]] = {}
         # Scheduled functions run one at a time (reserved concurrency 1 in the template).
         self._schedule_locks = {s.name: threading.Lock() for s in self.schedule_sources}
+        self._idle_seconds = idle_seconds
+        self._own_prefixes = own_prefixes
+        # Stream records seen that the jobs did not write themselves; and, per schedule, that count
+        # and the moment its last run started.
+        self._changes = 0
+        self._last_runs: dict[str, tuple[int, float]] = {}
 
     @property
     def queue_sources(self) -> list[SQSEventConfig]:
@@ -346,10 +369,17 @@ class EventRunner:
                 records = answer.get("Records", [])
                 next_iterator = answer.get("NextShardIterator")
                 if records:
+                    self._note_changes(records)
                     total += len(records)
                     next_iterator = self._deliver_stream(source, arn, shard_id, records, next_iterator)
                 self._positions[shard_id] = next_iterator
             return total
+
+    def _note_changes(self, records: list[dict[str, Any]]) -> None:
+        for record in records:
+            partition = next(iter(record["dynamodb"].get("Keys", {}).get("PK", {}).values()), "")
+            if not str(partition).startswith(self._own_prefixes):
+                self._changes += 1
 
     def _deliver_stream(
         self, source: DynamoDBEventConfig, arn: str, shard_id: str, records: list[dict[str, Any]], after: Any
@@ -405,6 +435,7 @@ class EventRunner:
         if source is None:
             raise UnknownSchedule(name)
         with self._schedule_locks[name]:
+            self._last_runs[name] = (self._changes, time.monotonic())
             try:
                 result = self._handler(name)(scheduled_event(name), lambda_context(name))
             except Exception:
@@ -422,12 +453,28 @@ class EventRunner:
             return None
 
     def _queue_loop(self, source: SQSEventConfig) -> None:
+        """The queue's first poller: long polls, and wakes the others when it finds a batch."""
+        backlog = self._backlogs.setdefault(self.queue_name(source), threading.Event())
         while not self._stop.is_set():
             try:
-                self.poll_queue_once(source)
+                if self.poll_queue_once(source):
+                    backlog.set()
             except Exception as exc:
                 # The emulator restarting, stopping first at the end, or a network blip: one line, and
                 # keep the runner alive.
+                log.warning("polling %s failed (%s: %s); retrying", source.queue, type(exc).__name__, exc)
+                self._stop.wait(1.0)
+
+    def _extra_queue_loop(self, source: SQSEventConfig) -> None:
+        """Another poller of the queue, as Lambda adds while there is a backlog: it takes batches
+        from when the first poller finds one until a second's poll finds the queue empty, then
+        waits again (an idle queue costs one long poll, not one per poller)."""
+        backlog = self._backlogs.setdefault(self.queue_name(source), threading.Event())
+        while backlog.wait() and not self._stop.is_set():
+            try:
+                if not self.poll_queue_once(source, min(self._wait_seconds, 1)):
+                    backlog.clear()
+            except Exception as exc:
                 log.warning("polling %s failed (%s: %s); retrying", source.queue, type(exc).__name__, exc)
                 self._stop.wait(1.0)
 
@@ -435,10 +482,29 @@ class EventRunner:
         interval = self.interval_for(source)
         if interval is None:
             return
+        self._schedules_started.wait()
         while not self._stop.wait(interval):
+            if self.skips_tick(source.name, interval):
+                continue
             started = time.monotonic()
             self.fire_schedule(source)
             log.info("schedule %s ran in %.2fs", source.name, time.monotonic() - started)
+
+    def skips_tick(self, name: str, interval: float) -> bool:
+        """Whether this tick may be skipped: nothing but the jobs' own writes since the schedule
+        last ran, and less than `idle_seconds` ago (never, without `idle_seconds`)."""
+        if self._idle_seconds is None or interval >= self._idle_seconds or name not in self._last_runs:
+            return False
+        changes, started = self._last_runs[name]
+        return changes == self._changes and time.monotonic() - started < self._idle_seconds
+
+    def start_schedules(self) -> None:
+        """Held schedules start their intervals now (the first run one interval from now)."""
+        self._schedules_started.set()
+
+    @property
+    def schedules_held(self) -> bool:
+        return not self._schedules_started.is_set()
 
     # --- draining -------------------------------------------------------------------------------
 
@@ -499,8 +565,14 @@ class EventRunner:
     def start(self) -> None:
         # Like Lambda's SQS pollers, several invocations may run at once for one queue.
         for queue_source in self.queue_sources:
-            for poller in range(self._pollers):
-                self._spawn(f"sqs-{queue_source.name}-{poller}", self._queue_loop, queue_source)
+            self._backlogs.setdefault(self.queue_name(queue_source), threading.Event())
+            # One poller for a FIFO queue: while one holds a batch of a message group, moto answers
+            # another's long poll by looping without a pause (the group's messages are visible
+            # but not deliverable), a core busy until the batch is deleted.
+            fifo = self.queue_name(queue_source).endswith(".fifo")
+            for poller in range(1 if fifo else self._pollers):
+                loop = self._extra_queue_loop if poller else self._queue_loop
+                self._spawn(f"sqs-{queue_source.name}-{poller}", loop, queue_source)
         if self._streams is not None:
             for stream_source in self.stream_sources:
                 self._spawn(f"stream-{stream_source.name}", self._stream_loop, stream_source)
@@ -517,6 +589,9 @@ class EventRunner:
         """Stop the loops. A poller in a long poll or a handler mid-batch is not waited for beyond
         `timeout` (its threads are daemons): what it had not deleted is redelivered, as in AWS."""
         self._stop.set()
+        self._schedules_started.set()  # a held schedule loop wakes, sees the stop and ends
+        for backlog in list(self._backlogs.values()):  # so do waiting extra pollers
+            backlog.set()
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
@@ -526,7 +601,8 @@ class EventRunner:
 
 
 class ControlHandler(BaseHTTPRequestHandler):
-    """`POST /run/<schedule>`, `POST /drain`, `GET /stats`: JSON in, JSON out, loopback only."""
+    """`POST /run/<schedule>`, `POST /drain`, `POST /schedules/start`, `GET /stats`: JSON in, JSON
+    out, loopback only."""
 
     runner: EventRunner
     server_version = "flint-events"
@@ -555,7 +631,7 @@ class ControlHandler(BaseHTTPRequestHandler):
         return payload
 
     def do_GET(self) -> None:  # http.server's name
-        if self.path == "/drain" or self.path.startswith("/run/"):
+        if self.path in ("/drain", "/schedules/start") or self.path.startswith("/run/"):
             self._error(405, "method_not_allowed", f"POST {self.path}")
             return
         if self.path != "/stats":
@@ -568,6 +644,7 @@ class ControlHandler(BaseHTTPRequestHandler):
                 **runner.stats.to_dict(),
                 "queues": [runner.queue_name(s) for s in runner.queue_sources],
                 "schedules": {s.name: runner.interval_for(s) for s in runner.schedule_sources},
+                "schedules_held": runner.schedules_held,
             },
         )
 
@@ -595,6 +672,9 @@ class ControlHandler(BaseHTTPRequestHandler):
                 self._error(500, "handler_failed", f"{name} raised {type(exc).__name__}: {exc}")
             else:
                 self._answer(200, {"schedule": name, "result": result})
+        elif self.path == "/schedules/start":
+            self.runner.start_schedules()
+            self._answer(200, {"schedules_held": self.runner.schedules_held})
         elif self.path == "/stats":
             self._error(405, "method_not_allowed", "GET /stats")
         else:
@@ -620,6 +700,9 @@ def main() -> None:
 
     config = CLIFactory(str(project_dir), environ=os.environ).create_config_obj(chalice_stage_name="dev")
     app = config.chalice_app
+    from chalicelib.data import keys
+
+    idle_seconds = float(os.environ.get("FLINT_SCHEDULE_IDLE_SECONDS", "300"))
     runner = EventRunner(
         app,
         boto3.client("sqs", region_name=REGION),
@@ -629,6 +712,13 @@ def main() -> None:
         wait_seconds=int(os.environ.get("FLINT_QUEUE_WAIT_SECONDS", "20")),
         pollers=int(os.environ.get("FLINT_QUEUE_POLLERS", "2")),
         streams=boto3.client("dynamodbstreams", region_name=REGION),
+        # Held only with a control API to start them.
+        schedules_held=os.environ.get("FLINT_SCHEDULES_HELD") == "1"
+        and bool(os.environ.get("FLINT_EVENTS_CONTROL_PORT")),
+        idle_seconds=idle_seconds if idle_seconds > 0 else None,
+        # What the feed planner and its worker write (their heads, generations, lists, fan-ins, the
+        # change log, run records, plan state): not a reason to run them again.
+        own_prefixes=(keys.feed_partition(""), keys.feed_plan_state().pk, keys.FEED_CHANGES, keys.FEED_RUNS),
     )
     # SIGTERM (a terminal closing, `make dev` stopping its group) stops the runner as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -643,7 +733,8 @@ def main() -> None:
     try:
         if server is not None:
             log.info(
-                "control API on http://127.0.0.1:%d: POST /run/<schedule>, POST /drain, GET /stats",
+                "control API on http://127.0.0.1:%d: POST /run/<schedule>, POST /drain, "
+                "POST /schedules/start, GET /stats",
                 server.server_address[1],
             )
             server.serve_forever(poll_interval=1.0)

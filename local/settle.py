@@ -6,6 +6,7 @@ would: each demo reader's `GET /feed` has posts picked for them (for an interest
 they follow), not only the trending fallback; if not, once or twice more (the planner reads what
 the stream worker logged, which may lag a moment behind the queues). A reader whose interests no
 demo post has (a tiny `--demo-posts`) keeps the trending feed: that is logged, not an error.
+Last, the schedules the event runner held while the data went in start (`POST /schedules/start`).
 
 The event runner's control API (BOARD.md: `POST /drain`, `POST /run/<schedule>`, `GET /stats`
 on FLINT_EVENTS_CONTROL_PORT) does the delivering and the planner run when the runner has it.
@@ -58,7 +59,10 @@ def _queues_empty() -> bool:
 def drain(events_url: str) -> None:
     """Every queued message delivered (and, with the control API, every stream record)."""
     if has_control_api(events_url):
-        requests.post(f"{events_url}/drain", timeout=DRAIN_SECONDS).raise_for_status()
+        started = time.monotonic()
+        answer = requests.post(f"{events_url}/drain", timeout=DRAIN_SECONDS)
+        answer.raise_for_status()
+        log.info("drained in %.1fs: %s", time.monotonic() - started, answer.json().get("delivered"))
         return
     deadline = time.monotonic() + DRAIN_SECONDS
     while not _queues_empty():
@@ -70,7 +74,9 @@ def drain(events_url: str) -> None:
 def run_schedule(events_url: str, name: str) -> None:
     """Run a scheduled handler now: through the control API, or here with the runner's event."""
     if has_control_api(events_url):
+        started = time.monotonic()
         requests.post(f"{events_url}/run/{name}", timeout=DRAIN_SECONDS).raise_for_status()
+        log.info("ran %s in %.1fs", name, time.monotonic() - started)
         return
     import app
     from local.event_runner import lambda_context, scheduled_event
@@ -96,10 +102,14 @@ def settle(events_url: str, api_url: str, reader_tokens: Sequence[str]) -> int:
         drain(events_url)
         run_schedule(events_url, PLANNER)
         drain(events_url)
+        started, checked = time.monotonic(), len(waiting)
         waiting = [token for token in waiting if not has_personal_feed(api_url, token)]
+        log.info("read %d feeds in %.1fs", checked, time.monotonic() - started)
         if not waiting:
             break
         time.sleep(1.0 + attempt)  # the stream worker's log may lag the queues
+    if has_control_api(events_url):
+        requests.post(f"{events_url}/schedules/start", timeout=30).raise_for_status()
     log.info(
         "feeds computed for %d of %d demo readers", len(reader_tokens) - len(waiting), len(reader_tokens)
     )

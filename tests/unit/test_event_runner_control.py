@@ -18,6 +18,7 @@ import requests
 from chalice import Chalice, Rate
 
 from local.event_runner import EventRunner, control_server
+from tests.support.eventually import eventually
 
 STREAM_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/1"
 
@@ -286,3 +287,117 @@ def test_with_refresh_off_no_schedule_thread_starts_and_stop_is_prompt(stack: St
     assert "sqs-worker-0" in names and "stream-stream_worker" in names
     stack.runner.stop(timeout=2.0)
     assert not any(t.is_alive() for t in stack.runner._threads)
+
+
+def test_held_schedules_fire_only_once_started_over_the_control_api(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a runner whose planner fires every few milliseconds, held (what `make dev` does while
+    # its demo data goes in)
+    monkeypatch.setenv("FLINT_SCHEDULE_BROKEN_JOB_SECONDS", "0")  # never on its own
+    seen: dict[str, list[Any]] = {"worker": [], "stream": [], "planner": []}
+    runner = EventRunner(
+        make_app(seen), FakeSqs("work"), refresh_seconds=0.005, wait_seconds=0, schedules_held=True
+    )
+    server = control_server(runner, 0)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        runner.start()
+        assert requests.get(f"{url}/stats", timeout=10).json()["schedules_held"] is True
+        assert requests.post(f"{url}/drain", timeout=10).json()["complete"] is True
+        # Then nothing ran on its own while they were held (the calls above took several intervals)
+        assert seen["planner"] == []
+
+        # When they are started
+        started = requests.post(f"{url}/schedules/start", timeout=10)
+
+        # Then the planner runs on its interval
+        assert started.json() == {"schedules_held": False}
+        eventually(lambda: seen["planner"], 30, "a scheduled planner run")
+        assert requests.get(f"{url}/stats", timeout=10).json()["schedules_held"] is False
+    finally:
+        runner.stop(timeout=2.0)
+        server.shutdown()
+        server.server_close()
+    assert not any(t.is_alive() for t in runner._threads)
+
+
+def test_a_quiet_schedule_skips_its_ticks_until_something_but_its_own_writes_arrives() -> None:
+    # Given a runner that lets a 15 s schedule idle up to 300 s, whose jobs write FEED... items
+    streams = FakeStreams()
+    runner = EventRunner(
+        make_app({"worker": [], "stream": [], "planner": []}),
+        FakeSqs("work"),
+        refresh_seconds=15,
+        wait_seconds=0,
+        streams=streams,
+        table_name="t",
+        idle_seconds=300,
+        own_prefixes=("FEED#", "FEEDLOG"),
+    )
+    assert runner.skips_tick("planner", 15) is False  # never ran: it runs
+
+    # When it has run, and only its own kind of items were written since
+    runner.run_schedule("planner")
+    streams.write("FEED#member-1")
+    streams.write("FEEDLOG")
+    runner.drain()
+
+    # Then its next ticks are skipped; a schedule as slow as the idle bound never is
+    assert runner.skips_tick("planner", 15) is True
+    assert runner.skips_tick("planner", 300) is False
+
+    # And a post written since makes the next tick run, until it has run again
+    streams.write("POST#p1")
+    runner.drain()
+    assert runner.skips_tick("planner", 15) is False
+    runner.run_schedule("planner")
+    assert runner.skips_tick("planner", 15) is True
+
+
+def test_without_an_idle_bound_every_tick_runs(stack: Stack) -> None:
+    stack.runner.run_schedule("planner")
+    assert stack.runner.skips_tick("planner", 15) is False
+
+
+def test_an_idle_queue_is_polled_by_one_poller_and_a_backlog_by_all() -> None:
+    # Given a runner with two pollers per queue, over an empty queue
+    seen: dict[str, list[Any]] = {"worker": [], "stream": [], "planner": []}
+    sqs = FakeSqs("work")
+    pollers: list[str] = []
+    receive = sqs.receive_message
+
+    def counted(**kwargs: Any) -> dict[str, Any]:
+        pollers.append(threading.current_thread().name)
+        return receive(**kwargs)
+
+    sqs.receive_message = counted  # type: ignore[method-assign]
+    runner = EventRunner(make_app(seen), sqs, refresh_seconds=0, wait_seconds=0, pollers=2)
+    runner.start()
+    try:
+        # Then only the first poller asks, however often
+        eventually(lambda: len(pollers) >= 50, 30, "fifty polls")
+        assert set(pollers) == {"sqs-worker-0"}
+
+        # And when messages arrive, every one is delivered once
+        for body in "abcdefgh":
+            sqs.send("work", body)
+        eventually(lambda: len(seen["worker"]) == 8, 30, "the backlog delivered")
+        assert sorted(seen["worker"]) == list("abcdefgh")
+    finally:
+        runner.stop(timeout=2.0)
+    assert not any(t.is_alive() for t in runner._threads)
+
+
+def test_a_fifo_queue_gets_one_poller() -> None:
+    app = Chalice(app_name="fifo-test")
+
+    @app.on_sqs_message(queue="events.fifo", name="fifo_worker")
+    def fifo_worker(event: Any) -> None:
+        return None
+
+    runner = EventRunner(app, FakeSqs("events.fifo"), refresh_seconds=0, wait_seconds=0, pollers=2)
+    runner.start()
+    try:
+        assert [t.name for t in runner._threads] == ["sqs-fifo_worker-0"]
+    finally:
+        runner.stop(timeout=2.0)
