@@ -73,14 +73,16 @@ export async function createView(main) {
         choose(0.5, 0.5); // keyboard: tag the centre
       }
     });
-    placer.replaceChildren(
+    const parts = [
       h("p.hint", {}, "Click on the photo where a product is to tag it."),
       frame,
       suggestions(),
       h("div", { id: "product-picker" }),
       h("h2", {}, "Tagged products"),
       tagList,
-    );
+    ];
+    placer.replaceChildren(...parts.filter(Boolean)); // DOM replaceChildren() would print a null
+
     drawPins();
   }
   // Products the photo likely shows (GET /uploads/{id} `suggested_tags`): one click tags each
