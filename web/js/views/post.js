@@ -109,6 +109,9 @@ function photoFrame(post, photo, index) {
           openCard = productCard(post, tag, closeCard);
           frame.append(openCard);
           placeCard(openCard, frame, tag);
+          // and again once its size settles (price badge, image), so it still fits beside the spot
+          const card = openCard;
+          new ResizeObserver(() => card.isConnected && placeCard(card, frame, tag)).observe(card);
           openCard.querySelector("a").focus();
         },
       },
@@ -160,7 +163,15 @@ function cardPlacement(frameWidth, frameHeight, cardWidth, cardHeight, x, y) {
 function placeCard(card, frame, tag) {
   const place = cardPlacement(frame.clientWidth, frame.clientHeight, card.offsetWidth, card.offsetHeight, tag.x, tag.y);
   card.style.left = `${place.left}px`;
-  card.style.top = `${place.top}px`;
+  // Above the spot the card hangs from its bottom edge: when it grows (the product's details
+  // arrive after it opens) it grows away from the spot, never over it.
+  if (place.side === "above") {
+    card.style.top = "";
+    card.style.bottom = `${frame.clientHeight - place.top - card.offsetHeight}px`;
+  } else {
+    card.style.bottom = "";
+    card.style.top = `${place.top}px`;
+  }
   card.dataset.side = place.side;
 }
 
