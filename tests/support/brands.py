@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -121,8 +121,10 @@ def brand_with_product(
     return dict(brand), dict(product)
 
 
-def photo_post_tagging(api: Any, author: Any, product_ids: list[str]) -> dict[str, Any]:
-    """The author's photo post (hiking, a small JPEG) tagging these products, side by side."""
+def photo_post_tagging(
+    api: Any, author: Any, product_ids: list[str], interests: Sequence[str] = ("hiking",)
+) -> dict[str, Any]:
+    """The author's photo post (hiking unless told, a small JPEG) tagging these products, side by side."""
     upload_id = upload_image(api, author, jpeg_bytes(64, 48))
     step = 0.8 / len(product_ids)
     tags = [
@@ -131,7 +133,7 @@ def photo_post_tagging(api: Any, author: Any, product_ids: list[str]) -> dict[st
     body = {
         "kind": "photo",
         "caption": "Camp",
-        "interests": ["hiking"],
+        "interests": list(interests),
         "photos": [{"upload_id": upload_id, "tags": tags}],
     }
     return dict(ok(call(api, "POST", "/posts", author, body), 201))
