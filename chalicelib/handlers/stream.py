@@ -50,10 +50,11 @@ def worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Apply one stream batch; every record is decoded once, here."""
     feeds.log_post_changes(event)  # reads only posts' ranking inputs, straight from the records
     changes = [table_change(r) for r in event.get("Records") or []]
-    brand_pages.apply_post_changes(changes)
-    inbox.notify(changes)
-    rights.withdraw_from_stream(changes)
-    audiences.apply_changes(changes)
-    discovery.mentions_from_stream(changes)
-    engagement.forward_changes(changes)
+    with engagement.posts_read_once():  # the batch's posts, read once for every consumer
+        brand_pages.apply_post_changes(changes)
+        inbox.notify(changes)
+        rights.withdraw_from_stream(changes)
+        audiences.apply_changes(changes)
+        discovery.mentions_from_stream(changes)
+        engagement.forward_changes(changes)
     return {"batchItemFailures": []}
