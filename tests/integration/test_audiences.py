@@ -474,3 +474,27 @@ def test_an_audience_a_running_campaign_targets_cannot_be_deleted_until_it_ends(
     # Then once the campaign has ended, the audience may go (the ended campaign keeps its id)
     ok(call(api, "POST", f"/brands/{w['brand']['id']}/campaigns/{campaign['id']}/end", w["owner"]))
     assert call(api, "DELETE", path, w["owner"]).status_code == 204
+
+
+def test_a_stream_batch_reads_each_post_once_for_all_its_consumers(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a published post (and an id of none)
+    w = _world(api, new_member)
+    post_id = w["post"]["id"]
+    alone = engagement_store.post_facts([post_id])
+
+    # When a stream batch's consumers ask for it one after another (the inbox, audiences, the queue)
+    with count_dynamodb_calls(monkeypatch) as calls, engagement_store.posts_read_once():
+        first = engagement_store.post_facts([post_id, "post-none"])
+        again = engagement_store.post_facts([post_id])
+        missing_again = engagement_store.post_facts(["post-none"])
+
+    # Then one BatchGetItem answered all three, with what a read outside the batch finds
+    assert first == again == alone and missing_again == {}
+    assert dict(calls) == {"BatchGetItem": 1}, calls
+    # And outside a batch every call reads again
+    with count_dynamodb_calls(monkeypatch) as calls:
+        engagement_store.post_facts([post_id])
+        engagement_store.post_facts([post_id])
+    assert dict(calls) == {"BatchGetItem": 2}, calls
