@@ -7,8 +7,10 @@ Each run is `python -m local.devstack` (what `make dev` runs after installing) o
 full demo. `--cold` draws every demo picture again (an empty picture cache, as in a fresh clone);
 by default the cache in .flint/demo-images is used, as on a second `make dev`. Prints one line per
 run (with the CPU seconds the embedded AWS used until then, less sensitive to a loaded machine than
-the wall clock) and the median; `--idle S` also samples each process of the ready stack's CPU over S
-seconds (the idle-stack target: <= 5% of one core) and reports the feed planner's runs from the log.
+the wall clock; then each step's CPU seconds by process and, with `--requests`, the embedded
+AWS's requests in that step) and the median; `--idle S` also samples each process of the ready
+stack's CPU over S seconds (the idle-stack target: <= 5% of one core) and reports the feed
+planner's runs from the log.
 Exits non-zero if a run did not reach its banner or left something behind.
 Laptop only: not part of `make bench`'s table (absolute seconds depend on the machine).
 """
@@ -120,12 +122,18 @@ def top_requests(now: dict[str, list[float]], before: dict[str, list[float]], to
     return f"{total[0]:.0f} requests/{total[1]:.1f} CPU s ({shown}, ...)"
 
 
-def step_costs(marks: list[tuple[str, dict[str, float], dict[str, list[float]]]], requests: bool) -> str:
+Mark = tuple[str, dict[int, tuple[str, float]], dict[str, list[float]]]
+
+
+def step_costs(marks: list[Mark], requests: bool) -> str:
     """Each step's CPU seconds by process (and the embedded AWS's costliest requests), between
-    the readings taken as its console line appeared and as the next one did."""
+    the readings taken as its console line appeared and as the next one did (a process that
+    ended in between, such as a picture drawer, leaves its last slice out)."""
     lines = []
     for (step, cpu, counted), (_, cpu_next, counted_next) in itertools.pairwise(marks):
-        spent = {name: cpu_next.get(name, 0.0) - cpu.get(name, 0.0) for name in cpu_next}
+        spent: dict[str, float] = {}
+        for pid, (name, seconds) in cpu_next.items():
+            spent[name] = spent.get(name, 0.0) + seconds - cpu.get(pid, (name, 0.0))[1]
         ranked = sorted(spent.items(), key=lambda i: -i[1])
         each = ", ".join(f"{name} {s:.1f}" for name, s in ranked if s >= 0.5)
         line = f"\n    {step}: {sum(spent.values()):.1f} CPU s ({each})"
@@ -160,15 +168,16 @@ def one_start(cold: bool, idle: float = 0, requests: bool = False) -> tuple[floa
         figures = ""
         # At each step's start (its console line): CPU by process and, with `requests`, the
         # embedded AWS's requests so far; the banner's reading closes the last step.
-        marks: list[tuple[str, dict[str, float], dict[str, list[float]]]] = []
+        marks: list[Mark] = []
         while time.monotonic() - started < START_LIMIT_SECONDS and process.poll() is None:
             shown = console.read_text(errors="replace")
             for step in CONSOLE_STEP.findall(shown)[len(marks) :]:
                 counts = aws_requests(process.pid, counted) if requests else {}
-                marks.append((step, stack_cpu(process.pid), counts))
+                marks.append((step, stack_processes(process.pid), counts))
             if BANNER in shown:
                 seconds = time.monotonic() - started
                 stack_total = STACK_CPU.search(console.read_text(errors="replace"))
+                at_banner = stack_processes(process.pid)
                 children = stack_cpu(process.pid)
                 figures = f"aws server {children.get('aws_server', 0.0):.0f} CPU s"
                 figures += f", whole stack {stack_total.group(1) if stack_total else '?'} CPU s"
@@ -179,7 +188,7 @@ def one_start(cold: bool, idle: float = 0, requests: bool = False) -> tuple[floa
                 started_with = aws_requests(process.pid, counted) if requests else {}
                 if requests:
                     figures += f"; embedded AWS to the banner: {top_requests(started_with, {})}"
-                figures += step_costs([*marks, ("banner", children, started_with)], requests)
+                figures += step_costs([*marks, ("banner", at_banner, started_with)], requests)
                 if idle:
                     shares = idle_cpu(process.pid, idle)
                     each = ", ".join(f"{name} {share:.1f}%" for name, share in sorted(shares.items()))
