@@ -104,14 +104,7 @@ def erasure_worker(event):  # type: ignore[no-untyped-def]
 
 @app.on_dynamodb_record(stream_arn=get_settings().table_stream_arn, batch_size=100, name="stream_worker")
 def stream_worker(event):  # type: ignore[no-untyped-def]
-    from chalicelib.handlers import audiences, brand_pages, discovery, engagement, feeds, inbox, rights
+    from chalicelib.handlers import stream
 
-    # The feed planner's change log first: a failure there retries the batch, which the brand
-    # counters' exactly-once markers make harmless, and changes are logged as absolute values.
-    feeds.log_post_changes(event.to_dict())
-    brand_pages.apply_stream(event.to_dict())  # brands' community lists: absolute values too
-    inbox.notify_from_stream(event.to_dict())  # members' notifications: keyed by stream event
-    rights.withdraw_from_stream(event.to_dict())  # deleted posts' rights: conditional, idempotent
-    audiences.apply_stream(event.to_dict())  # audience rows (sets), memberships, invitation steps
-    discovery.mentions_from_stream(event.to_dict())  # brands' untagged mentions: keyed by post x product
-    return engagement.stream_worker(event.to_dict(), event.context)
+    # Every consumer of the stream, in order, on records decoded once (handlers/stream.py).
+    return stream.worker(event.to_dict(), event.context)

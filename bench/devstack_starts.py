@@ -7,8 +7,10 @@ Each run is `python -m local.devstack` (what `make dev` runs after installing) o
 full demo. `--cold` draws every demo picture again (an empty picture cache, as in a fresh clone);
 by default the cache in .flint/demo-images is used, as on a second `make dev`. Prints one line per
 run (with the CPU seconds the embedded AWS used until then, less sensitive to a loaded machine than
-the wall clock) and the median; `--idle S` also samples each process of the ready stack's CPU over S
-seconds (the idle-stack target: <= 5% of one core) and reports the feed planner's runs from the log.
+the wall clock; then each step's CPU seconds by process and, with `--requests`, the embedded
+AWS's requests in that step) and the median; `--idle S` also samples each process of the ready
+stack's CPU over S seconds (the idle-stack target: <= 5% of one core) and reports the feed
+planner's runs from the log.
 Exits non-zero if a run did not reach its banner or left something behind.
 Laptop only: not part of `make bench`'s table (absolute seconds depend on the machine).
 """
@@ -16,6 +18,7 @@ Laptop only: not part of `make bench`'s table (absolute seconds depend on the ma
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import re
@@ -32,6 +35,7 @@ from local.devstack import command_on_ports, free_port, port_is_free
 TICK = os.sysconf("SC_CLK_TCK")
 STACK_CPU = re.compile(r"\((\d+) CPU s\)")  # the banner's "took" figure: every process of the stack
 PLANNER_RUN = re.compile(r"schedule feed_planner ran in ([0-9.]+)s")  # the event runner's log line
+CONSOLE_STEP = re.compile(r"^\[\d+/\d+\] ([A-Za-z ]+)$", re.MULTILINE)  # Console.step, not a tty
 STEP_AT = re.compile(r"\[\d+/\d+\] ([A-Za-z ]+) \(at ([0-9.]+)s\)")  # local/devstack.py Console.step
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -40,7 +44,7 @@ START_LIMIT_SECONDS = 900
 
 
 def stack_processes(root: int) -> dict[int, tuple[str, float]]:
-    """pid -> (its `-m` module, CPU seconds) of every descendant of `root` (from /proc; Linux)."""
+    """pid -> (its `-m` module, CPU seconds) of `root` and its descendants (from /proc; Linux)."""
     parents: dict[int, int] = {}
     seconds: dict[int, float] = {}
     names: dict[int, str] = {}
@@ -56,9 +60,11 @@ def stack_processes(root: int) -> dict[int, tuple[str, float]]:
         parents[pid] = int(fields[1])
         seconds[pid] = (int(fields[11]) + int(fields[12])) / TICK
         module = argv[argv.index(b"-m") + 1].decode() if b"-m" in argv[:-1] else argv[0].decode()
+        if b"-c" in argv:  # multiprocessing's: the picture drawers (and its resource tracker)
+            module = "drawing"
         names[pid] = module.removeprefix("local.")
     found: dict[int, tuple[str, float]] = {}
-    todo = [pid for pid, parent in parents.items() if parent == root]
+    todo = [root] if root in parents else []
     while todo:
         pid = todo.pop()
         found[pid] = (names[pid], seconds[pid])
@@ -94,7 +100,9 @@ def idle_cpu(root: int, window: float) -> dict[str, float]:
 
 def aws_requests(root: int, path: Path) -> dict[str, list[float]]:
     """The embedded AWS's requests so far (FLINT_AWS_REQUESTS): operation -> [requests, CPU s]."""
-    aws = next(pid for pid, (name, _) in stack_processes(root).items() if name == "aws_server")
+    aws = next((pid for pid, (name, _) in stack_processes(root).items() if name == "aws_server"), None)
+    if aws is None:  # not started yet
+        return {}
     before = path.stat().st_mtime_ns if path.exists() else 0
     os.kill(aws, signal.SIGUSR1)
     while not path.exists() or path.stat().st_mtime_ns == before:
@@ -112,6 +120,27 @@ def top_requests(now: dict[str, list[float]], before: dict[str, list[float]], to
     total = sum(n for _, n, _ in ranked), sum(cpu for _, _, cpu in ranked)
     shown = ", ".join(f"{op} {n:.0f}/{cpu:.1f}" for op, n, cpu in ranked[:top])
     return f"{total[0]:.0f} requests/{total[1]:.1f} CPU s ({shown}, ...)"
+
+
+Mark = tuple[str, dict[int, tuple[str, float]], dict[str, list[float]]]
+
+
+def step_costs(marks: list[Mark], requests: bool) -> str:
+    """Each step's CPU seconds by process (and the embedded AWS's costliest requests), between
+    the readings taken as its console line appeared and as the next one did (a process that
+    ended in between, such as a picture drawer, leaves its last slice out)."""
+    lines = []
+    for (step, cpu, counted), (_, cpu_next, counted_next) in itertools.pairwise(marks):
+        spent: dict[str, float] = {}
+        for pid, (name, seconds) in cpu_next.items():
+            spent[name] = spent.get(name, 0.0) + seconds - cpu.get(pid, (name, 0.0))[1]
+        ranked = sorted(spent.items(), key=lambda i: -i[1])
+        each = ", ".join(f"{name} {s:.1f}" for name, s in ranked if s >= 0.5)
+        line = f"\n    {step}: {sum(spent.values()):.1f} CPU s ({each})"
+        if requests:
+            line += f"; embedded AWS: {top_requests(counted_next, counted, top=6)}"
+        lines.append(line)
+    return "".join(lines)
 
 
 def one_start(cold: bool, idle: float = 0, requests: bool = False) -> tuple[float, list[str], str]:
@@ -137,10 +166,18 @@ def one_start(cold: bool, idle: float = 0, requests: bool = False) -> tuple[floa
             )
         seconds = float("nan")
         figures = ""
+        # At each step's start (its console line): CPU by process and, with `requests`, the
+        # embedded AWS's requests so far; the banner's reading closes the last step.
+        marks: list[Mark] = []
         while time.monotonic() - started < START_LIMIT_SECONDS and process.poll() is None:
-            if BANNER in console.read_text(errors="replace"):
+            shown = console.read_text(errors="replace")
+            for step in CONSOLE_STEP.findall(shown)[len(marks) :]:
+                counts = aws_requests(process.pid, counted) if requests else {}
+                marks.append((step, stack_processes(process.pid), counts))
+            if BANNER in shown:
                 seconds = time.monotonic() - started
                 stack_total = STACK_CPU.search(console.read_text(errors="replace"))
+                at_banner = stack_processes(process.pid)
                 children = stack_cpu(process.pid)
                 figures = f"aws server {children.get('aws_server', 0.0):.0f} CPU s"
                 figures += f", whole stack {stack_total.group(1) if stack_total else '?'} CPU s"
@@ -151,6 +188,7 @@ def one_start(cold: bool, idle: float = 0, requests: bool = False) -> tuple[floa
                 started_with = aws_requests(process.pid, counted) if requests else {}
                 if requests:
                     figures += f"; embedded AWS to the banner: {top_requests(started_with, {})}"
+                figures += step_costs([*marks, ("banner", at_banner, started_with)], requests)
                 if idle:
                     shares = idle_cpu(process.pid, idle)
                     each = ", ".join(f"{name} {share:.1f}%" for name, share in sorted(shares.items()))

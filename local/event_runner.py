@@ -52,6 +52,8 @@ log = logging.getLogger("flint.events")
 REGION = os.environ.get("AWS_REGION", "us-east-1")
 ACCOUNT_ID = "123456789012"
 MAX_DRAIN_SECONDS = 600
+# Lambda reads each shard of a DynamoDB stream four times a second.
+STREAM_POLL_SECONDS = 0.25
 
 
 def _event_message_attribute(value: dict[str, Any]) -> dict[str, Any]:
@@ -406,12 +408,14 @@ class EventRunner:
 
     def _stream_loop(self, source: DynamoDBEventConfig) -> None:
         # Idle, the pause between reads doubles up to `stream_idle_seconds`: a quiet stack reads
-        # the stream every few seconds, a busy one as fast as records come.
+        # the stream every few seconds. Busy, it reads again at once after a full batch and after
+        # STREAM_POLL_SECONDS otherwise, Lambda's rate for a shard: reading again at once handed
+        # the worker batches of a few records, each paying the batch's reads again.
         pause = 0.0
         while not self._stop.wait(pause):
             try:
-                if self.poll_stream_once(source):
-                    pause = 0.0
+                if read := self.poll_stream_once(source):
+                    pause = 0.0 if read >= source.batch_size else STREAM_POLL_SECONDS
                 else:
                     pause = min(max(pause * 2, 0.25), self._stream_idle_seconds)
             except Exception as exc:

@@ -361,7 +361,8 @@ _SETS = {
 
 
 def apply_row_change(change: RowChange) -> None:
-    """At most three UpdateItems (adds; removals; the capped `earned` adds), each idempotent."""
+    """At most three UpdateItems (adds; removals; the capped `earned` adds), each idempotent; one
+    when only `earned` grows (an author's row after smiles and comments)."""
     key = keys.audience_row(change.brand_id, change.member_id)
     owned = keys.member_owned(change.member_id, ROW_KIND, change.brand_id)
     base = [
@@ -374,18 +375,20 @@ def apply_row_change(change: RowChange) -> None:
     adds = [_SETS[name].add(values) for name, values in change.add.items() if values]
     if change.last_active:
         adds.append(AudienceRowItem.last_active.set(change.last_active))
-    item = AudienceRowItem(key.pk, key.sk)
-    connection.update(item, [*base, *adds])
     removals = [_SETS[name].delete(values) for name, values in change.remove.items() if values]
+    item = AudienceRowItem(key.pk, key.sk)
+    # Past the cap nothing is added: the row stays small whatever the author's fame.
+    under_cap = AudienceRowItem.earned.does_not_exist() | (size(AudienceRowItem.earned) < EARNED_CAP)
+    if change.earned_add and not adds and not removals:
+        # The row's own attributes ride on the capped add: a row past the cap exists already, so
+        # when the condition fails nothing else is lost.
+        connection.update(item, [*base, AudienceRowItem.earned.add(change.earned_add)], condition=under_cap)
+        return
+    connection.update(item, [*base, *adds])
     if removals:
         connection.update(item, removals)
     if change.earned_add:
-        # Past the cap nothing is added: the row stays small whatever the author's fame.
-        connection.update(
-            item,
-            [AudienceRowItem.earned.add(change.earned_add)],
-            condition=AudienceRowItem.earned.does_not_exist() | (size(AudienceRowItem.earned) < EARNED_CAP),
-        )
+        connection.update(item, [AudienceRowItem.earned.add(change.earned_add)], condition=under_cap)
 
 
 def get_rows(wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Row]:

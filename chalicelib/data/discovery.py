@@ -3,7 +3,9 @@ untagged mentions and tag suggestions."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,8 +61,28 @@ class Suggestion:
     created_at: str
 
 
+# (colour bucket, per bucket) -> its candidates, as first read inside `candidates_read_once`.
+CandidateReads = dict[tuple[str, int], list[Candidate]]
+_read_once: ContextVar[CandidateReads | None] = ContextVar("candidates_read_once", default=None)
+
+
+@contextmanager
+def candidates_read_once(shared: CandidateReads | None = None) -> Iterator[None]:
+    """Within, `candidates` queries each colour bucket at most once: the photos of one thumbnail
+    batch share those reads (a few buckets serve many photos). `shared`: the same reads across
+    threads that each enter this. A signature indexed here in the meantime drops its buckets."""
+    token = _read_once.set({} if shared is None else shared)
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
 def put_product_signature(candidate: Candidate, buckets: Sequence[str]) -> None:
     """Index a product's signature under each of its colour buckets (overwrites: idempotent)."""
+    if (read := _read_once.get()) is not None:
+        for key in [k for k in read if k[0] in buckets]:
+            read.pop(key, None)
     with FlintItem.batch_write() as batch:
         for bucket in buckets:
             key = keys.visual_bucket(bucket, candidate.product_id)
@@ -80,16 +102,23 @@ def candidates(buckets: Sequence[str], per_bucket: int) -> list[Candidate]:
     """At most `per_bucket` products of each colour bucket, newest id first (one Query per bucket),
     deduplicated."""
     found: dict[str, Candidate] = {}
+    read = _read_once.get()
     for bucket in buckets:
-        for item in VisualSignatureItem.query(
-            keys.visual_bucket_partition(bucket),
-            scan_index_forward=False,
-            limit=per_bucket,
-            page_size=per_bucket,
-        ):
-            found.setdefault(
-                item.product_id, Candidate(item.product_id, item.brand_id, item.title, item.signature)
-            )
+        in_bucket = read.get((bucket, per_bucket)) if read is not None else None
+        if in_bucket is None:
+            in_bucket = [
+                Candidate(item.product_id, item.brand_id, item.title, item.signature)
+                for item in VisualSignatureItem.query(
+                    keys.visual_bucket_partition(bucket),
+                    scan_index_forward=False,
+                    limit=per_bucket,
+                    page_size=per_bucket,
+                )
+            ]
+            if read is not None:
+                read[(bucket, per_bucket)] = in_bucket
+        for candidate in in_bucket:
+            found.setdefault(candidate.product_id, candidate)
     return list(found.values())
 
 

@@ -15,7 +15,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -119,10 +121,35 @@ def _facts(item: PostItem) -> PostFacts:
     )
 
 
+# Inside `posts_read_once`: post id -> its facts (None: no such post) as first read there.
+_read_once: ContextVar[dict[str, PostFacts | None] | None] = ContextVar("posts_read_once", default=None)
+
+
+@contextmanager
+def posts_read_once() -> Iterator[None]:
+    """Within, `post_facts` reads each post at most once: a stream batch's consumers (inbox,
+    audiences, the engagement queue) ask for the same posts, and none of them changes a post."""
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
 def post_facts(post_ids: Iterable[str]) -> dict[str, PostFacts]:
-    """Posts (any state) by id: one BatchGetItem per 100."""
-    wanted = [keys.post(p) for p in dict.fromkeys(post_ids)]
-    return {item.post_id: _facts(item) for item in PostItem.batch_get(wanted)} if wanted else {}
+    """Posts (any state) by id: one BatchGetItem per 100 (of those not read yet in `posts_read_once`)."""
+    wanted = list(dict.fromkeys(post_ids))
+    read = _read_once.get()
+    missing = wanted if read is None else [p for p in wanted if p not in read]
+    found = (
+        {item.post_id: _facts(item) for item in PostItem.batch_get([keys.post(p) for p in missing])}
+        if missing
+        else {}
+    )
+    if read is None:
+        return found
+    read.update({p: found.get(p) for p in missing})
+    return {p: facts for p in wanted if (facts := read[p]) is not None}
 
 
 def product_brands(product_ids: Iterable[str]) -> dict[str, str]:

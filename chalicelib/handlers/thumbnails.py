@@ -26,7 +26,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 
 from chalicelib import aws, caches
 from chalicelib.observability import logger
-from chalicelib.services import media
+from chalicelib.services import discovery, media
 from chalicelib.settings import get_settings
 
 IDEMPOTENCY_PARTITION = "IDEMPOTENCY#thumbnailer"
@@ -95,9 +95,10 @@ def record_handler(record: SQSRecord) -> None:
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # In-progress records expire with the invocation, so a crashed attempt never blocks a retry.
     _idempotency()[1].register_lambda_context(context)
-    return process_partial_response(
-        event=event,
-        record_handler=record_handler,
-        processor=BatchProcessor(event_type=EventType.SQS),
-        context=context,
-    )
+    with discovery.candidates_read_once():  # the batch's photos share image discovery's reads
+        return process_partial_response(
+            event=event,
+            record_handler=record_handler,
+            processor=BatchProcessor(event_type=EventType.SQS),
+            context=context,
+        )

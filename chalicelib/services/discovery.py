@@ -23,6 +23,7 @@ measured on the other half (bench/results.md).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -34,7 +35,7 @@ from chalicelib.data import discovery as store
 from chalicelib.data import media as media_store
 from chalicelib.data import objects
 from chalicelib.data import posts as post_store
-from chalicelib.data.discovery import Candidate, Mention, Suggestion
+from chalicelib.data.discovery import Candidate, CandidateReads, Mention, Suggestion
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from chalicelib.observability import logger, metrics
 from chalicelib.schemas.discovery import (
@@ -133,6 +134,12 @@ def rank_matches(
     found.sort(key=lambda t: t.product_id, reverse=True)
     found.sort(key=lambda t: -t.confidence)
     return found[:kept]
+
+
+def candidates_read_once(shared: CandidateReads | None = None) -> AbstractContextManager[None]:
+    """Within, each colour bucket's candidates are read once (data/discovery.py): for a batch of
+    photos (the thumbnailer's, a bulk load's)."""
+    return store.candidates_read_once(shared)
 
 
 def photo_candidates(photo_signature: str) -> list[Candidate]:

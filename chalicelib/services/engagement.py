@@ -37,6 +37,7 @@ import json
 import random
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from time import sleep
@@ -232,6 +233,12 @@ def change_facts(change: TableChange, post: PostFacts, brands: Mapping[str, str]
         )
         for brand_id, products in _by_brand(post.product_ids, brands).items()
     }
+
+
+def posts_read_once() -> AbstractContextManager[None]:
+    """Within, each post is read at most once (data/engagement.py `posts_read_once`): the table
+    stream's consumers share one read of a batch's posts."""
+    return store.posts_read_once()
 
 
 def forward_changes(changes: Iterable[TableChange]) -> int:

@@ -474,3 +474,50 @@ def test_an_audience_a_running_campaign_targets_cannot_be_deleted_until_it_ends(
     # Then once the campaign has ended, the audience may go (the ended campaign keeps its id)
     ok(call(api, "POST", f"/brands/{w['brand']['id']}/campaigns/{campaign['id']}/end", w["owner"]))
     assert call(api, "DELETE", path, w["owner"]).status_code == 204
+
+
+def test_a_stream_batch_reads_each_post_once_for_all_its_consumers(
+    api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a published post (and an id of none)
+    w = _world(api, new_member)
+    post_id = w["post"]["id"]
+    alone = engagement_store.post_facts([post_id])
+
+    # When a stream batch's consumers ask for it one after another (the inbox, audiences, the queue)
+    with count_dynamodb_calls(monkeypatch) as calls, engagement_store.posts_read_once():
+        first = engagement_store.post_facts([post_id, "post-none"])
+        again = engagement_store.post_facts([post_id])
+        missing_again = engagement_store.post_facts(["post-none"])
+
+    # Then one BatchGetItem answered all three, with what a read outside the batch finds
+    assert first == again == alone and missing_again == {}
+    assert dict(calls) == {"BatchGetItem": 1}, calls
+    # And outside a batch every call reads again
+    with count_dynamodb_calls(monkeypatch) as calls:
+        engagement_store.post_facts([post_id])
+        engagement_store.post_facts([post_id])
+    assert dict(calls) == {"BatchGetItem": 2}, calls
+
+
+def test_an_authors_row_that_only_earns_is_one_capped_update(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a member with no row for a brand yet
+    brand_id, member_id = fresh_name("brand"), fresh_name("member")
+    earned = audience_store.RowChange(brand_id, member_id, earned_add={"t1", "t2"})
+
+    # When a batch only adds what others gave their posts
+    with count_dynamodb_calls(monkeypatch) as calls:
+        audience_store.apply_row_change(earned)
+
+    # Then one UpdateItem made the whole row, findable by the member (GSI4)
+    assert dict(calls) == {"UpdateItem": 1}, calls
+    assert audience_store.get_rows([(brand_id, member_id)])[(brand_id, member_id)].earned == {"t1", "t2"}
+    assert audience_store.member_row_brands(member_id) == [brand_id]
+
+    # And at the cap nothing more is added, and the row keeps what it had
+    monkeypatch.setattr(audience_store, "EARNED_CAP", 2)
+    audience_store.apply_row_change(audience_store.RowChange(brand_id, member_id, earned_add={"t3"}))
+    both = audience_store.RowChange(brand_id, member_id, add={"engaged": {"s:p"}}, earned_add={"t4"})
+    audience_store.apply_row_change(both)
+    row = audience_store.get_rows([(brand_id, member_id)])[(brand_id, member_id)]
+    assert row.earned == {"t1", "t2"} and row.engaged == {"s:p"}

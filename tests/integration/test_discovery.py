@@ -222,3 +222,27 @@ def test_a_brand_sets_a_products_packshot_from_its_own_ready_upload(api: Any, ne
     assert_error(call(api, "PUT", path, stranger, {"upload_id": upload_id}), 403, "not_owner")
     blank = upload_image(api, owner, plain_photo((240, 240, 240)))
     assert_error(call(api, "PUT", path, owner, {"upload_id": blank}), 422, "validation_error")
+
+
+def test_a_batch_of_photos_reads_each_colour_bucket_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given two colour buckets, one with a product indexed in it
+    from chalicelib.data import discovery as store
+
+    red, blue = fresh_name("bucket-red"), fresh_name("bucket-blue")
+    first = store.Candidate(fresh_name("product"), "brand-x", "Red mug", "sig-1")
+    store.put_product_signature(first, [red])
+
+    # When a batch's photos ask for the same buckets again and again
+    with count_dynamodb_calls(monkeypatch) as calls, discovery.candidates_read_once():
+        once = store.candidates([red, blue], 50)
+        twice = store.candidates([blue, red], 50)
+        # (a signature indexed meanwhile drops its bucket, so the next photo sees it)
+        second = store.Candidate(fresh_name("product"), "brand-x", "Blue mug", "sig-2")
+        store.put_product_signature(second, [blue])
+        after = store.candidates([red, blue], 50)
+
+    # Then each bucket was queried once, and again after it changed; the answers are what a read
+    # outside a batch gives
+    assert once == twice == [first] and after == [first, second]
+    assert dict(calls) == {"Query": 3, "BatchWriteItem": 1}, calls
+    assert store.candidates([red, blue], 50) == after
