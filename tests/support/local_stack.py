@@ -30,7 +30,6 @@ from tests.support.members import cognito_client
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # A few demo posts so feeds and products have something in them (the full demo has 120).
 DEMO_POSTS = 6
-API_INSTANCES = 2
 READY_WITHIN_SECONDS = 300
 ENV_API, ENV_WEB, ENV_EVENTS = "FLINT_E2E_API", "FLINT_E2E_WEB", "FLINT_E2E_EVENTS"
 
@@ -82,9 +81,6 @@ def running_local_stack() -> Iterator[LocalStack]:
     env = {
         **os.environ,
         "FLINT_DEMO_POSTS": str(DEMO_POSTS),
-        # Each handler instance warms up on its own (imports, token keys, clients): two still serve
-        # requests side by side (the concurrency tests), at half the warm-ups of `make dev`'s four.
-        "FLINT_API_INSTANCES": str(API_INSTANCES),
         "PYTHONUNBUFFERED": "1",
         # Every test client shares 127.0.0.1 (the anonymous limits are per address) and fuzzing one
         # member's profile or brand routes needs more than their hourly budget to reach the logic
