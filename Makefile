@@ -82,12 +82,13 @@ package: install
 
 # What `make test` checks: prod, both architectures. Rebuilt only when its inputs change.
 # Then checkov on the template after the SAM transform (skips, with reasons: infra/checkov-skips.yaml)
-# and cfn-lint on that too (W1020/W2001: parameters the transform already substituted).
+# and cfn-lint on that too (W1020/W2001: parameters the transform already substituted). cfn-lint
+# through infra/cfnlint.py: a template it passed unchanged (the packaging tests ask again) is not re-linted.
 package-check: install $(CHECKOV_STAMP)
 	$(BIN)/python -m infra.package --stage prod --arch x86_64 --arch arm64
-	$(BIN)/cfn-lint build/package/prod-x86_64/sam.json build/package/prod-arm64/sam.json
+	$(BIN)/python -m infra.cfnlint build/package/prod-x86_64/sam.json build/package/prod-arm64/sam.json
 	$(CHECKOV_VENV)/bin/python -m infra.checks build/package/prod-x86_64
-	$(BIN)/cfn-lint --ignore-checks W1020 W2001 -- build/package/prod-x86_64/cfn.json
+	$(BIN)/python -m infra.cfnlint --ignore-checks W1020 W2001 -- build/package/prod-x86_64/cfn.json
 
 # Needs the AWS CLI and real credentials: it stops before packaging if either is missing.
 deploy: install

@@ -380,6 +380,10 @@ def test_a_brand_account_reads_its_dashboard_at_any_width(journey: Any, viewport
 def test_a_brand_creates_a_campaign_and_exports_a_list(journey: Any) -> None:
     brand = _brand_dashboard(journey, DESKTOP, "")
     page = brand.page
+    # Once every section above the form has loaded (the campaigns list fills in above it, and a click
+    # while it grows lands where the checkbox no longer is)
+    page.locator("section[aria-label='Campaigns'] span.status").first.wait_for()
+    page.wait_for_load_state("networkidle")
     # When the brand fills the campaign form
     # By its name: the audience builder shares the form's look (and its "Name" label)
     form = page.get_by_role("form", name="New campaign")

@@ -3,7 +3,8 @@
 after the banner or in the middle of seeding.
 
 Each test starts its own `python -m local.devstack` (what `make dev` runs) on free ports, in a
-session of its own as a terminal would, with minimal demo data.
+session of its own as a terminal would: with minimal demo data to be stopped while seeding, with
+none to be stopped after the banner (the same processes run either way; seeding only delays it).
 """
 
 from __future__ import annotations
@@ -58,8 +59,11 @@ def alive(processes: set[tuple[int, str]]) -> set[tuple[int, str]]:
 
 
 @pytest.fixture
-def devstack(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path, list[int]]]:
+def devstack(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[subprocess.Popen[bytes], Path, list[int]]]:
     ports = [free_port() for _ in range(4)]
+    seeding = ["--no-seed"] if request.param == "no seed" else ["--demo-posts", "0"]
     output = tmp_path / "console.txt"
     with output.open("wb") as console:
         process = subprocess.Popen(
@@ -67,8 +71,7 @@ def devstack(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path, li
                 *ports,
                 "--refresh-seconds",
                 "60",
-                "--demo-posts",
-                "0",
+                *seeding,
                 "--log-file",
                 str(tmp_path / "dev.log"),
             ),
@@ -106,12 +109,14 @@ def stop_twice_and_check(process: subprocess.Popen[bytes], output: Path, ports: 
     assert [port for port in ports if not port_is_free(port)] == []
 
 
+@pytest.mark.parametrize("devstack", ["no seed"], indirect=True)
 def test_two_sigterms_after_the_banner_stop_the_whole_stack(devstack) -> None:  # type: ignore[no-untyped-def]
     process, output, ports = devstack
     wait_for("Flint is running.", process, output)
     stop_twice_and_check(process, output, ports)
 
 
+@pytest.mark.parametrize("devstack", ["members only"], indirect=True)
 def test_two_sigterms_while_seeding_stop_the_whole_stack(devstack) -> None:  # type: ignore[no-untyped-def]
     process, output, ports = devstack
     wait_for("members and catalog", process, output)

@@ -39,6 +39,9 @@ INTERESTS_PER_MEMBER = 5
 FOLLOWS_PER_MEMBER = 5
 POSTS_PER_MEMBER = 10
 SAMPLE_BATCHES = 1  # 10 members refreshed (and measured) per run
+# The community before and after it grows 4x: enough for every trending list a refresh reads to be
+# full before (TRENDING_CANDIDATES), so the ratio measures growth, not a filling fixture.
+SMALL, GROWN = 30, 120
 
 
 @dataclass(frozen=True)
@@ -225,20 +228,20 @@ def test_requests_per_refreshed_member_stay_flat_as_members_grow(
     _partition_first_queries(monkeypatch)
     rng = random.Random(2026)
 
-    # Given 50 onboarded members, each following 5 others, and 500 recent posts
-    small = _add_members(rng, 0, 50)
+    # Given 30 onboarded members, each following 5 others, and 300 recent posts
+    small = _add_members(rng, 0, SMALL)
     _add_follows(rng, small, small)
 
     # When the scheduled refresh runs
     before = _scheduled_refresh(monkeypatch, SAMPLE_BATCHES)
 
-    # And the community grows to 200 members and 2,000 posts, and it runs again
-    grown = small + _add_members(rng, 50, 150)
-    _add_follows(rng, grown[50:], grown)
+    # And the community grows to 120 members and 1,200 posts, and it runs again
+    grown = small + _add_members(rng, SMALL, GROWN - SMALL)
+    _add_follows(rng, grown[SMALL:], grown)
     after = _scheduled_refresh(monkeypatch, SAMPLE_BATCHES)
 
     # Then every active member was planned each time
-    assert (before.planned, after.planned) == (50, 200)
+    assert (before.planned, after.planned) == (SMALL, GROWN)
     assert before.members == after.members == SAMPLE_BATCHES * 10
     # and the worker's requests per member stayed flat: the run grows linearly, not quadratically
     assert after.requests_per_member == pytest.approx(before.requests_per_member, rel=0.15), (before, after)
