@@ -55,9 +55,9 @@ integration: install
 e2e: install
 	$(BIN)/pytest tests/e2e -q
 
-# Lint and packaging checks, then the tiers (tests/tiers.py): unit + integration on two workers, then
-# the browser, e2e and fuzz tiers side by side, each on its own local stack. Prints each tier's time
-# and the whole run's.
+# Lint and packaging checks, then the tiers (tests/tiers.py) side by side: unit + integration on two
+# workers, and the browser, e2e and fuzz tiers, each on its own local stack once it is ready. Prints
+# each tier's time and the whole run's.
 # The setup steps wait mostly on the network: the app's venv, checkov's venv and chromium install
 # side by side (-j3), each step's output kept together (-O).
 test:

@@ -2,14 +2,18 @@
 
     python -m tests.tiers [--started <epoch seconds when `make test` started>] [--only <tiers>]
 
-1. unit + integration, two workers (one embedded AWS each, provisioned once);
-2. meanwhile, one local stack per stack tier (`make dev` on free ports, schedules driven through
-   its control API) starts in the background: the starts overlap the first tier;
-3. then the browser journeys, the e2e tier and the fuzzing side by side, each on its own stack
-   (they touch the same demo data: the browser journeys read its trending feed and the brand
-   dashboard, which fuzzing fills with posts of every shape, and the e2e tier checks exact counts
-   and the invariants of the whole table). Each tier's output is printed whole when it ends;
-4. the stacks stopped; each tier's time, the test phase's, and `make test`'s as a whole (install,
+1. unit + integration on two workers (one embedded AWS each, provisioned once) starts at once;
+2. meanwhile one local stack per stack tier (`make dev` on free ports, schedules driven through its
+   control API) starts in the background, and each stack tier (the browser journeys, the e2e tier,
+   the fuzzing) starts the moment its own stack is ready, beside tier 1 and each other. Each tier
+   is a chain of requests that mostly waits (a browser, a schemathesis worker), while tier 1 is
+   CPU-bound: side by side they keep both cores busy, where one after the other left the cores
+   idle for the stack tiers' whole length. Each tier has its own stack because they touch the
+   same demo data (the browser journeys read its trending feed and the brand dashboard, which
+   fuzzing fills with posts of every shape, and the e2e tier checks exact counts and the
+   invariants of the whole table). A line marks each tier's start and end; its output is printed
+   whole when it ends;
+3. the stacks stopped; each tier's time, the test phase's, and `make test`'s as a whole (install,
    lint and packaging included) when `--started` says when it began.
 
 Every tier runs even when an earlier one failed; the exit status is non-zero if any did.
@@ -45,6 +49,7 @@ class Tier:
     needs_stack: bool = False
     seconds: float = 0.0
     status: int | None = None
+    waited: float = 0.0  # for its local stack to start
 
 
 TIERS = [
@@ -58,7 +63,7 @@ TIERS = [
 ]
 
 
-def run_tier(tier: Tier, env: dict[str, str], captured: bool = False) -> None:
+def run_tier(tier: Tier, env: dict[str, str], captured: bool = False, since: float | None = None) -> None:
     """Run the tier's pytest; `captured`: print its output whole when it ends (tiers side by side)."""
     heading = f"\n=== {tier.name}: pytest {' '.join(tier.args)}"
     started = time.monotonic()
@@ -66,14 +71,35 @@ def run_tier(tier: Tier, env: dict[str, str], captured: bool = False) -> None:
         print(heading, flush=True)
         tier.status = subprocess.run([*PYTEST, *tier.args], cwd=PROJECT_DIR, env=env, check=False).returncode
     else:
+        print(f"=== {tier.name}: started{_at(since)}", flush=True)
         with tempfile.TemporaryFile("w+") as output:
             run = subprocess.run(
                 [*PYTEST, *tier.args], cwd=PROJECT_DIR, env=env, stdout=output, stderr=subprocess.STDOUT
             )
             tier.status = run.returncode
             output.seek(0)
-            print(f"{heading}\n{output.read()}", flush=True)
+            print(f"{heading}\n{output.read()}=== {tier.name}: ended{_at(since)}", flush=True)
     tier.seconds = time.monotonic() - started
+
+
+def run_on_stack(
+    tier: Tier, starting: Future[LocalStack], env: dict[str, str], captured: bool, since: float
+) -> None:
+    """Run the tier once its local stack is ready; a stack that did not start fails its tier."""
+    waiting_since = time.monotonic()
+    try:
+        stack = starting.result()
+    except RuntimeError as exc:
+        print(f"\n=== the {tier.name} tier's local stack did not start: {exc}", flush=True)
+        tier.status = 1
+        return
+    finally:
+        tier.waited = time.monotonic() - waiting_since
+    run_tier(tier, {**env, **stack.export()}, captured, since)
+
+
+def _at(since: float | None) -> str:
+    return "" if since is None else f" at {time.monotonic() - since:.0f} s"
 
 
 @contextlib.contextmanager
@@ -102,12 +128,12 @@ def _stopper(
     return stop
 
 
-def report(tiers: Sequence[Tier], waited: float, phase_seconds: float, since: float | None) -> str:
-    lines = ["", "=== test times"]
+def report(tiers: Sequence[Tier], phase_seconds: float, since: float | None) -> str:
+    lines = ["", "=== test times (the tiers run side by side)"]
     for tier in tiers:
         verdict = "passed" if tier.status == 0 else f"FAILED ({tier.status})"
-        lines.append(f"  {tier.name:<22} {tier.seconds:7.1f} s   {verdict}")
-    lines.append(f"  {'waiting for stacks':<22} {waited:7.1f} s")
+        waited = f"   after {tier.waited:.0f} s for its stack" if tier.needs_stack else ""
+        lines.append(f"  {tier.name:<22} {tier.seconds:7.1f} s   {verdict}{waited}")
     lines.append(f"  {'test phase':<22} {phase_seconds:7.1f} s")
     if since is not None:
         lines.append(
@@ -132,29 +158,20 @@ def main(argv: list[str] | None = None) -> int:
     phase_started = time.monotonic()
     env = dict(os.environ)
     stack_tiers = [t for t in tiers if t.needs_stack]
-    with stacks_starting(len(stack_tiers)) as starting:
-        for tier in tiers:
-            if not tier.needs_stack:
-                run_tier(tier, env)
-        waiting_since = time.monotonic()
-        ready: list[tuple[Tier, LocalStack]] = []
-        for tier, future in zip(stack_tiers, starting, strict=True):
-            try:
-                ready.append((tier, future.result()))
-            except RuntimeError as exc:  # the stack did not start: its tier fails
-                print(f"\n=== the {tier.name} tier's local stack did not start: {exc}", flush=True)
-                tier.status = 1
-        waited = time.monotonic() - waiting_since
-        print(f"\n=== {len(ready)} local stack(s) ready, waited {waited:.1f} s", flush=True)
-        side_by_side = len(ready) > 1
-        with ThreadPoolExecutor(max_workers=max(len(ready), 1)) as runner:
-            runs = [
-                runner.submit(run_tier, tier, {**env, **stack.export()}, side_by_side)
-                for tier, stack in ready
-            ]
-            for run in runs:
-                run.result()
-    print(report(tiers, waited, time.monotonic() - phase_started, args.started), flush=True)
+    side_by_side = len(tiers) > 1
+    with stacks_starting(len(stack_tiers)) as starting, ThreadPoolExecutor(max_workers=len(tiers)) as runner:
+        runs = [
+            runner.submit(run_tier, tier, env, side_by_side, phase_started)
+            for tier in tiers
+            if not tier.needs_stack
+        ]
+        runs += [
+            runner.submit(run_on_stack, tier, future, env, side_by_side, phase_started)
+            for tier, future in zip(stack_tiers, starting, strict=True)
+        ]
+        for run in runs:
+            run.result()
+    print(report(tiers, time.monotonic() - phase_started, args.started), flush=True)
     return 0 if all(tier.status == 0 for tier in tiers) else 1
 
 

@@ -72,7 +72,7 @@ class Journey:
         self.step = 0
         self.errors: list[str] = []
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.set_default_timeout(20_000)
+        self.page.set_default_timeout(40_000)  # generous: the tier runs beside CPU-bound tier 1
 
     def open(self, route: str = "/") -> None:
         self.page.goto(f"{self.stack.web}/#{route}")
