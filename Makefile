@@ -55,7 +55,7 @@ integration: install
 e2e: install
 	$(BIN)/pytest tests/e2e -q
 
-# Lint and packaging checks, then the tiers (tests/tiers.py) side by side: unit + integration on two
+# Lint and packaging checks, then the tiers (tests/tiers.py) side by side: unit + integration on three
 # workers, and the browser, e2e and fuzz tiers, each on its own local stack once it is ready. Prints
 # each tier's time and the whole run's.
 # The setup steps wait mostly on the network: the app's venv, checkov's venv and chromium install

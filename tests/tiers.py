@@ -2,7 +2,9 @@
 
     python -m tests.tiers [--started <epoch seconds when `make test` started>] [--only <tiers>]
 
-1. unit + integration on two workers (one embedded AWS each, provisioned once) starts at once;
+1. unit + integration on three workers (one embedded AWS each, provisioned once) starts at once
+   (three on two cores: tier 1 is the tail, and a third worker takes its share of the CPU while
+   the stack tiers run);
 2. meanwhile one local stack per stack tier (`make dev` on free ports, schedules driven through its
    control API) starts in the background, and each stack tier (the browser journeys, the e2e tier,
    the fuzzing) starts the moment its own stack is ready, beside tier 1 and each other. Each tier
@@ -54,7 +56,7 @@ class Tier:
 
 TIERS = [
     # --durations: the slowest tests in every CI log, where the time budget is read
-    Tier("unit + integration", ["tests/unit", "tests/integration", "-n", "2", "--durations=25"]),
+    Tier("unit + integration", ["tests/unit", "tests/integration", "-n", "3", "--durations=25"]),
     # -s: the browser and e2e tiers print what they measure (the feed's paint, the fuzz case counts)
     Tier("browser", ["tests/browser", "-s", "--durations=10"], needs_stack=True),
     Tier("e2e", ["tests/e2e", "-s", "--durations=10", "-m", "not fuzz"], needs_stack=True),
