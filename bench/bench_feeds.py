@@ -290,6 +290,12 @@ def rows_from(measured: dict[str, Any]) -> list[Row]:
         )
     previous, today = headline["previous-150"], headline["today-150"]
     ratio = previous.total / today.total
+    changed = next(t for t in simulated if t.name == HEADLINE_TRACE).changed_first_pages
+    images_and_labels = ("CloudFront", "Rekognition")
+    backend = {
+        d: lines.total - sum(lines.dollars.get(s, 0.0) for s in images_and_labels)
+        for d, lines in (("previous", previous), ("today", today))
+    }
     jpeg, webp, avif = images["jpeg"], images["webp"], images["avif"]
     card = {d: cost_model.image_bytes(d, images)["card"] for d in ("previous", "today")}
     after, sample = cost_model.screening_settings()
@@ -362,7 +368,19 @@ def rows_from(measured: dict[str, Any]) -> list[Row]:
             "",
             None,
             "image bytes and requests follow viewing, the same in every design: "
-            + today.basis.get("CloudFront", ""),
+            + today.basis.get("CloudFront", "")
+            + f"; first-page reads that show a refreshed feed (the rest load their images from the "
+            f"browser's cache): previous {changed['previous']:.0%}, today {changed['today']:.0%}",
+        ),
+        Row(
+            STACK,
+            "  today without image delivery and Rekognition (labels brands read, screening on trust)",
+            f"${backend['today']:,.0f} (x{backend['previous'] / backend['today']:.1f} below the previous "
+            f"design's ${backend['previous']:,.0f})",
+            "",
+            None,
+            "the two lines follow what members view and what the product labels and screens, not the "
+            "backend's design (docs/feeds.md, what is not met)",
         ),
     ]
     return table

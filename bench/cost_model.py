@@ -59,7 +59,9 @@ ENGAGEMENT_DELIVERY = ("--tags", "2", "--requests", "40", "--drain-every", "10")
 # dropped at the edge or never queued), plus a tap every other page.
 TAPS_PER_PAGE = 0.5
 CARDS_PER_PAGE = 20
-BROWSER_CACHE_HITS = 0.3  # cards already seen this session (first pages re-read)
+# On a page with new cards (below: `new_card_pages`), the cards whose images this browser already
+# holds (a refreshed first page keeps its older cards, a cursor page overlaps what was seen).
+BROWSER_CACHE_HITS = 0.3
 # Image bytes are measured (bench/image_bytes.py: the demo's photos through the thumbnailer). A
 # card (srcset, sizes 320px) is the small rendition on 1x screens and the medium one on 2x: half
 # each. A post page shows the large one. Today's design serves each size's WebP copy through
@@ -103,6 +105,19 @@ def image_bytes(design: str, images: dict[str, Any]) -> dict[str, float]:
         "stored": stored + sum(images["webp"].values()) + sum(images["avif"].values()),
         "objects": 3 * len(jpeg),
     }
+
+
+def original_retention_days() -> int:
+    """How long the upload bucket keeps an original: its lifecycle rule in infra/template.yaml
+    (the same 7 days in the previous design's template)."""
+    import re
+    from pathlib import Path
+
+    template = (Path(__file__).resolve().parents[1] / "infra" / "template.yaml").read_text()
+    found = re.search(r"Id: ExpireAcceptedOriginals\n(?:\s+\w+: .*\n)*?\s+ExpirationInDays: (\d+)", template)
+    if found is None:
+        raise RuntimeError("infra/template.yaml has no ExpireAcceptedOriginals rule with ExpirationInDays")
+    return int(found.group(1))
 
 
 def screened_share(trusted_after: int, sample: int, history_months: float, members: int = MEMBERS) -> float:
@@ -222,7 +237,12 @@ def model(
     minutes = trace.session_minutes
     first_pages = sessions * (1 + minutes / FIRST_PAGE_EVERY_MINUTES)
     pages = first_pages + sessions * CURSOR_PAGES_PER_SESSION
-    events = pages * EVENTS_BATCHES_PER_PAGE
+    # Pages that show cards this browser has not loaded: first pages read from a feed refreshed
+    # since the member's previous read (the trace's share, per design), and every cursor page.
+    # A first page read again unchanged loads its images from the browser's cache (immutable,
+    # Cache-Control a year) and sends no impression (the client sends one per post per visit).
+    new_card_pages = first_pages * trace.changed_first_pages[design] + sessions * CURSOR_PAGES_PER_SESSION
+    events = new_card_pages * EVENTS_BATCHES_PER_PAGE
     post_pages = sessions * POST_PAGES_PER_SESSION
     smiles, comments = sessions * SMILES_PER_SESSION, sessions * COMMENTS_PER_SESSION
     follows, other = sessions * FOLLOWS_PER_SESSION, sessions * OTHER_REQUESTS_PER_SESSION
@@ -369,16 +389,24 @@ def model(
             _month(photos * (0.5 * prices.DYNAMODB_READ_UNIT + share * prices.DYNAMODB_WRITE_UNIT)),
             "screening records",
         )
+    # PUTs: the browser's POST, today the thumbnailer's copy of the accepted bytes, the renditions.
+    # The original is kept ORIGINAL_DAYS (the upload bucket's lifecycle), the renditions for good.
+    puts = 1 + (1 if design == "today" else 0) + delivered["objects"]
+    original_days = original_retention_days()
     lines.add(
         "S3",
-        _month(photos) * ((1 + delivered["objects"]) * prices.S3_PUT + 2 * prices.S3_GET)
-        + _month(photos) * (ORIGINAL_BYTES + delivered["stored"]) / 1e9 * prices.S3_STORAGE_GB_MONTH,
-        f"a month's photos: original + {delivered['objects']:.0f} renditions (storage grows each month)",
+        _month(photos) * (puts * prices.S3_PUT + 2 * prices.S3_GET)
+        + _month(photos)
+        * (ORIGINAL_BYTES * min(1.0, original_days / DAYS) + delivered["stored"])
+        / 1e9
+        * prices.S3_STORAGE_GB_MONTH,
+        f"a month's photos: {puts:.0f} PUTs each, the original for {original_days} days, "
+        f"{delivered['objects']:.0f} renditions (their storage grows each month)",
     )
-    card_requests = pages * CARDS_PER_PAGE * (1 - BROWSER_CACHE_HITS) + post_pages
+    card_requests = new_card_pages * CARDS_PER_PAGE * (1 - BROWSER_CACHE_HITS) + post_pages
     transfer_gb = (
         _month(
-            pages * CARDS_PER_PAGE * (1 - BROWSER_CACHE_HITS) * delivered["card"]
+            new_card_pages * CARDS_PER_PAGE * (1 - BROWSER_CACHE_HITS) * delivered["card"]
             + post_pages * delivered["post_page"]
         )
         / 1e9

@@ -16,6 +16,11 @@ Designs:
   feed was checked within the fan-in horizon (it reads the run records since: one per 5-minute
   run), else "full" (it reads every followee's profile); the horizon grows with the follow count
   (chalicelib/services/feeds.py `fanin_horizon`), so shares are kept for several horizons.
+
+Image requests follow what a first page shows: a card's images are immutable (cached for a year),
+so a first page read again shows new images only if the feed was refreshed since the member's
+previous first-page read. Each design's share of such reads is counted (`changed_first_pages`):
+an upper bound, since a refresh with news adds a few cards on top rather than a new page.
 """
 
 from __future__ import annotations
@@ -63,6 +68,9 @@ class TraceResult:
     # today: horizon (minutes) -> (share of refreshes within it, mean 5-minute runs since the last check)
     incremental: dict[int, tuple[float, float]]
     tick_share: float  # today's refreshes the planner queued (the rest: queued by a read)
+    # policy -> share of first-page reads on the measured day that show a feed refreshed since the
+    # member's previous first-page read (the day's first read counts as refreshed)
+    changed_first_pages: dict[str, float]
 
     def incremental_share(self, horizon_minutes: float) -> tuple[float, float]:
         """The share and mean runs-since of the smallest kept horizon at least this long."""
@@ -85,11 +93,38 @@ def _sessions(rng: random.Random, scale: float) -> list[tuple[float, float]]:
     return sessions
 
 
-def _count(policy: Policy, sessions: list[tuple[float, float]], start: float) -> tuple[int, list[float], int]:
-    """(refreshes, minutes since the previous check of each, planner-queued ones) on the day
-    starting at `start`."""
+def _first_page_reads(sessions: list[tuple[float, float]], start: float) -> list[float]:
+    """When a member reads their first page on the day starting at `start`."""
+    return [
+        t for s, e in sessions for t in _frange(s, e, FIRST_PAGE_EVERY_MINUTES) if start <= t < start + DAY
+    ]
+
+
+def _seen_by(read: float, at: float, kind: int) -> bool:
+    """Whether a read shows a refresh: a tick's from the same minute on, a read's from the next read."""
+    return at < read or (at == read and kind == 0)
+
+
+def _changed_reads(reads: list[float], refreshed: list[tuple[float, int]]) -> int:
+    """First-page reads showing a feed refreshed since the member's previous first-page read."""
+    changed, previous = 0, None
+    for read in reads:
+        if previous is None or any(
+            _seen_by(read, at, kind) and not _seen_by(previous, at, kind) for at, kind in refreshed
+        ):
+            changed += 1
+        previous = read
+    return changed
+
+
+def _count(
+    policy: Policy, sessions: list[tuple[float, float]], start: float
+) -> tuple[int, list[float], int, list[tuple[float, int]]]:
+    """(refreshes, minutes since the previous check of each, planner-queued ones, (minute, kind)
+    of each: 0 a tick, 1 a read) on the day starting at `start`."""
     if policy.everyone:
-        return DAY // TICK_MINUTES, [TICK_MINUTES] * (DAY // TICK_MINUTES), DAY // TICK_MINUTES
+        ticks = DAY // TICK_MINUTES
+        return ticks, [TICK_MINUTES] * ticks, ticks, [(start + i * TICK_MINUTES, 0) for i in range(ticks)]
     marks = sorted(t for s, e in sessions for t in _frange(s, e, MARK_MINUTES))
     events: list[tuple[float, int]] = [(t, 0) for t in range(int(start), int(start + DAY), TICK_MINUTES)]
     for s, e in sessions:
@@ -103,6 +138,7 @@ def _count(policy: Policy, sessions: list[tuple[float, float]], start: float) ->
     checked = -1e9
     refreshes = ticks = 0
     gaps: list[float] = []
+    refreshed: list[tuple[float, int]] = []
     for at, kind in events:
         if kind == 0:
             index = bisect.bisect_right(marks, at)
@@ -117,7 +153,8 @@ def _count(policy: Policy, sessions: list[tuple[float, float]], start: float) ->
         gaps.append(at - checked)
         ticks += kind == 0
         checked = at
-    return refreshes, gaps, ticks
+        refreshed.append((at, kind))
+    return refreshes, gaps, ticks, refreshed
 
 
 def simulate(name: str, scale: float, members: int = 10_000, seed: int = 7) -> TraceResult:
@@ -127,6 +164,8 @@ def simulate(name: str, scale: float, members: int = 10_000, seed: int = 7) -> T
     minutes_today = 0.0
     totals = {p.name: 0 for p in (FIRST, PREVIOUS, TODAY)}
     ticks = 0
+    reads_today = 0
+    changed = {p.name: 0 for p in (FIRST, PREVIOUS, TODAY)}
     within = {h: [0, 0.0] for h in HORIZONS}  # horizon -> [refreshes, runs since, summed]
     for _ in range(members):
         sessions = _sessions(rng, scale)
@@ -138,9 +177,12 @@ def simulate(name: str, scale: float, members: int = 10_000, seed: int = 7) -> T
             active += 1
             sessions_today += len(today)
             minutes_today += sum(e - s for s, e in today)
+        reads = _first_page_reads(sessions, start)
+        reads_today += len(reads)
         for policy in (FIRST, PREVIOUS, TODAY):
-            count, gaps, queued = _count(policy, sessions, start)
+            count, gaps, queued, refreshed = _count(policy, sessions, start)
             totals[policy.name] += count
+            changed[policy.name] += _changed_reads(reads, refreshed)
             if policy is TODAY:
                 ticks += queued
                 for gap in gaps:
@@ -159,6 +201,7 @@ def simulate(name: str, scale: float, members: int = 10_000, seed: int = 7) -> T
             h: (n / max(1, totals[TODAY.name]), runs / max(1, n)) for h, (n, runs) in within.items()
         },
         tick_share=ticks / max(1, totals[TODAY.name]),
+        changed_first_pages={k: v / max(1, reads_today) for k, v in changed.items()},
     )
 
 
