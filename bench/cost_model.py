@@ -11,8 +11,11 @@ share) + 6 ms per DynamoDB request and 10 ms per SQS call (same-region latency).
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bench import prices
@@ -107,12 +110,10 @@ def image_bytes(design: str, images: dict[str, Any]) -> dict[str, float]:
     }
 
 
+@functools.cache  # the model asks for every design, trace and follow count
 def original_retention_days() -> int:
     """How long the upload bucket keeps an original: its lifecycle rule in infra/template.yaml
     (the same 7 days in the previous design's template)."""
-    import re
-    from pathlib import Path
-
     template = (Path(__file__).resolve().parents[1] / "infra" / "template.yaml").read_text()
     found = re.search(r"Id: ExpireAcceptedOriginals\n(?:\s+\w+: .*\n)*?\s+ExpirationInDays: (\d+)", template)
     if found is None:

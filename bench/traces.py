@@ -100,47 +100,38 @@ def _first_page_reads(sessions: list[tuple[float, float]], start: float) -> list
     ]
 
 
-def _seen_by(read: float, at: float, kind: int) -> bool:
-    """Whether a read shows a refresh: a tick's from the same minute on, a read's from the next read."""
-    return at < read or (at == read and kind == 0)
+TICK, READ = 0, 1  # what queued a refresh; a tick sorts before a read of the same minute
 
 
 def _changed_reads(reads: list[float], refreshed: list[tuple[float, int]]) -> int:
-    """First-page reads showing a feed refreshed since the member's previous first-page read."""
-    changed, previous = 0, None
-    for read in reads:
-        if previous is None or any(
-            _seen_by(read, at, kind) and not _seen_by(previous, at, kind) for at, kind in refreshed
-        ):
-            changed += 1
-        previous = read
-    return changed
+    """First-page reads showing a feed refreshed since the member's previous first-page read.
+    `refreshed` is sorted; a read shows a tick's refresh from the same minute on, a read's from
+    the next read: the refreshes it shows are those before (its minute, READ)."""
+    shown = [bisect.bisect_left(refreshed, (read, READ)) for read in reads]
+    return sum(1 for i, count in enumerate(shown) if i == 0 or count > shown[i - 1])
 
 
 def _count(
-    policy: Policy, sessions: list[tuple[float, float]], start: float
+    policy: Policy, sessions: list[tuple[float, float]], start: float, reads: list[float]
 ) -> tuple[int, list[float], int, list[tuple[float, int]]]:
-    """(refreshes, minutes since the previous check of each, planner-queued ones, (minute, kind)
-    of each: 0 a tick, 1 a read) on the day starting at `start`."""
+    """(refreshes, minutes since the previous check of each, planner-queued ones, (minute, TICK or
+    READ) of each, in order) on the day starting at `start`, whose first-page reads are `reads`."""
     if policy.everyone:
         ticks = DAY // TICK_MINUTES
-        return ticks, [TICK_MINUTES] * ticks, ticks, [(start + i * TICK_MINUTES, 0) for i in range(ticks)]
+        return ticks, [TICK_MINUTES] * ticks, ticks, [(start + i * TICK_MINUTES, TICK) for i in range(ticks)]
     marks = sorted(t for s, e in sessions for t in _frange(s, e, MARK_MINUTES))
-    events: list[tuple[float, int]] = [(t, 0) for t in range(int(start), int(start + DAY), TICK_MINUTES)]
-    for s, e in sessions:
-        if e < start or s >= start + DAY:
-            continue
-        if policy.stale_minutes is not None:
-            events += [(t, 1) for t in _frange(s, e, FIRST_PAGE_EVERY_MINUTES) if start <= t < start + DAY]
-        elif start <= s:
-            events.append((s, 1))
+    events: list[tuple[float, int]] = [(t, TICK) for t in range(int(start), int(start + DAY), TICK_MINUTES)]
+    if policy.stale_minutes is not None:
+        events += [(t, READ) for t in reads]
+    else:
+        events += [(s, READ) for s, _ in sessions if start <= s < start + DAY]
     events.sort()
     checked = -1e9
     refreshes = ticks = 0
     gaps: list[float] = []
     refreshed: list[tuple[float, int]] = []
     for at, kind in events:
-        if kind == 0:
+        if kind == TICK:
             index = bisect.bisect_right(marks, at)
             if not index or at - marks[index - 1] >= policy.active_minutes:
                 continue
@@ -151,7 +142,7 @@ def _count(
             continue
         refreshes += 1
         gaps.append(at - checked)
-        ticks += kind == 0
+        ticks += kind == TICK
         checked = at
         refreshed.append((at, kind))
     return refreshes, gaps, ticks, refreshed
@@ -180,7 +171,7 @@ def simulate(name: str, scale: float, members: int = 10_000, seed: int = 7) -> T
         reads = _first_page_reads(sessions, start)
         reads_today += len(reads)
         for policy in (FIRST, PREVIOUS, TODAY):
-            count, gaps, queued, refreshed = _count(policy, sessions, start)
+            count, gaps, queued, refreshed = _count(policy, sessions, start, reads)
             totals[policy.name] += count
             changed[policy.name] += _changed_reads(reads, refreshed)
             if policy is TODAY:

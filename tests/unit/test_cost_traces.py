@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench import cost_model, traces
-
-TICK, READ = 0, 1
+from bench.traces import READ, TICK
 
 
 def test_a_first_page_read_again_unchanged_loads_no_new_images() -> None:
