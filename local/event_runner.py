@@ -474,7 +474,12 @@ class EventRunner:
         from when the first poller finds one until a second's poll finds the queue empty, then
         waits again (an idle queue costs one long poll, not one per poller)."""
         backlog = self._backlogs.setdefault(self.queue_name(source), threading.Event())
-        while backlog.wait() and not self._stop.is_set():
+        # The stop is checked before each wait, not only after: stop() sets it before it wakes the
+        # pollers, so a poll that ends empty after that wake-up (and clears it) still sees the stop.
+        while not self._stop.is_set():
+            backlog.wait()
+            if self._stop.is_set():
+                return
             try:
                 if not self.poll_queue_once(source, min(self._wait_seconds, 1)):
                     backlog.clear()

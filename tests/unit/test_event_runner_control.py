@@ -388,6 +388,37 @@ def test_an_idle_queue_is_polled_by_one_poller_and_a_backlog_by_all() -> None:
     assert not any(t.is_alive() for t in runner._threads)
 
 
+def test_stop_ends_an_extra_poller_that_finds_the_queue_empty_as_the_stop_wakes_it() -> None:
+    # Given a runner with two pollers per queue, whose extra poller is woken by a backlog
+    seen: dict[str, list[Any]] = {"worker": [], "stream": [], "planner": []}
+    sqs = FakeSqs("work")
+    receive = sqs.receive_message
+    runner = EventRunner(make_app(seen), sqs, refresh_seconds=0, wait_seconds=0, pollers=2)
+    stopper = threading.Thread(target=runner.stop, kwargs={"timeout": 10.0})
+    woken = threading.Event()
+
+    def racing(**kwargs: Any) -> dict[str, Any]:
+        if threading.current_thread().name != "sqs-worker-1" or stopper.is_alive() or woken.is_set():
+            return receive(**kwargs)
+        # When the stop comes while the extra poller's poll is under way (the stop wakes the
+        # pollers before this poll returns empty)
+        stopper.start()
+        woken.set()
+        eventually(lambda: all(b.is_set() for b in runner._backlogs.values()), 10, "the stop's wake-up")
+        return {}
+
+    sqs.receive_message = racing  # type: ignore[method-assign]
+    runner.start()
+    try:
+        sqs.send("work", "a")
+        eventually(woken.is_set, 30, "the extra poller's poll")
+    finally:
+        stopper.join(timeout=30)
+    # Then every poller ends, the extra one too: emptying the backlog does not lose the stop
+    assert not stopper.is_alive()
+    assert [t.name for t in runner._threads if t.is_alive()] == []
+
+
 def test_a_fifo_queue_gets_one_poller() -> None:
     app = Chalice(app_name="fifo-test")
 
