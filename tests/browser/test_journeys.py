@@ -523,7 +523,8 @@ def test_a_brand_dashboard_draws_the_insights_contract(journey: Any, local_stack
     assert page.locator("svg.chart polyline[data-series=tag_clicks]").get_attribute("points").count(",") == 28
     assert "Pro Tent - Plum" in page.locator("table", has_text="Tap rate").first.inner_text()
     assert page.locator(".grid-photos img").count() == len(insights["top_posts"])
-    assert page.get_by_text("+25%").count() >= 1
+    # The campaigns table loads after the insights (its list, then each report): wait for it
+    page.get_by_text("+25%").first.wait_for()
     page.get_by_role("heading", name="Opinion leaders").wait_for()
     page.wait_for_function(VISIBLE_LOADED)
     brand.shot("insights")
