@@ -661,6 +661,36 @@ def test_the_shopping_hotspots_work_from_the_keyboard(journey: Any, local_stack:
     # Escape closes it
     page.keyboard.press("Escape")
     page.locator(".product-card").wait_for(state="detached")
+    # The skip link moves focus to the content and stays on the page (its "#main" is not a route)
+    page.locator(".skip-link").focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    assert page.evaluate("location.hash") == f"#/post/{post['id']}"
+    page.get_by_role("heading", name=post["caption"]).wait_for()
+
+
+def test_a_page_left_while_it_loads_never_draws_over_the_next(journey: Any, local_stack: LocalStack) -> None:
+    # Given a visitor whose post page is slow to answer (its post held in the browser)
+    visitor = journey(DESKTOP)
+    page = visitor.page
+    post = tagged_posts(local_stack)[0]
+    slow = f"{local_stack.api}/posts/{post['id']}"
+    held: list[Any] = []
+    page.route(lambda url: url.split("?")[0] == slow, lambda route: held.append(route))
+    with page.expect_request(lambda r: r.url.split("?")[0] == slow) as asked:
+        visitor.open(f"/post/{post['id']}")
+    # When they open an interest page before the post arrives, and then the post arrives
+    interest = post["interests"][0]
+    visitor.open(f"/interest/{interest}")
+    page.locator("article.card").first.wait_for()
+    with page.expect_event("requestfinished", lambda r: r is asked.value):
+        held[0].continue_()
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 100)))")
+    # Then the interest page is all there is: the post page is not drawn under it
+    assert page.locator("main h1").count() == 1
+    assert page.get_by_role("heading", name=post["caption"]).count() == 0
+    assert page.evaluate("location.hash") == f"#/interest/{interest}"
+    assert not visitor.errors
 
 
 def test_a_refused_photo_shows_why_and_an_idea_publishes_with_its_body(journey: Any) -> None:

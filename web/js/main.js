@@ -30,6 +30,7 @@ const routes = [
 
 let cleanup = null;
 let previous = null;
+let navTurn = 0; // the latest renderNav: an older one still waiting on me() draws nothing
 const AUTH_PAGES = /^\/(signin|signup)$/;
 
 function navLink(href, label) {
@@ -38,10 +39,12 @@ function navLink(href, label) {
 }
 
 async function renderNav() {
+  const turn = ++navTurn;
   const nav = document.getElementById("nav");
   const links = [navLink("#/", "Feed")];
   if (signedIn()) {
     const profile = await me().catch(() => null);
+    if (turn !== navTurn) return; // signed out or moved on meanwhile: a newer nav is drawn
     links.push(navLink("#/create", "Post"));
     if (isBrand()) links.push(navLink("#/brand", "Brand dashboard"));
     if (isModerator()) links.push(navLink("#/moderation", "Moderation"));
@@ -85,18 +88,27 @@ async function route() {
   // Sign-in (or sign-up) started from another page: that page is where it returns to.
   if (AUTH_PAGES.test(path) && previous !== null && !AUTH_PAGES.test(previous)) rememberReturnPath(previous);
   previous = path;
-  const main = document.getElementById("main");
-  main.replaceChildren(h("p.loading", {}, "Loading…"));
+  // A fresh <main> per route: a view still loading for the page left behind keeps drawing into the
+  // old one, now detached, never over this page.
+  const main = document.getElementById("main").cloneNode(false);
+  document.getElementById("main").replaceWith(main);
+  main.append(h("p.loading", {}, "Loading…"));
   renderNav();
   for (const [pattern, view] of routes) {
     const match = path.match(pattern);
     if (!match) continue;
+    let done = null;
     try {
       main.replaceChildren();
-      cleanup = (await view(main, ...match.slice(1).map(decodeURIComponent))) || null;
+      done = (await view(main, ...match.slice(1).map(decodeURIComponent))) || null;
     } catch (error) {
       main.replaceChildren(errorBox(error));
     }
+    if (!main.isConnected) {
+      if (done) done(); // left before it was drawn
+      return;
+    }
+    cleanup = done;
     document.title = `${(main.querySelector("h1") || {}).textContent || "Feed"} · Flint`;
     if (document.activeElement === document.body || !main.contains(document.activeElement)) {
       main.focus({ preventScroll: true });
@@ -150,6 +162,11 @@ async function start() {
     event.preventDefault();
     const q = box.querySelector("input").value.trim();
     if (q) go(`/search?${new URLSearchParams({ q })}`);
+  });
+  // The skip link moves focus to the page's content: its "#main" is not a route.
+  document.querySelector(".skip-link").addEventListener("click", (event) => {
+    event.preventDefault();
+    document.getElementById("main").focus();
   });
   addEventListener("hashchange", route);
   route();
