@@ -629,8 +629,10 @@ def test_engagement_events_are_batched_to_the_events_route(journey: Any, local_s
 def test_interest_pages_list_their_posts(journey: Any, local_stack: LocalStack) -> None:
     visitor = journey(PHONE)
     page = visitor.page
-    post = tagged_posts(local_stack)[0]
-    interest = post["interests"][0]
+    interest = tagged_posts(local_stack)[0]["interests"][0]
+    # Its newest post: the page's first cards (other tests keep posting, so an older one may be further)
+    newest = requests.get(f"{local_stack.api}/interests/{interest}/posts?limit=1", timeout=10)
+    post = newest.json()["items"][0]
     visitor.open(f"/post/{post['id']}")
     page.locator(f".chips a[href='#/interest/{interest}']").click()
     page.locator("article.card").first.wait_for()
