@@ -518,35 +518,46 @@ class EventRunner:
     # --- draining -------------------------------------------------------------------------------
 
     def _busy_queues(self) -> list[str]:
-        """Queues with messages someone is still working on: received by this runner's pollers and
-        not yet done, or hidden by SQS beyond those this runner failed (which reappear later)."""
+        """Queues with messages waiting or someone is still working on: visible, received by this
+        runner's pollers and not yet done, or hidden by SQS beyond those this runner failed (which
+        reappear later)."""
         busy = []
         now = time.monotonic()
         for source in self.queue_sources:
             name = self.queue_name(source)
             attributes = self._sqs.get_queue_attributes(
                 QueueUrl=self._queue_url(name),
-                AttributeNames=["ApproximateNumberOfMessagesNotVisible", "VisibilityTimeout"],
+                AttributeNames=[
+                    "ApproximateNumberOfMessages",
+                    "ApproximateNumberOfMessagesNotVisible",
+                    "VisibilityTimeout",
+                ],
             )["Attributes"]
+            visible = int(attributes.get("ApproximateNumberOfMessages", 0))
             hidden = int(attributes["ApproximateNumberOfMessagesNotVisible"])
             timeout = float(attributes.get("VisibilityTimeout", 30))
             with self._flight:
                 failed = self._failed_at.get(name, {})
                 for message_id in [m for m, at in failed.items() if now - at > timeout]:
                     del failed[message_id]
-                if self._in_flight.get(name, 0) or hidden > len(failed):
+                if visible or self._in_flight.get(name, 0) or hidden > len(failed):
                     busy.append(name)
         return busy
 
     def drain(self, timeout: float = 120.0) -> DrainReport:
-        """Deliver every queue and the table's stream until all are empty (and nothing is in flight),
-        within `timeout` seconds. Failed messages are left to SQS's redelivery, as in AWS."""
+        """Deliver every queue and the table's stream until all are empty, nothing is in flight and a
+        whole round saw no other poller finish a batch, within `timeout` seconds. Failed messages
+        are left to SQS's redelivery, as in AWS."""
         deadline = time.monotonic() + timeout
         report = DrainReport()
         failed_before = self.stats.failed
         while True:
             report.rounds += 1
             moved = 0
+            # A delivery by another poller that ends during this round may have sent messages to a
+            # queue this round already found empty: any such delivery means one more round.
+            with self._stats_lock:
+                invocations_before = self.stats.invocations
             for queue_source in self.queue_sources:
                 while time.monotonic() < deadline and (count := self.poll_queue_once(queue_source, 0)):
                     report.delivered[queue_source.name] = report.delivered.get(queue_source.name, 0) + count
@@ -561,7 +572,9 @@ class EventRunner:
             if moved and time.monotonic() < deadline:
                 continue
             report.busy = self._busy_queues()
-            if not report.busy and not moved:
+            with self._stats_lock:
+                others_delivered = self.stats.invocations != invocations_before
+            if not report.busy and not moved and not others_delivered:
                 return report
             if time.monotonic() >= deadline:
                 report.complete = False

@@ -64,9 +64,13 @@ class FakeSqs:
 
     def get_queue_attributes(self, QueueUrl: str, AttributeNames: list[str]) -> dict[str, Any]:
         with self.lock:
-            hidden = len(self._queue(QueueUrl).hidden)
+            visible, hidden = len(self._queue(QueueUrl).visible), len(self._queue(QueueUrl).hidden)
         return {
-            "Attributes": {"ApproximateNumberOfMessagesNotVisible": str(hidden), "VisibilityTimeout": "180"}
+            "Attributes": {
+                "ApproximateNumberOfMessages": str(visible),
+                "ApproximateNumberOfMessagesNotVisible": str(hidden),
+                "VisibilityTimeout": "180",
+            }
         }
 
 
@@ -244,6 +248,37 @@ def test_drain_waits_for_a_batch_another_poller_is_still_delivering(stack: Stack
     # Then the drain answered only once that batch was done
     assert answer["complete"] is True
     assert stack.seen["worker"] == ["slow"]
+
+
+def test_drain_delivers_what_another_pollers_batch_sends_to_a_queue_it_already_found_empty(
+    stack: Stack,
+) -> None:
+    # Given a stream batch a background poller is still working on, which sends a message to the
+    # queue as it ends (as the stream worker queues work in Flint)
+    stack.streams.write("POST#1")
+    release = threading.Event()
+    handler = stack.runner._app.handler_map["stream_worker"]
+
+    def slow(event: Any, context: Any) -> Any:
+        release.wait(10)
+        stack.sqs.send("work", "sent by the stream batch")
+        return handler(event, context)
+
+    stack.runner._app.handler_map["stream_worker"] = slow
+    poller = threading.Thread(target=stack.runner.poll_stream_once, args=(stack.runner.stream_sources[0],))
+    poller.start()
+    while not stack.runner._stream_lock.locked():
+        threading.Event().wait(0.01)
+
+    # When a drain starts (it finds the queue empty, then waits for the stream), and the batch ends
+    threading.Timer(0.3, release.set).start()
+    answer = requests.post(f"{stack.url}/drain", timeout=10).json()
+    poller.join()
+
+    # Then the drain delivered the message that batch sent before answering
+    assert answer["complete"] is True
+    assert stack.seen["worker"] == ["sent by the stream batch"]
+    assert stack.sqs.queues["work"].visible == [] and stack.sqs.queues["work"].hidden == {}
 
 
 def test_a_drain_bounded_by_its_timeout_says_it_is_incomplete(stack: Stack) -> None:
