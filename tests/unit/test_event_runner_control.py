@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -224,26 +224,52 @@ def test_a_failed_message_is_left_to_redelivery_not_waited_for(stack: Stack) -> 
     assert [m["Body"] for m in stack.sqs.queues["work"].hidden.values()] == ["poison"]
 
 
-def test_drain_waits_for_a_batch_another_poller_is_still_delivering(stack: Stack) -> None:
-    # Given a message a background poller received and is still working on (hidden, in flight)
-    stack.sqs.send("work", "slow")
+def batch_in_progress(
+    stack: Stack,
+    handler_name: str,
+    poll: Callable[[Any], int],
+    started: Callable[[], bool],
+    *,
+    sends: str = "",
+) -> Callable[[], dict[str, Any]]:
+    """A batch a background poller (`poll`) works on until released, sending `sends` to the queue as it
+    ends; returns a drain that releases the batch 0.3 s after it starts and answers the drain's report."""
     release = threading.Event()
-    handler = stack.runner._app.handler_map["worker"]
+    handler = stack.runner._app.handler_map[handler_name]
 
     def slow(event: Any, context: Any) -> Any:
         release.wait(10)
+        if sends:
+            stack.sqs.send("work", sends)
         return handler(event, context)
 
-    stack.runner._app.handler_map["worker"] = slow
-    poller = threading.Thread(target=stack.runner.poll_queue_once, args=(stack.runner.queue_sources[0],))
+    stack.runner._app.handler_map[handler_name] = slow
+    source = next(
+        s for s in [*stack.runner.queue_sources, *stack.runner.stream_sources] if s.name == handler_name
+    )
+    poller = threading.Thread(target=poll, args=(source,))
     poller.start()
-    while not stack.sqs.queues["work"].hidden:
+    while not started():
         threading.Event().wait(0.01)
 
+    def drain() -> dict[str, Any]:
+        threading.Timer(0.3, release.set).start()
+        answer: dict[str, Any] = requests.post(f"{stack.url}/drain", timeout=10).json()
+        poller.join()
+        return answer
+
+    return drain
+
+
+def test_drain_waits_for_a_batch_another_poller_is_still_delivering(stack: Stack) -> None:
+    # Given a message a background poller received and is still working on (hidden, in flight)
+    stack.sqs.send("work", "slow")
+    drain = batch_in_progress(
+        stack, "worker", stack.runner.poll_queue_once, lambda: bool(stack.sqs.queues["work"].hidden)
+    )
+
     # When a drain starts, and the batch finishes a moment later
-    threading.Timer(0.3, release.set).start()
-    answer = requests.post(f"{stack.url}/drain", timeout=10).json()
-    poller.join()
+    answer = drain()
 
     # Then the drain answered only once that batch was done
     assert answer["complete"] is True
@@ -256,24 +282,16 @@ def test_drain_delivers_what_another_pollers_batch_sends_to_a_queue_it_already_f
     # Given a stream batch a background poller is still working on, which sends a message to the
     # queue as it ends (as the stream worker queues work in Flint)
     stack.streams.write("POST#1")
-    release = threading.Event()
-    handler = stack.runner._app.handler_map["stream_worker"]
-
-    def slow(event: Any, context: Any) -> Any:
-        release.wait(10)
-        stack.sqs.send("work", "sent by the stream batch")
-        return handler(event, context)
-
-    stack.runner._app.handler_map["stream_worker"] = slow
-    poller = threading.Thread(target=stack.runner.poll_stream_once, args=(stack.runner.stream_sources[0],))
-    poller.start()
-    while not stack.runner._stream_lock.locked():
-        threading.Event().wait(0.01)
+    drain = batch_in_progress(
+        stack,
+        "stream_worker",
+        stack.runner.poll_stream_once,
+        stack.runner._stream_lock.locked,
+        sends="sent by the stream batch",
+    )
 
     # When a drain starts (it finds the queue empty, then waits for the stream), and the batch ends
-    threading.Timer(0.3, release.set).start()
-    answer = requests.post(f"{stack.url}/drain", timeout=10).json()
-    poller.join()
+    answer = drain()
 
     # Then the drain delivered the message that batch sent before answering
     assert answer["complete"] is True
