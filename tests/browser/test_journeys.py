@@ -371,6 +371,7 @@ def test_a_brand_account_reads_its_dashboard_at_any_width(journey: Any, viewport
     brand.shot("people")
     page.get_by_role("heading", name="Campaigns").scroll_into_view_if_needed()
     page.locator("span.status").first.wait_for()
+    page.wait_for_load_state("networkidle")  # every section in (rights, mentions, audiences load last)
     _assert_fits(brand, width)
     brand.shot("campaigns")
     assert_accessible(brand, f"brand dashboard at {width} px")
