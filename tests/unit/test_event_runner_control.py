@@ -338,7 +338,7 @@ def test_with_refresh_off_no_schedule_thread_starts_and_stop_is_prompt(stack: St
     names = {thread.name for thread in threading.enumerate()}
     assert not any(name.startswith("schedule-") for name in names)
     assert "sqs-worker-0" in names and "stream-stream_worker" in names
-    stack.runner.stop(timeout=2.0)
+    stack.runner.stop(timeout=10.0)  # ends at once when it works; the bound is for a loaded machine
     assert not any(t.is_alive() for t in stack.runner._threads)
 
 
@@ -368,7 +368,7 @@ def test_held_schedules_fire_only_once_started_over_the_control_api(monkeypatch:
         eventually(lambda: seen["planner"], 30, "a scheduled planner run")
         assert requests.get(f"{url}/stats", timeout=10).json()["schedules_held"] is False
     finally:
-        runner.stop(timeout=2.0)
+        runner.stop(timeout=10.0)  # ends at once when it works; the bound is for a loaded machine
         server.shutdown()
         server.server_close()
     assert not any(t.is_alive() for t in runner._threads)
@@ -437,7 +437,7 @@ def test_an_idle_queue_is_polled_by_one_poller_and_a_backlog_by_all() -> None:
         eventually(lambda: len(seen["worker"]) == 8, 30, "the backlog delivered")
         assert sorted(seen["worker"]) == list("abcdefgh")
     finally:
-        runner.stop(timeout=2.0)
+        runner.stop(timeout=10.0)  # ends at once when it works; the bound is for a loaded machine
     assert not any(t.is_alive() for t in runner._threads)
 
 
@@ -484,4 +484,4 @@ def test_a_fifo_queue_gets_one_poller() -> None:
     try:
         assert [t.name for t in runner._threads] == ["sqs-fifo_worker-0"]
     finally:
-        runner.stop(timeout=2.0)
+        runner.stop(timeout=10.0)  # ends at once when it works; the bound is for a loaded machine

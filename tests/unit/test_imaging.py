@@ -6,7 +6,6 @@ import io
 import math
 import random
 import struct
-import time
 import warnings
 import zlib
 from collections.abc import Callable
@@ -435,22 +434,21 @@ def test_multi_picture_jpeg_uses_its_primary_image() -> None:
     [png_declaring(20_000, 20_000), jpeg_declaring(20_000, 20_000), webp_declaring(16_383, 16_383)],
     ids=["png", "jpeg", "webp"],
 )
-def test_pixel_bomb_is_rejected_from_its_header_fast_and_without_decoding(
+def test_pixel_bomb_is_rejected_from_its_header_without_decoding(
     data: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a tiny file whose header declares hundreds of megapixels, and a decoder that must not run
+    # (what makes the refusal cheap; no duration is asserted: a loaded machine would fail it)
     def no_decoding(*_args: object) -> None:
         raise AssertionError("pixels were decoded")
 
     monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
-    started = time.perf_counter()
 
     # When processed
     reason = rejection(data)
 
-    # Then it is refused as a bomb, in well under a second
+    # Then it is refused as a bomb
     assert reason == "too_many_pixels"
-    assert time.perf_counter() - started < 0.5
 
 
 def test_header_over_the_callers_pixel_cap_is_rejected() -> None:

@@ -329,7 +329,14 @@ def create_property_table(client: Any, name: str) -> None:
     )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# The same examples every run (a CI failure replays); too_slow off: a loaded machine is not a bug
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(steps=st.lists(st.lists(operations, max_size=8), min_size=1, max_size=4))
 def test_queries_over_random_writes_answer_exactly_what_stock_moto_answers(
     dynamodb: Any,  # noqa: F811 (the imported fixture, requested by name)
