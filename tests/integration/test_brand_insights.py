@@ -27,11 +27,10 @@ from tests.support.brands import (
     run_aggregators,
     runner,
     send_events,
+    today,
 )
 from tests.support.catalog import fresh_interest
 from tests.support.community import assert_error, call, ok, smile, unsmile
-
-TODAY = datetime.now(UTC).date().isoformat()
 
 
 @pytest.fixture(autouse=True)
@@ -165,7 +164,7 @@ def test_events_table_changes_and_replays_add_up_exactly_once(
     }
     assert report["series"] == [
         {
-            "date": TODAY,
+            "date": today(),
             "posts": 1,
             "impressions": 3,
             "smiles": 1,
@@ -201,7 +200,7 @@ def test_events_table_changes_and_replays_add_up_exactly_once(
         1,
         3.0,
     )
-    assert report["data_from"] == TODAY and report["complete"] is True
+    assert report["data_from"] == today() and report["complete"] is True
 
 
 def test_a_deleted_post_keeps_its_history_and_stops_counting(
@@ -249,7 +248,7 @@ def test_a_campaign_reports_its_window_against_the_previous_one(
             "POST",
             f"/brands/{brand['id']}/campaigns",
             owner,
-            {"name": "Spring", "product_ids": [product_id], "starts_at": start, "ends_at": TODAY},
+            {"name": "Spring", "product_ids": [product_id], "starts_at": start, "ends_at": today()},
         ),
         201,
     )

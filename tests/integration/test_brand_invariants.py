@@ -20,10 +20,8 @@ from chalicelib.data.summaries import IMPRESSIONS, SMILES, Sketch
 from chalicelib.settings import get_settings
 from local.invariants import Report, check, scan
 from tests.conftest import SignedInMember
-from tests.support.brands import begin, event, make_brand_world, receipt, run_aggregators, send_events
+from tests.support.brands import begin, event, make_brand_world, receipt, run_aggregators, send_events, today
 from tests.support.community import call, comment, ok, smile, unsmile
-
-TODAY = datetime.now(UTC).date().isoformat()
 
 
 def brand_report() -> Report:
@@ -62,7 +60,12 @@ def world(
             "POST",
             f"/brands/{brand['id']}/campaigns",
             owner,
-            {"name": "Camp", "product_ids": [world["product"]["id"]], "starts_at": starts, "ends_at": TODAY},
+            {
+                "name": "Camp",
+                "product_ids": [world["product"]["id"]],
+                "starts_at": starts,
+                "ends_at": today(),
+            },
         ),
         201,
     )
@@ -73,7 +76,7 @@ def world(
 
 
 def corrupt(brand_id: str, change: Callable[[BrandSummaryItem, Sketch], None]) -> None:
-    key = keys.brand_summary(brand_id, "D", TODAY)
+    key = keys.brand_summary(brand_id, "D", today())
     item = BrandSummaryItem.get(key.pk, key.sk, consistent_read=True)
     sketch = Sketch.unpack(item.packed)
     change(item, sketch)
@@ -94,7 +97,7 @@ def test_consistent_brand_summaries_have_no_findings(world: dict[str, Any]) -> N
 
 def test_a_day_total_drifted_from_its_list_is_found(world: dict[str, Any]) -> None:
     def drift(item: BrandSummaryItem, _: Sketch) -> None:
-        item.days[TODAY][IMPRESSIONS] += 1
+        item.days[today()][IMPRESSIONS] += 1
 
     corrupt(world["brand"]["id"], drift)
     assert any(f.startswith("brand period totals = its post list and rest") for f in brand_findings())
@@ -107,7 +110,7 @@ def test_a_smile_counted_twice_everywhere_is_found_against_the_smiles_themselves
     post_id = world["post"]["id"]
 
     def double(item: BrandSummaryItem, sketch: Sketch) -> None:
-        item.days[TODAY][SMILES] += 1
+        item.days[today()][SMILES] += 1
         sketch.lists["posts"][post_id][SMILES] += 1
 
     corrupt(world["brand"]["id"], double)

@@ -31,10 +31,10 @@ from tests.support.brands import (
     run_aggregators,
     runner,
     send_events,
+    today,
 )
 from tests.support.community import assert_error, call, comment, ok, smile
 
-TODAY = datetime.now(UTC).date().isoformat()
 QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:flint-dev-engagement.fifo"
 
 
@@ -179,7 +179,7 @@ def test_a_spike_far_above_a_posts_usual_rate_is_held_as_filtered_and_shown(
             post["id"],
             brand_world["author"].user_id,
             (product_id,),
-            TODAY,
+            today(),
             hour=receipts.hour_of(now),
         )
         for _ in range(130)
@@ -239,7 +239,12 @@ def test_one_brands_flood_does_not_queue_ahead_of_another_brand(
     # Given brand A flooded with 100 queued messages, then one real event for brand B
     flooded, quiet = "brand_flood_" + brand_world["brand"]["id"][-8:], brand_world
     fact = Fact(
-        IMPRESSION, "post_flood", "someone", ("prod_flood",), TODAY, hour=receipts.hour_of(datetime.now(UTC))
+        IMPRESSION,
+        "post_flood",
+        "someone",
+        ("prod_flood",),
+        today(),
+        hour=receipts.hour_of(datetime.now(UTC)),
     )
     queues.send(
         get_settings().engagement_queue,
@@ -366,7 +371,7 @@ def test_every_list_pages_with_cursors_and_exports_as_csv(
     for fan in fans:
         smile(api, fan, post["id"])
     run_aggregators()
-    base = f"/brands/{brand_id}/insights/potential-customers?from={TODAY}&to={TODAY}&limit=10"
+    base = f"/brands/{brand_id}/insights/potential-customers?from={today()}&to={today()}&limit=10"
     seen: list[str] = []
     cursor = None
     for _ in range(5):

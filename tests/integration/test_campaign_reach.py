@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -29,12 +29,12 @@ from tests.support.brands import (
     receipt,
     run_aggregators,
     send_events,
+    utc_day,
 )
 from tests.support.community import call, ok, smile
 from tests.support.feeds import joined, onboard, refresh, stored_post, whole_feed
 
 NewMember = Callable[..., SignedInMember]
-TODAY = datetime.now(UTC).date()
 
 
 @pytest.fixture(autouse=True)
@@ -63,8 +63,8 @@ def world(api: Any, new_member: NewMember) -> dict[str, Any]:
     body = {
         "name": "Autumn",
         "product_ids": [w["product"]["id"]],
-        "starts_at": (TODAY - timedelta(days=2)).isoformat(),
-        "ends_at": (TODAY + timedelta(days=10)).isoformat(),
+        "starts_at": (utc_day() - timedelta(days=2)).isoformat(),
+        "ends_at": (utc_day() + timedelta(days=10)).isoformat(),
         "audience_id": w["audience"]["id"],
         "featured_post_ids": [p["id"] for p in w["posts"]],
     }
@@ -203,7 +203,7 @@ def test_ending_early_shortens_what_the_aggregator_attributes(api: Any, world: d
     run_aggregators()
 
     # Then the aggregator attributes to it no later than today
-    assert tracked_last() == TODAY.isoformat()
+    assert tracked_last() == utc_day().isoformat()
 
 
 def test_lift_counts_engaged_members_once_each(
@@ -252,8 +252,8 @@ def test_a_campaign_without_audience_says_why_it_has_no_holdout_lift(api: Any, n
     body = {
         "name": "Plain",
         "product_ids": [w["product"]["id"]],
-        "starts_at": TODAY.isoformat(),
-        "ends_at": (TODAY + timedelta(days=3)).isoformat(),
+        "starts_at": utc_day().isoformat(),
+        "ends_at": (utc_day() + timedelta(days=3)).isoformat(),
     }
     created = ok(call(api, "POST", f"/brands/{w['brand']['id']}/campaigns", w["owner"], body), 201)
     report = ok(call(api, "GET", f"/brands/{w['brand']['id']}/campaigns/{created['id']}", w["owner"]))

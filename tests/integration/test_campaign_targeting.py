@@ -5,7 +5,7 @@ the brand's owner may do any of it."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,11 +13,10 @@ import pytest
 from chalicelib.services import rights
 from tests.conftest import SignedInMember
 from tests.dynamo_counter import count_dynamodb_calls
-from tests.support.brands import begin, fresh_name, make_brand_world
+from tests.support.brands import begin, fresh_name, make_brand_world, utc_day
 from tests.support.community import assert_error, call, ok
 
 NewMember = Callable[..., SignedInMember]
-TODAY = datetime.now(UTC).date()
 
 
 @pytest.fixture(autouse=True)
@@ -45,8 +44,8 @@ def _create(api: Any, w: dict[str, Any], member: Any = None, **extra: Any) -> An
     body = {
         "name": "Autumn",
         "product_ids": [w["product"]["id"]],
-        "starts_at": (TODAY - timedelta(days=2)).isoformat(),
-        "ends_at": (TODAY + timedelta(days=10)).isoformat(),
+        "starts_at": (utc_day() - timedelta(days=2)).isoformat(),
+        "ends_at": (utc_day() + timedelta(days=10)).isoformat(),
     } | extra
     return call(api, "POST", f"/brands/{w['brand']['id']}/campaigns", member or w["owner"], body)
 
@@ -115,10 +114,10 @@ def test_a_campaign_is_edited_then_ended(api: Any, world: dict[str, Any]) -> Non
     ok(call(api, "PATCH", _path(world, created), world["owner"], {"audience_id": world["audience"]["id"]}))
     # Ending it: today is its last day, it is stamped, and the report says it ended
     ended = ok(call(api, "POST", _path(world, created, "/end"), world["owner"]))
-    assert ended["ends_at"] == TODAY.isoformat() and ended["ended_at"]
+    assert ended["ends_at"] == utc_day().isoformat() and ended["ended_at"]
     report = ok(call(api, "GET", _path(world, created), world["owner"]))
     assert (report["ends_at"], report["ended_at"], report["audience_id"]) == (
-        TODAY.isoformat(),
+        utc_day().isoformat(),
         ended["ended_at"],
         world["audience"]["id"],
     )
@@ -130,8 +129,10 @@ def test_a_campaign_is_edited_then_ended(api: Any, world: dict[str, Any]) -> Non
 
 
 def test_ending_a_scheduled_campaign_keeps_its_first_day(api: Any, world: dict[str, Any]) -> None:
-    first = (TODAY + timedelta(days=5)).isoformat()
-    created = ok(_create(api, world, starts_at=first, ends_at=(TODAY + timedelta(days=9)).isoformat()), 201)
+    first = (utc_day() + timedelta(days=5)).isoformat()
+    created = ok(
+        _create(api, world, starts_at=first, ends_at=(utc_day() + timedelta(days=9)).isoformat()), 201
+    )
     ended = ok(call(api, "POST", _path(world, created, "/end"), world["owner"]))
     assert (ended["starts_at"], ended["ends_at"]) == (first, first)
 

@@ -14,7 +14,8 @@ import pytest
 from chalicelib.data import keys
 from local.seed import seed_products
 from tests.conftest import SignedInMember
-from tests.integration.test_brand_insights import TODAY, run_aggregators
+from tests.integration.test_brand_insights import run_aggregators
+from tests.support.brands import today
 from tests.support.community import assert_error, call, comment, ok, post_of, publish, smile
 from tests.support.events import stream_start
 from tests.support.images import jpeg
@@ -119,7 +120,8 @@ def test_a_hidden_post_leaves_its_brands_insights_until_restored(
     smile(api, cast["reader"], post["id"])
     ok(call(api, "POST", "/events", None, {"events": [{"type": "impression", "post_id": post["id"]}]}), 202)
     run_aggregators(start)
-    path = f"/brands/{brand['id']}/insights?from={TODAY}&to={TODAY}"
+    day = today()
+    path = f"/brands/{brand['id']}/insights?from={day}&to={day}"
 
     def top_posts() -> list[str]:
         return [t["post"]["id"] for t in ok(call(api, "GET", path, owner))["top_posts"]]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from local.event_runner import EventRunner
@@ -101,8 +101,13 @@ def fresh_name(prefix: str) -> str:
     return f"{prefix} {uuid.uuid4().hex[:8]}"
 
 
+def utc_day() -> date:
+    """The UTC day now. Tests read it when they run, never at import: a run may span midnight."""
+    return datetime.now(UTC).date()
+
+
 def today() -> str:
-    return datetime.now(UTC).date().isoformat()
+    return utc_day().isoformat()
 
 
 def insights(api: Any, owner: Any, brand_id: str) -> dict[str, Any]:
