@@ -23,6 +23,7 @@ import contextlib
 import json
 import logging
 import os
+import random
 import resource
 import signal
 import socket
@@ -69,10 +70,21 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
+# Ports for stacks started side by side (tests, benches): below Linux's ephemeral range (32768+), so
+# no socket bound to port 0 and no outgoing connection can take one between its choice and the
+# stack binding it seconds later, and never the same one twice in a process.
+_PORTS = range(20_000, 32_000)
+_handed_out: set[int] = set()
+_handed_out_lock = threading.Lock()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    with _handed_out_lock:
+        while True:
+            port = random.choice(_PORTS)
+            if port not in _handed_out and port_is_free(port):
+                _handed_out.add(port)
+                return port
 
 
 def command_on_ports(aws: int, api: int, web: int, events: int, *options: str) -> list[str]:
