@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
@@ -96,6 +98,22 @@ def aws_env(session_stack: SessionStack, monkeypatch: pytest.MonkeyPatch) -> str
         monkeypatch.setenv(name, value)
     caches.reset()
     return session_stack.env["AWS_ENDPOINT_URL"]
+
+
+@pytest.fixture
+def steady_limit_windows(monkeypatch: pytest.MonkeyPatch) -> float:
+    """Abuse limits counted at one instant, 5 minutes into the current hour, so a test's requests
+    all fall in one 600 s (or 3600 s) window: windows start on the wall clock, and one starting between
+    the requests that fill a limit and the one it should refuse resets the count. Returns the instant."""
+    from chalicelib.api import routing
+    from chalicelib.services import rights
+
+    now = time.time()
+    instant = now - now % 3600 + 300
+    clock = SimpleNamespace(time=lambda: instant)
+    monkeypatch.setattr(routing, "time", clock)
+    monkeypatch.setattr(rights, "time", clock)
+    return instant
 
 
 @pytest.fixture

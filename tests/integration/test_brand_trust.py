@@ -103,6 +103,7 @@ def test_500_anonymous_tag_clicks_move_the_brand_and_the_author_by_one(
     assert after["potential_customers"] == before["potential_customers"]  # taps never name a member
 
 
+@pytest.mark.usefixtures("steady_limit_windows")
 def test_a_session_issued_anew_is_a_new_viewer_only_within_its_limit(
     private_table: str, api: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -134,6 +135,7 @@ def test_an_authors_own_events_smiles_and_comments_never_count(api: Any, brand_w
     assert report["opinion_leaders"] == [] and report["potential_customers"] == []
 
 
+@pytest.mark.usefixtures("steady_limit_windows")
 def test_the_events_limit_counts_events_not_requests(
     api: Any,
     new_member: Callable[..., SignedInMember],

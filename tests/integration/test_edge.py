@@ -216,7 +216,9 @@ def test_unfollowing_yourself_is_an_idempotent_200_and_following_yourself_a_422(
 
 
 @pytest.fixture
-def tight_limits(stack: ProvisionedStack, monkeypatch: pytest.MonkeyPatch) -> None:
+def tight_limits(
+    stack: ProvisionedStack, steady_limit_windows: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FLINT_RATE_LIMITS", json.dumps({"comments": [2, 600], "posts": [1, 600]}))
     caches.reset()
 

@@ -87,6 +87,7 @@ def test_a_name_claim_the_display_name_rules_refuse_never_reaches_the_profile(
 # --- finding 9: deleting comments does not spend the budget for writing them ---------------------------
 
 
+@pytest.mark.usefixtures("steady_limit_windows")
 def test_a_member_who_deletes_their_comment_may_still_comment(
     api: Any, new_member: NewMember, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -319,6 +319,7 @@ def test_a_brands_own_post_cannot_be_asked_for(api: Any, new_member: NewMember) 
     )
 
 
+@pytest.mark.usefixtures("steady_limit_windows")
 def test_requests_are_limited_per_brand(
     api: Any, world: dict[str, Any], new_member: NewMember, monkeypatch: pytest.MonkeyPatch
 ) -> None:
