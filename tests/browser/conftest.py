@@ -73,6 +73,11 @@ class Journey:
         self.errors: list[str] = []
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.set_default_timeout(40_000)  # generous: the tier runs beside CPU-bound tier 1
+        # The page's API calls in flight, for `settled()`
+        self._fetching: set[Any] = set()
+        self.page.on("request", lambda r: r.resource_type in ("fetch", "xhr") and self._fetching.add(r))
+        self.page.on("requestfinished", lambda r: self._fetching.discard(r))
+        self.page.on("requestfailed", lambda r: self._fetching.discard(r))
 
     def open(self, route: str = "/") -> None:
         self.page.goto(f"{self.stack.web}/#{route}")
@@ -82,6 +87,16 @@ class Journey:
         self.page.get_by_label("E-mail").fill(email)
         self.page.get_by_label("Password").fill(password)
         self.page.get_by_role("button", name="Sign in").click()
+
+    def settled(self, quiet_ms: int = 500) -> None:
+        """Wait until the page has made no API call for `quiet_ms`: every section of the page has
+        loaded. (Playwright's "networkidle" is no help here: it fires once per document, and the
+        app's pages are hash routes of one document, so it returns at once.)"""
+        quiet, waited = 0, 0
+        while quiet < quiet_ms:
+            assert waited < 40_000, f"still loading: {sorted(r.url for r in self._fetching)}"
+            self.page.wait_for_timeout(100)  # the request events arrive while Playwright waits
+            quiet, waited = (0 if self._fetching else quiet + 100), waited + 100
 
     def shot(self, label: str) -> Path:
         self.step += 1

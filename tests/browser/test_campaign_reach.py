@@ -52,7 +52,7 @@ def test_a_brand_features_an_approved_post_for_its_audience_and_reads_the_lift_a
     # Once the sections above and in the form have loaded (a click while they grow lands where the
     # checkbox no longer is)
     page.locator("section[aria-label='Campaigns']").get_by_text("No campaigns yet.").wait_for()
-    page.wait_for_load_state("networkidle")
+    desk.settled()
     form = page.get_by_role("form", name="New campaign")
     form.scroll_into_view_if_needed()
     form.get_by_label("Name").fill("Autumn reach")

@@ -371,7 +371,7 @@ def test_a_brand_account_reads_its_dashboard_at_any_width(journey: Any, viewport
     brand.shot("people")
     page.get_by_role("heading", name="Campaigns").scroll_into_view_if_needed()
     page.locator("span.status").first.wait_for()
-    page.wait_for_load_state("networkidle")  # every section in (rights, mentions, audiences load last)
+    brand.settled()  # every section in (rights, mentions, audiences load last)
     _assert_fits(brand, width)
     brand.shot("campaigns")
     assert_accessible(brand, f"brand dashboard at {width} px")
@@ -384,7 +384,7 @@ def test_a_brand_creates_a_campaign_and_exports_a_list(journey: Any) -> None:
     # Once every section above the form has loaded (the campaigns list fills in above it, and a click
     # while it grows lands where the checkbox no longer is)
     page.locator("section[aria-label='Campaigns'] span.status").first.wait_for()
-    page.wait_for_load_state("networkidle")
+    brand.settled()
     # When the brand fills the campaign form
     # By its name: the audience builder shares the form's look (and its "Name" label)
     form = page.get_by_role("form", name="New campaign")
