@@ -3,14 +3,14 @@ untagged mentions and tag suggestions."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.data import connection, keys, ownership
 from chalicelib.data import posts as post_store
+from chalicelib.data.batch_reads import BatchReads
 from chalicelib.data.connection import Outcome, Tx, transact
 from chalicelib.data.models import (
     FlintItem,
@@ -63,24 +63,19 @@ class Suggestion:
 
 # (colour bucket, per bucket) -> its candidates, as first read inside `candidates_read_once`.
 CandidateReads = dict[tuple[str, int], list[Candidate]]
-_read_once: ContextVar[CandidateReads | None] = ContextVar("candidates_read_once", default=None)
+_read_once: BatchReads[tuple[str, int], list[Candidate]] = BatchReads("candidates_read_once")
 
 
-@contextmanager
-def candidates_read_once(shared: CandidateReads | None = None) -> Iterator[None]:
+def candidates_read_once(shared: CandidateReads | None = None) -> AbstractContextManager[None]:
     """Within, `candidates` queries each colour bucket at most once: the photos of one thumbnail
     batch share those reads (a few buckets serve many photos). `shared`: the same reads across
     threads that each enter this. A signature indexed here in the meantime drops its buckets."""
-    token = _read_once.set({} if shared is None else shared)
-    try:
-        yield
-    finally:
-        _read_once.reset(token)
+    return _read_once.scope(shared)
 
 
 def put_product_signature(candidate: Candidate, buckets: Sequence[str]) -> None:
     """Index a product's signature under each of its colour buckets (overwrites: idempotent)."""
-    if (read := _read_once.get()) is not None:
+    if (read := _read_once.current()) is not None:
         for key in [k for k in read if k[0] in buckets]:
             read.pop(key, None)
     with FlintItem.batch_write() as batch:
@@ -102,7 +97,7 @@ def candidates(buckets: Sequence[str], per_bucket: int) -> list[Candidate]:
     """At most `per_bucket` products of each colour bucket, newest id first (one Query per bucket),
     deduplicated."""
     found: dict[str, Candidate] = {}
-    read = _read_once.get()
+    read = _read_once.current()
     for bucket in buckets:
         in_bucket = read.get((bucket, per_bucket)) if read is not None else None
         if in_bucket is None:

@@ -15,15 +15,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib import caches
 from chalicelib.data import connection, keys, ownership
+from chalicelib.data.batch_reads import BatchReads
 from chalicelib.data.connection import Outcome, Tx, transact
 from chalicelib.data.models import (
     AppliedMarkerItem,
@@ -122,24 +122,19 @@ def _facts(item: PostItem) -> PostFacts:
 
 
 # Inside `posts_read_once`: post id -> its facts (None: no such post) as first read there.
-_read_once: ContextVar[dict[str, PostFacts | None] | None] = ContextVar("posts_read_once", default=None)
+_read_once: BatchReads[str, PostFacts | None] = BatchReads("posts_read_once")
 
 
-@contextmanager
-def posts_read_once() -> Iterator[None]:
+def posts_read_once() -> AbstractContextManager[None]:
     """Within, `post_facts` reads each post at most once: a stream batch's consumers (inbox,
     audiences, the engagement queue) ask for the same posts, and none of them changes a post."""
-    token = _read_once.set({})
-    try:
-        yield
-    finally:
-        _read_once.reset(token)
+    return _read_once.scope()
 
 
 def post_facts(post_ids: Iterable[str]) -> dict[str, PostFacts]:
     """Posts (any state) by id: one BatchGetItem per 100 (of those not read yet in `posts_read_once`)."""
     wanted = list(dict.fromkeys(post_ids))
-    read = _read_once.get()
+    read = _read_once.current()
     missing = wanted if read is None else [p for p in wanted if p not in read]
     found = (
         {item.post_id: _facts(item) for item in PostItem.batch_get([keys.post(p) for p in missing])}
