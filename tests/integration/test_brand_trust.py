@@ -373,7 +373,8 @@ def test_every_list_pages_with_cursors_and_exports_as_csv(
     for fan in fans:
         smile(api, fan, post["id"])
     run_aggregators()
-    base = f"/brands/{brand_id}/insights/potential-customers?from={today()}&to={today()}&limit=10"
+    day = today()
+    base = f"/brands/{brand_id}/insights/potential-customers?from={day}&to={day}&limit=10"
     seen: list[str] = []
     cursor = None
     for _ in range(5):
