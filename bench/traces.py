@@ -111,14 +111,14 @@ def _changed_reads(reads: list[float], refreshed: list[tuple[float, int]]) -> in
     return sum(1 for i, count in enumerate(shown) if i == 0 or count > shown[i - 1])
 
 
-def _count(
+def _refreshes(
     policy: Policy, sessions: list[tuple[float, float]], start: float, reads: list[float]
-) -> tuple[int, list[float], int, list[tuple[float, int]]]:
-    """(refreshes, minutes since the previous check of each, planner-queued ones, (minute, TICK or
-    READ) of each, in order) on the day starting at `start`, whose first-page reads are `reads`."""
+) -> tuple[list[tuple[float, int]], list[float]]:
+    """The refreshes on the day starting at `start`, whose first-page reads are `reads`: (minute,
+    TICK or READ: what queued it) of each, in order, and the minutes since the previous check of each."""
     if policy.everyone:
         ticks = DAY // TICK_MINUTES
-        return ticks, [TICK_MINUTES] * ticks, ticks, [(start + i * TICK_MINUTES, TICK) for i in range(ticks)]
+        return [(start + i * TICK_MINUTES, TICK) for i in range(ticks)], [TICK_MINUTES] * ticks
     marks = sorted(t for s, e in sessions for t in _frange(s, e, MARK_MINUTES))
     events: list[tuple[float, int]] = [(t, TICK) for t in range(int(start), int(start + DAY), TICK_MINUTES)]
     if policy.stale_minutes is not None:
@@ -127,7 +127,6 @@ def _count(
         events += [(s, READ) for s, _ in sessions if start <= s < start + DAY]
     events.sort()
     checked = -1e9
-    refreshes = ticks = 0
     gaps: list[float] = []
     refreshed: list[tuple[float, int]] = []
     for at, kind in events:
@@ -140,12 +139,10 @@ def _count(
                 continue
         elif policy.returning_minutes is not None and at - checked < policy.returning_minutes:
             continue
-        refreshes += 1
         gaps.append(at - checked)
-        ticks += kind == TICK
         checked = at
         refreshed.append((at, kind))
-    return refreshes, gaps, ticks, refreshed
+    return refreshed, gaps
 
 
 def simulate(name: str, scale: float, members: int = 10_000, seed: int = 7) -> TraceResult:
@@ -171,11 +168,11 @@ def simulate(name: str, scale: float, members: int = 10_000, seed: int = 7) -> T
         reads = _first_page_reads(sessions, start)
         reads_today += len(reads)
         for policy in (FIRST, PREVIOUS, TODAY):
-            count, gaps, queued, refreshed = _count(policy, sessions, start, reads)
-            totals[policy.name] += count
+            refreshed, gaps = _refreshes(policy, sessions, start, reads)
+            totals[policy.name] += len(refreshed)
             changed[policy.name] += _changed_reads(reads, refreshed)
             if policy is TODAY:
-                ticks += queued
+                ticks += sum(1 for _, kind in refreshed if kind == TICK)
                 for gap in gaps:
                     for horizon in HORIZONS:
                         if gap < horizon:
